@@ -1,0 +1,211 @@
+/* Building the typed field list of one event; rendering lives in src/output_*.c. */
+#include "fields.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void fields_init(struct fields *f, const char *event, const char *name)
+{
+    f->event = event;
+    f->name = name;
+    f->n = 0;
+    f->overflow = false;
+    f->malformed = false;
+    f->list_open = false;
+    f->used = 0;
+}
+
+/* Reserves a field slot; NULL (and overflow noted) when the event has no room left. */
+static struct field *new_field(struct fields *f, const char *key, enum field_type type)
+{
+    if (f->list_open || f->n == FIELDS_MAX) {
+        f->overflow = true;
+        return NULL;
+    }
+    struct field *fd = &f->f[f->n];
+    fd->key = key;
+    fd->type = type;
+    fd->num = 0;
+    fd->off = (uint32_t)f->used;
+    fd->len = 0;
+    fd->items = 0;
+    return fd;
+}
+
+static bool room_for(struct fields *f, size_t n)
+{
+    if (n > FIELDS_BUF - f->used) {
+        f->overflow = true;
+        return false;
+    }
+    return true;
+}
+
+static void add_bytes_field(struct fields *f, const char *key, enum field_type type,
+                            struct cursor bytes)
+{
+    struct field *fd = new_field(f, key, type);
+    if (fd == NULL || !room_for(f, cur_len(bytes))) {
+        return;
+    }
+    cur_copy(bytes, f->buf + f->used);
+    f->used += cur_len(bytes);
+    fd->len = (uint32_t)cur_len(bytes);
+    f->n++;
+}
+
+void fields_add_uint(struct fields *f, const char *key, uint64_t value)
+{
+    struct field *fd = new_field(f, key, FIELD_UINT);
+    if (fd != NULL) {
+        fd->num = value;
+        f->n++;
+    }
+}
+
+void fields_add_bool(struct fields *f, const char *key, bool value)
+{
+    struct field *fd = new_field(f, key, FIELD_BOOL);
+    if (fd != NULL) {
+        fd->num = value;
+        f->n++;
+    }
+}
+
+void fields_add_token(struct fields *f, const char *key, const char *token)
+{
+    add_bytes_field(f, key, FIELD_TOKEN, cur_make((const uint8_t *)token, strlen(token)));
+}
+
+void fields_add_name(struct fields *f, const char *key, enum name_kind kind, uint32_t value)
+{
+    char buf[NAMES_BUF];
+    fields_add_token(f, key, names_format(kind, value, buf, sizeof(buf)));
+}
+
+void fields_add_string(struct fields *f, const char *key, struct cursor bytes)
+{
+    add_bytes_field(f, key, FIELD_STRING, bytes);
+}
+
+void fields_add_cstring(struct fields *f, const char *key, const char *s)
+{
+    fields_add_string(f, key, cur_make((const uint8_t *)s, strlen(s)));
+}
+
+void fields_add_hex(struct fields *f, const char *key, struct cursor bytes)
+{
+    add_bytes_field(f, key, FIELD_HEX, bytes);
+}
+
+void fields_list_begin(struct fields *f, const char *key)
+{
+    struct field *fd = new_field(f, key, FIELD_LIST);
+    if (fd != NULL) {
+        f->n++;
+        f->list_open = true;
+    }
+}
+
+static void list_item(struct fields *f, enum field_type type, struct cursor bytes)
+{
+    if (!f->list_open) {
+        return;
+    }
+    size_t n = cur_len(bytes);
+    if (n > UINT16_MAX || !room_for(f, FIELDS_ITEM_HEADER + n)) {
+        f->overflow = true;
+        return;
+    }
+    struct field *fd = &f->f[f->n - 1];
+    uint8_t *dst = f->buf + f->used;
+    dst[0] = (uint8_t)type;
+    dst[1] = (uint8_t)(n >> 8);
+    dst[2] = (uint8_t)n;
+    cur_copy(bytes, dst + FIELDS_ITEM_HEADER);
+    f->used += FIELDS_ITEM_HEADER + n;
+    fd->len += (uint32_t)(FIELDS_ITEM_HEADER + n);
+    fd->items++;
+}
+
+void fields_list_token(struct fields *f, const char *token)
+{
+    list_item(f, FIELD_TOKEN, cur_make((const uint8_t *)token, strlen(token)));
+}
+
+void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value)
+{
+    char buf[NAMES_BUF];
+    fields_list_token(f, names_format(kind, value, buf, sizeof(buf)));
+}
+
+void fields_list_uint(struct fields *f, uint64_t value)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
+    list_item(f, FIELD_UINT, cur_make((const uint8_t *)buf, (size_t)n));
+}
+
+void fields_list_string(struct fields *f, struct cursor bytes)
+{
+    list_item(f, FIELD_STRING, bytes);
+}
+
+void fields_list_end(struct fields *f)
+{
+    f->list_open = false;
+}
+
+bool fields_malformed_at(struct fields *f, const char *where, const char *expected, size_t at)
+{
+    fields_list_end(f);
+    fields_malformed(f, where, expected);
+    fields_add_uint(f, "at", at);
+    return false;
+}
+
+bool fields_malformed(struct fields *f, const char *where, const char *expected)
+{
+    fields_list_end(f);
+    f->malformed = true;
+    fields_add_token(f, "malformed", where);
+    fields_add_cstring(f, "expected", expected);
+    return false;
+}
+
+bool fields_truncated(struct fields *f, const char *where, size_t have, size_t need)
+{
+    fields_list_end(f);
+    f->malformed = true;
+    fields_add_token(f, "truncated", where);
+    fields_add_uint(f, "have", have);
+    fields_add_uint(f, "need", need);
+    return false;
+}
+
+const struct field *fields_find(const struct fields *f, const char *key)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        if (strcmp(f->f[i].key, key) == 0) {
+            return &f->f[i];
+        }
+    }
+    return NULL;
+}
+
+struct cursor fields_value(const struct fields *f, const struct field *fd)
+{
+    return cur_make(f->buf + fd->off, fd->len);
+}
+
+bool fields_next_item(struct cursor *it, enum field_type *type, struct cursor *item)
+{
+    uint8_t tag;
+    struct cursor probe = *it;
+    if (!cur_get_u8(&probe, &tag) || !cur_get_vec16(&probe, item)) {
+        return false;
+    }
+    *type = (enum field_type)tag;
+    *it = probe;
+    return true;
+}

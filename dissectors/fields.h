@@ -1,0 +1,81 @@
+/* The typed key/value list of one output event; text and JSON are both rendered from it. */
+#ifndef HSDUMP_DISSECTORS_FIELDS_H
+#define HSDUMP_DISSECTORS_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "names.h"
+
+/* Enough for the longest line a real ClientHello yields (hundreds of list items); past it a
+ * field is dropped and fields_overflow=true is reported rather than silently cut. */
+#define FIELDS_MAX 64
+#define FIELDS_BUF 16384
+
+enum field_type {
+    FIELD_TOKEN,  /* a name we chose or a formatted number: safe, printed as is */
+    FIELD_UINT,   /* decimal number (a JSON number) */
+    FIELD_STRING, /* bytes from the wire: always through the escaper */
+    FIELD_HEX,    /* opaque bytes, lowercase hex */
+    FIELD_BOOL,
+    FIELD_LIST,   /* items of type TOKEN, UINT or STRING */
+};
+
+struct field {
+    const char *key; /* static storage: keys are interface, documented in hsdump.1 */
+    enum field_type type;
+    uint64_t num;   /* FIELD_UINT, FIELD_BOOL */
+    uint32_t off;   /* FIELD_TOKEN, STRING, HEX, LIST: bytes in buf */
+    uint32_t len;
+    uint32_t items; /* FIELD_LIST */
+};
+
+struct fields {
+    const char *event; /* "handshake", "alert", "close", ... */
+    const char *name;  /* message name after the event ("client_hello"), or NULL */
+    size_t n;
+    bool overflow;
+    bool malformed; /* some malformed=, truncated= or desync was recorded */
+    bool list_open;
+    struct field f[FIELDS_MAX];
+    size_t used;
+    uint8_t buf[FIELDS_BUF];
+};
+
+/* A list item in buf: one tag byte (enum field_type), a u16 length, then the bytes. */
+#define FIELDS_ITEM_HEADER 3
+
+void fields_init(struct fields *f, const char *event, const char *name);
+
+void fields_add_uint(struct fields *f, const char *key, uint64_t value);
+void fields_add_bool(struct fields *f, const char *key, bool value);
+void fields_add_token(struct fields *f, const char *key, const char *token);
+void fields_add_name(struct fields *f, const char *key, enum name_kind kind, uint32_t value);
+void fields_add_string(struct fields *f, const char *key, struct cursor bytes);
+void fields_add_cstring(struct fields *f, const char *key, const char *s);
+void fields_add_hex(struct fields *f, const char *key, struct cursor bytes);
+
+void fields_list_begin(struct fields *f, const char *key);
+void fields_list_token(struct fields *f, const char *token);
+void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value);
+void fields_list_uint(struct fields *f, uint64_t value);
+void fields_list_string(struct fields *f, struct cursor bytes);
+void fields_list_end(struct fields *f);
+
+/* Records malformed=<where> expected="<what>" [at=<offset>]; always returns false so a parser
+ * can `return fields_malformed(...)`. */
+bool fields_malformed(struct fields *f, const char *where, const char *expected);
+bool fields_malformed_at(struct fields *f, const char *where, const char *expected, size_t at);
+/* Records truncated=<where> have=N need=M; always returns false. */
+bool fields_truncated(struct fields *f, const char *where, size_t have, size_t need);
+
+/* Lookup for tests and summaries: the field with this key, or NULL. */
+const struct field *fields_find(const struct fields *f, const char *key);
+/* The bytes of a TOKEN, STRING or HEX field (its raw stored form). */
+struct cursor fields_value(const struct fields *f, const struct field *fd);
+/* Walks the items of a LIST field: *it starts as fields_value(); false when done. */
+bool fields_next_item(struct cursor *it, enum field_type *type, struct cursor *item);
+
+#endif
