@@ -1,0 +1,177 @@
+/* Extension block walk (RFC 8446 4.2): names in wire order, duplicates, per-type decoders. */
+#include "extensions.h"
+
+#include <string.h>
+
+#include "ext_decoders.h"
+#include "fields.h"
+#include "names.h"
+
+typedef bool (*ext_decoder)(struct cursor body, struct ext_context *ctx);
+
+/* Where RFC 8446 4.2 (and later RFCs' "TLS 1.3" column in the IANA registry) allows an
+ * extension in TLS 1.3; 0 means the table does not speak of it (TLS 1.2-only or unknown). */
+enum {
+    IN_CH = 1 << EXT_IN_CLIENT_HELLO,
+    IN_SH = 1 << EXT_IN_SERVER_HELLO,
+    IN_HRR = 1 << EXT_IN_HELLO_RETRY_REQUEST,
+    IN_EE = 1 << EXT_IN_ENCRYPTED_EXTENSIONS,
+    IN_CR = 1 << EXT_IN_CERTIFICATE_REQUEST,
+    IN_CT = 1 << EXT_IN_CERTIFICATE,
+    IN_NST = 1 << EXT_IN_NEW_SESSION_TICKET,
+};
+
+struct ext_entry {
+    uint16_t type;
+    ext_decoder decode; /* NULL: listed by name only */
+    unsigned tls13_messages;
+};
+
+/* Sorted by type. */
+static const struct ext_entry ext_table[] = {
+    {EXT_server_name, ext_server_name, IN_CH | IN_EE},
+    {EXT_max_fragment_length, ext_max_fragment_length, IN_CH | IN_EE},
+    {EXT_status_request, ext_status_request, IN_CH | IN_CR | IN_CT},
+    {EXT_supported_groups, ext_supported_groups, IN_CH | IN_EE},
+    {EXT_ec_point_formats, ext_ec_point_formats, 0},
+    {EXT_signature_algorithms, ext_signature_algorithms, IN_CH | IN_CR},
+    {EXT_use_srtp, NULL, IN_CH | IN_EE},
+    {EXT_heartbeat, ext_heartbeat, IN_CH | IN_EE},
+    {EXT_application_layer_protocol_negotiation, ext_alpn, IN_CH | IN_EE},
+    {EXT_signed_certificate_timestamp, ext_signed_certificate_timestamp, IN_CH | IN_CR | IN_CT},
+    {EXT_client_certificate_type, NULL, IN_CH | IN_EE},
+    {EXT_server_certificate_type, NULL, IN_CH | IN_EE},
+    {EXT_padding, ext_padding, IN_CH},
+    {EXT_encrypt_then_mac, ext_empty_body, 0},
+    {EXT_extended_main_secret, ext_extended_master_secret, 0},
+    {EXT_compress_certificate, ext_compress_certificate, IN_CH | IN_CR},
+    {EXT_record_size_limit, ext_record_size_limit, IN_CH | IN_EE},
+    {EXT_delegated_credential, ext_delegated_credential, IN_CH | IN_CR | IN_CT},
+    {EXT_session_ticket, ext_session_ticket, 0},
+    {EXT_pre_shared_key, ext_pre_shared_key, IN_CH | IN_SH},
+    {EXT_early_data, ext_early_data, IN_CH | IN_EE | IN_NST},
+    {EXT_supported_versions, ext_supported_versions, IN_CH | IN_SH | IN_HRR},
+    {EXT_cookie, ext_cookie, IN_CH | IN_HRR},
+    {EXT_psk_key_exchange_modes, ext_psk_key_exchange_modes, IN_CH},
+    {EXT_certificate_authorities, NULL, IN_CH | IN_CR},
+    {EXT_oid_filters, NULL, IN_CR},
+    {EXT_post_handshake_auth, ext_empty_body, IN_CH},
+    {EXT_signature_algorithms_cert, ext_signature_algorithms_cert, IN_CH | IN_CR},
+    {EXT_key_share, ext_key_share, IN_CH | IN_SH | IN_HRR},
+    {EXT_quic_transport_parameters, ext_quic_transport_parameters, IN_CH | IN_EE},
+    {EXT_application_settings, ext_application_settings, IN_CH | IN_EE},
+    {EXT_encrypted_client_hello, ext_encrypted_client_hello, IN_CH | IN_HRR | IN_EE},
+    {EXT_renegotiation_info, ext_renegotiation_info, 0},
+};
+
+static const struct ext_entry *find_entry(uint16_t type)
+{
+    size_t lo = 0, hi = sizeof(ext_table) / sizeof(ext_table[0]);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ext_table[mid].type == type) {
+            return &ext_table[mid];
+        }
+        if (ext_table[mid].type < type) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
+}
+
+/* RFC 8446 4.2: in TLS 1.3, an extension recognised but not specified for the message is an
+ * error for a TLS stack; a dissector reports it. The ClientHello (shared with TLS 1.2) and a
+ * TLS 1.2 ServerHello are not judged by the TLS 1.3 table. */
+static bool unexpected_in(const struct ext_entry *e, const struct ext_context *ctx)
+{
+    if (ctx->message == EXT_IN_CLIENT_HELLO ||
+        (ctx->message == EXT_IN_SERVER_HELLO && ctx->selected_version != VERSION_TLSv1_3)) {
+        return false;
+    }
+    return e == NULL ? false : (e->tls13_messages & (1u << ctx->message)) == 0;
+}
+
+/* One bit per possible extension type: RFC 8446 4.2 forbids two of the same type. */
+struct ext_seen {
+    uint64_t bits[65536 / 64];
+};
+
+static bool test_and_set(struct ext_seen *seen, uint16_t type)
+{
+    uint64_t mask = (uint64_t)1 << (type % 64);
+    bool was = (seen->bits[type / 64] & mask) != 0;
+    seen->bits[type / 64] |= mask;
+    return was;
+}
+
+/* RFC 8446 4.1.2: struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } */
+static bool list_types(struct cursor block, struct fields *f)
+{
+    struct ext_seen seen;
+    bool has_dup = false;
+    struct cursor walk = block;
+    uint16_t type;
+    struct cursor body;
+    memset(&seen, 0, sizeof(seen));
+    fields_list_begin(f, "extensions");
+    while (cur_len(walk) > 0) {
+        struct cursor start = walk;
+        if (!cur_get_u16(&walk, &type) || !cur_get_vec16(&walk, &body)) {
+            return fields_malformed_at(f, "extension", "type and u16-prefixed body inside block",
+                                       cur_offset(block, start));
+        }
+        fields_list_name(f, NAMES_EXT, type);
+        has_dup |= test_and_set(&seen, type);
+    }
+    fields_list_end(f);
+    if (has_dup) {
+        memset(&seen, 0, sizeof(seen));
+        fields_list_begin(f, "dup_ext");
+        walk = block;
+        while (cur_get_u16(&walk, &type) && cur_get_vec16(&walk, &body)) {
+            if (test_and_set(&seen, type)) {
+                fields_list_name(f, NAMES_EXT, type);
+            }
+        }
+        fields_list_end(f);
+    }
+    return true;
+}
+
+bool ext_parse_block(struct cursor *msg, struct ext_context *ctx)
+{
+    struct cursor block;
+    if (!cur_get_vec16(msg, &block)) {
+        return fields_malformed(ctx->f, "extensions", "u16-prefixed extension block inside message");
+    }
+    if (!list_types(block, ctx->f)) {
+        return false;
+    }
+    bool ok = true;
+    bool any_unexpected = false;
+    uint16_t type;
+    struct cursor body;
+    struct cursor walk = block;
+    while (cur_get_u16(&walk, &type) && cur_get_vec16(&walk, &body)) {
+        const struct ext_entry *e = find_entry(type);
+        if (e != NULL && e->decode != NULL && !e->decode(body, ctx)) {
+            ok = false; /* keep decoding the others: each failure is its own field */
+        }
+    }
+    walk = block;
+    while (cur_get_u16(&walk, &type) && cur_get_vec16(&walk, &body)) {
+        if (unexpected_in(find_entry(type), ctx)) {
+            if (!any_unexpected) {
+                fields_list_begin(ctx->f, "unexpected_ext");
+                any_unexpected = true;
+            }
+            fields_list_name(ctx->f, NAMES_EXT, type);
+        }
+    }
+    if (any_unexpected) {
+        fields_list_end(ctx->f);
+    }
+    return ok;
+}

@@ -1,0 +1,17 @@
+/* ClientHello, ServerHello and HelloRetryRequest dissectors. */
+#ifndef HSDUMP_DISSECTORS_HELLO_H
+#define HSDUMP_DISSECTORS_HELLO_H
+
+#include <stdbool.h>
+
+#include "cursor.h"
+#include "tls.h"
+
+struct fields;
+
+bool dissect_client_hello(struct cursor body, struct tls_state *st, struct fields *f);
+/* Also recognises a HelloRetryRequest by its fixed random and renames the event. */
+bool dissect_server_hello(struct cursor body, struct tls_state *st, struct fields *f);
+bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct fields *f);
+
+#endif
