@@ -1,0 +1,254 @@
+/* libpcap's one home (STYLE 2.5): files, standard input, live interfaces, BPF filters. Error
+ * texts pass libpcap's words through (PLATFORM-NOTES 2), prefixed with what failed. */
+#include "capture.h"
+
+#include <pcap.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LIVE_TIMEOUT_MS 1000 /* unused in immediate mode, but some platforms want one */
+#define DUMMY_SNAPLEN 65535  /* the largest IPv4 packet libnids will get */
+
+struct capture {
+    pcap_t *p;
+    bool is_live;
+    int dlt;
+    bpf_u_int32 netmask; /* for "ip broadcast" in filters; unknown for files */
+};
+
+/* A signal handler gets no context, so capture_break() finds the running handle here; one
+ * capture runs at a time (libnids is process-global too, PLATFORM-NOTES 4). A lock-free atomic
+ * and a sig_atomic_t flag are what C11 7.14.1.1 lets a handler touch. The flag also catches a
+ * signal that comes between two captures, when there is no handle to break. */
+static pcap_t *_Atomic running;
+static volatile sig_atomic_t stop_requested;
+
+/* "<what>: <why>", unless libpcap already named what (it does for a missing file). */
+static void prefixed(char *err, size_t errlen, const char *what, const char *why)
+{
+    size_t n = strlen(what);
+    if (why[0] == '\0') {
+        why = "unknown error";
+    }
+    if (strncmp(why, what, n) == 0 && why[n] == ':') {
+        snprintf(err, errlen, "%s", why);
+    } else {
+        snprintf(err, errlen, "%s: %s", what, why);
+    }
+}
+
+static struct capture *wrap(pcap_t *p, bool is_live, bpf_u_int32 netmask, const char *what,
+                            char *err, size_t errlen)
+{
+    struct capture *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        prefixed(err, errlen, what, "out of memory");
+        pcap_close(p);
+        return NULL;
+    }
+    c->p = p;
+    c->is_live = is_live;
+    c->dlt = pcap_datalink(p);
+    c->netmask = netmask;
+    return c;
+}
+
+struct capture *capture_open_file(const char *path, char *err, size_t errlen)
+{
+    char eb[PCAP_ERRBUF_SIZE] = "";
+    /* Microseconds whatever the file holds: libpcap scales nanosecond files down. */
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, eb);
+    if (p == NULL) {
+        prefixed(err, errlen, path, eb);
+        return NULL;
+    }
+    return wrap(p, false, PCAP_NETMASK_UNKNOWN, path, err, errlen);
+}
+
+/* pcap_activate's failure in words, with libpcap's detail when it adds something
+ * ("socket: Operation not permitted"). */
+static void activate_error(char *err, size_t errlen, const char *iface, int status, pcap_t *p)
+{
+    const char *detail = pcap_geterr(p);
+    const char *why;
+    switch (status) {
+    case PCAP_ERROR:
+        why = detail;
+        break;
+    case PCAP_ERROR_PERM_DENIED:
+        why = "You don't have permission to capture on that device";
+        break;
+    default:
+        why = pcap_statustostr(status);
+        break;
+    }
+    if (detail[0] == '\0' || strcmp(detail, why) == 0) {
+        snprintf(err, errlen, "%s: %s", iface, why);
+    } else {
+        snprintf(err, errlen, "%s: %s (%s)", iface, why, detail);
+    }
+}
+
+struct capture *capture_open_live(const char *iface, const struct capture_live_opts *o,
+                                  char *err, size_t errlen)
+{
+    char eb[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_create(iface, eb);
+    if (p == NULL) {
+        prefixed(err, errlen, iface, eb);
+        return NULL;
+    }
+    int snaplen = o->snaplen > 0 ? o->snaplen : CAPTURE_DEFAULT_SNAPLEN;
+    /* Immediate mode: events appear within milliseconds instead of after a buffer fills or
+     * the timeout ends (PLATFORM-NOTES 9). These setters fail only after activation. */
+    if (pcap_set_snaplen(p, snaplen) != 0 || pcap_set_promisc(p, o->promisc ? 1 : 0) != 0 ||
+        pcap_set_timeout(p, LIVE_TIMEOUT_MS) != 0 || pcap_set_immediate_mode(p, 1) != 0 ||
+        (o->buffer_mb > 0 && pcap_set_buffer_size(p, o->buffer_mb * 1024 * 1024) != 0)) {
+        prefixed(err, errlen, iface, pcap_geterr(p));
+        pcap_close(p);
+        return NULL;
+    }
+    /* Positive results are warnings (e.g. promiscuous mode not supported): capture works. */
+    int status = pcap_activate(p);
+    if (status < 0) {
+        activate_error(err, errlen, iface, status, p);
+        pcap_close(p);
+        return NULL;
+    }
+    bpf_u_int32 net;
+    bpf_u_int32 netmask;
+    if (pcap_lookupnet(iface, &net, &netmask, eb) != 0) {
+        netmask = PCAP_NETMASK_UNKNOWN; /* no IPv4 address, or "any" */
+    }
+    return wrap(p, true, netmask, iface, err, errlen);
+}
+
+bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen)
+{
+    struct bpf_program prog;
+    if (expr == NULL || expr[0] == '\0') {
+        return true;
+    }
+    if (pcap_compile(c->p, &prog, expr, 1, c->netmask) != 0) {
+        prefixed(err, errlen, "filter", pcap_geterr(c->p));
+        return false;
+    }
+    bool ok = pcap_setfilter(c->p, &prog) == 0;
+    if (!ok) {
+        prefixed(err, errlen, "filter", pcap_geterr(c->p));
+    }
+    pcap_freecode(&prog);
+    return ok;
+}
+
+bool capture_is_live(const struct capture *c)
+{
+    return c->is_live;
+}
+
+int capture_datalink(const struct capture *c)
+{
+    return c->dlt;
+}
+
+const char *capture_datalink_name(int dlt)
+{
+    static char fallback[sizeof("DLT_-2147483648")]; /* overwritten by the next call */
+    const char *name = pcap_datalink_val_to_name(dlt);
+    if (name != NULL) {
+        return name;
+    }
+    snprintf(fallback, sizeof(fallback), "DLT_%d", dlt);
+    return fallback;
+}
+
+struct run_ctx {
+    capture_frame_fn fn;
+    void *ctx;
+    int dlt;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    const struct run_ctx *r = (const struct run_ctx *)user;
+    struct capture_frame frame = {h->ts, r->dlt, cur_make(bytes, h->caplen), h->len};
+    r->fn(r->ctx, &frame);
+}
+
+/* libpcap reports a file cut mid-packet as an ordinary error: "truncated dump file; tried to
+ * read ..." (pcap) or "truncated pcapng dump file; ..." (pcapng). */
+static bool is_truncation(const struct capture *c, const char *msg)
+{
+    return !c->is_live && strstr(msg, "truncated") != NULL;
+}
+
+enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
+                             size_t errlen)
+{
+    struct run_ctx r = {fn, ctx, c->dlt};
+    /* Published before the flag is read: a signal after the check breaks the loop instead. */
+    atomic_store(&running, c->p);
+    if (stop_requested) {
+        atomic_store(&running, NULL);
+        stop_requested = 0;
+        return CAPTURE_STOPPED;
+    }
+    int status = pcap_loop(c->p, -1, on_packet, (u_char *)&r);
+    atomic_store(&running, NULL);
+    switch (status) {
+    case 0:
+        return CAPTURE_EOF;
+    case PCAP_ERROR_BREAK:
+        stop_requested = 0;
+        return CAPTURE_STOPPED;
+    default: {
+        const char *msg = pcap_geterr(c->p);
+        snprintf(err, errlen, "%s", msg[0] != '\0' ? msg : "unknown libpcap error");
+        return is_truncation(c, msg) ? CAPTURE_TRUNCATED : CAPTURE_ERROR;
+    }
+    }
+}
+
+void capture_break(void)
+{
+    stop_requested = 1;
+    pcap_t *p = atomic_load(&running);
+    if (p != NULL) {
+        pcap_breakloop(p);
+    }
+}
+
+bool capture_stats(const struct capture *c, uint64_t *received, uint64_t *dropped)
+{
+    struct pcap_stat ps;
+    if (!c->is_live || pcap_stats(c->p, &ps) != 0) {
+        return false;
+    }
+    *received = ps.ps_recv;
+    *dropped = ps.ps_drop;
+    return true;
+}
+
+void capture_close(struct capture *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    pcap_close(c->p);
+    free(c);
+}
+
+struct pcap *capture_open_raw_dummy(void)
+{
+    return pcap_open_dead(DLT_RAW, DUMMY_SNAPLEN);
+}
+
+void capture_close_raw_dummy(struct pcap *p)
+{
+    if (p != NULL) {
+        pcap_close(p);
+    }
+}

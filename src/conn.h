@@ -1,0 +1,55 @@
+/* One TCP connection's lifecycle: recognise TLS, feed the record layer, print its close. */
+#ifndef HSDUMP_SRC_CONN_H
+#define HSDUMP_SRC_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "cursor.h"
+#include "endpoint.h"
+#include "tls.h"
+
+struct output;
+struct stats;
+
+/* What all connections of a run share. */
+struct conn_env {
+    struct output *out;
+    struct stats *stats;
+    struct timeval now; /* timestamp of the packet being processed */
+    uint64_t next_id;
+};
+
+enum conn_kind { CONN_UNDECIDED, CONN_TLS, CONN_NOT_TLS };
+
+struct conn {
+    struct conn_env *env;
+    uint64_t id;
+    struct endpoint client;
+    struct endpoint server;
+    enum conn_kind kind;
+    bool unfollowed; /* handshake over: reassembly stopped, only the close is still reported */
+    struct tls_state tls;
+};
+
+/* What the reassembly glue should do with the stream after conn_data(). */
+enum conn_verdict {
+    CONN_FOLLOW,  /* keep delivering bytes */
+    CONN_RELEASE, /* not TLS: free the connection and stop reassembling */
+    CONN_DONE,    /* handshake complete both ways: stop reassembling, still report the close */
+};
+
+/* How a connection ended, printed as end= on its close line. */
+enum conn_end { CONN_END_FIN, CONN_END_RESET, CONN_END_TIMEOUT, CONN_END_EOF, CONN_END_REUSED };
+
+struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
+                       const struct endpoint *server);
+/* Takes the unconsumed bytes of direction d; returns how many were consumed. */
+size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verdict *verdict);
+/* Reports the close line; rest_* are bytes delivered but never consumed. */
+void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
+                struct cursor rest_c2s, struct cursor rest_s2c);
+void conn_free(struct conn *c); /* accepts NULL */
+
+#endif

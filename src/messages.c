@@ -1,0 +1,37 @@
+/* One place writes to stderr, so every message carries the same prefix. */
+#include "messages.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static void vmessage(const char *kind, const char *fmt, va_list ap)
+{
+    char line[1024];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    fflush(stdout); /* keep our output and the message in order on a shared terminal */
+    fprintf(stderr, "hsdump: %s%s\n", kind, line);
+}
+
+void errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
+    va_end(ap);
+}
+
+void warnf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void notef(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
+    va_end(ap);
+}

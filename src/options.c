@@ -1,0 +1,168 @@
+/* One getopt_long table; usage() to stdout on request, misuse to stderr with exit 2. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "messages.h"
+
+enum { OPT_VERSION = 256, OPT_VERIFY_CHECKSUMS, OPT_STATS };
+
+static const struct option long_options[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"interface", required_argument, NULL, 'i'},
+    {"snapshot-length", required_argument, NULL, 's'},
+    {"no-promiscuous-mode", no_argument, NULL, 'p'},
+    {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static const char short_options[] = "+r:i:s:ph";
+
+void opt_usage(FILE *fp)
+{
+    fputs("Usage: hsdump [options] -r FILE [-r FILE...] [filter expression]\n"
+          "       hsdump [options] -i INTERFACE [filter expression]\n"
+          "Prints every TLS record and handshake message, one line per event.\n"
+          "\n"
+          "  -r, --read FILE            read a pcap or pcapng file ('-' for standard input);\n"
+          "                             repeat to read several files in order\n"
+          "  -i, --interface IFACE      capture live on IFACE (e.g. eth0, lo, any)\n"
+          "  -s, --snapshot-length N    live: bytes captured per packet (default 262144)\n"
+          "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
+          "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
+          "                             captures on the sending host have offloaded checksums)\n"
+          "      --stats                print packet and connection counters on stderr at the end\n"
+          "  -h, --help                 show this help and exit\n"
+          "      --version              show the version and exit\n"
+          "\n"
+          "A filter expression (tcpdump/pcap-filter(7) syntax) selects packets, e.g. 'port 443'.\n"
+          "Exit status: 0 success, 2 usage or input error. See hsdump(1).\n",
+          fp);
+}
+
+size_t opt_long_names(const char **names, size_t cap)
+{
+    size_t n = 0;
+    for (const struct option *o = long_options; o->name != NULL && n < cap; o++) {
+        names[n++] = o->name;
+    }
+    return n;
+}
+
+static bool parse_int(const char *s, long min, long max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+/* Joins the trailing arguments into one filter string, as tcpdump does. */
+static bool join_filter(int argc, char **argv, struct options *o)
+{
+    size_t len = 0;
+    for (int i = optind; i < argc; i++) {
+        len += strlen(argv[i]) + 1;
+    }
+    if (len == 0) {
+        return true;
+    }
+    o->filter = malloc(len);
+    if (o->filter == NULL) {
+        errorf("out of memory");
+        return false;
+    }
+    o->filter[0] = '\0';
+    for (int i = optind; i < argc; i++) {
+        if (i > optind) {
+            strcat(o->filter, " ");
+        }
+        strcat(o->filter, argv[i]);
+    }
+    return true;
+}
+
+int opt_parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->snaplen = 262144;
+    o->promisc = true;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            if (o->n_files == OPT_MAX_FILES) {
+                errorf("-r: at most %d files at once", OPT_MAX_FILES);
+                return EXIT_USAGE;
+            }
+            o->files[o->n_files++] = optarg;
+            break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 's':
+            if (!parse_int(optarg, 1, INT_MAX, &o->snaplen)) {
+                errorf("-s: invalid snapshot length '%s': expected a positive number", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'p':
+            o->promisc = false;
+            break;
+        case OPT_VERIFY_CHECKSUMS:
+            o->verify_checksums = true;
+            break;
+        case OPT_STATS:
+            o->print_stats = true;
+            break;
+        case 'h':
+            opt_usage(stdout);
+            return 0;
+        case OPT_VERSION:
+            printf("hsdump %s\n", PACKAGE_VERSION);
+            return 0;
+        case ':':
+        case '?':
+        default:
+            if (optopt != 0 && optopt < 256) {
+                errorf("-%c: %s (try --help)",
+                       optopt, strchr(short_options, optopt) ? "missing argument" : "unknown option");
+            } else {
+                errorf("%s: unknown option or missing argument (try --help)", argv[optind - 1]);
+            }
+            return EXIT_USAGE;
+        }
+    }
+    if (o->n_files == 0 && o->iface == NULL) {
+        errorf("nothing to read: give -r FILE or -i INTERFACE (try --help)");
+        return EXIT_USAGE;
+    }
+    if (o->n_files > 0 && o->iface != NULL) {
+        errorf("-r and -i cannot be combined");
+        return EXIT_USAGE;
+    }
+    if (!join_filter(argc, argv, o)) {
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+void opt_free(struct options *o)
+{
+    free(o->filter);
+    o->filter = NULL;
+}

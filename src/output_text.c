@@ -1,0 +1,215 @@
+/* Text rendering: one self-contained line per event, key=value fields (STYLE.md 2.7). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "endpoint.h"
+#include "fields.h"
+#include "output.h"
+
+/* Big enough for the largest field list (FIELDS_BUF bytes, each possibly escaped to 4). */
+#define LINE_MAX_BYTES (4 * FIELDS_BUF + 1024)
+
+struct line {
+    char *buf;
+    size_t cap;
+    size_t len;
+};
+
+static void put_bytes(struct line *l, const char *s, size_t n)
+{
+    if (n > l->cap - 1 - l->len) {
+        n = l->cap - 1 - l->len;
+    }
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+}
+
+static void put_str(struct line *l, const char *s)
+{
+    put_bytes(l, s, strlen(s));
+}
+
+static void put_char(struct line *l, char c)
+{
+    put_bytes(l, &c, 1);
+}
+
+static bool is_bare(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == ':' || c == '/' || c == '+' || c == '-';
+}
+
+static bool needs_quotes(struct cursor s)
+{
+    uint8_t c;
+    if (cur_len(s) == 0) {
+        return true;
+    }
+    while (cur_get_u8(&s, &c)) {
+        if (!is_bare(c)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Inside quotes: printable ASCII as is, except the quote, the backslash and (in lists) the
+ * comma that separates items; everything else as \xHH. */
+static void put_escaped(struct line *l, struct cursor s, bool in_list)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t c;
+    while (cur_get_u8(&s, &c)) {
+        if (c == '"' || c == '\\') {
+            put_char(l, '\\');
+            put_char(l, (char)c);
+        } else if (c < 0x20 || c > 0x7e || (in_list && c == ',')) {
+            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 0xf]};
+            put_bytes(l, esc, sizeof(esc));
+        } else {
+            put_char(l, (char)c);
+        }
+    }
+}
+
+static void put_hex(struct line *l, struct cursor s)
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t c;
+    while (cur_get_u8(&s, &c)) {
+        put_char(l, hex[c >> 4]);
+        put_char(l, hex[c & 0xf]);
+    }
+}
+
+static void put_string_value(struct line *l, struct cursor s)
+{
+    if (needs_quotes(s)) {
+        put_char(l, '"');
+        put_escaped(l, s, false);
+        put_char(l, '"');
+    } else {
+        put_escaped(l, s, false);
+    }
+}
+
+/* A list is bare when every item is; otherwise the whole list is quoted. */
+static void put_list_value(struct line *l, struct cursor items)
+{
+    struct cursor it = items;
+    enum field_type type;
+    struct cursor item;
+    bool quote = false;
+    bool empty = true;
+    while (fields_next_item(&it, &type, &item)) {
+        quote |= type == FIELD_STRING && needs_quotes(item);
+        empty = false;
+    }
+    if (empty) {
+        put_str(l, "\"\"");
+        return;
+    }
+    if (quote) {
+        put_char(l, '"');
+    }
+    bool first = true;
+    it = items;
+    while (fields_next_item(&it, &type, &item)) {
+        if (!first) {
+            put_char(l, ',');
+        }
+        first = false;
+        put_escaped(l, item, true);
+    }
+    if (quote) {
+        put_char(l, '"');
+    }
+}
+
+static void put_field(struct line *l, const struct fields *f, const struct field *fd)
+{
+    char num[24];
+    put_char(l, ' ');
+    put_str(l, fd->key);
+    put_char(l, '=');
+    switch (fd->type) {
+    case FIELD_UINT:
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)fd->num);
+        put_str(l, num);
+        break;
+    case FIELD_BOOL:
+        put_str(l, fd->num ? "true" : "false");
+        break;
+    case FIELD_TOKEN:
+    case FIELD_STRING:
+        put_string_value(l, fields_value(f, fd));
+        break;
+    case FIELD_HEX:
+        put_hex(l, fields_value(f, fd));
+        break;
+    case FIELD_LIST:
+        put_list_value(l, fields_value(f, fd));
+        break;
+    default:
+        break;
+    }
+}
+
+static void put_time(struct line *l, struct timeval ts)
+{
+    struct tm tm;
+    char buf[64];
+    time_t secs = ts.tv_sec;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, sizeof(buf) - n, ".%06ldZ", (long)ts.tv_usec);
+    put_str(l, buf);
+}
+
+size_t out_text_line(const struct event_prefix *p, const struct fields *f, char *buf, size_t cap)
+{
+    struct line l = {buf, cap, 0};
+    char ep[ENDPOINT_STR_MAX];
+    char id[32];
+    put_time(&l, p->ts);
+    snprintf(id, sizeof(id), " c%llu ", (unsigned long long)p->conn_id);
+    put_str(&l, id);
+    put_str(&l, endpoint_format(p->client, ep, sizeof(ep)));
+    put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
+    put_str(&l, endpoint_format(p->server, ep, sizeof(ep)));
+    put_char(&l, ' ');
+    put_str(&l, f->event);
+    if (f->name != NULL) {
+        put_char(&l, ' ');
+        put_str(&l, f->name);
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        put_field(&l, f, &f->f[i]);
+    }
+    if (f->overflow) {
+        put_str(&l, " fields_overflow=true");
+    }
+    buf[l.len++] = '\n';
+    return l.len;
+}
+
+void out_init(struct output *o, FILE *fp, bool line_buffered)
+{
+    o->fp = fp;
+    o->line_buffered = line_buffered;
+    o->failed = false;
+}
+
+void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
+{
+    static char line[LINE_MAX_BYTES];
+    if (o->failed) {
+        return;
+    }
+    size_t n = out_text_line(p, f, line, sizeof(line));
+    if (fwrite(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0)) {
+        o->failed = true;
+    }
+}

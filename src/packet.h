@@ -1,0 +1,23 @@
+/* From a captured frame to reassembly: link layer, IPv6 mapping, counters. */
+#ifndef HSDUMP_SRC_PACKET_H
+#define HSDUMP_SRC_PACKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipv6map.h"
+
+struct capture_frame;
+struct stats;
+
+struct packet_ctx {
+    struct stats *stats;
+    struct v6map *v6;
+    bool warned_class_e;
+    uint8_t v4[V6MAP_OUT_MAX]; /* the synthetic IPv4 packet of the current IPv6 frame */
+};
+
+/* capture_frame_fn: decodes one frame and hands its IPv4 (or mapped IPv6) packet to libnids. */
+void packet_frame(void *ctx, const struct capture_frame *frame);
+
+#endif

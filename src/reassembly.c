@@ -1,0 +1,245 @@
+/* libnids glue: its global parameters and callbacks are confined here and turned into
+ * conn_open / conn_data / conn_close (PLATFORM-NOTES 2-7). */
+#include "reassembly.h"
+
+#include <nids.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture.h"
+#include "conn.h"
+#include "ipv6map.h"
+#include "stats.h"
+
+/* libnids calls back through globals, so the run's context has to be one too. */
+static struct {
+    struct conn_env *env;
+    const struct v6map *v6;
+    pcap_t *dummy;
+    bool active;
+} g;
+
+/* libnids keeps this pointer (it does not copy the array), hence static storage. */
+static struct nids_chksum_ctl no_checksums[] = {{0, 0, NIDS_DONT_CHKSUM, 0}};
+
+/* Replaces libnids' syslog reporting: warnings are counted and shown in the statistics. */
+static void on_warning(int type, int err, struct ip *iph, void *data)
+{
+    (void)type;
+    (void)iph;
+    (void)data;
+    if (err >= 0 && err < STATS_NIDS_WARN_KINDS) {
+        g.env->stats->nids_warnings[err]++;
+    }
+}
+
+const char *reassembly_warning_name(int code)
+{
+    static const char *const names[STATS_NIDS_WARN_KINDS] = {
+        "undefined", "ip_oversized", "ip_invalid_list", "ip_overlap", "ip_header",
+        "ip_source_route", "tcp_too_many_streams", "tcp_header", "tcp_big_queue", "tcp_bad_flags",
+    };
+    return code >= 0 && code < STATS_NIDS_WARN_KINDS ? names[code] : "unknown";
+}
+
+/* tuple4 holds addresses as on the wire; synthetic 240/4 ones stand for IPv6 (ipv6map.c). */
+static void endpoint_from(u_int addr, u_short port, struct endpoint *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->port = port;
+    if (v6map_lookup(g.v6, addr, e->addr)) {
+        e->family = 6;
+    } else {
+        e->family = 4;
+        memcpy(e->addr, &addr, 4);
+    }
+}
+
+static struct cursor unconsumed(const struct half_stream *h)
+{
+    if (h->data == NULL || h->count <= h->offset) {
+        return cur_make(NULL, 0);
+    }
+    return cur_make((const uint8_t *)h->data, (size_t)(h->count - h->offset));
+}
+
+static void on_established(struct tcp_stream *a)
+{
+    struct endpoint client, server;
+    endpoint_from(a->addr.saddr, a->addr.source, &client);
+    endpoint_from(a->addr.daddr, a->addr.dest, &server);
+    a->user = conn_open(g.env, &client, &server);
+    if (a->user != NULL) {
+        a->client.collect++;
+        a->server.collect++;
+    }
+}
+
+static void on_data(struct tcp_stream *a, struct conn *c)
+{
+    /* The server half receives what the client sent (PLATFORM-NOTES 5). */
+    struct half_stream *h;
+    enum dir d;
+    if (a->server.count_new > 0) {
+        h = &a->server;
+        d = DIR_C2S;
+    } else if (a->client.count_new > 0) {
+        h = &a->client;
+        d = DIR_S2C;
+    } else {
+        return; /* urgent data only */
+    }
+    enum conn_verdict verdict;
+    size_t used = conn_data(c, d, unconsumed(h), &verdict);
+    nids_discard(a, (int)used);
+    if (verdict == CONN_RELEASE) {
+        /* Lowering collect on both halves frees the stream without a callback. */
+        conn_free(c);
+        a->user = NULL;
+        a->client.collect--;
+        a->server.collect--;
+    } else if (verdict == CONN_DONE) {
+        /* Keep a listener (collect_urg) so the close is still reported (PLATFORM-NOTES 5). */
+        a->server.collect_urg++;
+        a->client.collect--;
+        a->server.collect--;
+    }
+}
+
+static enum conn_end end_of(char state)
+{
+    switch (state) {
+    case NIDS_CLOSE:
+        return CONN_END_FIN;
+    case NIDS_RESET:
+        return CONN_END_RESET;
+    case NIDS_TIMED_OUT:
+        return CONN_END_TIMEOUT;
+    default:
+        return CONN_END_EOF;
+    }
+}
+
+static void finish(struct tcp_stream *a, enum conn_end end)
+{
+    struct conn *c = a->user;
+    if (c == NULL) {
+        return;
+    }
+    conn_close(c, end, (uint64_t)a->server.count, (uint64_t)a->client.count,
+               unconsumed(&a->server), unconsumed(&a->client));
+    conn_free(c);
+    a->user = NULL;
+}
+
+static void on_tcp(struct tcp_stream *a, void **unused)
+{
+    (void)unused;
+    switch (a->nids_state) {
+    case NIDS_JUST_EST:
+        on_established(a);
+        break;
+    case NIDS_DATA:
+        if (a->user != NULL) {
+            on_data(a, a->user);
+        }
+        break;
+    default:
+        finish(a, end_of(a->nids_state));
+        break;
+    }
+}
+
+bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
+                      const struct v6map *v6, char *err, size_t errlen)
+{
+    g.env = env;
+    g.v6 = v6;
+    g.dummy = capture_open_raw_dummy();
+    if (g.dummy == NULL) {
+        snprintf(err, errlen, "reassembly: cannot create a raw packet handle");
+        return false;
+    }
+    nids_params.pcap_desc = g.dummy;
+    nids_params.filename = NULL;
+    nids_params.device = NULL;
+    nids_params.n_tcp_streams = o->n_tcp_streams;
+    nids_params.scan_num_hosts = 0; /* scan detection runs on wall-clock time: off */
+    nids_params.syslog = on_warning;
+    nids_params.tcp_workarounds = 1;
+    nids_params.multiproc = 0;
+    if (!nids_init()) {
+        snprintf(err, errlen, "reassembly: %s", nids_errbuf);
+        capture_close_raw_dummy(g.dummy);
+        return false;
+    }
+    /* Loopback and sending-host captures carry offloaded (wrong) TCP checksums. */
+    if (!o->verify_checksums) {
+        nids_register_chksum_ctl(no_checksums, 1);
+    }
+    nids_register_tcp(on_tcp);
+    g.active = true;
+    return true;
+}
+
+/* A SYN on a 4-tuple that still has a live stream starts a new connection: libnids would
+ * otherwise fold it into the old stream for up to an hour (PLATFORM-NOTES 4, port reuse). */
+static void close_reused_tuple(struct cursor ip)
+{
+    uint8_t vhl, proto, flags;
+    uint16_t sport, dport;
+    uint32_t seq;
+    u_int saddr, daddr;
+    struct cursor addrs, tcp = ip;
+    if (!cur_peek_u8(ip, 0, &vhl) || !cur_peek_u8(ip, 9, &proto) || proto != 6) {
+        return;
+    }
+    struct cursor probe = ip;
+    if (!cur_skip(&probe, 12) || !cur_get_bytes(&probe, 8, &addrs) ||
+        !cur_skip(&tcp, (size_t)(vhl & 0x0f) * 4) || !cur_get_u16(&tcp, &sport) ||
+        !cur_get_u16(&tcp, &dport) || !cur_get_u32(&tcp, &seq) || !cur_skip(&tcp, 5) ||
+        !cur_get_u8(&tcp, &flags)) {
+        return;
+    }
+    if ((flags & 0x12) != 0x02) { /* SYN without ACK */
+        return;
+    }
+    uint8_t raw[8];
+    cur_copy(addrs, raw);
+    memcpy(&saddr, raw, 4);
+    memcpy(&daddr, raw + 4, 4);
+    struct tuple4 t = {sport, dport, saddr, daddr};
+    struct tcp_stream *old = nids_find_tcp_stream(&t);
+    if (old == NULL || old->nids_state != NIDS_DATA || old->client.first_data_seq == seq + 1) {
+        return; /* no stream, not yet established, or a retransmitted SYN */
+    }
+    g.env->stats->reused_tuples++;
+    finish(old, CONN_END_REUSED);
+    nids_free_tcp_stream(old);
+}
+
+void reassembly_feed(struct timeval ts, struct cursor ipv4)
+{
+    struct pcap_pkthdr h;
+    if (!g.active) {
+        return;
+    }
+    /* nids_last_pcap_header dangles in some callbacks: keep our own time (PLATFORM-NOTES 2). */
+    g.env->now = ts;
+    close_reused_tuple(ipv4);
+    h.ts = ts;
+    h.caplen = (bpf_u_int32)cur_len(ipv4);
+    h.len = h.caplen;
+    nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
+}
+
+void reassembly_end(void)
+{
+    if (!g.active) {
+        return;
+    }
+    nids_exit();
+    capture_close_raw_dummy(g.dummy);
+    g.dummy = NULL;
+    g.active = false;
+}

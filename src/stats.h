@@ -1,0 +1,32 @@
+/* Counters for the end-of-run report on stderr: nothing is dropped silently. */
+#ifndef HSDUMP_SRC_STATS_H
+#define HSDUMP_SRC_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ipv6map.h"
+#include "linklayer.h"
+
+#define STATS_NIDS_WARN_KINDS 10 /* libnids warning codes 0..9 (NIDS_WARN_UNDEFINED..TCP_BADFLAGS) */
+
+struct stats {
+    uint64_t frames;
+    uint64_t link_skipped[LINK_RESULT_COUNT]; /* index LINK_IPV4/LINK_IPV6 unused */
+    uint64_t v6_skipped[V6_RESULT_COUNT];     /* index V6_OK unused */
+    uint64_t ipv4_not_tcp;
+    uint64_t tcp_connections;
+    uint64_t tls_connections;
+    uint64_t not_tls_connections;
+    uint64_t reused_tuples;
+    uint64_t malformed_events;
+    uint64_t nids_warnings[STATS_NIDS_WARN_KINDS]; /* by libnids warning type */
+    uint64_t class_e_collisions;                   /* real 240/4 addresses seen */
+};
+
+/* Writes "hsdump: skipped ..." lines for every non-zero skip counter. */
+void stats_report_skipped(const struct stats *s, FILE *fp);
+/* Writes the full counters (live capture end, or --stats). */
+void stats_report(const struct stats *s, FILE *fp);
+
+#endif
