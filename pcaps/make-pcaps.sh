@@ -1,0 +1,1107 @@
+#!/usr/bin/env bash
+# make-pcaps.sh: record real TLS handshakes on loopback into small capture files.
+#
+# Usage: sudo pcaps/make-pcaps.sh [NAME...]     (NAME with or without .pcap)
+#        pcaps/make-pcaps.sh --list | --help
+#        pcaps/make-pcaps.sh --describe [FILE...]  what tshark sees in each capture
+#        sudo KEEP_TMP=1 pcaps/make-pcaps.sh ...   keeps keys, logs and captures in /tmp
+#
+# Every capture is a real handshake between OpenSSL 3.0 `s_server` and `s_client`
+# (Debian 12; one uses gnutls-cli as the client, two put a small python3 relay in the
+# middle), recorded with tcpdump on lo (one capture on `any`). Each scenario has its own
+# ports in 44300-44399 (server on 443xx, relay on 443xx+50) and a capture filter on
+# them, so nothing else lands in the file. The structure of every handshake is pinned
+# down by explicit options (versions, cipher suites, groups, tickets), so a rerun gives
+# the same message sequence; randoms, keys, client ports and timestamps differ, so the
+# bytes do not (the golden outputs in tests/golden/ must then be regenerated and
+# reviewed).
+#
+# Per scenario: start the server, wait until it listens (ss), start tcpdump, wait until
+# it says "listening on", run the client(s) with a little stdin, wait for the server to
+# exit (-naccept), stop tcpdump with SIGINT and wait for it, then check the file (number
+# of connections, SYN and SYN/ACK present, scenario-specific properties) before it
+# replaces pcaps/NAME.pcap. A failed check retries the scenario, at most 3 times.
+# Every process runs under `timeout`, so the script cannot hang.
+#
+# Keys and certificates are made fresh in a temporary directory on each run and deleted
+# on exit. pcaps/README.md describes what each capture contains.
+
+set -euo pipefail
+
+OUT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly OUT_DIR
+readonly SNI=server.hsdump.test
+readonly TMO=20          # hard limit in seconds for every server, client and proxy
+readonly ATTEMPTS=3      # tries per scenario before giving up
+
+# Scenario name -> server port. Relays listen on port+50. All within 44300-44399.
+declare -A PORT=(
+    [tls12-full]=44301 [tls13-full]=44302 [tls12-resume-sessionid]=44303
+    [tls12-resume-ticket]=44304 [alert-handshake-failure]=44305
+    [alert-protocol-version]=44306 [ipv6-tls13]=44307 [sll2-any]=44308
+    [split-clienthello]=44309 [interleaved]=44310        # interleaved also uses 44311
+    [tls13-hrr]=44312 [tls13-psk-resume]=44313 [tls13-early-data]=44314
+    [tls12-mutual]=44315 [tls13-mutual]=44316 [tls12-renegotiation]=44317
+    [tls12-dhe]=44318 [tls12-rsa-kx]=44319 [tls12-ecdsa]=44320
+    [alert-cert-expired]=44321 [alert-unknown-ca]=44322 [tls12-chain3]=44323
+    [tls13-close-notify]=44324 [tls13-gnutls-client]=44325
+)
+# Order of generation: the required captures first, then the follow-up ones.
+readonly ALL=(
+    tls12-full tls13-full tls12-resume-sessionid tls12-resume-ticket
+    alert-handshake-failure alert-protocol-version ipv6-tls13 sll2-any
+    split-clienthello interleaved
+    tls13-hrr tls13-psk-resume tls13-early-data tls12-mutual tls13-mutual
+    tls12-renegotiation tls12-dhe tls12-rsa-kx tls12-ecdsa alert-cert-expired
+    alert-unknown-ca tls12-chain3 tls13-close-notify tls13-gnutls-client
+)
+
+usage() {
+    cat <<EOF
+Usage: sudo $0 [NAME...]
+Records real TLS handshakes on loopback into $OUT_DIR/NAME.pcap.
+Without NAME, makes every capture; NAME (with or without .pcap) remakes just that one.
+  -l, --list                list capture names
+  -d, --describe [FILE...]  print what tshark sees in each capture (default: all in
+                            $OUT_DIR), one line per TCP segment carrying TLS or a
+                            SYN/FIN/RST; no root needed
+  -h, --help                this text
+EOF
+}
+
+die() { echo "make-pcaps: $*" >&2; exit 1; }
+say() { echo "make-pcaps: $*" >&2; }
+
+# ---------------------------------------------------------------- arguments, prerequisites
+
+WANT=()
+MODE=record
+if [[ ${1:-} == -d || ${1:-} == --describe ]]; then
+    MODE=describe
+    shift
+    [[ $# -gt 0 ]] || set -- "$OUT_DIR"/*.pcap
+    WANT=("$@")
+    command -v tshark >/dev/null || die "--describe needs tshark"
+fi
+for arg in "$@"; do
+    [[ $MODE == record ]] || break
+    case $arg in
+        -h|--help) usage; exit 0 ;;
+        -l|--list) printf '%s\n' "${ALL[@]}"; exit 0 ;;
+        -*) usage >&2; exit 2 ;;
+        *) name=${arg%.pcap}; name=${name##*/}
+           [[ -n ${PORT[$name]:-} ]] || die "unknown capture '$arg' (see --list)"
+           WANT+=("$name") ;;
+    esac
+done
+[[ ${#WANT[@]} -gt 0 ]] || WANT=("${ALL[@]}")
+
+HAVE_TSHARK=no
+command -v tshark >/dev/null && HAVE_TSHARK=yes
+if [[ $MODE == record ]]; then
+    [[ $(id -u) -eq 0 ]] || die "must run as root (tcpdump needs it): sudo $0"
+    for tool in openssl tcpdump python3 ss timeout; do
+        command -v "$tool" >/dev/null ||
+            die "$tool not found: apt-get install openssl tcpdump python3 iproute2 coreutils"
+    done
+    openssl version | grep -q '^OpenSSL 3\.' || die "need OpenSSL 3.x, have: $(openssl version)"
+    [[ $HAVE_TSHARK == yes ]] || say "tshark not found: the TLS-level checks are skipped"
+fi
+
+# ---------------------------------------------------------------- temporary directory
+
+TMP=$(mktemp -d /tmp/hsdump-pcaps.XXXXXX)
+cleanup() {
+    exec 9>&- 2>/dev/null || true
+    if [[ -n ${KEEP_TMP:-} ]]; then say "kept $TMP"; else rm -rf -- "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Servers get stdin from this FIFO, held open read-write on fd 9: s_server ends a
+# connection without close_notify when its stdin reaches EOF, so stdin must never end.
+mkfifo "$TMP/idle.fifo"
+exec 9<>"$TMP/idle.fifo"
+
+# ---------------------------------------------------------------- keys and certificates
+
+PKI=$TMP/pki
+make_pki() {
+    mkdir -p "$PKI"
+    cat >"$PKI/openssl.cnf" <<EOF
+[ req ]
+distinguished_name = dn
+prompt = no
+[ dn ]
+CN = unused
+[ v3_root ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ v3_intermediate ]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+[ v3_server ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:$SNI
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ v3_server_ec ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:$SNI
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+[ v3_client ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+# Only for the expired certificate: "openssl x509" in 3.0 cannot set past dates.
+[ ca ]
+default_ca = expired_ca
+[ expired_ca ]
+database = $PKI/index.txt
+serial = $PKI/serial
+new_certs_dir = $PKI
+certificate = $PKI/root.pem
+private_key = $PKI/root.key
+default_md = sha256
+policy = any_name
+unique_subject = no
+[ any_name ]
+commonName = supplied
+EOF
+    : >"$PKI/index.txt"
+    echo 1000 >"$PKI/serial"
+    local cnf=$PKI/openssl.cnf
+    (
+        cd "$PKI"
+        # Self-signed roots: the trusted one and an untrusted one (for unknown_ca).
+        openssl req -x509 -config "$cnf" -extensions v3_root -newkey rsa:2048 -nodes \
+            -keyout root.key -out root.pem -days 3650 -sha256 -subj "/CN=hsdump Test Root CA"
+        openssl req -x509 -config "$cnf" -extensions v3_root -newkey rsa:2048 -nodes \
+            -keyout rogue.key -out rogue.pem -days 3650 -sha256 -subj "/CN=hsdump Untrusted CA"
+        # sign NAME ISSUER EXTENSIONS SERIAL: certificate NAME.pem from NAME.csr
+        sign() {
+            openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" -set_serial "$4" \
+                -days 365 -sha256 -extfile "$cnf" -extensions "$3" -out "$1.pem"
+        }
+        csr() {  # csr NAME CN KEYSPEC...
+            local name=$1 cn=$2; shift 2
+            openssl req -new -config "$cnf" -newkey "$@" -nodes -keyout "$name.key" \
+                -out "$name.csr" -subj "/CN=$cn"
+        }
+        csr inter "hsdump Test Intermediate CA" rsa:2048
+        sign inter root v3_intermediate 2
+        csr leaf "$SNI" rsa:2048;                            sign leaf root v3_server 3
+        csr ecleaf "$SNI" ec -pkeyopt ec_paramgen_curve:P-256; sign ecleaf root v3_server_ec 4
+        csr chainleaf "$SNI" rsa:2048;                       sign chainleaf inter v3_server 5
+        csr rogueleaf "$SNI" rsa:2048;                       sign rogueleaf rogue v3_server 6
+        csr client client.hsdump.test rsa:2048;              sign client root v3_client 7
+        csr expired "$SNI" rsa:2048
+        openssl ca -config "$cnf" -batch -notext -extensions v3_server \
+            -startdate 20200101000000Z -enddate 20210101000000Z \
+            -in expired.csr -out expired.pem
+        cat inter.pem root.pem >chain.pem        # sent after chainleaf: 3 certificates
+    ) >"$PKI/log" 2>&1 || { cat "$PKI/log" >&2; die "making certificates failed"; }
+}
+
+# ---------------------------------------------------------------- process helpers
+# These run inside one scenario attempt (a subshell, see attempt()); BG holds the pids it
+# started, and the subshell's EXIT trap stops whatever is still running.
+
+BG=()
+stop_all() {
+    local pid
+    for pid in "${BG[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${BG[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    BG=()
+}
+
+# wait_listen PORT: until something listens on PORT (not by connecting, which a server
+# with -naccept 1 would count as its one connection).
+wait_listen() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ -n $(ss -Hltn "sport = :$1") ]] && return 0
+        sleep 0.05
+    done
+    die "$NAME: nothing listens on port $1 after 5 s"
+}
+
+# ep PORT [HOST]: the endpoint HOST:PORT (HOST 127.0.0.1 by default, IPv6 in brackets).
+ep() {
+    local host=${2:-127.0.0.1}
+    [[ $host == *:* ]] && host="[$host]"
+    echo "$host:$1"
+}
+
+# server LOG ENDPOINT ARGS...: openssl s_server in the background; sets SRV (the pid).
+# Unless ARGS name a -CAfile, no CA store is loaded, so the server sends exactly the
+# chain it is given (OpenSSL would otherwise build a chain from its store and add the
+# root).
+server() {
+    local log=$W/$1 endpoint=$2; shift 2
+    local store=(-no-CAfile -no-CApath -no-CAstore)
+    [[ " $* " != *" -CAfile "* ]] || store=()
+    timeout "$TMO" openssl s_server -accept "$endpoint" "${store[@]}" "$@" \
+        <&9 >"$log" 2>&1 &
+    SRV=$!
+    BG+=("$SRV")
+}
+
+# wait_exit PID [SECONDS]: let a process end by itself, else stop it.
+wait_exit() {
+    local pid=$1 i limit=$(( ${2:-5} * 20 ))
+    for ((i = 0; i < limit; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# feed SECONDS LINE...: client stdin. A 0.2 s wait, so the handshake and any TLS 1.3
+# tickets are over before the first data (else their order varies from run to run),
+# then each line followed by a pause, then EOF, at which s_client sends close_notify,
+# half-closes and reads the server's reply for up to 0.5 s.
+feed() {
+    local pause=$1; shift
+    local line
+    sleep 0.2
+    for line in "$@"; do
+        printf '%s\n' "$line"
+        sleep "$pause"
+    done
+}
+
+# client LOG EXPECT PAUSE LINES -- ENDPOINT S_CLIENT_ARGS...: runs s_client in the
+# foreground, with SNI and our root CA. EXPECT is ok (must exit 0) or fail (must not:
+# the alert scenarios).
+client() {
+    local log=$W/$1 expect=$2 pause=$3; shift 3
+    local lines=()
+    while [[ $1 != -- ]]; do lines+=("$1"); shift; done
+    local endpoint=$2; shift 2
+    local rc=0
+    feed "$pause" "${lines[@]}" | timeout "$TMO" openssl s_client -connect "$endpoint" \
+        -servername "$SNI" -CAfile "$PKI/root.pem" "$@" >"$log" 2>&1 || rc=$?
+    if [[ $expect == ok && $rc -ne 0 ]]; then
+        say "$NAME: s_client exited $rc:"; tail -n 20 "$log" >&2; return 1
+    fi
+    if [[ $expect == fail && $rc -eq 0 ]]; then
+        say "$NAME: s_client succeeded but should have failed"; return 1
+    fi
+    return 0
+}
+
+# capture IFACE FILTER: start tcpdump and return once it is really listening.
+# --immediate-mode: deliver every packet at once, so none is left in the ring at SIGINT.
+# Under `timeout` like everything else (timeout passes our SIGINT on to tcpdump).
+capture() {
+    CAP=$W/$NAME.pcap
+    timeout 120 tcpdump -i "$1" -n -s 0 -U --immediate-mode -w "$CAP" "$2" \
+        2>"$W/tcpdump.log" &
+    CAP_PID=$!
+    BG+=("$CAP_PID")
+    local i
+    for ((i = 0; i < 200; i++)); do
+        grep -qs 'listening on' "$W/tcpdump.log" && return 0
+        kill -0 "$CAP_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    cat "$W/tcpdump.log" >&2
+    die "$NAME: tcpdump did not start"
+}
+
+# capture_end: let the last FIN/ACKs arrive, then SIGINT so tcpdump closes the file.
+capture_end() {
+    sleep 0.3
+    kill -INT "$CAP_PID"
+    wait "$CAP_PID" || true
+    grep -qs 'packets captured' "$W/tcpdump.log" || { say "$NAME: tcpdump did not finish"; return 1; }
+}
+
+# ---------------------------------------------------------------- the relay (python3)
+
+PROXY=$TMP/proxy.py
+cat >"$PROXY" <<'PY'
+"""TCP relay for make-pcaps.sh, placed between s_client and s_server.
+
+--split 7,50,60: the first TLS record from the client (the ClientHello) goes upstream in
+pieces of these sizes, then the rest, with TCP_NODELAY and --gap seconds between sends,
+so each piece is its own TCP segment.
+--delay S: every chunk, either way, is held S seconds before it is forwarded (to make
+two connections interleave in a fixed order).
+Serves --count connections, then exits."""
+import argparse
+import socket
+import struct
+import threading
+import time
+
+
+def read_record(sock):
+    """Reads one whole TLS record (5-byte header + body), or what came before EOF."""
+    buf, need = b"", 5
+    while len(buf) < need:
+        chunk = sock.recv(need - len(buf))
+        if not chunk:
+            break
+        buf += chunk
+        if need == 5 and len(buf) == 5:
+            need = 5 + struct.unpack("!H", buf[3:5])[0]
+    return buf
+
+
+def pump(src, dst, split, gap, delay):
+    try:
+        if split:
+            data, pos = read_record(src), 0
+            for size in split:
+                if pos >= len(data):
+                    break
+                dst.sendall(data[pos:pos + size])
+                pos += size
+                time.sleep(gap)
+            if pos < len(data):
+                dst.sendall(data[pos:])
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            if delay:
+                time.sleep(delay)
+            dst.sendall(data)
+    except OSError:
+        pass
+    finally:
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--listen", type=int, required=True)
+    ap.add_argument("--to", type=int, nargs="+", required=True,
+                    help="upstream port per connection (the last one repeats)")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--count", type=int, default=1)
+    ap.add_argument("--split", default="")
+    ap.add_argument("--gap", type=float, default=0.05)
+    ap.add_argument("--delay", type=float, default=0.0)
+    a = ap.parse_args()
+    split = [int(x) for x in a.split.split(",") if x]
+
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((a.host, a.listen))
+    ls.listen(8)
+    conns = []
+    for i in range(a.count):
+        down, _ = ls.accept()
+        up = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        for s in (down, up):
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        up.connect((a.host, a.to[min(i, len(a.to) - 1)]))
+        threads = [threading.Thread(target=pump, args=(down, up, split, a.gap, a.delay)),
+                   threading.Thread(target=pump, args=(up, down, [], 0, a.delay))]
+        for t in threads:
+            t.start()
+        conns.append((threads, down, up))
+    ls.close()
+    for threads, down, up in conns:
+        for t in threads:
+            t.join()
+        down.close()
+        up.close()
+
+
+main()
+PY
+
+# ---------------------------------------------------------------- the summariser (python3)
+
+DESCRIBE=$TMP/describe.py
+cat >"$DESCRIBE" <<'PY'
+"""Summarises a capture: one line per TCP segment that carries TLS records or a
+SYN/FIN/RST, from tshark's JSON output.
+
+"#N" is tshark's frame number; connections are numbered c0, c1... in order of their
+SYN; C>S is client to server. Ports and times are left out. Encrypted records show
+their length in brackets. The TLS message sequence is the same after a regeneration;
+frame numbers, pure ACKs and the order of FINs against the last records may not be."""
+import json
+import signal
+import subprocess
+import sys
+
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)     # quiet under `| head`
+
+VERSIONS = {0x0301: "TLS1.0", 0x0302: "TLS1.1", 0x0303: "TLS1.2", 0x0304: "TLS1.3"}
+SUITES = {
+    0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA", 0x009c: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    0x009e: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", 0x00ff: "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+    0x1301: "TLS_AES_128_GCM_SHA256", 0x1302: "TLS_AES_256_GCM_SHA384",
+    0x1303: "TLS_CHACHA20_POLY1305_SHA256", 0x1304: "TLS_AES_128_CCM_SHA256",
+    0x1305: "TLS_AES_128_CCM_8_SHA256",
+    0xc02b: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    0xc02f: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+}
+GROUPS = {23: "secp256r1", 24: "secp384r1", 25: "secp521r1", 29: "x25519", 30: "x448",
+          256: "ffdhe2048", 257: "ffdhe3072", 258: "ffdhe4096", 259: "ffdhe6144",
+          260: "ffdhe8192"}
+HANDSHAKE = {0: "hello_request", 1: "client_hello", 2: "server_hello",
+             4: "new_session_ticket", 5: "end_of_early_data", 8: "encrypted_extensions",
+             11: "certificate", 12: "server_key_exchange", 13: "certificate_request",
+             14: "server_hello_done", 15: "certificate_verify", 16: "client_key_exchange",
+             20: "finished", 24: "key_update"}
+ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac",
+          40: "handshake_failure", 42: "bad_certificate", 45: "certificate_expired",
+          46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca",
+          50: "decode_error", 51: "decrypt_error", 70: "protocol_version",
+          80: "internal_error", 86: "inappropriate_fallback", 90: "user_canceled",
+          109: "missing_extension", 112: "unrecognized_name",
+          116: "certificate_required", 120: "no_application_protocol"}
+HRR_RANDOM = "cf:21:ad:74:e5:9a:61:11:be:1d:8c:02:1e:65:b8:91:c2:a2:11:16:7a:bb:8c:5e:07:9e:09:e2:c8:a8:33:9c"
+
+
+def aslist(v):
+    return v if isinstance(v, list) else [v]
+
+
+def find(obj, key):
+    """Every value of key anywhere inside obj, in document order."""
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == key:
+                out.extend(aslist(v))
+            else:
+                out.extend(find(v, key))
+    elif isinstance(obj, list):
+        for v in obj:
+            out.extend(find(v, key))
+    return out
+
+
+def name(table, value):
+    n = int(value, 0)
+    return table.get(n, f"0x{n:04x}")
+
+
+def extensions(hs):
+    return [k.split(" ")[1] for k in hs if k.startswith("Extension: ")]
+
+
+def describe_hello(hs, kind):
+    f = []
+    legacy = int(hs["tls.handshake.version"], 16)
+    sv = [int(v, 16) for v in find(hs, "tls.handshake.extensions.supported_version")]
+    if kind == "client_hello":
+        f.append("version=" + VERSIONS.get(legacy, hex(legacy)))
+        if sv:
+            f.append("supported_versions=" + ",".join(VERSIONS.get(v, hex(v)) for v in sv))
+        f.append("session_id_len=" + hs.get("tls.handshake.session_id_length", "0"))
+        f.append("suites=" + ",".join(name(SUITES, s) for s in find(hs, "tls.handshake.ciphersuite")))
+        sni = find(hs, "tls.handshake.extensions_server_name")
+        if sni:
+            f.append("sni=" + ",".join(sni))
+        alpn = find(hs, "tls.handshake.extensions_alpn_str")
+        if alpn:
+            f.append("alpn=" + ",".join(alpn))
+        groups = find(hs, "tls.handshake.extensions_supported_group")
+        if groups:
+            f.append("groups=" + ",".join(name(GROUPS, g) for g in groups))
+        shares = find(hs, "tls.handshake.extensions_key_share_group")
+        if shares:
+            f.append("key_share=" + ",".join(name(GROUPS, g) for g in shares))
+        for key, ext in hs.items():
+            if key.startswith("Extension: session_ticket") and ext.get(
+                    "tls.handshake.extension.len", "0") != "0":
+                f.append("ticket_len=" + ext["tls.handshake.extension.len"])
+        ids = find(hs, "tls.handshake.extensions.psk.identity.identity_length")
+        if ids:
+            f.append(f"psk_identities={len(ids)}")
+    else:
+        version = sv[0] if sv else legacy
+        f.append("version=" + VERSIONS.get(version, hex(version)))
+        f.append("session_id_len=" + hs.get("tls.handshake.session_id_length", "0"))
+        f.append("suite=" + name(SUITES, hs["tls.handshake.ciphersuite"]))
+        alpn = find(hs, "tls.handshake.extensions_alpn_str")
+        if alpn:
+            f.append("alpn=" + ",".join(alpn))
+        shares = find(hs, "tls.handshake.extensions_key_share_selected_group") + \
+            find(hs, "tls.handshake.extensions_key_share_group")
+        if shares:
+            f.append("key_share=" + name(GROUPS, shares[0]))
+    f.append("ext=" + ",".join(extensions(hs)))
+    return f
+
+
+def describe_handshake(hs):
+    t = int(hs["tls.handshake.type"])
+    kind = HANDSHAKE.get(t, f"handshake_{t}")
+    f = []
+    if t == 2 and hs.get("tls.handshake.random") == HRR_RANDOM:
+        kind = "hello_retry_request"
+    if t in (1, 2):
+        f = describe_hello(hs, kind)
+    elif t == 11:
+        f.append(f"certs={len(find(hs, 'tls.handshake.certificate_length'))}")
+    elif t == 12:
+        curve = find(hs, "tls.handshake.server_named_curve")
+        if curve:
+            f.append("group=" + name(GROUPS, curve[0]))
+        elif find(hs, "tls.handshake.p_len"):
+            f.append(f"dh_p_bits={8 * int(find(hs, 'tls.handshake.p_len')[0])}")
+    elif t == 13:
+        cas = find(hs, "tls.handshake.dname_len")
+        f.append(f"ca_names={len(cas)}")
+    elif t == 4:
+        f.append("ticket_len=" + (find(hs, "tls.handshake.session_ticket_length") or ["?"])[0])
+    return kind + (f"({' '.join(f)})" if f else "")
+
+
+def describe_record(rec, encrypted):
+    """encrypted: a change_cipher_spec went this way before, so handshake records that
+    tshark cannot parse are encrypted rather than fragments of a longer message."""
+    ct = int(rec["tls.record.content_type"]) if "tls.record.content_type" in rec else \
+        int(rec.get("tls.record.opaque_type", "0"))
+    length = rec.get("tls.record.length", "?")
+    if ct == 20:
+        return ["change_cipher_spec"]
+    if ct == 21:
+        if find(rec, "tls.alert_message.desc"):
+            level = find(rec, "tls.alert_message.level")[0]
+            desc = find(rec, "tls.alert_message.desc")[0]
+            return [f"alert({'fatal' if level == '2' else 'warning'},{name(ALERTS, desc)})"]
+        return [f"encrypted_alert[{length}]"]
+    if ct == 22:
+        msgs = [h for h in aslist(rec.get("tls.handshake", ""))
+                if isinstance(h, dict) and "tls.handshake.type" in h]
+        if not msgs:
+            return [f"{'encrypted_handshake' if encrypted else 'handshake_fragment'}[{length}]"]
+        out = [describe_handshake(h) for h in msgs]
+        frags = find(rec, "tls.handshake.fragment.count")
+        if frags:
+            out[-1] += f" [reassembled from {frags[0]} records]"
+        return out
+    if ct == 23:
+        return [f"application_data[{length}]"]
+    return [f"content_type_{ct}[{length}]"]
+
+
+def run(args):
+    return subprocess.run(["tshark", "-n"] + args, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def describe(path):
+    syns = run(["-r", path, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "-T", "fields",
+                "-e", "tcp.stream", "-e", "tcp.dstport"])
+    ports = sorted({line.split("\t")[1] for line in syns.splitlines() if line})
+    servers = {}
+    order = []
+    for line in syns.splitlines():
+        stream, port = line.split("\t")
+        if stream not in servers:
+            servers[stream] = port
+            order.append(stream)
+    decode = [a for p in ports for a in ("-d", f"tcp.port=={p},tls")]
+    frames = json.loads(run(["-r", path, "--no-duplicate-keys", "-T", "json"] + decode) or "[]")
+    linktype = run(["-r", path, "-c", "1", "-T", "fields", "-e", "frame.protocols"]).split(":")[0]
+    print(f"{path.rsplit('/', 1)[-1]}: first layer {linktype}, {len(frames)} packets, "
+          f"{len(order)} connection(s)")
+    ccs_seen = set()
+    for frame in frames:
+        layers = frame["_source"]["layers"]
+        tcp = layers.get("tcp")
+        if tcp is None:
+            continue
+        stream = tcp["tcp.stream"]
+        conn = f"c{order.index(stream)}" if stream in order else f"s{stream}"
+        way = "C>S" if tcp["tcp.dstport"] == servers.get(stream) else "S>C"
+        num = layers["frame"]["frame.number"]
+        flags = int(tcp["tcp.flags"], 16)
+        events = []
+        for tls in aslist(layers.get("tls", [])):
+            if not isinstance(tls, dict):
+                continue
+            for rec in aslist(tls.get("tls.record", [])):
+                if isinstance(rec, dict):
+                    events.extend(describe_record(rec, (stream, way) in ccs_seen))
+                    if rec.get("tls.record.content_type") == "20":
+                        ccs_seen.add((stream, way))
+        segs = find(layers.get("tcp.segments", {}), "tcp.segment.count")
+        if events and segs and int(segs[0]) > 1:
+            events.append(f"[reassembled from {segs[0]} TCP segments]")
+        tcp_flags = "".join(n for bit, n in ((2, "SYN"), (1, "FIN"), (4, "RST")) if flags & bit)
+        if tcp_flags:
+            events.insert(0, tcp_flags + ("/ACK" if flags & 16 and flags & 2 else ""))
+        if events:
+            print(f"  #{num} {conn} {way} {' '.join(events)}")
+
+
+for p in sys.argv[1:]:
+    describe(p)
+PY
+
+# proxy ARGS...: start the relay in the background and wait until it listens.
+proxy() {
+    timeout "$TMO" python3 "$PROXY" "$@" >"$W/proxy.log" 2>&1 &
+    PROXY_PID=$!
+    BG+=("$PROXY_PID")
+    wait_listen "$2"     # "$1 $2" is always "--listen PORT"
+}
+
+# ---------------------------------------------------------------- checks
+
+# packets FILE: one line per packet, "SRC DST FLAGS LEN", from tcpdump's own reader.
+packets() {
+    tcpdump -nn -r "$1" 2>/dev/null |
+        sed -nE 's/.* IP6? ([^ ]+) > ([^ ]+): Flags \[([^]]*)\].* length ([0-9]+).*/\1 \2 \3 \4/p'
+}
+
+# check_conns FILE N PORT...: exactly N TCP connections, each to one of PORT... (a stray
+# connection that matched the filter makes us retry), with N SYNs, N SYN/ACKs, a FIN
+# each way on each connection and no RST.
+check_conns() {
+    local file=$1 want=$2; shift 2
+    local syn synack fin rst conns bad
+    syn=$(packets "$file" | awk '$3 == "S"' | wc -l)
+    synack=$(packets "$file" | awk '$3 == "S."' | wc -l)
+    fin=$(packets "$file" | awk '$3 ~ /F/' | wc -l)
+    rst=$(packets "$file" | awk '$3 ~ /R/' | wc -l)
+    conns=$(packets "$file" | awk '{ a = $1; b = $2; if (a > b) { t = a; a = b; b = t }
+                                   print a, b }' | sort -u | wc -l)
+    bad=$(packets "$file" | awk -v ports="$*" '
+        BEGIN { n = split(ports, p, " "); for (i = 1; i <= n; i++) ok[p[i]] = 1 }
+        { s = $1; sub(/.*\./, "", s); d = $2; sub(/.*\./, "", d)
+          if (!(s in ok) && !(d in ok)) print }' | wc -l)
+    if [[ $syn -ne $want || $synack -ne $want || $conns -ne $want || $bad -ne 0 ||
+          $fin -ne $((2 * want)) || $rst -ne 0 ]]; then
+        say "$NAME: want $want connections; have $conns (SYN $syn, SYN/ACK $synack," \
+            "FIN $fin, RST $rst, foreign packets $bad)"
+        return 1
+    fi
+}
+
+# expect WHAT REGEX: the capture's summary (see describe.py above) must match REGEX,
+# an extended regular expression, else the check fails saying WHAT was missing.
+# expect_n WHAT N REGEX: exactly N summary lines must match.
+# Without tshark both pass: only the tcpdump-based checks run then.
+summary() {
+    [[ -s $W/summary.txt ]] || python3 "$DESCRIBE" "$CAP" >"$W/summary.txt"
+}
+expect() {
+    [[ $HAVE_TSHARK == yes ]] || return 0
+    summary
+    grep -Eq -- "$2" "$W/summary.txt" && return 0
+    say "$NAME: expected $1"
+    return 1
+}
+expect_n() {
+    [[ $HAVE_TSHARK == yes ]] || return 0
+    summary
+    local n
+    n=$(grep -Ec -- "$3" "$W/summary.txt" || true)
+    [[ $n -eq $2 ]] && return 0
+    say "$NAME: expected $2 x $1, found $n"
+    return 1
+}
+
+# ---------------------------------------------------------------- scenarios
+# Each scn_NAME runs in the attempt subshell with W (a fresh work dir), NAME and P (the
+# server port) set. It leaves the capture in $CAP and returns 0 only if it checks out.
+# Summary lines look like "#5 c0 S>C server_hello(...) certificate(certs=1) ...".
+
+readonly T12=(-tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -groups x25519)
+readonly T13=(-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups x25519)
+readonly LEAF=(-cert "$PKI/leaf.pem" -key "$PKI/leaf.key")
+
+# simple SERVER_OPTS -- CLIENT_OPTS: the usual shape of a scenario: one s_server on
+# 127.0.0.1:$P, one s_client saying "hello". EXPECT=fail for a handshake that must fail.
+simple() {
+    local sopts=()
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    server srv.log "$(ep "$P")" -naccept 1 "${sopts[@]}"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log "$EXPECT" 0.5 hello -- "$(ep "$P")" "$@"
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+}
+EXPECT=ok
+
+scn_tls12-full() {
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -alpn http/1.1 -- "${T12[@]}" -alpn http/1.1
+    expect "SNI and ALPN offered" 'c0 C>S client_hello\(.* sni=server.hsdump.test alpn=http/1.1 ' &&
+    expect "ALPN chosen" 'c0 S>C server_hello\(version=TLS1.2 .*suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 alpn=http/1.1 ' &&
+    expect "the server's first flight" 'S>C server_hello\(.*\) certificate\(certs=1\) server_key_exchange\(group=x25519\) server_hello_done$' &&
+    expect "the client's close_notify" 'C>S encrypted_alert' &&
+    expect "the server's close_notify" 'S>C encrypted_alert'
+}
+
+scn_tls13-full() {
+    simple "${LEAF[@]}" "${T13[@]}" -alpn h2 -- "${T13[@]}" -alpn h2
+    grep -q 'ALPN protocol: h2' "$W/cli.log" || { say "$NAME: ALPN h2 not chosen"; return 1; }
+    expect "SNI and ALPN offered" 'c0 C>S client_hello\(.*supported_versions=TLS1.3 .*sni=server.hsdump.test alpn=h2 groups=x25519 key_share=x25519 ' &&
+    expect "a TLS 1.3 server_hello" 'c0 S>C server_hello\(version=TLS1.3 .*suite=TLS_AES_128_GCM_SHA256 key_share=x25519'
+}
+
+# resume_pair SERVER_OPTS -- CLIENT_OPTS: two connections to one server; the first
+# writes its session (-sess_out), the second offers it (-sess_in) and must resume.
+resume_pair() {
+    local sopts=()
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    server srv.log "$(ep "$P")" -naccept 2 "${LEAF[@]}" "${sopts[@]}"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli1.log ok 0.5 hello -- "$(ep "$P")" "$@" -sess_out "$W/sess.pem"
+    [[ -s $W/sess.pem ]] || { say "$NAME: no session written"; return 1; }
+    client cli2.log ok 0.5 again -- "$(ep "$P")" "$@" -sess_in "$W/sess.pem"
+    wait_exit "$SRV"
+    capture_end
+    if ! grep -q '^New,' "$W/cli1.log" || ! grep -q '^Reused,' "$W/cli2.log"; then
+        say "$NAME: second connection did not resume"
+        return 1
+    fi
+    check_conns "$CAP" 2 "$P"
+}
+
+scn_tls12-resume-sessionid() {
+    resume_pair "${T12[@]}" -no_ticket -- "${T12[@]}"
+    expect "a session ID offered" 'c1 C>S client_hello\(version=TLS1.2 session_id_len=32 ' &&
+    expect "an abbreviated handshake" 'c1 S>C server_hello\(.*\) change_cipher_spec encrypted_handshake\[40\]$' &&
+    expect_n "new_session_ticket" 0 'new_session_ticket'
+}
+
+scn_tls12-resume-ticket() {
+    resume_pair "${T12[@]}" -- "${T12[@]}"
+    expect "a ticket issued" 'c0 S>C new_session_ticket\(.*\) change_cipher_spec encrypted_handshake\[40\]$' &&
+    expect "the ticket offered" 'c1 C>S client_hello\(.* ticket_len=[0-9]+ ' &&
+    expect "an abbreviated handshake" 'c1 S>C server_hello\(.*\) (new_session_ticket\(.*\) )?change_cipher_spec encrypted_handshake\[40\]$'
+}
+
+scn_alert-handshake-failure() {
+    EXPECT=fail
+    # the client offers only a suite the server does not enable
+    simple "${LEAF[@]}" "${T12[@]}" -- -tls1_2 -cipher AES256-SHA
+    expect "alert handshake_failure" 'c0 S>C alert\(fatal,handshake_failure\)'
+}
+
+scn_alert-protocol-version() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T13[@]}" -- "${T12[@]}"
+    expect "alert protocol_version" 'c0 S>C alert\(fatal,protocol_version\)'
+}
+
+scn_ipv6-tls13() {
+    server srv.log "$(ep "$P" ::1)" -naccept 1 "${LEAF[@]}" "${T13[@]}"
+    wait_listen "$P"
+    capture lo "ip6 and tcp port $P"
+    client cli.log ok 0.5 hello -- "$(ep "$P" ::1)" "${T13[@]}"
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    [[ $(packets "$CAP" | grep -vc '^::1\.') -eq 0 ]] || { say "$NAME: not all IPv6"; return 1; }
+    expect "a TLS 1.3 server_hello" 'c0 S>C server_hello\(version=TLS1.3 '
+}
+
+scn_sll2-any() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    capture any "tcp port $P"
+    client cli.log ok 0.5 hello -- "$(ep "$P")" "${T12[@]}"
+    wait_exit "$SRV"
+    capture_end
+    tcpdump -r "$CAP" -c 1 2>&1 >/dev/null | grep -q 'link-type LINUX_SLL2' ||
+        { say "$NAME: link type is not LINUX_SLL2"; return 1; }
+    check_conns "$CAP" 1 "$P"
+    expect "sll2 framing" 'first layer sll' &&
+    expect "a TLS 1.2 server_hello" 'c0 S>C server_hello\(version=TLS1.2 '
+}
+
+scn_split-clienthello() {
+    local front=$((P + 50))
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    proxy --listen "$front" --to "$P" --split 7,50,60 --gap 0.05
+    capture lo "tcp port $P"           # only the relay -> server leg
+    client cli.log ok 0.5 hello -- "$(ep "$front")" "${T12[@]}"
+    wait_exit "$SRV"
+    wait_exit "$PROXY_PID"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    # the ClientHello record (about 155 bytes) goes as 7, 50, 60 and the rest: the first
+    # segment ends inside the handshake header, the others inside the hello body
+    local sizes
+    sizes=$(packets "$CAP" | awk -v re="[.]$P\$" '$2 ~ re && $4 > 0 && n++ < 3 { print $4 }' |
+        tr '\n' ' ')
+    [[ $sizes == "7 50 60 " ]] || { say "$NAME: first segments are '$sizes'"; return 1; }
+    expect "a ClientHello over 4 segments" 'c0 C>S client_hello\(.*\) \[reassembled from 4 TCP segments\]'
+}
+
+# Two clients, one server address: the relay listens on $P+50 and hands its first
+# connection to a TLS 1.2 s_server on $P, its second to a TLS 1.3 s_server on $P+1
+# (s_server serves one connection at a time). The relay holds every chunk 0.15 s (so a
+# round trip through it takes 0.3 s, still inside the 0.5 s s_client waits for the
+# server's close_notify) and the second client starts 0.05 s after the first. On the
+# captured client <-> relay leg that gives, 50 ms apart: hello A, hello B, server flight
+# A and A's answer, server flight B and B's answer, and so on to both closes.
+scn_interleaved() {
+    local p2=$((P + 1)) front=$((P + 50))
+    server srv1.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    local srv1=$SRV
+    server srv2.log "$(ep "$p2")" -naccept 1 "${LEAF[@]}" "${T13[@]}" -num_tickets 1
+    local srv2=$SRV
+    wait_listen "$P"
+    wait_listen "$p2"
+    proxy --listen "$front" --to "$P" "$p2" --count 2 --delay 0.15
+    capture lo "tcp port $front"
+    client cli1.log ok 3 hello -- "$(ep "$front")" "${T12[@]}" &
+    local c1=$!
+    BG+=("$c1")
+    sleep 0.05
+    client cli2.log ok 3 hello -- "$(ep "$front")" "${T13[@]}" || return 1
+    wait "$c1" || return 1
+    wait_exit "$srv1"; wait_exit "$srv2"; wait_exit "$PROXY_PID"
+    capture_end
+    check_conns "$CAP" 2 "$front"
+    # how often consecutive packets switch from one connection to the other
+    local switches
+    switches=$(packets "$CAP" | awk '
+        { c = ($1 ~ /[.]'"$front"'$/) ? $2 : $1
+          if (NR > 1 && c != last) n++; last = c }
+        END { print n + 0 }')
+    [[ $switches -ge 8 ]] || { say "$NAME: only $switches switches between streams"; return 1; }
+    # both hellos before any server_hello; B's server_hello before A's handshake ends
+    [[ $HAVE_TSHARK == no ]] || summary
+    [[ $HAVE_TSHARK == no ]] || [[ $(awk '
+        /^  #/ && !($2 $3 $4 in first) { first[$2 $3 $4] = NR }
+        END { print (first["c0C>Sclient_hello(version=TLS1.2"] > 0 &&
+                     first["c0C>Sclient_hello(version=TLS1.2"] < first["c1C>Sclient_hello(version=TLS1.2"] &&
+                     first["c1C>Sclient_hello(version=TLS1.2"] < first["c0S>Cserver_hello(version=TLS1.2"] &&
+                     first["c0S>Cserver_hello(version=TLS1.2"] < first["c1S>Cserver_hello(version=TLS1.3"] &&
+                     first["c1S>Cserver_hello(version=TLS1.3"] < first["c0S>Cchange_cipher_spec"]) }' \
+        "$W/summary.txt") == 1 ]] || { say "$NAME: the handshakes do not overlap"; return 1; }
+}
+
+scn_tls13-hrr() {
+    # the client's key_share holds x25519 only (its first group); P-256 is merely listed
+    simple "${LEAF[@]}" -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups P-256 -- \
+        -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups x25519:P-256
+    expect "a hello_retry_request for secp256r1" 'c0 S>C hello_retry_request\(.*key_share=secp256r1' &&
+    expect "a second client_hello with a P-256 share" 'c0 C>S (change_cipher_spec )?client_hello\(.*key_share=secp256r1 ' &&
+    expect_n "client_hello" 2 'client_hello'
+}
+
+scn_tls13-psk-resume() {
+    resume_pair "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+    expect "a pre_shared_key offered" 'c1 C>S client_hello\(.*psk_identities=1 .*pre_shared_key\)' &&
+    expect "a pre_shared_key accepted" 'c1 S>C server_hello\(.*pre_shared_key'
+}
+
+scn_tls13-early-data() {
+    printf 'early hello\n' >"$W/early.txt"
+    server srv.log "$(ep "$P")" -naccept 2 "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -early_data
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli1.log ok 0.5 hello -- "$(ep "$P")" "${T13[@]}" -sess_out "$W/sess.pem"
+    client cli2.log ok 0.5 again -- "$(ep "$P")" "${T13[@]}" \
+        -sess_in "$W/sess.pem" -early_data "$W/early.txt"
+    wait_exit "$SRV"
+    capture_end
+    grep -q 'Early data was accepted' "$W/cli2.log" ||
+        { say "$NAME: early data not accepted"; return 1; }
+    check_conns "$CAP" 2 "$P"
+    expect "early_data offered" 'c1 C>S client_hello\(.*early_data.*\) (change_cipher_spec )?application_data' &&
+    expect "a pre_shared_key accepted" 'c1 S>C server_hello\(.*pre_shared_key'
+}
+
+# mutual SERVER_OPTS -- CLIENT_OPTS: the server requires a client certificate. Both sides
+# load the root with -CAfile, so the server names it in certificate_authorities, and
+# both auto-chain from that store: each sends its leaf followed by the root.
+mutual() {
+    local sopts=()
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -CAfile "$PKI/root.pem" \
+        -Verify 1 -verify_return_error "${sopts[@]}"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log ok 0.5 hello -- "$(ep "$P")" -cert "$PKI/client.pem" \
+        -key "$PKI/client.key" "$@"
+    wait_exit "$SRV"
+    capture_end
+    grep -q 'client.hsdump.test' "$W/srv.log" ||
+        { say "$NAME: server saw no client certificate"; return 1; }
+    check_conns "$CAP" 1 "$P"
+}
+
+scn_tls12-mutual() {
+    mutual "${T12[@]}" -no_ticket -- "${T12[@]}"
+    expect "a certificate_request" 'c0 S>C server_hello.* certificate\(certs=2\) server_key_exchange\(group=x25519\) certificate_request\(ca_names=1\) server_hello_done$' &&
+    expect "the client's certificate" 'c0 C>S certificate\(certs=2\) client_key_exchange certificate_verify change_cipher_spec encrypted_handshake'
+}
+
+scn_tls13-mutual() {
+    mutual "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+}
+
+# Client-initiated secure renegotiation: s_client renegotiates on a line starting with
+# R; OpenSSL 3.0 servers refuse that unless -client_renegotiation is given. -msg makes
+# s_client log each message so the second handshake can be counted.
+scn_tls12-renegotiation() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket \
+        -client_renegotiation
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log ok 0.5 hello R again -- "$(ep "$P")" "${T12[@]}" -msg
+    wait_exit "$SRV"
+    capture_end
+    [[ $(grep -c '^>>> .*Handshake.*ClientHello' "$W/cli.log") -eq 2 ]] ||
+        { say "$NAME: client did not send a second ClientHello"; return 1; }
+    [[ $(grep -c '^<<< .*Handshake.*Finished' "$W/cli.log") -eq 2 ]] ||
+        { say "$NAME: renegotiation did not finish"; return 1; }
+    check_conns "$CAP" 1 "$P"
+}
+
+scn_tls12-dhe() {
+    local c=(-tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256)
+    simple "${LEAF[@]}" "${c[@]}" -no_ticket -- "${c[@]}" -verify_return_error
+    expect "a DHE server_key_exchange" 'c0 S>C .*server_key_exchange\(dh_p_bits=2048\)'
+}
+
+scn_tls12-rsa-kx() {
+    local c=(-tls1_2 -cipher AES128-GCM-SHA256)
+    simple "${LEAF[@]}" "${c[@]}" -no_ticket -- "${c[@]}" -verify_return_error
+    expect "no server_key_exchange" 'c0 S>C server_hello\(.*\) certificate\(certs=1\) server_hello_done$'
+}
+
+scn_tls12-ecdsa() {
+    local c=(-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -groups P-256)
+    simple -cert "$PKI/ecleaf.pem" -key "$PKI/ecleaf.key" "${c[@]}" -no_ticket -- \
+        "${c[@]}" -verify_return_error
+    expect "an ECDSA suite" 'c0 S>C server_hello\(.*suite=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 .*server_key_exchange\(group=secp256r1\)'
+}
+
+scn_tls12-chain3() {
+    simple -cert "$PKI/chainleaf.pem" -key "$PKI/chainleaf.key" -cert_chain "$PKI/chain.pem" \
+        -max_send_frag 512 "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_return_error
+    expect "3 certificates in several records" 'c0 S>C .* certificate\(certs=3\) \[reassembled from [0-9]+ records\]'
+}
+
+# alert_cert CERT KEY ALERT: the client rejects the server's certificate. TLS 1.2, so
+# the client's alert is still in plaintext.
+alert_cert() {
+    EXPECT=fail
+    simple -cert "$1" -key "$2" "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_return_error
+    expect "alert $3 from the client" "c0 C>S alert\\(fatal,$3\\)"
+}
+
+scn_alert-cert-expired() {
+    alert_cert "$PKI/expired.pem" "$PKI/expired.key" certificate_expired
+}
+
+scn_alert-unknown-ca() {
+    alert_cert "$PKI/rogueleaf.pem" "$PKI/rogueleaf.key" unknown_ca
+}
+
+# -rev: the server echoes each line reversed, so application data flows both ways; no
+# tickets, so after the handshake there is only data, then a close_notify each way.
+scn_tls13-close-notify() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 0 -rev -- "${T13[@]}"
+    grep -q olleh "$W/cli.log" || { say "$NAME: no reply from the server"; return 1; }
+    expect "the client's close_notify before its FIN" 'c0 C>S application_data\[[0-9]+\]$' &&
+    expect_n "records after the handshake" 2 'c0 S>C application_data\[[0-9]+\]$'
+}
+
+# A different TLS stack's ClientHello: gnutls-cli (gnutls-bin) with its default
+# priorities restricted to TLS 1.3. It offers more suites and groups than OpenSSL, two
+# key shares (secp256r1 and x25519) and status_request; s_server picks x25519.
+scn_tls13-gnutls-client() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T13[@]}"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    local rc=0
+    feed 0.5 hello | timeout "$TMO" gnutls-cli --port "$P" --sni-hostname "$SNI" \
+        --verify-hostname "$SNI" --x509cafile "$PKI/root.pem" \
+        --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' 127.0.0.1 >"$W/cli.log" 2>&1 || rc=$?
+    [[ $rc -eq 0 ]] || { say "$NAME: gnutls-cli exited $rc"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    expect "gnutls' two key shares" 'c0 C>S client_hello\(.*sni=server.hsdump.test .*key_share=secp256r1,x25519 ' &&
+    expect "a TLS 1.3 server_hello" 'c0 S>C server_hello\(version=TLS1.3 .*key_share=x25519 '
+}
+
+# ---------------------------------------------------------------- driver
+
+# attempt NAME: one try, in a subshell with its own EXIT trap (which stops the processes
+# it started). Call it as a plain command with set +e around it, never from `if`, `&&`
+# or `||`: there bash would ignore set -e inside it, and a failed step would go unseen.
+attempt() {
+    (
+        set -e
+        NAME=$1
+        P=${PORT[$1]}
+        W=$TMP/run/$1
+        rm -rf "$W"
+        mkdir -p "$W"
+        trap stop_all EXIT
+        "scn_$1"
+    )
+}
+
+main() {
+    make_pki
+    local name try rc start=$SECONDS failed=()
+    for name in "${WANT[@]}"; do
+        if [[ $name == *gnutls* ]] && ! command -v gnutls-cli >/dev/null; then
+            say "$name: skipped, gnutls-cli not found (apt-get install gnutls-bin)"
+            continue
+        fi
+        for ((try = 1; try <= ATTEMPTS; try++)); do
+            set +e
+            attempt "$name"
+            rc=$?
+            set -e
+            if ((rc == 0)); then
+                install -m 0644 "$TMP/run/$name/$name.pcap" "$OUT_DIR/$name.pcap"
+                say "$name.pcap: $(wc -c <"$OUT_DIR/$name.pcap") bytes"
+                break
+            fi
+            say "$name: attempt $try of $ATTEMPTS failed; logs:"
+            tail -n 5 "$TMP/run/$name"/*.log >&2 2>/dev/null || true
+        done
+        ((try <= ATTEMPTS)) || failed+=("$name")
+    done
+    say "done in $((SECONDS - start)) s"
+    [[ ${#failed[@]} -eq 0 ]] || die "failed: ${failed[*]}"
+}
+
+if [[ $MODE == describe ]]; then
+    python3 "$DESCRIBE" "${WANT[@]}"
+else
+    main
+fi
