@@ -22,6 +22,9 @@ bool ext_supported_versions(struct cursor body, struct ext_context *ctx)
         fields_list_begin(f, "supported_versions");
         while (cur_get_u16(&list, &version)) {
             fields_list_name(f, NAMES_VERSION, version);
+            if (version == VERSION_TLSv1_3 || (version >> 8) == 0x7f) {
+                ctx->st->tls13_offered = true;
+            }
         }
         fields_list_end(f);
         return true;

@@ -2,6 +2,8 @@
  * compact history string (Zeek's ssl_history letters, extended; see hsdump.1). */
 #include "flow.h"
 
+#include <string.h>
+
 #include "fields.h"
 #include "names.h"
 
@@ -135,12 +137,19 @@ void flow_describe(const struct tls_state *st, struct fields *f)
         fields_add_token(f, "psk_mode", st->has_group ? "psk_dhe_ke" : "psk_ke");
     }
     const char *flags[8];
-    size_t n = 0;
+    const char *inferred[4];
+    size_t n = 0, n_inferred = 0;
+    bool mutual_read = st->cert_requested_inferred ? false : st->cert_requested;
+    mutual_read = mutual_read || st->cert[DIR_C2S].count > 0;
+    bool mutual_inferred = st->cert_requested_inferred || st->client_cert_inferred;
     if (st->hrr_seen) {
         flags[n++] = "hrr";
     }
-    if (st->cert_requested || st->cert[DIR_C2S].count > 0) {
+    if (mutual_read || mutual_inferred) {
         flags[n++] = "mutual";
+        if (!mutual_read) {
+            inferred[n_inferred++] = "mutual";
+        }
     }
     if (st->early_data_offered) {
         flags[n++] = "early_data";
@@ -148,8 +157,11 @@ void flow_describe(const struct tls_state *st, struct fields *f)
     if (st->renegotiated) {
         flags[n++] = "renegotiated";
     }
-    if (st->ticket_issued) {
+    if (st->ticket_issued || st->tickets_inferred > 0) {
         flags[n++] = "ticket_issued";
+        if (!st->ticket_issued) {
+            inferred[n_inferred++] = "ticket_issued";
+        }
     }
     if (st->ems_accepted) {
         flags[n++] = "ems";
@@ -161,6 +173,33 @@ void flow_describe(const struct tls_state *st, struct fields *f)
         fields_list_begin(f, "flags");
         for (size_t i = 0; i < n; i++) {
             fields_list_token(f, flags[i]);
+        }
+        fields_list_end(f);
+    }
+    if (st->early_data_offered) {
+        /* RFC 8446 4.5: a client sends EndOfEarlyData only when the server took its 0-RTT data;
+         * its flight without one means the data was rejected. Both are read from sizes. */
+        const char *fate = "offered";
+        if (st->early_data_accepted) {
+            fate = "accepted";
+        } else if (st->is_tls13 && st->dir[DIR_C2S].finished) {
+            fate = "rejected";
+        }
+        fields_add_token(f, "early_data", fate);
+        if (st->early_data_records > 0) {
+            fields_add_uint(f, "early_data_records", st->early_data_records);
+        }
+        if (strcmp(fate, "offered") != 0) {
+            inferred[n_inferred++] = "early_data";
+        }
+    }
+    if (st->tickets_inferred > 0) {
+        fields_add_uint(f, "tickets", st->tickets_inferred);
+    }
+    if (n_inferred > 0) {
+        fields_list_begin(f, "inferred");
+        for (size_t i = 0; i < n_inferred; i++) {
+            fields_list_token(f, inferred[i]);
         }
         fields_list_end(f);
     }

@@ -158,6 +158,9 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
     fields_add_name(f, "version", NAMES_VERSION, version);
     if (!is_hrr) {
         server_hello_state(st, version, suite);
+    } else if (version == VERSION_TLSv1_3 || (version >> 8) == 0x7f) {
+        /* RFC 8446 4.1.4: still plaintext, but TLS 1.3 rules (a middlebox CCS) apply now. */
+        st->is_tls13 = true;
     }
     return ok;
 }

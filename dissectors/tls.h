@@ -24,6 +24,9 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
 #define TLS_NAME_MAX 255 /* kept certificate subject/issuer, cut beyond */
 #define TLS_HISTORY_MAX 64
 #define TLS_SESSION_ID_MAX 32
+/* TLS 1.3 protected records held until their flight can be labelled (tls13_flight.c): a flight
+ * of separate records is at most EndOfEarlyData..Finished or EncryptedExtensions..Finished. */
+#define TLS13_FLIGHT_MAX 8
 
 /* Where events go: the connection glue adds time, id and endpoints. */
 struct tls_sink {
@@ -47,6 +50,18 @@ struct tls_dir {
     size_t hs_cap;
     uint32_t hs_fragments; /* records the pending message has come in */
     size_t hs_skip;        /* bytes of an oversized message still to skip */
+    /* TLS 1.3 protected records of this side's handshake flight, not yet emitted. */
+    struct held_record {
+        uint8_t type;
+        uint32_t length;
+    } flight[TLS13_FLIGHT_MAX];
+    size_t flight_len;
+    bool flight_over; /* the flight was emitted; later records are not held */
+    /* Skimming (TLS 1.2 after the handshake): a record header split across segments, and the
+     * bytes of the current record body still to pass over. */
+    uint8_t skim_header[TLS_RECORD_HEADER];
+    size_t skim_header_len;
+    size_t skim_left;
 };
 
 /* The first certificate of a side's chain, kept for the connection summary. */
@@ -63,6 +78,7 @@ struct tls_state {
     bool server_hello_seen;
     bool hrr_seen;
     bool is_tls13;
+    bool tls13_offered;    /* the ClientHello listed TLS 1.3 in supported_versions */
     uint16_t version;      /* negotiated, 0 until ServerHello */
     uint16_t cipher_suite; /* chosen by the server */
     uint16_t group;        /* key exchange group (key_share or ServerKeyExchange) */
@@ -82,11 +98,16 @@ struct tls_state {
     bool psk_accepted;         /* pre_shared_key in the ServerHello (RFC 8446 4.2.11) */
     uint8_t psk_modes;         /* bit 0 psk_ke, bit 1 psk_dhe_ke, as offered */
     bool early_data_offered;
+    bool early_data_accepted;  /* inferred: the client sent EndOfEarlyData (RFC 8446 4.5) */
+    uint32_t early_data_records; /* protected client records before the ServerHello */
     bool ems_offered;
     bool ems_accepted;
     bool secure_renegotiation; /* renegotiation_info from both sides (RFC 5746) */
     bool server_auth_seen;     /* Certificate or ServerKeyExchange from the server */
     bool renegotiated;
+    /* TLS 1.2 and older past both Finished: only record headers are read from here on, so a
+     * renegotiation or a closing alert is still seen while nothing is buffered. */
+    bool skimming;
     char history[TLS_HISTORY_MAX + 1];
     size_t history_len;
     bool history_truncated;
@@ -94,6 +115,11 @@ struct tls_state {
     enum dir last_history_dir;
     struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
     bool cert_requested;       /* CertificateRequest seen */
+    bool cert_requested_inferred;  /* TLS 1.3: from the size of the server flight */
+    bool client_cert_inferred;     /* TLS 1.3: the client flight holds a Certificate */
+    bool client_auth_inferred;     /* TLS 1.3: ... and a CertificateVerify */
+    bool client_spoke_after_flight;
+    uint32_t tickets_inferred;     /* TLS 1.3 server records right after the client Finished */
     bool ticket_issued;    /* NewSessionTicket seen (plaintext) */
     bool fatal_alert_seen;
     uint8_t fatal_alert;
@@ -114,6 +140,10 @@ size_t rec_consume(struct tls_state *st, enum dir d, struct cursor data,
 
 /* End of stream for direction d with rest still unconsumed: reports what was cut off. */
 void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const struct tls_sink *sink);
+
+/* Emits one protected record, with the message it is inferred to hold (or NULL). */
+void rec_emit_encrypted(enum dir d, uint8_t type, size_t length, const char *inferred,
+                        const struct tls_sink *sink);
 
 /* Dissects the plaintext body of an alert record (RFC 8446 6). */
 void dissect_alert(struct tls_state *st, enum dir d, struct cursor body, const struct tls_sink *sink);

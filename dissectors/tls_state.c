@@ -30,9 +30,10 @@ bool tls_handshake_done(const struct tls_state *st)
         return false;
     }
     if (!st->is_tls13) {
-        return c->finished && s->finished;
+        return false; /* skimmed to the end instead: a renegotiation may come (record.c) */
     }
     /* TLS 1.3 hides its flights: the server's flight plus a later record (a ticket or data),
      * and the client's Finished plus a later record, leave nothing plaintext to come. */
-    return c->encrypted_records >= 2 && s->encrypted_records >= 2;
+    return c->flight_over && s->flight_over && c->encrypted_records >= 2 &&
+           s->encrypted_records >= 2;
 }
