@@ -60,6 +60,7 @@ static const struct ext_entry ext_table[] = {
     {EXT_key_share, ext_key_share, IN_CH | IN_SH | IN_HRR},
     {EXT_quic_transport_parameters, ext_quic_transport_parameters, IN_CH | IN_EE},
     {EXT_application_settings, ext_application_settings, IN_CH | IN_EE},
+    {EXT_application_settings_new, ext_application_settings, IN_CH | IN_EE},
     {EXT_encrypted_client_hello, ext_encrypted_client_hello, IN_CH | IN_HRR | IN_EE},
     {EXT_renegotiation_info, ext_renegotiation_info, 0},
 };

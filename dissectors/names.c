@@ -187,6 +187,32 @@ static const struct name_table tables[NAMES_KIND_COUNT] = {
     [NAMES_MAX_FRAGMENT] = NAMES_TABLE_OF(max_fragment_names),
 };
 
+static const char *const kind_names[NAMES_KIND_COUNT] = {
+    [NAMES_CIPHER] = "cipher_suite",
+    [NAMES_GROUP] = "group",
+    [NAMES_SIGSCHEME] = "signature_scheme",
+    [NAMES_EXT] = "extension",
+    [NAMES_ALERT] = "alert",
+    [NAMES_ALERT_LEVEL] = "alert_level",
+    [NAMES_VERSION] = "version",
+    [NAMES_HS] = "handshake",
+    [NAMES_CONTENT] = "content_type",
+    [NAMES_COMPRESSION] = "compression_method",
+    [NAMES_CERT_TYPE] = "certificate_type",
+    [NAMES_PSK_MODE] = "psk_key_exchange_mode",
+    [NAMES_EC_POINT_FORMAT] = "ec_point_format",
+    [NAMES_CERT_STATUS] = "certificate_status_type",
+    [NAMES_CERT_COMPRESSION] = "certificate_compression",
+    [NAMES_HEARTBEAT_MSG] = "heartbeat_message_type",
+    [NAMES_HEARTBEAT_MODE] = "heartbeat_mode",
+    [NAMES_MAX_FRAGMENT] = "max_fragment_length",
+};
+
+const char *names_kind_name(enum name_kind kind)
+{
+    return (unsigned)kind < NAMES_KIND_COUNT ? kind_names[kind] : NULL;
+}
+
 /* NULL for a kind outside the enum, so a bad cast reads as "unknown", not out of bounds. */
 static const struct name_table *table_of(enum name_kind kind)
 {

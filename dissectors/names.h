@@ -61,5 +61,7 @@ bool names_value(enum name_kind kind, const char *name, uint32_t *value);
 /* Entries of a kind, and the i-th (value, name) in ascending value order. */
 size_t names_count(enum name_kind kind);
 bool names_entry(enum name_kind kind, size_t i, uint32_t *value, const char **name);
+/* The registry a kind is (cipher_suite, group, extension...), as --list-names prints it. */
+const char *names_kind_name(enum name_kind kind);
 
 #endif

@@ -106,7 +106,28 @@ static void add_sans(struct fields *f, X509 *cert)
     GENERAL_NAMES_free(names);
 }
 
-/* key=rsa:2048, key=ec:prime256v1, key=ed25519 ... */
+/* Short, stable algorithm names for key=: OpenSSL's short names are mixed case and vary. */
+static const char *key_algorithm(int id)
+{
+    switch (id) {
+    case EVP_PKEY_RSA:
+        return "rsa";
+    case EVP_PKEY_RSA_PSS:
+        return "rsa-pss";
+    case EVP_PKEY_DSA:
+        return "dsa";
+    case EVP_PKEY_DH:
+        return "dh";
+    case EVP_PKEY_ED25519:
+        return "ed25519";
+    case EVP_PKEY_ED448:
+        return "ed448";
+    default:
+        return NULL;
+    }
+}
+
+/* key=rsa:2048, key=ec:prime256v1, key=ed25519, or the OID's short name for others. */
 static void add_key(struct fields *f, X509 *cert)
 {
     EVP_PKEY *key = X509_get0_pubkey(cert);
@@ -116,6 +137,7 @@ static void add_key(struct fields *f, X509 *cert)
         return;
     }
     int id = EVP_PKEY_get_base_id(key);
+    const char *name = key_algorithm(id);
     if (id == EVP_PKEY_EC) {
         char group[64];
         size_t len = 0;
@@ -123,16 +145,12 @@ static void add_key(struct fields *f, X509 *cert)
             snprintf(group, sizeof(group), "unknown");
         }
         snprintf(buf, sizeof(buf), "ec:%s", group);
-    } else if (id == EVP_PKEY_RSA || id == EVP_PKEY_DSA || id == EVP_PKEY_DH) {
-        snprintf(buf, sizeof(buf), "%s:%d", OBJ_nid2sn(id), EVP_PKEY_get_bits(key));
-        for (char *p = buf; *p != ':'; p++) {
-            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-        }
+    } else if (name != NULL && id != EVP_PKEY_ED25519 && id != EVP_PKEY_ED448) {
+        snprintf(buf, sizeof(buf), "%s:%d", name, EVP_PKEY_get_bits(key));
+    } else if (name != NULL) {
+        snprintf(buf, sizeof(buf), "%s", name);
     } else {
         snprintf(buf, sizeof(buf), "%s", OBJ_nid2sn(id));
-        for (char *p = buf; *p != '\0'; p++) {
-            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-        }
     }
     fields_add_token(f, "key", buf);
 }

@@ -50,6 +50,7 @@ static bool open_inputs(const struct options *o, struct inputs *in)
         }
         in->n = 1;
     }
+    /* Checked before anything is opened, so no input is half-read when we refuse. */
     for (size_t i = 0; i < o->n_files; i++) {
         if (strcmp(o->files[i], "-") == 0) {
             if (stdin_taken) {
@@ -58,6 +59,8 @@ static bool open_inputs(const struct options *o, struct inputs *in)
             }
             stdin_taken = true;
         }
+    }
+    for (size_t i = 0; i < o->n_files; i++) {
         in->names[in->n] = o->files[i];
         in->caps[in->n] = capture_open_file(o->files[i], err, sizeof(err));
         if (in->caps[in->n] == NULL) {

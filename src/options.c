@@ -10,8 +10,9 @@
 
 #include "config.h"
 #include "messages.h"
+#include "names.h"
 
-enum { OPT_VERSION = 256, OPT_VERIFY_CHECKSUMS, OPT_STATS };
+enum { OPT_VERSION = 256, OPT_VERIFY_CHECKSUMS, OPT_STATS, OPT_LIST_NAMES };
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
@@ -20,12 +21,29 @@ static const struct option long_options[] = {
     {"no-promiscuous-mode", no_argument, NULL, 'p'},
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"list-names", no_argument, NULL, OPT_LIST_NAMES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
 static const char short_options[] = "+r:i:s:ph";
+
+/* Like tshark -G values: one line per registry entry, for scripts and the cross-check test. */
+static void list_names(FILE *fp)
+{
+    for (int kind = 0; kind < NAMES_KIND_COUNT; kind++) {
+        size_t n = names_count((enum name_kind)kind);
+        for (size_t i = 0; i < n; i++) {
+            uint32_t value;
+            const char *name;
+            if (names_entry((enum name_kind)kind, i, &value, &name)) {
+                fprintf(fp, "%s\t0x%04x\t%s\n", names_kind_name((enum name_kind)kind), value,
+                        name);
+            }
+        }
+    }
+}
 
 void opt_usage(FILE *fp)
 {
@@ -41,6 +59,8 @@ void opt_usage(FILE *fp)
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
           "      --stats                print packet and connection counters on stderr at the end\n"
+          "      --list-names           print every code point hsdump names (registry, value,\n"
+          "                             name; tab-separated) and exit\n"
           "  -h, --help                 show this help and exit\n"
           "      --version              show the version and exit\n"
           "\n"
@@ -131,6 +151,9 @@ int opt_parse(int argc, char **argv, struct options *o)
             break;
         case 'h':
             opt_usage(stdout);
+            return 0;
+        case OPT_LIST_NAMES:
+            list_names(stdout);
             return 0;
         case OPT_VERSION:
             printf("hsdump %s\n", PACKAGE_VERSION);
