@@ -1,0 +1,20 @@
+/* Runs every unit-test suite; fork mode (Check's default) keeps a crash to one test. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+    Suite *(*const suites[])(void) = {
+        suite_cursor, suite_fields, suite_names, suite_record, suite_hello,
+        suite_linklayer, suite_ipv6map, suite_output_text, suite_options, suite_protected,
+    };
+    SRunner *runner = srunner_create(NULL);
+    for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
+        srunner_add_suite(runner, suites[i]());
+    }
+    srunner_run_all(runner, CK_ENV);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,18 @@
+/* One Check suite per source file; check_main.c runs them all. */
+#ifndef HSDUMP_TESTS_SUITES_H
+#define HSDUMP_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *suite_cursor(void);
+Suite *suite_fields(void);
+Suite *suite_names(void);
+Suite *suite_record(void);
+Suite *suite_hello(void);
+Suite *suite_linklayer(void);
+Suite *suite_ipv6map(void);
+Suite *suite_output_text(void);
+Suite *suite_options(void);
+Suite *suite_protected(void);
+
+#endif

@@ -1,0 +1,110 @@
+/* Tests for dissectors/fields.c: typed fields, lists, error reports, overflow. */
+#include <check.h>
+#include <stdio.h>
+
+#include "fields.h"
+#include "suites.h"
+
+START_TEST(uint_and_token_fields_are_found_by_key)
+{
+    struct fields f;
+    fields_init(&f, "handshake", "client_hello");
+    fields_add_uint(&f, "length", 512);
+    fields_add_token(&f, "legacy_version", "TLSv1.2");
+    const struct field *fd = fields_find(&f, "length");
+    ck_assert_ptr_nonnull(fd);
+    ck_assert_uint_eq(fd->num, 512);
+    fd = fields_find(&f, "legacy_version");
+    ck_assert_ptr_nonnull(fd);
+    ck_assert(cur_equal(fields_value(&f, fd), (const uint8_t *)"TLSv1.2", 7));
+    ck_assert_ptr_null(fields_find(&f, "absent"));
+}
+END_TEST
+
+START_TEST(list_items_keep_type_and_bytes)
+{
+    struct fields f;
+    fields_init(&f, "handshake", NULL);
+    fields_list_begin(&f, "alpn");
+    fields_list_string(&f, cur_make((const uint8_t *)"h2", 2));
+    fields_list_uint(&f, 42);
+    fields_list_end(&f);
+    const struct field *fd = fields_find(&f, "alpn");
+    ck_assert_uint_eq(fd->items, 2);
+    struct cursor it = fields_value(&f, fd);
+    enum field_type type;
+    struct cursor item;
+    ck_assert(fields_next_item(&it, &type, &item));
+    ck_assert_int_eq(type, FIELD_STRING);
+    ck_assert(cur_equal(item, (const uint8_t *)"h2", 2));
+    ck_assert(fields_next_item(&it, &type, &item));
+    ck_assert_int_eq(type, FIELD_UINT);
+    ck_assert(cur_equal(item, (const uint8_t *)"42", 2));
+    ck_assert(!fields_next_item(&it, &type, &item));
+}
+END_TEST
+
+START_TEST(malformed_returns_false_and_marks_event)
+{
+    struct fields f;
+    fields_init(&f, "handshake", NULL);
+    ck_assert(!fields_malformed_at(&f, "cipher_suites", "even length >= 2", 43));
+    ck_assert(f.malformed);
+    ck_assert_ptr_nonnull(fields_find(&f, "malformed"));
+    ck_assert_ptr_nonnull(fields_find(&f, "expected"));
+    ck_assert_uint_eq(fields_find(&f, "at")->num, 43);
+}
+END_TEST
+
+START_TEST(malformed_closes_an_open_list)
+{
+    struct fields f;
+    fields_init(&f, "handshake", NULL);
+    fields_list_begin(&f, "cipher_suites");
+    fields_list_token(&f, "x");
+    ck_assert(!fields_truncated(&f, "cipher_suites", 3, 8));
+    ck_assert_uint_eq(fields_find(&f, "have")->num, 3);
+    ck_assert_uint_eq(fields_find(&f, "need")->num, 8);
+    ck_assert(!f.overflow);
+}
+END_TEST
+
+START_TEST(too_many_fields_sets_overflow_not_crash)
+{
+    struct fields f;
+    fields_init(&f, "handshake", NULL);
+    for (int i = 0; i < FIELDS_MAX + 10; i++) {
+        fields_add_uint(&f, "n", (uint64_t)i);
+    }
+    ck_assert_uint_eq(f.n, FIELDS_MAX);
+    ck_assert(f.overflow);
+}
+END_TEST
+
+START_TEST(too_many_list_bytes_sets_overflow_not_crash)
+{
+    struct fields f;
+    fields_init(&f, "handshake", NULL);
+    fields_list_begin(&f, "cipher_suites");
+    for (int i = 0; i < FIELDS_BUF; i++) {
+        fields_list_token(&f, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+    }
+    fields_list_end(&f);
+    ck_assert(f.overflow);
+    ck_assert_uint_le(f.used, FIELDS_BUF);
+}
+END_TEST
+
+Suite *suite_fields(void)
+{
+    Suite *s = suite_create("fields");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, uint_and_token_fields_are_found_by_key);
+    tcase_add_test(tc, list_items_keep_type_and_bytes);
+    tcase_add_test(tc, malformed_returns_false_and_marks_event);
+    tcase_add_test(tc, malformed_closes_an_open_list);
+    tcase_add_test(tc, too_many_fields_sets_overflow_not_crash);
+    tcase_add_test(tc, too_many_list_bytes_sets_overflow_not_crash);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,103 @@
+/* Tests for src/options.c: parsing, usage errors, and that every option is documented. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "suites.h"
+
+static int parse(struct options *o, int argc, const char **argv)
+{
+    extern int optind;
+    optind = 0; /* glibc: 0 restarts getopt completely */
+    return opt_parse(argc, (char **)argv, o);
+}
+
+START_TEST(files_and_trailing_filter_are_collected)
+{
+    struct options o;
+    const char *argv[] = {"hsdump", "-r", "a.pcap", "-r", "-", "tcp", "port", "443", NULL};
+    ck_assert_int_eq(parse(&o, 8, argv), -1);
+    ck_assert_uint_eq(o.n_files, 2);
+    ck_assert_str_eq(o.files[0], "a.pcap");
+    ck_assert_str_eq(o.files[1], "-");
+    ck_assert_str_eq(o.filter, "tcp port 443");
+    opt_free(&o);
+}
+END_TEST
+
+START_TEST(bad_values_are_usage_errors)
+{
+    struct options o;
+    const char *snap[] = {"hsdump", "-s", "0", "-i", "lo", NULL};
+    const char *none[] = {"hsdump", NULL};
+    const char *unknown[] = {"hsdump", "--bogus", NULL};
+    ck_assert_int_eq(parse(&o, 5, snap), 2);
+    ck_assert_int_eq(parse(&o, 1, none), 2);
+    ck_assert_int_eq(parse(&o, 2, unknown), 2);
+}
+END_TEST
+
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    ck_assert_msg(fp != NULL, "cannot open %s", path);
+    char *buf = calloc(1, 1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+/* groff escapes '-' as '\-' in the man page source. */
+static bool man_mentions(const char *man, const char *name)
+{
+    char want[128];
+    char *w = want;
+    w += sprintf(w, "\\-\\-");
+    for (const char *p = name; *p != '\0'; p++) {
+        if (*p == '-') {
+            *w++ = '\\';
+        }
+        *w++ = *p;
+    }
+    *w = '\0';
+    return strstr(man, want) != NULL;
+}
+
+START_TEST(every_long_option_is_in_man_page_and_help)
+{
+    const char *names[64];
+    size_t n = opt_long_names(names, 64);
+    const char *srcdir = getenv("srcdir") ? getenv("srcdir") : ".";
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/man/hsdump.1", srcdir);
+    char *man = slurp(path);
+    char *help = NULL;
+    size_t help_len = 0;
+    FILE *fp = open_memstream(&help, &help_len);
+    opt_usage(fp);
+    fclose(fp);
+    ck_assert_uint_gt(n, 5);
+    for (size_t i = 0; i < n; i++) {
+        char dashed[80];
+        snprintf(dashed, sizeof(dashed), "--%s", names[i]);
+        ck_assert_msg(man_mentions(man, names[i]), "--%s missing from man/hsdump.1", names[i]);
+        ck_assert_msg(strstr(help, dashed) != NULL, "%s missing from --help", dashed);
+    }
+    free(man);
+    free(help);
+}
+END_TEST
+
+Suite *suite_options(void)
+{
+    Suite *s = suite_create("options");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, files_and_trailing_filter_are_collected);
+    tcase_add_test(tc, bad_values_are_usage_errors);
+    tcase_add_test(tc, every_long_option_is_in_man_page_and_help);
+    suite_add_tcase(s, tc);
+    return s;
+}

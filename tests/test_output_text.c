@@ -1,0 +1,92 @@
+/* Tests for src/output_text.c: the line prefix and the value escaping rules of STYLE.md 2.7. */
+#include <check.h>
+#include <string.h>
+
+#include "endpoint.h"
+#include "fields.h"
+#include "output.h"
+#include "suites.h"
+
+static const char *render(const struct fields *f, enum dir d, bool v6)
+{
+    static char line[4 * FIELDS_BUF + 1024];
+    static const struct endpoint c4 = {4, {192, 0, 2, 10}, 51514};
+    static const struct endpoint s4 = {4, {198, 51, 100, 5}, 443};
+    static const struct endpoint c6 = {6, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, 40000};
+    static const struct endpoint s6 = {6, {[15] = 1}, 8443};
+    struct event_prefix p = {{1795341600, 123456}, 7, v6 ? &c6 : &c4, v6 ? &s6 : &s4, d};
+    size_t n = out_text_line(&p, f, line, sizeof(line));
+    ck_assert_uint_gt(n, 0);
+    ck_assert_int_eq(line[n - 1], '\n');
+    line[n - 1] = '\0';
+    return line;
+}
+
+START_TEST(prefix_has_time_id_endpoints_and_arrow)
+{
+    struct fields f;
+    fields_init(&f, "alert", NULL);
+    fields_add_token(&f, "level", "fatal");
+    ck_assert_str_eq(render(&f, DIR_S2C, false),
+                     "2026-11-22T10:00:00.123456Z c7 192.0.2.10:51514 <- 198.51.100.5:443 alert "
+                     "level=fatal");
+    ck_assert_str_eq(render(&f, DIR_C2S, true),
+                     "2026-11-22T10:00:00.123456Z c7 [2001:db8::1]:40000 -> [::1]:8443 alert "
+                     "level=fatal");
+}
+END_TEST
+
+START_TEST(wire_strings_are_quoted_and_escaped)
+{
+    struct fields f;
+    static const uint8_t sni[] = {'a', ' ', '"', '\\', 0xff, 'z'};
+    fields_init(&f, "handshake", "client_hello");
+    fields_add_string(&f, "sni", cur_make(sni, sizeof(sni)));
+    fields_add_string(&f, "empty", cur_make(NULL, 0));
+    fields_add_string(&f, "plain", cur_make((const uint8_t *)"example.com", 11));
+    ck_assert_str_eq(strstr(render(&f, DIR_C2S, false), "handshake"),
+                     "handshake client_hello sni=\"a \\\"\\\\\\xffz\" empty=\"\" plain=example.com");
+}
+END_TEST
+
+START_TEST(list_items_with_commas_are_escaped_inside_quotes)
+{
+    struct fields f;
+    fields_init(&f, "handshake", NULL);
+    fields_list_begin(&f, "alpn");
+    fields_list_string(&f, cur_make((const uint8_t *)"h2", 2));
+    fields_list_string(&f, cur_make((const uint8_t *)"a,b", 3));
+    fields_list_end(&f);
+    fields_list_begin(&f, "bare");
+    fields_list_token(&f, "x");
+    fields_list_uint(&f, 3);
+    fields_list_end(&f);
+    ck_assert_str_eq(strstr(render(&f, DIR_C2S, false), "handshake"),
+                     "handshake alpn=\"h2,a\\x2cb\" bare=x,3");
+}
+END_TEST
+
+START_TEST(hex_bool_and_numbers)
+{
+    struct fields f;
+    static const uint8_t id[] = {0x0a, 0xff};
+    fields_init(&f, "close", NULL);
+    fields_add_hex(&f, "id", cur_make(id, sizeof(id)));
+    fields_add_bool(&f, "flag", true);
+    fields_add_uint(&f, "n", 18446744073709551615ULL);
+    ck_assert_str_eq(strstr(render(&f, DIR_C2S, false), "close"),
+                     "close id=0aff flag=true n=18446744073709551615");
+}
+END_TEST
+
+Suite *suite_output_text(void)
+{
+    Suite *s = suite_create("output_text");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, prefix_has_time_id_endpoints_and_arrow);
+    tcase_add_test(tc, wire_strings_are_quoted_and_escaped);
+    tcase_add_test(tc, list_items_with_commas_are_escaped_inside_quotes);
+    tcase_add_test(tc, hex_bool_and_numbers);
+    suite_add_tcase(s, tc);
+    return s;
+}
