@@ -1,0 +1,183 @@
+"""Compares what hsdump prints for each connection with what tshark decodes (TAP on stdout).
+
+Per TCP connection and direction: the ordered plaintext handshake messages, ChangeCipherSpecs
+and plaintext alerts (with their description); and the facts of the hellos: SNI and ALPN
+offered, cipher suite chosen, negotiated version, ALPN chosen when it is plaintext.
+Code points are compared by value: hsdump's names are mapped back with --list-names."""
+import os
+import re
+import subprocess
+import sys
+
+LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) (\S+)(?: (\S+))?(.*)$")
+FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def run(args):
+    return subprocess.run(args, capture_output=True, text=True, check=False).stdout
+
+
+def registry(binary):
+    values = {}
+    for line in run([binary, "--list-names"]).splitlines():
+        kind, value, name = line.split("\t")
+        values[(kind, name)] = int(value, 16)
+    return values
+
+
+def code(values, kind, name):
+    """hsdump prints known code points by name and unknown ones as 0x...: back to a number."""
+    if name.startswith("0x"):
+        return int(name, 16)
+    return values.get((kind, name), name)
+
+
+def endpoint(text):
+    return text.replace("[", "").replace("]", "")
+
+
+class Conn:
+    def __init__(self):
+        self.seq = {"c": [], "s": []}
+        self.facts = {}
+
+    def fact(self, key, value):
+        self.facts.setdefault(key, value)
+
+
+def hsdump_conns(binary, pcap, values):
+    conns = {}
+    for line in run([binary, "-r", pcap]).splitlines():
+        m = LINE.match(line)
+        if not m:
+            continue
+        client, arrow, server, event, name, rest = m.groups()
+        fields = dict(FIELD.findall(rest))
+        if name and "=" in name:  # events without a message name: fields start at once
+            fields.update(FIELD.findall(name))
+            name = None
+        conn = conns.setdefault((endpoint(client), endpoint(server)), Conn())
+        d = "c" if arrow == "->" else "s"
+        if event == "handshake" and "malformed" not in fields and "truncated" not in fields:
+            conn.seq[d].append("server_hello" if name == "hello_retry_request" else name)
+            if name == "client_hello":
+                if "sni" in fields:
+                    conn.fact("sni", fields["sni"])
+                if "alpn" in fields:
+                    conn.fact("alpn_offered", fields["alpn"].split(","))
+            elif name == "server_hello":
+                conn.fact("cipher_suite", code(values, "cipher_suite", fields["cipher_suite"]))
+                conn.fact("version", code(values, "version", fields["version"]))
+                if "alpn" in fields:
+                    conn.fact("alpn_chosen", fields["alpn"])
+        elif event == "change_cipher_spec":
+            conn.seq[d].append("ccs")
+        elif event == "alert" and "description" in fields:
+            conn.seq[d].append(f"alert:{code(values, 'alert', fields['description'])}")
+    return conns
+
+
+HS_NAMES = {
+    0: "hello_request", 1: "client_hello", 2: "server_hello", 4: "new_session_ticket",
+    5: "end_of_early_data", 8: "encrypted_extensions", 11: "certificate",
+    12: "server_key_exchange", 13: "certificate_request", 14: "server_hello_done",
+    15: "certificate_verify", 16: "client_key_exchange", 20: "finished",
+    22: "certificate_status", 24: "key_update",
+}
+TSHARK_FIELDS = ["ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
+                 "tls.record.content_type", "tls.handshake.type", "tls.alert_message.desc",
+                 "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str",
+                 "tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version",
+                 "tls.handshake.version"]
+
+
+def tshark_conns(pcap, ports):
+    args = ["tshark", "-r", pcap, "-o", "tcp.desegment_tcp_streams:TRUE",
+            "-o", "tls.desegment_ssl_records:TRUE"]
+    for port in sorted(ports):
+        args += ["-d", f"tcp.port=={port},tls"]
+    args += ["-Y", "tls", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a",
+             "-E", "aggregator=;"]
+    for field in TSHARK_FIELDS:
+        args += ["-e", field]
+    conns = {}
+    for line in run(args).splitlines():
+        f = dict(zip(TSHARK_FIELDS, line.split("|")))
+        if len(f) < len(TSHARK_FIELDS):
+            continue
+        src = f"{f['ip.src'] or f['ipv6.src']}:{f['tcp.srcport']}"
+        dst = f"{f['ip.dst'] or f['ipv6.dst']}:{f['tcp.dstport']}"
+        listed = {k: [v for v in f[k].split(";") if v] for k in TSHARK_FIELDS}
+        hs = [int(t) for t in listed["tls.handshake.type"]]
+        if 1 in hs:
+            conn, d = conns.setdefault((src, dst), Conn()), "c"
+        elif (dst, src) in conns:
+            conn, d = conns[(dst, src)], "s"
+        else:
+            conn, d = conns.setdefault((src, dst), Conn()), "c"
+        conn.seq[d] += frame_order(listed["tls.record.content_type"], hs,
+                                   listed["tls.alert_message.desc"])
+        if 1 in hs:
+            if listed["tls.handshake.extensions_server_name"]:
+                conn.fact("sni", listed["tls.handshake.extensions_server_name"][0])
+            if listed["tls.handshake.extensions_alpn_str"]:
+                conn.fact("alpn_offered", listed["tls.handshake.extensions_alpn_str"])
+        if 2 in hs and d == "s":
+            conn.fact("cipher_suite", int(listed["tls.handshake.ciphersuite"][0], 0))
+            versions = listed["tls.handshake.extensions.supported_version"]
+            conn.fact("version", int((versions or listed["tls.handshake.version"])[0], 0))
+            if listed["tls.handshake.extensions_alpn_str"]:
+                conn.fact("alpn_chosen", listed["tls.handshake.extensions_alpn_str"][0])
+    return conns
+
+
+def frame_order(types, hs, alerts):
+    """One frame's records in order: handshake types and alerts fill their records in turn."""
+    events, hs_it, al_it = [], iter(hs), iter(alerts)
+    for t in types:
+        if t == "22":
+            nxt = next(hs_it, None)
+            if nxt is not None:
+                events.append(HS_NAMES.get(nxt, f"0x{nxt:02x}"))
+        elif t == "20":
+            events.append("ccs")
+        elif t == "21":
+            desc = next(al_it, None)
+            if desc is not None:
+                events.append(f"alert:{int(desc, 0)}")
+    events.extend(HS_NAMES.get(h, f"0x{h:02x}") for h in hs_it)
+    return events
+
+
+def main():
+    binary = sys.argv[1]
+    pcaps = [p for p in sys.argv[2:] if os.path.isfile(p)]
+    values = registry(binary)
+    n = failed = 0
+    for pcap in pcaps:
+        ours = hsdump_conns(binary, pcap, values)
+        ports = {k[1].rsplit(":", 1)[1] for k in ours}
+        theirs = tshark_conns(pcap, ports)
+        for key, conn in sorted(ours.items()):
+            n += 1
+            name = f"{os.path.basename(pcap)} {key[0]} -> {key[1]}"
+            other = theirs.get(key, Conn())
+            diffs = [f"{d} sequence: hsdump {conn.seq[d]} tshark {other.seq[d]}"
+                     for d in ("c", "s") if conn.seq[d] != other.seq[d]]
+            for fact in sorted(set(conn.facts) | set(other.facts)):
+                if conn.facts.get(fact) != other.facts.get(fact):
+                    diffs.append(f"{fact}: hsdump {conn.facts.get(fact)!r} "
+                                 f"tshark {other.facts.get(fact)!r}")
+            if diffs:
+                failed += 1
+                print(f"not ok {n} - {name}")
+                for line in diffs:
+                    print(f"# {line}")
+            else:
+                print(f"ok {n} - {name}: same messages, alerts, SNI, ALPN, suite and version")
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
