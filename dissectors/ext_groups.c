@@ -16,7 +16,7 @@ bool ext_u16_name_list(struct cursor body, struct fields *f, const char *key, en
     if (cur_len(list) < 2 || cur_len(list) % 2 != 0) {
         return fields_malformed(f, key, "even length >= 2");
     }
-    fields_list_begin(f, key);
+    fields_list_begin_brief(f, key);
     while (cur_get_u16(&list, &value)) {
         fields_list_name(f, kind, value);
     }

@@ -141,6 +141,42 @@ static bool list_types(struct cursor block, struct fields *f)
     return true;
 }
 
+/* -vv: type:hex for every non-empty extension body no decoder read (unknown types too). */
+static void list_undecoded(struct cursor block, struct fields *f)
+{
+    static const char hex[] = "0123456789abcdef";
+    char item[NAMES_BUF + 2 + 2 * FIELDS_UNDECODED_MAX];
+    bool any = false;
+    uint16_t type;
+    struct cursor body;
+    fields_set_level(f, 2);
+    while (cur_get_u16(&block, &type) && cur_get_vec16(&block, &body)) {
+        const struct ext_entry *e = find_entry(type);
+        if ((e != NULL && e->decode != NULL) || cur_len(body) == 0) {
+            continue;
+        }
+        if (!any) {
+            fields_list_begin(f, "undecoded");
+            any = true;
+        }
+        names_format(NAMES_EXT, type, item, NAMES_BUF);
+        size_t n = strlen(item);
+        item[n++] = ':';
+        struct cursor shown = cur_take_upto(&body, FIELDS_UNDECODED_MAX);
+        uint8_t c;
+        while (cur_get_u8(&shown, &c)) {
+            item[n++] = hex[c >> 4];
+            item[n++] = hex[c & 0xf];
+        }
+        item[n] = '\0';
+        fields_list_token(f, item);
+    }
+    if (any) {
+        fields_list_end(f);
+    }
+    fields_set_level(f, 0);
+}
+
 bool ext_parse_block(struct cursor *msg, struct ext_context *ctx)
 {
     struct cursor block;
@@ -174,5 +210,6 @@ bool ext_parse_block(struct cursor *msg, struct ext_context *ctx)
     if (any_unexpected) {
         fields_list_end(ctx->f);
     }
+    list_undecoded(block, ctx->f);
     return ok;
 }

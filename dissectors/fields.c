@@ -12,7 +12,13 @@ void fields_init(struct fields *f, const char *event, const char *name)
     f->overflow = false;
     f->malformed = false;
     f->list_open = false;
+    f->level = 0;
     f->used = 0;
+}
+
+void fields_set_level(struct fields *f, uint8_t level)
+{
+    f->level = level;
 }
 
 /* Reserves a field slot; NULL (and overflow noted) when the event has no room left. */
@@ -29,6 +35,8 @@ static struct field *new_field(struct fields *f, const char *key, enum field_typ
     fd->off = (uint32_t)f->used;
     fd->len = 0;
     fd->items = 0;
+    fd->level = f->level;
+    fd->brief = false;
     return fd;
 }
 
@@ -107,6 +115,14 @@ void fields_list_begin(struct fields *f, const char *key)
     }
 }
 
+void fields_list_begin_brief(struct fields *f, const char *key)
+{
+    fields_list_begin(f, key);
+    if (f->list_open) {
+        f->f[f->n - 1].brief = true;
+    }
+}
+
 static void list_item(struct fields *f, enum field_type type, struct cursor bytes)
 {
     if (!f->list_open) {
@@ -156,30 +172,39 @@ void fields_list_end(struct fields *f)
     f->list_open = false;
 }
 
+/* Problems are shown at every verbosity, whatever level the fields around them have. */
 bool fields_malformed_at(struct fields *f, const char *where, const char *expected, size_t at)
 {
-    fields_list_end(f);
     fields_malformed(f, where, expected);
+    uint8_t level = f->level;
+    f->level = 0;
     fields_add_uint(f, "at", at);
+    f->level = level;
     return false;
 }
 
 bool fields_malformed(struct fields *f, const char *where, const char *expected)
 {
+    uint8_t level = f->level;
     fields_list_end(f);
     f->malformed = true;
+    f->level = 0;
     fields_add_token(f, "malformed", where);
     fields_add_cstring(f, "expected", expected);
+    f->level = level;
     return false;
 }
 
 bool fields_truncated(struct fields *f, const char *where, size_t have, size_t need)
 {
+    uint8_t level = f->level;
     fields_list_end(f);
     f->malformed = true;
+    f->level = 0;
     fields_add_token(f, "truncated", where);
     fields_add_uint(f, "have", have);
     fields_add_uint(f, "need", need);
+    f->level = level;
     return false;
 }
 

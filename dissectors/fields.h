@@ -30,6 +30,8 @@ struct field {
     uint32_t off;   /* FIELD_TOKEN, STRING, HEX, LIST: bytes in buf */
     uint32_t len;
     uint32_t items; /* FIELD_LIST */
+    uint8_t level;  /* shown from this verbosity on (0 always, 1 with -v, 2 with -vv) */
+    bool brief;     /* a long enumeration the default output may cut (see output.h) */
 };
 
 struct fields {
@@ -39,16 +41,23 @@ struct fields {
     bool overflow;
     bool malformed; /* some malformed=, truncated= or desync was recorded */
     bool list_open;
+    uint8_t level; /* given to the fields added next */
     struct field f[FIELDS_MAX];
     size_t used;
     uint8_t buf[FIELDS_BUF];
 };
+
+/* -vv shows undecoded bodies up to this many bytes each (body=, undecoded=). */
+#define FIELDS_UNDECODED_MAX 512
 
 /* A list item in buf: one tag byte (enum field_type), a u16 length, then the bytes. */
 #define FIELDS_ITEM_HEADER 3
 
 void fields_init(struct fields *f, const char *event, const char *name);
 
+/* Fields added from now on are shown only at this verbosity or above (detail, -v; hex of
+ * undecoded bytes, -vv). Malformed reports are always shown: they reset nothing. */
+void fields_set_level(struct fields *f, uint8_t level);
 void fields_add_uint(struct fields *f, const char *key, uint64_t value);
 void fields_add_bool(struct fields *f, const char *key, bool value);
 void fields_add_token(struct fields *f, const char *key, const char *token);
@@ -58,6 +67,9 @@ void fields_add_cstring(struct fields *f, const char *key, const char *s);
 void fields_add_hex(struct fields *f, const char *key, struct cursor bytes);
 
 void fields_list_begin(struct fields *f, const char *key);
+/* A list of offered code points (cipher suites, groups, signature schemes): the default output
+ * shows its first items and how many more; -v shows all. */
+void fields_list_begin_brief(struct fields *f, const char *key);
 void fields_list_token(struct fields *f, const char *token);
 void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value);
 void fields_list_uint(struct fields *f, uint64_t value);

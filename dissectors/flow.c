@@ -85,7 +85,7 @@ void flow_note(struct tls_state *st, enum dir d, int event)
     st->history[st->history_len] = '\0';
 }
 
-static const char *flow_label(const struct tls_state *st)
+const char *flow_label(const struct tls_state *st)
 {
     if (!st->server_hello_seen) {
         return "unknown";

@@ -23,6 +23,8 @@ enum flow_event {
 void flow_note(struct tls_state *st, enum dir d, int event);
 /* Adds flow=, flags=, status= and history= for the close line. */
 void flow_describe(const struct tls_state *st, struct fields *f);
+/* full, resumed, ticket, psk or unknown. */
+const char *flow_label(const struct tls_state *st);
 /* established, failed or incomplete. */
 const char *flow_status(const struct tls_state *st);
 

@@ -97,7 +97,9 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
         struct fields f;
         fields_init(&f, "x509", NULL);
         fields_add_uint(&f, "index", index);
+        fields_set_level(&f, 1);
         fields_add_uint(&f, "length", cur_len(der));
+        fields_set_level(&f, 0);
         if (x509_describe(der, &f) && index == 0) {
             remember_names(st, d, &f);
         }
@@ -122,6 +124,12 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     }
     message_dissector dissect = find_dissector(type);
     bool ok = dissect == NULL || dissect(body, st, &f);
+    if (dissect == NULL && cur_len(body) > 0) {
+        /* -vv: the bytes of a message hsdump cannot decode, capped like undecoded= */
+        fields_set_level(&f, 2);
+        fields_add_hex(&f, "body", cur_take_upto(&body, FIELDS_UNDECODED_MAX));
+        fields_set_level(&f, 0);
+    }
     note_flow(st, d, type, &f);
     sink->emit(sink->ctx, d, &f);
     if (type == HS_certificate && ok) {

@@ -173,13 +173,18 @@ bool x509_describe(struct cursor der, struct fields *f)
     }
     add_name(f, "subject", X509_get_subject_name(cert));
     add_name(f, "issuer", X509_get_issuer_name(cert));
+    /* Default output keeps what identifies a certificate; -v adds the details. */
+    fields_set_level(f, 1);
     add_serial(f, cert);
     add_time(f, "not_before", X509_get0_notBefore(cert));
+    fields_set_level(f, 0);
     add_time(f, "not_after", X509_get0_notAfter(cert));
     add_sans(f, cert);
     add_key(f, cert);
+    fields_set_level(f, 1);
     fields_add_cstring(f, "signature", OBJ_nid2ln(X509_get_signature_nid(cert)));
     add_fingerprint(f, cert);
+    fields_set_level(f, 0);
     X509_free(cert);
     return true;
 }

@@ -13,6 +13,11 @@
 static void emit_event(void *ctx, enum dir d, const struct fields *f)
 {
     struct conn *c = ctx;
+    /* Ids count TLS connections in the order of their first line, which is the ClientHello
+     * for any connection whose start was captured: stable across equivalent captures. */
+    if (c->id == 0) {
+        c->id = ++c->env->next_id;
+    }
     struct event_prefix p = {c->env->now, c->id, &c->client, &c->server, d};
     if (f->malformed) {
         c->env->stats->malformed_events++;
@@ -59,12 +64,17 @@ size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verd
             *verdict = CONN_RELEASE;
             return cur_len(bytes);
         }
-        /* Ids count TLS connections only, in the order they were recognised. */
-        c->id = ++c->env->next_id;
         c->env->stats->tls_connections++;
     }
     struct tls_sink sink = {emit_event, c};
     size_t used = rec_consume(&c->tls, d, bytes, &sink);
+    if (!c->established && strcmp(flow_status(&c->tls), "established") == 0) {
+        c->established = true;
+        c->env->stats->handshakes_established++;
+        if (c->env->on_established != NULL) {
+            c->env->on_established(c->env->hook_ctx);
+        }
+    }
     if (tls_handshake_done(&c->tls)) {
         c->unfollowed = true;
         *verdict = CONN_DONE;
@@ -131,6 +141,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     fields_init(&f, "close", NULL);
     fields_add_token(&f, "end", end_name(end));
     flow_describe(&c->tls, &f);
+    stats_count_flow(c->env->stats, flow_label(&c->tls));
     add_negotiated(&f, &c->tls);
     fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);

@@ -19,6 +19,9 @@ struct conn_env {
     struct stats *stats;
     struct timeval now; /* timestamp of the packet being processed */
     uint64_t next_id;
+    /* Called once per connection when its handshake completes (for -c); may be NULL. */
+    void (*on_established)(void *ctx);
+    void *hook_ctx;
 };
 
 enum conn_kind { CONN_UNDECIDED, CONN_TLS, CONN_NOT_TLS };
@@ -30,6 +33,7 @@ struct conn {
     struct endpoint server;
     enum conn_kind kind;
     bool unfollowed; /* handshake over: reassembly stopped, only the close is still reported */
+    bool established; /* its handshake completed (counted once) */
     struct tls_state tls;
 };
 

@@ -147,8 +147,9 @@ int main(int argc, char **argv)
     struct output out;
     struct stats stats;
     memset(&stats, 0, sizeof(stats));
-    out_init(&out, stdout, live);
-    struct conn_env env = {&out, &stats, {0, 0}, 0};
+    struct output_style style = {opt.format, opt.time, opt.verbosity, opt.summary, opt.canonical};
+    out_init(&out, stdout, live, &style);
+    struct conn_env env = {.out = &out, .stats = &stats};
     struct packet_ctx *pc = calloc(1, sizeof(*pc));
     if (pc == NULL || (pc->v6 = v6map_new()) == NULL) {
         errorf("out of memory");
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     pc->stats = &stats;
+    pc->out = &out;
     status = run_inputs(&opt, &in, &env, pc);
     if (fflush(stdout) != 0) {
         out.failed = true;

@@ -12,13 +12,31 @@
 #include "messages.h"
 #include "names.h"
 
-enum { OPT_VERSION = 256, OPT_VERIFY_CHECKSUMS, OPT_STATS, OPT_LIST_NAMES };
+enum {
+    OPT_VERSION = 256,
+    OPT_VERIFY_CHECKSUMS,
+    OPT_STATS,
+    OPT_LIST_NAMES,
+    OPT_CANONICAL,
+    OPT_TIME_FORMAT,
+};
 
 static const struct option long_options[] = {
     {"read", required_argument, NULL, 'r'},
     {"interface", required_argument, NULL, 'i'},
     {"snapshot-length", required_argument, NULL, 's'},
     {"no-promiscuous-mode", no_argument, NULL, 'p'},
+    {"buffer-size", required_argument, NULL, 'B'},
+    {"list-interfaces", no_argument, NULL, 'D'},
+    {"relinquish-privileges", required_argument, NULL, 'Z'},
+    {"count", required_argument, NULL, 'c'},
+    {"write", required_argument, NULL, 'w'},
+    {"duration", required_argument, NULL, 'G'},
+    {"format", required_argument, NULL, 'T'},
+    {"summary", no_argument, NULL, 'S'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"time-format", required_argument, NULL, OPT_TIME_FORMAT},
+    {"canonical", no_argument, NULL, OPT_CANONICAL},
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
@@ -27,7 +45,10 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char short_options[] = "+r:i:s:ph";
+static const char short_options[] = "+r:i:s:pB:DZ:c:w:G:T:Svth";
+
+/* --time-format names, in enum time_mode order; -t repeated counts through the same list. */
+static const char *const time_names[] = {"absolute", "none", "epoch", "delta", "since-first"};
 
 /* Like tshark -G values: one line per registry entry, for scripts and the cross-check test. */
 static void list_names(FILE *fp)
@@ -49,23 +70,49 @@ void opt_usage(FILE *fp)
 {
     fputs("Usage: hsdump [options] -r FILE [-r FILE...] [filter expression]\n"
           "       hsdump [options] -i INTERFACE [filter expression]\n"
+          "       hsdump -D | --list-names | --help | --version\n"
           "Prints every TLS record and handshake message, one line per event.\n"
           "\n"
+          "Input:\n"
           "  -r, --read FILE            read a pcap or pcapng file ('-' for standard input);\n"
           "                             repeat to read several files in order\n"
           "  -i, --interface IFACE      capture live on IFACE (e.g. eth0, lo, any)\n"
+          "  -D, --list-interfaces      list the interfaces -i can use and exit\n"
           "  -s, --snapshot-length N    live: bytes captured per packet (default 262144)\n"
           "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
+          "  -B, --buffer-size KIB      live: kernel capture buffer in KiB (default: libpcap's)\n"
+          "  -Z, --relinquish-privileges USER\n"
+          "                             live: switch to USER right after opening the capture\n"
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
+          "\n"
+          "Stopping:\n"
+          "  -c, --count N              stop after N completed handshakes\n"
+          "  -G, --duration SECONDS     stop after SECONDS (live: wall clock; files: packet time)\n"
+          "\n"
+          "Output:\n"
+          "  -T, --format FORMAT        text (default) or json (JSON Lines, one object per event)\n"
+          "  -S, --summary              only the closing line of each connection\n"
+          "  -v, --verbose              full lists and certificate details; -vv also the hex of\n"
+          "                             bodies hsdump does not decode\n"
+          "  -t                         no time; -tt epoch seconds; -ttt since the previous line;\n"
+          "                             -tttt since the first packet (default: UTC ISO 8601)\n"
+          "      --time-format MODE     the same by name: absolute, none, epoch, delta,\n"
+          "                             since-first\n"
+          "      --canonical            comparable output: connection ids in order of their\n"
+          "                             first ClientHello, client ports printed as 0\n"
+          "  -w, --write FILE           also write the packets of the TLS connections to FILE\n"
+          "                             (pcap)\n"
           "      --stats                print packet and connection counters on stderr at the end\n"
+          "                             (live: always; SIGUSR1 prints them at any time)\n"
           "      --list-names           print every code point hsdump names (registry, value,\n"
           "                             name; tab-separated) and exit\n"
           "  -h, --help                 show this help and exit\n"
           "      --version              show the version and exit\n"
           "\n"
           "A filter expression (tcpdump/pcap-filter(7) syntax) selects packets, e.g. 'port 443'.\n"
-          "Exit status: 0 success, 2 usage or input error. See hsdump(1).\n",
+          "Exit status: 0 success, 1 differences (hsdump diff), 2 usage or input error.\n"
+          "See hsdump(1).\n",
           fp);
 }
 
@@ -78,16 +125,41 @@ size_t opt_long_names(const char **names, size_t cap)
     return n;
 }
 
-static bool parse_int(const char *s, long min, long max, int *out)
+static bool parse_number(const char *s, unsigned long long min, unsigned long long max,
+                         unsigned long long *out)
 {
     char *end;
     errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+    if (*s == '-' || *s == '\0') {
+        return false;
+    }
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_int(const char *s, long min, long max, int *out)
+{
+    unsigned long long v;
+    if (min < 0 || !parse_number(s, (unsigned long long)min, (unsigned long long)max, &v)) {
         return false;
     }
     *out = (int)v;
     return true;
+}
+
+static bool parse_time_mode(const char *s, enum time_mode *mode)
+{
+    for (size_t i = 0; i < sizeof(time_names) / sizeof(time_names[0]); i++) {
+        if (strcmp(s, time_names[i]) == 0) {
+            *mode = (enum time_mode)i;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Joins the trailing arguments into one filter string, as tcpdump does. */
@@ -143,6 +215,76 @@ int opt_parse(int argc, char **argv, struct options *o)
         case 'p':
             o->promisc = false;
             break;
+        case 'B':
+            if (!parse_int(optarg, 1, INT_MAX / 1024, &o->buffer_kib)) {
+                errorf("-B: invalid buffer size '%s': expected a positive number of KiB",
+                       optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'D':
+            o->list_interfaces = true;
+            break;
+        case 'Z':
+            o->user = optarg;
+            break;
+        case 'c': {
+            unsigned long long n;
+            if (!parse_number(optarg, 1, UINT64_MAX, &n)) {
+                errorf("-c: invalid count '%s': expected a positive number", optarg);
+                return EXIT_USAGE;
+            }
+            o->count = n;
+            break;
+        }
+        case 'w':
+            o->write_file = optarg;
+            break;
+        case 'G': {
+            unsigned long long n;
+            if (!parse_number(optarg, 1, UINT_MAX, &n)) {
+                errorf("-G: invalid duration '%s': expected a positive number of seconds",
+                       optarg);
+                return EXIT_USAGE;
+            }
+            o->duration = (unsigned)n;
+            break;
+        }
+        case 'T':
+            if (strcmp(optarg, "text") == 0) {
+                o->format = FORMAT_TEXT;
+            } else if (strcmp(optarg, "json") == 0) {
+                o->format = FORMAT_JSON;
+            } else {
+                errorf("-T: unknown format '%s': expected text or json", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'S':
+            o->summary = true;
+            break;
+        case 'v':
+            if (o->verbosity < 2) {
+                o->verbosity++;
+            }
+            break;
+        case 't':
+            if (o->time == TIME_SINCE_FIRST) {
+                errorf("-t: at most four (-tttt)");
+                return EXIT_USAGE;
+            }
+            o->time = o->time == TIME_ABSOLUTE ? TIME_NONE : (enum time_mode)(o->time + 1);
+            break;
+        case OPT_TIME_FORMAT:
+            if (!parse_time_mode(optarg, &o->time)) {
+                errorf("--time-format: unknown mode '%s': expected absolute, none, epoch, "
+                       "delta or since-first", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_CANONICAL:
+            o->canonical = true;
+            break;
         case OPT_VERIFY_CHECKSUMS:
             o->verify_checksums = true;
             break;
@@ -170,12 +312,19 @@ int opt_parse(int argc, char **argv, struct options *o)
             return EXIT_USAGE;
         }
     }
+    if (o->list_interfaces) {
+        return -1; /* main lists them: it needs the capture layer */
+    }
     if (o->n_files == 0 && o->iface == NULL) {
         errorf("nothing to read: give -r FILE or -i INTERFACE (try --help)");
         return EXIT_USAGE;
     }
     if (o->n_files > 0 && o->iface != NULL) {
         errorf("-r and -i cannot be combined");
+        return EXIT_USAGE;
+    }
+    if (o->user != NULL && o->iface == NULL) {
+        errorf("-Z: only with -i (reading files needs no privileges)");
         return EXIT_USAGE;
     }
     if (!join_filter(argc, argv, o)) {

@@ -4,9 +4,21 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define OPT_MAX_FILES 256
+
+enum out_format { FORMAT_TEXT, FORMAT_JSON };
+
+/* tcpdump's -t family: how the time at the start of each line is written. */
+enum time_mode {
+    TIME_ABSOLUTE,    /* default: UTC ISO 8601 with microseconds */
+    TIME_NONE,        /* -t */
+    TIME_EPOCH,       /* -tt: seconds since 1970 */
+    TIME_DELTA,       /* -ttt: since the previous line */
+    TIME_SINCE_FIRST, /* -tttt: since the first packet */
+};
 
 struct options {
     const char *files[OPT_MAX_FILES]; /* -r, in order; "-" is standard input */
@@ -15,8 +27,19 @@ struct options {
     char *filter;      /* trailing arguments joined by spaces (tcpdump style), or NULL */
     int snaplen;       /* -s */
     bool promisc;      /* cleared by -p */
+    int buffer_kib;    /* -B: kernel capture buffer, 0 for libpcap's default */
     bool verify_checksums;
     bool print_stats;
+    enum out_format format; /* -T */
+    bool summary;           /* -S: only the close line of each connection */
+    int verbosity;          /* -v count */
+    enum time_mode time;    /* -t count */
+    bool canonical;         /* --canonical: ids by first ClientHello, client ports hidden */
+    const char *user;       /* -Z: drop privileges to this user after opening */
+    uint64_t count;         /* -c: stop after this many completed handshakes (0: never) */
+    const char *write_file; /* -w */
+    unsigned duration;      /* -G: stop after this many seconds (0: never) */
+    bool list_interfaces;   /* -D */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

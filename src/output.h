@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/time.h>
 
+#include "options.h"
 #include "tls.h"
 
 struct endpoint;
@@ -21,16 +22,43 @@ struct event_prefix {
     enum dir d;
 };
 
+/* How events are rendered, from the command line (-T, -t, -v, -S, --canonical). */
+struct output_style {
+    enum out_format format;
+    enum time_mode time;
+    int verbosity;  /* 0: lists cut to OUT_BRIEF_ITEMS; 1: everything; 2: also undecoded hex */
+    bool summary;   /* only close events */
+    bool canonical; /* client ports printed as 0 */
+};
+
+/* Default output shows this many items of a list, then "+N" for the rest (-v shows all). */
+#define OUT_BRIEF_ITEMS 8
+
 struct output {
     FILE *fp;
     bool line_buffered; /* live capture: each line reaches the reader at once */
     bool failed;        /* a write failed (closed pipe): stop quietly */
+    struct output_style style;
+    bool have_first;     /* first packet time, for -tttt */
+    struct timeval first;
+    bool have_prev;      /* previous line's time, for -ttt */
+    struct timeval prev;
 };
 
-void out_init(struct output *o, FILE *fp, bool line_buffered);
+void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
+/* Called for every captured packet: the first one is the origin of -tttt. */
+void out_packet_time(struct output *o, struct timeval ts);
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f);
 
-/* Renders one event as a text line (with '\n') into buf; returns its length (< cap). */
-size_t out_text_line(const struct event_prefix *p, const struct fields *f, char *buf, size_t cap);
+/* The time column for ts under the output's mode ("" for -t); updates the -ttt origin. */
+void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap);
+
+/* Renders one event as a text line (with '\n') into buf; returns its length (< cap). A NULL
+ * style means full detail; time is the time column ("" for none). */
+size_t out_text_line(const struct output_style *style, const char *time,
+                     const struct event_prefix *p, const struct fields *f, char *buf, size_t cap);
+/* The same event as one JSON object (with '\n'); returns its length, 0 if it did not fit. */
+size_t out_json_line(const struct output_style *style, const char *time,
+                     const struct event_prefix *p, const struct fields *f, char *buf, size_t cap);
 
 #endif

@@ -1,14 +1,11 @@
 /* Text rendering: one self-contained line per event, key=value fields (STYLE.md 2.7). */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "endpoint.h"
 #include "fields.h"
 #include "output.h"
-
-/* Big enough for the largest field list (FIELDS_BUF bytes, each possibly escaped to 4). */
-#define LINE_MAX_BYTES (4 * FIELDS_BUF + 1024)
 
 struct line {
     char *buf;
@@ -96,7 +93,7 @@ static void put_string_value(struct line *l, struct cursor s)
 }
 
 /* A list is bare when every item is; otherwise the whole list is quoted. */
-static void put_list_value(struct line *l, struct cursor items)
+static void put_list_value(struct line *l, struct cursor items, size_t limit)
 {
     struct cursor it = items;
     enum field_type type;
@@ -115,20 +112,32 @@ static void put_list_value(struct line *l, struct cursor items)
         put_char(l, '"');
     }
     bool first = true;
+    size_t shown = 0, hidden = 0;
     it = items;
     while (fields_next_item(&it, &type, &item)) {
+        if (shown == limit) {
+            hidden++;
+            continue;
+        }
         if (!first) {
             put_char(l, ',');
         }
         first = false;
         put_escaped(l, item, true);
+        shown++;
+    }
+    if (hidden > 0) {
+        char more[24];
+        snprintf(more, sizeof(more), ",+%zu", hidden);
+        put_str(l, more);
     }
     if (quote) {
         put_char(l, '"');
     }
 }
 
-static void put_field(struct line *l, const struct fields *f, const struct field *fd)
+static void put_field(struct line *l, const struct fields *f, const struct field *fd,
+                      size_t limit)
 {
     char num[24];
     put_char(l, ' ');
@@ -150,33 +159,43 @@ static void put_field(struct line *l, const struct fields *f, const struct field
         put_hex(l, fields_value(f, fd));
         break;
     case FIELD_LIST:
-        put_list_value(l, fields_value(f, fd));
+        put_list_value(l, fields_value(f, fd), limit);
         break;
     default:
         break;
     }
 }
 
-static void put_time(struct line *l, struct timeval ts)
+/* A list is cut to OUT_BRIEF_ITEMS tokens at verbosity 0: the first ones, then "+N". */
+static size_t list_items(struct cursor items)
 {
-    struct tm tm;
-    char buf[64];
-    time_t secs = ts.tv_sec;
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, sizeof(buf) - n, ".%06ldZ", (long)ts.tv_usec);
-    put_str(l, buf);
+    size_t n = 0;
+    enum field_type type;
+    struct cursor item;
+    while (fields_next_item(&items, &type, &item)) {
+        n++;
+    }
+    return n;
 }
 
-size_t out_text_line(const struct event_prefix *p, const struct fields *f, char *buf, size_t cap)
+size_t out_text_line(const struct output_style *style, const char *time,
+                     const struct event_prefix *p, const struct fields *f, char *buf, size_t cap)
 {
     struct line l = {buf, cap, 0};
     char ep[ENDPOINT_STR_MAX];
     char id[32];
-    put_time(&l, p->ts);
-    snprintf(id, sizeof(id), " c%llu ", (unsigned long long)p->conn_id);
+    int verbosity = style != NULL ? style->verbosity : 2;
+    if (time[0] != '\0') {
+        put_str(&l, time);
+        put_char(&l, ' ');
+    }
+    snprintf(id, sizeof(id), "c%llu ", (unsigned long long)p->conn_id);
     put_str(&l, id);
-    put_str(&l, endpoint_format(p->client, ep, sizeof(ep)));
+    struct endpoint client = *p->client;
+    if (style != NULL && style->canonical) {
+        client.port = 0;
+    }
+    put_str(&l, endpoint_format(&client, ep, sizeof(ep)));
     put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
     put_str(&l, endpoint_format(p->server, ep, sizeof(ep)));
     put_char(&l, ' ');
@@ -186,30 +205,20 @@ size_t out_text_line(const struct event_prefix *p, const struct fields *f, char 
         put_str(&l, f->name);
     }
     for (size_t i = 0; i < f->n; i++) {
-        put_field(&l, f, &f->f[i]);
+        const struct field *fd = &f->f[i];
+        if (fd->level > verbosity) {
+            continue;
+        }
+        size_t limit = SIZE_MAX;
+        if (fd->type == FIELD_LIST && fd->brief && verbosity == 0 &&
+            list_items(fields_value(f, fd)) > OUT_BRIEF_ITEMS) {
+            limit = OUT_BRIEF_ITEMS - 1;
+        }
+        put_field(&l, f, fd, limit);
     }
     if (f->overflow) {
         put_str(&l, " fields_overflow=true");
     }
     buf[l.len++] = '\n';
     return l.len;
-}
-
-void out_init(struct output *o, FILE *fp, bool line_buffered)
-{
-    o->fp = fp;
-    o->line_buffered = line_buffered;
-    o->failed = false;
-}
-
-void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
-{
-    static char line[LINE_MAX_BYTES];
-    if (o->failed) {
-        return;
-    }
-    size_t n = out_text_line(p, f, line, sizeof(line));
-    if (fwrite(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0)) {
-        o->failed = true;
-    }
 }

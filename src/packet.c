@@ -6,6 +6,7 @@
 #include "capture.h"
 #include "linklayer.h"
 #include "messages.h"
+#include "output.h"
 #include "reassembly.h"
 #include "stats.h"
 
@@ -44,6 +45,8 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     struct packet_ctx *pc = ctx;
     struct cursor ip;
     pc->stats->frames++;
+    pc->stats->bytes += cur_len(frame->data);
+    out_packet_time(pc->out, frame->ts);
     enum link_result r = link_decode(frame->dlt, frame->data, &ip);
     if (r == LINK_IPV4) {
         if (ipv4_is_tcp(pc, ip)) {

@@ -1,6 +1,8 @@
 /* End-of-run counters on stderr. */
 #include "stats.h"
 
+#include <string.h>
+
 #include <inttypes.h>
 
 #include "reassembly.h"
@@ -39,4 +41,18 @@ void stats_report(const struct stats *s, FILE *fp)
         }
     }
     stats_report_skipped(s, fp);
+}
+
+const char *const stats_flow_names[STATS_FLOW_KINDS] = {"full", "resumed", "ticket", "psk",
+                                                        "unknown"};
+
+void stats_count_flow(struct stats *s, const char *flow)
+{
+    for (size_t i = 0; i < STATS_FLOW_KINDS; i++) {
+        if (strcmp(flow, stats_flow_names[i]) == 0) {
+            s->flows[i]++;
+            return;
+        }
+    }
+    s->flows[STATS_FLOW_KINDS - 1]++;
 }

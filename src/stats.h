@@ -10,6 +10,10 @@
 
 #define STATS_NIDS_WARN_KINDS 10 /* libnids warning codes 0..9 (NIDS_WARN_UNDEFINED..TCP_BADFLAGS) */
 
+/* flow= labels, in the order the report lists them (flow.c names them). */
+#define STATS_FLOW_KINDS 5
+extern const char *const stats_flow_names[STATS_FLOW_KINDS];
+
 struct stats {
     uint64_t frames;
     uint64_t link_skipped[LINK_RESULT_COUNT]; /* index LINK_IPV4/LINK_IPV6 unused */
@@ -22,7 +26,13 @@ struct stats {
     uint64_t malformed_events;
     uint64_t nids_warnings[STATS_NIDS_WARN_KINDS]; /* by libnids warning type */
     uint64_t class_e_collisions;                   /* real 240/4 addresses seen */
+    uint64_t bytes;                                /* captured frame bytes */
+    uint64_t handshakes_established;               /* connections whose handshake completed */
+    uint64_t flows[STATS_FLOW_KINDS];              /* closed TLS connections by flow= label */
 };
+
+/* Counts a closed TLS connection under its flow= label (full, resumed, ticket, psk, unknown). */
+void stats_count_flow(struct stats *s, const char *flow);
 
 /* Writes "hsdump: skipped ..." lines for every non-zero skip counter. */
 void stats_report_skipped(const struct stats *s, FILE *fp);

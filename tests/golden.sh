@@ -1,6 +1,9 @@
 #!/bin/sh
-# Golden outputs: hsdump's exact output for every capture in pcaps/ must equal
-# tests/golden/<capture>.txt. After a reviewed change of output, regenerate them with
+# Golden outputs: hsdump's exact output for the captures in pcaps/ must equal the files in
+# tests/golden/. Every capture is checked in the default text form (<capture>.txt), with -vv
+# (<capture>.vv.txt), as JSON Lines with -v (<capture>.json, each line also parsed as JSON)
+# and as a summary (<capture>.S.txt); one capture is also checked in every timestamp mode and
+# with --canonical (<capture>.<mode>.txt). After a reviewed change of output, regenerate with
 #   HSDUMP=src/hsdump tests/golden.sh --update
 # and read the diff before committing.
 . "${srcdir:-.}/tests/lib.sh"
@@ -9,30 +12,67 @@ update=no
 [ "${1:-}" = "--update" ] && update=yes
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+have_python=no
+command -v python3 >/dev/null 2>&1 && have_python=yes
+
+# golden NAME SUFFIX PCAP OPTION...: one output compared with tests/golden/NAME.SUFFIX
+golden() {
+    file="$srcdir/tests/golden/$1.$2"
+    what="$1 ${4:+$(echo "$@" | cut -d' ' -f4-)}"
+    pcap=$3
+    shift 3
+    "$HSDUMP" "$@" -r "$pcap" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    if [ "$update" = yes ]; then
+        cp "$tmp/out" "$file"
+        return
+    fi
+    if [ $status -ne 0 ]; then
+        not_ok "$what: exit status $status: $(head -c 300 "$tmp/err")"
+    elif [ ! -f "$file" ]; then
+        not_ok "$what: no golden file $file"
+    elif diff -u "$file" "$tmp/out" >"$tmp/diff"; then
+        ok "$what matches $(basename "$file")"
+    else
+        not_ok "$what differs from $(basename "$file")"
+        sed 's/^/# /' "$tmp/diff" | head -40
+    fi
+}
+
+# Every line of a -T json output must be one JSON object with the prefix keys.
+valid_json() {
+    python3 -c '
+import json, sys
+for n, line in enumerate(open(sys.argv[1]), 1):
+    o = json.loads(line)
+    assert isinstance(o, dict), f"line {n}: not an object"
+    for key in ("conn", "client", "dir", "server", "event"):
+        assert key in o, f"line {n}: no {key}"
+' "$1"
+}
 
 found=no
 for pcap in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng; do
     [ -f "$pcap" ] || continue
     found=yes
-    name=$(basename "$pcap")
-    golden="$srcdir/tests/golden/$name.txt"
-    "$HSDUMP" -r "$pcap" >"$tmp/out" 2>"$tmp/err"
-    status=$?
-    if [ "$update" = yes ]; then
-        cp "$tmp/out" "$golden"
-        continue
+    base=$(basename "$pcap")
+    golden "$base" txt "$pcap"
+    golden "$base" vv.txt "$pcap" -vv
+    golden "$base" json "$pcap" -T json -v
+    if [ "$update" = no ] && [ "$have_python" = yes ]; then
+        check "$base -T json: every line parses as a JSON object" valid_json "$tmp/out"
     fi
-    if [ $status -ne 0 ]; then
-        not_ok "$name: exit status $status: $(head -c 300 "$tmp/err")"
-    elif [ ! -f "$golden" ]; then
-        not_ok "$name: no golden file $golden"
-    elif diff -u "$golden" "$tmp/out" >"$tmp/diff"; then
-        ok "$name matches its golden output"
-    else
-        not_ok "$name differs from its golden output"
-        sed 's/^/# /' "$tmp/diff" | head -40
-    fi
+    golden "$base" S.txt "$pcap" -S
 done
 [ "$found" = yes ] || not_ok "no captures found in $srcdir/pcaps"
+
+# Timestamp modes and --canonical, on a capture with two connections.
+pcap="$srcdir/pcaps/tls13-psk-resume.pcap"
+base=$(basename "$pcap")
+golden "$base" t.txt "$pcap" -t
+golden "$base" tt.txt "$pcap" -tt
+golden "$base" ttt.txt "$pcap" -ttt
+golden "$base" tttt.txt "$pcap" -tttt
+golden "$base" canonical.txt "$pcap" -t --canonical
 [ "$update" = yes ] && exit 0
 done_testing

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-#define VEC_PREFIX "2000-01-01T00:00:00.000000Z c1 192.0.2.1:1000 -> 192.0.2.2:443 "
+#define VEC_PREFIX "c1 192.0.2.1:1000 -> 192.0.2.2:443 "
 
 static void collect(void *ctx, enum dir d, const struct fields *f)
 {
@@ -16,7 +16,7 @@ static void collect(void *ctx, enum dir d, const struct fields *f)
     }
     char *line = malloc(VEC_LINE_MAX);
     ck_assert_ptr_nonnull(line);
-    size_t n = out_text_line(&p, f, line, VEC_LINE_MAX);
+    size_t n = out_text_line(NULL, "", &p, f, line, VEC_LINE_MAX);
     line[n - 1] = '\0';
     ev->dirs[ev->n] = d;
     ev->lines[ev->n++] = line;

@@ -1,0 +1,89 @@
+/* The one output path: every event goes through out_event(), which picks the renderer, the
+ * time column and what -S lets through, then writes the line in one call. */
+#include "output.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "fields.h"
+
+/* Big enough for the largest field list (FIELDS_BUF bytes, each possibly escaped to 6). */
+#define LINE_MAX_BYTES (6 * FIELDS_BUF + 1024)
+
+void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style)
+{
+    memset(o, 0, sizeof(*o));
+    o->fp = fp;
+    o->line_buffered = line_buffered;
+    if (style != NULL) {
+        o->style = *style;
+    }
+}
+
+void out_packet_time(struct output *o, struct timeval ts)
+{
+    if (!o->have_first) {
+        o->first = ts;
+        o->have_first = true;
+    }
+}
+
+/* a - b as "S.UUUUUU"; a negative difference (out-of-order timestamps) keeps its sign. */
+static void format_interval(struct timeval a, struct timeval b, char *buf, size_t cap)
+{
+    long long us = ((long long)a.tv_sec - (long long)b.tv_sec) * 1000000LL +
+                   ((long long)a.tv_usec - (long long)b.tv_usec);
+    const char *sign = us < 0 ? "-" : "";
+    if (us < 0) {
+        us = -us;
+    }
+    snprintf(buf, cap, "%s%lld.%06lld", sign, us / 1000000LL, us % 1000000LL);
+}
+
+void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    switch (o->style.time) {
+    case TIME_NONE:
+        break;
+    case TIME_EPOCH:
+        snprintf(buf, cap, "%lld.%06ld", (long long)ts.tv_sec, (long)ts.tv_usec);
+        break;
+    case TIME_DELTA:
+        format_interval(ts, o->have_prev ? o->prev : ts, buf, cap);
+        break;
+    case TIME_SINCE_FIRST:
+        format_interval(ts, o->have_first ? o->first : ts, buf, cap);
+        break;
+    case TIME_ABSOLUTE:
+    default: {
+        struct tm tm;
+        time_t secs = ts.tv_sec;
+        gmtime_r(&secs, &tm);
+        size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, cap - n, ".%06ldZ", (long)ts.tv_usec);
+        break;
+    }
+    }
+    o->prev = ts;
+    o->have_prev = true;
+}
+
+void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
+{
+    static char line[LINE_MAX_BYTES];
+    char time[48];
+    if (o->failed || (o->style.summary && strcmp(f->event, "close") != 0)) {
+        return;
+    }
+    out_format_time(o, p->ts, time, sizeof(time));
+    size_t n = o->style.format == FORMAT_JSON
+                   ? out_json_line(&o->style, time, p, f, line, sizeof(line))
+                   : out_text_line(&o->style, time, p, f, line, sizeof(line));
+    if (n == 0) {
+        return;
+    }
+    if (fwrite(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0)) {
+        o->failed = true;
+    }
+}
