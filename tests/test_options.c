@@ -39,6 +39,71 @@ START_TEST(bad_values_are_usage_errors)
 }
 END_TEST
 
+START_TEST(output_options_are_parsed)
+{
+    struct options o;
+    const char *argv[] = {"hsdump", "-T", "json", "-S", "-vvv", "-ttt", "--canonical",
+                          "-c", "3", "-G", "10", "-B", "4096", "-w", "out.pcap",
+                          "-i", "lo", "-Z", "nobody", NULL};
+    ck_assert_int_eq(parse(&o, 19, argv), -1);
+    ck_assert_int_eq(o.format, FORMAT_JSON);
+    ck_assert(o.summary);
+    ck_assert_int_eq(o.verbosity, 2); /* -vvv is -vv */
+    ck_assert_int_eq(o.time, TIME_DELTA);
+    ck_assert(o.canonical);
+    ck_assert_uint_eq(o.count, 3);
+    ck_assert_uint_eq(o.duration, 10);
+    ck_assert_int_eq(o.buffer_kib, 4096);
+    ck_assert_str_eq(o.write_file, "out.pcap");
+    ck_assert_str_eq(o.user, "nobody");
+    opt_free(&o);
+}
+END_TEST
+
+START_TEST(time_modes_by_count_and_by_name)
+{
+    static const struct {
+        const char *arg;
+        enum time_mode mode;
+    } cases[] = {
+        {"-t", TIME_NONE},          {"-tt", TIME_EPOCH},
+        {"-ttt", TIME_DELTA},       {"-tttt", TIME_SINCE_FIRST},
+        {"--time-format=absolute", TIME_ABSOLUTE}, {"--time-format=since-first", TIME_SINCE_FIRST},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct options o;
+        const char *argv[] = {"hsdump", cases[i].arg, "-r", "x", NULL};
+        ck_assert_int_eq(parse(&o, 4, argv), -1);
+        ck_assert_msg(o.time == cases[i].mode, "%s", cases[i].arg);
+        opt_free(&o);
+    }
+}
+END_TEST
+
+START_TEST(bad_output_and_stop_values_are_usage_errors)
+{
+    static const char *const bad[][4] = {
+        {"-T", "xml"},  {"-c", "0"},  {"-c", "-1"},  {"-G", "1x"},
+        {"-B", "0"},    {"-s", "abc"}, {"--time-format", "bogus"}, {"-ttttt", NULL},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct options o;
+        const char *argv[] = {"hsdump", bad[i][0], bad[i][1], "-r", "x", NULL};
+        int argc = bad[i][1] == NULL ? 2 : 3;
+        if (bad[i][1] == NULL) {
+            argv[2] = "-r";
+            argv[3] = "x";
+            argv[4] = NULL;
+        }
+        ck_assert_msg(parse(&o, argc + 2, argv) == 2, "%s %s accepted", bad[i][0],
+                      bad[i][1] ? bad[i][1] : "");
+    }
+    struct options o;
+    const char *z[] = {"hsdump", "-Z", "nobody", "-r", "x", NULL};
+    ck_assert_int_eq(parse(&o, 5, z), 2); /* -Z only makes sense live */
+}
+END_TEST
+
 static char *slurp(const char *path)
 {
     FILE *fp = fopen(path, "r");
@@ -97,6 +162,9 @@ Suite *suite_options(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, files_and_trailing_filter_are_collected);
     tcase_add_test(tc, bad_values_are_usage_errors);
+    tcase_add_test(tc, output_options_are_parsed);
+    tcase_add_test(tc, time_modes_by_count_and_by_name);
+    tcase_add_test(tc, bad_output_and_stop_values_are_usage_errors);
     tcase_add_test(tc, every_long_option_is_in_man_page_and_help);
     suite_add_tcase(s, tc);
     return s;
