@@ -186,6 +186,8 @@ static struct cursor dissect_whole_messages(struct tls_state *st, enum dir d, st
         if (length > TLS_HS_MESSAGE_MAX) {
             report_oversized(d, type, length, sink);
             td->hs_skip = length - cur_len(cur_take_upto(&probe, length));
+            td->hs_skip_type = type;
+            td->hs_skip_length = length;
             msgs = probe;
             continue;
         }
@@ -267,11 +269,13 @@ void hs_finish(struct tls_state *st, enum dir d, const struct tls_sink *sink)
     uint32_t length = 0;
     char name[NAMES_BUF];
     bool have_header = cur_get_u8(&pending, &type) && cur_get_u24(&pending, &length);
-    fields_init(&f, "handshake",
-                have_header ? names_format(NAMES_HS, type, name, sizeof(name)) : "unknown");
     if (td->hs_skip > 0) {
-        fields_truncated(&f, "handshake", 0, td->hs_skip);
+        /* the oversized message already had its line: say how much of it ever came */
+        fields_init(&f, "handshake", names_format(NAMES_HS, td->hs_skip_type, name, sizeof(name)));
+        fields_truncated(&f, "handshake", td->hs_skip_length - td->hs_skip, td->hs_skip_length);
     } else {
+        fields_init(&f, "handshake",
+                    have_header ? names_format(NAMES_HS, type, name, sizeof(name)) : "unknown");
         fields_truncated(&f, "handshake", td->hs_len, have_header ? HS_HEADER + length : HS_HEADER);
     }
     td->hs_len = 0;

@@ -50,6 +50,8 @@ struct tls_dir {
     size_t hs_cap;
     uint32_t hs_fragments; /* records the pending message has come in */
     size_t hs_skip;        /* bytes of an oversized message still to skip */
+    uint8_t hs_skip_type;  /* ... its type and length, for the report if the stream ends */
+    uint32_t hs_skip_length;
     /* TLS 1.3 protected records of this side's handshake flight, not yet emitted. */
     struct held_record {
         uint8_t type;

@@ -22,6 +22,15 @@ static void emit_event(void *ctx, enum dir d, const struct fields *f)
     if (f->malformed) {
         c->env->stats->malformed_events++;
     }
+    /* A connection that floods events (100 MB of tiny handshake records) must not drown the
+     * others' lines: past the cap only its close line, with the count, still prints. */
+    bool is_close = strcmp(f->event, "close") == 0;
+    if (!is_close && c->events >= CONN_EVENTS_MAX) {
+        c->events_suppressed++;
+        c->env->stats->events_suppressed++;
+        return;
+    }
+    c->events++;
     out_event(c->env->out, &p, f);
 }
 
@@ -147,6 +156,9 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
     fields_add_uint(&f, "bytes_c2s", bytes_c2s);
     fields_add_uint(&f, "bytes_s2c", bytes_s2c);
+    if (c->events_suppressed > 0) {
+        fields_add_uint(&f, "events_suppressed", c->events_suppressed);
+    }
     if (c->unfollowed) {
         /* records_* stop counting where hsdump stopped reassembling (after the handshake) */
         fields_add_token(&f, "followed", "handshake");

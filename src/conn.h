@@ -26,6 +26,10 @@ struct conn_env {
 
 enum conn_kind { CONN_UNDECIDED, CONN_TLS, CONN_NOT_TLS };
 
+/* Lines one connection may print before the rest are only counted (events_suppressed= on its
+ * close line): far above any real handshake, renegotiations included. */
+#define CONN_EVENTS_MAX 1000
+
 struct conn {
     struct conn_env *env;
     uint64_t id;
@@ -34,6 +38,8 @@ struct conn {
     enum conn_kind kind;
     bool unfollowed; /* handshake over: reassembly stopped, only the close is still reported */
     bool established; /* its handshake completed (counted once) */
+    uint64_t events;  /* lines printed for it so far */
+    uint64_t events_suppressed;
     struct tls_state tls;
 };
 

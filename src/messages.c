@@ -4,7 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-static void vmessage(const char *kind, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vmessage(const char *kind, const char *fmt,
+                                                           va_list ap)
 {
     char line[1024];
     vsnprintf(line, sizeof(line), fmt, ap);

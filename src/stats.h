@@ -27,6 +27,7 @@ struct stats {
     uint64_t nids_warnings[STATS_NIDS_WARN_KINDS]; /* by libnids warning type */
     uint64_t class_e_collisions;                   /* real 240/4 addresses seen */
     uint64_t bytes;                                /* captured frame bytes */
+    uint64_t events_suppressed;                    /* lines past CONN_EVENTS_MAX per connection */
     uint64_t handshakes_established;               /* connections whose handshake completed */
     uint64_t flows[STATS_FLOW_KINDS];              /* closed TLS connections by flow= label */
 };
