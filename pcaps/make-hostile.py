@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Hostile and broken captures for hsdump's robustness tests (issue: hardening).
+
+  pcaps/make-hostile.py            writes every small case to pcaps/hostile/NAME.pcap
+  pcaps/make-hostile.py --list     names and what each holds
+  pcaps/make-hostile.py syn-flood [N]        writes a pcap of N SYNs (default 1000000) to stdout
+  pcaps/make-hostile.py handshake-flood [MB] writes one connection sending MB (default 100) MB of
+                                             handshake-type records to stdout
+
+Each small capture holds the hostile connection and, after it, a normal TLS 1.2 handshake
+(the payload of pcaps/tls12-full.pcap replayed on another port), so a test can check that
+hsdump reports the bad one precisely and still dissects the good one. Everything is built
+from fixed bytes: rerunning gives identical files."""
+import os
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CLIENT, SERVER = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+T0 = 1764000000
+
+
+def pcap_header(snaplen=262144, linktype=1):
+    return struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snaplen, linktype)
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def ipv4_tcp(src, dst, sport, dport, seq, ack, flags, payload):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
+    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    return ip + tcp
+
+
+def ether(ip):
+    return b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + ip
+
+
+class Capture:
+    """Frames with increasing timestamps (1 ms apart)."""
+
+    def __init__(self, snaplen=262144):
+        self.snaplen = snaplen
+        self.frames = []
+        self.usec = 0
+
+    def add(self, frame):
+        self.usec += 1000
+        ts = T0 + self.usec // 1000000
+        caplen = min(len(frame), self.snaplen)
+        self.frames.append(struct.pack("<IIII", ts, self.usec % 1000000, caplen, len(frame))
+                           + frame[:caplen])
+
+    def bytes(self):
+        return pcap_header(self.snaplen) + b"".join(self.frames)
+
+
+class Conn:
+    """One TCP connection between CLIENT:cport and SERVER:sport, with sequence numbers kept."""
+
+    def __init__(self, cap, cport, sport=443):
+        self.cap, self.cport, self.sport = cap, cport, sport
+        self.seq = [1000, 5000]  # next sequence number, client and server
+
+    def segment(self, d, payload, flags=0x18, seq=None):
+        src, dst = (CLIENT, SERVER) if d == 0 else (SERVER, CLIENT)
+        sp, dp = (self.cport, self.sport) if d == 0 else (self.sport, self.cport)
+        s = self.seq[d] if seq is None else seq
+        frame = ether(ipv4_tcp(src, dst, sp, dp, s, self.seq[1 - d], flags, payload))
+        if seq is None:
+            self.seq[d] += len(payload) + (1 if flags & 0x03 else 0)
+        return frame
+
+    def send(self, d, payload, flags=0x18):
+        self.cap.add(self.segment(d, payload, flags))
+
+    def open(self):
+        self.seq = [999, 4999]
+        self.send(0, b"", 0x02)
+        self.send(1, b"", 0x12)
+        self.send(0, b"", 0x10)
+
+    def close(self):
+        self.send(0, b"", 0x11)
+        self.send(1, b"", 0x11)
+        self.send(0, b"", 0x10)
+
+
+def tls12_full_streams():
+    """The client's and server's TCP payload segments of pcaps/tls12-full.pcap, in order."""
+    data = open(os.path.join(HERE, "tls12-full.pcap"), "rb").read()
+    linktype = struct.unpack("<I", data[20:24])[0]
+    off, segments, client = 24, [], None
+    while off + 16 <= len(data):
+        caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+        frame = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        ip = frame[14:] if linktype == 1 else frame[16:] if linktype == 113 else frame[4:]
+        ihl = (ip[0] & 15) * 4
+        tcp = ip[ihl:]
+        sport = struct.unpack("!H", tcp[:2])[0]
+        flags, payload = tcp[13], tcp[(tcp[12] >> 4) * 4:]
+        if flags & 0x02 and not flags & 0x10:
+            client = sport
+        if payload:
+            segments.append((0 if sport == client else 1, payload))
+    return segments
+
+
+def good_connection(cap, cport=50001):
+    conn = Conn(cap, cport, 8443)
+    conn.open()
+    for d, payload in tls12_full_streams():
+        conn.send(d, payload)
+    conn.close()
+
+
+def record(content_type, body, version=0x0303, length=None):
+    n = len(body) if length is None else length
+    return struct.pack("!BHH", content_type, version, n) + body
+
+
+def handshake(msg_type, body, length=None):
+    n = len(body) if length is None else length
+    return struct.pack("!B", msg_type) + n.to_bytes(3, "big") + body
+
+
+def client_hello(extensions=b"", ext_block_length=None):
+    body = (struct.pack("!H", 0x0303) + bytes(32) + b"\x00" + struct.pack("!H", 2)
+            + b"\xc0\x2f" + b"\x01\x00")
+    n = len(extensions) if ext_block_length is None else ext_block_length
+    return handshake(1, body + struct.pack("!H", n) + extensions)
+
+
+def sni(name):
+    entry = b"\x00" + struct.pack("!H", len(name)) + name
+    lst = struct.pack("!H", len(entry)) + entry
+    return struct.pack("!HH", 0, len(lst)) + lst
+
+
+def one_sided(cap, payloads, server_payloads=()):
+    """A hostile connection on port 443 (client 40000), then the good one."""
+    conn = Conn(cap, 40000)
+    conn.open()
+    for p in payloads:
+        conn.send(0, p)
+    for p in server_payloads:
+        conn.send(1, p)
+    conn.close()
+    good_connection(cap)
+
+
+CASES = {}
+
+
+def case(description):
+    def register(fn):
+        CASES[fn.__name__.replace("_", "-")] = (description, fn)
+        return fn
+    return register
+
+
+@case("a capture file cut off in the middle of a packet")
+def cut_mid_packet():
+    cap = Capture()
+    good_connection(cap)
+    data = cap.bytes()
+    return data[:len(data) - 700]
+
+
+@case("the TLS 1.2 handshake captured with snaplen 64: every frame cut in its TCP payload")
+def snaplen_64():
+    cap = Capture(64)
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("the TLS 1.2 handshake captured with snaplen 200")
+def snaplen_200():
+    cap = Capture(200)
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("a zero-length handshake record, then a record longer than 2^14 + 2048")
+def zero_and_oversized_records():
+    cap = Capture()
+    one_sided(cap, [record(22, b""), record(22, bytes(100), length=18433)])
+    return cap.bytes()
+
+
+@case("a ClientHello whose handshake length (65000) exceeds everything the stream carries")
+def handshake_longer_than_stream():
+    cap = Capture()
+    one_sided(cap, [record(22, handshake(1, bytes(60), length=65000))])
+    return cap.bytes()
+
+
+@case("a ClientHello whose extension block length overruns the message, and one whose "
+      "server_name length overruns its extension")
+def extension_overrun():
+    cap = Capture()
+    bad_block = client_hello(sni(b"a.example"), ext_block_length=200)
+    bad_sni = client_hello(struct.pack("!HH", 0, 9) + b"\x00\x20\x00\x00\x40" + b"abcd")
+    one_sided(cap, [record(22, bad_block)])
+    conn = Conn(cap, 40002)
+    conn.open()
+    conn.send(0, record(22, bad_sni))
+    conn.close()
+    return cap.bytes()
+
+
+@case("a server Certificate message claiming 16 MiB, its chain never arriving")
+def certificate_16mib():
+    cap = Capture()
+    hello = client_hello(sni(b"big.example"))
+    server_hello = handshake(2, struct.pack("!H", 0x0303) + bytes(32) + b"\x00" + b"\xc0\x2f"
+                             + b"\x00")
+    # the largest lengths 24 bits hold: 16 MiB - 1 for the message, 3 less for its list
+    cert = handshake(11, (16 * 1024 * 1024 - 4).to_bytes(3, "big") + bytes(1000),
+                     length=16 * 1024 * 1024 - 1)
+    one_sided(cap, [record(22, hello)], [record(22, server_hello), record(22, cert)])
+    return cap.bytes()
+
+
+@case("a valid record header followed by random bytes instead of a handshake message, "
+      "then garbage where the next header should be")
+def random_after_header():
+    cap = Capture()
+    rnd = bytes((i * 97 + 13) % 256 for i in range(300))
+    one_sided(cap, [record(22, rnd[:120]) + rnd[120:]])
+    return cap.bytes()
+
+
+@case("plain HTTP on port 443")
+def http_on_443():
+    cap = Capture()
+    one_sided(cap, [b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"],
+              [b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"])
+    return cap.bytes()
+
+
+@case("an SSLv2-format header (top bit set, type 1) followed by garbage")
+def sslv2_garbage():
+    cap = Capture()
+    one_sided(cap, [b"\x80\x40\x01\x03\x01" + bytes((i * 31) % 256 for i in range(59))])
+    return cap.bytes()
+
+
+def tls12_conn_with(cap, reorder):
+    conn = Conn(cap, 40000, 443)
+    conn.open()
+    frames = []
+    for d, payload in tls12_full_streams():
+        frames.append(conn.segment(d, payload))
+    for f in reorder(frames, conn):
+        cap.add(f)
+    conn.close()
+
+
+@case("the TLS 1.2 handshake with the server's first flight in three segments sent out of "
+      "order, one retransmitted and one overlapping resend")
+def reordered_retransmitted_overlapping():
+    cap = Capture()
+    conn = Conn(cap, 40000, 443)
+    conn.open()
+    for i, (d, payload) in enumerate(tls12_full_streams()):
+        if d == 1 and i == 1:
+            base = conn.seq[1]
+            a, b = len(payload) // 3, 2 * len(payload) // 3
+            parts = [(base + b, payload[b:]), (base, payload[:a]), (base, payload[:a]),
+                     (base + a // 2, payload[a // 2:b])]
+            for seq, data in parts:
+                cap.add(conn.segment(1, data, seq=seq))
+            conn.seq[1] += len(payload)
+        else:
+            conn.send(d, payload)
+    conn.close()
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("the TLS 1.2 handshake with the server's second segment lost (a gap)")
+def gap_in_handshake():
+    cap = Capture()
+
+    def drop(frames, conn):
+        return [f for i, f in enumerate(frames) if i != 2]
+    tls12_conn_with(cap, drop)
+    good_connection(cap)
+    return cap.bytes()
+
+
+def syn_flood(n):
+    out = sys.stdout.buffer
+    out.write(pcap_header())
+    for i in range(n):
+        src = bytes([10, 1 + (i >> 16) % 200, (i >> 8) & 255, i & 255])
+        frame = ether(ipv4_tcp(src, SERVER, 1024 + i % 64000, 443, i, 0, 0x02, b""))
+        out.write(struct.pack("<IIII", T0 + i // 1000000, i % 1000000, len(frame), len(frame))
+                  + frame)
+    cap = Capture()
+    good_connection(cap)
+    out.write(cap.bytes()[24:])
+
+
+def handshake_flood(megabytes):
+    out = sys.stdout.buffer
+    out.write(pcap_header())
+    cap = Capture()
+    conn = Conn(cap, 40000)
+    conn.open()
+    out.write(cap.bytes()[24:])
+    chunk = record(22, handshake(99, bytes(16000))) * 4   # 64 KB of unknown handshake messages
+    sent = 0
+    while sent < megabytes * 1024 * 1024:
+        cap = Capture()
+        cap.usec = conn.cap.usec
+        conn.cap = cap
+        for i in range(0, len(chunk), 1400):
+            conn.send(0, chunk[i:i + 1400])
+            if i % 14000 == 0:
+                conn.send(1, b"", 0x10)  # the server acknowledges: data stays in its window
+        out.write(cap.bytes()[24:])
+        sent += len(chunk)
+    cap = Capture()
+    cap.usec = conn.cap.usec
+    conn.cap = cap
+    conn.close()
+    good_connection(cap)
+    out.write(cap.bytes()[24:])
+
+
+def main(argv):
+    if argv[1:2] == ["--list"]:
+        for name, (description, _) in CASES.items():
+            print(f"{name}: {description}")
+        return 0
+    if argv[1:2] == ["syn-flood"]:
+        syn_flood(int(argv[2]) if len(argv) > 2 else 1000000)
+        return 0
+    if argv[1:2] == ["handshake-flood"]:
+        handshake_flood(int(argv[2]) if len(argv) > 2 else 100)
+        return 0
+    names = argv[1:] or list(CASES)
+    os.makedirs(os.path.join(HERE, "hostile"), exist_ok=True)
+    for name in names:
+        data = CASES[name][1]()
+        with open(os.path.join(HERE, "hostile", name + ".pcap"), "wb") as f:
+            f.write(data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
