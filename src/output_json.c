@@ -116,7 +116,12 @@ static json_t *event_object(const struct output_style *style, const char *time,
     if (f->name != NULL) {
         json_object_set_new(o, "message", json_string(f->name));
     }
+    /* JSON is for keeping and scripts (hsdump diff reads it back): always the -v detail;
+     * -vv adds the undecoded bytes as in text. */
     int verbosity = style != NULL ? style->verbosity : 2;
+    if (verbosity < 1) {
+        verbosity = 1;
+    }
     for (size_t i = 0; i < f->n; i++) {
         if (f->f[i].level <= verbosity) {
             json_object_set_new(o, f->f[i].key, field_value(f, &f->f[i]));

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Golden outputs: hsdump's exact output for the captures in pcaps/ must equal the files in
 # tests/golden/. Every capture is checked in the default text form (<capture>.txt), with -vv
-# (<capture>.vv.txt), as JSON Lines with -v (<capture>.json, each line also parsed as JSON)
+# (<capture>.vv.txt), as JSON Lines (<capture>.json, each line also parsed as JSON)
 # and as a summary (<capture>.S.txt); one capture is also checked in every timestamp mode and
 # with --canonical (<capture>.<mode>.txt). After a reviewed change of output, regenerate with
 #   HSDUMP=src/hsdump tests/golden.sh --update
@@ -58,7 +58,7 @@ for pcap in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng; do
     base=$(basename "$pcap")
     golden "$base" txt "$pcap"
     golden "$base" vv.txt "$pcap" -vv
-    golden "$base" json "$pcap" -T json -v
+    golden "$base" json "$pcap" -T json
     if [ "$update" = no ] && [ "$have_python" = yes ]; then
         check "$base -T json: every line parses as a JSON object" valid_json "$tmp/out"
     fi
