@@ -6,6 +6,7 @@
 
 #include "extensions.h"
 #include "fields.h"
+#include "fingerprint.h"
 #include "names.h"
 
 #define RANDOM_LEN 32
@@ -96,6 +97,7 @@ static bool parse_optional_extensions(struct cursor *msg, struct ext_context *ct
  *   opaque legacy_compression_methods<1..2^8-1>; Extension extensions<8..2^16-1>; } */
 bool dissect_client_hello(struct cursor body, struct tls_state *st, struct fields *f)
 {
+    const struct cursor whole = body;
     uint16_t legacy_version;
     /* A ClientHello after this side's Finished is a renegotiation (RFC 5246 7.4.1.2). */
     if (st->dir[DIR_C2S].finished) {
@@ -111,7 +113,11 @@ bool dissect_client_hello(struct cursor body, struct tls_state *st, struct field
         return false;
     }
     struct ext_context ctx = {EXT_IN_CLIENT_HELLO, st, f, 0};
-    return parse_optional_extensions(&body, &ctx);
+    if (!parse_optional_extensions(&body, &ctx)) {
+        return false;
+    }
+    fingerprint_client_hello(whole, st, f);
+    return true;
 }
 
 /* Negotiated state from a real ServerHello: TLS 1.3 protects everything after it. */
@@ -132,6 +138,7 @@ static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t 
  *   uint8 legacy_compression_method; Extension extensions<6..2^16-1>; } */
 bool dissect_server_hello(struct cursor body, struct tls_state *st, struct fields *f)
 {
+    const struct cursor whole = body;
     uint16_t legacy_version, suite;
     uint8_t compression;
     struct cursor random;
@@ -162,6 +169,9 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
         /* RFC 8446 4.1.4: still plaintext, but TLS 1.3 rules (a middlebox CCS) apply now. */
         st->is_tls13 = true;
     }
+    if (ok) {
+        fingerprint_server_hello(whole, is_hrr, st, f);
+    }
     return ok;
 }
 
@@ -171,6 +181,7 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
  *   opaque challenge[challenge_length]; (the 2-byte record header is already gone) */
 bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct fields *f)
 {
+    const struct cursor whole = body;
     uint8_t msg_type;
     uint16_t version, spec_len, session_id_len, challenge_len;
     struct cursor specs, session_id, challenge;
@@ -210,5 +221,6 @@ bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct
     if (cur_len(body) != 0) {
         return fields_malformed(f, "client_hello", "end of message after challenge");
     }
+    fingerprint_sslv2_client_hello(whole, st, f);
     return true;
 }

@@ -24,6 +24,8 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
 #define TLS_NAME_MAX 255 /* kept certificate subject/issuer, cut beyond */
 #define TLS_HISTORY_MAX 64
 #define TLS_SESSION_ID_MAX 32
+#define TLS_JA3_LEN 32 /* JA3 and JA3S: MD5 in hex */
+#define TLS_JA4_LEN 36 /* JA4 a_b_c: 10 + 1 + 12 + 1 + 12 characters */
 /* TLS 1.3 protected records held until their flight can be labelled (tls13_flight.c): a flight
  * of separate records is at most EndOfEarlyData..Finished or EncryptedExtensions..Finished. */
 #define TLS13_FLIGHT_MAX 8
@@ -126,6 +128,11 @@ struct tls_state {
     bool fatal_alert_seen;
     uint8_t fatal_alert;
     enum dir fatal_alert_from;
+    /* Fingerprints (fingerprint.c) of the first ClientHello that got one and of the first
+     * ServerHello (not an HRR); "" until then. */
+    char ja3[TLS_JA3_LEN + 1];
+    char ja4[TLS_JA4_LEN + 1];
+    char ja3s[TLS_JA3_LEN + 1];
 };
 
 void tls_state_init(struct tls_state *st);

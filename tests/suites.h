@@ -9,6 +9,7 @@ Suite *suite_fields(void);
 Suite *suite_names(void);
 Suite *suite_record(void);
 Suite *suite_hello(void);
+Suite *suite_fingerprint(void);
 Suite *suite_linklayer(void);
 Suite *suite_ipv6map(void);
 Suite *suite_output_text(void);

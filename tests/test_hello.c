@@ -166,7 +166,8 @@ START_TEST(tls12_server_hello_without_extensions_is_valid)
                      "handshake server_hello record_version=TLSv1.2 length=38 "
                      "legacy_version=TLSv1.2 session_id_length=0 "
                      "cipher_suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 compression_method=null "
-                     "version=TLSv1.2");
+                     "version=TLSv1.2 ja3s=174e7e4992a63f6d419626d97363adb8 "
+                     "ja3s_string=\"771,49199,\"");
     ck_assert(st.server_hello_seen);
     ck_assert(!st.is_tls13);
     vec_events_free(&ev);

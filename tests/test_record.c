@@ -27,13 +27,17 @@ static const uint8_t client_hello_record[] = {
     0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03, /* supported_versions TLS 1.3, 1.2 */
 };
 
+/* Fingerprints: MD5 and SHA-256 (hashlib) of the strings shown, rules in test_fingerprint.c. */
 static const char client_hello_line[] =
     "handshake client_hello record_version=TLSv1.0 length=89 legacy_version=TLSv1.2 "
     "session_id_length=0 "
     "cipher_suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_EMPTY_RENEGOTIATION_INFO_SCSV "
     "compression_methods=null "
     "extensions=server_name,application_layer_protocol_negotiation,supported_versions "
-    "sni=example.com alpn=http/1.1 supported_versions=TLSv1.3,TLSv1.2";
+    "sni=example.com alpn=http/1.1 supported_versions=TLSv1.3,TLSv1.2 "
+    "ja3=99d554987f805e766bfde10383872659 ja3_string=\"771,49199-255,0-16-43,,\" "
+    "ja4=t13d0203h1_b06afd972a5c_b9a491fefe05 ja4_r=\"t13d0203h1_00ff,c02f_002b\" "
+    "ja4_o=t13d0203h1_b4fc6ce4000b_76ae7f21e19f ja4_ro=\"t13d0203h1_c02f,00ff_0000,0010,002b\"";
 
 static const uint8_t tls13_server_flight[] = {
     0x16, 0x03, 0x03, 0x00, 0x3e, /* record: handshake, TLS 1.2, length 62 */
@@ -368,7 +372,8 @@ START_TEST(sslv2_client_hello_is_recognised_and_dissected)
     ck_assert_str_eq(vec_line(&ev, 0),
                      "handshake client_hello format=sslv2 length=31 legacy_version=TLSv1.0 "
                      "session_id_length=0 cipher_suites=TLS_RSA_WITH_AES_128_CBC_SHA,0x010080 "
-                     "challenge_length=16");
+                     "challenge_length=16 ja3=b02be259814e870a469a20ce9b2a7900 "
+                     "ja3_string=\"769,47,,,\"");
     vec_events_free(&ev);
     tls_state_free(&st);
 }

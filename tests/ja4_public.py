@@ -1,0 +1,234 @@
+"""Compares the JA4 fingerprints hsdump prints with FoxIO's expected values (TAP on stdout).
+
+For every capture in the public JA4 folder, each stream of expected/ja4__insta@<capture>.snap
+that has a ja4 (and ja4_r, where the file has one) gives one TAP line: ok when hsdump's first
+ClientHello of that TCP connection has the same value, not ok when it differs. A stream hsdump
+prints no ClientHello for is a SKIP when the capture explains it (UDP: QUIC or DTLS, not read
+yet; no SYN: the connection start was not captured, which libnids needs; a proxy handshake
+before TLS) and a failure otherwise. The capture is read here (pcap, pcapng) to tell which."""
+import ipaddress
+import os
+import re
+import struct
+import subprocess
+import sys
+
+LINE = re.compile(r"^\S+ c\d+ (\S+) -> (\S+) handshake client_hello(.*)$")
+FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def endpoint(text):
+    """'1.2.3.4:5', '[2001:db8::1]:5' or ('2001:db8::1', 5) -> (ip_address, port)."""
+    if isinstance(text, tuple):
+        return ipaddress.ip_address(text[0]), int(text[1])
+    host, port = text.rsplit(":", 1)
+    return ipaddress.ip_address(host.strip("[]")), int(port)
+
+
+def conn_key(a, b):
+    return frozenset((a, b))
+
+
+def unquote(value):
+    if value.startswith('"'):
+        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return value
+
+
+def hsdump_hellos(binary, pcap):
+    """The fields of the first ClientHello of each connection hsdump printed."""
+    out = subprocess.run([binary, "-v", "-r", pcap], capture_output=True, text=True,
+                         check=False).stdout
+    hellos = {}
+    for line in out.splitlines():
+        m = LINE.match(line)
+        if m:
+            key = conn_key(endpoint(m.group(1)), endpoint(m.group(2)))
+            fields = {k: unquote(v) for k, v in FIELD.findall(m.group(3))}
+            hellos.setdefault(key, fields)
+    return hellos
+
+
+def snap_streams(path):
+    """The streams of an insta snapshot (a YAML list of flat mappings; nested keys ignored)."""
+    streams, cur = [], None
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"^(- |  )(\w+): (.*)$", line.rstrip("\n"))
+            if not m:
+                continue
+            if m.group(1) == "- ":
+                cur = {}
+                streams.append(cur)
+            if cur is not None:
+                cur[m.group(2)] = m.group(3).strip("'\"")
+    return streams
+
+
+def pcap_packets(path):
+    """(link type, frame bytes) of every packet of a pcap or pcapng file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1",
+                 b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = "<" if magic[0] in (0xD4, 0x4D) else ">"
+        link = struct.unpack(e + "I", data[20:24])[0] & 0x0FFFFFFF
+        off = 24
+        while off + 16 <= len(data):
+            incl = struct.unpack(e + "I", data[off + 8:off + 12])[0]
+            yield link, data[off + 16:off + 16 + incl]
+            off += 16 + incl
+        return
+    if magic != b"\x0a\x0d\x0d\x0a":
+        return
+    off, e, links = 0, "<", []
+    while off + 12 <= len(data):
+        btype = struct.unpack(e + "I", data[off:off + 4])[0]
+        if btype == 0x0A0D0D0A:
+            e = "<" if data[off + 8:off + 12] == b"\x4d\x3c\x2b\x1a" else ">"
+            links = []
+        blen = struct.unpack(e + "I", data[off + 4:off + 8])[0]
+        if blen < 12:
+            return
+        body = data[off + 8:off + blen - 4]
+        if btype == 1:
+            links.append(struct.unpack(e + "H", body[:2])[0])
+        elif btype == 6 and len(body) >= 20:
+            iface, _, _, incl = struct.unpack(e + "IIII", body[:16])
+            if iface < len(links):
+                yield links[iface], body[20:20 + incl]
+        elif btype == 3 and links:
+            yield links[0], body[4:]
+        off += blen
+
+
+def ip_packet(link, frame):
+    """The IP packet inside a frame of a common link type, or None."""
+    if link == 1:  # Ethernet, with VLAN tags
+        off, etype = 14, struct.unpack(">H", frame[12:14])[0] if len(frame) >= 14 else 0
+        while etype in (0x8100, 0x88A8) and len(frame) >= off + 4:
+            etype = struct.unpack(">H", frame[off + 2:off + 4])[0]
+            off += 4
+        return frame[off:] if etype in (0x0800, 0x86DD) else None
+    if link in (0, 108):  # BSD loopback: a 4-byte address family
+        return frame[4:]
+    if link in (12, 101, 228, 229):  # raw IP
+        return frame
+    if link == 113:  # Linux cooked v1
+        return frame[16:]
+    if link == 276:  # Linux cooked v2
+        return frame[20:]
+    return None
+
+
+def tcp_segment(packet):
+    """(src, dst, flags, payload) of a TCP segment, endpoints as (ip_address, port)."""
+    if not packet:
+        return None
+    version = packet[0] >> 4
+    if version == 4 and len(packet) >= 20 and packet[9] == 6:
+        ihl, total = (packet[0] & 0x0F) * 4, struct.unpack(">H", packet[2:4])[0]
+        src, dst = ipaddress.ip_address(packet[12:16]), ipaddress.ip_address(packet[16:20])
+        tcp = packet[ihl:total] if total >= ihl else packet[ihl:]
+    elif version == 6 and len(packet) >= 40 and packet[6] == 6:
+        plen = struct.unpack(">H", packet[4:6])[0]
+        src, dst = ipaddress.ip_address(packet[8:24]), ipaddress.ip_address(packet[24:40])
+        tcp = packet[40:40 + plen]
+    else:
+        return None
+    if len(tcp) < 20:
+        return None
+    sport, dport = struct.unpack(">HH", tcp[:4])
+    return (src, sport), (dst, dport), tcp[13], tcp[(tcp[12] >> 4) * 4:]
+
+
+def capture_facts(pcap):
+    """Per TCP connection: whether its SYN was captured and the first bytes its client sent."""
+    facts = {}
+    for link, frame in pcap_packets(pcap):
+        seg = tcp_segment(ip_packet(link, frame))
+        if seg is None:
+            continue
+        src, dst, flags, payload = seg
+        fact = facts.setdefault(conn_key(src, dst), {"syn": False, "client": None, "first": b""})
+        if flags & 0x02 and not flags & 0x10:  # SYN without ACK: the client's
+            fact["syn"], fact["client"] = True, src
+        if payload and not fact["first"] and src == fact["client"]:
+            fact["first"] = bytes(payload[:8])
+    return facts
+
+
+def looks_like_tls(first):
+    """A TLS record header (handshake) or an SSLv2-format ClientHello, as hsdump recognises."""
+    return (len(first) >= 3 and first[0] == 0x16 and first[1] == 3) or \
+        (len(first) >= 3 and first[0] & 0x80 and first[2] == 1)
+
+
+def not_seen_reason(stream, facts):
+    """Why hsdump printed no ClientHello for an expected stream; None if nothing explains it."""
+    if stream.get("transport") == "udp":
+        kind = "QUIC" if stream.get("ja4", "").startswith("q") else "DTLS"
+        return f"{kind} not supported yet"
+    if facts is None or not facts["syn"]:
+        return "connection start not captured"
+    if facts["first"] and not looks_like_tls(facts["first"]):
+        if facts["first"].startswith(b"CONNECT "):
+            return "TLS after an HTTP CONNECT exchange: not followed yet"
+        if facts["first"][0] in (4, 5):
+            return "TLS after a SOCKS handshake: not followed yet"
+        return "stream does not start with TLS: not followed yet"
+    return None
+
+
+def main():
+    binary, folder = sys.argv[1], sys.argv[2]
+    n = failed = 0
+    tally = {"agree": 0, "disagree": 0, "not seen": 0}
+    reasons = {}
+    for name in sorted(os.listdir(folder)):
+        pcap = os.path.join(folder, name)
+        snap = os.path.join(folder, "expected", f"ja4__insta@{name}.snap")
+        if not os.path.isfile(pcap) or not os.path.isfile(snap):
+            continue
+        streams = [s for s in snap_streams(snap) if "ja4" in s]
+        if not streams:
+            continue
+        ours = hsdump_hellos(binary, pcap)
+        facts = capture_facts(pcap)
+        for s in streams:
+            key = conn_key(endpoint((s["src"], s["src_port"])), endpoint((s["dst"], s["dst_port"])))
+            where = f"{name} stream {s.get('stream', '?')} {s['src']}:{s['src_port']}"
+            hello = ours.get(key) if s.get("transport") != "udp" else None
+            for field in ("ja4", "ja4_r"):
+                if field not in s:
+                    continue
+                n += 1
+                if hello is None:
+                    reason = not_seen_reason(s, facts.get(key))
+                    tally["not seen"] += 1
+                    if reason is None:
+                        failed += 1
+                        print(f"not ok {n} - {where}: {field} {s[field]}: hsdump printed no "
+                              "ClientHello for this connection")
+                    else:
+                        reasons[reason] = reasons.get(reason, 0) + 1
+                        print(f"ok {n} - {where}: {field} # SKIP {reason}")
+                elif hello.get(field) == s[field]:
+                    tally["agree"] += 1
+                    print(f"ok {n} - {where}: {field}={s[field]}")
+                else:
+                    tally["disagree"] += 1
+                    failed += 1
+                    print(f"not ok {n} - {where}: {field} expected {s[field]} "
+                          f"hsdump {hello.get(field)}")
+    print(f"# ja4 agree {tally['agree']}, disagree {tally['disagree']}, "
+          f"not seen {tally['not seen']}")
+    for reason, count in sorted(reasons.items()):
+        print(f"#   not seen, {reason}: {count}")
+    print(f"1..{n}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
