@@ -24,9 +24,10 @@ void dissect_alert(struct tls_state *st, enum dir d, struct cursor body, const s
         }
         fields_add_name(&f, "level", NAMES_ALERT_LEVEL, level);
         fields_add_name(&f, "description", NAMES_ALERT, description);
-        /* RFC 8446 6.2: some alerts are always fatal whatever level the sender wrote. */
-        bool fatal = level == 2 || (st->is_tls13 && description != ALERT_close_notify &&
-                                    description != ALERT_user_canceled);
+        /* RFC 8446 6: in TLS 1.3 the level is ignored: closure alerts (close_notify,
+         * user_canceled) never fail a connection, every other alert does. */
+        bool closure = description == ALERT_close_notify || description == ALERT_user_canceled;
+        bool fatal = st->is_tls13 ? !closure : level == 2;
         if (fatal && !st->fatal_alert_seen) {
             st->fatal_alert_seen = true;
             st->fatal_alert = description;

@@ -12,13 +12,14 @@ static bool walk_certificates(struct cursor list, bool tls13, struct fields *f, 
     struct cursor der, exts;
     *count = 0;
     while (cur_len(walk) > 0) {
+        struct cursor entry = walk;
         if (!cur_get_vec24(&walk, &der) || cur_len(der) == 0 ||
             (tls13 && !cur_get_vec16(&walk, &exts))) {
             return fields_malformed_at(f, "certificate_list",
                                        tls13 ? "CertificateEntry: u24-prefixed cert_data, "
                                                "u16-prefixed extensions"
                                              : "u24-prefixed ASN.1Cert of 1..2^24-1 bytes",
-                                       cur_offset(list, walk));
+                                       cur_offset(list, entry));
         }
         (*count)++;
     }
@@ -89,7 +90,11 @@ bool dissect_certificate_request(struct cursor body, struct tls_state *st, struc
         }
         fields_add_uint(f, "context_length", cur_len(context));
         struct ext_context ctx = {EXT_IN_CERTIFICATE_REQUEST, st, f, 0};
-        return ext_parse_block(&body, &ctx);
+        bool ok = ext_parse_block(&body, &ctx);
+        if (ok && cur_len(body) != 0) {
+            return fields_malformed(f, "certificate_request", "end of message after extensions");
+        }
+        return ok;
     }
     if (!cur_get_vec8(&body, &types) || cur_len(types) == 0) {
         return fields_malformed(f, "certificate_types", "u8-prefixed list of 1..255 types");
@@ -158,8 +163,9 @@ bool dissect_certificate_status(struct cursor body, struct tls_state *st, struct
         return fields_malformed(f, "status_type", "1 byte");
     }
     fields_add_name(f, "status_type", NAMES_CERT_STATUS, type);
-    if (!cur_get_vec24(&body, &response) || cur_len(body) != 0) {
-        return fields_malformed(f, "response", "u24-prefixed response ending the message");
+    if (!cur_get_vec24(&body, &response) || cur_len(body) != 0 || cur_len(response) == 0) {
+        return fields_malformed(f, "response", "u24-prefixed response of 1..2^24-1 bytes "
+                                               "ending the message");
     }
     fields_add_uint(f, "response_length", cur_len(response));
     return true;
@@ -174,9 +180,10 @@ bool dissect_compressed_certificate(struct cursor body, struct tls_state *st, st
     struct cursor compressed;
     (void)st;
     if (!cur_get_u16(&body, &algorithm) || !cur_get_u24(&body, &uncompressed) ||
-        !cur_get_vec24(&body, &compressed) || cur_len(body) != 0) {
+        !cur_get_vec24(&body, &compressed) || cur_len(body) != 0 || cur_len(compressed) == 0) {
         return fields_malformed(f, "compressed_certificate",
-                                "algorithm, uncompressed_length, u24-prefixed message");
+                                "algorithm, uncompressed_length, u24-prefixed message of "
+                                "1..2^24-1 bytes");
     }
     fields_add_name(f, "algorithm", NAMES_CERT_COMPRESSION, algorithm);
     fields_add_uint(f, "uncompressed_length", uncompressed);

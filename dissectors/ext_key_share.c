@@ -36,9 +36,10 @@ bool ext_key_share(struct cursor body, struct ext_context *ctx)
     }
     walk = list;
     while (cur_len(walk) > 0) {
+        struct cursor entry = walk;
         if (!cur_get_u16(&walk, &group) || !cur_get_vec16(&walk, &key) || cur_len(key) == 0) {
             return fields_malformed_at(f, "key_share", "KeyShareEntry: group, u16-prefixed key",
-                                       cur_offset(list, walk));
+                                       cur_offset(list, entry));
         }
     }
     fields_list_begin(f, "key_share");

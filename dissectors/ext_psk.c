@@ -42,9 +42,12 @@ bool ext_pre_shared_key(struct cursor body, struct ext_context *ctx)
     }
     struct cursor identities, binders, walk, item;
     uint32_t age;
+    /* identities<7..2^16-1>, binders<33..2^16-1>: at least one of each */
     if (!cur_get_vec16(&body, &identities) || !cur_get_vec16(&body, &binders) ||
-        cur_len(body) != 0) {
-        return fields_malformed(f, "pre_shared_key", "u16-prefixed identities and binders");
+        cur_len(body) != 0 || cur_len(identities) < 7 || cur_len(binders) < 33) {
+        return fields_malformed(f, "pre_shared_key",
+                                "u16-prefixed identities (7 bytes or more) and binders (33 or "
+                                "more)");
     }
     size_t n_ids = 0, n_binders = 0;
     walk = identities;

@@ -36,6 +36,9 @@ bool ext_server_name(struct cursor body, struct ext_context *ctx)
             fields_add_uint(f, "sni_name_type", name_type);
             continue;
         }
+        if (cur_len(name) == 0) {
+            return fields_malformed(f, "server_name", "HostName of 1..2^16-1 bytes");
+        }
         fields_add_string(f, "sni", name);
         if (!st->has_sni) {
             struct cursor kept = cur_take_upto(&name, TLS_SNI_MAX);

@@ -99,6 +99,15 @@ bool ext_status_request(struct cursor body, struct ext_context *ctx)
         return fields_malformed(ctx->f, "status_request", "1-byte status_type");
     }
     fields_add_name(ctx->f, "status_request", NAMES_CERT_STATUS, type);
+    /* RFC 6066 8: ocsp carries ResponderID responder_id_list<0..2^16-1> and
+     * Extensions request_extensions<0..2^16-1>; other types are opaque to us. */
+    struct cursor responders, extensions;
+    if (type == 1 && (!cur_get_vec16(&body, &responders) || !cur_get_vec16(&body, &extensions) ||
+                      cur_len(body) != 0)) {
+        return fields_malformed(ctx->f, "status_request",
+                                "OCSPStatusRequest: u16-prefixed responder_id_list and "
+                                "request_extensions");
+    }
     return true;
 }
 

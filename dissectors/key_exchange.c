@@ -147,16 +147,18 @@ static bool parse_psk_hint(struct cursor *msg, struct fields *f)
     return true;
 }
 
-static bool expect_end(struct cursor msg, struct fields *f, const char *where)
+/* Bytes left after the last field: reported at their offset in the message. */
+static bool expect_end(struct cursor start, struct cursor rest, struct fields *f, const char *where)
 {
-    if (cur_len(msg) != 0) {
-        return fields_malformed_at(f, where, "end of message", 0);
+    if (cur_len(rest) != 0) {
+        return fields_malformed_at(f, where, "end of message", cur_offset(start, rest));
     }
     return true;
 }
 
 bool dissect_server_key_exchange(struct cursor body, struct tls_state *st, struct fields *f)
 {
+    const struct cursor start = body;
     const struct kx_prefix *kx = suite_key_exchange(st->cipher_suite);
     if (kx == NULL) {
         fields_add_token(f, "kx", "unknown");
@@ -201,11 +203,12 @@ bool dissect_server_key_exchange(struct cursor body, struct tls_state *st, struc
     default:
         return true; /* SRP and static DH: length only */
     }
-    return ok && expect_end(body, f, "server_key_exchange");
+    return ok && expect_end(start, body, f, "server_key_exchange");
 }
 
 bool dissect_client_key_exchange(struct cursor body, struct tls_state *st, struct fields *f)
 {
+    const struct cursor start = body;
     const struct kx_prefix *kx = suite_key_exchange(st->cipher_suite);
     struct cursor v;
     if (kx == NULL) {
@@ -265,12 +268,12 @@ bool dissect_client_key_exchange(struct cursor body, struct tls_state *st, struc
     default:
         return true;
     }
-    return expect_end(body, f, "client_key_exchange");
+    return expect_end(start, body, f, "client_key_exchange");
 }
 
 /* RFC 5246 7.4.5: struct { } ServerHelloDone; */
 bool dissect_server_hello_done(struct cursor body, struct tls_state *st, struct fields *f)
 {
     (void)st;
-    return expect_end(body, f, "server_hello_done");
+    return expect_end(body, body, f, "server_hello_done");
 }

@@ -30,5 +30,9 @@ bool dissect_new_session_ticket(struct cursor body, struct tls_state *st, struct
     }
     fields_add_uint(f, "ticket_length", cur_len(ticket));
     struct ext_context ctx = {EXT_IN_NEW_SESSION_TICKET, st, f, 0};
-    return ext_parse_block(&body, &ctx);
+    bool ok = ext_parse_block(&body, &ctx);
+    if (ok && cur_len(body) != 0) {
+        return fields_malformed(f, "new_session_ticket", "end of message after extensions");
+    }
+    return ok;
 }

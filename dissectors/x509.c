@@ -185,6 +185,12 @@ bool x509_describe(struct cursor der, struct fields *f)
     fields_add_cstring(f, "signature", OBJ_nid2ln(X509_get_signature_nid(cert)));
     add_fingerprint(f, cert);
     fields_set_level(f, 0);
+    /* d2i stops at the end of the certificate: bytes after it in the entry are not DER. The
+     * length of the (cached) original encoding says where it ended. */
+    int der_length = i2d_X509(cert, NULL);
     X509_free(cert);
+    if (der_length < 0 || (size_t)der_length != cur_len(der)) {
+        fields_malformed(f, "certificate", "one DER certificate filling its entry");
+    }
     return true;
 }

@@ -15,5 +15,8 @@ Suite *suite_ipv6map(void);
 Suite *suite_output_text(void);
 Suite *suite_options(void);
 Suite *suite_protected(void);
+Suite *suite_messages(void);
+Suite *suite_extensions(void);
+Suite *suite_flow(void);
 
 #endif
