@@ -14,5 +14,5 @@ for name in record link capture; do
     echo "== fuzz_$name: $seconds s, corpus $corpus"
     tests/fuzz/fuzz_$name -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix=tests/fuzz/findings/"$name"- -print_final_stats=1 \
-        "$corpus" "$work/seeds/$name" 2>&1 | tail -25
+        "$corpus" "$work/seeds/$name" 2>&1 | grep -E "INITED|DONE|stat::|ERROR|SUMMARY|Test unit written"
 done
