@@ -2,6 +2,7 @@
  * texts pass libpcap's words through (PLATFORM-NOTES 2), prefixed with what failed. */
 #include "capture.h"
 
+#include <errno.h>
 #include <pcap.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -17,6 +18,8 @@ struct capture {
     bool is_live;
     int dlt;
     bpf_u_int32 netmask; /* for "ip broadcast" in filters; unknown for files */
+    void (*tick)(void *ctx);
+    void *tick_ctx;
 };
 
 /* A signal handler gets no context, so capture_break() finds the running handle here; one
@@ -25,6 +28,73 @@ struct capture {
  * signal that comes between two captures, when there is no handle to break. */
 static pcap_t *_Atomic running;
 static volatile sig_atomic_t stop_requested;
+
+/* tcpdump -D's words for the interface flags (tcpdump.c, show_devices_and_exit). */
+static const struct {
+    bpf_u_int32 flag;
+    const char *name;
+} if_flag_names[] = {
+    {PCAP_IF_UP, "Up"},
+    {PCAP_IF_RUNNING, "Running"},
+    {PCAP_IF_LOOPBACK, "Loopback"},
+    {PCAP_IF_WIRELESS, "Wireless"},
+};
+
+static const char *if_connection_status(bpf_u_int32 flags)
+{
+    bool wireless = (flags & PCAP_IF_WIRELESS) != 0;
+    switch (flags & PCAP_IF_CONNECTION_STATUS) {
+    case PCAP_IF_CONNECTION_STATUS_UNKNOWN:
+        return wireless ? ", Association status unknown" : ", Connection status unknown";
+    case PCAP_IF_CONNECTION_STATUS_CONNECTED:
+        return wireless ? ", Associated" : ", Connected";
+    case PCAP_IF_CONNECTION_STATUS_DISCONNECTED:
+        return wireless ? ", Not associated" : ", Disconnected";
+    case PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE:
+    default:
+        return "";
+    }
+}
+
+static void print_interface(FILE *fp, unsigned n, const pcap_if_t *dev)
+{
+    fprintf(fp, "%u.%s", n, dev->name);
+    if (dev->description != NULL) {
+        fprintf(fp, " (%s)", dev->description);
+    }
+    if (dev->flags != 0) {
+        const char *sep = "";
+        fputs(" [", fp);
+        for (size_t i = 0; i < sizeof(if_flag_names) / sizeof(if_flag_names[0]); i++) {
+            if ((dev->flags & if_flag_names[i].flag) != 0) {
+                fprintf(fp, "%s%s", sep, if_flag_names[i].name);
+                sep = ", ";
+            }
+        }
+        fprintf(fp, "%s%s]", sep[0] == '\0' ? "none" : "", if_connection_status(dev->flags));
+    }
+    fputc('\n', fp);
+}
+
+bool capture_list_interfaces(FILE *fp, char *err, size_t errlen)
+{
+    char eb[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *devs;
+    if (pcap_findalldevs(&devs, eb) != 0) {
+        snprintf(err, errlen, "-D: %s", eb[0] != '\0' ? eb : "cannot list interfaces");
+        return false;
+    }
+    unsigned n = 0;
+    for (const pcap_if_t *dev = devs; dev != NULL; dev = dev->next) {
+        print_interface(fp, ++n, dev);
+    }
+    pcap_freealldevs(devs);
+    if (n == 0) {
+        snprintf(err, errlen, "-D: no interfaces available for capture");
+        return false;
+    }
+    return true;
+}
 
 /* "<what>: <why>", unless libpcap already named what (it does for a missing file). */
 static void prefixed(char *err, size_t errlen, const char *what, const char *why)
@@ -106,7 +176,7 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
      * the timeout ends (PLATFORM-NOTES 9). These setters fail only after activation. */
     if (pcap_set_snaplen(p, snaplen) != 0 || pcap_set_promisc(p, o->promisc ? 1 : 0) != 0 ||
         pcap_set_timeout(p, LIVE_TIMEOUT_MS) != 0 || pcap_set_immediate_mode(p, 1) != 0 ||
-        (o->buffer_mb > 0 && pcap_set_buffer_size(p, o->buffer_mb * 1024 * 1024) != 0)) {
+        (o->buffer_kib > 0 && pcap_set_buffer_size(p, o->buffer_kib * 1024) != 0)) {
         prefixed(err, errlen, iface, pcap_geterr(p));
         pcap_close(p);
         return NULL;
@@ -185,31 +255,48 @@ static bool is_truncation(const struct capture *c, const char *msg)
     return !c->is_live && strstr(msg, "truncated") != NULL;
 }
 
+void capture_set_tick(struct capture *c, void (*tick)(void *ctx), void *ctx)
+{
+    c->tick = tick;
+    c->tick_ctx = ctx;
+}
+
+/* pcap_dispatch in batches rather than one pcap_loop, so the tick runs between them. A
+ * pcap_breakloop() without stop_requested came from capture_wake(): tick, then go on. */
 enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
                              size_t errlen)
 {
     struct run_ctx r = {fn, ctx, c->dlt};
+    int batch = c->is_live ? -1 : CAPTURE_FILE_BATCH;
+    enum capture_end end;
     /* Published before the flag is read: a signal after the check breaks the loop instead. */
     atomic_store(&running, c->p);
-    if (stop_requested) {
-        atomic_store(&running, NULL);
-        stop_requested = 0;
-        return CAPTURE_STOPPED;
-    }
-    int status = pcap_loop(c->p, -1, on_packet, (u_char *)&r);
-    atomic_store(&running, NULL);
-    switch (status) {
-    case 0:
-        return CAPTURE_EOF;
-    case PCAP_ERROR_BREAK:
-        stop_requested = 0;
-        return CAPTURE_STOPPED;
-    default: {
+    for (;;) {
+        if (stop_requested) {
+            end = CAPTURE_STOPPED;
+            break;
+        }
+        int status = pcap_dispatch(c->p, batch, on_packet, (u_char *)&r);
+        if (c->tick != NULL) {
+            c->tick(c->tick_ctx);
+        }
+        if (status == PCAP_ERROR_BREAK || status > 0 || (status == 0 && c->is_live)) {
+            continue; /* the flag, checked first, tells a stop from a wake */
+        }
+        if (status == 0) {
+            end = CAPTURE_EOF;
+            break;
+        }
         const char *msg = pcap_geterr(c->p);
         snprintf(err, errlen, "%s", msg[0] != '\0' ? msg : "unknown libpcap error");
-        return is_truncation(c, msg) ? CAPTURE_TRUNCATED : CAPTURE_ERROR;
+        end = is_truncation(c, msg) ? CAPTURE_TRUNCATED : CAPTURE_ERROR;
+        break;
     }
+    atomic_store(&running, NULL);
+    if (end == CAPTURE_STOPPED) {
+        stop_requested = 0;
     }
+    return end;
 }
 
 void capture_break(void)
@@ -221,14 +308,23 @@ void capture_break(void)
     }
 }
 
-bool capture_stats(const struct capture *c, uint64_t *received, uint64_t *dropped)
+void capture_wake(void)
+{
+    pcap_t *p = atomic_load(&running);
+    if (p != NULL) {
+        pcap_breakloop(p);
+    }
+}
+
+bool capture_stats(const struct capture *c, struct capture_counters *k)
 {
     struct pcap_stat ps;
     if (!c->is_live || pcap_stats(c->p, &ps) != 0) {
         return false;
     }
-    *received = ps.ps_recv;
-    *dropped = ps.ps_drop;
+    k->received = ps.ps_recv;
+    k->dropped = ps.ps_drop;
+    k->if_dropped = ps.ps_ifdrop;
     return true;
 }
 
@@ -251,4 +347,73 @@ void capture_close_raw_dummy(struct pcap *p)
     if (p != NULL) {
         pcap_close(p);
     }
+}
+
+struct capture_dump {
+    pcap_dumper_t *d;
+};
+
+struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
+                                       const char *path, char *err, size_t errlen)
+{
+    if (n == 0) {
+        snprintf(err, errlen, "%s: no input to take the link type from", path);
+        return NULL;
+    }
+    size_t widest = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (inputs[i]->dlt != inputs[0]->dlt) {
+            char first[64];
+            snprintf(first, sizeof(first), "%s", capture_datalink_name(inputs[0]->dlt));
+            snprintf(err, errlen, "%s: one pcap file holds one link type, the inputs have %s "
+                     "and %s", path, first, capture_datalink_name(inputs[i]->dlt));
+            return NULL;
+        }
+        if (pcap_snapshot(inputs[i]->p) > pcap_snapshot(inputs[widest]->p)) {
+            widest = i;
+        }
+    }
+    struct capture_dump *d = calloc(1, sizeof(*d));
+    if (d == NULL) {
+        prefixed(err, errlen, path, "out of memory");
+        return NULL;
+    }
+    /* The link type, snapshot length and timestamp precision come from the handle. */
+    d->d = pcap_dump_open(inputs[widest]->p, path);
+    if (d->d == NULL) {
+        prefixed(err, errlen, path, pcap_geterr(inputs[widest]->p));
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void capture_dump_write(struct capture_dump *d, struct timeval ts, uint32_t wire_len,
+                        struct cursor data)
+{
+    struct pcap_pkthdr h;
+    h.ts = ts;
+    h.caplen = (bpf_u_int32)cur_len(data);
+    h.len = wire_len;
+    pcap_dump((u_char *)d->d, &h, cur_data(data));
+}
+
+bool capture_dump_flush(struct capture_dump *d)
+{
+    return pcap_dump_flush(d->d) == 0 && !ferror(pcap_dump_file(d->d));
+}
+
+bool capture_dump_close(struct capture_dump *d, char *err, size_t errlen)
+{
+    if (d == NULL) {
+        return true;
+    }
+    errno = 0;
+    bool ok = capture_dump_flush(d);
+    if (!ok) {
+        snprintf(err, errlen, "%s", errno != 0 ? strerror(errno) : "write error");
+    }
+    pcap_dump_close(d->d);
+    free(d);
+    return ok;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/time.h>
 
 #include "cursor.h"
@@ -28,12 +29,17 @@ typedef void (*capture_frame_fn)(void *ctx, const struct capture_frame *frame);
 struct capture_live_opts {
     int snaplen; /* 0: CAPTURE_DEFAULT_SNAPLEN */
     bool promisc;
-    int buffer_mb; /* kernel buffer; 0: libpcap's default */
+    int buffer_kib; /* kernel buffer in KiB (-B); 0: libpcap's default */
 };
 
 /* "-" reads standard input. On failure returns NULL and writes "<path>: <why>" into err,
  * e.g. "/x.pcap: No such file or directory". */
 struct capture *capture_open_file(const char *path, char *err, size_t errlen);
+
+/* Writes the interfaces -i can use to fp, numbered as tcpdump -D does:
+ * "1.eth0 [Up, Running, Connected]", with libpcap's description in parentheses when there is
+ * one. On failure returns false and writes libpcap's reason into err. */
+bool capture_list_interfaces(FILE *fp, char *err, size_t errlen);
 
 /* Opens iface in immediate mode. On failure returns NULL and writes "<iface>: <why>", e.g.
  * "eth9: No such device exists (...)". */
@@ -61,15 +67,48 @@ enum capture_end {
 enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
                              size_t errlen);
 
+/* Called by capture_run() between batches of frames: after at most CAPTURE_FILE_BATCH frames
+ * of a file, and for a live capture whenever libpcap returns, which capture_wake() forces.
+ * For work that must not wait for the next packet (statistics on SIGUSR1, flushing -w). */
+void capture_set_tick(struct capture *c, void (*tick)(void *ctx), void *ctx);
+#define CAPTURE_FILE_BATCH 1024
+
 /* Async-signal-safe: makes the running capture_run(), or else the next one, return
  * CAPTURE_STOPPED soon. */
 void capture_break(void);
+/* Async-signal-safe: makes the running capture_run() call its tick soon, then go on. A live
+ * capture blocks in libpcap while no packet comes (the read timeout does not end the wait
+ * on Linux), so a signal handler needs this to get work done at once. */
+void capture_wake(void);
 
-/* Kernel counters of a live capture: frames received by the filter (each loopback frame
- * counts twice on Linux) and dropped for lack of buffer space. False for files. */
-bool capture_stats(const struct capture *c, uint64_t *received, uint64_t *dropped);
+/* Kernel counters of a live capture (pcap_stats): packets the filter accepted (each loopback
+ * packet counts twice on Linux, PLATFORM-NOTES 9), dropped for lack of buffer space, and
+ * dropped by the interface or its driver (not every platform knows). */
+struct capture_counters {
+    uint64_t received;
+    uint64_t dropped;
+    uint64_t if_dropped;
+};
+/* False for files, and when libpcap cannot tell. */
+bool capture_stats(const struct capture *c, struct capture_counters *k);
 
 void capture_close(struct capture *c); /* accepts NULL */
+
+/* A pcap file written with the link type and timestamp precision of the inputs (-w). */
+struct capture_dump;
+/* Opens path for the frames of inputs[0..n): all must share one link type; the file's
+ * snapshot length is the largest of theirs. On failure returns NULL with err "<path>: <why>"
+ * (or why the inputs cannot share one file). */
+struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
+                                       const char *path, char *err, size_t errlen);
+/* Appends one frame as captured: data holds its captured bytes, wire_len its length on the
+ * wire. A failed write shows at capture_dump_flush() or capture_dump_close(). */
+void capture_dump_write(struct capture_dump *d, struct timeval ts, uint32_t wire_len,
+                        struct cursor data);
+/* Pushes buffered frames to the file; false (errno set) if a write failed. */
+bool capture_dump_flush(struct capture_dump *d);
+/* Flushes and closes; false with err "<why>" if any write failed. Accepts NULL. */
+bool capture_dump_close(struct capture_dump *d, char *err, size_t errlen);
 
 /* A dead DLT_RAW handle for nids_params.pcap_desc, so libnids never sees real link layers
  * (PLATFORM-NOTES 6). NULL on failure. */

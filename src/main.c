@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture.h"
 #include "conn.h"
@@ -11,6 +12,8 @@
 #include "options.h"
 #include "output.h"
 #include "packet.h"
+#include "pcap_writer.h"
+#include "privileges.h"
 #include "reassembly.h"
 #include "stats.h"
 
@@ -20,11 +23,37 @@ struct inputs {
     size_t n;
 };
 
+/* SIGUSR1 asks for the counters; they are printed between batches of packets, never from the
+ * handler (C11 7.14.1.1 lets a handler set a volatile sig_atomic_t, not call stdio). */
+static volatile sig_atomic_t stats_requested;
+
 static void on_stop_signal(int sig)
 {
     (void)sig;
     capture_break();
 }
+
+static void on_stats_signal(int sig)
+{
+    (void)sig;
+    stats_requested = 1;
+    capture_wake();
+}
+
+/* What the capture loop's callbacks share during one run. */
+struct run {
+    const struct options *o;
+    bool live;
+    struct inputs *in;
+    struct packet_ctx *pc;
+    struct output *out;
+    struct stats *stats;
+    struct writer *writer; /* -w, or NULL */
+    uint64_t handshakes;   /* completed, for -c */
+    bool have_first;       /* -G on files: the first packet's time */
+    struct timeval first;
+    bool stopping; /* stopped from inside: the rest of libpcap's batch is ignored */
+};
 
 static void close_inputs(struct inputs *in)
 {
@@ -41,7 +70,7 @@ static bool open_inputs(const struct options *o, struct inputs *in)
     char err[512];
     bool stdin_taken = false;
     if (o->iface != NULL) {
-        struct capture_live_opts live = {o->snaplen, o->promisc, 0};
+        struct capture_live_opts live = {o->snaplen, o->promisc, o->buffer_kib};
         in->names[0] = o->iface;
         in->caps[0] = capture_open_live(o->iface, &live, err, sizeof(err));
         if (in->caps[0] == NULL) {
@@ -78,31 +107,152 @@ static bool open_inputs(const struct options *o, struct inputs *in)
     return true;
 }
 
+/* The -w file, opened like the inputs before anything is printed. */
+static bool open_writer(const struct options *o, struct inputs *in, struct stats *stats,
+                        struct writer **writer)
+{
+    char err[512];
+    *writer = NULL;
+    if (o->write_file == NULL) {
+        return true;
+    }
+    struct capture_dump *dump = capture_dump_open(in->caps, in->n, o->write_file, err,
+                                                  sizeof(err));
+    if (dump == NULL) {
+        errorf("%s", err);
+        return false;
+    }
+    *writer = writer_new(dump, stats);
+    if (*writer == NULL) {
+        errorf("out of memory");
+        return false;
+    }
+    return true;
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
+    /* SA_RESTART: a signal during a write to stdout must not turn into a failed write. A
+     * capture blocked in poll() is woken by pcap_breakloop() all the same. */
+    sa.sa_flags = SA_RESTART;
+    sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGALRM, &sa, NULL); /* -G on a live capture */
+    sa.sa_handler = on_stats_signal;
+    sigaction(SIGUSR1, &sa, NULL);
     /* A closed pipe (| head) shows up as a failed write, which ends output quietly. */
     signal(SIGPIPE, SIG_IGN);
 }
 
+static void stop(struct run *r)
+{
+    r->stopping = true;
+    capture_break();
+}
+
+static void report_stats(struct run *r)
+{
+    struct capture_counters k;
+    if (r->live && capture_stats(r->in->caps[0], &k)) {
+        r->stats->kernel_known = true;
+        r->stats->kernel_received = k.received;
+        r->stats->kernel_dropped = k.dropped;
+        r->stats->kernel_if_dropped = k.if_dropped;
+    }
+    /* Event lines written so far come before the counters on a shared terminal. */
+    if (fflush(stdout) != 0) {
+        r->out->failed = true;
+    }
+    stats_report(r->stats, stderr);
+}
+
+/* A closed pipe. glibc's fwrite() on a line-buffered stream returns the full count even when
+ * the write under it failed (EPIPE), so out.failed alone misses it live: ask the stream. */
+static bool output_broken(struct run *r)
+{
+    if (!r->out->failed && ferror(r->out->fp)) {
+        r->out->failed = true;
+    }
+    return r->out->failed;
+}
+
+/* -G on files: packet time, from the first packet of the first file. */
+static bool past_duration(struct run *r, struct timeval ts)
+{
+    if (r->o->duration == 0 || r->live) {
+        return false;
+    }
+    if (!r->have_first) {
+        r->first = ts;
+        r->have_first = true;
+        return false;
+    }
+    time_t end = r->first.tv_sec + (time_t)r->o->duration;
+    return ts.tv_sec > end || (ts.tv_sec == end && ts.tv_usec > r->first.tv_usec);
+}
+
+/* capture_frame_fn: the stop conditions, then the packet path. */
+static void on_frame(void *ctx, const struct capture_frame *frame)
+{
+    struct run *r = ctx;
+    if (r->stopping) {
+        return;
+    }
+    if (output_broken(r) || past_duration(r, frame->ts)) {
+        stop(r);
+        return;
+    }
+    packet_frame(r->pc, frame);
+}
+
+/* conn_env.on_established: -c counts completed handshakes. */
+static void on_handshake(void *ctx)
+{
+    struct run *r = ctx;
+    r->handshakes++;
+    if (r->o->count != 0 && r->handshakes >= r->o->count) {
+        stop(r);
+    }
+}
+
+/* Between batches of packets: what signals asked for, and the -w file kept current. */
+static void on_tick(void *ctx)
+{
+    struct run *r = ctx;
+    if (stats_requested) {
+        stats_requested = 0;
+        report_stats(r);
+    }
+    if (r->live && r->writer != NULL) {
+        writer_flush(r->writer);
+    }
+    if (output_broken(r) && !r->stopping) {
+        stop(r);
+    }
+}
+
 /* Runs each input through its own reassembly round; returns the exit status. */
-static int run_inputs(const struct options *o, struct inputs *in, struct conn_env *env,
-                      struct packet_ctx *pc)
+static int run_inputs(struct run *r, struct conn_env *env)
 {
     char err[512];
-    struct reassembly_opts ro = {REASSEMBLY_DEFAULT_STREAMS, o->verify_checksums};
+    struct reassembly_opts ro = {REASSEMBLY_DEFAULT_STREAMS, r->o->verify_checksums};
+    struct inputs *in = r->in;
     for (size_t i = 0; i < in->n; i++) {
-        if (!reassembly_begin(&ro, env, pc->v6, err, sizeof(err))) {
+        if (!reassembly_begin(&ro, env, r->pc->v6, err, sizeof(err))) {
             errorf("%s", err);
             return EXIT_USAGE;
         }
-        enum capture_end end = capture_run(in->caps[i], packet_frame, pc, err, sizeof(err));
+        capture_set_tick(in->caps[i], on_tick, r);
+        enum capture_end end = capture_run(in->caps[i], on_frame, r, err, sizeof(err));
+        /* Also after -c, -G or a signal: connections still open get their close lines. */
         reassembly_end();
+        if (r->writer != NULL) {
+            writer_drop_pending(r->writer);
+        }
         switch (end) {
         case CAPTURE_TRUNCATED:
             warnf("%s: %s", in->names[i], err);
@@ -123,6 +273,33 @@ static int run_inputs(const struct options *o, struct inputs *in, struct conn_en
     return EXIT_SUCCESS;
 }
 
+static int list_interfaces(void)
+{
+    char err[512];
+    if (!capture_list_interfaces(stdout, err, sizeof(err))) {
+        errorf("%s", err);
+        return EXIT_USAGE;
+    }
+    return EXIT_SUCCESS;
+}
+
+/* Everything that can fail on the command line's account happens here, before any output:
+ * inputs, filter, -w file, -Z. */
+static bool prepare(const struct options *o, struct inputs *in, struct stats *stats,
+                    struct writer **writer)
+{
+    char err[512];
+    if (!open_inputs(o, in) || !open_writer(o, in, stats, writer)) {
+        return false;
+    }
+    /* After the capture and the -w file are open, before a single packet is read. */
+    if (o->user != NULL && !priv_drop(o->user, err, sizeof(err))) {
+        errorf("%s", err);
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct options opt;
@@ -130,44 +307,64 @@ int main(int argc, char **argv)
     if (status >= 0) {
         return status;
     }
+    if (opt.list_interfaces) {
+        opt_free(&opt);
+        return list_interfaces();
+    }
+    install_signals();
     struct inputs in = {.n = 0};
-    if (!open_inputs(&opt, &in)) {
+    struct stats stats;
+    memset(&stats, 0, sizeof(stats));
+    struct writer *writer = NULL;
+    char err[512];
+    if (!prepare(&opt, &in, &stats, &writer)) {
+        writer_close(writer, err, sizeof(err));
         close_inputs(&in);
         opt_free(&opt);
         return EXIT_USAGE;
     }
     bool live = opt.iface != NULL;
-    install_signals();
     if (live) {
         setvbuf(stdout, NULL, _IOLBF, 0);
         int dlt = capture_datalink(in.caps[0]);
         notef("listening on %s, link-type %s, snapshot length %d bytes", opt.iface,
               capture_datalink_name(dlt), opt.snaplen);
+        if (opt.duration > 0) {
+            alarm(opt.duration);
+        }
     }
     struct output out;
-    struct stats stats;
-    memset(&stats, 0, sizeof(stats));
     struct output_style style = {opt.format, opt.time, opt.verbosity, opt.summary, opt.canonical};
     out_init(&out, stdout, live, &style);
-    struct conn_env env = {.out = &out, .stats = &stats};
     struct packet_ctx *pc = calloc(1, sizeof(*pc));
     if (pc == NULL || (pc->v6 = v6map_new()) == NULL) {
         errorf("out of memory");
         free(pc);
+        writer_close(writer, err, sizeof(err));
         close_inputs(&in);
         opt_free(&opt);
         return EXIT_USAGE;
     }
     pc->stats = &stats;
     pc->out = &out;
-    status = run_inputs(&opt, &in, &env, pc);
+    pc->writer = writer;
+    struct run run = {.o = &opt, .live = live, .in = &in, .pc = pc, .out = &out,
+                      .stats = &stats, .writer = writer};
+    struct conn_env env = {.out = &out, .stats = &stats, .on_established = on_handshake,
+                           .hook_ctx = &run};
+    status = run_inputs(&run, &env);
+    alarm(0);
     if (fflush(stdout) != 0) {
         out.failed = true;
     }
     if (opt.print_stats || live) {
-        stats_report(&stats, stderr);
+        report_stats(&run);
     } else {
         stats_report_skipped(&stats, stderr);
+    }
+    if (!writer_close(writer, err, sizeof(err))) {
+        errorf("%s: %s", opt.write_file, err);
+        status = EXIT_USAGE;
     }
     v6map_free(pc->v6);
     free(pc);

@@ -323,6 +323,10 @@ int opt_parse(int argc, char **argv, struct options *o)
         errorf("-r and -i cannot be combined");
         return EXIT_USAGE;
     }
+    if (o->write_file != NULL && strcmp(o->write_file, "-") == 0) {
+        errorf("-w -: standard output carries the event lines; give a file name");
+        return EXIT_USAGE;
+    }
     if (o->user != NULL && o->iface == NULL) {
         errorf("-Z: only with -i (reading files needs no privileges)");
         return EXIT_USAGE;

@@ -7,6 +7,7 @@
 #include "linklayer.h"
 #include "messages.h"
 #include "output.h"
+#include "pcap_writer.h"
 #include "reassembly.h"
 #include "stats.h"
 
@@ -40,6 +41,41 @@ static bool ipv4_is_tcp(struct packet_ctx *pc, struct cursor ip)
     return true;
 }
 
+/* The 4-tuple of a TCP segment in a bare IPv4 packet (real or mapped from IPv6). False for
+ * what -w cannot attribute to a connection: a non-first fragment, a cut TCP header. */
+static bool tcp_tuple_of(struct cursor ip, struct tcp_tuple *t)
+{
+    uint8_t vhl;
+    uint16_t frag;
+    struct cursor addrs, tcp = ip;
+    struct cursor probe = ip;
+    if (!cur_peek_u8(ip, 0, &vhl) || !cur_peek_u16(ip, 6, &frag) || (frag & 0x1fff) != 0 ||
+        !cur_skip(&probe, 12) || !cur_get_bytes(&probe, 8, &addrs) ||
+        !cur_skip(&tcp, (size_t)(vhl & 0x0f) * 4) || !cur_get_u16(&tcp, &t->sport) ||
+        !cur_get_u16(&tcp, &t->dport)) {
+        return false;
+    }
+    uint8_t raw[8];
+    cur_copy(addrs, raw);
+    memcpy(&t->saddr, raw, 4);
+    memcpy(&t->daddr, raw + 4, 4);
+    return true;
+}
+
+/* Hands one IPv4 packet to libnids; with -w, also decides what becomes of its frame, by what
+ * the connection was before and is after this packet. */
+static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4)
+{
+    struct tcp_tuple t;
+    if (pc->writer == NULL || !tcp_tuple_of(ipv4, &t)) {
+        reassembly_feed(frame->ts, ipv4);
+        return;
+    }
+    bool was_tls = reassembly_kind_of(&t) == CONN_TLS;
+    reassembly_feed(frame->ts, ipv4);
+    writer_frame(pc->writer, &t, frame, was_tls, reassembly_kind_of(&t));
+}
+
 void packet_frame(void *ctx, const struct capture_frame *frame)
 {
     struct packet_ctx *pc = ctx;
@@ -50,7 +86,7 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     enum link_result r = link_decode(frame->dlt, frame->data, &ip);
     if (r == LINK_IPV4) {
         if (ipv4_is_tcp(pc, ip)) {
-            reassembly_feed(frame->ts, ip);
+            feed(pc, frame, ip);
         }
         return;
     }
@@ -64,5 +100,5 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
         pc->stats->v6_skipped[v]++;
         return;
     }
-    reassembly_feed(frame->ts, cur_make(pc->v4, len));
+    feed(pc, frame, cur_make(pc->v4, len));
 }

@@ -11,11 +11,13 @@ struct capture_frame;
 struct stats;
 
 struct output;
+struct writer;
 
 struct packet_ctx {
     struct stats *stats;
     struct output *out; /* told each packet's time (the origin of -tttt) */
     struct v6map *v6;
+    struct writer *writer; /* -w, or NULL */
     bool warned_class_e;
     uint8_t v4[V6MAP_OUT_MAX]; /* the synthetic IPv4 packet of the current IPv6 frame */
 };

@@ -233,12 +233,37 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4)
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
 }
 
+enum conn_kind reassembly_kind_of(const struct tcp_tuple *t)
+{
+    if (!g.active) {
+        return CONN_NOT_TLS;
+    }
+    struct tuple4 fwd = {t->sport, t->dport, t->saddr, t->daddr};
+    struct tuple4 rev = {t->dport, t->sport, t->daddr, t->saddr};
+    const struct tcp_stream *a = nids_find_tcp_stream(&fwd);
+    if (a == NULL) {
+        a = nids_find_tcp_stream(&rev);
+    }
+    if (a == NULL) {
+        return CONN_NOT_TLS;
+    }
+    /* libnids frees a stream nobody listens to right after JUST_EST, so a stream without
+     * a conn is one whose TCP handshake is still going on. */
+    if (a->user == NULL) {
+        return CONN_UNDECIDED;
+    }
+    const struct conn *c = a->user;
+    return c->kind;
+}
+
 void reassembly_end(void)
 {
     if (!g.active) {
         return;
     }
     nids_exit();
+    /* The next nids_init() forgets its callback list without freeing it: free our entry. */
+    nids_unregister_tcp(on_tcp);
     capture_close_raw_dummy(g.dummy);
     g.dummy = NULL;
     g.active = false;

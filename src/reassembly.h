@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/time.h>
 
+#include "conn.h"
 #include "cursor.h"
 
 struct conn_env;
@@ -24,6 +26,20 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
                       const struct v6map *v6, char *err, size_t errlen);
 /* Feeds one bare IPv4 packet captured at ts. */
 void reassembly_feed(struct timeval ts, struct cursor ipv4);
+/* One direction of a TCP connection as the IPv4 packet given to reassembly_feed() carries it
+ * (IPv6 through its synthetic addresses): addresses as the 4 wire bytes memcpy'd, ports in
+ * host order, like libnids' struct tuple4. */
+struct tcp_tuple {
+    uint32_t saddr;
+    uint32_t daddr;
+    uint16_t sport;
+    uint16_t dport;
+};
+
+/* What the connection on t (either direction) is now: CONN_UNDECIDED while its TCP handshake
+ * or its first bytes are still to come, CONN_TLS once recognised, and CONN_NOT_TLS when it is
+ * not TLS or no connection is followed on t (never opened, closed, or released). */
+enum conn_kind reassembly_kind_of(const struct tcp_tuple *t);
 /* End of input: every open connection is reported (end=eof) and freed. */
 void reassembly_end(void);
 /* libnids' text for a warning code (index into struct stats nids_warnings). */

@@ -26,14 +26,26 @@ void stats_report_skipped(const struct stats *s, FILE *fp)
     }
 }
 
+static void counter(FILE *fp, const char *name, uint64_t value)
+{
+    fprintf(fp, "hsdump: %s: %" PRIu64 "\n", name, value);
+}
+
 void stats_report(const struct stats *s, FILE *fp)
 {
-    fprintf(fp,
-            "hsdump: %" PRIu64 " frames, %" PRIu64 " TCP connections, %" PRIu64
-            " TLS connections, %" PRIu64 " not TLS, %" PRIu64 " reused tuples, %" PRIu64
-            " malformed events\n",
-            s->frames, s->tcp_connections, s->tls_connections, s->not_tls_connections,
-            s->reused_tuples, s->malformed_events);
+    counter(fp, "packets", s->frames);
+    counter(fp, "bytes", s->bytes);
+    counter(fp, "TCP connections", s->tcp_connections);
+    counter(fp, "TLS connections", s->tls_connections);
+    counter(fp, "not TLS connections", s->not_tls_connections);
+    counter(fp, "handshakes completed", s->handshakes_established);
+    for (size_t i = 0; i < STATS_FLOW_KINDS; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "closed flow=%s", stats_flow_names[i]);
+        counter(fp, name, s->flows[i]);
+    }
+    counter(fp, "reused tuples", s->reused_tuples);
+    counter(fp, "malformed events", s->malformed_events);
     for (int w = 0; w < STATS_NIDS_WARN_KINDS; w++) {
         if (s->nids_warnings[w] > 0) {
             fprintf(fp, "hsdump: libnids warning %s: %" PRIu64 "\n", reassembly_warning_name(w),
@@ -41,6 +53,16 @@ void stats_report(const struct stats *s, FILE *fp)
         }
     }
     stats_report_skipped(s, fp);
+    if (s->writing) {
+        counter(fp, "frames written", s->frames_written);
+        counter(fp, "frames evicted before writing", s->write_evicted);
+    }
+    if (s->kernel_known) {
+        counter(fp, "kernel received", s->kernel_received);
+        counter(fp, "kernel dropped", s->kernel_dropped);
+        counter(fp, "interface dropped", s->kernel_if_dropped);
+    }
+    fflush(fp);
 }
 
 const char *const stats_flow_names[STATS_FLOW_KINDS] = {"full", "resumed", "ticket", "psk",

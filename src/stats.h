@@ -2,6 +2,7 @@
 #ifndef HSDUMP_SRC_STATS_H
 #define HSDUMP_SRC_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,6 +31,15 @@ struct stats {
     uint64_t events_suppressed;                    /* lines past CONN_EVENTS_MAX per connection */
     uint64_t handshakes_established;               /* connections whose handshake completed */
     uint64_t flows[STATS_FLOW_KINDS];              /* closed TLS connections by flow= label */
+    /* -w */
+    bool writing;
+    uint64_t frames_written;
+    uint64_t write_evicted; /* frames held back for an undecided connection, then dropped */
+    /* Live capture: the kernel's counters (pcap_stats), filled in just before a report. */
+    bool kernel_known;
+    uint64_t kernel_received;
+    uint64_t kernel_dropped;
+    uint64_t kernel_if_dropped;
 };
 
 /* Counts a closed TLS connection under its flow= label (full, resumed, ticket, psk, unknown). */
@@ -37,7 +47,8 @@ void stats_count_flow(struct stats *s, const char *flow);
 
 /* Writes "hsdump: skipped ..." lines for every non-zero skip counter. */
 void stats_report_skipped(const struct stats *s, FILE *fp);
-/* Writes the full counters (live capture end, or --stats). */
+/* Writes the full counters, one "hsdump: <counter>: <value>" line each (live capture end,
+ * --stats, SIGUSR1). */
 void stats_report(const struct stats *s, FILE *fp);
 
 #endif

@@ -42,6 +42,44 @@ if [ "$(id -u)" -eq 0 ]; then
 else
     skip "unknown interface" "not root"
 fi
+expect_error "bad -B" \
+    "^hsdump: -B: invalid buffer size 'abc': expected a positive number of KiB\$" -B abc -i lo
+expect_error "-B 0" "^hsdump: -B: invalid buffer size '0': expected a positive number of KiB\$" \
+    -B 0 -i lo
+expect_error "-c 0" "^hsdump: -c: invalid count '0': expected a positive number\$" -c 0 -r "$pcap"
+expect_error "-G x" "^hsdump: -G: invalid duration 'x': expected a positive number of seconds\$" \
+    -G x -r "$pcap"
+expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text or json\$" -T xml -r "$pcap"
+expect_error "-tttttt" '^hsdump: -t: at most four (-tttt)$' -tttttt -r "$pcap"
+modes="absolute, none, epoch, delta or since-first"
+expect_error "--time-format bogus" \
+    "^hsdump: --time-format: unknown mode 'bogus': expected $modes\$" --time-format bogus -r "$pcap"
+expect_error "-Z without -i" '^hsdump: -Z: only with -i (reading files needs no privileges)$' \
+    -Z nobody -r "$pcap"
+if [ "$(id -u)" -eq 0 ]; then
+    expect_error "-Z unknown user" '^hsdump: -Z nobodyx: no such user$' -Z nobodyx -i lo
+else
+    skip "-Z unknown user" "not root"
+fi
+expect_error "-w into a missing directory fails before any output" \
+    '^hsdump: /nonexistent/dir/out.pcap: No such file or directory$' \
+    -w /nonexistent/dir/out.pcap -r "$pcap"
+expect_error "-w - is refused (standard output carries the events)" '^hsdump: -w -: ' \
+    -w - -r "$pcap"
+types="EN10MB and LINUX_SLL2"
+expect_error "-w with inputs of two link types" \
+    "^hsdump: $tmp/two.pcap: one pcap file holds one link type, the inputs have $types\$" \
+    -w "$tmp/two.pcap" -r "$pcap" -r "$srcdir/pcaps/sll2-any.pcap"
+
+"$HSDUMP" -D >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "-D exits 0 with nothing on stderr" test $status -eq 0 -a ! -s "$tmp/err"
+check "-D lists lo, numbered as tcpdump -D" grep -Eq '^[0-9]+\.lo( |$)' "$tmp/out"
+if command -v tcpdump >/dev/null 2>&1 && tcpdump -D >"$tmp/tcpdump-D" 2>/dev/null; then
+    check "-D prints what tcpdump -D prints" cmp -s "$tmp/out" "$tmp/tcpdump-D"
+else
+    skip "-D prints what tcpdump -D prints" "tcpdump -D not available"
+fi
 
 "$HSDUMP" --help >"$tmp/out" 2>"$tmp/err"
 check "--help exits 0 with usage on stdout" \
@@ -70,7 +108,70 @@ if [ -f "$pcap" ]; then
     for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do set -- "$@" -r "$pcap"; done
     { "$HSDUMP" "$@" 2>"$tmp/err"; echo $? >"$tmp/status"; } | head -1 >"$tmp/out"
     check "a closed pipe ends quietly" test ! -s "$tmp/err" -a "$(cat "$tmp/status")" -eq 0
+    # A pipe whose reader is already gone, so the first write fails whatever the timing.
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+sys.stdout.write(p.stderr.decode())
+sys.exit(p.returncode)' "$HSDUMP" --stats "$@" >"$tmp/err"
+        status=$?
+        packets=$(sed -n 's/^hsdump: packets: //p' "$tmp/err")
+        check "a closed pipe stops reading: status 0, fewer packets than 20 files hold" \
+            test $status -eq 0 -a "${packets:-999999}" -lt $((20 * 19))
+        check "a closed pipe: no message but the counters" \
+            test -z "$(grep -v '^hsdump: [^:]*: [0-9]*$' "$tmp/err")"
+    else
+        skip "a closed pipe stops reading" "python3 not installed"
+    fi
 else
     skip "truncated capture" "no $pcap"
+fi
+
+# Stopping early in files: -c counts completed handshakes, -G packet time from the first packet.
+two="$srcdir/pcaps/interleaved.pcap" # two connections, 3.5 s long, the first done after 0.6 s
+if [ -f "$two" ]; then
+    "$HSDUMP" -r "$two" -S >"$tmp/all" 2>&1
+    "$HSDUMP" -r "$two" -S -c 1 >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "-c 1 on a file exits 0" test $status -eq 0 -a ! -s "$tmp/err"
+    check "-c 1 closes the connections still open as end=eof" \
+        test "$(grep -c ' close end=eof ' "$tmp/out")" -eq 2
+    check "without -c both connections end with fin" \
+        test "$(grep -c ' close end=fin ' "$tmp/all")" -eq 2
+    "$HSDUMP" -r "$two" -S -c 2 >"$tmp/out" 2>&1
+    check "-c 2 stops at the second handshake, before either FIN" \
+        test "$(grep -c ' close end=eof ' "$tmp/out")" -eq 2
+    "$HSDUMP" -r "$two" -G 1 --stats >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "-G 1 on a file stops at 1 s of packet time" \
+        test $status -eq 0 -a "$(grep -c ' close end=eof ' "$tmp/out")" -eq 2
+    check "-G 1 reads fewer packets than the file holds" \
+        test "$(sed -n 's/^hsdump: packets: //p' "$tmp/err")" -lt 40
+    "$HSDUMP" -r "$two" >"$tmp/all" 2>&1
+    "$HSDUMP" -r "$two" -G 10 >"$tmp/out" 2>&1
+    check "-G longer than the file changes nothing" cmp -s "$tmp/out" "$tmp/all"
+else
+    skip "-c and -G on files" "no $two"
+fi
+
+# -w keeps the frames of TLS connections, with their TCP handshakes, and nothing else.
+for cap in "$srcdir/pcaps/interleaved.pcap" "$srcdir/pcaps/ipv6-tls13.pcap" \
+    "$srcdir/pcaps/hostile/http-on-443.pcap"; do
+    [ -f "$cap" ] || continue
+    name=$(basename "$cap")
+    "$HSDUMP" -r "$cap" -w "$tmp/w.pcap" --stats >"$tmp/live.out" 2>"$tmp/err"
+    status=$?
+    "$HSDUMP" -r "$tmp/w.pcap" >"$tmp/back.out" 2>&1
+    same=$(cmp "$tmp/live.out" "$tmp/back.out" && echo yes)
+    check "-w $name: exit 0, read back with the same output" \
+        test $status -eq 0 -a -s "$tmp/back.out" -a "$same" = yes
+done
+if [ -f "$srcdir/pcaps/hostile/http-on-443.pcap" ]; then
+    check "-w leaves out the connection that is not TLS" \
+        test "$(sed -n 's/^hsdump: frames written: //p' "$tmp/err")" -lt \
+        "$(sed -n 's/^hsdump: packets: //p' "$tmp/err")"
 fi
 done_testing

@@ -1,0 +1,44 @@
+/* -w: the frames of the TLS connections, as captured, into a pcap file. A connection is known
+ * to be TLS only once its first bytes arrive, so its earlier frames (SYN, SYN-ACK, ACK...) wait
+ * in a small queue per TCP 4-tuple until reassembly decides: written when it is TLS, dropped
+ * when it is not. The queues are bounded per tuple and in total; when full, the oldest
+ * tuple's frames go first and are counted. */
+#ifndef HSDUMP_SRC_PCAP_WRITER_H
+#define HSDUMP_SRC_PCAP_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conn.h"
+
+struct capture_dump;
+struct capture_frame;
+struct stats;
+struct tcp_tuple;
+struct writer;
+
+#define WRITER_TUPLE_FRAMES 8      /* SYN, SYN-ACK, ACK, the first bytes, a few retransmissions */
+#define WRITER_PENDING_FRAMES 4096 /* held back for all tuples together */
+#define WRITER_PENDING_BYTES (16u * 1024 * 1024)
+
+/* Takes ownership of dump. NULL when out of memory (dump is then closed). */
+struct writer *writer_new(struct capture_dump *dump, struct stats *stats);
+
+/* One frame of the TCP connection on t. was_tls: the connection on t was TLS before this
+ * frame went through reassembly (so a closing FIN or RST is kept); now: what it is after
+ * (reassembly_kind_of). */
+void writer_frame(struct writer *w, const struct tcp_tuple *t, const struct capture_frame *f,
+                  bool was_tls, enum conn_kind now);
+
+/* End of one input: its undecided connections will never be decided, drop their frames. */
+void writer_drop_pending(struct writer *w);
+
+/* Pushes written frames to the file (live capture: between batches). False on a failed
+ * write, which writer_close() then reports. */
+bool writer_flush(struct writer *w);
+
+/* Drops what is still pending and closes the file; false with err "<why>" if a write
+ * failed. Accepts NULL. */
+bool writer_close(struct writer *w, char *err, size_t errlen);
+
+#endif
