@@ -2,6 +2,7 @@
 # make-pcaps.sh: record real TLS handshakes on loopback into small capture files.
 #
 # Usage: sudo pcaps/make-pcaps.sh [NAME...]     (NAME with or without .pcap)
+#        sudo pcaps/make-pcaps.sh diff-cert-a     (either half of a diff pair makes both)
 #        pcaps/make-pcaps.sh --list | --help
 #        pcaps/make-pcaps.sh --describe [FILE...]  what tshark sees in each capture
 #        sudo KEEP_TMP=1 pcaps/make-pcaps.sh ...   keeps keys, logs and captures in /tmp
@@ -10,7 +11,10 @@
 # (Debian 12; one uses gnutls-cli as the client, two put a small python3 relay in the
 # middle), recorded with tcpdump on lo (one capture on `any`). Each scenario has its own
 # ports in 44300-44399 (server on 443xx, relay on 443xx+50) and a capture filter on
-# them, so nothing else lands in the file. The structure of every handshake is pinned
+# them, so nothing else lands in the file. The two halves of a pair for hsdump diff
+# (diff-*-a, diff-*-b, written to pcaps/diff/) share their server port, since the port is
+# part of diff's default pairing key, and are always made in the same run, so they
+# share keys and certificates and differ only where the scenario says. The structure of every handshake is pinned
 # down by explicit options (versions, cipher suites, groups, tickets), so a rerun gives
 # the same message sequence; randoms, keys, client ports and timestamps differ, so the
 # bytes do not (the golden outputs in tests/golden/ must then be regenerated and
@@ -45,6 +49,11 @@ declare -A PORT=(
     [tls12-dhe]=44318 [tls12-rsa-kx]=44319 [tls12-ecdsa]=44320
     [alert-cert-expired]=44321 [alert-unknown-ca]=44322 [tls12-chain3]=44323
     [tls13-close-notify]=44324 [tls13-gnutls-client]=44325
+    # hsdump diff pairs, 44330-44349: both halves on one port (diff-extra also uses +1, +2)
+    [diff-same-a]=44330 [diff-same-b]=44330 [diff-cipher-a]=44331 [diff-cipher-b]=44331
+    [diff-version-a]=44332 [diff-version-b]=44332 [diff-cert-a]=44333 [diff-cert-b]=44333
+    [diff-alpn-a]=44334 [diff-alpn-b]=44334 [diff-resume-a]=44335 [diff-resume-b]=44335
+    [diff-extra-a]=44336 [diff-extra-b]=44336
 )
 # Order of generation: the required captures first, then the follow-up ones.
 readonly ALL=(
@@ -54,13 +63,17 @@ readonly ALL=(
     tls13-hrr tls13-psk-resume tls13-early-data tls12-mutual tls13-mutual
     tls12-renegotiation tls12-dhe tls12-rsa-kx tls12-ecdsa alert-cert-expired
     alert-unknown-ca tls12-chain3 tls13-close-notify tls13-gnutls-client
+    diff-same-a diff-same-b diff-cipher-a diff-cipher-b diff-version-a diff-version-b
+    diff-cert-a diff-cert-b diff-alpn-a diff-alpn-b diff-resume-a diff-resume-b
+    diff-extra-a diff-extra-b
 )
 
 usage() {
     cat <<EOF
 Usage: sudo $0 [NAME...]
-Records real TLS handshakes on loopback into $OUT_DIR/NAME.pcap.
-Without NAME, makes every capture; NAME (with or without .pcap) remakes just that one.
+Records real TLS handshakes on loopback into $OUT_DIR/NAME.pcap (diff pairs into
+$OUT_DIR/diff/). Without NAME, makes every capture; NAME (with or without .pcap) remakes
+just that one, or both halves of a diff pair (diff-*-a, diff-*-b).
   -l, --list                list capture names
   -d, --describe [FILE...]  print what tshark sees in each capture (default: all in
                             $OUT_DIR), one line per TCP segment carrying TLS or a
@@ -95,6 +108,21 @@ for arg in "$@"; do
     esac
 done
 [[ ${#WANT[@]} -gt 0 ]] || WANT=("${ALL[@]}")
+# Both halves of a diff pair, or neither: halves from different runs would have different
+# certificates, and diff would report them.
+if [[ $MODE == record ]]; then
+    PAIRED=()
+    for name in "${WANT[@]}"; do
+        case $name in
+            diff-*-a|diff-*-b) halves=("${name%-?}-a" "${name%-?}-b") ;;
+            *) halves=("$name") ;;
+        esac
+        for half in "${halves[@]}"; do
+            [[ " ${PAIRED[*]} " == *" $half "* ]] || PAIRED+=("$half")
+        done
+    done
+    WANT=("${PAIRED[@]}")
+fi
 
 HAVE_TSHARK=no
 command -v tshark >/dev/null && HAVE_TSHARK=yes
@@ -1055,6 +1083,112 @@ scn_tls13-gnutls-client() {
     expect "a TLS 1.3 server_hello" 'c0 S>C server_hello\(version=TLS1.3 .*key_share=x25519 '
 }
 
+# ---------------------------------------------------------------- pairs for hsdump diff
+# Each pair is two captures on the same server port; tests/golden/diff/ holds what
+# `hsdump diff A B` says about them.
+
+scn_diff-same-a() {
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}"
+    expect "a TLS 1.2 server_hello" 'c0 S>C server_hello\(version=TLS1.2 .*suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 '
+}
+scn_diff-same-b() { scn_diff-same-a; }
+
+# The client offers two suites; the server prefers (-serverpref) the first of its own list.
+readonly DIFF_SUITES=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384
+diff_cipher() {
+    simple "${LEAF[@]}" -tls1_2 -cipher "$1" -serverpref -groups x25519 -no_ticket -- \
+        -tls1_2 -cipher "$DIFF_SUITES" -groups x25519
+    expect "suite $2 chosen" "c0 S>C server_hello\\(version=TLS1.2 .*suite=$2 "
+}
+scn_diff-cipher-a() {
+    diff_cipher "$DIFF_SUITES" TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+}
+scn_diff-cipher-b() {
+    # describe.py has no name for TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    diff_cipher ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256 0xc030
+}
+
+# One client offering TLS 1.2 and 1.3; a TLS 1.2-only server, then a TLS 1.3-only one.
+readonly DIFF_BOTH=(-cipher ECDHE-RSA-AES128-GCM-SHA256 -ciphersuites TLS_AES_128_GCM_SHA256
+    -groups x25519)
+scn_diff-version-a() {
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${DIFF_BOTH[@]}"
+    expect "TLS 1.3 offered" 'c0 C>S client_hello\(.*supported_versions=TLS1.3,TLS1.2' &&
+    expect "a TLS 1.2 server_hello" 'c0 S>C server_hello\(version=TLS1.2 '
+}
+scn_diff-version-b() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 0 -- "${DIFF_BOTH[@]}"
+    expect "TLS 1.3 offered" 'c0 C>S client_hello\(.*supported_versions=TLS1.3,TLS1.2' &&
+    expect "a TLS 1.3 server_hello" 'c0 S>C server_hello\(version=TLS1.3 '
+}
+
+# Another server certificate: the leaf under the intermediate CA, sent with its chain.
+scn_diff-cert-a() {
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_return_error
+    expect "1 certificate" 'c0 S>C .* certificate\(certs=1\) '
+}
+scn_diff-cert-b() {
+    simple -cert "$PKI/chainleaf.pem" -key "$PKI/chainleaf.key" -cert_chain "$PKI/chain.pem" \
+        "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_return_error
+    expect "3 certificates" 'c0 S>C .* certificate\(certs=3\) '
+}
+
+# The client offers one ALPN protocol; the server accepts either.
+diff_alpn() {
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -alpn h2,http/1.1 -- "${T12[@]}" -alpn "$1"
+    grep -q "ALPN protocol: $1" "$W/cli.log" || { say "$NAME: ALPN $1 not chosen"; return 1; }
+    expect "ALPN $1 chosen" "c0 S>C server_hello\\(.* alpn=$1 "
+}
+scn_diff-alpn-a() { diff_alpn h2; }
+scn_diff-alpn-b() { diff_alpn http/1.1; }
+
+# Two connections, the second offering the first one's session (a ticket). a: one server
+# resumes it. b: the server is restarted between them with -no_cache -no_ticket, so the
+# same offer gets a full handshake and no new ticket.
+scn_diff-resume-a() {
+    resume_pair "${T12[@]}" -- "${T12[@]}"
+    expect "the ticket offered" 'c1 C>S client_hello\(.* ticket_len=[0-9]+ ' &&
+    expect "an abbreviated handshake" 'c1 S>C server_hello\(.*\) (new_session_ticket\(.*\) )?change_cipher_spec encrypted_handshake\[40\]$'
+}
+scn_diff-resume-b() {
+    server srv1.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}"
+    local srv1=$SRV
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli1.log ok 0.5 hello -- "$(ep "$P")" "${T12[@]}" -sess_out "$W/sess.pem"
+    [[ -s $W/sess.pem ]] || { say "$NAME: no session written"; return 1; }
+    wait_exit "$srv1"
+    server srv2.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_cache -no_ticket
+    wait_listen "$P"
+    client cli2.log ok 0.5 again -- "$(ep "$P")" "${T12[@]}" -sess_in "$W/sess.pem"
+    wait_exit "$SRV"
+    capture_end
+    grep -q '^New,' "$W/cli2.log" || { say "$NAME: the second connection resumed"; return 1; }
+    check_conns "$CAP" 2 "$P"
+    expect "the ticket offered" 'c1 C>S client_hello\(.* ticket_len=[0-9]+ ' &&
+    expect "a full second handshake" 'c1 S>C server_hello\(.*\) certificate\(certs=1\) '
+}
+
+# Two servers, one connection each: a talks to $P and $P+1, b to $P and $P+2.
+diff_extra() {
+    local second=$1
+    server srv1.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    local srv1=$SRV
+    server srv2.log "$(ep "$second")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    local srv2=$SRV
+    wait_listen "$P"
+    wait_listen "$second"
+    capture lo "tcp portrange $P-$((P + 2))"
+    client cli1.log ok 0.5 hello -- "$(ep "$P")" "${T12[@]}"
+    client cli2.log ok 0.5 hello -- "$(ep "$second")" "${T12[@]}"
+    wait_exit "$srv1"
+    wait_exit "$srv2"
+    capture_end
+    check_conns "$CAP" 2 "$P" "$second"
+}
+scn_diff-extra-a() { diff_extra $((P + 1)); }
+scn_diff-extra-b() { diff_extra $((P + 2)); }
+
 # ---------------------------------------------------------------- driver
 
 # attempt NAME: one try, in a subshell with its own EXIT trap (which stops the processes
@@ -1075,7 +1209,7 @@ attempt() {
 
 main() {
     make_pki
-    local name try rc start=$SECONDS failed=()
+    local name try rc dest start=$SECONDS failed=()
     for name in "${WANT[@]}"; do
         if [[ $name == *gnutls* ]] && ! command -v gnutls-cli >/dev/null; then
             say "$name: skipped, gnutls-cli not found (apt-get install gnutls-bin)"
@@ -1087,8 +1221,13 @@ main() {
             rc=$?
             set -e
             if ((rc == 0)); then
-                install -m 0644 "$TMP/run/$name/$name.pcap" "$OUT_DIR/$name.pcap"
-                say "$name.pcap: $(wc -c <"$OUT_DIR/$name.pcap") bytes"
+                dest=$OUT_DIR/$name.pcap
+                if [[ $name == diff-* ]]; then
+                    mkdir -p "$OUT_DIR/diff"
+                    dest=$OUT_DIR/diff/$name.pcap
+                fi
+                install -m 0644 "$TMP/run/$name/$name.pcap" "$dest"
+                say "${dest#"$OUT_DIR"/}: $(wc -c <"$dest") bytes"
                 break
             fi
             say "$name: attempt $try of $ATTEMPTS failed; logs:"

@@ -1,0 +1,145 @@
+#!/bin/sh
+# hsdump diff on the capture pairs in pcaps/diff/ (made by pcaps/make-pcaps.sh, see
+# pcaps/README.md): each report must equal tests/golden/diff/<pair>.txt, the exit status
+# must be 0 for diff-same and 1 for the others, the same JSON Lines saved with -T json must
+# give the same report as the captures, and -T json must give one object per text line.
+# After a reviewed change of output, or after regenerating the pairs, run
+#   HSDUMP=src/hsdump tests/diff.sh --update
+# and read the diff before committing.
+. "${srcdir:-.}/tests/lib.sh"
+
+update=no
+[ "${1:-}" = "--update" ] && update=yes
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The reports name their inputs, so hsdump runs inside pcaps/diff with bare file names.
+top=$(cd "$srcdir" && pwd)
+case $HSDUMP in
+    /*) ;;
+    *) HSDUMP=$(pwd)/$HSDUMP ;;
+esac
+pairs=$top/pcaps/diff
+goldens=$top/tests/golden/diff
+[ -f "$pairs/diff-same-a.pcap" ] || skip_all "no capture pairs in $pairs"
+
+# Until src/main.c calls diff_main(), `hsdump diff` either is no command at all or loads
+# no capture ("not wired yet"): skip then rather than fail.
+(cd "$pairs" && "$HSDUMP" diff diff-same-a.pcap diff-same-b.pcap) >"$tmp/probe" 2>"$tmp/probe.err"
+status=$?
+if [ $status -eq 2 ]; then
+    why=$(head -n 1 "$tmp/probe.err")
+    if grep -q 'not wired yet' "$tmp/probe.err" || ! grep -q '^hsdump: diff: ' "$tmp/probe.err"
+    then
+        [ "$update" = no ] || { echo "hsdump diff does not run: $why" >&2; exit 2; }
+        skip_all "hsdump diff is not wired yet: $why"
+    fi
+fi
+
+# Same header, whichever files were read: the report names A and B.
+same_but_names() {
+    sed '1s/ a=[^ ]* b=[^ ]* / a=A b=B /' "$1" >"$1.n"
+    sed '1s/ a=[^ ]* b=[^ ]* / a=A b=B /' "$2" >"$2.n"
+    diff -u "$1.n" "$2.n" >"$tmp/jdiff"
+}
+
+for pair in same cipher version cert alpn resume extra; do
+    name=diff-$pair
+    golden=$goldens/$name.txt
+    (cd "$pairs" && "$HSDUMP" diff "$name-a.pcap" "$name-b.pcap") >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    if [ "$update" = yes ]; then
+        if [ $status -ge 2 ]; then
+            echo "$name: exit status $status: $(head -n 1 "$tmp/err")" >&2
+            exit 2
+        fi
+        mkdir -p "$goldens"
+        cp "$tmp/out" "$golden"
+        continue
+    fi
+
+    want=1
+    [ "$pair" = same ] && want=0
+    if [ $status -eq $want ]; then
+        ok "$name: exit status $want"
+    else
+        not_ok "$name: exit status $status, want $want: $(head -n 1 "$tmp/err")"
+    fi
+
+    if [ ! -f "$golden" ]; then
+        not_ok "$name: no golden file $golden"
+    elif diff -u "$golden" "$tmp/out" >"$tmp/diff"; then
+        ok "$name matches $(basename "$golden")"
+    else
+        not_ok "$name differs from $(basename "$golden")"
+        sed 's/^/# /' "$tmp/diff" | head -40
+    fi
+
+    "$HSDUMP" -T json -r "$pairs/$name-a.pcap" >"$tmp/a.json" &&
+        "$HSDUMP" -T json -r "$pairs/$name-b.pcap" >"$tmp/b.json"
+    (cd "$tmp" && "$HSDUMP" diff a.json b.json) >"$tmp/jout" 2>"$tmp/jerr"
+    jstatus=$?
+    if [ $jstatus -eq $status ] && same_but_names "$tmp/out" "$tmp/jout"; then
+        ok "$name: JSON Lines input gives the same report"
+    else
+        not_ok "$name: JSON Lines input: exit status $jstatus: $(head -n 1 "$tmp/jerr")"
+        sed 's/^/# /' "$tmp/jdiff" | head -20
+    fi
+
+    (cd "$pairs" && "$HSDUMP" diff -T json "$name-a.pcap" "$name-b.pcap") >"$tmp/json"
+    if [ "$(wc -l <"$tmp/json")" -eq "$(wc -l <"$tmp/out")" ] &&
+        ! grep -qv '^{.*}$' "$tmp/json"; then
+        ok "$name -T json: one object per text line"
+    else
+        not_ok "$name -T json: not one object per text line"
+    fi
+done
+[ "$update" = yes ] && exit 0
+
+# The pair recorded twice from one client and server: identical canonical summaries.
+"$HSDUMP" --canonical -r "$pairs/diff-same-a.pcap" >"$tmp/ca" 2>/dev/null
+"$HSDUMP" --canonical -r "$pairs/diff-same-b.pcap" >"$tmp/cb" 2>/dev/null
+if ! grep -q '^key=' "$tmp/ca"; then
+    skip "--canonical gives identical summaries for diff-same" "--canonical is not wired yet"
+elif cmp -s "$tmp/ca" "$tmp/cb"; then
+    ok "--canonical gives identical summaries for diff-same"
+else
+    not_ok "--canonical differs for diff-same"
+    diff -u "$tmp/ca" "$tmp/cb" | sed 's/^/# /' | head -20
+fi
+
+"$HSDUMP" diff "$pairs/diff-same-a.pcap" "$tmp/missing.pcap" >/dev/null 2>"$tmp/err"
+status=$?
+if [ $status -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q "^hsdump: diff: $tmp/missing.pcap: " "$tmp/err"; then
+    ok "unreadable input: exit status 2 and one line on stderr"
+else
+    not_ok "unreadable input: exit status $status: $(cat "$tmp/err")"
+fi
+
+printf '{"conn":1,"event":"close"}\n{nope\n' >"$tmp/bad.json"
+"$HSDUMP" diff "$tmp/bad.json" "$tmp/bad.json" >/dev/null 2>"$tmp/err"
+status=$?
+if [ $status -eq 2 ] && grep -q "^hsdump: diff: $tmp/bad.json: line 2: " "$tmp/err"; then
+    ok "bad JSON: exit status 2 naming the line"
+else
+    not_ok "bad JSON: exit status $status: $(cat "$tmp/err")"
+fi
+
+"$HSDUMP" diff --ignore bogus a b >/dev/null 2>"$tmp/err"
+status=$?
+if [ $status -eq 2 ] &&
+    grep -q '^hsdump: diff: --ignore: bogus: unknown field; valid fields: ' "$tmp/err"; then
+    ok "unknown field: exit status 2 listing the valid ones"
+else
+    not_ok "unknown field: exit status $status: $(cat "$tmp/err")"
+fi
+
+"$HSDUMP" diff --help >"$tmp/help" 2>&1
+status=$?
+if [ $status -eq 0 ] && grep -q -- '--ignore' "$tmp/help" && grep -q -- '--key' "$tmp/help"; then
+    ok "diff --help: usage on stdout, exit status 0"
+else
+    not_ok "diff --help: exit status $status"
+fi
+done_testing
