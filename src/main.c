@@ -7,6 +7,7 @@
 
 #include "capture.h"
 #include "conn.h"
+#include "diff.h"
 #include "ipv6map.h"
 #include "messages.h"
 #include "options.h"
@@ -16,6 +17,7 @@
 #include "privileges.h"
 #include "reassembly.h"
 #include "stats.h"
+#include "summary.h"
 
 struct inputs {
     struct capture *caps[OPT_MAX_FILES];
@@ -273,6 +275,17 @@ static int run_inputs(struct run *r, struct conn_env *env)
     return EXIT_SUCCESS;
 }
 
+/* --canonical: every file's connections as sorted lines of stable fields (summary.c). */
+static int canonical(const struct options *o)
+{
+    if (o->iface != NULL) {
+        errorf("--canonical: reads capture files (-r), not a live interface");
+        return EXIT_USAGE;
+    }
+    return summary_canonical_run((const char *const *)o->files, o->n_files, o->filter,
+                                 SUMMARY_KEY_SNI, stdout);
+}
+
 static int list_interfaces(void)
 {
     char err[512];
@@ -302,6 +315,9 @@ static bool prepare(const struct options *o, struct inputs *in, struct stats *st
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "diff") == 0) {
+        return diff_main(argc - 1, argv + 1);
+    }
     struct options opt;
     int status = opt_parse(argc, argv, &opt);
     if (status >= 0) {
@@ -310,6 +326,11 @@ int main(int argc, char **argv)
     if (opt.list_interfaces) {
         opt_free(&opt);
         return list_interfaces();
+    }
+    if (opt.canonical) {
+        status = canonical(&opt);
+        opt_free(&opt);
+        return status;
     }
     install_signals();
     struct inputs in = {.n = 0};
@@ -334,7 +355,7 @@ int main(int argc, char **argv)
         }
     }
     struct output out;
-    struct output_style style = {opt.format, opt.time, opt.verbosity, opt.summary, opt.canonical};
+    struct output_style style = {opt.format, opt.time, opt.verbosity, opt.summary};
     out_init(&out, stdout, live, &style);
     struct packet_ctx *pc = calloc(1, sizeof(*pc));
     if (pc == NULL || (pc->v6 = v6map_new()) == NULL) {

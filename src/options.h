@@ -34,7 +34,7 @@ struct options {
     bool summary;           /* -S: only the close line of each connection */
     int verbosity;          /* -v count */
     enum time_mode time;    /* -t count */
-    bool canonical;         /* --canonical: ids by first ClientHello, client ports hidden */
+    bool canonical;         /* --canonical: one sorted line of stable fields per connection */
     const char *user;       /* -Z: drop privileges to this user after opening */
     uint64_t count;         /* -c: stop after this many completed handshakes (0: never) */
     const char *write_file; /* -w */

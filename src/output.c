@@ -83,7 +83,10 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
     if (n == 0) {
         return;
     }
-    if (fwrite(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0)) {
+    /* glibc's line-buffered fwrite can report success after the write under it failed
+     * (EPIPE): ferror() is what tells a closed pipe. */
+    if (fwrite(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0) ||
+        ferror(o->fp)) {
         o->failed = true;
     }
 }

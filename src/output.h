@@ -22,13 +22,12 @@ struct event_prefix {
     enum dir d;
 };
 
-/* How events are rendered, from the command line (-T, -t, -v, -S, --canonical). */
+/* How events are rendered, from the command line (-T, -t, -v, -S). */
 struct output_style {
     enum out_format format;
     enum time_mode time;
     int verbosity;  /* 0: lists cut to OUT_BRIEF_ITEMS; 1: everything; 2: also undecoded hex */
     bool summary;   /* only close events */
-    bool canonical; /* client ports printed as 0 */
 };
 
 /* Default output shows this many items of a list, then "+N" for the rest (-v shows all). */

@@ -191,11 +191,7 @@ size_t out_text_line(const struct output_style *style, const char *time,
     }
     snprintf(id, sizeof(id), "c%llu ", (unsigned long long)p->conn_id);
     put_str(&l, id);
-    struct endpoint client = *p->client;
-    if (style != NULL && style->canonical) {
-        client.port = 0;
-    }
-    put_str(&l, endpoint_format(&client, ep, sizeof(ep)));
+    put_str(&l, endpoint_format(p->client, ep, sizeof(ep)));
     put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
     put_str(&l, endpoint_format(p->server, ep, sizeof(ep)));
     put_char(&l, ' ');

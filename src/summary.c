@@ -785,17 +785,6 @@ bool summary_load(const char *path, const char *filter, struct summary_set *set,
     return ok;
 }
 
-/* Until src/main.c provides the real one, everything links and says so. */
-__attribute__((weak)) bool pipeline_capture_to_json(const char *path, const char *filter,
-                                                    FILE *out, char *err, size_t errlen)
-{
-    (void)path;
-    (void)filter;
-    (void)out;
-    snprintf(err, errlen, "not wired yet");
-    return false;
-}
-
 void summary_set_init(struct summary_set *set)
 {
     memset(set, 0, sizeof(*set));

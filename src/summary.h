@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pipeline.h"
+
 /* The stable fields, in their canonical order (the order of --canonical lines and of diff
  * output). The name printed is on each line; (list) marks arrays. Lists have "grease" items
  * removed, so random GREASE values (RFC 8701) never differ. Everything else an event carries
@@ -97,10 +99,7 @@ struct summary_set {
     size_t cap;
 };
 
-/* Provided by the capture side (src/main.c): */
-/* Runs the capture at path through hsdump's pipeline (BPF filter may be NULL) and writes
- * its events as JSON Lines (with -v detail) to out. false with err filled on failure. */
-bool pipeline_capture_to_json(const char *path, const char *filter, FILE *out, char *err, size_t errlen);
+/* Captures are read through pipeline_capture_to_json() (src/pipeline.h). */
 
 void summary_set_init(struct summary_set *set);
 void summary_set_free(struct summary_set *set);

@@ -73,6 +73,6 @@ golden "$base" t.txt "$pcap" -t
 golden "$base" tt.txt "$pcap" -tt
 golden "$base" ttt.txt "$pcap" -ttt
 golden "$base" tttt.txt "$pcap" -tttt
-golden "$base" canonical.txt "$pcap" -t --canonical
+golden "$base" canonical.txt "$pcap" --canonical
 [ "$update" = yes ] && exit 0
 done_testing

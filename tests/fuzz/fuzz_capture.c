@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct stats stats;
     struct output out;
-    struct output_style style = {FORMAT_TEXT, TIME_ABSOLUTE, 2, false, false};
+    struct output_style style = {FORMAT_TEXT, TIME_ABSOLUTE, 2, false};
     memset(&stats, 0, sizeof(stats));
     out_init(&out, devnull, false, &style);
     struct conn_env env = {.out = &out, .stats = &stats};

@@ -22,7 +22,7 @@ static void render(void *ctx, enum dir d, const struct fields *f)
     struct endpoint client = {4, {192, 0, 2, 1}, 1000};
     struct endpoint server = {4, {192, 0, 2, 2}, 443};
     struct event_prefix p = {{0, 0}, 1, &client, &server, d};
-    struct output_style style = {FORMAT_TEXT, TIME_NONE, 0, false, false};
+    struct output_style style = {FORMAT_TEXT, TIME_NONE, 0, false};
     out_text_line(&style, "", &p, f, line, sizeof(line));
     style.verbosity = 2;
     out_text_line(&style, "", &p, f, line, sizeof(line));
