@@ -301,6 +301,18 @@ def gap_in_handshake():
     return cap.bytes()
 
 
+@case("a connection whose ClientHello stops half-way and never closes, then a good connection "
+      "400 s later in packet time (past the 300 s idle timeout)")
+def idle_connection():
+    cap = Capture()
+    conn = Conn(cap, 40000)
+    conn.open()
+    conn.send(0, record(22, client_hello(sni(b"idle.example")))[:40])
+    cap.usec += 400 * 1000000
+    good_connection(cap)
+    return cap.bytes()
+
+
 def syn_flood(n):
     out = sys.stdout.buffer
     out.write(pcap_header())

@@ -104,6 +104,10 @@ static const char *end_name(enum conn_end end)
         return "eof";
     case CONN_END_REUSED:
         return "reused";
+    case CONN_END_EVICTED:
+        return "evicted";
+    case CONN_END_IDLE:
+        return "idle";
     default:
         return "unknown";
     }
@@ -165,6 +169,17 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
     fields_add_uint(&f, "bytes_c2s", bytes_c2s);
     fields_add_uint(&f, "bytes_s2c", bytes_s2c);
+    if (c->gap[DIR_C2S] || c->gap[DIR_S2C]) {
+        /* bytes behind a missing segment never reached the dissectors */
+        fields_list_begin(&f, "gap");
+        if (c->gap[DIR_C2S]) {
+            fields_list_token(&f, "c2s");
+        }
+        if (c->gap[DIR_S2C]) {
+            fields_list_token(&f, "s2c");
+        }
+        fields_list_end(&f);
+    }
     if (c->events_suppressed > 0) {
         fields_add_uint(&f, "events_suppressed", c->events_suppressed);
     }

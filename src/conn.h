@@ -39,6 +39,12 @@ struct conn {
     bool unfollowed; /* handshake over: reassembly stopped, only the close is still reported */
     bool established; /* its handshake completed (counted once) */
     uint64_t events;  /* lines printed for it so far */
+    bool gap[2];      /* by direction: a lost segment stopped delivery (set before the close) */
+    /* Owned by reassembly.c: its libnids stream and place in the idle list. */
+    void *stream;
+    struct conn *idle_prev;
+    struct conn *idle_next;
+    struct timeval last_active;
     uint64_t events_suppressed;
     struct tls_state tls;
 };
@@ -51,7 +57,15 @@ enum conn_verdict {
 };
 
 /* How a connection ended, printed as end= on its close line. */
-enum conn_end { CONN_END_FIN, CONN_END_RESET, CONN_END_TIMEOUT, CONN_END_EOF, CONN_END_REUSED };
+enum conn_end {
+    CONN_END_FIN,
+    CONN_END_RESET,
+    CONN_END_TIMEOUT,
+    CONN_END_EOF,
+    CONN_END_REUSED,
+    CONN_END_EVICTED, /* --max-conns reached: the oldest connection made room */
+    CONN_END_IDLE,    /* no data for --idle-timeout seconds of packet time */
+};
 
 struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
                        const struct endpoint *server);

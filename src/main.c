@@ -241,7 +241,7 @@ static void on_tick(void *ctx)
 static int run_inputs(struct run *r, struct conn_env *env)
 {
     char err[512];
-    struct reassembly_opts ro = {REASSEMBLY_DEFAULT_STREAMS, r->o->verify_checksums};
+    struct reassembly_opts ro = {r->o->max_conns, r->o->idle_timeout, r->o->verify_checksums};
     struct inputs *in = r->in;
     for (size_t i = 0; i < in->n; i++) {
         if (!reassembly_begin(&ro, env, r->pc->v6, err, sizeof(err))) {
@@ -306,7 +306,13 @@ static bool prepare(const struct options *o, struct inputs *in, struct stats *st
         return false;
     }
     /* After the capture and the -w file are open, before a single packet is read. */
-    if (o->user != NULL && !priv_drop(o->user, err, sizeof(err))) {
+    /* Started as root for a live capture, hsdump gives root up by default, as tcpdump does;
+     * -Z root keeps it. */
+    const char *user = o->user;
+    if (user == NULL && o->iface != NULL && geteuid() == 0) {
+        user = PRIV_DEFAULT_USER;
+    }
+    if (user != NULL && strcmp(user, "root") != 0 && !priv_drop(user, err, sizeof(err))) {
         errorf("%s", err);
         return false;
     }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "messages.h"
 #include "names.h"
+#include "reassembly.h"
 
 enum {
     OPT_VERSION = 256,
@@ -19,6 +20,8 @@ enum {
     OPT_LIST_NAMES,
     OPT_CANONICAL,
     OPT_TIME_FORMAT,
+    OPT_MAX_CONNS,
+    OPT_IDLE_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -37,6 +40,8 @@ static const struct option long_options[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"time-format", required_argument, NULL, OPT_TIME_FORMAT},
     {"canonical", no_argument, NULL, OPT_CANONICAL},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
     {"stats", no_argument, NULL, OPT_STATS},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
@@ -83,6 +88,11 @@ void opt_usage(FILE *fp)
           "  -B, --buffer-size KIB      live: kernel capture buffer in KiB (default: libpcap's)\n"
           "  -Z, --relinquish-privileges USER\n"
           "                             live: switch to USER right after opening the capture\n"
+          "      --max-conns N          track at most N connections at once; past it the oldest\n"
+          "                             is closed with end=evicted (default 65536)\n"
+          "      --idle-timeout SECONDS close connections still in their handshake after\n"
+          "                             SECONDS without data, in packet time, with end=idle\n"
+          "                             (default 300; 0 never)\n"
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
           "\n"
@@ -192,6 +202,8 @@ int opt_parse(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof(*o));
     o->snaplen = 262144;
     o->promisc = true;
+    o->max_conns = REASSEMBLY_DEFAULT_MAX_CONNS;
+    o->idle_timeout = REASSEMBLY_DEFAULT_IDLE_TIMEOUT;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -282,6 +294,21 @@ int opt_parse(int argc, char **argv, struct options *o)
                 return EXIT_USAGE;
             }
             break;
+        case OPT_MAX_CONNS:
+            if (!parse_int(optarg, 1, 16 * 1024 * 1024, &o->max_conns)) {
+                errorf("--max-conns: invalid number '%s': expected 1 to 16777216", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_IDLE_TIMEOUT: {
+            unsigned long long n;
+            if (!parse_number(optarg, 0, 100000000, &n)) {
+                errorf("--idle-timeout: invalid number of seconds '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->idle_timeout = (unsigned)n;
+            break;
+        }
         case OPT_CANONICAL:
             o->canonical = true;
             break;

@@ -40,6 +40,8 @@ struct options {
     const char *write_file; /* -w */
     unsigned duration;      /* -G: stop after this many seconds (0: never) */
     bool list_interfaces;   /* -D */
+    int max_conns;          /* --max-conns */
+    unsigned idle_timeout;  /* --idle-timeout, seconds of packet time (0: never) */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

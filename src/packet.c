@@ -41,6 +41,49 @@ static bool ipv4_is_tcp(struct packet_ctx *pc, struct cursor ip)
     return true;
 }
 
+/* RFC 791 header checksum: the ones' complement of the ones' complement sum of its words. */
+static uint16_t ipv4_header_checksum(struct cursor header)
+{
+    uint32_t sum = 0;
+    uint16_t word;
+    while (cur_get_u16(&header, &word)) {
+        sum += word;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return (uint16_t)~sum;
+}
+
+/* A frame cut by the capture's snapshot length carries less of its IPv4 packet than the
+ * header's total length says, and libnids drops such a packet whole. Rewritten to end where
+ * the capture ends, its TCP segment gives libnids (and the record layer) the bytes that were
+ * captured; the stream then stops at the missing ones and the connection is reported
+ * incomplete, with its cut record. Returns ip itself when nothing was cut. */
+static struct cursor clip_to_capture(struct packet_ctx *pc, struct cursor ip)
+{
+    uint16_t total;
+    uint8_t version_ihl;
+    if (!cur_peek_u16(ip, 2, &total) || !cur_peek_u8(ip, 0, &version_ihl) ||
+        total <= cur_len(ip) || cur_len(ip) > sizeof(pc->v4)) {
+        return ip;
+    }
+    size_t header = (size_t)(version_ihl & 0x0f) * 4;
+    if (header < 20 || cur_len(ip) < header + 20) {
+        return ip; /* not even the TCP header: libnids' own checks count it */
+    }
+    cur_copy(ip, pc->v4);
+    size_t len = cur_len(ip);
+    pc->v4[2] = (uint8_t)(len >> 8);
+    pc->v4[3] = (uint8_t)len;
+    pc->v4[10] = pc->v4[11] = 0;
+    uint16_t sum = ipv4_header_checksum(cur_make(pc->v4, header));
+    pc->v4[10] = (uint8_t)(sum >> 8);
+    pc->v4[11] = (uint8_t)sum;
+    pc->stats->frames_clipped++;
+    return cur_make(pc->v4, len);
+}
+
 /* The 4-tuple of a TCP segment in a bare IPv4 packet (real or mapped from IPv6). False for
  * what -w cannot attribute to a connection: a non-first fragment, a cut TCP header. */
 static bool tcp_tuple_of(struct cursor ip, struct tcp_tuple *t)
@@ -86,7 +129,7 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     enum link_result r = link_decode(frame->dlt, frame->data, &ip);
     if (r == LINK_IPV4) {
         if (ipv4_is_tcp(pc, ip)) {
-            feed(pc, frame, ip);
+            feed(pc, frame, clip_to_capture(pc, ip));
         }
         return;
     }

@@ -31,7 +31,8 @@ bool pipeline_capture_to_json(const char *path, const char *filter, FILE *out, c
     pc.out = &o;
     pc.v6 = v6map_new();
     struct conn_env env = {.out = &o, .stats = &stats};
-    struct reassembly_opts ro = {REASSEMBLY_DEFAULT_STREAMS, false};
+    struct reassembly_opts ro = {REASSEMBLY_DEFAULT_MAX_CONNS, REASSEMBLY_DEFAULT_IDLE_TIMEOUT,
+                                 false};
     if (ok && pc.v6 == NULL) {
         snprintf(err, errlen, "out of memory");
         ok = false;

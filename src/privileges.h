@@ -10,4 +10,7 @@
  * may then hold some of the new ids and must exit. */
 bool priv_drop(const char *user, char *err, size_t errlen);
 
+/* Who a root live capture runs as without -Z. */
+#define PRIV_DEFAULT_USER "nobody"
+
 #endif

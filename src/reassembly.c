@@ -5,6 +5,7 @@
 #include <nids.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "capture.h"
 #include "conn.h"
@@ -17,7 +18,42 @@ static struct {
     const struct v6map *v6;
     pcap_t *dummy;
     bool active;
+    bool in_syn; /* the packet being fed is a SYN: the only time libnids evicts a stream */
+    struct timeval idle_timeout;
+    /* Followed connections, least recently active first: the idle ones are closed from the
+     * head (links in struct conn, owned by this file). */
+    struct conn *idle_head;
+    struct conn *idle_tail;
 } g;
+
+static void idle_unlink(struct conn *c)
+{
+    if (c->idle_prev != NULL) {
+        c->idle_prev->idle_next = c->idle_next;
+    } else if (g.idle_head == c) {
+        g.idle_head = c->idle_next;
+    }
+    if (c->idle_next != NULL) {
+        c->idle_next->idle_prev = c->idle_prev;
+    } else if (g.idle_tail == c) {
+        g.idle_tail = c->idle_prev;
+    }
+    c->idle_prev = c->idle_next = NULL;
+}
+
+/* Data arrived: the connection moves to the end of the idle list. */
+static void idle_touch(struct conn *c)
+{
+    idle_unlink(c);
+    c->last_active = g.env->now;
+    c->idle_prev = g.idle_tail;
+    if (g.idle_tail != NULL) {
+        g.idle_tail->idle_next = c;
+    } else {
+        g.idle_head = c;
+    }
+    g.idle_tail = c;
+}
 
 /* libnids keeps this pointer (it does not copy the array), hence static storage. */
 static struct nids_chksum_ctl no_checksums[] = {{0, 0, NIDS_DONT_CHKSUM, 0}};
@@ -68,8 +104,11 @@ static void on_established(struct tcp_stream *a)
     struct endpoint client, server;
     endpoint_from(a->addr.saddr, a->addr.source, &client);
     endpoint_from(a->addr.daddr, a->addr.dest, &server);
-    a->user = conn_open(g.env, &client, &server);
-    if (a->user != NULL) {
+    struct conn *c = conn_open(g.env, &client, &server);
+    a->user = c;
+    if (c != NULL) {
+        c->stream = a;
+        idle_touch(c);
         a->client.collect++;
         a->server.collect++;
     }
@@ -90,15 +129,19 @@ static void on_data(struct tcp_stream *a, struct conn *c)
         return; /* urgent data only */
     }
     enum conn_verdict verdict;
+    idle_touch(c);
     size_t used = conn_data(c, d, unconsumed(h), &verdict);
     nids_discard(a, (int)used);
     if (verdict == CONN_RELEASE) {
         /* Lowering collect on both halves frees the stream without a callback. */
+        idle_unlink(c);
         conn_free(c);
         a->user = NULL;
         a->client.collect--;
         a->server.collect--;
     } else if (verdict == CONN_DONE) {
+        /* Nothing buffered from here on: only --max-conns bounds such connections. */
+        idle_unlink(c);
         /* Keep a listener (collect_urg) so the close is still reported (PLATFORM-NOTES 5). */
         a->server.collect_urg++;
         a->client.collect--;
@@ -114,7 +157,9 @@ static enum conn_end end_of(char state)
     case NIDS_RESET:
         return CONN_END_RESET;
     case NIDS_TIMED_OUT:
-        return CONN_END_TIMEOUT;
+        /* Over n_tcp_streams, libnids drops its oldest stream as "timed out" while adding the
+         * new one, which only a SYN does (PLATFORM-NOTES 4). */
+        return g.in_syn ? CONN_END_EVICTED : CONN_END_TIMEOUT;
     default:
         return CONN_END_EOF;
     }
@@ -126,6 +171,13 @@ static void finish(struct tcp_stream *a, enum conn_end end)
     if (c == NULL) {
         return;
     }
+    idle_unlink(c);
+    if (end == CONN_END_EVICTED) {
+        g.env->stats->evicted_connections++;
+    }
+    /* Segments still queued behind a hole were never delivered (PLATFORM-NOTES 4). */
+    c->gap[DIR_C2S] = a->server.list != NULL;
+    c->gap[DIR_S2C] = a->client.list != NULL;
     conn_close(c, end, (uint64_t)a->server.count, (uint64_t)a->client.count,
                unconsumed(&a->server), unconsumed(&a->client));
     conn_free(c);
@@ -163,7 +215,12 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
     nids_params.pcap_desc = g.dummy;
     nids_params.filename = NULL;
     nids_params.device = NULL;
-    nids_params.n_tcp_streams = o->n_tcp_streams;
+    /* libnids keeps at most 3/4 n + 1 streams (PLATFORM-NOTES 4): size n for max_conns. */
+    int streams = ((o->max_conns - 1) * 4 + 2) / 3;
+    nids_params.n_tcp_streams = streams > 0 ? streams : 1;
+    g.idle_timeout.tv_sec = (time_t)o->idle_timeout;
+    g.idle_timeout.tv_usec = 0;
+    g.idle_head = g.idle_tail = NULL;
     nids_params.scan_num_hosts = 0; /* scan detection runs on wall-clock time: off */
     nids_params.syslog = on_warning;
     nids_params.tcp_workarounds = 1;
@@ -186,6 +243,7 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
  * otherwise fold it into the old stream for up to an hour (PLATFORM-NOTES 4, port reuse). */
 static void close_reused_tuple(struct cursor ip)
 {
+    g.in_syn = false;
     uint8_t vhl, proto, flags;
     uint16_t sport, dport;
     uint32_t seq;
@@ -204,6 +262,7 @@ static void close_reused_tuple(struct cursor ip)
     if ((flags & 0x12) != 0x02) { /* SYN without ACK */
         return;
     }
+    g.in_syn = true;
     uint8_t raw[8];
     cur_copy(addrs, raw);
     memcpy(&saddr, raw, 4);
@@ -218,6 +277,24 @@ static void close_reused_tuple(struct cursor ip)
     nids_free_tcp_stream(old);
 }
 
+/* Connections that buffer data but have had none for idle_timeout of packet time are closed
+ * (end=idle), so a day-long capture does not keep every abandoned stream. */
+static void close_idle(struct timeval now)
+{
+    while (g.idle_timeout.tv_sec > 0 && g.idle_head != NULL) {
+        struct conn *c = g.idle_head;
+        struct timeval quiet;
+        timersub(&now, &c->last_active, &quiet);
+        if (!timercmp(&quiet, &g.idle_timeout, >)) {
+            return;
+        }
+        struct tcp_stream *a = c->stream;
+        g.env->stats->idle_connections++;
+        finish(a, CONN_END_IDLE);
+        nids_free_tcp_stream(a);
+    }
+}
+
 void reassembly_feed(struct timeval ts, struct cursor ipv4)
 {
     struct pcap_pkthdr h;
@@ -226,6 +303,7 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4)
     }
     /* nids_last_pcap_header dangles in some callbacks: keep our own time (PLATFORM-NOTES 2). */
     g.env->now = ts;
+    close_idle(ts);
     close_reused_tuple(ipv4);
     h.ts = ts;
     h.caplen = (bpf_u_int32)cur_len(ipv4);

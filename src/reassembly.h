@@ -13,11 +13,16 @@
 struct conn_env;
 struct v6map;
 
-/* PLATFORM-NOTES 4: libnids keeps 3/4*n+1 streams; this gives room for 65536 at once. */
-#define REASSEMBLY_DEFAULT_STREAMS 87382
+/* Connections tracked at once (--max-conns): past it the oldest is closed with end=evicted.
+ * libnids' struct tcp_stream is 288 bytes, so 65536 cost about 19 MB when all are used. */
+#define REASSEMBLY_DEFAULT_MAX_CONNS 65536
+/* Seconds of packet time without data after which a followed connection is closed (end=idle,
+ * --idle-timeout): its buffered bytes are freed; 0 disables. */
+#define REASSEMBLY_DEFAULT_IDLE_TIMEOUT 300
 
 struct reassembly_opts {
-    int n_tcp_streams;
+    int max_conns;
+    unsigned idle_timeout;
     bool verify_checksums;
 };
 

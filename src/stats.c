@@ -24,6 +24,13 @@ void stats_report_skipped(const struct stats *s, FILE *fp)
                     v6map_result_name((enum v6_result)r));
         }
     }
+    if (s->frames_clipped > 0) {
+        fprintf(fp,
+                "hsdump: warning: %" PRIu64 " packets were cut by the capture's snapshot "
+                "length; their connections are reported up to the cut (capture with a larger "
+                "snaplen)\n",
+                s->frames_clipped);
+    }
 }
 
 static void counter(FILE *fp, const char *name, uint64_t value)
@@ -46,6 +53,10 @@ void stats_report(const struct stats *s, FILE *fp)
     }
     counter(fp, "reused tuples", s->reused_tuples);
     counter(fp, "malformed events", s->malformed_events);
+    counter(fp, "connections evicted (--max-conns)", s->evicted_connections);
+    counter(fp, "connections closed idle (--idle-timeout)", s->idle_connections);
+    counter(fp, "lines suppressed (per-connection cap)", s->events_suppressed);
+    counter(fp, "packets cut by the snapshot length", s->frames_clipped);
     for (int w = 0; w < STATS_NIDS_WARN_KINDS; w++) {
         if (s->nids_warnings[w] > 0) {
             fprintf(fp, "hsdump: libnids warning %s: %" PRIu64 "\n", reassembly_warning_name(w),

@@ -28,6 +28,9 @@ struct stats {
     uint64_t nids_warnings[STATS_NIDS_WARN_KINDS]; /* by libnids warning type */
     uint64_t class_e_collisions;                   /* real 240/4 addresses seen */
     uint64_t bytes;                                /* captured frame bytes */
+    uint64_t frames_clipped; /* IPv4 packets cut by the snapshot length, fed as far as captured */
+    uint64_t evicted_connections; /* closed by --max-conns */
+    uint64_t idle_connections;    /* closed by --idle-timeout */
     uint64_t events_suppressed;                    /* lines past CONN_EVENTS_MAX per connection */
     uint64_t handshakes_established;               /* connections whose handshake completed */
     uint64_t flows[STATS_FLOW_KINDS];              /* closed TLS connections by flow= label */

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pc.stats = &stats;
     pc.out = &out;
     /* few streams: nids_init allocates them all on every input */
-    struct reassembly_opts ro = {1024, false};
+    struct reassembly_opts ro = {768, 300, false};
     if (reassembly_begin(&ro, &env, pc.v6, err, sizeof(err))) {
         capture_run(cap, packet_frame, &pc, err, sizeof(err));
         reassembly_end();
