@@ -261,22 +261,6 @@ static struct list_change list_change(const struct summary_item *a, const struct
     return c;
 }
 
-static bool item_same(const struct summary_item *a, const struct summary_item *b)
-{
-    if (a == NULL || b == NULL) {
-        return a == b;
-    }
-    if (a->is_list != b->is_list || a->n != b->n) {
-        return false;
-    }
-    for (size_t i = 0; i < a->n; i++) {
-        if (strcmp(a->values[i], b->values[i]) != 0) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static void report_field(FILE *out, const struct diff_options *o, const struct entry *e,
                          const char *name, const struct summary_item *a,
                          const struct summary_item *b)
@@ -349,7 +333,7 @@ static size_t compare_pair(const struct entry *e, const struct summary *a,
         i += ia != NULL;
         j += ib != NULL;
         const char *name = ia != NULL ? ia->name : ib->name;
-        if (!selected(o, name) || item_same(ia, ib)) {
+        if (!selected(o, name) || summary_items_equal(ia, ib)) {
             continue;
         }
         differ++;

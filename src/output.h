@@ -52,6 +52,12 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
 /* The time column for ts under the output's mode ("" for -t); updates the -ttt origin. */
 void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap);
 
+/* The text form's escaping of one value (STYLE.md 2.7), shared with hsdump diff: writes the
+ * escaped bytes (no quotes) into buf, NUL-terminated, cut at cap - 1; returns the length. */
+size_t out_text_escape(struct cursor value, bool in_list, char *buf, size_t cap);
+/* True when the value must be quoted (empty, or a byte outside [A-Za-z0-9._:/+-]). */
+bool out_text_needs_quotes(struct cursor value);
+
 /* Renders one event as a text line (with '\n') into buf; returns its length (< cap). A NULL
  * style means full detail; time is the time column ("" for none). */
 size_t out_text_line(const struct output_style *style, const char *time,

@@ -81,6 +81,19 @@ static void put_hex(struct line *l, struct cursor s)
     }
 }
 
+size_t out_text_escape(struct cursor value, bool in_list, char *buf, size_t cap)
+{
+    struct line l = {buf, cap, 0};
+    put_escaped(&l, value, in_list);
+    buf[l.len] = '\0';
+    return l.len;
+}
+
+bool out_text_needs_quotes(struct cursor value)
+{
+    return needs_quotes(value);
+}
+
 static void put_string_value(struct line *l, struct cursor s)
 {
     if (needs_quotes(s)) {

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cursor.h"
 #include "messages.h"
+#include "output.h"
 
 struct field_def {
     const char *name;
@@ -174,8 +176,11 @@ static struct summary_item item_from_json(const char *name, uint64_t rank, bool 
     return it;
 }
 
-static bool items_equal(const struct summary_item *a, const struct summary_item *b)
+bool summary_items_equal(const struct summary_item *a, const struct summary_item *b)
 {
+    if (a == NULL || b == NULL) {
+        return a == b;
+    }
     if (a->is_list != b->is_list || a->n != b->n) {
         return false;
     }
@@ -219,7 +224,7 @@ static void summary_add_hrr(struct summary *s, enum summary_field f, const json_
     }
     if (v1 != NULL && v2 != NULL) {
         struct summary_item first = item_from_json("", 0, true, v1);
-        bool same = items_equal(&first, &second);
+        bool same = summary_items_equal(&first, &second);
         item_free(&first);
         if (same) {
             item_free(&second);
@@ -909,11 +914,8 @@ void summary_field_patterns_list(FILE *out)
 
 /* ---- text values ---- */
 
-static bool is_bare(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == ':' || c == '/' || c == '+' || c == '-';
-}
+/* Longest value written as text; longer ones (never seen in a handshake field) are cut. */
+#define SUMMARY_VALUE_MAX 4096
 
 static int hex_digit(char c)
 {
@@ -946,34 +948,29 @@ static bool next_byte(const char **s, unsigned char *out)
     return true;
 }
 
+/* A value in JSON form decoded back to its wire bytes, for the text escaper. */
+static struct cursor wire_bytes(const char *value, unsigned char *buf, size_t cap)
+{
+    size_t n = 0;
+    unsigned char c;
+    while (n < cap && next_byte(&value, &c)) {
+        buf[n++] = c;
+    }
+    return cur_make(buf, n);
+}
+
 static bool needs_quotes(const char *value)
 {
-    unsigned char c;
-    if (*value == '\0') {
-        return true;
-    }
-    while (next_byte(&value, &c)) {
-        if (!is_bare(c)) {
-            return true;
-        }
-    }
-    return false;
+    unsigned char bytes[SUMMARY_VALUE_MAX];
+    return out_text_needs_quotes(wire_bytes(value, bytes, sizeof(bytes)));
 }
 
 static void put_escaped(FILE *out, const char *value, bool in_list)
 {
-    static const char hex[] = "0123456789abcdef";
-    unsigned char c;
-    while (next_byte(&value, &c)) {
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-        } else if (c < 0x20 || c > 0x7e || (in_list && c == ',')) {
-            fprintf(out, "\\x%c%c", hex[c >> 4], hex[c & 0xf]);
-        } else {
-            fputc(c, out);
-        }
-    }
+    unsigned char bytes[SUMMARY_VALUE_MAX];
+    char escaped[4 * SUMMARY_VALUE_MAX + 1];
+    out_text_escape(wire_bytes(value, bytes, sizeof(bytes)), in_list, escaped, sizeof(escaped));
+    fputs(escaped, out);
 }
 
 void summary_put_text_value(FILE *out, char *const *values, size_t n, bool is_list)

@@ -101,6 +101,9 @@ struct summary_set {
 
 /* Captures are read through pipeline_capture_to_json() (src/pipeline.h). */
 
+/* Same kind and same values in the same order; two absent items are equal. */
+bool summary_items_equal(const struct summary_item *a, const struct summary_item *b);
+
 void summary_set_init(struct summary_set *set);
 void summary_set_free(struct summary_set *set);
 
