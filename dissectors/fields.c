@@ -155,11 +155,26 @@ void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value)
     fields_list_token(f, names_format(kind, value, buf, sizeof(buf)));
 }
 
+size_t fields_format_uint(uint64_t value, char buf[FIELDS_UINT_TEXT])
+{
+    char digits[FIELDS_UINT_TEXT];
+    size_t n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    for (size_t i = 0; i < n; i++) {
+        buf[i] = digits[n - 1 - i];
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 void fields_list_uint(struct fields *f, uint64_t value)
 {
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
-    list_item(f, FIELD_UINT, cur_make((const uint8_t *)buf, (size_t)n));
+    char buf[FIELDS_UINT_TEXT];
+    size_t n = fields_format_uint(value, buf);
+    list_item(f, FIELD_UINT, cur_make((const uint8_t *)buf, n));
 }
 
 void fields_list_string(struct fields *f, struct cursor bytes)
@@ -206,6 +221,25 @@ bool fields_truncated(struct fields *f, const char *where, size_t have, size_t n
     fields_add_uint(f, "need", need);
     f->level = level;
     return false;
+}
+
+void fields_append(struct fields *f, const struct fields *from)
+{
+    fields_list_end(f);
+    for (size_t i = 0; i < from->n; i++) {
+        const struct field *src = &from->f[i];
+        struct field *fd = new_field(f, src->key, src->type);
+        if (fd == NULL || !room_for(f, src->len)) {
+            return;
+        }
+        *fd = *src;
+        fd->off = (uint32_t)f->used;
+        memcpy(f->buf + f->used, from->buf + src->off, src->len);
+        f->used += src->len;
+        f->n++;
+    }
+    f->malformed |= from->malformed;
+    f->overflow |= from->overflow;
 }
 
 const struct field *fields_find(const struct fields *f, const char *key)

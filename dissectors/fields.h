@@ -73,6 +73,9 @@ void fields_list_begin_brief(struct fields *f, const char *key);
 void fields_list_token(struct fields *f, const char *token);
 void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value);
 void fields_list_uint(struct fields *f, uint64_t value);
+/* Decimal text of value, NUL-terminated (printf is the slow part of busy output paths). */
+#define FIELDS_UINT_TEXT 24
+size_t fields_format_uint(uint64_t value, char buf[FIELDS_UINT_TEXT]);
 void fields_list_string(struct fields *f, struct cursor bytes);
 void fields_list_end(struct fields *f);
 
@@ -82,6 +85,10 @@ bool fields_malformed(struct fields *f, const char *where, const char *expected)
 bool fields_malformed_at(struct fields *f, const char *where, const char *expected, size_t at);
 /* Records truncated=<where> have=N need=M; always returns false. */
 bool fields_truncated(struct fields *f, const char *where, size_t have, size_t need);
+
+/* Adds every field of from (a finished list, e.g. a cached certificate description) after
+ * those of f, with their levels. */
+void fields_append(struct fields *f, const struct fields *from);
 
 /* Lookup for tests and summaries: the field with this key, or NULL. */
 const struct field *fields_find(const struct fields *f, const char *key);

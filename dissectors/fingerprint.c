@@ -1,6 +1,7 @@
 /* Client and server fingerprints of hello messages: JA3 and JA3S (Salesforce, README of
  * github.com/salesforce/ja3: "How it works", "JA3S") and JA4, the TLS client fingerprint of
  * JA4+ (FoxIO, technical_details/JA4.md, BSD-3-Clause; the other JA4+ methods are not here). */
+#include "digest.h"
 #include "fingerprint.h"
 
 #include <openssl/evp.h>
@@ -231,19 +232,44 @@ __attribute__((format(printf, 2, 3))) static void text_printf(struct text *t, co
     t->len += (size_t)n;
 }
 
+/* Appends n bytes; these lists run into hundreds of values per hello, too many for printf. */
+static void text_put(struct text *t, const char *bytes, size_t n)
+{
+    if (t->cut || n >= t->cap - t->len) {
+        t->cut = true;
+        return;
+    }
+    memcpy(t->s + t->len, bytes, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
 /* JA3: decimal values, '-' between them. */
 static void text_decimal_list(struct text *t, const struct u16_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
-        text_printf(t, "%s%u", i == 0 ? "" : "-", (unsigned)l->v[i]);
+        char digits[8];
+        size_t n = sizeof(digits);
+        unsigned v = l->v[i];
+        do {
+            digits[--n] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        if (i > 0) {
+            digits[--n] = '-';
+        }
+        text_put(t, digits + n, sizeof(digits) - n);
     }
 }
 
 /* JA4: four lowercase hex digits, ',' between them. */
 static void text_hex_list(struct text *t, const struct u16_list *l)
 {
+    static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < l->n; i++) {
-        text_printf(t, "%s%04x", i == 0 ? "" : ",", (unsigned)l->v[i]);
+        unsigned v = l->v[i];
+        char item[5] = {',', hex[v >> 12 & 15], hex[v >> 8 & 15], hex[v >> 4 & 15], hex[v & 15]};
+        text_put(t, i == 0 ? item + 1 : item, i == 0 ? 4 : 5);
     }
 }
 
@@ -271,7 +297,7 @@ static void add_ja3(struct fields *f, const char *key, const char *string_key,
                     const struct text *t, char *keep)
 {
     char md5[TLS_JA3_LEN + 1];
-    if (digest_hex(EVP_md5(), t, md5, TLS_JA3_LEN)) {
+    if (digest_hex(digest_md5(), t, md5, TLS_JA3_LEN)) {
         fields_add_token(f, key, md5);
         if (keep != NULL && keep[0] == '\0') {
             memcpy(keep, md5, sizeof(md5));
@@ -383,7 +409,7 @@ static bool ja4_hash(const struct text *t, bool empty, char out[JA4_HASH_HEX + 1
         out[JA4_HASH_HEX] = '\0';
         return true;
     }
-    return digest_hex(EVP_sha256(), t, out, JA4_HASH_HEX);
+    return digest_hex(digest_sha256(), t, out, JA4_HASH_HEX);
 }
 
 /* Buffers of one JA4 variant. */

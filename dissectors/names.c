@@ -291,11 +291,15 @@ const char *names_format(enum name_kind kind, uint32_t value, char *buf, size_t 
 {
     assert(buf != NULL && cap > 0);
     const char *name = names_lookup(kind, value);
-    if (name != NULL) {
-        snprintf(buf, cap, "%s", name);
-    } else if (names_is_grease(kind, value)) {
+    if (name == NULL && names_is_grease(kind, value)) {
         /* One word for every GREASE value keeps output diffable across connections. */
-        snprintf(buf, cap, "grease");
+        name = "grease";
+    }
+    if (name != NULL) {
+        /* the common case, once per list item: a plain copy, no printf */
+        size_t n = strnlen(name, cap - 1);
+        memcpy(buf, name, n);
+        buf[n] = '\0';
     } else if (kind == NAMES_VERSION && (value >> 8) == 0x7f) {
         /* draft-ietf-tls-tls13-NN versions were 0x7f00 | NN until RFC 8446 fixed 0x0304. */
         snprintf(buf, cap, "TLSv1.3-draft%" PRIu32, value & 0xff);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "digest.h"
 #include "fields.h"
 
 #define DN_MAX 1024
@@ -159,12 +160,12 @@ static void add_fingerprint(struct fields *f, const X509 *cert)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (X509_digest(cert, EVP_sha256(), md, &len) == 1) {
+    if (digest_sha256() != NULL && X509_digest(cert, digest_sha256(), md, &len) == 1) {
         fields_add_hex(f, "sha256", cur_make(md, len));
     }
 }
 
-bool x509_describe(struct cursor der, struct fields *f)
+static bool describe(struct cursor der, struct fields *f)
 {
     const unsigned char *p = cur_data(der);
     X509 *cert = d2i_X509(NULL, &p, (long)cur_len(der));
@@ -193,4 +194,37 @@ bool x509_describe(struct cursor der, struct fields *f)
         fields_malformed(f, "certificate", "one DER certificate filling its entry");
     }
     return true;
+}
+
+/* The same few certificates come back on thousands of connections, and OpenSSL 3 decodes
+ * each one's public key through its provider machinery, the slowest step of a handshake by
+ * far: descriptions are kept, direct-mapped by the SHA-256 of the DER entry. */
+#define CACHE_SLOTS 64
+#define CACHE_KEY_LEN 32
+
+static struct cached_description {
+    bool used;
+    bool ok;
+    unsigned char key[CACHE_KEY_LEN];
+    struct fields fields;
+} cache[CACHE_SLOTS];
+
+bool x509_describe(struct cursor der, struct fields *f)
+{
+    unsigned char key[EVP_MAX_MD_SIZE];
+    unsigned int key_len = 0;
+    if (digest_sha256() == NULL ||
+        EVP_Digest(cur_data(der), cur_len(der), key, &key_len, digest_sha256(), NULL) != 1 ||
+        key_len != CACHE_KEY_LEN) {
+        return describe(der, f);
+    }
+    struct cached_description *slot = &cache[key[0] % CACHE_SLOTS];
+    if (!slot->used || memcmp(slot->key, key, CACHE_KEY_LEN) != 0) {
+        fields_init(&slot->fields, NULL, NULL);
+        slot->ok = describe(der, &slot->fields);
+        memcpy(slot->key, key, CACHE_KEY_LEN);
+        slot->used = true;
+    }
+    fields_append(f, &slot->fields);
+    return slot->ok;
 }

@@ -57,11 +57,21 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
         break;
     case TIME_ABSOLUTE:
     default: {
-        struct tm tm;
-        time_t secs = ts.tv_sec;
-        gmtime_r(&secs, &tm);
-        size_t n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, cap - n, ".%06ldZ", (long)ts.tv_usec);
+        /* Lines come in bursts within one second: the date part is made once per second. */
+        if (!o->have_second || o->second != ts.tv_sec) {
+            struct tm tm;
+            time_t secs = ts.tv_sec;
+            gmtime_r(&secs, &tm);
+            strftime(o->second_text, sizeof(o->second_text), "%Y-%m-%dT%H:%M:%S", &tm);
+            o->second = ts.tv_sec;
+            o->have_second = true;
+        }
+        long usec = (long)ts.tv_usec;
+        char frac[9] = {'.', '0', '0', '0', '0', '0', '0', 'Z', '\0'};
+        for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
+            frac[i] = (char)('0' + usec % 10);
+        }
+        snprintf(buf, cap, "%s%s", o->second_text, frac);
         break;
     }
     }

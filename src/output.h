@@ -42,6 +42,9 @@ struct output {
     struct timeval first;
     bool have_prev;      /* previous line's time, for -ttt */
     struct timeval prev;
+    bool have_second;    /* the date and time to the second of the last absolute time */
+    time_t second;
+    char second_text[32];
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);

@@ -152,14 +152,13 @@ static void put_list_value(struct line *l, struct cursor items, size_t limit)
 static void put_field(struct line *l, const struct fields *f, const struct field *fd,
                       size_t limit)
 {
-    char num[24];
+    char num[FIELDS_UINT_TEXT];
     put_char(l, ' ');
     put_str(l, fd->key);
     put_char(l, '=');
     switch (fd->type) {
     case FIELD_UINT:
-        snprintf(num, sizeof(num), "%llu", (unsigned long long)fd->num);
-        put_str(l, num);
+        put_bytes(l, num, fields_format_uint(fd->num, num));
         break;
     case FIELD_BOOL:
         put_str(l, fd->num ? "true" : "false");
@@ -196,14 +195,15 @@ size_t out_text_line(const struct output_style *style, const char *time,
 {
     struct line l = {buf, cap, 0};
     char ep[ENDPOINT_STR_MAX];
-    char id[32];
+    char id[FIELDS_UINT_TEXT];
     int verbosity = style != NULL ? style->verbosity : 2;
     if (time[0] != '\0') {
         put_str(&l, time);
         put_char(&l, ' ');
     }
-    snprintf(id, sizeof(id), "c%llu ", (unsigned long long)p->conn_id);
-    put_str(&l, id);
+    put_char(&l, 'c');
+    put_bytes(&l, id, fields_format_uint(p->conn_id, id));
+    put_char(&l, ' ');
     put_str(&l, endpoint_format(p->client, ep, sizeof(ep)));
     put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
     put_str(&l, endpoint_format(p->server, ep, sizeof(ep)));
