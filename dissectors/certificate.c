@@ -104,7 +104,7 @@ bool dissect_certificate_request(struct cursor body, struct tls_state *st, struc
         fields_list_name(f, NAMES_CERT_TYPE, type);
     }
     fields_list_end(f);
-    if (st->version >= VERSION_TLSv1_2) {
+    if (tls_version_at_least_1_2(st->version)) {
         if (!cur_get_vec16(&body, &algs) || cur_len(algs) % 2 != 0) {
             return fields_malformed(f, "signature_algorithms", "u16-prefixed list of even length");
         }
@@ -139,7 +139,7 @@ bool dissect_certificate_verify(struct cursor body, struct tls_state *st, struct
 {
     uint16_t scheme;
     struct cursor sig;
-    if (st->version >= VERSION_TLSv1_2 || st->is_tls13) {
+    if (tls_version_at_least_1_2(st->version) || st->is_tls13) {
         if (!cur_get_u16(&body, &scheme)) {
             return fields_malformed(f, "signature_scheme", "2-byte SignatureScheme");
         }

@@ -55,6 +55,26 @@ bool cur_get_u32(struct cursor *c, uint32_t *out)
     return get_be(c, 4, out);
 }
 
+bool cur_get_varint(struct cursor *c, uint64_t *out)
+{
+    if (c->len == 0) {
+        return false;
+    }
+    /* RFC 9000 16: the two high bits of the first byte give the length, 1 << bits bytes. */
+    size_t n = (size_t)1 << (c->p[0] >> 6);
+    if (n > c->len) {
+        return false;
+    }
+    uint64_t v = c->p[0] & 0x3f;
+    for (size_t i = 1; i < n; i++) {
+        v = (v << 8) | c->p[i];
+    }
+    c->p += n;
+    c->len -= n;
+    *out = v;
+    return true;
+}
+
 bool cur_get_bytes(struct cursor *c, size_t n, struct cursor *out)
 {
     if (n > c->len) {

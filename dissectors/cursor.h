@@ -26,6 +26,8 @@ CUR_MUST_USE bool cur_get_u8(struct cursor *c, uint8_t *out);
 CUR_MUST_USE bool cur_get_u16(struct cursor *c, uint16_t *out); /* big-endian, like all below */
 CUR_MUST_USE bool cur_get_u24(struct cursor *c, uint32_t *out);
 CUR_MUST_USE bool cur_get_u32(struct cursor *c, uint32_t *out);
+/* RFC 9000 16: a QUIC variable-length integer, 1, 2, 4 or 8 bytes, 0..2^62-1. */
+CUR_MUST_USE bool cur_get_varint(struct cursor *c, uint64_t *out);
 CUR_MUST_USE bool cur_get_bytes(struct cursor *c, size_t n, struct cursor *out);
 CUR_MUST_USE bool cur_get_vec8(struct cursor *c, struct cursor *out);  /* opaque x<0..2^8-1> */
 CUR_MUST_USE bool cur_get_vec16(struct cursor *c, struct cursor *out); /* opaque x<0..2^16-1> */

@@ -5,6 +5,9 @@
  * heartbeat (RFC 6520), compress_certificate (RFC 8879), quic_transport_parameters
  * (RFC 9001), application_settings (draft-vvv-tls-alps). */
 #include "ext_decoders.h"
+
+#include <stdio.h>
+
 #include "extensions.h"
 #include "fields.h"
 #include "names.h"
@@ -160,10 +163,35 @@ bool ext_compress_certificate(struct cursor body, struct ext_context *ctx)
     return true;
 }
 
-/* RFC 9001 8.2: the QUIC transport parameters, opaque to TLS. */
+/* RFC 9001 8.2: the QUIC transport parameters, opaque to TLS; their ids are listed.
+ * RFC 9000 18: Transport Parameter { Transport Parameter ID (i), Transport Parameter Length (i),
+ *   Transport Parameter Value (..) } */
 bool ext_quic_transport_parameters(struct cursor body, struct ext_context *ctx)
 {
-    fields_add_uint(ctx->f, "quic_transport_parameters_length", cur_len(body));
+    struct fields *f = ctx->f;
+    struct cursor walk = body, value;
+    uint64_t id, length;
+    fields_add_uint(f, "quic_transport_parameters_length", cur_len(body));
+    while (cur_len(walk) > 0) {
+        if (!cur_get_varint(&walk, &id) || !cur_get_varint(&walk, &length) ||
+            length > cur_len(walk) || !cur_get_bytes(&walk, (size_t)length, &value)) {
+            return fields_malformed_at(f, "quic_transport_parameters",
+                                       "varint id, varint length and value inside extension",
+                                       cur_offset(body, walk));
+        }
+    }
+    fields_list_begin_brief(f, "quic_transport_parameters");
+    while (cur_get_varint(&body, &id) && cur_get_varint(&body, &length) &&
+           cur_get_bytes(&body, (size_t)length, &value)) {
+        if (id <= UINT32_MAX) {
+            fields_list_name(f, NAMES_QUIC_TP, (uint32_t)id);
+        } else {
+            char hex[24];
+            snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)id);
+            fields_list_token(f, id % 31 == 27 ? "grease" : hex);
+        }
+    }
+    fields_list_end(f);
     return true;
 }
 

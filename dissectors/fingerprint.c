@@ -66,6 +66,7 @@ static int compare_u16(const void *a, const void *b)
 
 /* What the fingerprints read from a ClientHello; extension bodies from their first copy. */
 struct client_facts {
+    enum tls_transport transport; /* JA4's first character; DTLS hellos have a cookie */
     uint16_t legacy_version;
     struct u16_list ciphers;
     struct u16_list extensions; /* types, in wire order */
@@ -83,6 +84,15 @@ static bool too_many(const struct client_facts *h)
 {
     return h->ciphers.full || h->extensions.full || h->groups.full || h->point_formats.full ||
            h->sigalgs.full;
+}
+
+/* DTLS numbers its versions downwards (RFC 9147 5.3: 1.0 0xfeff, 1.2 0xfefd, 1.3 0xfefc):
+ * "highest" in JA4.md means newest. */
+static bool newer_version(uint16_t a, uint16_t b)
+{
+    uint32_t rank_a = (a >> 8) == 0xfe ? 0x10000u + (0xffu - (a & 0xffu)) : a;
+    uint32_t rank_b = (b >> 8) == 0xfe ? 0x10000u + (0xffu - (b & 0xffu)) : b;
+    return b == 0 || rank_a > rank_b;
 }
 
 /* The extension bodies the fingerprints read; their grammar was checked by the decoders. */
@@ -151,7 +161,7 @@ static bool read_extension(struct client_facts *h, uint16_t type, struct cursor 
             return false;
         }
         while (cur_get_u16(&list, &version)) {
-            if (!names_is_grease_u16(version) && version > h->top_version) {
+            if (!names_is_grease_u16(version) && newer_version(version, h->top_version)) {
                 h->top_version = version;
             }
         }
@@ -166,11 +176,13 @@ static bool read_extension(struct client_facts *h, uint16_t type, struct cursor 
  *   opaque legacy_compression_methods<1..2^8-1>; Extension extensions<8..2^16-1>; } */
 static bool read_client_hello(struct cursor body, struct client_facts *h)
 {
-    struct cursor session_id, suites, compression, block, ext;
+    struct cursor session_id, cookie, suites, compression, block, ext;
     uint16_t type;
+    /* RFC 6347 4.2.1: DTLS adds opaque cookie<0..2^8-1> after the session id. */
     if (!cur_get_u16(&body, &h->legacy_version) || !cur_skip(&body, RANDOM_LEN) ||
-        !cur_get_vec8(&body, &session_id) || !cur_get_vec16(&body, &suites) ||
-        !cur_get_vec8(&body, &compression)) {
+        !cur_get_vec8(&body, &session_id) ||
+        (h->transport == TRANSPORT_DTLS && !cur_get_vec8(&body, &cookie)) ||
+        !cur_get_vec16(&body, &suites) || !cur_get_vec8(&body, &compression)) {
         return false;
     }
     list_add_u16s(&h->ciphers, suites);
@@ -384,15 +396,15 @@ static void two_digits(char *out, size_t count)
     out[1] = (char)('0' + count % 10);
 }
 
-/* JA4_a: protocol, version, SNI or not, cipher count, extension count (SNI and ALPN counted),
- * ALPN. hsdump reads TLS over TCP only, so the protocol is 't' ('q' QUIC, 'd' DTLS). */
+/* JA4_a: protocol ('t' TCP, 'q' QUIC, 'd' DTLS), version, SNI or not, cipher count, extension
+ * count (SNI and ALPN counted), ALPN. */
 static void ja4_a(const struct client_facts *h, char a[JA4_A_LEN + 1])
 {
     /* JA4.md: the highest supported_versions entry, else the ClientHello's version; a
      * supported_versions holding only GREASE falls back the same way. */
     uint16_t version = h->top_version != 0 ? h->top_version : h->legacy_version;
     memcpy(a + 1, ja4_version(version), 2);
-    a[0] = 't';
+    a[0] = h->transport == TRANSPORT_QUIC ? 'q' : h->transport == TRANSPORT_DTLS ? 'd' : 't';
     a[3] = h->has_sni ? 'd' : 'i';
     two_digits(a + 4, h->ciphers.n);
     two_digits(a + 6, h->extensions.n);
@@ -505,6 +517,7 @@ void fingerprint_client_hello(struct cursor body, struct tls_state *st, struct f
 {
     struct client_facts h;
     memset(&h, 0, sizeof(h));
+    h.transport = st->transport;
     if (!read_client_hello(body, &h)) {
         return;
     }

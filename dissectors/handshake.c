@@ -26,6 +26,7 @@ static const struct message_entry message_table[] = {
     {HS_hello_request, dissect_hello_request},
     {HS_client_hello, dissect_client_hello},
     {HS_server_hello, dissect_server_hello},
+    {HS_hello_verify_request, dissect_hello_verify_request},
     {HS_new_session_ticket, dissect_new_session_ticket},
     {HS_end_of_early_data, dissect_end_of_early_data},
     {HS_encrypted_extensions, dissect_encrypted_extensions},
@@ -115,7 +116,8 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     struct fields f;
     char name[NAMES_BUF];
     fields_init(&f, "handshake", names_format(NAMES_HS, type, name, sizeof(name)));
-    if (type == HS_client_hello || type == HS_server_hello) {
+    /* QUIC carries handshake messages in CRYPTO frames, with no record layer: 0 then. */
+    if ((type == HS_client_hello || type == HS_server_hello) && record_version != 0) {
         fields_add_name(&f, "record_version", NAMES_VERSION, record_version);
     }
     fields_add_uint(&f, "length", cur_len(body));

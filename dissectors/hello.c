@@ -42,6 +42,18 @@ static bool parse_session_id(struct cursor *msg, struct tls_state *st, enum dir 
     return true;
 }
 
+/* RFC 6347 4.2.1: opaque cookie<0..2^8-1>; a DTLS ClientHello's field between
+ * legacy_session_id and cipher_suites, empty until a HelloVerifyRequest gave one. */
+static bool parse_cookie(struct cursor *msg, struct fields *f)
+{
+    struct cursor cookie;
+    if (!cur_get_vec8(msg, &cookie)) {
+        return fields_malformed(f, "cookie", "u8-prefixed cookie inside message");
+    }
+    fields_add_uint(f, "cookie_length", cur_len(cookie));
+    return true;
+}
+
 /* RFC 8446 4.1.2: CipherSuite cipher_suites<2..2^16-2>; */
 static bool parse_cipher_suites(struct cursor *msg, struct fields *f)
 {
@@ -108,8 +120,9 @@ bool dissect_client_hello(struct cursor body, struct tls_state *st, struct field
         return fields_malformed(f, "client_hello", "legacy_version and 32-byte random");
     }
     fields_add_name(f, "legacy_version", NAMES_VERSION, legacy_version);
-    if (!parse_session_id(&body, st, DIR_C2S, f) || !parse_cipher_suites(&body, f) ||
-        !parse_compression_methods(&body, f)) {
+    if (!parse_session_id(&body, st, DIR_C2S, f) ||
+        (st->transport == TRANSPORT_DTLS && !parse_cookie(&body, f)) ||
+        !parse_cipher_suites(&body, f) || !parse_compression_methods(&body, f)) {
         return false;
     }
     struct ext_context ctx = {EXT_IN_CLIENT_HELLO, st, f, 0};
@@ -126,7 +139,7 @@ static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t 
     st->server_hello_seen = true;
     st->version = version;
     st->cipher_suite = suite;
-    if (version == VERSION_TLSv1_3 || (version >> 8) == 0x7f) {
+    if (version == VERSION_TLSv1_3 || version == VERSION_DTLSv1_3 || (version >> 8) == 0x7f) {
         st->is_tls13 = true;
         st->dir[DIR_C2S].encrypted = true;
         st->dir[DIR_S2C].encrypted = true;
@@ -173,6 +186,25 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
         fingerprint_server_hello(whole, is_hrr, st, f);
     }
     return ok;
+}
+
+/* RFC 6347 4.2.1: struct { ProtocolVersion server_version; opaque cookie<0..2^8-1>; }
+ *   HelloVerifyRequest; */
+bool dissect_hello_verify_request(struct cursor body, struct tls_state *st, struct fields *f)
+{
+    uint16_t server_version;
+    (void)st;
+    if (!cur_get_u16(&body, &server_version)) {
+        return fields_malformed(f, "hello_verify_request", "server_version and cookie");
+    }
+    fields_add_name(f, "server_version", NAMES_VERSION, server_version);
+    if (!parse_cookie(&body, f)) {
+        return false;
+    }
+    if (cur_len(body) != 0) {
+        return fields_malformed(f, "hello_verify_request", "end of message after cookie");
+    }
+    return true;
 }
 
 /* RFC 5246 E.2: uint8 msg_type; Version version; uint16 cipher_spec_length;

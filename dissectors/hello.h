@@ -13,5 +13,7 @@ bool dissect_client_hello(struct cursor body, struct tls_state *st, struct field
 /* Also recognises a HelloRetryRequest by its fixed random and renames the event. */
 bool dissect_server_hello(struct cursor body, struct tls_state *st, struct fields *f);
 bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct fields *f);
+/* DTLS only (RFC 6347 4.2.1): the server's cookie for the client's second ClientHello. */
+bool dissect_hello_verify_request(struct cursor body, struct tls_state *st, struct fields *f);
 
 #endif

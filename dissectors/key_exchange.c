@@ -74,7 +74,7 @@ static size_t bit_length(struct cursor n)
 static bool parse_signature(struct cursor *msg, const struct tls_state *st, struct fields *f)
 {
     struct cursor sig;
-    if (st->version >= VERSION_TLSv1_2) {
+    if (tls_version_at_least_1_2(st->version)) {
         uint16_t scheme;
         if (!cur_get_u16(msg, &scheme)) {
             return fields_malformed(f, "signature_scheme", "2-byte SignatureAndHashAlgorithm");

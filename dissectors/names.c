@@ -44,6 +44,7 @@ struct name_entry {
 #define NAMES_EQ_HEARTBEAT_MSG_HEARTBEAT_MSG ~, 1
 #define NAMES_EQ_HEARTBEAT_MODE_HEARTBEAT_MODE ~, 1
 #define NAMES_EQ_MAX_FRAGMENT_MAX_FRAGMENT ~, 1
+#define NAMES_EQ_QUIC_TP_QUIC_TP ~, 1
 
 #define REG(kind, value, id) REGS(kind, value, id, #id)
 #define REGS(kind, value, id, name) NAMES_IF(NAMES_EQ(kind, NAMES_TABLE))({value, name},)
@@ -156,6 +157,12 @@ static const struct name_entry max_fragment_names[] = {
 };
 #undef NAMES_TABLE
 
+#define NAMES_TABLE QUIC_TP
+static const struct name_entry quic_tp_names[] = {
+#include "registry.def"
+};
+#undef NAMES_TABLE
+
 #undef REGS
 #undef REG
 
@@ -185,6 +192,7 @@ static const struct name_table tables[NAMES_KIND_COUNT] = {
     [NAMES_HEARTBEAT_MSG] = NAMES_TABLE_OF(heartbeat_msg_names),
     [NAMES_HEARTBEAT_MODE] = NAMES_TABLE_OF(heartbeat_mode_names),
     [NAMES_MAX_FRAGMENT] = NAMES_TABLE_OF(max_fragment_names),
+    [NAMES_QUIC_TP] = NAMES_TABLE_OF(quic_tp_names),
 };
 
 static const char *const kind_names[NAMES_KIND_COUNT] = {
@@ -206,6 +214,7 @@ static const char *const kind_names[NAMES_KIND_COUNT] = {
     [NAMES_HEARTBEAT_MSG] = "heartbeat_message_type",
     [NAMES_HEARTBEAT_MODE] = "heartbeat_mode",
     [NAMES_MAX_FRAGMENT] = "max_fragment_length",
+    [NAMES_QUIC_TP] = "quic_transport_parameter",
 };
 
 const char *names_kind_name(enum name_kind kind)
@@ -239,6 +248,7 @@ static bool is_one_byte(enum name_kind kind)
     case NAMES_EXT:
     case NAMES_VERSION:
     case NAMES_CERT_COMPRESSION:
+    case NAMES_QUIC_TP:
         return false;
     default:
         return true;
@@ -270,6 +280,10 @@ bool names_is_grease(enum name_kind kind, uint32_t value)
             }
         }
         return false;
+    case NAMES_QUIC_TP:
+        /* RFC 9000 18.1: ids of the form 31 * N + 27 are reserved to exercise the rule that
+         * unknown parameters are ignored. */
+        return value >= 27 && (value - 27) % 31 == 0;
     default:
         return false;
     }

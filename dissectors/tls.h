@@ -76,7 +76,12 @@ struct cert_names {
     char issuer[TLS_NAME_MAX + 1];
 };
 
+/* What carries the handshake messages: TLS records over TCP, QUIC CRYPTO frames (RFC 9001 4)
+ * or DTLS records (RFC 6347, RFC 9147), whose ClientHello has a cookie (RFC 6347 4.2.1). */
+enum tls_transport { TRANSPORT_TCP = 0, TRANSPORT_QUIC, TRANSPORT_DTLS };
+
 struct tls_state {
+    enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
     struct tls_dir dir[2];
     bool client_hello_seen;
     bool server_hello_seen;
@@ -156,6 +161,10 @@ void rec_emit_encrypted(enum dir d, uint8_t type, size_t length, const char *inf
 
 /* Dissects the plaintext body of an alert record (RFC 8446 6). */
 void dissect_alert(struct tls_state *st, enum dir d, struct cursor body, const struct tls_sink *sink);
+
+/* TLS 1.2 or later, DTLS 1.2 (TLS 1.2's counterpart, RFC 6347 1) or later included: the
+ * versions whose signatures name their algorithm. DTLS counts down from 0xfeff. */
+bool tls_version_at_least_1_2(uint16_t version);
 
 /* True once both sides are past their handshake, so the stream need not be followed. */
 bool tls_handshake_done(const struct tls_state *st);

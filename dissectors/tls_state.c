@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "tls.h"
 
 void tls_state_init(struct tls_state *st)
@@ -20,6 +21,14 @@ void tls_state_free(struct tls_state *st)
         st->dir[d].hs_len = 0;
         st->dir[d].hs_cap = 0;
     }
+}
+
+bool tls_version_at_least_1_2(uint16_t version)
+{
+    if ((version >> 8) == 0xfe) {
+        return version <= VERSION_DTLSv1_2;
+    }
+    return version >= VERSION_TLSv1_2;
 }
 
 bool tls_handshake_done(const struct tls_state *st)

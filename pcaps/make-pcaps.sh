@@ -9,7 +9,10 @@
 #
 # Every capture is a real handshake between OpenSSL 3.0 `s_server` and `s_client`
 # (Debian 12; one uses gnutls-cli as the client, two put a small python3 relay in the
-# middle), recorded with tcpdump on lo (one capture on `any`). Each scenario has its own
+# middle, the starttls-* ones have pcaps/starttls-server.py as the server, and the
+# midstream-* ones lose their first packets once checked; dtls12 and dtls1 are DTLS over
+# UDP), recorded with tcpdump on lo
+# (one capture on `any`). Each scenario has its own
 # ports in 44300-44399 (server on 443xx, relay on 443xx+50) and a capture filter on
 # them, so nothing else lands in the file. The two halves of a pair for hsdump diff
 # (diff-*-a, diff-*-b, written to pcaps/diff/) share their server port, since the port is
@@ -54,6 +57,13 @@ declare -A PORT=(
     [diff-version-a]=44332 [diff-version-b]=44332 [diff-cert-a]=44333 [diff-cert-b]=44333
     [diff-alpn-a]=44334 [diff-alpn-b]=44334 [diff-resume-a]=44335 [diff-resume-b]=44335
     [diff-extra-a]=44336 [diff-extra-b]=44336
+    # captures that start after the TCP handshake, and STARTTLS: 44361-44370
+    [midstream-tls12]=44361 [midstream-tls13]=44362
+    [starttls-smtp]=44363 [starttls-imap]=44364 [starttls-pop3]=44365 [starttls-ftp]=44366
+    [starttls-xmpp]=44367 [starttls-ldap]=44368 [starttls-postgres]=44369
+    [starttls-mysql]=44370
+    # DTLS over UDP, 44350-44355
+    [dtls12]=44350 [dtls1]=44351
 )
 # Order of generation: the required captures first, then the follow-up ones.
 readonly ALL=(
@@ -66,6 +76,10 @@ readonly ALL=(
     diff-same-a diff-same-b diff-cipher-a diff-cipher-b diff-version-a diff-version-b
     diff-cert-a diff-cert-b diff-alpn-a diff-alpn-b diff-resume-a diff-resume-b
     diff-extra-a diff-extra-b
+    midstream-tls12 midstream-tls13
+    starttls-smtp starttls-imap starttls-pop3 starttls-ftp starttls-xmpp starttls-ldap
+    starttls-postgres starttls-mysql
+    dtls12 dtls1
 )
 
 usage() {
@@ -268,6 +282,16 @@ wait_listen() {
         sleep 0.05
     done
     die "$NAME: nothing listens on port $1 after 5 s"
+}
+
+# wait_listen_udp PORT: the same for a UDP socket (DTLS servers).
+wait_listen_udp() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ -n $(ss -Hlun "sport = :$1") ]] && return 0
+        sleep 0.05
+    done
+    die "$NAME: nothing listens on UDP port $1 after 5 s"
 }
 
 # ep PORT [HOST]: the endpoint HOST:PORT (HOST 127.0.0.1 by default, IPv6 in brackets).
@@ -688,6 +712,68 @@ def describe(path):
 
 for p in sys.argv[1:]:
     describe(p)
+PY
+
+# ---------------------------------------------------------------- the cutter (python3)
+
+MIDCUT=$TMP/midcut.py
+cat >"$MIDCUT" <<'PY'
+"""Cuts the start off a pcap file, as if tcpdump had started later (midstream-*).
+
+--drop N: drops the first N packets.
+--from-appdata PORT: keeps the packets from the first one sent to PORT whose TCP payload
+starts with a TLS application_data record header (17 03 03). Ethernet and IPv4 only."""
+import argparse
+import struct
+import sys
+
+
+def payload_to(frame, port):
+    """The TCP payload of an Ethernet/IPv4 frame sent to port, else None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00":
+        return None
+    ip = frame[14:]
+    ihl = (ip[0] & 0x0F) * 4
+    if ip[9] != 6:
+        return None
+    total = struct.unpack("!H", ip[2:4])[0]
+    tcp = ip[ihl:total]
+    if len(tcp) < 20 or struct.unpack("!H", tcp[2:4])[0] != port:
+        return None
+    return tcp[(tcp[12] >> 4) * 4:]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("src")
+    ap.add_argument("dst")
+    ap.add_argument("--drop", type=int, default=0)
+    ap.add_argument("--from-appdata", type=int, default=0)
+    a = ap.parse_args()
+    data = open(a.src, "rb").read()
+    order = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
+             b"\xa1\xb2\xc3\xd4": ">", b"\xa1\xb2\x3c\x4d": ">"}.get(data[:4])
+    if order is None or struct.unpack(order + "I", data[20:24])[0] != 1:
+        sys.exit("midcut: not a pcap file of Ethernet frames")
+    records, pos = [], 24
+    while pos + 16 <= len(data):
+        caplen = struct.unpack(order + "I", data[pos + 8:pos + 12])[0]
+        records.append(data[pos:pos + 16 + caplen])
+        pos += 16 + caplen
+    start = a.drop
+    if a.from_appdata:
+        starts = [i for i, r in enumerate(records)
+                  if (payload_to(r[16:], a.from_appdata) or b"")[:3] == b"\x17\x03\x03"]
+        if not starts:
+            sys.exit("midcut: no application_data record sent to that port")
+        start = starts[0]
+    with open(a.dst, "wb") as out:
+        out.write(data[:24])
+        out.writelines(records[start:])
+    print(f"midcut: dropped {start} of {len(records)} packets")
+
+
+main()
 PY
 
 # proxy ARGS...: start the relay in the background and wait until it listens.
@@ -1188,6 +1274,116 @@ diff_extra() {
 }
 scn_diff-extra-a() { diff_extra $((P + 1)); }
 scn_diff-extra-b() { diff_extra $((P + 2)); }
+
+# ---------------------------------------------------------------- DTLS over UDP
+# No connection to check (no SYN or FIN): check_dtls looks at the datagrams instead.
+
+# check_dtls FILE PORT: at least 6 datagrams, all on PORT; with tshark, exactly one
+# HelloVerifyRequest, two ClientHellos (the second with the cookie) and a message the
+# server sent in fragments (tshark reassembled it).
+check_dtls() {
+    local file=$1 port=$2 all foreign
+    all=$(tcpdump -nn -r "$file" 2>/dev/null | wc -l)
+    foreign=$(tcpdump -nn -r "$file" "not udp port $port" 2>/dev/null | wc -l)
+    if [[ $all -lt 6 || $foreign -ne 0 ]]; then
+        say "$NAME: want 6 or more datagrams on port $port; have $all, $foreign foreign"
+        return 1
+    fi
+    [[ $HAVE_TSHARK == yes ]] || return 0
+    local hvr ch frag
+    hvr=$(tshark -n -r "$file" -Y 'dtls.handshake.type == 3' 2>/dev/null | wc -l)
+    ch=$(tshark -n -r "$file" -Y 'dtls.handshake.type == 1' 2>/dev/null | wc -l)
+    frag=$(tshark -n -r "$file" -Y 'dtls.fragments' 2>/dev/null | wc -l)
+    if [[ $hvr -ne 1 || $ch -ne 2 || $frag -lt 1 ]]; then
+        say "$NAME: want 1 HelloVerifyRequest, 2 ClientHellos and a fragmented message;" \
+            "have $hvr, $ch and $frag"
+        return 1
+    fi
+}
+
+# dtls OPTIONS...: one s_server on UDP 127.0.0.1:$P and one s_client, both with OPTIONS.
+# -listen: the server answers the first ClientHello with a HelloVerifyRequest (RFC 6347
+# 4.2.1); -mtu 500: it sends its Certificate in fragments (RFC 6347 4.2.3).
+dtls() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -listen -mtu 500 "$@"
+    wait_listen_udp "$P"
+    capture lo "udp port $P"
+    client cli.log ok 0.5 hello -- "$(ep "$P")" "$@"
+    wait_exit "$SRV"
+    capture_end
+    check_dtls "$CAP" "$P"
+}
+
+scn_dtls12() {
+    dtls -dtls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -groups x25519
+}
+
+# DTLS 1.0 needs security level 0 in OpenSSL 3.0 (its PRF uses MD5 and SHA-1).
+scn_dtls1() {
+    dtls -dtls1 -cipher 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' -groups x25519
+}
+
+# ---------------------------------------------------------------- mid-stream and STARTTLS
+
+# midstream CUT SERVER_OPTS -- CLIENT_OPTS: a connection as in simple(), checked whole, then
+# its capture loses its start (CUT: midcut.py options), as if tcpdump had begun after the
+# TCP handshake; libnids never sees such a connection (PLATFORM-NOTES 4).
+midstream() {
+    local cut=$1
+    shift
+    simple "$@"
+    # shellcheck disable=SC2086 # CUT is several words
+    python3 "$MIDCUT" $cut "$CAP" "$W/cut.pcap" >"$W/midcut.log" ||
+        { cat "$W/midcut.log" >&2; return 1; }
+    mv "$W/cut.pcap" "$CAP"
+    [[ $(packets "$CAP" | awk '$3 ~ /S/' | wc -l) -eq 0 ]] || { say "$NAME: a SYN is left"; return 1; }
+}
+
+# The capture starts right after the TCP handshake: its first packet is the ClientHello.
+scn_midstream-tls12() {
+    midstream "--drop 3" "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}"
+    [[ $(packets "$CAP" | head -n 1 | awk '{ print ($2 ~ /[.]'"$P"'$/ && $4 > 0) }') == 1 ]] ||
+        { say "$NAME: the capture does not start with the client's first data"; return 1; }
+}
+
+# The capture starts at the client's first application data, after the handshake. The
+# client binds a port above the ephemeral range, so the server has the lower port.
+scn_midstream-tls13() {
+    midstream "--from-appdata $P" "${LEAF[@]}" "${T13[@]}" -num_tickets 0 -rev -- \
+        "${T13[@]}" -bind "127.0.0.1:$((61000 + RANDOM % 4000))"
+    grep -q olleh "$W/cli.log" || { say "$NAME: no reply from the server"; return 1; }
+}
+
+# starttls PROTO VERSION CLIENT_OPTS...: `s_client -starttls PROTO` against
+# starttls-server.py, which speaks the plaintext part of PROTO, then TLS VERSION (1.2 or
+# 1.3) with the usual leaf. tshark would need a dissector per protocol, so the checks are
+# the server's log (TLS up, the client's line received) and the TCP ones.
+starttls() {
+    local proto=$1 version=$2
+    shift 2
+    timeout "$TMO" python3 "$OUT_DIR/starttls-server.py" --proto "$proto" --port "$P" \
+        --cert "$PKI/leaf.pem" --key "$PKI/leaf.key" --tls "$version" >"$W/srv.log" 2>&1 &
+    SRV=$!
+    BG+=("$SRV")
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log ok 0.5 hello -- "$(ep "$P")" -starttls "$proto" "$@"
+    wait_exit "$SRV"
+    capture_end
+    grep -q "^TLS established: TLSv$version " "$W/srv.log" &&
+        grep -q "^received: b'hello" "$W/srv.log" ||
+        { say "$NAME: no TLS $version data at the server:"; tail -n 5 "$W/srv.log" >&2; return 1; }
+    check_conns "$CAP" 1 "$P"
+}
+
+scn_starttls-smtp() { starttls smtp 1.2 "${T12[@]}"; }
+scn_starttls-imap() { starttls imap 1.3 "${T13[@]}"; }
+scn_starttls-pop3() { starttls pop3 1.2 "${T12[@]}"; }
+scn_starttls-ftp() { starttls ftp 1.3 "${T13[@]}"; }
+scn_starttls-xmpp() { starttls xmpp 1.2 "${T12[@]}" -name "$SNI"; }
+scn_starttls-ldap() { starttls ldap 1.3 "${T13[@]}"; }
+scn_starttls-postgres() { starttls postgres 1.3 "${T13[@]}"; }
+scn_starttls-mysql() { starttls mysql 1.2 "${T12[@]}"; }
 
 # ---------------------------------------------------------------- driver
 

@@ -10,9 +10,37 @@
 #include "output.h"
 #include "stats.h"
 
-static void emit_event(void *ctx, enum dir d, const struct fields *f)
+/* The plaintext of a connection that may still upgrade to TLS, as starttls_scan() reads it:
+ * each direction from its first byte (reassembly keeps them all until the verdict), grown
+ * as needed up to STARTTLS_SCAN_MAX. */
+struct conn_plaintext {
+    uint8_t *bytes[2];
+    size_t len[2];
+    size_t cap[2];
+};
+
+/* STARTTLS and mid-stream connections say so on every line: a copy with the field added. */
+static const struct fields *tagged(const struct conn *c, const struct fields *f,
+                                   struct fields *copy)
+{
+    if (c->starttls == STARTTLS_NONE && !c->midstream) {
+        return f;
+    }
+    *copy = *f;
+    if (c->starttls != STARTTLS_NONE) {
+        fields_add_token(copy, "starttls", starttls_name(c->starttls));
+    }
+    if (c->midstream) {
+        fields_add_bool(copy, "midstream", true);
+    }
+    return copy;
+}
+
+static void emit_event(void *ctx, enum dir d, const struct fields *untagged)
 {
     struct conn *c = ctx;
+    struct fields copy;
+    const struct fields *f = tagged(c, untagged, &copy);
     /* Ids count TLS connections in the order of their first line, which is the ClientHello
      * for any connection whose start was captured: stable across equivalent captures. */
     if (c->id == 0) {
@@ -60,23 +88,20 @@ static enum conn_kind recognise(struct cursor bytes)
     return need_more ? CONN_UNDECIDED : CONN_NOT_TLS;
 }
 
-size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verdict *verdict)
+/* Drops the plaintext still in front of a STARTTLS connection's bytes; returns how much. */
+static size_t skip_plaintext(struct conn *c, enum dir d, struct cursor *bytes)
 {
-    *verdict = CONN_FOLLOW;
-    if (c->kind == CONN_UNDECIDED) {
-        c->kind = recognise(bytes);
-        if (c->kind == CONN_UNDECIDED) {
-            return 0;
-        }
-        if (c->kind == CONN_NOT_TLS) {
-            c->env->stats->not_tls_connections++;
-            *verdict = CONN_RELEASE;
-            return cur_len(bytes);
-        }
-        c->env->stats->tls_connections++;
-    }
+    struct cursor plaintext = cur_take_upto(bytes, c->plaintext_left[d]);
+    c->plaintext_left[d] -= cur_len(plaintext);
+    return cur_len(plaintext);
+}
+
+static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
+                          enum conn_verdict *verdict)
+{
+    size_t skipped = skip_plaintext(c, d, &bytes);
     struct tls_sink sink = {emit_event, c};
-    size_t used = rec_consume(&c->tls, d, bytes, &sink);
+    size_t used = skipped + rec_consume(&c->tls, d, bytes, &sink);
     if (!c->established && strcmp(flow_status(&c->tls), "established") == 0) {
         c->established = true;
         c->env->stats->handshakes_established++;
@@ -89,6 +114,103 @@ size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verd
         *verdict = CONN_DONE;
     }
     return used;
+}
+
+static void plaintext_end(struct conn *c)
+{
+    if (c->plain != NULL) {
+        free(c->plain->bytes[DIR_C2S]);
+        free(c->plain->bytes[DIR_S2C]);
+        free(c->plain);
+        c->plain = NULL;
+    }
+}
+
+/* Keeps a copy of what direction d sent so far (from its first byte). */
+static bool plaintext_copy(struct conn_plaintext *pt, enum dir d, struct cursor bytes)
+{
+    struct cursor head = cur_take_upto(&bytes, STARTTLS_SCAN_MAX);
+    if (cur_len(head) > pt->cap[d]) {
+        uint8_t *grown = realloc(pt->bytes[d], cur_len(head));
+        if (grown == NULL) {
+            return false;
+        }
+        pt->bytes[d] = grown;
+        pt->cap[d] = cur_len(head);
+    }
+    cur_copy(head, pt->bytes[d]);
+    pt->len[d] = cur_len(head);
+    return true;
+}
+
+/* Plaintext is kept (nothing consumed) until starttls_scan() decides: released when no
+ * upgrade comes, else both directions continue as TLS where it said. */
+static size_t follow_plaintext(struct conn *c, enum dir d, struct cursor bytes,
+                               enum conn_verdict *verdict)
+{
+    struct conn_plaintext *pt = c->plain;
+    struct starttls_result r = {STARTTLS_NOT, STARTTLS_NONE, {0, 0}};
+    if (plaintext_copy(pt, d, bytes)) {
+        r = starttls_scan(cur_make(pt->bytes[DIR_C2S], pt->len[DIR_C2S]),
+                          cur_make(pt->bytes[DIR_S2C], pt->len[DIR_S2C]));
+    }
+    if (r.verdict == STARTTLS_MORE) {
+        return 0;
+    }
+    if (r.verdict == STARTTLS_NOT) {
+        plaintext_end(c);
+        c->kind = CONN_NOT_TLS;
+        c->env->stats->not_tls_connections++;
+        *verdict = CONN_RELEASE;
+        return cur_len(bytes);
+    }
+    c->kind = CONN_TLS;
+    c->starttls = r.proto;
+    c->env->stats->tls_connections++;
+    c->plaintext_left[DIR_C2S] = r.tls_start[DIR_C2S];
+    c->plaintext_left[DIR_S2C] = r.tls_start[DIR_S2C];
+    /* The other side may have sent TLS already: its bytes are still held by reassembly, so
+     * they are read from the copy now and skipped when handed over again. */
+    enum dir other = d == DIR_C2S ? DIR_S2C : DIR_C2S;
+    enum conn_verdict other_verdict = CONN_FOLLOW;
+    if (pt->len[other] > r.tls_start[other]) {
+        c->plaintext_left[other] =
+            consume_tls(c, other, cur_make(pt->bytes[other], pt->len[other]), &other_verdict);
+    }
+    plaintext_end(c);
+    size_t used = consume_tls(c, d, bytes, verdict);
+    if (other_verdict == CONN_DONE) {
+        *verdict = CONN_DONE;
+    }
+    return used;
+}
+
+size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verdict *verdict)
+{
+    *verdict = CONN_FOLLOW;
+    if (c->kind == CONN_UNDECIDED && c->plain == NULL) {
+        c->kind = recognise(bytes);
+        if (c->kind == CONN_UNDECIDED) {
+            return 0;
+        }
+        if (c->kind == CONN_NOT_TLS) {
+            /* not TLS from its first byte: it may still be plaintext that upgrades */
+            c->kind = CONN_UNDECIDED;
+            c->plain = calloc(1, sizeof(*c->plain));
+            if (c->plain == NULL) {
+                c->kind = CONN_NOT_TLS;
+                c->env->stats->not_tls_connections++;
+                *verdict = CONN_RELEASE;
+                return cur_len(bytes);
+            }
+        } else {
+            c->env->stats->tls_connections++;
+        }
+    }
+    if (c->plain != NULL) {
+        return follow_plaintext(c, d, bytes, verdict);
+    }
+    return consume_tls(c, d, bytes, verdict);
 }
 
 static const char *end_name(enum conn_end end)
@@ -153,10 +275,15 @@ static void add_negotiated(struct fields *f, const struct tls_state *st)
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c)
 {
+    if (c->plain != NULL) {
+        c->env->stats->not_tls_connections++; /* ended while still plaintext */
+    }
     if (c->kind != CONN_TLS) {
         return;
     }
     struct tls_sink sink = {emit_event, c};
+    (void)skip_plaintext(c, DIR_C2S, &rest_c2s);
+    (void)skip_plaintext(c, DIR_S2C, &rest_s2c);
     rec_finish(&c->tls, DIR_C2S, rest_c2s, &sink);
     rec_finish(&c->tls, DIR_S2C, rest_s2c, &sink);
     struct fields f;
@@ -196,5 +323,22 @@ void conn_free(struct conn *c)
         return;
     }
     tls_state_free(&c->tls);
+    plaintext_end(c);
     free(c);
+}
+
+/* Flows over UDP (src/udp.c) share the TCP connections' event path: ids, the line cap and
+ * out_event. */
+struct tls_sink conn_sink(struct conn *c)
+{
+    struct tls_sink sink = {emit_event, c};
+    return sink;
+}
+
+/* The handshake part of a UDP flow's close line, counted like a TCP connection's. */
+void conn_describe_tls(struct conn *c, struct fields *f)
+{
+    flow_describe(&c->tls, f);
+    stats_count_flow(c->env->stats, flow_label(&c->tls));
+    add_negotiated(f, &c->tls);
 }

@@ -6,10 +6,13 @@
 #include <stdint.h>
 #include <sys/time.h>
 
+#include "age_list.h"
 #include "cursor.h"
 #include "endpoint.h"
+#include "starttls.h"
 #include "tls.h"
 
+struct fields;
 struct output;
 struct stats;
 
@@ -42,17 +45,23 @@ struct conn {
     bool gap[2];      /* by direction: a lost segment stopped delivery (set before the close) */
     /* Owned by reassembly.c: its libnids stream and place in the idle list. */
     void *stream;
-    struct conn *idle_prev;
-    struct conn *idle_next;
+    struct age_link idle;
     struct timeval last_active;
     uint64_t events_suppressed;
     struct tls_state tls;
+    /* STARTTLS (starttls.h): the plaintext seen while an upgrade may still come (owned, NULL
+     * otherwise), the protocol once it came, and per direction the plaintext bytes still in
+     * front of what reassembly hands over next. */
+    struct conn_plaintext *plain;
+    enum starttls_proto starttls;
+    size_t plaintext_left[2];
+    bool midstream; /* picked up without its SYN (midstream.c): every line says so */
 };
 
 /* What the reassembly glue should do with the stream after conn_data(). */
 enum conn_verdict {
     CONN_FOLLOW,  /* keep delivering bytes */
-    CONN_RELEASE, /* not TLS: free the connection and stop reassembling */
+    CONN_RELEASE, /* not TLS, nor plaintext upgraded to it: free it, stop reassembling */
     CONN_DONE,    /* handshake complete both ways: stop reassembling, still report the close */
 };
 
@@ -75,5 +84,10 @@ size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verd
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c);
 void conn_free(struct conn *c); /* accepts NULL */
+
+/* For flows over UDP (src/udp.c), whose struct conn the caller fills: the sink of their
+ * events, and the flow, status and negotiated fields of their close line. */
+struct tls_sink conn_sink(struct conn *c);
+void conn_describe_tls(struct conn *c, struct fields *f);
 
 #endif

@@ -10,6 +10,7 @@
 #include "diff.h"
 #include "ipv6map.h"
 #include "messages.h"
+#include "midstream.h"
 #include "options.h"
 #include "output.h"
 #include "packet.h"
@@ -18,6 +19,7 @@
 #include "reassembly.h"
 #include "stats.h"
 #include "summary.h"
+#include "udp.h"
 
 struct inputs {
     struct capture *caps[OPT_MAX_FILES];
@@ -248,10 +250,16 @@ static int run_inputs(struct run *r, struct conn_env *env)
             errorf("%s", err);
             return EXIT_USAGE;
         }
+        r->pc->udp = udp_new(env);
+        r->pc->midstream = midstream_new(env, r->pc->v6);
         capture_set_tick(in->caps[i], on_tick, r);
         enum capture_end end = capture_run(in->caps[i], on_frame, r, err, sizeof(err));
         /* Also after -c, -G or a signal: connections still open get their close lines. */
         reassembly_end();
+        midstream_end(r->pc->midstream);
+        r->pc->midstream = NULL;
+        udp_end(r->pc->udp);
+        r->pc->udp = NULL;
         if (r->writer != NULL) {
             writer_drop_pending(r->writer);
         }

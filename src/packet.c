@@ -6,6 +6,7 @@
 #include "capture.h"
 #include "linklayer.h"
 #include "messages.h"
+#include "midstream.h"
 #include "output.h"
 #include "pcap_writer.h"
 #include "reassembly.h"
@@ -110,6 +111,7 @@ static bool tcp_tuple_of(struct cursor ip, struct tcp_tuple *t)
 static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4)
 {
     struct tcp_tuple t;
+    midstream_feed(pc->midstream, frame->ts, ipv4); /* before libnids ends a stream with it */
     if (pc->writer == NULL || !tcp_tuple_of(ipv4, &t)) {
         reassembly_feed(frame->ts, ipv4);
         return;
@@ -127,6 +129,9 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     pc->stats->bytes += cur_len(frame->data);
     out_packet_time(pc->out, frame->ts);
     enum link_result r = link_decode(frame->dlt, frame->data, &ip);
+    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_packet(pc->udp, frame->ts, ip)) {
+        return; /* QUIC or DTLS: src/udp.c, IPv6 addresses as they are */
+    }
     if (r == LINK_IPV4) {
         if (ipv4_is_tcp(pc, ip)) {
             feed(pc, frame, clip_to_capture(pc, ip));

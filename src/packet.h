@@ -6,8 +6,10 @@
 #include <stdint.h>
 
 #include "ipv6map.h"
+#include "udp.h"
 
 struct capture_frame;
+struct midstream;
 struct stats;
 
 struct output;
@@ -18,6 +20,8 @@ struct packet_ctx {
     struct output *out; /* told each packet's time (the origin of -tttt) */
     struct v6map *v6;
     struct writer *writer; /* -w, or NULL */
+    struct midstream *midstream; /* connections without their SYN (current input), or NULL */
+    struct udp_table *udp; /* QUIC and DTLS flows of the current input, or NULL */
     bool warned_class_e;
     uint8_t v4[V6MAP_OUT_MAX]; /* the synthetic IPv4 packet of the current IPv6 frame */
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "age_list.h"
 #include "capture.h"
 #include "reassembly.h"
 #include "stats.h"
@@ -26,8 +27,7 @@ struct held_frame {
 struct pending {
     struct tcp_tuple key; /* both directions share one entry: see canonical() */
     struct pending *bucket_next;
-    struct pending *older;
-    struct pending *newer;
+    struct age_link age;
     struct held_frame *head;
     struct held_frame *tail;
     size_t n_frames;
@@ -38,11 +38,15 @@ struct writer {
     struct capture_dump *dump;
     struct stats *stats;
     struct pending *buckets[WRITER_BUCKETS];
-    struct pending *oldest; /* by creation: the first to evict */
-    struct pending *newest;
+    struct age_list age; /* by creation: the oldest is the first to evict */
     size_t n_frames;
     size_t bytes;
 };
+
+static struct pending *oldest(struct writer *w)
+{
+    return AGE_ENTRY(w->age.oldest, struct pending, age);
+}
 
 struct writer *writer_new(struct capture_dump *dump, struct stats *stats)
 {
@@ -97,16 +101,7 @@ static void release(struct writer *w, struct pending *p, bool write)
 {
     struct pending **slot = find_slot(w, &p->key);
     *slot = p->bucket_next;
-    if (p->older != NULL) {
-        p->older->newer = p->newer;
-    } else {
-        w->oldest = p->newer;
-    }
-    if (p->newer != NULL) {
-        p->newer->older = p->older;
-    } else {
-        w->newest = p->older;
-    }
+    age_list_remove(&w->age, &p->age);
     struct held_frame *next;
     for (struct held_frame *h = p->head; h != NULL; h = next) {
         next = h->next;
@@ -137,13 +132,7 @@ static struct pending *create(struct writer *w, const struct tcp_tuple *key)
     struct pending **slot = &w->buckets[bucket_of(key)];
     p->bucket_next = *slot;
     *slot = p;
-    p->older = w->newest;
-    if (w->newest != NULL) {
-        w->newest->newer = p;
-    } else {
-        w->oldest = p;
-    }
-    w->newest = p;
+    age_list_append(&w->age, &p->age);
     return p;
 }
 
@@ -158,7 +147,10 @@ static void hold(struct writer *w, const struct tcp_tuple *key, struct pending *
         return;
     }
     while (w->n_frames + 1 > WRITER_PENDING_FRAMES || w->bytes + caplen > WRITER_PENDING_BYTES) {
-        struct pending *victim = w->oldest != p ? w->oldest : p->newer;
+        struct pending *victim = oldest(w);
+        if (victim == p) {
+            victim = AGE_ENTRY(p->age.newer, struct pending, age);
+        }
         if (victim == NULL) {
             break; /* cannot happen: p alone stays within both caps */
         }
@@ -210,8 +202,8 @@ void writer_frame(struct writer *w, const struct tcp_tuple *t, const struct capt
 
 void writer_drop_pending(struct writer *w)
 {
-    while (w->oldest != NULL) {
-        release(w, w->oldest, false);
+    while (oldest(w) != NULL) {
+        release(w, oldest(w), false);
     }
 }
 

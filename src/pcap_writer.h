@@ -17,7 +17,9 @@ struct stats;
 struct tcp_tuple;
 struct writer;
 
-#define WRITER_TUPLE_FRAMES 8      /* SYN, SYN-ACK, ACK, the first bytes, a few retransmissions */
+/* SYN, SYN-ACK, ACK and the first bytes, or a STARTTLS exchange up to its upgrade (a dozen
+ * frames for SMTP or IMAP as clients do it), with room for retransmissions */
+#define WRITER_TUPLE_FRAMES 32
 #define WRITER_PENDING_FRAMES 4096 /* held back for all tuples together */
 #define WRITER_PENDING_BYTES (16u * 1024 * 1024)
 

@@ -7,10 +7,12 @@
 #include "capture.h"
 #include "conn.h"
 #include "ipv6map.h"
+#include "midstream.h"
 #include "output.h"
 #include "packet.h"
 #include "reassembly.h"
 #include "stats.h"
+#include "udp.h"
 
 bool pipeline_capture_to_json(const char *path, const char *filter, FILE *out, char *err,
                               size_t errlen)
@@ -38,8 +40,12 @@ bool pipeline_capture_to_json(const char *path, const char *filter, FILE *out, c
         ok = false;
     }
     if (ok && reassembly_begin(&ro, &env, pc.v6, err, errlen)) {
+        pc.udp = udp_new(&env);
+        pc.midstream = midstream_new(&env, pc.v6);
         enum capture_end end = capture_run(cap, packet_frame, &pc, err, errlen);
         reassembly_end();
+        midstream_end(pc.midstream);
+        udp_end(pc.udp);
         ok = end != CAPTURE_ERROR;
     } else {
         ok = false;

@@ -22,37 +22,19 @@ static struct {
     struct timeval idle_timeout;
     /* Followed connections, least recently active first: the idle ones are closed from the
      * head (links in struct conn, owned by this file). */
-    struct conn *idle_head;
-    struct conn *idle_tail;
+    struct age_list idle;
 } g;
 
 static void idle_unlink(struct conn *c)
 {
-    if (c->idle_prev != NULL) {
-        c->idle_prev->idle_next = c->idle_next;
-    } else if (g.idle_head == c) {
-        g.idle_head = c->idle_next;
-    }
-    if (c->idle_next != NULL) {
-        c->idle_next->idle_prev = c->idle_prev;
-    } else if (g.idle_tail == c) {
-        g.idle_tail = c->idle_prev;
-    }
-    c->idle_prev = c->idle_next = NULL;
+    age_list_remove(&g.idle, &c->idle);
 }
 
 /* Data arrived: the connection moves to the end of the idle list. */
 static void idle_touch(struct conn *c)
 {
-    idle_unlink(c);
     c->last_active = g.env->now;
-    c->idle_prev = g.idle_tail;
-    if (g.idle_tail != NULL) {
-        g.idle_tail->idle_next = c;
-    } else {
-        g.idle_head = c;
-    }
-    g.idle_tail = c;
+    age_list_touch(&g.idle, &c->idle);
 }
 
 /* libnids keeps this pointer (it does not copy the array), hence static storage. */
@@ -220,7 +202,7 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
     nids_params.n_tcp_streams = streams > 0 ? streams : 1;
     g.idle_timeout.tv_sec = (time_t)o->idle_timeout;
     g.idle_timeout.tv_usec = 0;
-    g.idle_head = g.idle_tail = NULL;
+    g.idle.oldest = g.idle.newest = NULL;
     nids_params.scan_num_hosts = 0; /* scan detection runs on wall-clock time: off */
     nids_params.syslog = on_warning;
     nids_params.tcp_workarounds = 1;
@@ -281,8 +263,8 @@ static void close_reused_tuple(struct cursor ip)
  * (end=idle), so a day-long capture does not keep every abandoned stream. */
 static void close_idle(struct timeval now)
 {
-    while (g.idle_timeout.tv_sec > 0 && g.idle_head != NULL) {
-        struct conn *c = g.idle_head;
+    while (g.idle_timeout.tv_sec > 0 && g.idle.oldest != NULL) {
+        struct conn *c = AGE_ENTRY(g.idle.oldest, struct conn, idle);
         struct timeval quiet;
         timersub(&now, &c->last_active, &quiet);
         if (!timercmp(&quiet, &g.idle_timeout, >)) {

@@ -45,6 +45,8 @@ void stats_report(const struct stats *s, FILE *fp)
     counter(fp, "TCP connections", s->tcp_connections);
     counter(fp, "TLS connections", s->tls_connections);
     counter(fp, "not TLS connections", s->not_tls_connections);
+    counter(fp, "QUIC connections", s->quic_connections);
+    counter(fp, "DTLS connections", s->dtls_connections);
     counter(fp, "handshakes completed", s->handshakes_established);
     for (size_t i = 0; i < STATS_FLOW_KINDS; i++) {
         char name[64];
@@ -52,9 +54,13 @@ void stats_report(const struct stats *s, FILE *fp)
         counter(fp, name, s->flows[i]);
     }
     counter(fp, "reused tuples", s->reused_tuples);
+    counter(fp, "mid-stream TLS connections", s->midstream_connections);
+    counter(fp, "mid-stream tuples evicted (4096 at once)", s->midstream_evicted);
     counter(fp, "malformed events", s->malformed_events);
     counter(fp, "connections evicted (--max-conns)", s->evicted_connections);
     counter(fp, "connections closed idle (--idle-timeout)", s->idle_connections);
+    counter(fp, "UDP flows evicted (4096 at once)", s->udp_flows_evicted);
+    counter(fp, "UDP flows closed idle (300 s)", s->udp_flows_idle);
     counter(fp, "lines suppressed (per-connection cap)", s->events_suppressed);
     counter(fp, "packets cut by the snapshot length", s->frames_clipped);
     for (int w = 0; w < STATS_NIDS_WARN_KINDS; w++) {

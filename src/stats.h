@@ -24,6 +24,8 @@ struct stats {
     uint64_t tls_connections;
     uint64_t not_tls_connections;
     uint64_t reused_tuples;
+    uint64_t midstream_connections; /* picked up without their SYN, carrying TLS */
+    uint64_t midstream_evicted;     /* mid-stream tuples dropped (MIDSTREAM_MAX_TUPLES) */
     uint64_t malformed_events;
     uint64_t nids_warnings[STATS_NIDS_WARN_KINDS]; /* by libnids warning type */
     uint64_t class_e_collisions;                   /* real 240/4 addresses seen */
@@ -34,6 +36,10 @@ struct stats {
     uint64_t events_suppressed;                    /* lines past CONN_EVENTS_MAX per connection */
     uint64_t handshakes_established;               /* connections whose handshake completed */
     uint64_t flows[STATS_FLOW_KINDS];              /* closed TLS connections by flow= label */
+    uint64_t quic_connections;     /* UDP flows recognised as QUIC (src/udp.c) */
+    uint64_t dtls_connections;     /* UDP flows recognised as DTLS */
+    uint64_t udp_flows_evicted;    /* closed to make room (UDP_MAX_FLOWS) */
+    uint64_t udp_flows_idle;       /* closed after UDP_IDLE_TIMEOUT without datagrams */
     /* -w */
     bool writing;
     uint64_t frames_written;

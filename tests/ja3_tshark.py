@@ -1,20 +1,23 @@
 """Compares the JA3 and JA3S hashes hsdump prints with tshark's (TAP on stdout).
 
-Per TCP connection hsdump printed hellos for: the ja3 of each ClientHello and the ja3s of each
-ServerHello or HelloRetryRequest, in order, must equal tshark's tls.handshake.ja3 and
-tls.handshake.ja3s. Connections only tshark decodes (hsdump needs the connection start) are
+Per TCP connection, DTLS flow or QUIC connection hsdump printed hellos for: the ja3 of each
+ClientHello and the ja3s of each ServerHello or HelloRetryRequest, in order, must equal
+tshark's tls.handshake.ja3 and tls.handshake.ja3s (dtls.handshake.* for DTLS; QUIC's are tls.*
+fields of UDP frames). Connections only tshark decodes (hsdump needs the connection start) are
 counted in a closing comment."""
 import ipaddress
 import os
 import re
-import subprocess
 import sys
+
+from tshark_common import run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) handshake (client_hello|server_hello|"
                   r"hello_retry_request)((?: .*)?)$")
 FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
-TSHARK_FIELDS = ["ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
-                 "tls.handshake.ja3", "tls.handshake.ja3s"]
+# {p} is the protocol (tls over TCP, dtls over UDP), {t} the transport.
+TSHARK_FIELDS = ["ip.src", "ipv6.src", "{t}.srcport", "ip.dst", "ipv6.dst", "{t}.dstport",
+                 "{p}.handshake.ja3", "{p}.handshake.ja3s"]
 
 
 def endpoint(host, port):
@@ -24,10 +27,6 @@ def endpoint(host, port):
 def split_endpoint(text):
     host, port = text.rsplit(":", 1)
     return endpoint(host, port)
-
-
-def run(args):
-    return subprocess.run(args, capture_output=True, text=True, check=False).stdout
 
 
 def hsdump_conns(binary, pcap):
@@ -46,23 +45,32 @@ def hsdump_conns(binary, pcap):
 
 
 def tshark_conns(pcap, ports):
-    args = ["tshark", "-r", pcap, "-o", "tcp.desegment_tcp_streams:TRUE",
-            "-o", "tls.desegment_ssl_records:TRUE"]
-    for port in sorted(ports):
-        args += ["-d", f"tcp.port=={port},tls"]
-    args += ["-Y", "tls.handshake.ja3 || tls.handshake.ja3s", "-T", "fields",
+    conns = tshark_pass(pcap, ports, "tls", "tcp")
+    conns.update(tshark_pass(pcap, ports, "dtls", "udp"))
+    conns.update(tshark_pass(pcap, ports, "tls", "udp", "quic"))
+    return conns
+
+
+def tshark_pass(pcap, ports, proto, transport, carrier=None):
+    """carrier: quic, whose CRYPTO frames tshark hands to its TLS dissector itself."""
+    fields = [f.format(p=proto, t=transport) for f in TSHARK_FIELDS]
+    args = tshark_args(sys.argv[1], pcap, ports if carrier is None else (), proto, transport)
+    wanted = f"{proto}.handshake.ja3 || {proto}.handshake.ja3s"
+    if carrier is not None:
+        wanted = f"{carrier} && ({wanted})"
+    args += ["-Y", wanted, "-T", "fields",
              "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=;"]
-    for field in TSHARK_FIELDS:
+    for field in fields:
         args += ["-e", field]
     conns = {}
     for line in run(args).splitlines():
-        f = dict(zip(TSHARK_FIELDS, line.split("|")))
-        if len(f) < len(TSHARK_FIELDS) or not f["tcp.srcport"]:
-            continue  # QUIC carries its hellos over UDP: hsdump does not read it yet
-        src = endpoint(f["ip.src"] or f["ipv6.src"], f["tcp.srcport"])
-        dst = endpoint(f["ip.dst"] or f["ipv6.dst"], f["tcp.dstport"])
+        f = dict(zip(fields, line.split("|")))
+        if len(f) < len(fields) or not f[f"{transport}.srcport"]:
+            continue
+        src = endpoint(f["ip.src"] or f["ipv6.src"], f[f"{transport}.srcport"])
+        dst = endpoint(f["ip.dst"] or f["ipv6.dst"], f[f"{transport}.dstport"])
         for key, conn_id in (("ja3", (src, dst)), ("ja3s", (dst, src))):
-            values = [v for v in f[f"tls.handshake.{key}"].split(";") if v]
+            values = [v for v in f[f"{proto}.handshake.{key}"].split(";") if v]
             if values:
                 conns.setdefault(conn_id, {"ja3": [], "ja3s": []})[key] += values
     return conns

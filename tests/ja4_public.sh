@@ -1,8 +1,9 @@
 #!/bin/sh
 # Oracle test: the ja4 hsdump prints for each connection of the public captures in
-# ../shared/pcaps-public/ja4 must equal FoxIO's expected values (expected/*.snap). Streams
-# hsdump cannot see yet (QUIC, DTLS, connection start not captured, TLS after a proxy
-# handshake) are skipped with the reason. Skips when the folder is absent.
+# ../shared/pcaps-public/ja4 must equal FoxIO's expected values (expected/*.snap), for TCP
+# and for QUIC (UDP) streams alike. TCP streams hsdump cannot see yet (connection start not
+# captured, TLS after a proxy handshake) are skipped with the reason. Skips when the folder
+# is absent.
 . "${srcdir:-.}/tests/lib.sh"
 
 dir="$srcdir/../shared/pcaps-public/ja4"

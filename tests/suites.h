@@ -16,9 +16,14 @@ Suite *suite_ipv6map(void);
 Suite *suite_output_text(void);
 Suite *suite_options(void);
 Suite *suite_protected(void);
+Suite *suite_starttls(void);
+Suite *suite_midstream(void);
 Suite *suite_diff(void);
 Suite *suite_messages(void);
 Suite *suite_extensions(void);
 Suite *suite_flow(void);
+Suite *suite_quic(void);
+Suite *suite_dtls(void);
+Suite *suite_udp(void);
 
 #endif

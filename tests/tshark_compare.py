@@ -1,20 +1,17 @@
 """Compares what hsdump prints for each connection with what tshark decodes (TAP on stdout).
 
-Per TCP connection and direction: the ordered plaintext handshake messages, ChangeCipherSpecs
-and plaintext alerts (with their description); and the facts of the hellos: SNI and ALPN
-offered, cipher suite chosen, negotiated version, ALPN chosen when it is plaintext.
+Per TCP connection or DTLS flow and direction: the ordered plaintext handshake messages,
+ChangeCipherSpecs and plaintext alerts (with their description); and the facts of the hellos:
+SNI and ALPN offered, cipher suite chosen, negotiated version, ALPN chosen when it is plaintext.
 Code points are compared by value: hsdump's names are mapped back with --list-names."""
 import os
 import re
-import subprocess
 import sys
+
+from tshark_common import run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) (\S+)(?: (\S+))?(.*)$")
 FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
-
-
-def run(args):
-    return subprocess.run(args, capture_output=True, text=True, check=False).stdout
 
 
 def registry(binary):
@@ -78,66 +75,84 @@ def hsdump_conns(binary, pcap, values):
 
 
 HS_NAMES = {
-    0: "hello_request", 1: "client_hello", 2: "server_hello", 4: "new_session_ticket",
+    0: "hello_request", 1: "client_hello", 2: "server_hello", 3: "hello_verify_request",
+    4: "new_session_ticket",
     5: "end_of_early_data", 8: "encrypted_extensions", 11: "certificate",
     12: "server_key_exchange", 13: "certificate_request", 14: "server_hello_done",
     15: "certificate_verify", 16: "client_key_exchange", 20: "finished",
     22: "certificate_status", 24: "key_update",
 }
-TSHARK_FIELDS = ["ip.src", "ipv6.src", "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
-                 "tls.record.content_type", "tls.handshake.type", "tls.alert_message.desc",
-                 "tls.handshake.extensions_server_name", "tls.handshake.extensions_alpn_str",
-                 "tls.handshake.ciphersuite", "tls.handshake.extensions.supported_version",
-                 "tls.handshake.version"]
+# tshark fields by short name: {p} is the protocol (tls over TCP, dtls over UDP), {t} the
+# transport.
+TSHARK_FIELDS = {
+    "ip_src": "ip.src", "ipv6_src": "ipv6.src", "sport": "{t}.srcport",
+    "ip_dst": "ip.dst", "ipv6_dst": "ipv6.dst", "dport": "{t}.dstport",
+    "content_type": "{p}.record.content_type", "hs_type": "{p}.handshake.type",
+    "alert": "{p}.alert_message.desc", "sni": "{p}.handshake.extensions_server_name",
+    "alpn": "{p}.handshake.extensions_alpn_str", "suite": "{p}.handshake.ciphersuite",
+    "supported_version": "{p}.handshake.extensions.supported_version",
+    "version": "{p}.handshake.version",
+}
+# DTLS sends a message in fragments, each with the message's type: only the first counts.
+DTLS_FIELDS = {"offset": "dtls.handshake.fragment_offset"}
 
 
 def tshark_conns(pcap, ports):
-    args = ["tshark", "-r", pcap, "-o", "tcp.desegment_tcp_streams:TRUE",
-            "-o", "tls.desegment_ssl_records:TRUE"]
-    for port in sorted(ports):
-        args += ["-d", f"tcp.port=={port},tls"]
-    args += ["-Y", "tls", "-T", "fields", "-E", "separator=|", "-E", "occurrence=a",
+    conns = tshark_pass(pcap, ports, "tls", "tcp")
+    conns.update(tshark_pass(pcap, ports, "dtls", "udp"))
+    return conns
+
+
+def tshark_pass(pcap, ports, proto, transport):
+    fields = {k: v.format(p=proto, t=transport) for k, v in TSHARK_FIELDS.items()}
+    if proto == "dtls":
+        fields.update(DTLS_FIELDS)
+    names = list(fields)
+    args = tshark_args(sys.argv[1], pcap, ports, proto, transport)
+    args += ["-Y", proto, "-T", "fields", "-E", "separator=|", "-E", "occurrence=a",
              "-E", "aggregator=;"]
-    for field in TSHARK_FIELDS:
-        args += ["-e", field]
+    for name in names:
+        args += ["-e", fields[name]]
     conns = {}
     for line in run(args).splitlines():
-        f = dict(zip(TSHARK_FIELDS, line.split("|")))
-        if len(f) < len(TSHARK_FIELDS):
+        f = dict(zip(names, line.split("|")))
+        if len(f) < len(names) or not f["sport"]:
             continue
-        src = f"{f['ip.src'] or f['ipv6.src']}:{f['tcp.srcport']}"
-        dst = f"{f['ip.dst'] or f['ipv6.dst']}:{f['tcp.dstport']}"
-        listed = {k: [v for v in f[k].split(";") if v] for k in TSHARK_FIELDS}
-        hs = [int(t) for t in listed["tls.handshake.type"]]
+        src = f"{f['ip_src'] or f['ipv6_src']}:{f['sport']}"
+        dst = f"{f['ip_dst'] or f['ipv6_dst']}:{f['dport']}"
+        listed = {k: [v for v in f[k].split(";") if v] for k in names}
+        hs = [int(t) for t in listed["hs_type"]]
+        offsets = [int(o) for o in listed["offset"]] if "offset" in listed else None
         if 1 in hs:
             conn, d = conns.setdefault((src, dst), Conn()), "c"
         elif (dst, src) in conns:
             conn, d = conns[(dst, src)], "s"
         else:
             conn, d = conns.setdefault((src, dst), Conn()), "c"
-        conn.seq[d] += frame_order(listed["tls.record.content_type"], hs,
-                                   listed["tls.alert_message.desc"])
+        conn.seq[d] += frame_order(listed["content_type"], hs, listed["alert"], offsets)
         if 1 in hs:
-            if listed["tls.handshake.extensions_server_name"]:
-                conn.fact("sni", listed["tls.handshake.extensions_server_name"][0])
-            if listed["tls.handshake.extensions_alpn_str"]:
-                conn.fact("alpn_offered", listed["tls.handshake.extensions_alpn_str"])
+            if listed["sni"]:
+                conn.fact("sni", listed["sni"][0])
+            if listed["alpn"]:
+                conn.fact("alpn_offered", listed["alpn"])
         if 2 in hs and d == "s":
-            conn.fact("cipher_suite", int(listed["tls.handshake.ciphersuite"][0], 0))
-            versions = listed["tls.handshake.extensions.supported_version"]
-            conn.fact("version", int((versions or listed["tls.handshake.version"])[0], 0))
-            if listed["tls.handshake.extensions_alpn_str"]:
-                conn.fact("alpn_chosen", listed["tls.handshake.extensions_alpn_str"][0])
+            conn.fact("cipher_suite", int(listed["suite"][0], 0))
+            versions = listed["supported_version"]
+            conn.fact("version", int((versions or listed["version"])[0], 0))
+            if listed["alpn"]:
+                conn.fact("alpn_chosen", listed["alpn"][0])
     return conns
 
 
-def frame_order(types, hs, alerts):
-    """One frame's records in order: handshake types and alerts fill their records in turn."""
+def frame_order(types, hs, alerts, offsets=None):
+    """One frame's records in order: handshake types and alerts fill their records in turn;
+    a DTLS fragment other than a message's first (offset > 0) adds nothing."""
     events, hs_it, al_it = [], iter(hs), iter(alerts)
+    off_it = iter(offsets if offsets is not None else [])
     for t in types:
         if t == "22":
             nxt = next(hs_it, None)
-            if nxt is not None:
+            if nxt is not None and next(off_it, 0) == 0:
                 events.append(HS_NAMES.get(nxt, f"0x{nxt:02x}"))
         elif t == "20":
             events.append("ccs")
