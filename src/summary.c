@@ -20,6 +20,8 @@ struct field_def {
 };
 
 static const struct field_def field_defs[SUMMARY_FIELD_COUNT] = {
+    [SUMMARY_TRANSPORT] = {"transport", false},
+    [SUMMARY_STARTTLS] = {"starttls", false},
     [SUMMARY_OFFERED_LEGACY_VERSION] = {"offered_legacy_version", false},
     [SUMMARY_OFFERED_VERSIONS] = {"offered_versions", true},
     [SUMMARY_OFFERED_CIPHER_SUITES] = {"offered_cipher_suites", true},
@@ -207,6 +209,16 @@ static void summary_add(struct summary *s, enum summary_field f, const json_t *e
     }
     summary_push(s, item_from_json(field_defs[f].name, (uint64_t)f << 32, field_defs[f].is_list,
                                    v));
+}
+
+/* transport is on close lines for QUIC and DTLS only: without it, TCP. */
+static void summary_add_transport(struct summary *s, const json_t *close)
+{
+    const json_t *v = close != NULL ? json_object_get(close, "transport") : NULL;
+    json_t *tcp = json_string("tcp");
+    summary_push(s, item_from_json(field_defs[SUMMARY_TRANSPORT].name,
+                                   (uint64_t)SUMMARY_TRANSPORT << 32, false, v != NULL ? v : tcp));
+    json_decref(tcp);
 }
 
 /* hrr_<field> only when the second client_hello differs from the first. */
@@ -456,16 +468,24 @@ static void make_keys(struct summary *s, const char *server)
     const char *port = colon != NULL ? colon + 1 : "";
     size_t host_len = colon != NULL ? (size_t)(colon - endpoint) : strlen(endpoint);
     const struct summary_item *sni = summary_find(s, "sni");
+    const struct summary_item *transport = summary_find(s, "transport");
+    const char *over = "";
+    if (transport != NULL && transport->n == 1 && strcmp(transport->values[0], "tcp") != 0) {
+        over = transport->values[0];
+    }
+    const char *slash = *over != '\0' ? "/" : "";
     char *key;
     if (sni != NULL && sni->n == 1) {
-        key = xrealloc(NULL, strlen(sni->values[0]) + strlen(port) + 2);
-        sprintf(key, "%s:%s", sni->values[0], port);
+        key = xrealloc(NULL, strlen(sni->values[0]) + strlen(port) + strlen(over) + 3);
+        sprintf(key, "%s:%s%s%s", sni->values[0], port, slash, over);
     } else {
-        key = xrealloc(NULL, host_len + strlen(port) + 2);
-        sprintf(key, "%.*s:%s", (int)host_len, endpoint, port);
+        key = xrealloc(NULL, host_len + strlen(port) + strlen(over) + 3);
+        sprintf(key, "%.*s:%s%s%s", (int)host_len, endpoint, port, slash, over);
     }
     s->keys[SUMMARY_KEY_SNI] = key;
-    s->keys[SUMMARY_KEY_SERVER] = xstrdup(endpoint);
+    key = xrealloc(NULL, strlen(endpoint) + strlen(over) + 2);
+    sprintf(key, "%s%s%s", endpoint, slash, over);
+    s->keys[SUMMARY_KEY_SERVER] = key;
     s->keys[SUMMARY_KEY_CLIENT_HELLO] = client_hello_key(s);
 }
 
@@ -502,6 +522,8 @@ static void builder_finish(struct builder *b, struct summary *s)
         {SUMMARY_ALERT, "alert"},
     };
     s->conn = b->conn;
+    summary_add_transport(s, b->close);
+    summary_add(s, SUMMARY_STARTTLS, b->close, "starttls");
     for (size_t i = 0; i < sizeof(from_ch) / sizeof(from_ch[0]); i++) {
         summary_add(s, from_ch[i].f, b->ch, from_ch[i].key);
     }

@@ -17,6 +17,9 @@
  * (time, conn, client endpoint and port, lengths, byte and record counts, end=, randoms) is
  * left out. */
 enum summary_field {
+    /* How the handshake was carried, from the close event. */
+    SUMMARY_TRANSPORT, /* transport: tcp, quic or dtls */
+    SUMMARY_STARTTLS,  /* starttls: the plaintext protocol upgraded (smtp, imap, ...) */
     /* From the first client_hello. */
     SUMMARY_OFFERED_LEGACY_VERSION, /* offered_legacy_version: legacy_version */
     SUMMARY_OFFERED_VERSIONS,       /* offered_versions: supported_versions (list) */
@@ -69,8 +72,10 @@ enum summary_field {
 
 /* How handshakes of two inputs are paired. */
 enum summary_key {
-    SUMMARY_KEY_SNI,          /* sni: SNI (else the server address) + ":" + server port */
-    SUMMARY_KEY_SERVER,       /* server: server address:port */
+    SUMMARY_KEY_SNI,    /* sni: SNI (else the server address) + ":" + server port */
+    SUMMARY_KEY_SERVER, /* server: server address:port */
+    /* Both followed by "/quic" or "/dtls" for those transports: a browser's QUIC and TCP
+     * connections to one server are two series. */
     SUMMARY_KEY_CLIENT_HELLO, /* client-hello: ja4, else ch_ + a hash of the offer */
     SUMMARY_KEY_COUNT
 };

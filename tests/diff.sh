@@ -108,6 +108,64 @@ else
     diff -u "$tmp/ca" "$tmp/cb" | sed 's/^/# /' | head -20
 fi
 
+# Handshakes over DTLS and after STARTTLS: the bundled captures use one server port per
+# scenario, so B's saved JSON takes A's port to pair with it.
+pair_json() { # pair_json A.pcap B.pcap B_PORT A_PORT: writes a.json, b.json in $tmp
+    "$HSDUMP" -T json -r "$top/pcaps/$1" >"$tmp/a.json" &&
+        "$HSDUMP" -T json -r "$top/pcaps/$2" | sed "s/:$3\"/:$4\"/g" >"$tmp/b.json"
+}
+if pair_json dtls12.pcap dtls1.pcap 44351 44350; then
+    (cd "$tmp" && "$HSDUMP" diff --only version,cipher_suite,ja4 a.json b.json) >"$tmp/out"
+    status=$?
+    cat >"$tmp/want" <<'WANT'
+diff a=a.json b=b.json key=sni paired=1 identical=0 different=1 only_a=0 only_b=0
+diff key=server.hsdump.test:44350/dtls n=1 field=ja4 a=dd2d020700_b06afd972a5c_e7e480e5a997 b=dd1d020600_a0546e0689fc_195413a0cc0f
+diff key=server.hsdump.test:44350/dtls n=1 field=cipher_suite a=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 b=TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+diff key=server.hsdump.test:44350/dtls n=1 field=version a=DTLSv1.2 b=DTLSv1.0
+WANT
+    if [ $status -eq 1 ] && diff -u "$tmp/want" "$tmp/out" >"$tmp/diff"; then
+        ok "DTLS 1.2 against DTLS 1.0: version, suite and JA4 (d prefix) differ under a /dtls key"
+    else
+        not_ok "DTLS 1.2 against DTLS 1.0: exit status $status"
+        sed 's/^/# /' "$tmp/diff" | head -20
+    fi
+fi
+if pair_json starttls-smtp.pcap starttls-pop3.pcap 44365 44363; then
+    (cd "$tmp" && "$HSDUMP" diff --only transport,starttls a.json b.json) >"$tmp/out"
+    status=$?
+    if [ $status -eq 1 ] &&
+        grep -qx 'diff key=server.hsdump.test:44363 n=1 field=starttls a=smtp b=pop3' "$tmp/out"
+    then
+        ok "STARTTLS SMTP against POP3: field=starttls differs"
+    else
+        not_ok "STARTTLS SMTP against POP3: exit status $status: $(tail -n 1 "$tmp/out")"
+    fi
+fi
+
+# QUIC: the public captures (absent in a bare clone). One capture holds a browser's TCP and
+# QUIC connections to one server: they are two series, never paired with each other.
+quic=$top/../shared/pcaps-public/ja4
+if [ -f "$quic/chrome-cloudflare-quic-with-secrets.pcapng" ]; then
+    f=$quic/chrome-cloudflare-quic-with-secrets.pcapng
+    "$HSDUMP" diff "$f" "$f" >"$tmp/out"
+    status=$?
+    if [ $status -eq 0 ] && grep -q ' paired=2 identical=2 ' "$tmp/out"; then
+        ok "QUIC capture against itself: identical"
+    else
+        not_ok "QUIC capture against itself: exit status $status: $(head -n 1 "$tmp/out")"
+    fi
+    "$HSDUMP" --canonical -r "$f" >"$tmp/canon"
+    if grep -q '^key=cloudflare-quic.com:443/quic n=1 transport=quic ' "$tmp/canon" &&
+        grep -q '^key=cloudflare-quic.com:443 n=1 transport=tcp ' "$tmp/canon"; then
+        ok "QUIC and TCP to one server: separate keys, transport= on each"
+    else
+        not_ok "QUIC and TCP to one server: $(cut -c 1-80 "$tmp/canon")"
+    fi
+else
+    skip "QUIC capture against itself" "no public QUIC captures in $quic"
+    skip "QUIC and TCP to one server" "no public QUIC captures in $quic"
+fi
+
 "$HSDUMP" diff "$pairs/diff-same-a.pcap" "$tmp/missing.pcap" >/dev/null 2>"$tmp/err"
 status=$?
 if [ $status -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&

@@ -286,6 +286,46 @@ START_TEST(pairing_by_sni_then_order_with_unpaired)
 }
 END_TEST
 
+START_TEST(transport_and_starttls_are_compared_and_keyed)
+{
+    /* One server over TCP (after SMTP's STARTTLS in b) and over QUIC. */
+    char *a = join(conn_json(1, "198.51.100.5:443", "example.com", SUITES2, SUITE_A, NULL, NULL),
+                   conn_json(2, "198.51.100.5:443", "example.com", SUITES2, SUITE_A, NULL,
+                             ",\"transport\":\"quic\""));
+    char *b = join(conn_json(1, "198.51.100.5:443", "example.com", SUITES2, SUITE_A, NULL,
+                             ",\"starttls\":\"smtp\""),
+                   conn_json(2, "198.51.100.5:443", "example.com", SUITES2, SUITE_B, NULL,
+                             ",\"transport\":\"quic\""));
+    struct diff_options o;
+    diff_options_init(&o);
+    char *report;
+    ck_assert_int_eq(run_diff(a, b, &o, &report, NULL), 1);
+    /* QUIC pairs with QUIC, TCP with TCP, although both came first in their series. */
+    ck_assert_str_eq(report,
+                     "diff a=a.json b=b.json key=sni paired=2 identical=0 different=2 only_a=0 "
+                     "only_b=0\n"
+                     "diff key=example.com:443 n=1 field=starttls a=\"\" b=smtp\n"
+                     "diff key=example.com:443/quic n=1 field=cipher_suite "
+                     "a=TLS_AES_128_GCM_SHA256 b=TLS_AES_256_GCM_SHA384\n");
+    free(report);
+
+    o.key = SUMMARY_KEY_SERVER;
+    ck_assert_int_eq(run_diff(a, b, &o, &report, NULL), 1);
+    ck_assert_ptr_nonnull(strstr(report, "diff key=198.51.100.5:443/quic n=1 field=cipher_suite "));
+    free(report);
+
+    /* --canonical: transport first, tcp where the close line has none. */
+    struct summary_set set;
+    load(a, &set);
+    ck_assert_str_eq(set.s[0].items[0].name, "transport");
+    ck_assert_str_eq(set.s[0].items[0].values[0], "tcp");
+    ck_assert_str_eq(set.s[1].items[0].values[0], "quic");
+    summary_set_free(&set);
+    free(a);
+    free(b);
+}
+END_TEST
+
 START_TEST(pairing_by_client_hello)
 {
     /* Same offer to different hosts pairs by client-hello; another offer does not. */
@@ -346,8 +386,8 @@ START_TEST(hrr_certificates_and_alerts_are_summarised)
     summary_print_canonical(&set, SUMMARY_KEY_SNI, fp);
     fclose(fp);
     /* No SNI: the server address is the key; the second hello differs only in key_share. */
-    ck_assert_str_eq(out, "key=\"[2001:db8::1]:443\" n=1 offered_cipher_suites=a,b "
-                          "extensions=key_share key_share_groups=x25519 "
+    ck_assert_str_eq(out, "key=\"[2001:db8::1]:443\" n=1 transport=tcp "
+                          "offered_cipher_suites=a,b extensions=key_share key_share_groups=x25519 "
                           "hrr_key_share_groups=secp256r1 hrr_group=secp256r1 chain_length=2 "
                           "cert0.subject=\"CN=a b\" cert0.san_dns=a,b cert1.subject=\"CN=root\" "
                           "alerts=client:fatal:unknown_ca,server:encrypted\n");
@@ -372,7 +412,8 @@ START_TEST(canonical_output_is_sorted_by_key_then_order)
     summary_print_canonical(&set, SUMMARY_KEY_SNI, fp);
     fclose(fp);
     ck_assert_uint_eq(count_lines(out), 3);
-    const char *l1 = strstr(out, "key=alpha.test:443 n=1 offered_legacy_version=TLSv1.2 ");
+    const char *l1 =
+        strstr(out, "key=alpha.test:443 n=1 transport=tcp offered_legacy_version=TLSv1.2 ");
     const char *l2 = strstr(out, "key=zeta.test:443 n=1 ");
     const char *l3 = strstr(out, "key=zeta.test:443 n=2 ");
     ck_assert_ptr_eq(l1, out);
@@ -469,6 +510,7 @@ Suite *suite_diff(void)
     tcase_add_test(tc, field_names_and_certificate_groups);
     tcase_add_test(tc, pairing_by_sni_then_order_with_unpaired);
     tcase_add_test(tc, pairing_by_client_hello);
+    tcase_add_test(tc, transport_and_starttls_are_compared_and_keyed);
     tcase_add_test(tc, hrr_certificates_and_alerts_are_summarised);
     tcase_add_test(tc, canonical_output_is_sorted_by_key_then_order);
     tcase_add_test(tc, values_use_text_escaping);
