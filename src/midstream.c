@@ -82,6 +82,7 @@ struct entry {
     struct held held[MIDSTREAM_HOLD_SEGMENTS];
     size_t n_held;
     struct conn *conn;     /* once reported (owned) */
+    bool reported;         /* stays true once closed: -w keeps its last frames */
     uint8_t client_sender; /* which sender is the client */
 };
 
@@ -397,6 +398,7 @@ static void report(struct midstream *m, struct entry *e, struct timeval now)
         return;
     }
     e->state = ST_REPORTED;
+    e->reported = true;
     e->conn->kind = CONN_TLS;
     e->conn->midstream = true;
     for (uint8_t i = 0; i < 2; i++) {
@@ -642,8 +644,7 @@ void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4)
             return;
         }
     } else {
-        age_list_remove(&m->activity, &e->activity);
-        age_list_append(&m->activity, &e->activity);
+        age_list_touch(&m->activity, &e->activity);
     }
     if (e->state == ST_CLOSED) {
         return;
@@ -658,6 +659,26 @@ void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4)
         if (e->s[0].fin && e->s[1].fin) {
             finish(m, e, CONN_END_FIN, ts);
         }
+    }
+}
+
+enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t)
+{
+    uint8_t sender;
+    struct tuple_key k = key_of(t, &sender);
+    const struct entry *e = m != NULL ? find(m, &k) : NULL;
+    if (e == NULL) {
+        return CONN_NOT_TLS;
+    }
+    switch (e->state) {
+    case ST_SCANNING:
+        return CONN_UNDECIDED;
+    case ST_REPORTED:
+        return CONN_TLS;
+    case ST_CLOSED:
+        return e->reported ? CONN_TLS : CONN_NOT_TLS; /* its last FIN, RST or ACK */
+    default:
+        return CONN_NOT_TLS;
     }
 }
 

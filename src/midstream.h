@@ -5,9 +5,11 @@
 
 #include <sys/time.h>
 
+#include "conn.h"
 #include "cursor.h"
 
 struct conn_env;
+struct tcp_tuple;
 struct v6map;
 
 /* Tuples looked at once; past it the least recently active one is dropped (a reported
@@ -34,6 +36,9 @@ struct midstream *midstream_new(struct conn_env *env, const struct v6map *v6);
 /* Looks at one bare IPv4 packet as reassembly_feed() gets it, before it does: a TCP segment
  * of a connection libnids does not follow is taken here. m may be NULL (nothing done). */
 void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4);
+/* What -w makes of the frames of the connection on t: CONN_UNDECIDED while its first bytes
+ * are searched, CONN_TLS once reported (and for its closing frames), else CONN_NOT_TLS. */
+enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t);
 /* End of input: every connection reported is closed (end=eof) and m is freed (NULL: no-op). */
 void midstream_end(struct midstream *m);
 

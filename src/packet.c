@@ -106,19 +106,28 @@ static bool tcp_tuple_of(struct cursor ip, struct tcp_tuple *t)
     return true;
 }
 
+/* What the connection on t is: libnids' view, or for a connection it does not follow (no
+ * SYN captured) the mid-stream pickup's. */
+static enum conn_kind kind_of(struct packet_ctx *pc, const struct tcp_tuple *t)
+{
+    enum conn_kind k = reassembly_kind_of(t);
+    return k != CONN_NOT_TLS ? k : midstream_kind_of(pc->midstream, t);
+}
+
 /* Hands one IPv4 packet to libnids; with -w, also decides what becomes of its frame, by what
  * the connection was before and is after this packet. */
 static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4)
 {
     struct tcp_tuple t;
-    midstream_feed(pc->midstream, frame->ts, ipv4); /* before libnids ends a stream with it */
     if (pc->writer == NULL || !tcp_tuple_of(ipv4, &t)) {
+        midstream_feed(pc->midstream, frame->ts, ipv4); /* before libnids ends a stream */
         reassembly_feed(frame->ts, ipv4);
         return;
     }
-    bool was_tls = reassembly_kind_of(&t) == CONN_TLS;
+    bool was_tls = kind_of(pc, &t) == CONN_TLS;
+    midstream_feed(pc->midstream, frame->ts, ipv4);
     reassembly_feed(frame->ts, ipv4);
-    writer_frame(pc->writer, &t, frame, was_tls, reassembly_kind_of(&t));
+    writer_frame(pc->writer, &t, frame, was_tls, kind_of(pc, &t));
 }
 
 void packet_frame(void *ctx, const struct capture_frame *frame)
@@ -130,6 +139,9 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     out_packet_time(pc->out, frame->ts);
     enum link_result r = link_decode(frame->dlt, frame->data, &ip);
     if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_packet(pc->udp, frame->ts, ip)) {
+        if (pc->writer != NULL) {
+            writer_tls_frame(pc->writer, frame);
+        }
         return; /* QUIC or DTLS: src/udp.c, IPv6 addresses as they are */
     }
     if (r == LINK_IPV4) {

@@ -182,6 +182,12 @@ static void hold(struct writer *w, const struct tcp_tuple *key, struct pending *
     w->bytes += caplen;
 }
 
+void writer_tls_frame(struct writer *w, const struct capture_frame *f)
+{
+    capture_dump_write(w->dump, f->ts, f->wire_len, f->data);
+    w->stats->frames_written++;
+}
+
 void writer_frame(struct writer *w, const struct tcp_tuple *t, const struct capture_frame *f,
                   bool was_tls, enum conn_kind now)
 {
@@ -191,8 +197,7 @@ void writer_frame(struct writer *w, const struct tcp_tuple *t, const struct capt
         if (p != NULL) {
             release(w, p, true);
         }
-        capture_dump_write(w->dump, f->ts, f->wire_len, f->data);
-        w->stats->frames_written++;
+        writer_tls_frame(w, f);
     } else if (now == CONN_UNDECIDED) {
         hold(w, &key, p, f);
     } else if (p != NULL) {

@@ -32,6 +32,9 @@ struct writer *writer_new(struct capture_dump *dump, struct stats *stats);
 void writer_frame(struct writer *w, const struct tcp_tuple *t, const struct capture_frame *f,
                   bool was_tls, enum conn_kind now);
 
+/* One frame of a flow already known to be TLS (QUIC, DTLS): written at once. */
+void writer_tls_frame(struct writer *w, const struct capture_frame *f);
+
 /* End of one input: its undecided connections will never be decided, drop their frames. */
 void writer_drop_pending(struct writer *w);
 
