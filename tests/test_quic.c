@@ -6,12 +6,12 @@
  *
  * The hex strings below are the RFCs' own (Appendix A.2-A.3 of each), unchanged. */
 #include <check.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quic.h"
 #include "quic_crypto.h"
+#include "quic_seal.h"
 #include "suites.h"
 #include "tls.h"
 #include "vectors.h"
@@ -372,79 +372,22 @@ START_TEST(client_and_server_initials_give_hello_lines_v2)
 }
 END_TEST
 
-/* ---- packets sealed here: the inverse of what hsdump does, with the same keys ---- */
+/* ---- packets sealed here (tests/quic_seal.c): the inverse of what hsdump does ---- */
 
-static void put_varint2(uint8_t *out, size_t *n, size_t value)
-{
-    ck_assert_uint_lt(value, 16384);
-    out[(*n)++] = (uint8_t)(0x40 | (value >> 8));
-    out[(*n)++] = (uint8_t)value;
-}
-
-/* RFC 9000 19.6: CRYPTO frame with 2-byte varints. */
 static size_t crypto_frame(size_t offset, const uint8_t *data, size_t len, uint8_t *out)
 {
-    size_t n = 0;
-    out[n++] = 0x06;
-    put_varint2(out, &n, offset);
-    put_varint2(out, &n, len);
-    memcpy(out + n, data, len);
-    return n + len;
+    ck_assert_uint_lt(offset, 16384);
+    ck_assert_uint_lt(len, 16384);
+    return quic_seal_crypto_frame(offset, data, len, out);
 }
 
-/* One Initial packet (4-byte packet number, no token, no Source Connection ID) whose keys
- * come from the sample's DCID, padded with PADDING frames to pad_to bytes when longer. */
+/* One Initial packet whose keys come from the sample's DCID, padded to pad_to bytes. */
 static size_t seal_initial(uint32_t version, bool from_client, uint32_t pn, const uint8_t *frames,
                            size_t frames_len, size_t pad_to, uint8_t *out)
 {
-    struct quic_keys ck, sk;
-    ck_assert(quic_initial_keys(version, cur_make(rfc_dcid, 8), &ck, &sk));
-    const struct quic_keys *k = from_client ? &ck : &sk;
-    size_t n = 0;
-    out[n++] = (uint8_t)(0xc3 | (version == QUIC_VERSION_2 ? 0x10 : 0x00));
-    for (int i = 3; i >= 0; i--) {
-        out[n++] = (uint8_t)(version >> (8 * i));
-    }
-    out[n++] = from_client ? 8 : 0;
-    if (from_client) {
-        memcpy(out + n, rfc_dcid, 8);
-        n += 8;
-    }
-    out[n++] = 0; /* Source Connection ID length */
-    out[n++] = 0; /* Token Length */
-    size_t payload_len = frames_len;
-    if (pad_to > n + 2 + 4 + frames_len + QUIC_TAG_LEN) {
-        payload_len = pad_to - (n + 2 + 4 + QUIC_TAG_LEN);
-    }
-    put_varint2(out, &n, 4 + payload_len + QUIC_TAG_LEN);
-    size_t pn_offset = n;
-    for (int i = 3; i >= 0; i--) {
-        out[n++] = (uint8_t)(pn >> (8 * i));
-    }
-    uint8_t plain[PACKET_MAX];
-    memset(plain, 0, sizeof(plain));
-    memcpy(plain, frames, frames_len);
-    uint8_t nonce[QUIC_IV_LEN];
-    memcpy(nonce, k->iv, QUIC_IV_LEN);
-    for (size_t i = 0; i < 4; i++) {
-        nonce[QUIC_IV_LEN - 1 - i] ^= (uint8_t)(pn >> (8 * i));
-    }
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int len = 0;
-    ck_assert(EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, k->key, nonce) == 1);
-    ck_assert(EVP_EncryptUpdate(ctx, NULL, &len, out, (int)n) == 1);
-    ck_assert(EVP_EncryptUpdate(ctx, out + n, &len, plain, (int)payload_len) == 1);
-    ck_assert(EVP_EncryptFinal_ex(ctx, out + n + len, &len) == 1);
-    ck_assert(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, QUIC_TAG_LEN,
-                                  out + n + payload_len) == 1);
-    EVP_CIPHER_CTX_free(ctx);
-    n += payload_len + QUIC_TAG_LEN;
-    uint8_t mask[QUIC_MASK_LEN];
-    ck_assert(quic_header_mask(k, cur_make(out + pn_offset + 4, QUIC_SAMPLE_LEN), mask));
-    out[0] ^= mask[0] & 0x0f;
-    for (size_t i = 0; i < 4; i++) {
-        out[pn_offset + i] ^= mask[1 + i];
-    }
+    size_t n = quic_seal_initial(version, rfc_dcid, from_client, pn, frames, frames_len, pad_to,
+                                 out);
+    ck_assert_uint_gt(n, 0);
     return n;
 }
 

@@ -7,27 +7,10 @@
 #include <string.h>
 
 #include "cursor.h"
-#include "endpoint.h"
-#include "fields.h"
-#include "output.h"
+#include "render.h"
 #include "tls.h"
 
 #define STREAM_MAX (1 << 20)
-
-static char line[6 * FIELDS_BUF + 1024];
-
-static void render(void *ctx, enum dir d, const struct fields *f)
-{
-    (void)ctx;
-    struct endpoint client = {4, {192, 0, 2, 1}, 1000};
-    struct endpoint server = {4, {192, 0, 2, 2}, 443};
-    struct event_prefix p = {{0, 0}, 1, &client, &server, d};
-    struct output_style style = {FORMAT_TEXT, TIME_NONE, 0, false};
-    out_text_line(&style, "", &p, f, line, sizeof(line));
-    style.verbosity = 2;
-    out_text_line(&style, "", &p, f, line, sizeof(line));
-    out_json_line(&style, "", &p, f, line, sizeof(line));
-}
 
 struct direction {
     uint8_t *bytes;
@@ -51,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     dirs[0].len = dirs[1].len = 0;
     struct tls_state st;
-    struct tls_sink sink = {render, NULL};
+    struct tls_sink sink = {fuzz_render, NULL};
     tls_state_init(&st);
     struct cursor in = cur_make(data, size);
     uint8_t which;

@@ -8,7 +8,7 @@ seconds=${FUZZ_SECONDS:-60}
 work=tests/fuzz/work
 mkdir -p "$work" tests/fuzz/findings
 python3 "$srcdir/tests/fuzz/make_seeds.py" "$work/seeds" "$srcdir"/pcaps/*.pcap
-for name in record link capture; do
+for name in record link capture datagram; do
     corpus="$work/corpus-$name"
     mkdir -p "$corpus"
     echo "== fuzz_$name: $seconds s, corpus $corpus"
