@@ -15,31 +15,115 @@ struct cursor {
     size_t len;
 };
 
-struct cursor cur_make(const uint8_t *p, size_t len);
+/* The hot getters are inline (every packet and every printed byte goes through them);
+ * they are still the only code, with cursor.c, that dereferences or advances p. */
+
+static inline struct cursor cur_make(const uint8_t *p, size_t len)
+{
+    struct cursor c = {p, p ? len : 0};
+    return c;
+}
 
 static inline size_t cur_len(struct cursor c)
 {
     return c.len;
 }
 
-CUR_MUST_USE bool cur_get_u8(struct cursor *c, uint8_t *out);
-CUR_MUST_USE bool cur_get_u16(struct cursor *c, uint16_t *out); /* big-endian, like all below */
-CUR_MUST_USE bool cur_get_u24(struct cursor *c, uint32_t *out);
-CUR_MUST_USE bool cur_get_u32(struct cursor *c, uint32_t *out);
+/* Reads n (<= 4) bytes as a big-endian number; all-or-nothing. */
+static inline bool cur_get_be_(struct cursor *c, size_t n, uint32_t *out)
+{
+    if (n > c->len) {
+        return false;
+    }
+    uint32_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        v = (v << 8) | c->p[i];
+    }
+    c->p += n;
+    c->len -= n;
+    *out = v;
+    return true;
+}
+
+CUR_MUST_USE static inline bool cur_get_u8(struct cursor *c, uint8_t *out)
+{
+    if (c->len == 0) {
+        return false;
+    }
+    *out = c->p[0];
+    c->p++;
+    c->len--;
+    return true;
+}
+
+/* big-endian, like all below */
+CUR_MUST_USE static inline bool cur_get_u16(struct cursor *c, uint16_t *out)
+{
+    uint32_t v;
+    if (!cur_get_be_(c, 2, &v)) {
+        return false;
+    }
+    *out = (uint16_t)v;
+    return true;
+}
+
+CUR_MUST_USE static inline bool cur_get_u24(struct cursor *c, uint32_t *out)
+{
+    return cur_get_be_(c, 3, out);
+}
+
+CUR_MUST_USE static inline bool cur_get_u32(struct cursor *c, uint32_t *out)
+{
+    return cur_get_be_(c, 4, out);
+}
+
+CUR_MUST_USE static inline bool cur_get_bytes(struct cursor *c, size_t n, struct cursor *out)
+{
+    if (n > c->len) {
+        return false;
+    }
+    out->p = c->p;
+    out->len = n;
+    c->p += n;
+    c->len -= n;
+    return true;
+}
+
+CUR_MUST_USE static inline bool cur_skip(struct cursor *c, size_t n)
+{
+    struct cursor ignored;
+    return cur_get_bytes(c, n, &ignored);
+}
+
 /* RFC 9000 16: a QUIC variable-length integer, 1, 2, 4 or 8 bytes, 0..2^62-1. */
 CUR_MUST_USE bool cur_get_varint(struct cursor *c, uint64_t *out);
-CUR_MUST_USE bool cur_get_bytes(struct cursor *c, size_t n, struct cursor *out);
 CUR_MUST_USE bool cur_get_vec8(struct cursor *c, struct cursor *out);  /* opaque x<0..2^8-1> */
 CUR_MUST_USE bool cur_get_vec16(struct cursor *c, struct cursor *out); /* opaque x<0..2^16-1> */
 CUR_MUST_USE bool cur_get_vec24(struct cursor *c, struct cursor *out); /* opaque x<0..2^24-1> */
-CUR_MUST_USE bool cur_skip(struct cursor *c, size_t n);
 
 /* Takes min(n, cur_len(*c)) bytes: for clamped copies and skips that cannot fail. */
-struct cursor cur_take_upto(struct cursor *c, size_t n);
+static inline struct cursor cur_take_upto(struct cursor *c, size_t n)
+{
+    struct cursor out = {c->p, n < c->len ? n : c->len};
+    c->p += out.len;
+    c->len -= out.len;
+    return out;
+}
 
 /* Reads without consuming: the byte at offset i, or the u16 at offset i. */
-CUR_MUST_USE bool cur_peek_u8(struct cursor c, size_t i, uint8_t *out);
-CUR_MUST_USE bool cur_peek_u16(struct cursor c, size_t i, uint16_t *out);
+CUR_MUST_USE static inline bool cur_peek_u8(struct cursor c, size_t i, uint8_t *out)
+{
+    return cur_skip(&c, i) && cur_get_u8(&c, out);
+}
+
+CUR_MUST_USE static inline bool cur_peek_u16(struct cursor c, size_t i, uint16_t *out)
+{
+    return cur_skip(&c, i) && cur_get_u16(&c, out);
+}
+
+/* The length of the leading run of bytes b with in_run[b] true: a printer copies such a run
+ * whole (cur_take_upto, cur_copy) instead of byte by byte. */
+size_t cur_span(struct cursor c, const bool in_run[256]);
 
 /* Bytes consumed between a start cursor and a later state of the same cursor (for at=). */
 size_t cur_offset(struct cursor start, struct cursor now);

@@ -301,6 +301,25 @@ const char *names_lookup(enum name_kind kind, uint32_t value)
     return found != NULL ? found->name : NULL;
 }
 
+/* "0x" and value in at least width hex digits, as printf's "0x%0*x", for the common unnamed
+ * case without printf. */
+static void format_hex(uint32_t value, unsigned width, char *buf, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    char text[2 + 8 + 1] = {'0', 'x'};
+    unsigned digits = width;
+    while (digits < 8 && (value >> (4 * digits)) != 0) {
+        digits++;
+    }
+    for (unsigned i = 0; i < digits; i++) {
+        text[2 + i] = hex[(value >> (4 * (digits - 1 - i))) & 0xf];
+    }
+    text[2 + digits] = '\0';
+    size_t n = strnlen(text, cap - 1);
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+}
+
 const char *names_format(enum name_kind kind, uint32_t value, char *buf, size_t cap)
 {
     assert(buf != NULL && cap > 0);
@@ -318,9 +337,9 @@ const char *names_format(enum name_kind kind, uint32_t value, char *buf, size_t 
         /* draft-ietf-tls-tls13-NN versions were 0x7f00 | NN until RFC 8446 fixed 0x0304. */
         snprintf(buf, cap, "TLSv1.3-draft%" PRIu32, value & 0xff);
     } else if (is_one_byte(kind)) {
-        snprintf(buf, cap, "0x%02" PRIx32, value);
+        format_hex(value, 2, buf, cap);
     } else {
-        snprintf(buf, cap, "0x%04" PRIx32, value);
+        format_hex(value, 4, buf, cap);
     }
     return buf;
 }

@@ -46,7 +46,12 @@ static void emit_event(void *ctx, enum dir d, const struct fields *untagged)
     if (c->id == 0) {
         c->id = ++c->env->next_id;
     }
-    struct event_prefix p = {c->env->now, c->id, &c->client, &c->server, d};
+    if (c->client_text[0] == '\0') {
+        endpoint_format(&c->client, c->client_text, sizeof(c->client_text));
+        endpoint_format(&c->server, c->server_text, sizeof(c->server_text));
+    }
+    struct event_prefix p = {c->env->now, c->id,          &c->client,     &c->server,
+                             d,           c->client_text, c->server_text};
     if (f->malformed) {
         c->env->stats->malformed_events++;
     }

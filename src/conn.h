@@ -46,6 +46,9 @@ struct conn {
     /* Owned by reassembly.c: its libnids stream and place in the idle list. */
     void *stream;
     struct age_link idle;
+    /* client and server as printed, formatted at the first line */
+    char client_text[ENDPOINT_STR_MAX];
+    char server_text[ENDPOINT_STR_MAX];
     struct timeval last_active;
     uint64_t events_suppressed;
     struct tls_state tls;

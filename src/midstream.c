@@ -619,10 +619,16 @@ void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4)
     if (m == NULL || !parse_segment(ipv4, &seg)) {
         return;
     }
+    if (m->n == 0 && cur_len(seg.payload) == 0 && !(seg.flags & TCP_SYN)) {
+        return; /* the common case of an ACK: nothing to start, nothing tracked */
+    }
     uint8_t sender;
     struct tuple_key k = key_of(&seg.t, &sender);
-    struct entry *e = find(m, &k);
     m->env->now = ts;
+    if (!(seg.flags & TCP_SYN) && m->n == 0 && syn_seen(m, &k)) {
+        return; /* a connection libnids follows, and none picked up mid-stream to look for */
+    }
+    struct entry *e = find(m, &k);
     if (seg.flags & TCP_SYN) {
         /* libnids' connection from now on (a new one on a reused tuple ends ours) */
         struct syn_slot *slot = syn_slot(m, &k);

@@ -71,12 +71,30 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
         for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
             frac[i] = (char)('0' + usec % 10);
         }
-        snprintf(buf, cap, "%s%s", o->second_text, frac);
+        size_t n = strlen(o->second_text);
+        if (cap > n + sizeof(frac) - 1) {
+            memcpy(buf, o->second_text, n);
+            memcpy(buf + n, frac, sizeof(frac));
+        } else if (cap > 0) {
+            buf[0] = '\0';
+        }
         break;
     }
     }
     o->prev = ts;
     o->have_prev = true;
+}
+
+const char *out_prefix_client(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX])
+{
+    return p->client_text != NULL ? p->client_text
+                                  : endpoint_format(p->client, buf, ENDPOINT_STR_MAX);
+}
+
+const char *out_prefix_server(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX])
+{
+    return p->server_text != NULL ? p->server_text
+                                  : endpoint_format(p->server, buf, ENDPOINT_STR_MAX);
 }
 
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)

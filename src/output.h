@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/time.h>
 
+#include "endpoint.h"
 #include "options.h"
 #include "tls.h"
 
@@ -20,7 +21,15 @@ struct event_prefix {
     const struct endpoint *client;
     const struct endpoint *server;
     enum dir d;
+    /* The two endpoints already formatted (endpoint_format), or NULL: a connection formats
+     * them once for all its lines. */
+    const char *client_text;
+    const char *server_text;
 };
+
+/* The prefix's endpoints as text: the cached text, else formatted into buf. */
+const char *out_prefix_client(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX]);
+const char *out_prefix_server(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX]);
 
 /* How events are rendered, from the command line (-T, -t, -v, -S). */
 struct output_style {

@@ -105,9 +105,9 @@ static json_t *event_object(const struct output_style *style, const char *time,
         json_object_set_new(o, "time", json_string(time));
     }
     json_object_set_new(o, "conn", json_integer((json_int_t)p->conn_id));
-    json_object_set_new(o, "client", json_string(endpoint_format(p->client, ep, sizeof(ep))));
+    json_object_set_new(o, "client", json_string(out_prefix_client(p, ep)));
     json_object_set_new(o, "dir", json_string(p->d == DIR_C2S ? "c2s" : "s2c"));
-    json_object_set_new(o, "server", json_string(endpoint_format(p->server, ep, sizeof(ep))));
+    json_object_set_new(o, "server", json_string(out_prefix_server(p, ep)));
     json_object_set_new(o, "event", json_string(f->event));
     if (f->name != NULL) {
         json_object_set_new(o, "message", json_string(f->name));

@@ -32,41 +32,49 @@ static void put_char(struct line *l, char c)
     put_bytes(l, &c, 1);
 }
 
-static bool is_bare(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == ':' || c == '/' || c == '+' || c == '-';
-}
+/* Bytes printed as they are without quotes: the bare value alphabet. */
+static const bool bare[256] = {
+    ['A' ... 'Z'] = true, ['a' ... 'z'] = true, ['0' ... '9'] = true, ['.'] = true,
+    ['_'] = true,         [':'] = true,         ['/'] = true,         ['+'] = true,
+    ['-'] = true,
+};
+
+/* Bytes copied as they are inside quotes, out of a list and in one (where the comma
+ * separates items): printable ASCII but the quote and the backslash. */
+static const bool plain[2][256] = {
+    {[' ' ... '!'] = true, ['#' ... '['] = true, [']' ... '~'] = true},
+    {[' ' ... '!'] = true, ['#' ... '+'] = true, ['-' ... '['] = true, [']' ... '~'] = true},
+};
 
 static bool needs_quotes(struct cursor s)
 {
-    uint8_t c;
-    if (cur_len(s) == 0) {
-        return true;
-    }
-    while (cur_get_u8(&s, &c)) {
-        if (!is_bare(c)) {
-            return true;
-        }
-    }
-    return false;
+    return cur_len(s) == 0 || cur_span(s, bare) < cur_len(s);
 }
 
 /* Inside quotes: printable ASCII as is, except the quote, the backslash and (in lists) the
- * comma that separates items; everything else as \xHH. */
+ * comma that separates items; everything else as \xHH. Runs of plain bytes go in one copy. */
 static void put_escaped(struct line *l, struct cursor s, bool in_list)
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t c;
-    while (cur_get_u8(&s, &c)) {
+    for (;;) {
+        struct cursor run = cur_take_upto(&s, cur_span(s, plain[in_list]));
+        size_t n = cur_len(run);
+        if (n > l->cap - 1 - l->len) {
+            n = l->cap - 1 - l->len;
+            run = cur_take_upto(&run, n);
+        }
+        cur_copy(run, (uint8_t *)l->buf + l->len);
+        l->len += n;
+        if (!cur_get_u8(&s, &c)) {
+            return;
+        }
         if (c == '"' || c == '\\') {
             put_char(l, '\\');
             put_char(l, (char)c);
-        } else if (c < 0x20 || c > 0x7e || (in_list && c == ',')) {
+        } else {
             char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 0xf]};
             put_bytes(l, esc, sizeof(esc));
-        } else {
-            put_char(l, (char)c);
         }
     }
 }
@@ -204,9 +212,9 @@ size_t out_text_line(const struct output_style *style, const char *time,
     put_char(&l, 'c');
     put_bytes(&l, id, fields_format_uint(p->conn_id, id));
     put_char(&l, ' ');
-    put_str(&l, endpoint_format(p->client, ep, sizeof(ep)));
+    put_str(&l, out_prefix_client(p, ep));
     put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
-    put_str(&l, endpoint_format(p->server, ep, sizeof(ep)));
+    put_str(&l, out_prefix_server(p, ep));
     put_char(&l, ' ');
     put_str(&l, f->event);
     if (f->name != NULL) {

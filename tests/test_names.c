@@ -207,6 +207,22 @@ START_TEST(format_stays_within_capacity)
 }
 END_TEST
 
+START_TEST(unnamed_values_print_as_hex_of_the_registry_width)
+{
+    /* Two-byte registries: at least 4 digits; one-byte ones: at least 2; wider values whole
+     * (QUIC transport parameter ids are varints). Unnamed and not GREASE: */
+    ck_assert_str_eq(format(NAMES_CIPHER, 0x0a0b), "0x0a0b");
+    ck_assert_str_eq(format(NAMES_EXT, 0xfe0b), "0xfe0b");
+    ck_assert_str_eq(format(NAMES_QUIC_TP, 0x2ab3), "0x2ab3");
+    ck_assert_str_eq(format(NAMES_QUIC_TP, 0x1234567), "0x1234567");
+    ck_assert_str_eq(format(NAMES_QUIC_TP, 0xffffffff), "0xffffffff");
+    ck_assert_str_eq(format(NAMES_HS, 0xfd), "0xfd");
+    ck_assert_str_eq(format(NAMES_HS, 0x7), "0x07");
+    char buf[4];
+    ck_assert_str_eq(names_format(NAMES_CIPHER, 0x0a0b, buf, sizeof(buf)), "0x0");
+}
+END_TEST
+
 START_TEST(reverse_lookup_finds_printed_names_only)
 {
     uint32_t v = 0;
@@ -325,6 +341,7 @@ Suite *suite_names(void)
     tcase_add_test(tc, reverse_lookup_finds_printed_names_only);
     tcase_add_test(tc, kind_outside_enum_is_unknown);
     tcase_add_test(tc, openssl_stdnames_match_registry);
+    tcase_add_test(tc, unnamed_values_print_as_hex_of_the_registry_width);
     suite_add_tcase(s, tc);
     return s;
 }

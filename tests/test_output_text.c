@@ -14,7 +14,7 @@ static const char *render(const struct fields *f, enum dir d, bool v6)
     static const struct endpoint s4 = {4, {198, 51, 100, 5}, 443};
     static const struct endpoint c6 = {6, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, 40000};
     static const struct endpoint s6 = {6, {[15] = 1}, 8443};
-    struct event_prefix p = {{1795341600, 123456}, 7, v6 ? &c6 : &c4, v6 ? &s6 : &s4, d};
+    struct event_prefix p = {{1795341600, 123456}, 7, v6 ? &c6 : &c4, v6 ? &s6 : &s4, d, NULL, NULL};
     size_t n = out_text_line(NULL, "2026-11-22T10:00:00.123456Z", &p, f, line, sizeof(line));
     ck_assert_uint_gt(n, 0);
     ck_assert_int_eq(line[n - 1], '\n');
