@@ -478,7 +478,7 @@ static bool ja4_variant(const struct client_facts *h, const char *a, bool sorted
 }
 
 /* ja4 and ja4_r, then ja4_o and ja4_ro; the hashed ones at level 0, the raw ones from -v. */
-static void add_ja4(const struct client_facts *h, struct tls_state *st, struct fields *f)
+static void add_ja4(const struct client_facts *h, char keep[TLS_JA4_LEN + 1], struct fields *f)
 {
     char a[JA4_A_LEN + 1];
     char hashed[TLS_JA4_LEN + 1];
@@ -490,8 +490,8 @@ static void add_ja4(const struct client_facts *h, struct tls_state *st, struct f
         fields_set_level(f, 1);
         fields_add_token(f, "ja4_r", w->raw.s);
         fields_set_level(f, 0);
-        if (st->ja4[0] == '\0') {
-            memcpy(st->ja4, hashed, sizeof(hashed));
+        if (keep[0] == '\0') {
+            memcpy(keep, hashed, sizeof(hashed));
         }
     }
     if (ja4_variant(h, a, false, w, hashed)) {
@@ -502,14 +502,115 @@ static void add_ja4(const struct client_facts *h, struct tls_state *st, struct f
     }
 }
 
-static void add_client_ja3(const struct client_facts *h, struct tls_state *st, struct fields *f)
+static void add_client_ja3(const struct client_facts *h, char keep[TLS_JA3_LEN + 1],
+                           struct fields *f)
 {
     char buf[JA3_TEXT_MAX + 1];
     struct text t;
     text_init(&t, buf, sizeof(buf));
     ja3_string(h, &t);
     if (!t.cut) {
-        add_ja3(f, "ja3", "ja3_string", &t, st->ja3);
+        add_ja3(f, "ja3", "ja3_string", &t, keep);
+    }
+}
+
+/* ---- the same offers again: most clients send the same ClientHello shape every time, and
+ * JA3 and JA4 (one MD5, four SHA-256, two sorts) are most of the cost of dissecting one. The
+ * fields are kept, direct-mapped by an FNV-1a hash of every fact they are made of and found
+ * again by comparing those facts whole. */
+
+#define FP_CACHE_SLOTS 32
+#define FP_KEY_MAX 2048 /* facts of larger offers are not cached */
+
+struct fp_key {
+    uint8_t b[FP_KEY_MAX];
+    size_t len;
+    bool cut;
+};
+
+static void key_put(struct fp_key *k, const void *bytes, size_t n)
+{
+    if (k->cut || n > FP_KEY_MAX - k->len) {
+        k->cut = true;
+        return;
+    }
+    memcpy(k->b + k->len, bytes, n);
+    k->len += n;
+}
+
+static void key_list(struct fp_key *k, const struct u16_list *l)
+{
+    key_put(k, &l->n, sizeof(l->n));
+    key_put(k, l->v, l->n * sizeof(l->v[0]));
+}
+
+/* Everything ja3_string, ja4_a and ja4_variant read, flags included. */
+static void facts_key(const struct client_facts *h, struct fp_key *k)
+{
+    uint8_t alpn[255];
+    size_t alpn_len = cur_len(h->alpn_first) < sizeof(alpn) ? cur_len(h->alpn_first) : 0;
+    bool flags[] = {h->has_sni,    h->has_alpn,         h->seen_groups,
+                    h->seen_sigalgs, h->seen_point_formats, h->seen_versions};
+    k->len = 0;
+    k->cut = false;
+    key_put(k, &h->transport, sizeof(h->transport));
+    key_put(k, &h->legacy_version, sizeof(h->legacy_version));
+    key_put(k, &h->top_version, sizeof(h->top_version));
+    key_put(k, flags, sizeof(flags));
+    cur_copy(cur_make(cur_data(h->alpn_first), alpn_len), alpn);
+    key_put(k, &alpn_len, sizeof(alpn_len));
+    key_put(k, alpn, alpn_len);
+    key_list(k, &h->ciphers);
+    key_list(k, &h->extensions);
+    key_list(k, &h->groups);
+    key_list(k, &h->point_formats);
+    key_list(k, &h->sigalgs);
+}
+
+static uint64_t key_hash(const struct fp_key *k)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < k->len; i++) {
+        h = (h ^ k->b[i]) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static struct fp_cached {
+    bool used;
+    struct fp_key key;
+    char ja3[TLS_JA3_LEN + 1];
+    char ja4[TLS_JA4_LEN + 1];
+    struct fields fields;
+} fp_cache[FP_CACHE_SLOTS];
+
+/* The JA3 and JA4 fields of h into f; the connection keeps its first ja3 and ja4. */
+static void add_client_fingerprints(const struct client_facts *h, struct tls_state *st,
+                                    struct fields *f)
+{
+    struct fp_key key;
+    facts_key(h, &key);
+    if (key.cut) {
+        add_client_ja3(h, st->ja3, f);
+        add_ja4(h, st->ja4, f);
+        return;
+    }
+    struct fp_cached *slot = &fp_cache[key_hash(&key) % FP_CACHE_SLOTS];
+    if (!slot->used || slot->key.len != key.len || memcmp(slot->key.b, key.b, key.len) != 0) {
+        fields_init(&slot->fields, NULL, NULL);
+        slot->ja3[0] = slot->ja4[0] = '\0';
+        add_client_ja3(h, slot->ja3, &slot->fields);
+        add_ja4(h, slot->ja4, &slot->fields);
+        slot->key.len = key.len;
+        memcpy(slot->key.b, key.b, key.len);
+        slot->used = true;
+    }
+    fields_append(f, &slot->fields);
+    if (st->ja3[0] == '\0') {
+        memcpy(st->ja3, slot->ja3, sizeof(st->ja3));
+    }
+    if (st->ja4[0] == '\0') {
+        memcpy(st->ja4, slot->ja4, sizeof(st->ja4));
     }
 }
 
@@ -525,8 +626,7 @@ void fingerprint_client_hello(struct cursor body, struct tls_state *st, struct f
         fields_add_token(f, "fingerprint_skipped", "too_many_values");
         return;
     }
-    add_client_ja3(&h, st, f);
-    add_ja4(&h, st, f);
+    add_client_fingerprints(&h, st, f);
 }
 
 /* RFC 8446 4.1.3: struct { ProtocolVersion legacy_version; Random random;
@@ -601,5 +701,5 @@ void fingerprint_sslv2_client_hello(struct cursor body, struct tls_state *st, st
         fields_add_token(f, "fingerprint_skipped", "too_many_values");
         return;
     }
-    add_client_ja3(&h, st, f);
+    add_client_ja3(&h, st->ja3, f);
 }

@@ -346,6 +346,38 @@ START_TEST(alpn_characters_or_their_hex_when_not_alphanumeric)
 }
 END_TEST
 
+/* Fingerprints are cached by the facts they are made of (fingerprint.c): a repeated offer
+ * gets the same fields and the connection its ja3/ja4, and an offer differing in one byte
+ * of its ALPN never gets another's. */
+START_TEST(repeated_offers_get_the_same_fingerprints_and_others_their_own)
+{
+    static const char *const want[] = {"t13i0102h2_0f2cb44170f4_b9a491fefe05",
+                                       "t13i0102h3_0f2cb44170f4_b9a491fefe05",
+                                       "t13i0102h2_0f2cb44170f4_b9a491fefe05"};
+    char first_line[4096] = "";
+    for (size_t i = 0; i < 3; i++) {
+        uint8_t body[sizeof(alpn_hello)];
+        memcpy(body, alpn_hello, sizeof(body));
+        body[ALPN_AT + 1] = i == 1 ? '3' : '2';
+        struct tls_state st;
+        struct vec_events ev;
+        tls_state_init(&st);
+        vec_events_init(&ev);
+        feed_message(&st, DIR_C2S, 1, body, sizeof(body), 0, &ev);
+        assert_field(vec_line(&ev, 0), "ja4", want[i]);
+        ck_assert_str_eq(st.ja4, want[i]);
+        ck_assert_str_eq(st.ja3, "79df54cc919bc7c4ddd6219a82771e7e");
+        if (i == 0) {
+            snprintf(first_line, sizeof(first_line), "%s", vec_line(&ev, 0));
+        } else if (i == 2) {
+            ck_assert_str_eq(vec_line(&ev, 0), first_line);
+        }
+        vec_events_free(&ev);
+        tls_state_free(&st);
+    }
+}
+END_TEST
+
 static const uint8_t hrr_body[] = {
     0x03, 0x03,                         /* legacy_version */
     HRR_RANDOM,                         /* random = SHA-256("HelloRetryRequest") */
@@ -493,6 +525,7 @@ Suite *suite_fingerprint(void)
     tcase_add_test(tc, client_hello_without_extensions_leaves_fields_empty);
     tcase_add_test(tc, sni_alone_leaves_the_sorted_extension_list_empty);
     tcase_add_test(tc, alpn_characters_or_their_hex_when_not_alphanumeric);
+    tcase_add_test(tc, repeated_offers_get_the_same_fingerprints_and_others_their_own);
     tcase_add_test(tc, hello_retry_request_exchange_fingerprints_each_hello);
     tcase_add_test(tc, malformed_hellos_get_no_fingerprint);
     tcase_add_test(tc, sslv2_client_hello_gets_ja3_of_its_tls_suites_only);
