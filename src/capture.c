@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LIVE_TIMEOUT_MS 1000 /* unused in immediate mode, but some platforms want one */
+/* Without immediate mode, packets come in blocks (TPACKET_V3 on Linux) at most this late. */
+#define LIVE_TIMEOUT_MS 100
 #define DUMMY_SNAPLEN 65535  /* the largest IPv4 packet libnids will get */
 
 struct capture {
@@ -172,10 +173,13 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
         return NULL;
     }
     int snaplen = o->snaplen > 0 ? o->snaplen : CAPTURE_DEFAULT_SNAPLEN;
-    /* Immediate mode: events appear within milliseconds instead of after a buffer fills or
-     * the timeout ends (PLATFORM-NOTES 9). These setters fail only after activation. */
+    /* Immediate mode makes events appear within a millisecond (PLATFORM-NOTES 9), but on Linux
+     * it also means TPACKET_V2, a ring of frames each as large as the interface's MTU allows:
+     * 32 of them on lo in libpcap's 2 MiB, and drops at 100,000 packets/s where blocks of
+     * TPACKET_V3, 100 ms late at most, kept up at tcpreplay's top speed (bench/RESULTS.md).
+     * These setters fail only after activation. */
     if (pcap_set_snaplen(p, snaplen) != 0 || pcap_set_promisc(p, o->promisc ? 1 : 0) != 0 ||
-        pcap_set_timeout(p, LIVE_TIMEOUT_MS) != 0 || pcap_set_immediate_mode(p, 1) != 0 ||
+        pcap_set_timeout(p, LIVE_TIMEOUT_MS) != 0 || pcap_set_immediate_mode(p, o->immediate ? 1 : 0) != 0 ||
         (o->buffer_kib > 0 && pcap_set_buffer_size(p, o->buffer_kib * 1024) != 0)) {
         prefixed(err, errlen, iface, pcap_geterr(p));
         pcap_close(p);

@@ -30,6 +30,7 @@ struct capture_live_opts {
     int snaplen; /* 0: CAPTURE_DEFAULT_SNAPLEN */
     bool promisc;
     int buffer_kib; /* kernel buffer in KiB (-B); 0: libpcap's default */
+    bool immediate; /* --immediate-mode: each packet at once, not in blocks */
 };
 
 /* "-" reads standard input. On failure returns NULL and writes "<path>: <why>" into err,

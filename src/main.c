@@ -74,7 +74,7 @@ static bool open_inputs(const struct options *o, struct inputs *in)
     char err[512];
     bool stdin_taken = false;
     if (o->iface != NULL) {
-        struct capture_live_opts live = {o->snaplen, o->promisc, o->buffer_kib};
+        struct capture_live_opts live = {o->snaplen, o->promisc, o->buffer_kib, o->immediate};
         in->names[0] = o->iface;
         in->caps[0] = capture_open_live(o->iface, &live, err, sizeof(err));
         if (in->caps[0] == NULL) {

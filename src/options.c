@@ -16,6 +16,7 @@
 enum {
     OPT_VERSION = 256,
     OPT_VERIFY_CHECKSUMS,
+    OPT_IMMEDIATE_MODE,
     OPT_STATS,
     OPT_LIST_NAMES,
     OPT_CANONICAL,
@@ -43,6 +44,7 @@ static const struct option long_options[] = {
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
+    {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE_MODE},
     {"stats", no_argument, NULL, OPT_STATS},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
     {"help", no_argument, NULL, 'h'},
@@ -86,6 +88,9 @@ void opt_usage(FILE *fp)
           "  -s, --snapshot-length N    live: bytes captured per packet (default 262144)\n"
           "  -p, --no-promiscuous-mode  live: do not put the interface in promiscuous mode\n"
           "  -B, --buffer-size KIB      live: kernel capture buffer in KiB (default: libpcap's)\n"
+          "      --immediate-mode       live: hand over each packet at once (lines within a\n"
+          "                             millisecond, but drops sooner at high rates); default:\n"
+          "                             in blocks, at most 100 ms late\n"
           "  -Z, --relinquish-privileges USER\n"
           "                             live: switch to USER right after opening the capture\n"
           "      --max-conns N          track at most N connections at once; past it the oldest\n"
@@ -311,6 +316,9 @@ int opt_parse(int argc, char **argv, struct options *o)
         }
         case OPT_CANONICAL:
             o->canonical = true;
+            break;
+        case OPT_IMMEDIATE_MODE:
+            o->immediate = true;
             break;
         case OPT_VERIFY_CHECKSUMS:
             o->verify_checksums = true;

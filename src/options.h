@@ -28,6 +28,7 @@ struct options {
     int snaplen;       /* -s */
     bool promisc;      /* cleared by -p */
     int buffer_kib;    /* -B: kernel capture buffer, 0 for libpcap's default */
+    bool immediate;    /* --immediate-mode */
     bool verify_checksums;
     bool print_stats;
     enum out_format format; /* -T */

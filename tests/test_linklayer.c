@@ -806,7 +806,7 @@ END_TEST
 START_TEST(missing_interface_error_names_it)
 {
     char err[256] = "";
-    struct capture_live_opts o = {0, false, 0};
+    struct capture_live_opts o = {0, false, 0, false};
     struct capture *c = capture_open_live("nosuchdev0", &o, err, sizeof(err));
     ck_assert_ptr_null(c);
     /* Unprivileged, the socket fails before the device is looked up. */

@@ -44,8 +44,8 @@ START_TEST(output_options_are_parsed)
     struct options o;
     const char *argv[] = {"hsdump", "-T", "json", "-S", "-vvv", "-ttt", "--canonical",
                           "-c", "3", "-G", "10", "-B", "4096", "-w", "out.pcap",
-                          "-i", "lo", "-Z", "nobody", NULL};
-    ck_assert_int_eq(parse(&o, 19, argv), -1);
+                          "-i", "lo", "-Z", "nobody", "--immediate-mode", NULL};
+    ck_assert_int_eq(parse(&o, 20, argv), -1);
     ck_assert_int_eq(o.format, FORMAT_JSON);
     ck_assert(o.summary);
     ck_assert_int_eq(o.verbosity, 2); /* -vvv is -vv */
@@ -54,6 +54,7 @@ START_TEST(output_options_are_parsed)
     ck_assert_uint_eq(o.count, 3);
     ck_assert_uint_eq(o.duration, 10);
     ck_assert_int_eq(o.buffer_kib, 4096);
+    ck_assert(o.immediate);
     ck_assert_str_eq(o.write_file, "out.pcap");
     ck_assert_str_eq(o.user, "nobody");
     opt_free(&o);
