@@ -87,6 +87,8 @@ start_hsdump run "tcp port $port"
 check "hsdump announces the live capture" grep -q 'listening on lo' "$tmp/run.err"
 handshake $port
 wait_for 50 grep -q ' close ' "$tmp/run.out"
+# stdout is a file here, fully buffered: hsdump flushes it after each block of packets.
+check "lines reach a file while hsdump runs" grep -q ' close ' "$tmp/run.out"
 kill -USR1 "$hsdump_pid"
 wait_for 30 grep -q '^hsdump: packets: ' "$tmp/run.err"
 check "SIGUSR1 prints the counters on stderr" grep -q '^hsdump: handshakes completed: 1$' \
