@@ -547,8 +547,10 @@ static void key_list(struct fp_key *k, const struct u16_list *l)
 /* Everything ja3_string, ja4_a and ja4_variant read, flags included. */
 static void facts_key(const struct client_facts *h, struct fp_key *k)
 {
-    uint8_t alpn[255];
-    size_t alpn_len = cur_len(h->alpn_first) < sizeof(alpn) ? cur_len(h->alpn_first) : 0;
+    uint8_t alpn[256]; /* a protocol name is at most 255 bytes (RFC 7301 3.1) */
+    struct cursor rest = h->alpn_first;
+    struct cursor name = cur_take_upto(&rest, sizeof(alpn));
+    size_t alpn_len = cur_len(name);
     bool flags[] = {h->has_sni,    h->has_alpn,         h->seen_groups,
                     h->seen_sigalgs, h->seen_point_formats, h->seen_versions};
     k->len = 0;
@@ -557,7 +559,7 @@ static void facts_key(const struct client_facts *h, struct fp_key *k)
     key_put(k, &h->legacy_version, sizeof(h->legacy_version));
     key_put(k, &h->top_version, sizeof(h->top_version));
     key_put(k, flags, sizeof(flags));
-    cur_copy(cur_make(cur_data(h->alpn_first), alpn_len), alpn);
+    cur_copy(name, alpn);
     key_put(k, &alpn_len, sizeof(alpn_len));
     key_put(k, alpn, alpn_len);
     key_list(k, &h->ciphers);

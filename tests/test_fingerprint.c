@@ -378,6 +378,41 @@ START_TEST(repeated_offers_get_the_same_fingerprints_and_others_their_own)
 }
 END_TEST
 
+/* The longest protocol name (255 bytes) is a fact like any other: two offers differing only
+ * in its first and last bytes get their own JA4. */
+START_TEST(longest_alpn_names_are_told_apart)
+{
+    static const char *const want[] = {"t13i0102ab", "t13i0102cd"};
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t body[sizeof(alpn_hello) + 253];
+        size_t n = 0;
+        memcpy(body, alpn_hello, ALPN_AT - 9); /* up to the extensions block length */
+        n = ALPN_AT - 9;
+        size_t ext_len = 4 + 2 + 1 + 255 + 7;
+        body[n++] = (uint8_t)(ext_len >> 8);
+        body[n++] = (uint8_t)ext_len;
+        const uint8_t alpn_head[] = {0x00, 0x10, 0x01, 0x02, 0x01, 0x00, 0xff};
+        memcpy(body + n, alpn_head, sizeof(alpn_head)); /* ext 16, 258 bytes, list 256, name 255 */
+        n += sizeof(alpn_head);
+        memset(body + n, 'x', 255);
+        body[n] = (uint8_t)(i == 0 ? 'a' : 'c');
+        body[n + 254] = (uint8_t)(i == 0 ? 'b' : 'd');
+        n += 255;
+        const uint8_t versions[] = {0x00, 0x2b, 0x00, 0x03, 0x02, 0x03, 0x04};
+        memcpy(body + n, versions, sizeof(versions));
+        n += sizeof(versions);
+        struct tls_state st;
+        struct vec_events ev;
+        tls_state_init(&st);
+        vec_events_init(&ev);
+        feed_message(&st, DIR_C2S, 1, body, n, 0, &ev);
+        ck_assert_msg(strncmp(st.ja4, want[i], 10) == 0, "%s", st.ja4);
+        vec_events_free(&ev);
+        tls_state_free(&st);
+    }
+}
+END_TEST
+
 static const uint8_t hrr_body[] = {
     0x03, 0x03,                         /* legacy_version */
     HRR_RANDOM,                         /* random = SHA-256("HelloRetryRequest") */
@@ -526,6 +561,7 @@ Suite *suite_fingerprint(void)
     tcase_add_test(tc, sni_alone_leaves_the_sorted_extension_list_empty);
     tcase_add_test(tc, alpn_characters_or_their_hex_when_not_alphanumeric);
     tcase_add_test(tc, repeated_offers_get_the_same_fingerprints_and_others_their_own);
+    tcase_add_test(tc, longest_alpn_names_are_told_apart);
     tcase_add_test(tc, hello_retry_request_exchange_fingerprints_each_hello);
     tcase_add_test(tc, malformed_hellos_get_no_fingerprint);
     tcase_add_test(tc, sslv2_client_hello_gets_ja3_of_its_tls_suites_only);
