@@ -14,6 +14,7 @@ Suite *suite_linklayer(void);
 Suite *suite_pcap_writer(void);
 Suite *suite_ipv6map(void);
 Suite *suite_output_text(void);
+Suite *suite_output_json(void);
 Suite *suite_options(void);
 Suite *suite_protected(void);
 Suite *suite_starttls(void);
