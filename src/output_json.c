@@ -1,7 +1,6 @@
 /* JSON Lines rendering (-T json): one object per event with the text line's keys, in the same
- * order. Written directly (json_direct); jansson (libjansson-dev), which defines the output,
- * writes the rare event whose keys repeat or whose names are not plain ASCII. */
-#include <jansson.h>
+ * order, written straight into the line buffer (compact, ASCII only). A key that comes twice
+ * keeps its first place and takes its last value, as a JSON object read back would. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,140 +9,11 @@
 #include "fields.h"
 #include "output.h"
 
-/* Wire bytes become a JSON string the way text shows them: printable ASCII as is, every other
- * byte as the four characters \xHH, so the result is valid UTF-8 whatever the wire held. */
-static json_t *wire_string(struct cursor bytes)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t cap = 4 * cur_len(bytes) + 1;
-    char *s = malloc(cap);
-    if (s == NULL) {
-        return NULL;
-    }
-    size_t n = 0;
-    uint8_t c;
-    while (cur_get_u8(&bytes, &c)) {
-        if (c >= 0x20 && c <= 0x7e && c != '\\') {
-            s[n++] = (char)c;
-        } else {
-            s[n++] = '\\';
-            s[n++] = 'x';
-            s[n++] = hex[c >> 4];
-            s[n++] = hex[c & 0xf];
-        }
-    }
-    json_t *j = json_stringn(s, n);
-    free(s);
-    return j;
-}
-
-static json_t *hex_string(struct cursor bytes)
-{
-    static const char hex[] = "0123456789abcdef";
-    char *s = malloc(2 * cur_len(bytes) + 1);
-    if (s == NULL) {
-        return NULL;
-    }
-    size_t n = 0;
-    uint8_t c;
-    while (cur_get_u8(&bytes, &c)) {
-        s[n++] = hex[c >> 4];
-        s[n++] = hex[c & 0xf];
-    }
-    json_t *j = json_stringn(s, n);
-    free(s);
-    return j;
-}
-
-/* A UINT list item is stored as its decimal text; JSON integers are signed 64-bit. */
-static int64_t number_item(struct cursor item)
-{
-    char digits[24];
-    struct cursor text = cur_take_upto(&item, sizeof(digits) - 1);
-    size_t n = cur_len(text);
-    cur_copy(text, (uint8_t *)digits);
-    digits[n] = '\0';
-    return (int64_t)strtoll(digits, NULL, 10);
-}
-
-/* Lists are whole in JSON at every verbosity: scripts count and match items. */
-static json_t *list_value(struct cursor items)
-{
-    json_t *array = json_array();
-    enum field_type type;
-    struct cursor item;
-    while (array != NULL && fields_next_item(&items, &type, &item)) {
-        json_array_append_new(array, type == FIELD_UINT ? json_integer(number_item(item))
-                                                         : wire_string(item));
-    }
-    return array;
-}
-
-static json_t *field_value(const struct fields *f, const struct field *fd)
-{
-    switch (fd->type) {
-    case FIELD_UINT:
-        return json_integer((json_int_t)fd->num);
-    case FIELD_BOOL:
-        return json_boolean(fd->num != 0);
-    case FIELD_HEX:
-        return hex_string(fields_value(f, fd));
-    case FIELD_LIST:
-        return list_value(fields_value(f, fd));
-    case FIELD_TOKEN:
-    case FIELD_STRING:
-    default:
-        return wire_string(fields_value(f, fd));
-    }
-}
-
-static json_t *event_object(const struct output_style *style, const char *time,
-                            const struct event_prefix *p, const struct fields *f)
-{
-    char ep[ENDPOINT_STR_MAX];
-    json_t *o = json_object();
-    if (o == NULL) {
-        return NULL;
-    }
-    if (time[0] != '\0') {
-        json_object_set_new(o, "time", json_string(time));
-    }
-    json_object_set_new(o, "conn", json_integer((json_int_t)p->conn_id));
-    json_object_set_new(o, "client", json_string(out_prefix_client(p, ep)));
-    json_object_set_new(o, "dir", json_string(p->d == DIR_C2S ? "c2s" : "s2c"));
-    json_object_set_new(o, "server", json_string(out_prefix_server(p, ep)));
-    json_object_set_new(o, "event", json_string(f->event));
-    if (f->name != NULL) {
-        json_object_set_new(o, "message", json_string(f->name));
-    }
-    /* JSON is for keeping and scripts (hsdump diff reads it back): always the -v detail;
-     * -vv adds the undecoded bytes as in text. */
-    int verbosity = style != NULL ? style->verbosity : 2;
-    if (verbosity < 1) {
-        verbosity = 1;
-    }
-    for (size_t i = 0; i < f->n; i++) {
-        if (f->f[i].level <= verbosity) {
-            json_object_set_new(o, f->f[i].key, field_value(f, &f->f[i]));
-        }
-    }
-    if (f->overflow) {
-        json_object_set_new(o, "fields_overflow", json_true());
-    }
-    return o;
-}
-
-/* ---- the same text written directly: building a jansson object per event cost more than
- * all the dissection (bench/RESULTS.md). Byte for byte what json_dumpb makes of
- * event_object() with JSON_COMPACT | JSON_ENSURE_ASCII, which stays for the rare event
- * whose keys repeat (jansson keeps one of them). */
-
 struct jline {
     char *buf;
     size_t cap; /* room for the text, the newline excluded */
     size_t len;
     bool full;
-    bool other; /* a byte only jansson knows how to write: use it */
 };
 
 static void jput(struct jline *j, const char *s, size_t n)
@@ -156,18 +26,20 @@ static void jput(struct jline *j, const char *s, size_t n)
     j->len += n;
 }
 
-/* A string we made (keys, names, endpoints, times): printable ASCII, where JSON escapes only
- * the quote and the backslash. Anything else is left to jansson (j->other). */
+/* A string we made (keys, names, endpoints, times): the quote and the backslash escaped, and
+ * any other byte outside printable ASCII as \u00XX. */
 static void jstring(struct jline *j, const char *s)
 {
+    static const char hex[] = "0123456789ABCDEF";
     jput(j, "\"", 1);
     for (; *s != '\0'; s++) {
         uint8_t c = (uint8_t)*s;
-        if (c < 0x20 || c > 0x7e) {
-            j->other = true;
-        } else if (c == '"' || c == '\\') {
+        if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};
             jput(j, esc, 2);
+        } else if (c < 0x20 || c > 0x7e) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+            jput(j, esc, 6);
         } else {
             jput(j, s, 1);
         }
@@ -175,8 +47,9 @@ static void jstring(struct jline *j, const char *s)
     jput(j, "\"", 1);
 }
 
-/* Wire bytes as wire_string() makes them, then as JSON escapes that: the quote as \", any
- * other byte outside printable ASCII or a backslash as \\xHH. */
+/* Wire bytes as the text output shows them (printable ASCII as is, every other byte and the
+ * backslash as the four characters \xHH, so the result is valid UTF-8 whatever the wire
+ * held), then escaped for JSON: the quote as \", the backslash of \xHH as \\. */
 static void jwire(struct jline *j, struct cursor bytes)
 {
     static const char hex[] = "0123456789abcdef";
@@ -196,6 +69,7 @@ static void jwire(struct jline *j, struct cursor bytes)
     jput(j, "\"", 1);
 }
 
+/* JSON integers are read back as signed 64-bit: larger values wrap as they always have. */
 static void jint(struct jline *j, int64_t v)
 {
     char digits[FIELDS_UINT_TEXT];
@@ -207,11 +81,15 @@ static void jint(struct jline *j, int64_t v)
     }
 }
 
-static void jkey(struct jline *j, const char *key)
+/* A UINT list item is stored as its decimal text. */
+static int64_t number_item(struct cursor item)
 {
-    jput(j, ",", 1);
-    jstring(j, key);
-    jput(j, ":", 1);
+    char digits[24];
+    struct cursor text = cur_take_upto(&item, sizeof(digits) - 1);
+    size_t n = cur_len(text);
+    cur_copy(text, (uint8_t *)digits);
+    digits[n] = '\0';
+    return (int64_t)strtoll(digits, NULL, 10);
 }
 
 static void jvalue(struct jline *j, const struct fields *f, const struct field *fd)
@@ -263,108 +141,132 @@ static void jvalue(struct jline *j, const struct fields *f, const struct field *
     }
 }
 
-/* True when two keys of the line may be the same (hash collisions included: then jansson,
- * which is right in every case, writes the line). */
-static bool keys_may_repeat(const struct fields *f, int verbosity)
-{
-    static const char *const prefix[] = {"time", "conn", "client", "dir", "server", "event",
-                                         "message", "fields_overflow"};
-    uint32_t seen[256] = {0};
-    size_t n = sizeof(prefix) / sizeof(prefix[0]);
-    for (size_t i = 0; i < n + f->n; i++) {
-        const char *key = i < n ? prefix[i] : f->f[i - n].key;
-        if (i >= n && f->f[i - n].level > verbosity) {
-            continue;
-        }
-        uint32_t h = 2166136261u;
-        for (const char *c = key; *c != '\0'; c++) {
-            h = (h ^ (uint8_t)*c) * 16777619u;
-        }
-        h |= 1; /* 0 marks an empty slot */
-        size_t slot = h & 255;
-        while (seen[slot] != 0) {
-            if (seen[slot] == h) {
-                return true;
-            }
-            slot = (slot + 1) & 255;
-        }
-        seen[slot] = h;
-    }
-    return false;
-}
 
-static size_t json_direct(const struct output_style *style, const char *time,
-                          const struct event_prefix *p, const struct fields *f, char *buf,
-                          size_t cap)
+/* The members of one line in order: the prefix's, then the fields shown at this verbosity. */
+enum member_kind {
+    M_TIME,
+    M_CONN,
+    M_CLIENT,
+    M_DIR,
+    M_SERVER,
+    M_EVENT,
+    M_MESSAGE,
+    M_FIELD,
+    M_OVERFLOW
+};
+
+struct member {
+    const char *key;
+    enum member_kind kind;
+    const struct field *fd; /* M_FIELD: the value written (the last of a repeated key) */
+};
+
+#define MEMBERS_MAX (8 + FIELDS_MAX)
+#define MEMBER_SLOTS 256 /* a power of two, above twice MEMBERS_MAX */
+
+struct members {
+    struct member m[MEMBERS_MAX];
+    size_t n;
+    uint8_t slot[MEMBER_SLOTS]; /* open addressing by key hash: 0 empty, else index + 1 */
+};
+
+static void add_member(struct members *ms, const char *key, enum member_kind kind,
+                       const struct field *fd)
 {
-    char ep[ENDPOINT_STR_MAX];
-    struct jline j = {buf, cap - 1, 0, false, false};
-    int verbosity = style != NULL ? style->verbosity : 2;
-    if (verbosity < 1) {
-        verbosity = 1;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const char *c = key; *c != '\0'; c++) {
+        h = (h ^ (uint8_t)*c) * 16777619u;
     }
-    jput(&j, "{", 1);
-    if (time[0] != '\0') {
-        jstring(&j, "time");
-        jput(&j, ":", 1);
-        jstring(&j, time);
-        jput(&j, ",", 1);
-    }
-    jstring(&j, "conn");
-    jput(&j, ":", 1);
-    jint(&j, (int64_t)p->conn_id);
-    jkey(&j, "client");
-    jstring(&j, out_prefix_client(p, ep));
-    jkey(&j, "dir");
-    jstring(&j, p->d == DIR_C2S ? "c2s" : "s2c");
-    jkey(&j, "server");
-    jstring(&j, out_prefix_server(p, ep));
-    jkey(&j, "event");
-    jstring(&j, f->event);
-    if (f->name != NULL) {
-        jkey(&j, "message");
-        jstring(&j, f->name);
-    }
-    for (size_t i = 0; i < f->n; i++) {
-        if (f->f[i].level <= verbosity) {
-            jkey(&j, f->f[i].key);
-            jvalue(&j, f, &f->f[i]);
+    size_t i = h & (MEMBER_SLOTS - 1);
+    for (; ms->slot[i] != 0; i = (i + 1) & (MEMBER_SLOTS - 1)) {
+        struct member *seen = &ms->m[ms->slot[i] - 1];
+        if (strcmp(seen->key, key) == 0) {
+            seen->kind = kind; /* a repeated key: first place, last value */
+            seen->fd = fd;
+            return;
         }
     }
-    if (f->overflow) {
-        jkey(&j, "fields_overflow");
-        jput(&j, "true", 4);
-    }
-    jput(&j, "}", 1);
-    if (j.other) {
-        return SIZE_MAX;
-    }
-    if (j.full) {
-        return 0;
-    }
-    buf[j.len++] = '\n';
-    return j.len;
+    ms->m[ms->n] = (struct member){key, kind, fd};
+    ms->slot[i] = (uint8_t)++ms->n;
 }
 
 size_t out_json_line(const struct output_style *style, const char *time,
                      const struct event_prefix *p, const struct fields *f, char *buf, size_t cap)
 {
-    int verbosity = style != NULL && style->verbosity > 1 ? style->verbosity : 1;
-    if (cap >= 2 && !keys_may_repeat(f, verbosity)) {
-        size_t n = json_direct(style, time, p, f, buf, cap);
-        if (n != SIZE_MAX) {
-            return n;
+    struct members ms;
+    ms.n = 0;
+    memset(ms.slot, 0, sizeof(ms.slot));
+    /* JSON is for keeping and scripts (hsdump diff reads it back): always the -v detail;
+     * -vv adds the undecoded bytes as in text. */
+    int verbosity = style != NULL ? style->verbosity : 2;
+    if (verbosity < 1) {
+        verbosity = 1;
+    }
+    if (time[0] != '\0') {
+        add_member(&ms, "time", M_TIME, NULL);
+    }
+    add_member(&ms, "conn", M_CONN, NULL);
+    add_member(&ms, "client", M_CLIENT, NULL);
+    add_member(&ms, "dir", M_DIR, NULL);
+    add_member(&ms, "server", M_SERVER, NULL);
+    add_member(&ms, "event", M_EVENT, NULL);
+    if (f->name != NULL) {
+        add_member(&ms, "message", M_MESSAGE, NULL);
+    }
+    for (size_t i = 0; i < f->n; i++) {
+        if (f->f[i].level <= verbosity) {
+            add_member(&ms, f->f[i].key, M_FIELD, &f->f[i]);
         }
     }
-    json_t *o = event_object(style, time, p, f);
-    if (o == NULL) {
-        return 0;
+    if (f->overflow) {
+        add_member(&ms, "fields_overflow", M_OVERFLOW, NULL);
     }
-    size_t n = json_dumpb(o, buf, cap - 1, JSON_COMPACT | JSON_ENSURE_ASCII);
-    json_decref(o);
-    if (n == 0 || n >= cap - 1) {
-        return 0;
+
+    char ep[ENDPOINT_STR_MAX];
+    struct jline j = {buf, cap > 0 ? cap - 1 : 0, 0, false};
+    jput(&j, "{", 1);
+    for (size_t i = 0; i < ms.n; i++) {
+        const struct member *m = &ms.m[i];
+        if (i > 0) {
+            jput(&j, ",", 1);
+        }
+        jstring(&j, m->key);
+        jput(&j, ":", 1);
+        switch (m->kind) {
+        case M_TIME:
+            jstring(&j, time);
+            break;
+        case M_CONN:
+            jint(&j, (int64_t)p->conn_id);
+            break;
+        case M_CLIENT:
+            jstring(&j, out_prefix_client(p, ep));
+            break;
+        case M_DIR:
+            jstring(&j, p->d == DIR_C2S ? "c2s" : "s2c");
+            break;
+        case M_SERVER:
+            jstring(&j, out_prefix_server(p, ep));
+            break;
+        case M_EVENT:
+            jstring(&j, f->event);
+            break;
+        case M_MESSAGE:
+            jstring(&j, f->name);
+            break;
+        case M_FIELD:
+            jvalue(&j, f, m->fd);
+            break;
+        case M_OVERFLOW:
+        default:
+            jput(&j, "true", 4);
+            break;
+        }
     }
-    buf[n++] = '\n';
-    return n;
+    jput(&j, "}", 1);
+    if (j.full || cap == 0) {
+        return 0; /* too long for the line buffer */
+    }
+    buf[j.len++] = '\n';
+    return j.len;
 }

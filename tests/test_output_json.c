@@ -1,5 +1,5 @@
-/* Tests for src/output_json.c: each line is the JSON jansson would write for the event (the
- * direct writer and jansson's, for events whose keys repeat, must agree byte for byte). */
+/* Tests for src/output_json.c: each line is, byte for byte, what jansson's json_dumpb
+ * (JSON_COMPACT | JSON_ENSURE_ASCII) wrote for the event before the writer was direct. */
 #include <check.h>
 #include <string.h>
 
