@@ -18,16 +18,7 @@
 #include "names.h"
 #include "reassembly.h"
 #include "stats.h"
-
-#define TCP_FIN 0x01
-#define TCP_SYN 0x02
-#define TCP_RST 0x04
-
-/* Both directions of a connection share a key: the lower (address, port) first. */
-struct tuple_key {
-    uint32_t addr[2];
-    uint16_t port[2];
-};
+#include "tcp_segment.h"
 
 /* One direction, by sender: index 0 is the key's first endpoint. */
 struct sender {
@@ -103,97 +94,26 @@ struct midstream {
     struct syn_slot syns[MIDSTREAM_SYN_SLOTS];
 };
 
-/* ---- the packet */
-
-struct segment {
-    struct tcp_tuple t;
-    uint32_t seq;
-    uint8_t flags;
-    struct cursor payload;
-};
-
-/* RFC 791 and RFC 9293 3.1 headers of one bare IPv4 packet; false unless it is a whole TCP
- * segment (not a fragment). */
-static bool parse_segment(struct cursor ip, struct segment *s)
-{
-    uint8_t vhl, proto, offset;
-    uint16_t total, frag;
-    struct cursor addrs, tcp;
-    if (!cur_peek_u8(ip, 0, &vhl) || (vhl >> 4) != 4 || (vhl & 0x0f) < 5 ||
-        !cur_peek_u16(ip, 2, &total) || !cur_peek_u16(ip, 6, &frag) ||
-        !cur_peek_u8(ip, 9, &proto) || proto != 6 || (frag & 0x3fff) != 0) {
-        return false;
-    }
-    struct cursor packet = cur_take_upto(&ip, total);
-    struct cursor probe = packet;
-    uint8_t raw[8];
-    if (!cur_skip(&probe, 12) || !cur_get_bytes(&probe, 8, &addrs) ||
-        !cur_skip(&packet, (size_t)(vhl & 0x0f) * 4)) {
-        return false;
-    }
-    tcp = packet;
-    if (!cur_get_u16(&tcp, &s->t.sport) || !cur_get_u16(&tcp, &s->t.dport) ||
-        !cur_get_u32(&tcp, &s->seq) || !cur_skip(&tcp, 4) || !cur_get_u8(&tcp, &offset) ||
-        !cur_get_u8(&tcp, &s->flags) || (offset >> 4) < 5 ||
-        !cur_skip(&packet, (size_t)(offset >> 4) * 4)) {
-        return false;
-    }
-    cur_copy(addrs, raw);
-    memcpy(&s->t.saddr, raw, 4);
-    memcpy(&s->t.daddr, raw + 4, 4);
-    s->payload = packet;
-    return true;
-}
-
-/* ---- tuples */
-
-static struct tuple_key key_of(const struct tcp_tuple *t, uint8_t *sender)
-{
-    struct tuple_key k;
-    uint64_t src = (uint64_t)t->saddr << 16 | t->sport;
-    uint64_t dst = (uint64_t)t->daddr << 16 | t->dport;
-    *sender = src <= dst ? 0 : 1;
-    k.addr[*sender] = t->saddr;
-    k.port[*sender] = t->sport;
-    k.addr[1 - *sender] = t->daddr;
-    k.port[1 - *sender] = t->dport;
-    return k;
-}
-
-static bool key_equal(const struct tuple_key *a, const struct tuple_key *b)
-{
-    return a->addr[0] == b->addr[0] && a->addr[1] == b->addr[1] && a->port[0] == b->port[0] &&
-           a->port[1] == b->port[1];
-}
-
-static uint32_t key_hash(const struct tuple_key *k)
-{
-    uint32_t h = k->addr[0] * 2654435761u;
-    h ^= k->addr[1] * 2246822519u;
-    h ^= ((uint32_t)k->port[0] << 16 | k->port[1]) * 3266489917u;
-    return h ^ (h >> 15);
-}
-
 static struct syn_slot *syn_slot(struct midstream *m, const struct tuple_key *k)
 {
-    return &m->syns[key_hash(k) % MIDSTREAM_SYN_SLOTS];
+    return &m->syns[tuple_key_hash(k, 0) % MIDSTREAM_SYN_SLOTS];
 }
 
 static bool syn_seen(struct midstream *m, const struct tuple_key *k)
 {
     const struct syn_slot *slot = syn_slot(m, k);
-    return slot->used && key_equal(&slot->key, k);
+    return slot->used && tuple_key_equal(&slot->key, k);
 }
 
 static struct entry **bucket_of(struct midstream *m, const struct tuple_key *k)
 {
-    return &m->buckets[key_hash(k) & (BUCKETS - 1)];
+    return &m->buckets[tuple_key_hash(k, 0) & (BUCKETS - 1)];
 }
 
 static struct entry *find(struct midstream *m, const struct tuple_key *k)
 {
     for (struct entry *e = *bucket_of(m, k); e != NULL; e = e->hash_next) {
-        if (key_equal(&e->key, k)) {
+        if (tuple_key_equal(&e->key, k)) {
             return e;
         }
     }
@@ -242,12 +162,6 @@ static bool plaintext_handshake_at_start(struct cursor payload, uint8_t *msg_typ
            (*msg_type == HS_certificate && msg_length <= TLS_HS_MESSAGE_MAX);
 }
 
-/* Serial number arithmetic (RFC 1982) on sequence numbers. */
-static bool seq_before(uint32_t a, uint32_t b)
-{
-    return (int32_t)(a - b) < 0;
-}
-
 static void header_found(struct sender *s, uint8_t type, uint16_t version)
 {
     s->found = true;
@@ -265,7 +179,7 @@ static void search_header(struct sender *s, uint32_t seq, struct cursor payload)
     size_t len = cur_len(payload);
     if (s->pending) {
         uint32_t at = s->expect_seq - seq;
-        if (seq_before(s->expect_seq, seq)) {
+        if (tcp_seq_before(s->expect_seq, seq)) {
             s->pending = false; /* went by unseen */
         } else if (at >= len) {
             return; /* still inside the candidate's record */
@@ -521,7 +435,7 @@ static void take_bytes(struct entry *e, uint8_t sender, uint32_t seq, struct cur
                        struct timeval ts)
 {
     struct sender *s = &e->s[sender];
-    if (seq_before(seq, s->next_seq)) {
+    if (tcp_seq_before(seq, s->next_seq)) {
         uint32_t seen = s->next_seq - seq;
         if (seen >= cur_len(payload) || !cur_skip(&payload, seen)) {
             return; /* a retransmission */
@@ -576,7 +490,7 @@ static void payload_segment(struct midstream *m, struct entry *e, uint8_t sender
             s->encrypted_start = !plaintext_handshake_at_start(payload, &msg_type);
             s->next_seq = seq;
         }
-    } else if (seq_before(s->high_seq, end)) {
+    } else if (tcp_seq_before(s->high_seq, end)) {
         s->high_seq = end;
     }
     if (!decided(s)) {
@@ -616,14 +530,14 @@ static void payload_segment(struct midstream *m, struct entry *e, uint8_t sender
 void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4)
 {
     struct segment seg;
-    if (m == NULL || !parse_segment(ipv4, &seg)) {
+    if (m == NULL || !tcp_segment_parse(ipv4, &seg)) {
         return;
     }
     if (m->n == 0 && cur_len(seg.payload) == 0 && !(seg.flags & TCP_SYN)) {
         return; /* the common case of an ACK: nothing to start, nothing tracked */
     }
     uint8_t sender;
-    struct tuple_key k = key_of(&seg.t, &sender);
+    struct tuple_key k = tuple_key_of(&seg.t, &sender);
     m->env->now = ts;
     if (!(seg.flags & TCP_SYN) && m->n == 0 && syn_seen(m, &k)) {
         return; /* a connection libnids follows, and none picked up mid-stream to look for */
@@ -671,7 +585,7 @@ void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4)
 enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t)
 {
     uint8_t sender;
-    struct tuple_key k = key_of(t, &sender);
+    struct tuple_key k = tuple_key_of(t, &sender);
     const struct entry *e = m != NULL ? find(m, &k) : NULL;
     if (e == NULL) {
         return CONN_NOT_TLS;
