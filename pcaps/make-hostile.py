@@ -96,9 +96,10 @@ class Conn:
         self.send(0, b"", 0x10)
 
 
-def tls12_full_streams():
-    """The client's and server's TCP payload segments of pcaps/tls12-full.pcap, in order."""
-    data = open(os.path.join(HERE, "tls12-full.pcap"), "rb").read()
+def tls12_full_streams(name="tls12-full.pcap"):
+    """The client's and server's TCP payload segments of pcaps/tls12-full.pcap (or another
+    bundled capture of one connection), in order."""
+    data = open(os.path.join(HERE, name), "rb").read()
     linktype = struct.unpack("<I", data[20:24])[0]
     off, segments, client = 24, [], None
     while off + 16 <= len(data):
@@ -309,6 +310,111 @@ def idle_connection():
     conn.open()
     conn.send(0, record(22, client_hello(sni(b"idle.example")))[:40])
     cap.usec += 400 * 1000000
+    good_connection(cap)
+    return cap.bytes()
+
+
+def after_handshake(cap, name="tls12-full.pcap", cport=40000):
+    """A connection of a bundled capture up to the end of its handshake (its last two payload
+    segments, the encrypted close_notify alerts, left out): what follows is the case's."""
+    conn = Conn(cap, cport, 443)
+    conn.open()
+    for d, payload in tls12_full_streams(name)[:-2]:
+        conn.send(d, payload)
+    return conn
+
+
+def protected(content_type, n, seed):
+    return record(content_type, bytes((seed + i * 37) % 256 for i in range(n)))
+
+
+@case("after a TLS 1.2 handshake: application data in three segments sent out of order with "
+      "a retransmission, an alert whose header is split across segments, and the server's FIN "
+      "ahead of its last segment")
+def after_handshake_reordered():
+    cap = Capture()
+    conn = after_handshake(cap)
+    data = protected(23, 3000, 1) + protected(21, 26, 2)
+    base = conn.seq[1]
+    cut = [0, 1000, 2000, 3004, len(data)]  # 3004: two bytes into the alert's header
+    parts = [(base + cut[i], data[cut[i]:cut[i + 1]]) for i in range(4)]
+    for i in (2, 0, 1, 0):
+        cap.add(conn.segment(1, parts[i][1], seq=parts[i][0]))
+    cap.add(conn.segment(1, b"", 0x11, seq=base + len(data)))
+    cap.add(conn.segment(1, parts[3][1], seq=parts[3][0]))
+    conn.seq[1] = base + len(data) + 1
+    conn.send(0, protected(21, 26, 3))
+    conn.send(0, b"", 0x11)
+    conn.send(1, b"", 0x10)
+    conn.send(0, b"", 0x10)
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("after a TLS 1.2 handshake: the client resets the connection mid-record")
+def after_handshake_reset():
+    cap = Capture()
+    conn = after_handshake(cap)
+    conn.send(0, protected(23, 100, 4)[:50])
+    conn.send(0, b"", 0x14)
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("after a TLS 1.2 handshake: a lost server segment, then an alert behind it that never "
+      "reaches the record layer, and no close")
+def after_handshake_gap():
+    cap = Capture()
+    conn = after_handshake(cap)
+    conn.seq[1] += 700  # never captured
+    conn.send(1, protected(21, 26, 5))
+    conn.send(0, protected(23, 40, 6))
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("after a TLS 1.2 handshake: a new SYN on the same addresses and ports starts another "
+      "connection, whose handshake is dissected too")
+def after_handshake_reused():
+    cap = Capture()
+    after_handshake(cap)
+    conn = Conn(cap, 40000, 443)
+    conn.seq = [70000, 90000]
+    conn.send(0, b"", 0x02)
+    conn.send(1, b"", 0x12)
+    conn.send(0, b"", 0x10)
+    for d, payload in tls12_full_streams():
+        conn.send(d, payload)
+    conn.close()
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("after a TLS 1.3 handshake: the server's FIN ahead of its last segment, a duplicate "
+      "FIN, then the client's FIN")
+def after_handshake_tls13_fin():
+    cap = Capture()
+    conn = after_handshake(cap, "tls13-full.pcap")
+    base = conn.seq[1]
+    data = protected(23, 500, 7) + protected(23, 300, 8)
+    cap.add(conn.segment(1, data[:505], seq=base))
+    cap.add(conn.segment(1, b"", 0x11, seq=base + len(data)))
+    cap.add(conn.segment(1, data[505:], seq=base + 505))
+    cap.add(conn.segment(1, b"", 0x11, seq=base + len(data)))
+    conn.seq[1] = base + len(data) + 1
+    conn.send(0, b"", 0x11)
+    conn.send(1, b"", 0x10)
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("three TLS 1.2 connections past their handshake at once, then closed in order (with "
+      "--max-conns 2 the least recently active is evicted)")
+def after_handshake_three():
+    cap = Capture()
+    conns = [after_handshake(cap, cport=40000 + i) for i in range(3)]
+    for conn in conns:
+        conn.close()
     good_connection(cap)
     return cap.bytes()
 

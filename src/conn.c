@@ -118,6 +118,8 @@ static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
     if (tls_handshake_done(&c->tls)) {
         c->unfollowed = true;
         *verdict = CONN_DONE;
+    } else if (c->tls.skimming) {
+        *verdict = CONN_SKIM;
     }
     return used;
 }

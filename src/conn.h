@@ -66,6 +66,7 @@ enum conn_verdict {
     CONN_FOLLOW,  /* keep delivering bytes */
     CONN_RELEASE, /* not TLS, nor plaintext upgraded to it: free it, stop reassembling */
     CONN_DONE,    /* handshake complete both ways: stop reassembling, still report the close */
+    CONN_SKIM,    /* past the handshake, only record headers read: contiguous bytes suffice */
 };
 
 /* How a connection ended, printed as end= on its close line. */

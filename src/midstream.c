@@ -279,7 +279,7 @@ static void dissect(struct entry *e, uint8_t sender, uint64_t upto)
     memmove(s->buf, s->buf + used, s->len - used);
     s->len -= used;
     s->base += used;
-    if (verdict != CONN_FOLLOW) {
+    if (verdict != CONN_FOLLOW && verdict != CONN_SKIM) {
         /* the handshake is over both ways: like a followed connection, no more bytes */
         stop_dissecting(&e->s[0]);
         stop_dissecting(&e->s[1]);

@@ -114,20 +114,21 @@ static enum conn_kind kind_of(struct packet_ctx *pc, const struct tcp_tuple *t)
     return k != CONN_NOT_TLS ? k : midstream_kind_of(pc->midstream, t);
 }
 
-/* Hands one IPv4 packet to libnids; with -w, also decides what becomes of its frame, by what
- * the connection was before and is after this packet. */
+/* Hands one IPv4 packet to the connection past its handshake it belongs to, else to the
+ * mid-stream pickup and libnids; with -w, also decides what becomes of its frame, by what the
+ * connection was before and is after this packet. */
 static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4)
 {
     struct tcp_tuple t;
-    if (pc->writer == NULL || !tcp_tuple_of(ipv4, &t)) {
+    bool attributed = pc->writer != NULL && tcp_tuple_of(ipv4, &t);
+    bool was_tls = attributed && kind_of(pc, &t) == CONN_TLS;
+    if (!reassembly_feed_bypass(frame->ts, ipv4)) {
         midstream_feed(pc->midstream, frame->ts, ipv4); /* before libnids ends a stream */
         reassembly_feed(frame->ts, ipv4);
-        return;
     }
-    bool was_tls = kind_of(pc, &t) == CONN_TLS;
-    midstream_feed(pc->midstream, frame->ts, ipv4);
-    reassembly_feed(frame->ts, ipv4);
-    writer_frame(pc->writer, &t, frame, was_tls, kind_of(pc, &t));
+    if (attributed) {
+        writer_frame(pc->writer, &t, frame, was_tls, kind_of(pc, &t));
+    }
 }
 
 void packet_frame(void *ctx, const struct capture_frame *frame)

@@ -7,10 +7,12 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "bypass.h"
 #include "capture.h"
 #include "conn.h"
 #include "ipv6map.h"
 #include "stats.h"
+#include "tcp_segment.h"
 
 /* libnids calls back through globals, so the run's context has to be one too. */
 static struct {
@@ -23,6 +25,10 @@ static struct {
     /* Followed connections, least recently active first: the idle ones are closed from the
      * head (links in struct conn, owned by this file). */
     struct age_list idle;
+    /* Connections past their handshake, no longer libnids' (bypass.h); NULL when checksums
+     * are verified, which only libnids does. */
+    struct bypass *bypass;
+    struct cursor packet; /* the packet being fed */
 } g;
 
 static void idle_unlink(struct conn *c)
@@ -36,6 +42,11 @@ static void idle_touch(struct conn *c)
     c->last_active = g.env->now;
     age_list_touch(&g.idle, &c->idle);
 }
+
+/* A half_stream's state once its FIN came in order, and once the other side acknowledged it
+ * (libnids' tcp.c, not in nids.h). */
+#define LIBNIDS_FIN_SENT 120
+#define LIBNIDS_FIN_CONFIRMED 121
 
 /* libnids keeps this pointer (it does not copy the array), hence static storage. */
 static struct nids_chksum_ctl no_checksums[] = {{0, 0, NIDS_DONT_CHKSUM, 0}};
@@ -96,6 +107,71 @@ static void on_established(struct tcp_stream *a)
     }
 }
 
+static enum bypass_fin fin_of(const struct half_stream *sender)
+{
+    switch (sender->state) {
+    case LIBNIDS_FIN_SENT:
+        return BYPASS_FIN_SENT;
+    case LIBNIDS_FIN_CONFIRMED:
+        return BYPASS_FIN_CONFIRMED;
+    default:
+        return BYPASS_FIN_NONE;
+    }
+}
+
+/* The rest of a packet's processing is libnids': a FIN in the packet whose bytes were just
+ * delivered counts once they have (libnids marks it after the callback). */
+static void fin_of_packet(const struct tcp_stream *a, struct bypass_handover *h)
+{
+    struct segment s;
+    if (!tcp_segment_parse(g.packet, &s) || !(s.flags & TCP_FIN)) {
+        return;
+    }
+    enum dir d = s.t.saddr == a->addr.saddr && s.t.sport == a->addr.source ? DIR_C2S : DIR_S2C;
+    if (s.seq + (uint32_t)cur_len(s.payload) == h->half[d].next_seq &&
+        h->half[d].fin == BYPASS_FIN_NONE) {
+        h->half[d].fin = BYPASS_FIN_SENT;
+    }
+}
+
+/* One direction as libnids has it: the sender's half for its sequence numbers and FIN, the
+ * receiver's for the bytes (PLATFORM-NOTES 5); used is what the record layer just consumed
+ * of them (nids_discard takes effect after the callback). */
+static struct bypass_half half_of(const struct half_stream *sender,
+                                  const struct half_stream *receiver, size_t used)
+{
+    struct bypass_half h;
+    h.next_seq = sender->first_data_seq + (uint32_t)receiver->count + receiver->urg_count;
+    h.delivered = (uint64_t)receiver->count;
+    h.fin = fin_of(sender);
+    h.unconsumed = unconsumed(receiver);
+    (void)cur_take_upto(&h.unconsumed, used); /* consumed already */
+    return h;
+}
+
+/* A connection past its handshake leaves libnids for the bypass, unless libnids still holds
+ * segments behind a hole (they would be lost) or urgent data muddles its counts. */
+static bool hand_over(struct tcp_stream *a, struct conn *c, enum dir d, size_t used, bool skim)
+{
+    if (g.bypass == NULL || a->client.list != NULL || a->server.list != NULL ||
+        a->client.urg_count != 0 || a->server.urg_count != 0) {
+        return false;
+    }
+    struct bypass_handover h;
+    memset(&h, 0, sizeof(h));
+    h.conn = c;
+    h.client.saddr = a->addr.saddr;
+    h.client.daddr = a->addr.daddr;
+    h.client.sport = a->addr.source;
+    h.client.dport = a->addr.dest;
+    h.client_isn = a->client.first_data_seq - 1;
+    h.skim = skim;
+    h.half[DIR_C2S] = half_of(&a->client, &a->server, d == DIR_C2S ? used : 0);
+    h.half[DIR_S2C] = half_of(&a->server, &a->client, d == DIR_S2C ? used : 0);
+    fin_of_packet(a, &h);
+    return bypass_adopt(g.bypass, &h);
+}
+
 static void on_data(struct tcp_stream *a, struct conn *c)
 {
     /* The server half receives what the client sent (PLATFORM-NOTES 5). */
@@ -114,10 +190,13 @@ static void on_data(struct tcp_stream *a, struct conn *c)
     idle_touch(c);
     size_t used = conn_data(c, d, unconsumed(h), &verdict);
     nids_discard(a, (int)used);
-    if (verdict == CONN_RELEASE) {
+    if (verdict == CONN_RELEASE || ((verdict == CONN_DONE || verdict == CONN_SKIM) &&
+                                    hand_over(a, c, d, used, verdict == CONN_SKIM))) {
         /* Lowering collect on both halves frees the stream without a callback. */
         idle_unlink(c);
-        conn_free(c);
+        if (verdict == CONN_RELEASE) {
+            conn_free(c);
+        }
         a->user = NULL;
         a->client.collect--;
         a->server.collect--;
@@ -217,6 +296,10 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
         nids_register_chksum_ctl(no_checksums, 1);
     }
     nids_register_tcp(on_tcp);
+    g.bypass = NULL;
+    if (!o->verify_checksums) {
+        g.bypass = bypass_new(env, o->max_conns); /* NULL: every connection stays libnids' */
+    }
     g.active = true;
     return true;
 }
@@ -290,13 +373,22 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4)
     h.ts = ts;
     h.caplen = (bpf_u_int32)cur_len(ipv4);
     h.len = h.caplen;
+    g.packet = ipv4;
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
+}
+
+bool reassembly_feed_bypass(struct timeval ts, struct cursor ipv4)
+{
+    return g.active && bypass_packet(g.bypass, ts, ipv4);
 }
 
 enum conn_kind reassembly_kind_of(const struct tcp_tuple *t)
 {
     if (!g.active) {
         return CONN_NOT_TLS;
+    }
+    if (bypass_follows(g.bypass, t)) {
+        return CONN_TLS;
     }
     struct tuple4 fwd = {t->sport, t->dport, t->saddr, t->daddr};
     struct tuple4 rev = {t->dport, t->sport, t->daddr, t->saddr};
@@ -322,6 +414,8 @@ void reassembly_end(void)
         return;
     }
     nids_exit();
+    bypass_end(g.bypass);
+    g.bypass = NULL;
     /* The next nids_init() forgets its callback list without freeing it: free our entry. */
     nids_unregister_tcp(on_tcp);
     capture_close_raw_dummy(g.dummy);

@@ -29,6 +29,10 @@ struct reassembly_opts {
 /* Starts a reassembly round (one per input); v6 maps synthetic addresses back to IPv6. */
 bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
                       const struct v6map *v6, char *err, size_t errlen);
+/* A packet of a connection past its handshake, which libnids no longer follows (bypass.h):
+ * true when it was taken, and then neither reassembly_feed() nor the mid-stream pickup must
+ * see it. */
+bool reassembly_feed_bypass(struct timeval ts, struct cursor ipv4);
 /* Feeds one bare IPv4 packet captured at ts. */
 void reassembly_feed(struct timeval ts, struct cursor ipv4);
 /* One direction of a TCP connection as the IPv4 packet given to reassembly_feed() carries it

@@ -48,6 +48,7 @@ void stats_report(const struct stats *s, FILE *fp)
     counter(fp, "QUIC connections", s->quic_connections);
     counter(fp, "DTLS connections", s->dtls_connections);
     counter(fp, "handshakes completed", s->handshakes_established);
+    counter(fp, "connections past their handshake, no longer reassembled", s->handed_over);
     for (size_t i = 0; i < STATS_FLOW_KINDS; i++) {
         char name[64];
         snprintf(name, sizeof(name), "closed flow=%s", stats_flow_names[i]);

@@ -35,6 +35,7 @@ struct stats {
     uint64_t idle_connections;    /* closed by --idle-timeout */
     uint64_t events_suppressed;                    /* lines past CONN_EVENTS_MAX per connection */
     uint64_t handshakes_established;               /* connections whose handshake completed */
+    uint64_t handed_over; /* followed past their handshake without libnids (src/bypass.c) */
     uint64_t flows[STATS_FLOW_KINDS];              /* closed TLS connections by flow= label */
     uint64_t quic_connections;     /* UDP flows recognised as QUIC (src/udp.c) */
     uint64_t dtls_connections;     /* UDP flows recognised as DTLS */
