@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -198,33 +199,65 @@ static bool describe(struct cursor der, struct fields *f)
 
 /* The same few certificates come back on thousands of connections, and OpenSSL 3 decodes
  * each one's public key through its provider machinery, the slowest step of a handshake by
- * far: descriptions are kept, direct-mapped by the SHA-256 of the DER entry. */
-#define CACHE_SLOTS 64
-#define CACHE_KEY_LEN 32
+ * far: descriptions are kept in sets chosen by the end of the DER entry (the signature, as
+ * good as random) and compared whole, which costs far less than hashing every byte. A set
+ * holds several so that a few dozen busy certificates do not evict each other. */
+#define CACHE_SETS 16
+#define CACHE_WAYS 8
+#define CACHE_DER_MAX 16384 /* larger entries are described each time */
+#define CACHE_INDEX_BYTES 16
 
 static struct cached_description {
-    bool used;
     bool ok;
-    unsigned char key[CACHE_KEY_LEN];
+    uint8_t *der; /* a copy of the entry described (owned; NULL: empty slot) */
+    size_t der_len;
+    uint64_t last_used;
     struct fields fields;
-} cache[CACHE_SLOTS];
+} cache[CACHE_SETS][CACHE_WAYS];
+static uint64_t cache_clock;
+
+static struct cached_description *cache_set(struct cursor der)
+{
+    uint8_t tail[CACHE_INDEX_BYTES];
+    struct cursor end = der;
+    uint32_t h = 2166136261u ^ (uint32_t)cur_len(der);
+    (void)cur_take_upto(&end, cur_len(der) - CACHE_INDEX_BYTES);
+    cur_copy(end, tail);
+    for (size_t i = 0; i < CACHE_INDEX_BYTES; i++) {
+        h = (h ^ tail[i]) * 16777619u;
+    }
+    return cache[h % CACHE_SETS];
+}
 
 bool x509_describe(struct cursor der, struct fields *f)
 {
-    unsigned char key[EVP_MAX_MD_SIZE];
-    unsigned int key_len = 0;
-    if (digest_sha256() == NULL ||
-        EVP_Digest(cur_data(der), cur_len(der), key, &key_len, digest_sha256(), NULL) != 1 ||
-        key_len != CACHE_KEY_LEN) {
+    size_t len = cur_len(der);
+    if (len < CACHE_INDEX_BYTES || len > CACHE_DER_MAX) {
         return describe(der, f);
     }
-    struct cached_description *slot = &cache[key[0] % CACHE_SLOTS];
-    if (!slot->used || memcmp(slot->key, key, CACHE_KEY_LEN) != 0) {
+    struct cached_description *set = cache_set(der);
+    struct cached_description *slot = &set[0];
+    for (size_t i = 0; i < CACHE_WAYS; i++) {
+        if (set[i].der != NULL && cur_equal(der, set[i].der, set[i].der_len)) {
+            slot = &set[i];
+            break;
+        }
+        if (set[i].last_used < slot->last_used) {
+            slot = &set[i]; /* empty slots have 0: taken first */
+        }
+    }
+    if (slot->der == NULL || !cur_equal(der, slot->der, slot->der_len)) {
+        uint8_t *copy = realloc(slot->der, len);
+        if (copy == NULL) {
+            return describe(der, f);
+        }
+        cur_copy(der, copy);
+        slot->der = copy;
+        slot->der_len = len;
         fields_init(&slot->fields, NULL, NULL);
         slot->ok = describe(der, &slot->fields);
-        memcpy(slot->key, key, CACHE_KEY_LEN);
-        slot->used = true;
     }
+    slot->last_used = ++cache_clock;
     fields_append(f, &slot->fields);
     return slot->ok;
 }

@@ -26,5 +26,6 @@ Suite *suite_flow(void);
 Suite *suite_quic(void);
 Suite *suite_dtls(void);
 Suite *suite_udp(void);
+Suite *suite_x509(void);
 
 #endif
