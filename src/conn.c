@@ -6,6 +6,7 @@
 
 #include "fields.h"
 #include "flow.h"
+#include "ipv6map.h"
 #include "names.h"
 #include "output.h"
 #include "stats.h"
@@ -325,10 +326,24 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     emit_event(c, DIR_C2S, &f);
 }
 
+void conn_hold_addresses(struct conn *c, struct v6map *v6, uint32_t addr_a, uint32_t addr_b)
+{
+    const uint32_t addrs[2] = {addr_a, addr_b};
+    c->v6 = v6;
+    for (size_t i = 0; i < 2; i++) {
+        if (c->n_v6_held < 2 && v6map_hold(v6, addrs[i])) {
+            c->v6_held[c->n_v6_held++] = addrs[i];
+        }
+    }
+}
+
 void conn_free(struct conn *c)
 {
     if (c == NULL) {
         return;
+    }
+    for (uint8_t i = 0; i < c->n_v6_held; i++) {
+        v6map_release(c->v6, c->v6_held[i]);
     }
     tls_state_free(&c->tls);
     plaintext_end(c);

@@ -14,6 +14,7 @@
 
 struct fields;
 struct output;
+struct v6map;
 struct stats;
 
 /* What all connections of a run share. */
@@ -59,6 +60,11 @@ struct conn {
     enum starttls_proto starttls;
     size_t plaintext_left[2];
     bool midstream; /* picked up without its SYN (midstream.c): every line says so */
+    /* Synthetic addresses standing for its IPv6 endpoints (ipv6map.h), kept from reuse while
+     * it lives: taken by conn_hold_addresses(), given back by conn_free(). */
+    struct v6map *v6;
+    uint32_t v6_held[2];
+    uint8_t n_v6_held;
 };
 
 /* What the reassembly glue should do with the stream after conn_data(). */
@@ -82,6 +88,9 @@ enum conn_end {
 
 struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
                        const struct endpoint *server);
+/* The tuple c was made from (addresses as on the wire): those that stand for IPv6 ones are
+ * held until conn_free(). */
+void conn_hold_addresses(struct conn *c, struct v6map *v6, uint32_t addr_a, uint32_t addr_b);
 /* Takes the unconsumed bytes of direction d; returns how many were consumed. */
 size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verdict *verdict);
 /* Reports the close line; rest_* are bytes delivered but never consumed. */

@@ -1,7 +1,10 @@
 /* IPv6/TCP to synthetic IPv4/TCP (PLATFORM-NOTES 7): extension headers walked per RFC 8200 4,
  * each IPv6 address mapped one-to-one into 240.0.0.0/4 (RFC 1112 4: reserved, never routed),
  * the TCP checksum adjusted incrementally per RFC 1624 so it verifies exactly when the original
- * did. Mappings are never freed: a reused address could merge two flows in libnids. */
+ * did. A mapping is reused for another address only once no connection holds it (v6map_hold)
+ * and no packet carried it for V6MAP_GRACE_SECONDS: libnids may still have a stream on it
+ * that never got as far as a connection (a handshake cut short), and two flows must not merge
+ * there. Without reuse a day of IPv6 clients would grow the map without bound. */
 #include "ipv6map.h"
 
 #include <stdlib.h>
@@ -22,6 +25,9 @@
 
 #define INITIAL_SLOTS 256 /* a power of two */
 #define INITIAL_ADDRS 128
+/* Old mappings looked at per new address: enough to keep pace, bounded per packet. */
+#define RECLAIM_LOOKS 4
+#define NONE 0 /* index + 1 links: 0 is no entry */
 
 /* RFC 8200 4 and the IANA Protocol Numbers registry. */
 enum {
@@ -32,13 +38,25 @@ enum {
     NH_DEST_OPTS = 60,
 };
 
+/* Per index: who holds it and when a packet last carried it, in a list by that time. */
+struct v6_use {
+    uint32_t holds;
+    uint32_t last_seen; /* seconds of packet time */
+    uint32_t older;     /* index + 1, or NONE */
+    uint32_t newer;
+};
+
 struct v6map {
     uint32_t *slots;   /* open addressing, linear probing: 0 is empty, else index + 1 */
     size_t slot_count; /* a power of two, kept above twice n so probes stay short */
     uint8_t (*addrs)[V6_ADDR_LEN]; /* index -> IPv6 address */
+    struct v6_use *uses;           /* index -> its use */
     size_t n;
     size_t addr_cap;
     uint64_t seed;
+    uint32_t now;    /* seconds of packet time (v6map_clock) */
+    uint32_t oldest; /* index + 1 of the least recently carried mapping, or NONE */
+    uint32_t newest;
 };
 
 /* The parts of an IPv6/TCP packet the IPv4 one is built from. */
@@ -106,8 +124,88 @@ static bool grow_addrs(struct v6map *m)
         return false;
     }
     m->addrs = addrs;
+    void *uses = realloc(m->uses, cap * sizeof(m->uses[0]));
+    if (uses == NULL) {
+        return false;
+    }
+    m->uses = uses;
     m->addr_cap = cap;
     return true;
+}
+
+/* ---- the list of mappings by the time a packet last carried them */
+
+static void unlink_use(struct v6map *m, uint32_t k)
+{
+    struct v6_use *u = &m->uses[k];
+    if (u->older != NONE) {
+        m->uses[u->older - 1].newer = u->newer;
+    } else {
+        m->oldest = u->newer;
+    }
+    if (u->newer != NONE) {
+        m->uses[u->newer - 1].older = u->older;
+    } else {
+        m->newest = u->older;
+    }
+}
+
+static void append_use(struct v6map *m, uint32_t k)
+{
+    struct v6_use *u = &m->uses[k];
+    u->older = m->newest;
+    u->newer = NONE;
+    if (m->newest != NONE) {
+        m->uses[m->newest - 1].newer = k + 1;
+    } else {
+        m->oldest = k + 1;
+    }
+    m->newest = k + 1;
+}
+
+static void seen(struct v6map *m, uint32_t k)
+{
+    m->uses[k].last_seen = m->now;
+    if (m->newest != k + 1) {
+        unlink_use(m, k);
+        append_use(m, k);
+    }
+}
+
+/* Takes index k's address out of the hash table; backward-shift deletion keeps every probe
+ * sequence unbroken. */
+static void unhash(struct v6map *m, uint32_t k)
+{
+    size_t mask = m->slot_count - 1;
+    size_t hole = probe(m, m->addrs[k]);
+    for (size_t i = (hole + 1) & mask; m->slots[i] != 0; i = (i + 1) & mask) {
+        size_t home = hash_addr(m, m->addrs[m->slots[i] - 1]) & mask;
+        if (((i - home) & mask) >= ((i - hole) & mask)) {
+            m->slots[hole] = m->slots[i];
+            hole = i;
+        }
+    }
+    m->slots[hole] = 0;
+}
+
+/* An index no connection holds and no packet carried for the grace period, if the oldest few
+ * have one; held ones go to the new end, so that a long connection does not block the rest. */
+static bool reclaim(struct v6map *m, uint32_t *k)
+{
+    for (int look = 0; look < RECLAIM_LOOKS && m->oldest != NONE; look++) {
+        uint32_t old = m->oldest - 1;
+        if (m->now - m->uses[old].last_seen < V6MAP_GRACE_SECONDS) {
+            return false;
+        }
+        unlink_use(m, old);
+        append_use(m, old);
+        if (m->uses[old].holds == 0) {
+            unhash(m, old);
+            *k = old;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* The IPv4 address (as a host number) standing for a; false when no more can be made. */
@@ -115,21 +213,30 @@ static bool map_address(struct v6map *m, const uint8_t a[V6_ADDR_LEN], uint32_t 
 {
     size_t i = probe(m, a);
     if (m->slots[i] == 0) {
-        if (m->n == MAP_MAX_ENTRIES) {
-            return false;
-        }
-        if (m->n == m->addr_cap && !grow_addrs(m)) {
-            return false;
-        }
-        if (2 * (m->n + 1) > m->slot_count) {
-            if (!grow_slots(m)) {
+        uint32_t k;
+        if (reclaim(m, &k)) {
+            i = probe(m, a);
+        } else {
+            if (m->n == MAP_MAX_ENTRIES) {
                 return false;
             }
-            i = probe(m, a);
+            if (m->n == m->addr_cap && !grow_addrs(m)) {
+                return false;
+            }
+            if (2 * (m->n + 1) > m->slot_count) {
+                if (!grow_slots(m)) {
+                    return false;
+                }
+                i = probe(m, a);
+            }
+            k = (uint32_t)m->n++;
+            append_use(m, k);
         }
-        memcpy(m->addrs[m->n], a, V6_ADDR_LEN);
-        m->slots[i] = (uint32_t)(++m->n);
+        memcpy(m->addrs[k], a, V6_ADDR_LEN);
+        m->uses[k].holds = 0;
+        m->slots[i] = k + 1;
     }
+    seen(m, m->slots[i] - 1);
     *v4 = MAP_FIRST + (m->slots[i] - 1);
     return true;
 }
@@ -142,7 +249,8 @@ struct v6map *v6map_new(void)
     }
     m->slots = calloc(INITIAL_SLOTS, sizeof(*m->slots));
     m->addrs = malloc(INITIAL_ADDRS * sizeof(m->addrs[0]));
-    if (m->slots == NULL || m->addrs == NULL) {
+    m->uses = malloc(INITIAL_ADDRS * sizeof(m->uses[0]));
+    if (m->slots == NULL || m->addrs == NULL || m->uses == NULL) {
         v6map_free(m);
         return NULL;
     }
@@ -161,6 +269,7 @@ void v6map_free(struct v6map *m)
     }
     free(m->slots);
     free(m->addrs);
+    free(m->uses);
     free(m);
 }
 
@@ -369,14 +478,48 @@ static uint32_t host_number(uint32_t addr_v4_wire_order)
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-bool v6map_lookup(const struct v6map *m, uint32_t addr_v4_wire_order, uint8_t out[16])
+/* The index behind a mapped address, if it is one in use. */
+static bool index_of(const struct v6map *m, uint32_t addr_v4_wire_order, uint32_t *k)
 {
     uint32_t v4 = host_number(addr_v4_wire_order);
     if (m == NULL || v4 < MAP_FIRST || v4 - MAP_FIRST >= m->n) {
         return false;
     }
-    memcpy(out, m->addrs[v4 - MAP_FIRST], V6_ADDR_LEN);
+    *k = v4 - MAP_FIRST;
     return true;
+}
+
+bool v6map_lookup(const struct v6map *m, uint32_t addr_v4_wire_order, uint8_t out[16])
+{
+    uint32_t k;
+    if (!index_of(m, addr_v4_wire_order, &k)) {
+        return false;
+    }
+    memcpy(out, m->addrs[k], V6_ADDR_LEN);
+    return true;
+}
+
+void v6map_clock(struct v6map *m, struct timeval now)
+{
+    m->now = (uint32_t)now.tv_sec;
+}
+
+bool v6map_hold(struct v6map *m, uint32_t addr_v4_wire_order)
+{
+    uint32_t k;
+    if (!index_of(m, addr_v4_wire_order, &k)) {
+        return false;
+    }
+    m->uses[k].holds++;
+    return true;
+}
+
+void v6map_release(struct v6map *m, uint32_t addr_v4_wire_order)
+{
+    uint32_t k;
+    if (index_of(m, addr_v4_wire_order, &k) && m->uses[k].holds > 0) {
+        m->uses[k].holds--;
+    }
 }
 
 bool v6map_collides(uint32_t addr_v4_wire_order)

@@ -6,7 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/time.h>
+
 #include "cursor.h"
+
+/* Seconds of packet time a mapping no connection holds stays reserved after its last packet,
+ * before another address may take it over. */
+#define V6MAP_GRACE_SECONDS 60
 
 /* The largest IPv4 packet (RFC 791 Total Length is 16 bits): size the output buffer so. */
 #define V6MAP_OUT_MAX 65535
@@ -41,6 +47,12 @@ enum v6_result v6map_translate(struct v6map *m, struct cursor ip6, uint8_t *out,
  * as on the wire (memcpy'd, as in struct tuple4). False if addr is not one of ours. */
 bool v6map_lookup(const struct v6map *m, uint32_t addr_v4_wire_order, uint8_t out[16]);
 
+/* The time of the packet about to be translated: mappings age by packet time. */
+void v6map_clock(struct v6map *m, struct timeval now);
+/* A connection on a mapped address keeps it from being reused until released (once per
+ * hold). Both are no-ops for addresses that are not mapped; hold says whether it was. */
+bool v6map_hold(struct v6map *m, uint32_t addr_v4_wire_order);
+void v6map_release(struct v6map *m, uint32_t addr_v4_wire_order);
 /* True when a real IPv4 address could equal a mapped one (it lies in 240.0.0.0/4). */
 bool v6map_collides(uint32_t addr_v4_wire_order);
 

@@ -87,7 +87,7 @@ struct syn_slot {
 /* One per run, beside reassembly's libnids context. */
 struct midstream {
     struct conn_env *env;
-    const struct v6map *v6;
+    struct v6map *v6;
     struct entry *buckets[BUCKETS];
     struct age_list activity;
     size_t n;
@@ -311,6 +311,7 @@ static void report(struct midstream *m, struct entry *e, struct timeval now)
         stop_dissecting(&e->s[1]);
         return;
     }
+    conn_hold_addresses(e->conn, m->v6, e->key.addr[0], e->key.addr[1]);
     e->state = ST_REPORTED;
     e->reported = true;
     e->conn->kind = CONN_TLS;
@@ -602,7 +603,7 @@ enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t)
     }
 }
 
-struct midstream *midstream_new(struct conn_env *env, const struct v6map *v6)
+struct midstream *midstream_new(struct conn_env *env, struct v6map *v6)
 {
     struct midstream *m = calloc(1, sizeof(*m));
     if (m == NULL) {

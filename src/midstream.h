@@ -32,7 +32,7 @@ struct midstream;
 
 /* One per round, alongside reassembly_begin(); v6 maps synthetic addresses back to IPv6.
  * NULL when out of memory. */
-struct midstream *midstream_new(struct conn_env *env, const struct v6map *v6);
+struct midstream *midstream_new(struct conn_env *env, struct v6map *v6);
 /* Looks at one bare IPv4 packet as reassembly_feed() gets it, before it does: a TCP segment
  * of a connection libnids does not follow is taken here. m may be NULL (nothing done). */
 void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4);

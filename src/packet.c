@@ -156,6 +156,7 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
         return;
     }
     size_t len;
+    v6map_clock(pc->v6, frame->ts);
     enum v6_result v = v6map_translate(pc->v6, ip, pc->v4, sizeof(pc->v4), &len);
     if (v != V6_OK) {
         pc->stats->v6_skipped[v]++;

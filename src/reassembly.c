@@ -17,7 +17,7 @@
 /* libnids calls back through globals, so the run's context has to be one too. */
 static struct {
     struct conn_env *env;
-    const struct v6map *v6;
+    struct v6map *v6;
     pcap_t *dummy;
     bool active;
     bool in_syn; /* the packet being fed is a SYN: the only time libnids evicts a stream */
@@ -100,6 +100,7 @@ static void on_established(struct tcp_stream *a)
     struct conn *c = conn_open(g.env, &client, &server);
     a->user = c;
     if (c != NULL) {
+        conn_hold_addresses(c, g.v6, a->addr.saddr, a->addr.daddr);
         c->stream = a;
         idle_touch(c);
         a->client.collect++;
@@ -264,7 +265,7 @@ static void on_tcp(struct tcp_stream *a, void **unused)
 }
 
 bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
-                      const struct v6map *v6, char *err, size_t errlen)
+                      struct v6map *v6, char *err, size_t errlen)
 {
     g.env = env;
     g.v6 = v6;

@@ -28,7 +28,7 @@ struct reassembly_opts {
 
 /* Starts a reassembly round (one per input); v6 maps synthetic addresses back to IPv6. */
 bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
-                      const struct v6map *v6, char *err, size_t errlen);
+                      struct v6map *v6, char *err, size_t errlen);
 /* A packet of a connection past its handshake, which libnids no longer follows (bypass.h):
  * true when it was taken, and then neither reassembly_feed() nor the mid-stream pickup must
  * see it. */

@@ -3,6 +3,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "cursor.h"
 #include "ipv6map.h"
@@ -327,6 +329,70 @@ START_TEST(checksum_verifies_after_translation_exactly_when_it_did_before)
 }
 END_TEST
 
+/* Translates one TCP packet from src to dst at packet time t; returns the two mapped
+ * addresses (wire order). */
+static void translate_at(struct v6map *m, time_t t, const uint8_t src[16], const uint8_t dst[16],
+                         uint32_t *v4_src, uint32_t *v4_dst)
+{
+    uint8_t in[MAX_PACKET];
+    uint8_t out[V6MAP_OUT_MAX];
+    size_t out_len;
+    struct timeval now = {t, 0};
+    size_t len = build_v6(in, src, dst, 6, NULL, 0, tcp_syn, sizeof(tcp_syn), NULL);
+    v6map_clock(m, now);
+    ck_assert_int_eq(v6map_translate(m, cur_make(in, len), out, sizeof(out), &out_len), V6_OK);
+    *v4_src = wire_addr(out + 12);
+    *v4_dst = wire_addr(out + 16);
+}
+
+static void address(uint8_t a[16], uint8_t last)
+{
+    memset(a, 0, 16);
+    a[0] = 0x20;
+    a[1] = 0x01;
+    a[15] = last;
+}
+
+START_TEST(mapping_is_reused_only_after_the_grace_period_and_when_not_held)
+{
+    uint8_t a[16], b[16], c[16], d[16], e[16], f[16], back[16];
+    uint32_t s, t;
+    address(a, 1), address(b, 2), address(c, 3), address(d, 4), address(e, 5), address(f, 6);
+    struct v6map *m = v6map_new();
+    ck_assert_ptr_nonnull(m);
+    translate_at(m, 1000, a, b, &s, &t);
+    ck_assert(s == wire_of(240, 0, 0, 1) && t == wire_of(240, 0, 0, 2));
+    ck_assert(v6map_hold(m, s)); /* a connection on a */
+    ck_assert(!v6map_hold(m, wire_of(10, 0, 0, 1))); /* not a mapped address */
+    /* Within the grace period nothing is reused. */
+    translate_at(m, 1000 + V6MAP_GRACE_SECONDS - 1, c, c, &s, &t);
+    ck_assert(s == wire_of(240, 0, 0, 3) && t == s);
+    /* Past it, b (carried by no packet since, held by nothing) is reused; a is held. */
+    translate_at(m, 1000 + V6MAP_GRACE_SECONDS, d, d, &s, &t);
+    ck_assert(s == wire_of(240, 0, 0, 2) && t == s);
+    ck_assert(v6map_lookup(m, wire_of(240, 0, 0, 2), back));
+    ck_assert_mem_eq(back, d, 16);
+    ck_assert(v6map_lookup(m, wire_of(240, 0, 0, 1), back));
+    ck_assert_mem_eq(back, a, 16);
+    /* The addresses seen since keep their mappings: b comes back as a new one. */
+    translate_at(m, 1000 + V6MAP_GRACE_SECONDS, c, b, &s, &t);
+    ck_assert(s == wire_of(240, 0, 0, 3) && t == wire_of(240, 0, 0, 4));
+    /* Later, the least recently carried go first (d, then c); a, released, after them. */
+    uint8_t g[16];
+    address(g, 7);
+    v6map_release(m, wire_of(240, 0, 0, 1));
+    translate_at(m, 1000 + 3 * V6MAP_GRACE_SECONDS, e, f, &s, &t);
+    ck_assert(s == wire_of(240, 0, 0, 2) && t == wire_of(240, 0, 0, 3));
+    translate_at(m, 1000 + 3 * V6MAP_GRACE_SECONDS, g, g, &s, &t);
+    ck_assert(s == wire_of(240, 0, 0, 1));
+    ck_assert(v6map_lookup(m, s, back));
+    ck_assert_mem_eq(back, g, 16);
+    ck_assert(v6map_lookup(m, wire_of(240, 0, 0, 2), back));
+    ck_assert_mem_eq(back, e, 16);
+    v6map_free(m);
+}
+END_TEST
+
 START_TEST(many_addresses_stay_one_to_one)
 {
     enum { COUNT = 5000 };
@@ -630,6 +696,7 @@ Suite *suite_ipv6map(void)
     tcase_add_test(tc, lookup_rejects_addresses_not_mapped);
     tcase_add_test(tc, checksum_verifies_after_translation_exactly_when_it_did_before);
     tcase_add_test(tc, many_addresses_stay_one_to_one);
+    tcase_add_test(tc, mapping_is_reused_only_after_the_grace_period_and_when_not_held);
     tcase_add_test(tc, extension_headers_are_walked);
     tcase_add_test(tc, routing_header_with_segments_left_maps_final_destination);
     tcase_add_test(tc, atomic_fragment_is_translated);
