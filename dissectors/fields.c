@@ -35,6 +35,7 @@ static struct field *new_field(struct fields *f, const char *key, enum field_typ
     fd->off = (uint32_t)f->used;
     fd->len = 0;
     fd->items = 0;
+    fd->strings = false;
     fd->level = f->level;
     fd->brief = false;
     return fd;
@@ -149,6 +150,7 @@ static void list_item(struct fields *f, enum field_type type, struct cursor byte
     f->used += FIELDS_ITEM_HEADER + n;
     fd->len += (uint32_t)(FIELDS_ITEM_HEADER + n);
     fd->items++;
+    fd->strings |= type == FIELD_STRING;
 }
 
 void fields_list_token(struct fields *f, const char *token)
@@ -264,14 +266,3 @@ struct cursor fields_value(const struct fields *f, const struct field *fd)
     return cur_make(f->buf + fd->off, fd->len);
 }
 
-bool fields_next_item(struct cursor *it, enum field_type *type, struct cursor *item)
-{
-    uint8_t tag;
-    struct cursor probe = *it;
-    if (!cur_get_u8(&probe, &tag) || !cur_get_vec16(&probe, item)) {
-        return false;
-    }
-    *type = (enum field_type)tag;
-    *it = probe;
-    return true;
-}

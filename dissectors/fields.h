@@ -30,6 +30,7 @@ struct field {
     uint32_t off;   /* FIELD_TOKEN, STRING, HEX, LIST: bytes in buf */
     uint32_t len;
     uint32_t items; /* FIELD_LIST */
+    bool strings;   /* FIELD_LIST: holds a FIELD_STRING item (which may need quotes) */
     uint8_t level;  /* shown from this verbosity on (0 always, 1 with -v, 2 with -vv) */
     bool brief;     /* a long enumeration the default output may cut (see output.h) */
 };
@@ -94,7 +95,21 @@ void fields_append(struct fields *f, const struct fields *from);
 const struct field *fields_find(const struct fields *f, const char *key);
 /* The bytes of a TOKEN, STRING or HEX field (its raw stored form). */
 struct cursor fields_value(const struct fields *f, const struct field *fd);
-/* Walks the items of a LIST field: *it starts as fields_value(); false when done. */
-bool fields_next_item(struct cursor *it, enum field_type *type, struct cursor *item);
+/* Walks the items of a LIST field: *it starts as fields_value(); false when done. Inline:
+ * the writers call it for every item of every list printed. */
+static inline bool fields_next_item(struct cursor *it, enum field_type *type,
+                                    struct cursor *item)
+{
+    struct cursor probe = *it;
+    uint8_t tag;
+    uint16_t n;
+    if (!cur_get_u8(&probe, &tag) || !cur_get_u16(&probe, &n) ||
+        !cur_get_bytes(&probe, n, item)) {
+        return false;
+    }
+    *type = (enum field_type)tag;
+    *it = probe;
+    return true;
+}
 
 #endif

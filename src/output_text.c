@@ -22,9 +22,18 @@ static void put_bytes(struct line *l, const char *s, size_t n)
     l->len += n;
 }
 
+/* Keys, event names and endpoints are short: one pass copying until the NUL beats strlen and
+ * memcpy. */
 static void put_str(struct line *l, const char *s)
 {
-    put_bytes(l, s, strlen(s));
+    size_t room = l->cap - 1 - l->len;
+    char *out = l->buf + l->len;
+    size_t n = 0;
+    while (s[n] != '\0' && n < room) {
+        out[n] = s[n];
+        n++;
+    }
+    l->len += n;
 }
 
 static void put_char(struct line *l, char c)
@@ -113,19 +122,19 @@ static void put_string_value(struct line *l, struct cursor s)
     }
 }
 
-/* A list is bare when every item is; otherwise the whole list is quoted. */
-static void put_list_value(struct line *l, struct cursor items, size_t limit)
+/* A list is bare when every item is; otherwise the whole list is quoted. Only strings can
+ * need quotes: a list of names and numbers is not looked through twice. */
+static void put_list_value(struct line *l, const struct field *fd, struct cursor items,
+                           size_t limit)
 {
     struct cursor it = items;
     enum field_type type;
     struct cursor item;
     bool quote = false;
-    bool empty = true;
-    while (fields_next_item(&it, &type, &item)) {
+    while (fd->strings && fields_next_item(&it, &type, &item)) {
         quote |= type == FIELD_STRING && needs_quotes(item);
-        empty = false;
     }
-    if (empty) {
+    if (fd->items == 0) {
         put_str(l, "\"\"");
         return;
     }
@@ -179,7 +188,7 @@ static void put_field(struct line *l, const struct fields *f, const struct field
         put_hex(l, fields_value(f, fd));
         break;
     case FIELD_LIST:
-        put_list_value(l, fields_value(f, fd), limit);
+        put_list_value(l, fd, fields_value(f, fd), limit);
         break;
     default:
         break;
@@ -187,17 +196,6 @@ static void put_field(struct line *l, const struct fields *f, const struct field
 }
 
 /* A list is cut to OUT_BRIEF_ITEMS tokens at verbosity 0: the first ones, then "+N". */
-static size_t list_items(struct cursor items)
-{
-    size_t n = 0;
-    enum field_type type;
-    struct cursor item;
-    while (fields_next_item(&items, &type, &item)) {
-        n++;
-    }
-    return n;
-}
-
 size_t out_text_line(const struct output_style *style, const char *time,
                      const struct event_prefix *p, const struct fields *f, char *buf, size_t cap)
 {
@@ -228,7 +226,7 @@ size_t out_text_line(const struct output_style *style, const char *time,
         }
         size_t limit = SIZE_MAX;
         if (fd->type == FIELD_LIST && fd->brief && verbosity == 0 &&
-            list_items(fields_value(f, fd)) > OUT_BRIEF_ITEMS) {
+            fd->items > OUT_BRIEF_ITEMS) {
             limit = OUT_BRIEF_ITEMS - 1;
         }
         put_field(&l, f, fd, limit);
