@@ -48,7 +48,10 @@ struct flow {
     bool skim;
     uint32_t client_isn;
     struct conn *conn;
+    /* Handed-over order; a packet only sets recent, so that it touches no other flow's
+     * memory, and eviction gives recent flows a second chance (moving them to the end). */
     struct age_link activity;
+    bool recent;
     struct half half[2]; /* by enum dir */
 };
 
@@ -189,11 +192,23 @@ static bool take_half(struct half *h, const struct bypass_half *from)
     return true;
 }
 
+/* The least recently active connection, near enough: the oldest handed over that has had no
+ * packet since it was last looked at here. */
+static void evict_one(struct bypass *b)
+{
+    struct flow *f;
+    while ((f = AGE_ENTRY(b->activity.oldest, struct flow, activity))->recent) {
+        f->recent = false;
+        age_list_touch(&b->activity, &f->activity);
+    }
+    b->env->stats->evicted_connections++;
+    finish(b, f, CONN_END_EVICTED);
+}
+
 bool bypass_adopt(struct bypass *b, const struct bypass_handover *h)
 {
     if (b->n >= b->max) {
-        b->env->stats->evicted_connections++;
-        finish(b, AGE_ENTRY(b->activity.oldest, struct flow, activity), CONN_END_EVICTED);
+        evict_one(b);
     }
     if ((b->n + 1) * 2 > b->mask + 1 && !grow(b)) {
         return false;
@@ -240,9 +255,8 @@ static bool take_in_order(struct flow *f, enum dir d, uint32_t seq, uint32_t len
     h->delivered += fresh;
     if (f->skim && fresh > 0) {
         struct cursor rest = bytes;
-        enum conn_verdict verdict;
         (void)cur_take_upto(&rest, len - fresh); /* bytes delivered before */
-        (void)conn_data(f->conn, d, rest, &verdict); /* skimming takes every byte */
+        conn_skim(f->conn, d, rest);
     }
     if (fin && h->fin == BYPASS_FIN_NONE) {
         h->fin = BYPASS_FIN_SENT;
@@ -342,7 +356,7 @@ bool bypass_packet(struct bypass *b, struct timeval ts, struct cursor ipv4)
         finish(b, f, CONN_END_RESET);
         return true;
     }
-    age_list_touch(&b->activity, &f->activity);
+    f->recent = true;
     struct half *other = &f->half[d == DIR_C2S ? DIR_S2C : DIR_C2S];
     if (s.flags & TCP_ACK) {
         if (other->fin == BYPASS_FIN_SENT) {

@@ -40,8 +40,8 @@ struct bypass_handover {
 
 struct bypass;
 
-/* One per round; at most max_conns connections, the least recently active one closed with
- * end=evicted to make room. NULL when out of memory. */
+/* One per round; at most max_conns connections, the least recently active one (as near as a
+ * second-chance sweep tells) closed with end=evicted to make room. NULL when out of memory. */
 struct bypass *bypass_new(struct conn_env *env, int max_conns);
 /* Takes over a connection; false (nothing taken) when out of memory. */
 bool bypass_adopt(struct bypass *b, const struct bypass_handover *h);
@@ -51,8 +51,8 @@ bool bypass_adopt(struct bypass *b, const struct bypass_handover *h);
 bool bypass_packet(struct bypass *b, struct timeval ts, struct cursor ipv4);
 /* Whether the connection on t (either direction) is followed here. */
 bool bypass_follows(const struct bypass *b, const struct tcp_tuple *t);
-/* End of input: every connection still here is closed (end=eof), oldest activity first, and
- * the table freed. Accepts NULL. */
+/* End of input: every connection still here is closed (end=eof), in the order they were
+ * handed over (as evictions moved them), and the table freed. Accepts NULL. */
 void bypass_end(struct bypass *b);
 
 #endif

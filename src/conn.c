@@ -125,6 +125,18 @@ static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
     return used;
 }
 
+void conn_skim(struct conn *c, enum dir d, struct cursor bytes)
+{
+    if (!c->established || c->plaintext_left[d] > 0) {
+        enum conn_verdict verdict;
+        (void)conn_data(c, d, bytes, &verdict);
+        return;
+    }
+    /* established, and nothing in front of the records: only headers are left to read */
+    struct tls_sink sink = {emit_event, c};
+    (void)rec_consume(&c->tls, d, bytes, &sink);
+}
+
 static void plaintext_end(struct conn *c)
 {
     if (c->plain != NULL) {

@@ -93,6 +93,9 @@ struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
 void conn_hold_addresses(struct conn *c, struct v6map *v6, uint32_t addr_a, uint32_t addr_b);
 /* Takes the unconsumed bytes of direction d; returns how many were consumed. */
 size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verdict *verdict);
+/* Bytes of a connection whose record layer only skims headers now (conn_data() said
+ * CONN_SKIM): all are taken, without the handshake checks conn_data() makes. */
+void conn_skim(struct conn *c, enum dir d, struct cursor bytes);
 /* Reports the close line; rest_* are bytes delivered but never consumed. */
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c);

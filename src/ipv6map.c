@@ -163,13 +163,11 @@ static void append_use(struct v6map *m, uint32_t k)
     m->newest = k + 1;
 }
 
+/* A packet carried index k: its time only, so that a packet touches no other entry; the
+ * list is put in order lazily, by reclaim(). */
 static void seen(struct v6map *m, uint32_t k)
 {
     m->uses[k].last_seen = m->now;
-    if (m->newest != k + 1) {
-        unlink_use(m, k);
-        append_use(m, k);
-    }
 }
 
 /* Takes index k's address out of the hash table; backward-shift deletion keeps every probe
@@ -188,18 +186,16 @@ static void unhash(struct v6map *m, uint32_t k)
     m->slots[hole] = 0;
 }
 
-/* An index no connection holds and no packet carried for the grace period, if the oldest few
- * have one; held ones go to the new end, so that a long connection does not block the rest. */
+/* An index no connection holds and no packet carried for the grace period, if one of the
+ * oldest few in the list is. The list is in order of first use; one looked at here goes to
+ * the new end whatever it is, so that recently carried and held ones do not block the rest. */
 static bool reclaim(struct v6map *m, uint32_t *k)
 {
     for (int look = 0; look < RECLAIM_LOOKS && m->oldest != NONE; look++) {
         uint32_t old = m->oldest - 1;
-        if (m->now - m->uses[old].last_seen < V6MAP_GRACE_SECONDS) {
-            return false;
-        }
         unlink_use(m, old);
         append_use(m, old);
-        if (m->uses[old].holds == 0) {
+        if (m->uses[old].holds == 0 && m->now - m->uses[old].last_seen >= V6MAP_GRACE_SECONDS) {
             unhash(m, old);
             *k = old;
             return true;

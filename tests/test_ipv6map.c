@@ -377,18 +377,20 @@ START_TEST(mapping_is_reused_only_after_the_grace_period_and_when_not_held)
     /* The addresses seen since keep their mappings: b comes back as a new one. */
     translate_at(m, 1000 + V6MAP_GRACE_SECONDS, c, b, &s, &t);
     ck_assert(s == wire_of(240, 0, 0, 3) && t == wire_of(240, 0, 0, 4));
-    /* Later, the least recently carried go first (d, then c); a, released, after them. */
+    /* Later, released a goes first (it was mapped first), then d and c. */
     uint8_t g[16];
     address(g, 7);
     v6map_release(m, wire_of(240, 0, 0, 1));
     translate_at(m, 1000 + 3 * V6MAP_GRACE_SECONDS, e, f, &s, &t);
-    ck_assert(s == wire_of(240, 0, 0, 2) && t == wire_of(240, 0, 0, 3));
+    ck_assert(s == wire_of(240, 0, 0, 1) && t == wire_of(240, 0, 0, 2));
     translate_at(m, 1000 + 3 * V6MAP_GRACE_SECONDS, g, g, &s, &t);
-    ck_assert(s == wire_of(240, 0, 0, 1));
+    ck_assert(s == wire_of(240, 0, 0, 3));
     ck_assert(v6map_lookup(m, s, back));
     ck_assert_mem_eq(back, g, 16);
-    ck_assert(v6map_lookup(m, wire_of(240, 0, 0, 2), back));
+    ck_assert(v6map_lookup(m, wire_of(240, 0, 0, 1), back));
     ck_assert_mem_eq(back, e, 16);
+    ck_assert(v6map_lookup(m, wire_of(240, 0, 0, 4), back));
+    ck_assert_mem_eq(back, b, 16); /* seen within the grace period: kept */
     v6map_free(m);
 }
 END_TEST
