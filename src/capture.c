@@ -21,6 +21,7 @@ struct capture {
     bpf_u_int32 netmask; /* for "ip broadcast" in filters; unknown for files */
     void (*tick)(void *ctx);
     void *tick_ctx;
+    char *read_buffer; /* a file's stdio buffer (owned; freed after pcap_close) */
 };
 
 /* A signal handler gets no context, so capture_break() finds the running handle here; one
@@ -130,13 +131,36 @@ static struct capture *wrap(pcap_t *p, bool is_live, bpf_u_int32 netmask, const 
 struct capture *capture_open_file(const char *path, char *err, size_t errlen)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
+    /* Opened here, not by libpcap, to give the stream a larger buffer before its first read:
+     * stdio's default is the file's block size, one read(2) per 4 KiB of capture. */
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (fp == NULL) {
+        prefixed(err, errlen, path, strerror(errno));
+        return NULL;
+    }
+    /* glibc ignores the size unless it is given the buffer too */
+    char *buffer = malloc(CAPTURE_READ_BUFFER);
+    if (buffer != NULL && setvbuf(fp, buffer, _IOFBF, CAPTURE_READ_BUFFER) != 0) {
+        free(buffer);
+        buffer = NULL;
+    }
     /* Microseconds whatever the file holds: libpcap scales nanosecond files down. */
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, eb);
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, eb);
     if (p == NULL) {
+        if (fp != stdin) {
+            fclose(fp);
+        }
+        free(buffer);
         prefixed(err, errlen, path, eb);
         return NULL;
     }
-    return wrap(p, false, PCAP_NETMASK_UNKNOWN, path, err, errlen);
+    struct capture *c = wrap(p, false, PCAP_NETMASK_UNKNOWN, path, err, errlen);
+    if (c == NULL) {
+        free(buffer); /* wrap closed p, and with it fp */
+        return NULL;
+    }
+    c->read_buffer = buffer;
+    return c;
 }
 
 /* pcap_activate's failure in words, with libpcap's detail when it adds something
@@ -337,7 +361,8 @@ void capture_close(struct capture *c)
     if (c == NULL) {
         return;
     }
-    pcap_close(c->p);
+    pcap_close(c->p); /* closes a file's stream before its buffer goes */
+    free(c->read_buffer);
     free(c);
 }
 

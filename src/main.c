@@ -369,6 +369,11 @@ int main(int argc, char **argv)
     bool line_buffered = live && opt.immediate;
     if (line_buffered) {
         setvbuf(stdout, NULL, _IOLBF, 0);
+    } else if (!isatty(STDOUT_FILENO)) {
+        /* A file or pipe gets lines in 64 KiB writes, not stdio's 4 KiB ones (glibc takes
+         * the size only with the buffer). */
+        static char out_buffer[OUTPUT_WRITE_BUFFER];
+        setvbuf(stdout, out_buffer, _IOFBF, sizeof(out_buffer));
     }
     if (live) {
         int dlt = capture_datalink(in.caps[0]);

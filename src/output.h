@@ -41,6 +41,8 @@ struct output_style {
 
 /* Default output shows this many items of a list, then "+N" for the rest (-v shows all). */
 #define OUT_BRIEF_ITEMS 8
+/* stdout's buffer when it is a file or pipe (not a terminal, not --immediate-mode). */
+#define OUTPUT_WRITE_BUFFER (64 * 1024)
 
 struct output {
     FILE *fp;
