@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache_ways.h"
 #include "fields.h"
 #include "names.h"
 #include "tls.h"
@@ -303,13 +304,58 @@ static bool digest_hex(const EVP_MD *md, const struct text *t, char *out, size_t
     return true;
 }
 
+/* JA3 strings seen before, with their MD5: a server answers every client of a kind alike,
+ * so JA3S strings repeat as much as ClientHellos do (client ones are cached whole above). */
+#define MD5_MEMO_SETS 16
+#define MD5_MEMO_WAYS 4
+#define MD5_MEMO_TEXT_MAX 120 /* longer strings are hashed each time */
+
+static struct md5_memo {
+    struct cache_way way;
+    size_t len;
+    char text[MD5_MEMO_TEXT_MAX];
+    char md5[TLS_JA3_LEN + 1];
+} md5_memo[MD5_MEMO_SETS][MD5_MEMO_WAYS];
+static uint64_t md5_clock;
+
+static bool holds_text(const void *entry, const void *key)
+{
+    const struct md5_memo *e = entry;
+    const struct text *t = key;
+    return e->len == t->len && memcmp(e->text, t->s, t->len) == 0;
+}
+
+static bool ja3_md5(const struct text *t, char md5[TLS_JA3_LEN + 1])
+{
+    if (t->len > MD5_MEMO_TEXT_MAX) {
+        return digest_hex(digest_md5(), t, md5, TLS_JA3_LEN);
+    }
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < t->len; i++) {
+        h = (h ^ (uint8_t)t->s[i]) * 16777619u;
+    }
+    bool hit;
+    struct md5_memo *m = cache_pick(md5_memo[h % MD5_MEMO_SETS], MD5_MEMO_WAYS,
+                                    sizeof(md5_memo[0][0]), holds_text, t, &md5_clock, &hit);
+    if (!hit) {
+        if (!digest_hex(digest_md5(), t, m->md5, TLS_JA3_LEN)) {
+            m->way.last_used = 0;
+            return false;
+        }
+        m->len = t->len;
+        memcpy(m->text, t->s, t->len);
+    }
+    memcpy(md5, m->md5, TLS_JA3_LEN + 1);
+    return true;
+}
+
 /* Adds key=<MD5 of t> and key_string=<t> (the latter from -v on); the hash is also kept in
  * keep (TLS_JA3_LEN + 1 bytes) unless keep is NULL or already holds one. */
 static void add_ja3(struct fields *f, const char *key, const char *string_key,
                     const struct text *t, char *keep)
 {
     char md5[TLS_JA3_LEN + 1];
-    if (digest_hex(digest_md5(), t, md5, TLS_JA3_LEN)) {
+    if (ja3_md5(t, md5)) {
         fields_add_token(f, key, md5);
         if (keep != NULL && keep[0] == '\0') {
             memcpy(keep, md5, sizeof(md5));
@@ -516,10 +562,12 @@ static void add_client_ja3(const struct client_facts *h, char keep[TLS_JA3_LEN +
 
 /* ---- the same offers again: most clients send the same ClientHello shape every time, and
  * JA3 and JA4 (one MD5, four SHA-256, two sorts) are most of the cost of dissecting one. The
- * fields are kept, direct-mapped by an FNV-1a hash of every fact they are made of and found
- * again by comparing those facts whole. */
+ * fields are kept in sets chosen by an FNV-1a hash of every fact they are made of, and found
+ * again by comparing those facts whole; a set holds several, so that a few dozen client
+ * kinds do not evict each other. */
 
-#define FP_CACHE_SLOTS 32
+#define FP_CACHE_SETS 16
+#define FP_CACHE_WAYS 4
 #define FP_KEY_MAX 2048 /* facts of larger offers are not cached */
 
 struct fp_key {
@@ -579,12 +627,20 @@ static uint64_t key_hash(const struct fp_key *k)
 }
 
 static struct fp_cached {
-    bool used;
+    struct cache_way way;
     struct fp_key key;
     char ja3[TLS_JA3_LEN + 1];
     char ja4[TLS_JA4_LEN + 1];
     struct fields fields;
-} fp_cache[FP_CACHE_SLOTS];
+} fp_cache[FP_CACHE_SETS][FP_CACHE_WAYS];
+static uint64_t fp_clock;
+
+static bool holds_facts(const void *entry, const void *key)
+{
+    const struct fp_key *a = &((const struct fp_cached *)entry)->key;
+    const struct fp_key *b = key;
+    return a->len == b->len && memcmp(a->b, b->b, b->len) == 0;
+}
 
 /* The JA3 and JA4 fields of h into f; the connection keeps its first ja3 and ja4. */
 static void add_client_fingerprints(const struct client_facts *h, struct tls_state *st,
@@ -597,15 +653,17 @@ static void add_client_fingerprints(const struct client_facts *h, struct tls_sta
         add_ja4(h, st->ja4, f);
         return;
     }
-    struct fp_cached *slot = &fp_cache[key_hash(&key) % FP_CACHE_SLOTS];
-    if (!slot->used || slot->key.len != key.len || memcmp(slot->key.b, key.b, key.len) != 0) {
+    bool hit;
+    struct fp_cached *slot = cache_pick(fp_cache[key_hash(&key) % FP_CACHE_SETS], FP_CACHE_WAYS,
+                                        sizeof(fp_cache[0][0]), holds_facts, &key, &fp_clock,
+                                        &hit);
+    if (!hit) {
         fields_init(&slot->fields, NULL, NULL);
         slot->ja3[0] = slot->ja4[0] = '\0';
         add_client_ja3(h, slot->ja3, &slot->fields);
         add_ja4(h, slot->ja4, &slot->fields);
         slot->key.len = key.len;
         memcpy(slot->key.b, key.b, key.len);
-        slot->used = true;
     }
     fields_append(f, &slot->fields);
     if (st->ja3[0] == '\0') {

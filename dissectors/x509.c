@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache_ways.h"
 #include "digest.h"
 #include "fields.h"
 
@@ -208,15 +209,15 @@ static bool describe(struct cursor der, struct fields *f)
 #define CACHE_INDEX_BYTES 16
 
 static struct cached_description {
+    struct cache_way way;
     bool ok;
-    uint8_t *der; /* a copy of the entry described (owned; NULL: empty slot) */
+    uint8_t *der; /* a copy of the entry described (owned) */
     size_t der_len;
-    uint64_t last_used;
     struct fields fields;
 } cache[CACHE_SETS][CACHE_WAYS];
 static uint64_t cache_clock;
 
-static struct cached_description *cache_set(struct cursor der)
+static size_t cache_set(struct cursor der)
 {
     uint8_t tail[CACHE_INDEX_BYTES];
     struct cursor end = der;
@@ -226,7 +227,13 @@ static struct cached_description *cache_set(struct cursor der)
     for (size_t i = 0; i < CACHE_INDEX_BYTES; i++) {
         h = (h ^ tail[i]) * 16777619u;
     }
-    return cache[h % CACHE_SETS];
+    return h % CACHE_SETS;
+}
+
+static bool holds_der(const void *entry, const void *key)
+{
+    const struct cached_description *e = entry;
+    return cur_equal(*(const struct cursor *)key, e->der, e->der_len);
 }
 
 bool x509_describe(struct cursor der, struct fields *f)
@@ -235,20 +242,14 @@ bool x509_describe(struct cursor der, struct fields *f)
     if (len < CACHE_INDEX_BYTES || len > CACHE_DER_MAX) {
         return describe(der, f);
     }
-    struct cached_description *set = cache_set(der);
-    struct cached_description *slot = &set[0];
-    for (size_t i = 0; i < CACHE_WAYS; i++) {
-        if (set[i].der != NULL && cur_equal(der, set[i].der, set[i].der_len)) {
-            slot = &set[i];
-            break;
-        }
-        if (set[i].last_used < slot->last_used) {
-            slot = &set[i]; /* empty slots have 0: taken first */
-        }
-    }
-    if (slot->der == NULL || !cur_equal(der, slot->der, slot->der_len)) {
+    bool hit;
+    struct cached_description *slot = cache_pick(cache[cache_set(der)], CACHE_WAYS,
+                                                 sizeof(cache[0][0]), holds_der, &der,
+                                                 &cache_clock, &hit);
+    if (!hit) {
         uint8_t *copy = realloc(slot->der, len);
         if (copy == NULL) {
+            slot->way.last_used = 0; /* empty again: its old copy no longer matches */
             return describe(der, f);
         }
         cur_copy(der, copy);
@@ -257,7 +258,6 @@ bool x509_describe(struct cursor der, struct fields *f)
         fields_init(&slot->fields, NULL, NULL);
         slot->ok = describe(der, &slot->fields);
     }
-    slot->last_used = ++cache_clock;
     fields_append(f, &slot->fields);
     return slot->ok;
 }

@@ -8,6 +8,8 @@
  *   hashlib.md5(b"771,49199-156,,,").hexdigest()
  *   hashlib.sha256(b"009c,c02f").hexdigest()[:12] */
 #include <check.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fields.h"
@@ -463,6 +465,38 @@ START_TEST(hello_retry_request_exchange_fingerprints_each_hello)
 }
 END_TEST
 
+/* JA3S MD5s are memoised by their string (fingerprint.c): more distinct ServerHellos than the
+ * memo holds, round after round, each get the MD5 of their own string. */
+START_TEST(repeated_server_hellos_get_the_md5_of_their_own_string)
+{
+    enum { KINDS = 100 };
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < KINDS; i++) {
+            uint8_t body[sizeof(server_hello_body)];
+            memcpy(body, server_hello_body, sizeof(body));
+            body[2 + 32 + 1 + 1] = (uint8_t)i; /* cipher suite 0x13<i> */
+            struct tls_state st;
+            struct vec_events ev;
+            tls_state_init(&st);
+            vec_events_init(&ev);
+            feed_message(&st, DIR_S2C, 2, body, sizeof(body), 0, &ev);
+            char text[32], want[33];
+            unsigned char md[EVP_MAX_MD_SIZE];
+            unsigned int n = 0;
+            snprintf(text, sizeof(text), "771,%d,43", 0x1300 + i);
+            ck_assert(EVP_Digest(text, strlen(text), md, &n, EVP_md5(), NULL) == 1);
+            for (unsigned int k = 0; k < 16; k++) {
+                snprintf(want + 2 * k, 3, "%02x", md[k]);
+            }
+            ck_assert_msg(strcmp(st.ja3s, want) == 0, "round %d, %s: %s, not %s", round, text,
+                          st.ja3s, want);
+            vec_events_free(&ev);
+            tls_state_free(&st);
+        }
+    }
+}
+END_TEST
+
 START_TEST(malformed_hellos_get_no_fingerprint)
 {
     uint8_t body[sizeof(alpn_hello)];
@@ -563,6 +597,7 @@ Suite *suite_fingerprint(void)
     tcase_add_test(tc, repeated_offers_get_the_same_fingerprints_and_others_their_own);
     tcase_add_test(tc, longest_alpn_names_are_told_apart);
     tcase_add_test(tc, hello_retry_request_exchange_fingerprints_each_hello);
+    tcase_add_test(tc, repeated_server_hellos_get_the_md5_of_their_own_string);
     tcase_add_test(tc, malformed_hellos_get_no_fingerprint);
     tcase_add_test(tc, sslv2_client_hello_gets_ja3_of_its_tls_suites_only);
     tcase_add_test(tc, more_values_than_kept_skips_the_fingerprint);
