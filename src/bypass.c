@@ -330,12 +330,12 @@ static void take_segment(struct bypass *b, struct flow *f, enum dir d, const str
     }
 }
 
-bool bypass_packet(struct bypass *b, struct timeval ts, struct cursor ipv4)
+bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *seg)
 {
-    struct segment s;
-    if (b == NULL || b->n == 0 || !tcp_segment_parse(ipv4, &s)) {
+    if (b == NULL || b->n == 0) {
         return false;
     }
+    const struct segment s = *seg;
     uint8_t sender;
     struct tuple_key k = tuple_key_of(&s.t, &sender);
     struct flow *f = slot_of(b, &k)->flow;

@@ -39,16 +39,17 @@ struct bypass_handover {
 };
 
 struct bypass;
+struct segment;
 
 /* One per round; at most max_conns connections, the least recently active one (as near as a
  * second-chance sweep tells) closed with end=evicted to make room. NULL when out of memory. */
 struct bypass *bypass_new(struct conn_env *env, int max_conns);
 /* Takes over a connection; false (nothing taken) when out of memory. */
 bool bypass_adopt(struct bypass *b, const struct bypass_handover *h);
-/* One bare IPv4 packet: true when it belonged to a connection followed here and was handled
- * (libnids and the mid-stream pickup must not see it). A new SYN on such a connection's
- * tuple closes it (end=reused) and is left to them. */
-bool bypass_packet(struct bypass *b, struct timeval ts, struct cursor ipv4);
+/* One TCP segment (tcp_segment.h): true when it belonged to a connection followed here and
+ * was handled (libnids and the mid-stream pickup must not see it). A new SYN on such a
+ * connection's tuple closes it (end=reused) and is left to them. */
+bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *s);
 /* Whether the connection on t (either direction) is followed here. */
 bool bypass_follows(const struct bypass *b, const struct tcp_tuple *t);
 /* End of input: every connection still here is closed (end=eof), in the order they were

@@ -528,12 +528,12 @@ static void payload_segment(struct midstream *m, struct entry *e, uint8_t sender
     }
 }
 
-void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4)
+void midstream_feed(struct midstream *m, struct timeval ts, const struct segment *s)
 {
-    struct segment seg;
-    if (m == NULL || !tcp_segment_parse(ipv4, &seg)) {
+    if (m == NULL) {
         return;
     }
+    const struct segment seg = *s;
     if (m->n == 0 && cur_len(seg.payload) == 0 && !(seg.flags & TCP_SYN)) {
         return; /* the common case of an ACK: nothing to start, nothing tracked */
     }

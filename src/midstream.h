@@ -9,6 +9,7 @@
 #include "cursor.h"
 
 struct conn_env;
+struct segment;
 struct tcp_tuple;
 struct v6map;
 
@@ -33,9 +34,10 @@ struct midstream;
 /* One per round, alongside reassembly_begin(); v6 maps synthetic addresses back to IPv6.
  * NULL when out of memory. */
 struct midstream *midstream_new(struct conn_env *env, struct v6map *v6);
-/* Looks at one bare IPv4 packet as reassembly_feed() gets it, before it does: a TCP segment
- * of a connection libnids does not follow is taken here. m may be NULL (nothing done). */
-void midstream_feed(struct midstream *m, struct timeval ts, struct cursor ipv4);
+/* Looks at one TCP segment (tcp_segment.h) of the packet reassembly_feed() gets, before it
+ * does: a segment of a connection libnids does not follow is taken here. m may be NULL
+ * (nothing done). */
+void midstream_feed(struct midstream *m, struct timeval ts, const struct segment *s);
 /* What -w makes of the frames of the connection on t: CONN_UNDECIDED while its first bytes
  * are searched, CONN_TLS once reported (and for its closing frames), else CONN_NOT_TLS. */
 enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t);

@@ -11,6 +11,7 @@
 #include "pcap_writer.h"
 #include "reassembly.h"
 #include "stats.h"
+#include "tcp_segment.h"
 
 /* Counts what libnids will not use and warns once about addresses our IPv6 mapping owns. */
 static bool ipv4_is_tcp(struct packet_ctx *pc, struct cursor ip)
@@ -122,9 +123,12 @@ static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struc
     struct tcp_tuple t;
     bool attributed = pc->writer != NULL && tcp_tuple_of(ipv4, &t);
     bool was_tls = attributed && kind_of(pc, &t) == CONN_TLS;
-    if (!reassembly_feed_bypass(frame->ts, ipv4)) {
-        midstream_feed(pc->midstream, frame->ts, ipv4); /* before libnids ends a stream */
-        reassembly_feed(frame->ts, ipv4);
+    struct segment seg; /* read once for the three of them */
+    if (!tcp_segment_parse(ipv4, &seg)) {
+        reassembly_feed(frame->ts, ipv4, NULL);
+    } else if (!reassembly_feed_bypass(frame->ts, &seg)) {
+        midstream_feed(pc->midstream, frame->ts, &seg); /* before libnids ends a stream */
+        reassembly_feed(frame->ts, ipv4, &seg);
     }
     if (attributed) {
         writer_frame(pc->writer, &t, frame, was_tls, kind_of(pc, &t));

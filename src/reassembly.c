@@ -307,35 +307,16 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
 
 /* A SYN on a 4-tuple that still has a live stream starts a new connection: libnids would
  * otherwise fold it into the old stream for up to an hour (PLATFORM-NOTES 4, port reuse). */
-static void close_reused_tuple(struct cursor ip)
+static void close_reused_tuple(const struct segment *s)
 {
     g.in_syn = false;
-    uint8_t vhl, proto, flags;
-    uint16_t sport, dport;
-    uint32_t seq;
-    u_int saddr, daddr;
-    struct cursor addrs, tcp = ip;
-    if (!cur_peek_u8(ip, 0, &vhl) || !cur_peek_u8(ip, 9, &proto) || proto != 6) {
-        return;
-    }
-    struct cursor probe = ip;
-    if (!cur_skip(&probe, 12) || !cur_get_bytes(&probe, 8, &addrs) ||
-        !cur_skip(&tcp, (size_t)(vhl & 0x0f) * 4) || !cur_get_u16(&tcp, &sport) ||
-        !cur_get_u16(&tcp, &dport) || !cur_get_u32(&tcp, &seq) || !cur_skip(&tcp, 5) ||
-        !cur_get_u8(&tcp, &flags)) {
-        return;
-    }
-    if ((flags & 0x12) != 0x02) { /* SYN without ACK */
-        return;
+    if (s == NULL || (s->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+        return; /* not a SYN without ACK */
     }
     g.in_syn = true;
-    uint8_t raw[8];
-    cur_copy(addrs, raw);
-    memcpy(&saddr, raw, 4);
-    memcpy(&daddr, raw + 4, 4);
-    struct tuple4 t = {sport, dport, saddr, daddr};
+    struct tuple4 t = {s->t.sport, s->t.dport, s->t.saddr, s->t.daddr};
     struct tcp_stream *old = nids_find_tcp_stream(&t);
-    if (old == NULL || old->nids_state != NIDS_DATA || old->client.first_data_seq == seq + 1) {
+    if (old == NULL || old->nids_state != NIDS_DATA || old->client.first_data_seq == s->seq + 1) {
         return; /* no stream, not yet established, or a retransmitted SYN */
     }
     g.env->stats->reused_tuples++;
@@ -361,7 +342,7 @@ static void close_idle(struct timeval now)
     }
 }
 
-void reassembly_feed(struct timeval ts, struct cursor ipv4)
+void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment *s)
 {
     struct pcap_pkthdr h;
     if (!g.active) {
@@ -370,7 +351,7 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4)
     /* nids_last_pcap_header dangles in some callbacks: keep our own time (PLATFORM-NOTES 2). */
     g.env->now = ts;
     close_idle(ts);
-    close_reused_tuple(ipv4);
+    close_reused_tuple(s);
     h.ts = ts;
     h.caplen = (bpf_u_int32)cur_len(ipv4);
     h.len = h.caplen;
@@ -378,9 +359,9 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4)
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
 }
 
-bool reassembly_feed_bypass(struct timeval ts, struct cursor ipv4)
+bool reassembly_feed_bypass(struct timeval ts, const struct segment *s)
 {
-    return g.active && bypass_packet(g.bypass, ts, ipv4);
+    return g.active && bypass_packet(g.bypass, ts, s);
 }
 
 enum conn_kind reassembly_kind_of(const struct tcp_tuple *t)

@@ -29,12 +29,15 @@ struct reassembly_opts {
 /* Starts a reassembly round (one per input); v6 maps synthetic addresses back to IPv6. */
 bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
                       struct v6map *v6, char *err, size_t errlen);
-/* A packet of a connection past its handshake, which libnids no longer follows (bypass.h):
+struct segment;
+
+/* A segment of a connection past its handshake, which libnids no longer follows (bypass.h):
  * true when it was taken, and then neither reassembly_feed() nor the mid-stream pickup must
  * see it. */
-bool reassembly_feed_bypass(struct timeval ts, struct cursor ipv4);
-/* Feeds one bare IPv4 packet captured at ts. */
-void reassembly_feed(struct timeval ts, struct cursor ipv4);
+bool reassembly_feed_bypass(struct timeval ts, const struct segment *s);
+/* Feeds one bare IPv4 packet captured at ts; s is its TCP segment, or NULL when it has none
+ * whole (a fragment, a cut header: libnids' own checks deal with it). */
+void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment *s);
 /* One direction of a TCP connection as the IPv4 packet given to reassembly_feed() carries it
  * (IPv6 through its synthetic addresses): addresses as the 4 wire bytes memcpy'd, ports in
  * host order, like libnids' struct tuple4. */

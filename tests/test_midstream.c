@@ -12,6 +12,7 @@
 #include "printed.h"
 #include "stats.h"
 #include "suites.h"
+#include "tcp_segment.h"
 
 #define FIN 0x01
 #define SYN 0x02
@@ -79,7 +80,10 @@ static void segment(struct fixture *fx, const uint8_t src[4], uint16_t sport, co
         memcpy(pkt + 40, payload, n);
     }
     struct timeval ts = {1000000000, ++fx->usec};
-    midstream_feed(fx->m, ts, cur_make(pkt, total));
+    struct segment seg;
+    if (tcp_segment_parse(cur_make(pkt, total), &seg)) {
+        midstream_feed(fx->m, ts, &seg);
+    }
 }
 
 static const uint8_t client_addr[4] = {10, 0, 0, 1};
