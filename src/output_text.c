@@ -22,9 +22,14 @@ static void put_bytes(struct line *l, const char *s, size_t n)
     l->len += n;
 }
 
-/* Keys, event names and endpoints are short: one pass copying until the NUL beats strlen and
- * memcpy. */
 static void put_str(struct line *l, const char *s)
+{
+    put_bytes(l, s, strlen(s));
+}
+
+/* Keys and event names are a few bytes: one pass copying until the NUL beats strlen and
+ * memcpy there (not for the longer time and endpoints). */
+static void put_word(struct line *l, const char *s)
 {
     size_t room = l->cap - 1 - l->len;
     char *out = l->buf + l->len;
@@ -113,6 +118,17 @@ bool out_text_needs_quotes(struct cursor value)
 
 static void put_string_value(struct line *l, struct cursor s)
 {
+    size_t len = cur_len(s);
+    if (len > 0 && cur_span(s, bare) == len) {
+        /* the common case, looked at once: bare bytes need neither quotes nor escapes */
+        struct cursor all = s;
+        if (len > l->cap - 1 - l->len) {
+            all = cur_take_upto(&all, l->cap - 1 - l->len);
+        }
+        cur_copy(all, (uint8_t *)l->buf + l->len);
+        l->len += cur_len(all);
+        return;
+    }
     if (needs_quotes(s)) {
         put_char(l, '"');
         put_escaped(l, s, false);
@@ -171,7 +187,7 @@ static void put_field(struct line *l, const struct fields *f, const struct field
 {
     char num[FIELDS_UINT_TEXT];
     put_char(l, ' ');
-    put_str(l, fd->key);
+    put_word(l, fd->key);
     put_char(l, '=');
     switch (fd->type) {
     case FIELD_UINT:
@@ -214,10 +230,10 @@ size_t out_text_line(const struct output_style *style, const char *time,
     put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
     put_str(&l, out_prefix_server(p, ep));
     put_char(&l, ' ');
-    put_str(&l, f->event);
+    put_word(&l, f->event);
     if (f->name != NULL) {
         put_char(&l, ' ');
-        put_str(&l, f->name);
+        put_word(&l, f->name);
     }
     for (size_t i = 0; i < f->n; i++) {
         const struct field *fd = &f->f[i];
