@@ -86,17 +86,23 @@ void fields_add_token(struct fields *f, const char *key, const char *token)
     add_bytes_field(f, key, FIELD_TOKEN, cur_make((const uint8_t *)token, strlen(token)));
 }
 
-/* A registered name is used where it is (no copy); others are formatted into buf. */
-static const char *name_text(enum name_kind kind, uint32_t value, char buf[NAMES_BUF])
+/* A registered name is used where it is (no copy, length known); others are formatted into
+ * buf. */
+static struct cursor name_text(enum name_kind kind, uint32_t value, char buf[NAMES_BUF])
 {
-    const char *name = names_lookup(kind, value);
-    return name != NULL ? name : names_format(kind, value, buf, NAMES_BUF);
+    size_t len;
+    const char *name = names_lookup_len(kind, value, &len);
+    if (name == NULL) {
+        name = names_format(kind, value, buf, NAMES_BUF);
+        len = strlen(name);
+    }
+    return cur_make((const uint8_t *)name, len);
 }
 
 void fields_add_name(struct fields *f, const char *key, enum name_kind kind, uint32_t value)
 {
     char buf[NAMES_BUF];
-    fields_add_token(f, key, name_text(kind, value, buf));
+    add_bytes_field(f, key, FIELD_TOKEN, name_text(kind, value, buf));
 }
 
 void fields_add_string(struct fields *f, const char *key, struct cursor bytes)
@@ -161,7 +167,7 @@ void fields_list_token(struct fields *f, const char *token)
 void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value)
 {
     char buf[NAMES_BUF];
-    fields_list_token(f, name_text(kind, value, buf));
+    list_item(f, FIELD_TOKEN, name_text(kind, value, buf));
 }
 
 size_t fields_format_uint(uint64_t value, char buf[FIELDS_UINT_TEXT])

@@ -11,6 +11,7 @@
 struct name_entry {
     uint32_t value;
     const char *name;
+    uint16_t len; /* strlen(name), known at compile time */
 };
 
 /* registry.def is expanded once per kind, keeping only the lines whose kind equals NAMES_TABLE.
@@ -47,7 +48,8 @@ struct name_entry {
 #define NAMES_EQ_QUIC_TP_QUIC_TP ~, 1
 
 #define REG(kind, value, id) REGS(kind, value, id, #id)
-#define REGS(kind, value, id, name) NAMES_IF(NAMES_EQ(kind, NAMES_TABLE))({value, name},)
+#define REGS(kind, value, id, name)                                                           \
+    NAMES_IF(NAMES_EQ(kind, NAMES_TABLE))({value, name, sizeof(name) - 1},)
 
 #define NAMES_TABLE CIPHER
 static const struct name_entry cipher_names[] = {
@@ -282,7 +284,7 @@ bool names_is_grease(enum name_kind kind, uint32_t value)
     }
 }
 
-const char *names_lookup(enum name_kind kind, uint32_t value)
+const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len)
 {
     const struct name_table *table = table_of(kind);
     if (table == NULL || names_is_grease(kind, value)) {
@@ -295,6 +297,7 @@ const char *names_lookup(enum name_kind kind, uint32_t value)
         size_t mid = lo + (hi - lo) / 2;
         uint32_t at = table->entries[mid].value;
         if (at == value) {
+            *len = table->entries[mid].len;
             return table->entries[mid].name;
         }
         if (at < value) {
@@ -304,6 +307,12 @@ const char *names_lookup(enum name_kind kind, uint32_t value)
         }
     }
     return NULL;
+}
+
+const char *names_lookup(enum name_kind kind, uint32_t value)
+{
+    size_t len;
+    return names_lookup_len(kind, value, &len);
 }
 
 /* "0x" and value in at least width hex digits, as printf's "0x%0*x", for the common unnamed

@@ -44,6 +44,8 @@ enum names_constant {
 #define NAMES_BUF 96
 
 /* The IANA name, or NULL when the code point is unknown or GREASE. */
+/* The same, with the name's length (for the per-item hot path: no strlen). */
+const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len);
 const char *names_lookup(enum name_kind kind, uint32_t value);
 
 /* RFC 8701 GREASE, matched by rule: 0x?a?a (both bytes equal) for the u16 kinds that RFC

@@ -68,6 +68,9 @@ START_TEST(every_entry_round_trips_through_lookup_and_reverse_lookup)
                           found != NULL ? found : "NULL", name);
             ck_assert(names_value((enum name_kind)k, name, &back));
             ck_assert_uint_eq(back, value);
+            size_t len = 0;
+            ck_assert_ptr_eq(names_lookup_len((enum name_kind)k, value, &len), found);
+            ck_assert_uint_eq(len, strlen(name)); /* the length kept beside the name */
         }
     }
 }
