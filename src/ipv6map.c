@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tcp_segment.h"
+
 #define V6_ADDR_LEN 16
 #define IPV4_HEADER_LEN 20
 #define TCP_HEADER_MIN 20
@@ -463,6 +465,39 @@ enum v6_result v6map_translate(struct v6map *m, struct cursor ip6, uint8_t *out,
     uint16_t checksum = adjusted_checksum(old_checksum, &pk, out + 12);
     put_u16(out + IPV4_HEADER_LEN + TCP_CHECKSUM_AT, checksum);
     *out_len = len;
+    return V6_OK;
+}
+
+/* A host number as the 4 wire-order bytes memcpy'd into a uint32_t. */
+static uint32_t wire_order(uint32_t host)
+{
+    const uint8_t b[4] = {(uint8_t)(host >> 24), (uint8_t)(host >> 16), (uint8_t)(host >> 8),
+                          (uint8_t)host};
+    uint32_t wire;
+    memcpy(&wire, b, 4);
+    return wire;
+}
+
+enum v6_result v6map_segment(struct v6map *m, struct cursor ip6, struct segment *s)
+{
+    struct v6_packet pk;
+    uint32_t src;
+    uint32_t dst;
+    enum v6_result r = parse_ipv6(ip6, &pk);
+    if (r != V6_OK) {
+        return r;
+    }
+    if (IPV4_HEADER_LEN + cur_len(pk.tcp) > V6MAP_OUT_MAX) {
+        return V6_SKIP_TOO_BIG;
+    }
+    if (!tcp_header_parse(pk.tcp, s)) {
+        return V6_SKIP_TRUNCATED;
+    }
+    if (!map_address(m, pk.src, &src) || !map_address(m, pk.dst, &dst)) {
+        return V6_SKIP_MAP_FULL;
+    }
+    s->t.saddr = wire_order(src);
+    s->t.daddr = wire_order(dst);
     return V6_OK;
 }
 

@@ -17,6 +17,7 @@
 /* The largest IPv4 packet (RFC 791 Total Length is 16 bits): size the output buffer so. */
 #define V6MAP_OUT_MAX 65535
 
+struct segment;
 struct v6map;
 
 /* NULL when out of memory. */
@@ -43,6 +44,10 @@ const char *v6map_result_name(enum v6_result r);
 enum v6_result v6map_translate(struct v6map *m, struct cursor ip6, uint8_t *out, size_t cap,
                                size_t *out_len);
 
+/* The TCP segment translate would carry, read in place (no copy, checksum untouched): its
+ * addresses mapped as translate maps them, its payload in ip6. For the packets of the
+ * connections past their handshake, which need nothing else. */
+enum v6_result v6map_segment(struct v6map *m, struct cursor ip6, struct segment *s);
 /* The IPv6 address behind a mapped IPv4 address. addr_v4_wire_order holds the 4 address bytes
  * as on the wire (memcpy'd, as in struct tuple4). False if addr is not one of ours. */
 bool v6map_lookup(const struct v6map *m, uint32_t addr_v4_wire_order, uint8_t out[16]);

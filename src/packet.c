@@ -161,6 +161,11 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     }
     size_t len;
     v6map_clock(pc->v6, frame->ts);
+    struct segment seg;
+    if (pc->writer == NULL && v6map_segment(pc->v6, ip, &seg) == V6_OK &&
+        reassembly_feed_bypass(frame->ts, &seg)) {
+        return; /* past its handshake: no IPv4 copy needed (-w decides in feed()) */
+    }
     enum v6_result v = v6map_translate(pc->v6, ip, pc->v4, sizeof(pc->v4), &len);
     if (v != V6_OK) {
         pc->stats->v6_skipped[v]++;

@@ -25,6 +25,8 @@ struct segment {
 /* RFC 791 and RFC 9293 3.1 headers of one bare IPv4 packet; false unless it is a whole TCP
  * segment (not a fragment). */
 bool tcp_segment_parse(struct cursor ip, struct segment *s);
+/* The TCP header and payload of s from a whole segment (s->t's addresses left as they are). */
+bool tcp_header_parse(struct cursor tcp, struct segment *s);
 
 /* Both directions of a connection share a key: the lower (address, port) first. */
 struct tuple_key {

@@ -9,6 +9,7 @@
 #include "cursor.h"
 #include "ipv6map.h"
 #include "suites.h"
+#include "tcp_segment.h"
 
 #define MAX_PACKET 256
 
@@ -395,6 +396,36 @@ START_TEST(mapping_is_reused_only_after_the_grace_period_and_when_not_held)
 }
 END_TEST
 
+/* v6map_segment reads in place what v6map_translate copies: the same mapped addresses, the
+ * TCP header's fields, and the payload as a view into the IPv6 packet. */
+START_TEST(segment_in_place_matches_the_translation)
+{
+    uint8_t in[MAX_PACKET];
+    uint8_t out[V6MAP_OUT_MAX];
+    size_t out_len;
+    struct segment seg;
+    struct v6map *m = v6map_new();
+    ck_assert_ptr_nonnull(m);
+    size_t len = build_v6(in, addr_server, addr_client, 6, NULL, 0, tcp_data, sizeof(tcp_data),
+                          NULL);
+    ck_assert_int_eq(v6map_segment(m, cur_make(in, len), &seg), V6_OK);
+    ck_assert_int_eq(v6map_translate(m, cur_make(in, len), out, sizeof(out), &out_len), V6_OK);
+    ck_assert(seg.t.saddr == wire_addr(out + 12) && seg.t.daddr == wire_addr(out + 16));
+    ck_assert(seg.t.saddr == wire_of(240, 0, 0, 1) && seg.t.daddr == wire_of(240, 0, 0, 2));
+    ck_assert_uint_eq(seg.t.sport, 443);
+    ck_assert_uint_eq(seg.t.dport, 51514);
+    ck_assert_uint_eq(seg.seq, 0x1000);
+    ck_assert_uint_eq(seg.ack, 0x8a1b2c3e);
+    ck_assert_uint_eq(seg.flags, 0x18);
+    ck_assert_uint_eq(cur_len(seg.payload), sizeof(tcp_data) - 20);
+    ck_assert_ptr_eq(cur_data(seg.payload), in + 40 + 20); /* in place, not a copy */
+    /* what translate refuses, segment refuses alike */
+    len = build_v6(in, addr_server, addr_client, 17, NULL, 0, tcp_data, sizeof(tcp_data), NULL);
+    ck_assert_int_eq(v6map_segment(m, cur_make(in, len), &seg), V6_SKIP_NOT_TCP);
+    v6map_free(m);
+}
+END_TEST
+
 START_TEST(many_addresses_stay_one_to_one)
 {
     enum { COUNT = 5000 };
@@ -698,6 +729,7 @@ Suite *suite_ipv6map(void)
     tcase_add_test(tc, lookup_rejects_addresses_not_mapped);
     tcase_add_test(tc, checksum_verifies_after_translation_exactly_when_it_did_before);
     tcase_add_test(tc, many_addresses_stay_one_to_one);
+    tcase_add_test(tc, segment_in_place_matches_the_translation);
     tcase_add_test(tc, mapping_is_reused_only_after_the_grace_period_and_when_not_held);
     tcase_add_test(tc, extension_headers_are_walked);
     tcase_add_test(tc, routing_header_with_segments_left_maps_final_destination);
