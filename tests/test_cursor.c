@@ -105,6 +105,23 @@ START_TEST(null_view_is_empty)
 }
 END_TEST
 
+/* cur_span counts the leading bytes of the run, whatever the length and wherever it ends
+ * (it steps four at a time, then one). */
+START_TEST(span_stops_at_the_first_byte_outside_the_run)
+{
+    static const bool digits[256] = {['0' ... '9'] = true};
+    uint8_t buf[12];
+    for (size_t len = 0; len <= sizeof(buf); len++) {
+        for (size_t stop = 0; stop <= len; stop++) {
+            for (size_t i = 0; i < len; i++) {
+                buf[i] = i == stop ? (uint8_t)'x' : (uint8_t)('0' + i % 10);
+            }
+            ck_assert_uint_eq(cur_span(cur_make(buf, len), digits), stop < len ? stop : len);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_cursor(void)
 {
     Suite *s = suite_create("cursor");
@@ -117,6 +134,7 @@ Suite *suite_cursor(void)
     tcase_add_test(tc, peek_does_not_consume);
     tcase_add_test(tc, huge_length_does_not_wrap);
     tcase_add_test(tc, null_view_is_empty);
+    tcase_add_test(tc, span_stops_at_the_first_byte_outside_the_run);
     suite_add_tcase(s, tc);
     return s;
 }
