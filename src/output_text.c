@@ -41,9 +41,12 @@ static void put_word(struct line *l, const char *s)
     l->len += n;
 }
 
+/* A store, not a one-byte memcpy call: two or three of these per field. */
 static void put_char(struct line *l, char c)
 {
-    put_bytes(l, &c, 1);
+    if (l->len < l->cap - 1) {
+        l->buf[l->len++] = c;
+    }
 }
 
 /* Bytes printed as they are without quotes: the bare value alphabet. */
