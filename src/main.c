@@ -168,9 +168,7 @@ static void report_stats(struct run *r)
         r->stats->kernel_if_dropped = k.if_dropped;
     }
     /* Event lines written so far come before the counters on a shared terminal. */
-    if (fflush(stdout) != 0) {
-        r->out->failed = true;
-    }
+    out_flush(r->out);
     stats_report(r->stats, stderr);
 }
 
@@ -234,8 +232,8 @@ static void on_tick(void *ctx)
     if (r->live && r->writer != NULL) {
         writer_flush(r->writer);
     }
-    if (r->live && !r->out->failed && fflush(r->out->fp) != 0) {
-        r->out->failed = true;
+    if (r->live && !r->out->failed) {
+        out_flush(r->out);
     }
     if (output_broken(r) && !r->stopping) {
         stop(r);
@@ -367,9 +365,10 @@ int main(int argc, char **argv)
      * block of packets (on_tick), at most 100 ms late like the packets themselves, and a
      * busy link costs one write per block instead of one per line. */
     bool line_buffered = live && opt.immediate;
+    bool gather = !line_buffered && !isatty(STDOUT_FILENO);
     if (line_buffered) {
         setvbuf(stdout, NULL, _IOLBF, 0);
-    } else if (!isatty(STDOUT_FILENO)) {
+    } else if (gather) {
         /* A file or pipe gets lines in 64 KiB writes, not stdio's 4 KiB ones (glibc takes
          * the size only with the buffer). */
         static char out_buffer[OUTPUT_WRITE_BUFFER];
@@ -386,10 +385,14 @@ int main(int argc, char **argv)
     struct output out;
     struct output_style style = {opt.format, opt.time, opt.verbosity, opt.summary};
     out_init(&out, stdout, line_buffered, &style);
+    if (gather) {
+        (void)out_gather_lines(&out); /* lines in 64 KiB blocks; else one write each */
+    }
     struct packet_ctx *pc = calloc(1, sizeof(*pc));
     if (pc == NULL || (pc->v6 = v6map_new()) == NULL) {
         errorf("out of memory");
         free(pc);
+        out_free(&out);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
         opt_free(&opt);
@@ -404,9 +407,7 @@ int main(int argc, char **argv)
                            .hook_ctx = &run};
     status = run_inputs(&run, &env);
     alarm(0);
-    if (fflush(stdout) != 0) {
-        out.failed = true;
-    }
+    out_flush(&out);
     if (opt.print_stats || live) {
         report_stats(&run);
     } else {
@@ -418,6 +419,7 @@ int main(int argc, char **argv)
     }
     v6map_free(pc->v6);
     free(pc);
+    out_free(&out);
     close_inputs(&in);
     opt_free(&opt);
     return status;

@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +12,8 @@
 
 /* Big enough for the largest field list (FIELDS_BUF bytes, each possibly escaped to 6). */
 #define LINE_MAX_BYTES (6 * FIELDS_BUF + 1024)
+/* A block holds what is gathered before it is written, plus the longest line. */
+#define BLOCK_CAPACITY (OUT_BLOCK_BYTES + LINE_MAX_BYTES)
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style)
 {
@@ -20,6 +23,41 @@ void out_init(struct output *o, FILE *fp, bool line_buffered, const struct outpu
     if (style != NULL) {
         o->style = *style;
     }
+}
+
+bool out_gather_lines(struct output *o)
+{
+    char *block = malloc(BLOCK_CAPACITY);
+    if (block == NULL) {
+        return false;
+    }
+    o->block = block;
+    o->block_len = 0;
+    return true;
+}
+
+/* Writes the gathered lines (one fwrite, which stdio passes straight through). */
+static void write_block(struct output *o)
+{
+    if (o->block_len > 0 && !o->failed &&
+        (fwrite_unlocked(o->block, 1, o->block_len, o->fp) != o->block_len || ferror(o->fp))) {
+        o->failed = true;
+    }
+    o->block_len = 0;
+}
+
+void out_flush(struct output *o)
+{
+    write_block(o);
+    if (fflush(o->fp) != 0) {
+        o->failed = true;
+    }
+}
+
+void out_free(struct output *o)
+{
+    free(o->block);
+    o->block = NULL;
 }
 
 void out_packet_time(struct output *o, struct timeval ts)
@@ -107,9 +145,22 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
         return;
     }
     out_format_time(o, p->ts, time, sizeof(time));
+    char *at = line;
+    size_t cap = sizeof(line);
+    if (o->block != NULL) {
+        at = o->block + o->block_len; /* block_len < OUT_BLOCK_BYTES: a line fits */
+        cap = LINE_MAX_BYTES;
+    }
     size_t n = o->style.format == FORMAT_JSON
-                   ? out_json_line(&o->style, time, p, f, line, sizeof(line))
-                   : out_text_line(&o->style, time, p, f, line, sizeof(line));
+                   ? out_json_line(&o->style, time, p, f, at, cap)
+                   : out_text_line(&o->style, time, p, f, at, cap);
+    if (o->block != NULL) {
+        o->block_len += n;
+        if (o->block_len >= OUT_BLOCK_BYTES) {
+            write_block(o);
+        }
+        return;
+    }
     if (n == 0) {
         return;
     }

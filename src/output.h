@@ -43,9 +43,15 @@ struct output_style {
 #define OUT_BRIEF_ITEMS 8
 /* stdout's buffer when it is a file or pipe (not a terminal, not --immediate-mode). */
 #define OUTPUT_WRITE_BUFFER (64 * 1024)
+/* out_gather_lines(): lines are written once this many are gathered, as stdio would. */
+#define OUT_BLOCK_BYTES OUTPUT_WRITE_BUFFER
 
 struct output {
     FILE *fp;
+    /* Lines gathered here and written in blocks (out_gather_lines), built in place: without
+     * it each line goes to fp alone. */
+    char *block;
+    size_t block_len;
     bool line_buffered; /* live capture: each line reaches the reader at once */
     bool failed;        /* a write failed (closed pipe): stop quietly */
     struct output_style style;
@@ -59,6 +65,13 @@ struct output {
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
+/* From now on lines are built straight into a block and written when OUT_BLOCK_BYTES are
+ * gathered, skipping stdio's copy; out_flush() writes what is gathered and flushes fp, and
+ * must come before anything else is written to fp or read from it. False (and nothing
+ * changed) when out of memory. */
+bool out_gather_lines(struct output *o);
+void out_flush(struct output *o);
+void out_free(struct output *o);
 /* Called for every captured packet: the first one is the origin of -tttt. */
 void out_packet_time(struct output *o, struct timeval ts);
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f);

@@ -1,5 +1,7 @@
 /* Tests for src/output_text.c: the line prefix and the value escaping rules of STYLE.md 2.7. */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "endpoint.h"
@@ -79,6 +81,52 @@ START_TEST(hex_bool_and_numbers)
 }
 END_TEST
 
+/* out_gather_lines(): lines are built in a block and reach the stream in writes of
+ * OUT_BLOCK_BYTES or at out_flush(), byte for byte what line-by-line output gives. */
+START_TEST(gathered_lines_reach_the_stream_in_blocks_unchanged)
+{
+    static const struct endpoint c = {4, {192, 0, 2, 10}, 51514};
+    static const struct endpoint sv = {4, {198, 51, 100, 5}, 443};
+    struct output_style style = {FORMAT_TEXT, TIME_ABSOLUTE, 0, false};
+    char *direct_text = NULL, *gathered_text = NULL;
+    size_t direct_len = 0, gathered_len = 0;
+    FILE *direct = open_memstream(&direct_text, &direct_len);
+    FILE *gathered = open_memstream(&gathered_text, &gathered_len);
+    ck_assert_ptr_nonnull(direct);
+    ck_assert_ptr_nonnull(gathered);
+    struct output a, b;
+    out_init(&a, direct, false, &style);
+    out_init(&b, gathered, false, &style);
+    ck_assert(out_gather_lines(&b));
+    bool written_before_flush = false;
+    for (uint64_t i = 1; i <= 2000; i++) {
+        struct fields f;
+        struct event_prefix p = {{1795341600, (long)i}, i, &c, &sv, DIR_C2S, NULL, NULL};
+        fields_init(&f, "alert", NULL);
+        fields_add_uint(&f, "index", i);
+        out_event(&a, &p, &f);
+        out_event(&b, &p, &f);
+        fflush(gathered);
+        if (i == 1) {
+            ck_assert_uint_eq(gathered_len, 0); /* held in the block */
+        }
+        written_before_flush |= gathered_len > 0;
+    }
+    ck_assert(written_before_flush); /* 2000 lines are more than a block */
+    out_flush(&a);
+    out_flush(&b);
+    ck_assert(!a.failed && !b.failed);
+    ck_assert_uint_gt(direct_len, OUT_BLOCK_BYTES);
+    ck_assert_uint_eq(gathered_len, direct_len);
+    ck_assert(memcmp(gathered_text, direct_text, direct_len) == 0);
+    out_free(&b);
+    fclose(direct);
+    fclose(gathered);
+    free(direct_text);
+    free(gathered_text);
+}
+END_TEST
+
 Suite *suite_output_text(void)
 {
     Suite *s = suite_create("output_text");
@@ -87,6 +135,7 @@ Suite *suite_output_text(void)
     tcase_add_test(tc, wire_strings_are_quoted_and_escaped);
     tcase_add_test(tc, list_items_with_commas_are_escaped_inside_quotes);
     tcase_add_test(tc, hex_bool_and_numbers);
+    tcase_add_test(tc, gathered_lines_reach_the_stream_in_blocks_unchanged);
     suite_add_tcase(s, tc);
     return s;
 }
