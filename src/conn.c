@@ -51,9 +51,13 @@ static void emit_event(void *ctx, enum dir d, const struct fields *untagged)
     if (c->client_text[0] == '\0') {
         endpoint_format(&c->client, c->client_text, sizeof(c->client_text));
         endpoint_format(&c->server, c->server_text, sizeof(c->server_text));
+        c->head_len = out_event_head(c->id, c->client_text, c->server_text, c->head,
+                                     &c->head_arrow);
     }
-    struct event_prefix p = {c->env->now, c->id,          &c->client,     &c->server,
-                             d,           c->client_text, c->server_text};
+    struct event_prefix p = {c->env->now,    c->id,          &c->client,
+                             &c->server,     d,              c->client_text,
+                             c->server_text, c->head,        c->head_len,
+                             c->head_arrow};
     if (f->malformed) {
         c->env->stats->malformed_events++;
     }

@@ -9,6 +9,7 @@
 #include "age_list.h"
 #include "cursor.h"
 #include "endpoint.h"
+#include "output.h"
 #include "starttls.h"
 #include "tls.h"
 
@@ -50,6 +51,10 @@ struct conn {
     /* client and server as printed, formatted at the first line */
     char client_text[ENDPOINT_STR_MAX];
     char server_text[ENDPOINT_STR_MAX];
+    /* its text lines' "c<id> <client> -> <server>", made with the first line */
+    char head[EVENT_HEAD_MAX];
+    size_t head_len;
+    size_t head_arrow;
     struct timeval last_active;
     uint64_t events_suppressed;
     struct tls_state tls;

@@ -125,6 +125,25 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
     o->have_prev = true;
 }
 
+size_t out_event_head(uint64_t id, const char *client_text, const char *server_text,
+                      char *head, size_t *arrow)
+{
+    size_t n = 0;
+    size_t client_len = strlen(client_text), server_len = strlen(server_text);
+    head[n++] = 'c';
+    n += fields_format_uint(id, head + n);
+    head[n++] = ' ';
+    memcpy(head + n, client_text, client_len);
+    n += client_len;
+    *arrow = n + 1;
+    memcpy(head + n, " -> ", 4);
+    n += 4;
+    memcpy(head + n, server_text, server_len);
+    n += server_len;
+    head[n] = '\0';
+    return n;
+}
+
 const char *out_prefix_client(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX])
 {
     return p->client_text != NULL ? p->client_text

@@ -25,7 +25,18 @@ struct event_prefix {
      * them once for all its lines. */
     const char *client_text;
     const char *server_text;
+    /* The text line's "c<id> <client> -> <server>" as the connection keeps it, or NULL; for
+     * the other direction the two bytes at head_arrow become "<-". */
+    const char *head;
+    size_t head_len;
+    size_t head_arrow;
 };
+/* Room for a connection's head: "c" and 20 digits, two endpoints, " -> ". */
+#define EVENT_HEAD_MAX (1 + 20 + 1 + 2 * ENDPOINT_STR_MAX + 4)
+/* Fills head (EVENT_HEAD_MAX bytes) for the given id and endpoint texts; returns its length
+ * and sets *arrow to the offset of "->". */
+size_t out_event_head(uint64_t id, const char *client_text, const char *server_text,
+                      char *head, size_t *arrow);
 
 /* The prefix's endpoints as text: the cached text, else formatted into buf. */
 const char *out_prefix_client(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX]);

@@ -226,12 +226,22 @@ size_t out_text_line(const struct output_style *style, const char *time,
         put_str(&l, time);
         put_char(&l, ' ');
     }
-    put_char(&l, 'c');
-    put_bytes(&l, id, fields_format_uint(p->conn_id, id));
-    put_char(&l, ' ');
-    put_str(&l, out_prefix_client(p, ep));
-    put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
-    put_str(&l, out_prefix_server(p, ep));
+    if (p->head != NULL) {
+        /* the connection's own head, made once: one copy instead of seven pieces */
+        size_t start = l.len;
+        put_bytes(&l, p->head, p->head_len);
+        if (p->d != DIR_C2S && start + p->head_arrow + 1 < l.len) {
+            l.buf[start + p->head_arrow] = '<';
+            l.buf[start + p->head_arrow + 1] = '-';
+        }
+    } else {
+        put_char(&l, 'c');
+        put_bytes(&l, id, fields_format_uint(p->conn_id, id));
+        put_char(&l, ' ');
+        put_str(&l, out_prefix_client(p, ep));
+        put_str(&l, p->d == DIR_C2S ? " -> " : " <- ");
+        put_str(&l, out_prefix_server(p, ep));
+    }
     put_char(&l, ' ');
     put_word(&l, f->event);
     if (f->name != NULL) {

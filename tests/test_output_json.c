@@ -14,7 +14,7 @@ static const char *render(const struct fields *f, int verbosity)
     static const struct endpoint c = {6, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, 40000};
     static const struct endpoint s = {4, {198, 51, 100, 5}, 443};
     struct output_style style = {FORMAT_JSON, TIME_ABSOLUTE, verbosity, false};
-    struct event_prefix p = {{0, 0}, 7, &c, &s, DIR_S2C, NULL, NULL};
+    struct event_prefix p = {{0, 0}, 7, &c, &s, DIR_S2C, NULL, NULL, NULL, 0, 0};
     size_t n = out_json_line(&style, "2026-11-22T10:00:00.123456Z", &p, f, line, sizeof(line));
     ck_assert_uint_gt(n, 0);
     ck_assert_int_eq(line[n - 1], '\n');
@@ -82,7 +82,7 @@ START_TEST(a_line_too_long_for_the_buffer_is_dropped)
     char line[64];
     static const struct endpoint e = {4, {192, 0, 2, 1}, 1};
     struct output_style style = {FORMAT_JSON, TIME_NONE, 0, false};
-    struct event_prefix p = {{0, 0}, 1, &e, &e, DIR_C2S, NULL, NULL};
+    struct event_prefix p = {{0, 0}, 1, &e, &e, DIR_C2S, NULL, NULL, NULL, 0, 0};
     fields_init(&f, "alert", NULL);
     fields_add_token(&f, "level", "fatal");
     ck_assert_uint_eq(out_json_line(&style, "", &p, &f, line, sizeof(line)), 0);

@@ -16,7 +16,8 @@ static const char *render(const struct fields *f, enum dir d, bool v6)
     static const struct endpoint s4 = {4, {198, 51, 100, 5}, 443};
     static const struct endpoint c6 = {6, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, 40000};
     static const struct endpoint s6 = {6, {[15] = 1}, 8443};
-    struct event_prefix p = {{1795341600, 123456}, 7, v6 ? &c6 : &c4, v6 ? &s6 : &s4, d, NULL, NULL};
+    struct event_prefix p = {{1795341600, 123456}, 7, v6 ? &c6 : &c4, v6 ? &s6 : &s4, d,
+                             NULL, NULL, NULL, 0, 0};
     size_t n = out_text_line(NULL, "2026-11-22T10:00:00.123456Z", &p, f, line, sizeof(line));
     ck_assert_uint_gt(n, 0);
     ck_assert_int_eq(line[n - 1], '\n');
@@ -35,6 +36,36 @@ START_TEST(prefix_has_time_id_endpoints_and_arrow)
     ck_assert_str_eq(render(&f, DIR_C2S, true),
                      "2026-11-22T10:00:00.123456Z c7 [2001:db8::1]:40000 -> [::1]:8443 alert "
                      "level=fatal");
+}
+END_TEST
+
+/* A connection's head made once (out_event_head) gives the same line as the pieces, both
+ * ways and for IPv6 too. */
+START_TEST(kept_head_gives_the_same_prefix)
+{
+    static const struct endpoint c6 = {6, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, 40000};
+    static const struct endpoint s4 = {4, {198, 51, 100, 5}, 443};
+    char ct[ENDPOINT_STR_MAX], st[ENDPOINT_STR_MAX], head[EVENT_HEAD_MAX];
+    static char with_head[1024], without[1024];
+    endpoint_format(&c6, ct, sizeof(ct));
+    endpoint_format(&s4, st, sizeof(st));
+    size_t arrow;
+    size_t len = out_event_head(1234567, ct, st, head, &arrow);
+    ck_assert_str_eq(head, "c1234567 [2001:db8::1]:40000 -> 198.51.100.5:443");
+    ck_assert_uint_eq(len, strlen(head));
+    struct fields f;
+    fields_init(&f, "alert", NULL);
+    fields_add_token(&f, "level", "fatal");
+    for (int d = DIR_C2S; d <= DIR_S2C; d++) {
+        struct event_prefix a = {{0, 0}, 1234567, &c6, &s4, (enum dir)d,
+                                 ct, st, head, len, arrow};
+        struct event_prefix b = {{0, 0}, 1234567, &c6, &s4, (enum dir)d, NULL, NULL, NULL, 0, 0};
+        size_t na = out_text_line(NULL, "T", &a, &f, with_head, sizeof(with_head));
+        size_t nb = out_text_line(NULL, "T", &b, &f, without, sizeof(without));
+        ck_assert_uint_eq(na, nb);
+        ck_assert(memcmp(with_head, without, na) == 0);
+    }
+    ck_assert(strstr(with_head, " <- ") != NULL); /* the last one was server to client */
 }
 END_TEST
 
@@ -101,7 +132,8 @@ START_TEST(gathered_lines_reach_the_stream_in_blocks_unchanged)
     bool written_before_flush = false;
     for (uint64_t i = 1; i <= 2000; i++) {
         struct fields f;
-        struct event_prefix p = {{1795341600, (long)i}, i, &c, &sv, DIR_C2S, NULL, NULL};
+        struct event_prefix p = {{1795341600, (long)i}, i, &c, &sv, DIR_C2S,
+                                 NULL, NULL, NULL, 0, 0};
         fields_init(&f, "alert", NULL);
         fields_add_uint(&f, "index", i);
         out_event(&a, &p, &f);
@@ -132,6 +164,7 @@ Suite *suite_output_text(void)
     Suite *s = suite_create("output_text");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, prefix_has_time_id_endpoints_and_arrow);
+    tcase_add_test(tc, kept_head_gives_the_same_prefix);
     tcase_add_test(tc, wire_strings_are_quoted_and_escaped);
     tcase_add_test(tc, list_items_with_commas_are_escaped_inside_quotes);
     tcase_add_test(tc, hex_bool_and_numbers);

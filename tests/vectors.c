@@ -10,7 +10,7 @@ static void collect(void *ctx, enum dir d, const struct fields *f)
     struct vec_events *ev = ctx;
     static const struct endpoint client = {4, {192, 0, 2, 1}, 1000};
     static const struct endpoint server = {4, {192, 0, 2, 2}, 443};
-    struct event_prefix p = {{946684800, 0}, 1, &client, &server, DIR_C2S, NULL, NULL};
+    struct event_prefix p = {{946684800, 0}, 1, &client, &server, DIR_C2S, NULL, NULL, NULL, 0, 0};
     if (ev->n == VEC_EVENTS_MAX) {
         return;
     }
