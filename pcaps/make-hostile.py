@@ -408,6 +408,34 @@ def after_handshake_tls13_fin():
     return cap.bytes()
 
 
+def ipv4_fragments(frame, at):
+    """The Ethernet frame's IPv4 packet as two fragments, the first carrying `at` bytes (a
+    multiple of 8) of its payload; header checksums recomputed."""
+    ip = frame[14:]
+    header, payload = ip[:20], ip[20:]
+    frames = []
+    for offset, part, more in ((0, payload[:at], True), (at, payload[at:], False)):
+        h = bytearray(header)
+        h[2:4] = struct.pack("!H", 20 + len(part))
+        h[6:8] = struct.pack("!H", (0x2000 if more else 0) | (offset // 8))
+        h[10:12] = b"\0\0"
+        h[10:12] = struct.pack("!H", checksum(bytes(h)))
+        frames.append(frame[:14] + bytes(h) + part)
+    return frames
+
+
+@case("after a TLS 1.2 handshake: the client's encrypted alert in an IPv4 packet cut into "
+      "two fragments (its record header in the second)")
+def after_handshake_fragmented():
+    cap = Capture()
+    conn = after_handshake(cap)
+    for f in ipv4_fragments(conn.segment(0, protected(21, 26, 9)), 24):
+        cap.add(f)
+    conn.close()
+    good_connection(cap)
+    return cap.bytes()
+
+
 @case("three TLS 1.2 connections past their handshake at once, then closed in order (with "
       "--max-conns 2 the least recently active is evicted)")
 def after_handshake_three():

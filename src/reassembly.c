@@ -29,6 +29,7 @@ static struct {
      * are verified, which only libnids does. */
     struct bypass *bypass;
     struct cursor packet; /* the packet being fed */
+    bool fragment;        /* ... is an IPv4 fragment: libnids may complete a datagram */
 } g;
 
 static void idle_unlink(struct conn *c)
@@ -264,6 +265,24 @@ static void on_tcp(struct tcp_stream *a, void **unused)
     }
 }
 
+/* libnids calls this with every whole IP datagram, before its TCP layer. A datagram it has
+ * just put together from fragments never went by the bypass (reassembly_feed_bypass sees
+ * packets, not datagrams), so a segment of a connection past its handshake goes there now;
+ * libnids' TCP layer, which no longer knows the connection, ignores it afterwards. */
+static void on_ip(struct ip *datagram, int skblen)
+{
+    (void)skblen;
+    uint16_t total;
+    struct segment s;
+    struct cursor header = cur_make((const uint8_t *)datagram, 20);
+    if (!g.fragment || !cur_peek_u16(header, 2, &total)) {
+        return;
+    }
+    if (tcp_segment_parse(cur_make((const uint8_t *)datagram, total), &s)) {
+        (void)bypass_packet(g.bypass, g.env->now, &s);
+    }
+}
+
 bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
                       struct v6map *v6, char *err, size_t errlen)
 {
@@ -297,6 +316,7 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
         nids_register_chksum_ctl(no_checksums, 1);
     }
     nids_register_tcp(on_tcp);
+    nids_register_ip(on_ip);
     g.bypass = NULL;
     if (!o->verify_checksums) {
         g.bypass = bypass_new(env, o->max_conns); /* NULL: every connection stays libnids' */
@@ -356,6 +376,8 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     h.caplen = (bpf_u_int32)cur_len(ipv4);
     h.len = h.caplen;
     g.packet = ipv4;
+    uint16_t frag = 0;
+    g.fragment = cur_peek_u16(ipv4, 6, &frag) && (frag & 0x3fff) != 0;
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
 }
 
@@ -395,6 +417,9 @@ void reassembly_end(void)
     if (!g.active) {
         return;
     }
+    /* Unregistered before nids_exit, which leaves the IP list's nodes dangling (a later
+     * unregister crashed); no datagram comes from here on. */
+    nids_unregister_ip(on_ip);
     nids_exit();
     bypass_end(g.bypass);
     g.bypass = NULL;
