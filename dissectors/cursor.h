@@ -84,8 +84,10 @@ CUR_MUST_USE static inline bool cur_get_bytes(struct cursor *c, size_t n, struct
     }
     out->p = c->p;
     out->len = n;
-    c->p += n;
-    c->len -= n;
+    if (n > 0) { /* NULL + 0 is undefined in C: an empty view may have no pointer */
+        c->p += n;
+        c->len -= n;
+    }
     return true;
 }
 
@@ -105,8 +107,10 @@ CUR_MUST_USE bool cur_get_vec24(struct cursor *c, struct cursor *out); /* opaque
 static inline struct cursor cur_take_upto(struct cursor *c, size_t n)
 {
     struct cursor out = {c->p, n < c->len ? n : c->len};
-    c->p += out.len;
-    c->len -= out.len;
+    if (out.len > 0) {
+        c->p += out.len;
+        c->len -= out.len;
+    }
     return out;
 }
 
