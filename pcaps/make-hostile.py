@@ -447,6 +447,26 @@ def after_handshake_three():
     return cap.bytes()
 
 
+@case("a connection whose ClientHello trickles in a byte every 200 s for 70 minutes, then "
+      "(past libnids' one-hour flow timeout) the same SYN again, same sequence number, and a "
+      "whole handshake")
+def syn_after_flow_timeout():
+    cap = Capture()
+    conn = Conn(cap, 40000)
+    conn.open()
+    hello = record(22, client_hello(sni(b"first.example")))
+    for i in range(21):  # never the whole record: the first connection stays in its handshake
+        conn.send(0, hello[i:i + 1])
+        cap.usec += 200 * 1000000
+    again = Conn(cap, 40000)
+    again.open()
+    for d, payload in tls12_full_streams():
+        again.send(d, payload)
+    again.close()
+    good_connection(cap)
+    return cap.bytes()
+
+
 def syn_flood(n):
     out = sys.stdout.buffer
     out.write(pcap_header())

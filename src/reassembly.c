@@ -326,18 +326,30 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
 }
 
 /* A SYN on a 4-tuple that still has a live stream starts a new connection: libnids would
- * otherwise fold it into the old stream for up to an hour (PLATFORM-NOTES 4, port reuse). */
-static void close_reused_tuple(const struct segment *s)
+ * otherwise fold it into the old stream for up to an hour (PLATFORM-NOTES 4, port reuse).
+ * Past that hour (tcp_flow_timeout, counted from the stream's ts) libnids frees the old
+ * stream itself on such a SYN, even a retransmitted one, and tells no listener: its
+ * connection is closed here first, or it would never be reported nor freed. */
+static void close_reused_tuple(struct timeval ts, const struct segment *s)
 {
     g.in_syn = false;
-    if (s == NULL || (s->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+    if (s == NULL || (s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN) {
         return; /* not a SYN without ACK */
     }
     g.in_syn = true;
     struct tuple4 t = {s->t.sport, s->t.dport, s->t.saddr, s->t.daddr};
     struct tcp_stream *old = nids_find_tcp_stream(&t);
-    if (old == NULL || old->nids_state != NIDS_DATA || old->client.first_data_seq == s->seq + 1) {
-        return; /* no stream, not yet established, or a retransmitted SYN */
+    if (old == NULL) {
+        return;
+    }
+    bool expired = nids_params.tcp_flow_timeout > 0 &&
+                   old->ts + nids_params.tcp_flow_timeout < (long)ts.tv_sec;
+    if (!expired &&
+        (old->nids_state != NIDS_DATA || old->client.first_data_seq == s->seq + 1)) {
+        return; /* not yet established, or a retransmitted SYN */
+    }
+    if (expired && old->user == NULL) {
+        return; /* libnids frees it, and nothing of ours is on it */
     }
     g.env->stats->reused_tuples++;
     finish(old, CONN_END_REUSED);
@@ -371,7 +383,7 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     /* nids_last_pcap_header dangles in some callbacks: keep our own time (PLATFORM-NOTES 2). */
     g.env->now = ts;
     close_idle(ts);
-    close_reused_tuple(s);
+    close_reused_tuple(ts, s);
     h.ts = ts;
     h.caplen = (bpf_u_int32)cur_len(ipv4);
     h.len = h.caplen;
