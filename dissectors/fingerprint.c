@@ -13,6 +13,7 @@
 
 #include "cache_ways.h"
 #include "fields.h"
+#include "fnv.h"
 #include "names.h"
 #include "tls.h"
 
@@ -330,11 +331,8 @@ static bool ja3_md5(const struct text *t, char md5[TLS_JA3_LEN + 1])
     if (t->len > MD5_MEMO_TEXT_MAX) {
         return digest_hex(digest_md5(), t, md5, TLS_JA3_LEN);
     }
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < t->len; i++) {
-        h = (h ^ (uint8_t)t->s[i]) * 16777619u;
-    }
     bool hit;
+    uint32_t h = fnv1a32(FNV1A32_BASIS, t->s, t->len);
     struct md5_memo *m = cache_pick(md5_memo[h % MD5_MEMO_SETS], MD5_MEMO_WAYS,
                                     sizeof(md5_memo[0][0]), holds_text, t, &md5_clock, &hit);
     if (!hit) {
@@ -619,11 +617,7 @@ static void facts_key(const struct client_facts *h, struct fp_key *k)
 
 static uint64_t key_hash(const struct fp_key *k)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < k->len; i++) {
-        h = (h ^ k->b[i]) * 0x100000001b3ULL;
-    }
-    return h;
+    return fnv1a64(FNV1A64_BASIS, k->b, k->len);
 }
 
 static struct fp_cached {

@@ -15,6 +15,7 @@
 #include "cache_ways.h"
 #include "digest.h"
 #include "fields.h"
+#include "fnv.h"
 
 #define DN_MAX 1024
 
@@ -221,13 +222,9 @@ static size_t cache_set(struct cursor der)
 {
     uint8_t tail[CACHE_INDEX_BYTES];
     struct cursor end = der;
-    uint32_t h = 2166136261u ^ (uint32_t)cur_len(der);
     (void)cur_take_upto(&end, cur_len(der) - CACHE_INDEX_BYTES);
     cur_copy(end, tail);
-    for (size_t i = 0; i < CACHE_INDEX_BYTES; i++) {
-        h = (h ^ tail[i]) * 16777619u;
-    }
-    return h % CACHE_SETS;
+    return fnv1a32(FNV1A32_BASIS ^ (uint32_t)cur_len(der), tail, sizeof(tail)) % CACHE_SETS;
 }
 
 static bool holds_der(const void *entry, const void *key)

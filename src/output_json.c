@@ -7,6 +7,7 @@
 
 #include "endpoint.h"
 #include "fields.h"
+#include "fnv.h"
 #include "output.h"
 
 struct jline {
@@ -173,11 +174,7 @@ struct members {
 static void add_member(struct members *ms, const char *key, enum member_kind kind,
                        const struct field *fd)
 {
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (const char *c = key; *c != '\0'; c++) {
-        h = (h ^ (uint8_t)*c) * 16777619u;
-    }
-    size_t i = h & (MEMBER_SLOTS - 1);
+    size_t i = fnv1a32(FNV1A32_BASIS, key, strlen(key)) & (MEMBER_SLOTS - 1);
     for (; ms->slot[i] != 0; i = (i + 1) & (MEMBER_SLOTS - 1)) {
         struct member *seen = &ms->m[ms->slot[i] - 1];
         if (strcmp(seen->key, key) == 0) {

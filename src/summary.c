@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cursor.h"
+#include "fnv.h"
 #include "messages.h"
 #include "output.h"
 
@@ -426,16 +427,6 @@ static int item_cmp(const void *pa, const void *pb)
     return a->rank < b->rank ? -1 : a->rank > b->rank;
 }
 
-/* FNV-1a, 64 bits: pairs equal offers, needs no cryptographic strength. */
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (uint8_t)s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
 static char *client_hello_key(const struct summary *s)
 {
     const struct summary_item *ja4 = summary_find(s, "ja4");
@@ -447,13 +438,13 @@ static char *client_hello_key(const struct summary *s)
         SUMMARY_EXTENSIONS,            SUMMARY_GROUPS,           SUMMARY_SIGNATURE_ALGORITHMS,
         SUMMARY_ALPN_OFFERED,
     };
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = FNV1A64_BASIS; /* pairs equal offers, needs no cryptographic strength */
     for (size_t i = 0; i < sizeof(hashed) / sizeof(hashed[0]); i++) {
         const struct summary_item *it = summary_find(s, field_defs[hashed[i]].name);
-        h = fnv1a(h, it != NULL ? "\x1e" : "\x1d", 1); /* present or absent */
+        h = fnv1a64(h, it != NULL ? "\x1e" : "\x1d", 1); /* present or absent */
         for (size_t k = 0; it != NULL && k < it->n; k++) {
-            h = fnv1a(h, it->values[k], strlen(it->values[k]));
-            h = fnv1a(h, "\x1f", 1);
+            h = fnv1a64(h, it->values[k], strlen(it->values[k]));
+            h = fnv1a64(h, "\x1f", 1);
         }
     }
     char buf[32];

@@ -12,6 +12,7 @@
 #include "endpoint.h"
 #include "fields.h"
 #include "flow.h"
+#include "fnv.h"
 #include "quic.h"
 #include "stats.h"
 
@@ -115,17 +116,12 @@ static bool udp_payload(struct cursor ip, struct endpoint *src, struct endpoint 
 
 static uint32_t hash_endpoint(const struct endpoint *e)
 {
-    /* FNV-1a */
-    uint32_t h = 2166136261u;
     uint8_t bytes[19];
     bytes[0] = e->family;
     memcpy(bytes + 1, e->addr, 16);
     bytes[17] = (uint8_t)(e->port >> 8);
     bytes[18] = (uint8_t)e->port;
-    for (size_t i = 0; i < sizeof(bytes); i++) {
-        h = (h ^ bytes[i]) * 16777619u;
-    }
-    return h;
+    return fnv1a32(FNV1A32_BASIS, bytes, sizeof(bytes));
 }
 
 /* The same for both directions of a flow. */
