@@ -330,35 +330,34 @@ static void take_segment(struct bypass *b, struct flow *f, enum dir d, const str
     }
 }
 
-bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *seg)
+bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *s)
 {
     if (b == NULL || b->n == 0) {
         return false;
     }
-    const struct segment s = *seg;
     uint8_t sender;
-    struct tuple_key k = tuple_key_of(&s.t, &sender);
+    struct tuple_key k = tuple_key_of(&s->t, &sender);
     struct flow *f = slot_of(b, &k)->flow;
     if (f == NULL) {
         return false;
     }
     b->env->now = ts;
     enum dir d = sender == f->client_sender ? DIR_C2S : DIR_S2C;
-    if (s.flags & TCP_SYN) {
-        if ((s.flags & TCP_ACK) || d != DIR_C2S || s.seq == f->client_isn) {
+    if (s->flags & TCP_SYN) {
+        if ((s->flags & TCP_ACK) || d != DIR_C2S || s->seq == f->client_isn) {
             return true; /* a retransmitted SYN or SYN/ACK, or one libnids would ignore */
         }
         b->env->stats->reused_tuples++;
         finish(b, f, CONN_END_REUSED);
         return false; /* the new connection's SYN */
     }
-    if (s.flags & TCP_RST) {
+    if (s->flags & TCP_RST) {
         finish(b, f, CONN_END_RESET);
         return true;
     }
     f->recent = true;
     struct half *other = &f->half[d == DIR_C2S ? DIR_S2C : DIR_C2S];
-    if (s.flags & TCP_ACK) {
+    if (s->flags & TCP_ACK) {
         if (other->fin == BYPASS_FIN_SENT) {
             other->fin = BYPASS_FIN_CONFIRMED;
         }
@@ -367,7 +366,7 @@ bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *se
             return true;
         }
     }
-    take_segment(b, f, d, &s);
+    take_segment(b, f, d, s);
     return true;
 }
 

@@ -533,18 +533,17 @@ void midstream_feed(struct midstream *m, struct timeval ts, const struct segment
     if (m == NULL) {
         return;
     }
-    const struct segment seg = *s;
-    if (m->n == 0 && cur_len(seg.payload) == 0 && !(seg.flags & TCP_SYN)) {
+    if (m->n == 0 && cur_len(s->payload) == 0 && !(s->flags & TCP_SYN)) {
         return; /* the common case of an ACK: nothing to start, nothing tracked */
     }
     uint8_t sender;
-    struct tuple_key k = tuple_key_of(&seg.t, &sender);
+    struct tuple_key k = tuple_key_of(&s->t, &sender);
     m->env->now = ts;
-    if (!(seg.flags & TCP_SYN) && m->n == 0 && syn_seen(m, &k)) {
+    if (!(s->flags & TCP_SYN) && m->n == 0 && syn_seen(m, &k)) {
         return; /* a connection libnids follows, and none picked up mid-stream to look for */
     }
     struct entry *e = find(m, &k);
-    if (seg.flags & TCP_SYN) {
+    if (s->flags & TCP_SYN) {
         /* libnids' connection from now on (a new one on a reused tuple ends ours) */
         struct syn_slot *slot = syn_slot(m, &k);
         slot->used = true;
@@ -556,8 +555,8 @@ void midstream_feed(struct midstream *m, struct timeval ts, const struct segment
         return;
     }
     if (e == NULL) {
-        if (cur_len(seg.payload) == 0 || syn_seen(m, &k) ||
-            reassembly_kind_of(&seg.t) != CONN_NOT_TLS) {
+        if (cur_len(s->payload) == 0 || syn_seen(m, &k) ||
+            reassembly_kind_of(&s->t) != CONN_NOT_TLS) {
             return; /* nothing to look at, or a connection libnids follows or followed */
         }
         e = add_entry(m, &k, sender, ts);
@@ -570,12 +569,12 @@ void midstream_feed(struct midstream *m, struct timeval ts, const struct segment
     if (e->state == ST_CLOSED) {
         return;
     }
-    if (cur_len(seg.payload) > 0) {
-        payload_segment(m, e, sender, seg.seq, seg.payload, ts);
+    if (cur_len(s->payload) > 0) {
+        payload_segment(m, e, sender, s->seq, s->payload, ts);
     }
-    if (seg.flags & TCP_RST) {
+    if (s->flags & TCP_RST) {
         finish(m, e, CONN_END_RESET, ts);
-    } else if (seg.flags & TCP_FIN) {
+    } else if (s->flags & TCP_FIN) {
         e->s[sender].fin = true;
         if (e->s[0].fin && e->s[1].fin) {
             finish(m, e, CONN_END_FIN, ts);

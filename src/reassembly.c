@@ -28,8 +28,8 @@ static struct {
     /* Connections past their handshake, no longer libnids' (bypass.h); NULL when checksums
      * are verified, which only libnids does. */
     struct bypass *bypass;
-    struct cursor packet; /* the packet being fed */
-    bool fragment;        /* ... is an IPv4 fragment: libnids may complete a datagram */
+    const struct segment *segment; /* the packet being fed, parsed; NULL if not a whole one */
+    bool fragment;                 /* ... is an IPv4 fragment: libnids may complete a datagram */
 } g;
 
 static void idle_unlink(struct conn *c)
@@ -125,12 +125,12 @@ static enum bypass_fin fin_of(const struct half_stream *sender)
  * delivered counts once they have (libnids marks it after the callback). */
 static void fin_of_packet(const struct tcp_stream *a, struct bypass_handover *h)
 {
-    struct segment s;
-    if (!tcp_segment_parse(g.packet, &s) || !(s.flags & TCP_FIN)) {
+    const struct segment *s = g.segment;
+    if (s == NULL || !(s->flags & TCP_FIN)) {
         return;
     }
-    enum dir d = s.t.saddr == a->addr.saddr && s.t.sport == a->addr.source ? DIR_C2S : DIR_S2C;
-    if (s.seq + (uint32_t)cur_len(s.payload) == h->half[d].next_seq &&
+    enum dir d = s->t.saddr == a->addr.saddr && s->t.sport == a->addr.source ? DIR_C2S : DIR_S2C;
+    if (s->seq + (uint32_t)cur_len(s->payload) == h->half[d].next_seq &&
         h->half[d].fin == BYPASS_FIN_NONE) {
         h->half[d].fin = BYPASS_FIN_SENT;
     }
@@ -387,10 +387,11 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     h.ts = ts;
     h.caplen = (bpf_u_int32)cur_len(ipv4);
     h.len = h.caplen;
-    g.packet = ipv4;
+    g.segment = s;
     uint16_t frag = 0;
     g.fragment = cur_peek_u16(ipv4, 6, &frag) && (frag & 0x3fff) != 0;
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
+    g.segment = NULL; /* the caller's, gone after this */
 }
 
 bool reassembly_feed_bypass(struct timeval ts, const struct segment *s)
