@@ -29,7 +29,6 @@
 #define INITIAL_ADDRS 128
 /* Old mappings looked at per new address: enough to keep pace, bounded per packet. */
 #define RECLAIM_LOOKS 4
-#define NONE 0 /* index + 1 links: 0 is no entry */
 
 /* RFC 8200 4 and the IANA Protocol Numbers registry. */
 enum {
@@ -40,12 +39,10 @@ enum {
     NH_DEST_OPTS = 60,
 };
 
-/* Per index: who holds it and when a packet last carried it, in a list by that time. */
+/* Per index: who holds it and when a packet last carried it. */
 struct v6_use {
     uint32_t holds;
     uint32_t last_seen; /* seconds of packet time */
-    uint32_t older;     /* index + 1, or NONE */
-    uint32_t newer;
 };
 
 struct v6map {
@@ -56,9 +53,8 @@ struct v6map {
     size_t n;
     size_t addr_cap;
     uint64_t seed;
-    uint32_t now;    /* seconds of packet time (v6map_clock) */
-    uint32_t oldest; /* index + 1 of the least recently carried mapping, or NONE */
-    uint32_t newest;
+    uint32_t now;  /* seconds of packet time (v6map_clock) */
+    uint32_t hand; /* the next index reclaim() looks at, going round all of them */
 };
 
 /* The parts of an IPv6/TCP packet the IPv4 one is built from. */
@@ -135,38 +131,7 @@ static bool grow_addrs(struct v6map *m)
     return true;
 }
 
-/* ---- the list of mappings by the time a packet last carried them */
-
-static void unlink_use(struct v6map *m, uint32_t k)
-{
-    struct v6_use *u = &m->uses[k];
-    if (u->older != NONE) {
-        m->uses[u->older - 1].newer = u->newer;
-    } else {
-        m->oldest = u->newer;
-    }
-    if (u->newer != NONE) {
-        m->uses[u->newer - 1].older = u->older;
-    } else {
-        m->newest = u->older;
-    }
-}
-
-static void append_use(struct v6map *m, uint32_t k)
-{
-    struct v6_use *u = &m->uses[k];
-    u->older = m->newest;
-    u->newer = NONE;
-    if (m->newest != NONE) {
-        m->uses[m->newest - 1].newer = k + 1;
-    } else {
-        m->oldest = k + 1;
-    }
-    m->newest = k + 1;
-}
-
-/* A packet carried index k: its time only, so that a packet touches no other entry; the
- * list is put in order lazily, by reclaim(). */
+/* A packet carried index k: its time only, so that a packet touches no other entry. */
 static void seen(struct v6map *m, uint32_t k)
 {
     m->uses[k].last_seen = m->now;
@@ -189,17 +154,16 @@ static void unhash(struct v6map *m, uint32_t k)
 }
 
 /* An index no connection holds and no packet carried for the grace period, if one of the
- * oldest few in the list is. The list is in order of first use; one looked at here goes to
- * the new end whatever it is, so that recently carried and held ones do not block the rest. */
+ * next few the hand comes to is: a clock going round every index, so each is looked at once
+ * a round (a new one at the end of it), and held or busy ones do not block the rest. */
 static bool reclaim(struct v6map *m, uint32_t *k)
 {
-    for (int look = 0; look < RECLAIM_LOOKS && m->oldest != NONE; look++) {
-        uint32_t old = m->oldest - 1;
-        unlink_use(m, old);
-        append_use(m, old);
-        if (m->uses[old].holds == 0 && m->now - m->uses[old].last_seen >= V6MAP_GRACE_SECONDS) {
-            unhash(m, old);
-            *k = old;
+    for (int look = 0; look < RECLAIM_LOOKS && m->n > 0; look++) {
+        uint32_t at = m->hand;
+        m->hand = (uint32_t)((m->hand + 1) % m->n);
+        if (m->uses[at].holds == 0 && m->now - m->uses[at].last_seen >= V6MAP_GRACE_SECONDS) {
+            unhash(m, at);
+            *k = at;
             return true;
         }
     }
@@ -228,7 +192,6 @@ static bool map_address(struct v6map *m, const uint8_t a[V6_ADDR_LEN], uint32_t 
                 i = probe(m, a);
             }
             k = (uint32_t)m->n++;
-            append_use(m, k);
         }
         memcpy(m->addrs[k], a, V6_ADDR_LEN);
         m->uses[k].holds = 0;
