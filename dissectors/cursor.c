@@ -23,46 +23,9 @@ bool cur_get_varint(struct cursor *c, uint64_t *out)
     return true;
 }
 
-/* A length prefix and its body are taken together or not at all, so a failed get leaves
- * the prefix unread (unlike BoringSSL's CBS). */
-static bool get_vec(struct cursor *c, size_t prefix, struct cursor *out)
-{
-    struct cursor probe = *c;
-    uint32_t n;
-    struct cursor body;
-    if (!cur_get_be_(&probe, prefix, &n) || !cur_get_bytes(&probe, n, &body)) {
-        return false;
-    }
-    *c = probe;
-    *out = body;
-    return true;
-}
-
-bool cur_get_vec8(struct cursor *c, struct cursor *out)
-{
-    return get_vec(c, 1, out);
-}
-
-bool cur_get_vec16(struct cursor *c, struct cursor *out)
-{
-    return get_vec(c, 2, out);
-}
-
-bool cur_get_vec24(struct cursor *c, struct cursor *out)
-{
-    return get_vec(c, 3, out);
-}
-
 size_t cur_offset(struct cursor start, struct cursor now)
 {
     return start.len >= now.len ? start.len - now.len : 0;
-}
-
-void cur_copy(struct cursor c, uint8_t *dst)
-{
-    if (c.len > 0) {
-        memmove(dst, c.p, c.len);
-    }
 }
 
 bool cur_equal(struct cursor a, const uint8_t *b, size_t blen)

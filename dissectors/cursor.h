@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define CUR_MUST_USE __attribute__((warn_unused_result))
 
@@ -99,9 +100,39 @@ CUR_MUST_USE static inline bool cur_skip(struct cursor *c, size_t n)
 
 /* RFC 9000 16: a QUIC variable-length integer, 1, 2, 4 or 8 bytes, 0..2^62-1. */
 CUR_MUST_USE bool cur_get_varint(struct cursor *c, uint64_t *out);
-CUR_MUST_USE bool cur_get_vec8(struct cursor *c, struct cursor *out);  /* opaque x<0..2^8-1> */
-CUR_MUST_USE bool cur_get_vec16(struct cursor *c, struct cursor *out); /* opaque x<0..2^16-1> */
-CUR_MUST_USE bool cur_get_vec24(struct cursor *c, struct cursor *out); /* opaque x<0..2^24-1> */
+
+/* A length prefix and its body are taken together or not at all, so a failed get leaves
+ * the prefix unread (unlike BoringSSL's CBS). */
+static inline bool cur_get_vec_(struct cursor *c, size_t prefix, struct cursor *out)
+{
+    struct cursor probe = *c;
+    uint32_t n;
+    struct cursor body;
+    if (!cur_get_be_(&probe, prefix, &n) || !cur_get_bytes(&probe, n, &body)) {
+        return false;
+    }
+    *c = probe;
+    *out = body;
+    return true;
+}
+
+/* opaque x<0..2^8-1> */
+CUR_MUST_USE static inline bool cur_get_vec8(struct cursor *c, struct cursor *out)
+{
+    return cur_get_vec_(c, 1, out);
+}
+
+/* opaque x<0..2^16-1> */
+CUR_MUST_USE static inline bool cur_get_vec16(struct cursor *c, struct cursor *out)
+{
+    return cur_get_vec_(c, 2, out);
+}
+
+/* opaque x<0..2^24-1> */
+CUR_MUST_USE static inline bool cur_get_vec24(struct cursor *c, struct cursor *out)
+{
+    return cur_get_vec_(c, 3, out);
+}
 
 /* Takes min(n, cur_len(*c)) bytes: for clamped copies and skips that cannot fail. */
 static inline struct cursor cur_take_upto(struct cursor *c, size_t n)
@@ -133,7 +164,12 @@ size_t cur_span(struct cursor c, const bool in_run[256]);
 size_t cur_offset(struct cursor start, struct cursor now);
 
 /* Copies all of c into dst, which must have room for cur_len(c) bytes; the two may overlap. */
-void cur_copy(struct cursor c, uint8_t *dst);
+static inline void cur_copy(struct cursor c, uint8_t *dst)
+{
+    if (c.len > 0) {
+        memmove(dst, c.p, c.len);
+    }
+}
 
 /* The first byte's address, only for handing bytes to a library that takes a pointer
  * (libnids); never for reading them. */
