@@ -85,37 +85,64 @@ static const struct ext_entry *find_entry(uint16_t type)
 /* RFC 8446 4.2: in TLS 1.3, an extension recognised but not specified for the message is an
  * error for a TLS stack; a dissector reports it. The ClientHello (shared with TLS 1.2) and a
  * TLS 1.2 ServerHello are not judged by the TLS 1.3 table. */
-static bool unexpected_in(const struct ext_entry *e, const struct ext_context *ctx)
+static bool judged_by_tls13_table(const struct ext_context *ctx)
 {
-    if (ctx->message == EXT_IN_CLIENT_HELLO ||
-        (ctx->message == EXT_IN_SERVER_HELLO && ctx->selected_version != VERSION_TLSv1_3)) {
-        return false;
-    }
-    return e == NULL ? false : (e->tls13_messages & (1u << ctx->message)) == 0;
+    return ctx->message != EXT_IN_CLIENT_HELLO &&
+           (ctx->message != EXT_IN_SERVER_HELLO || ctx->selected_version == VERSION_TLSv1_3);
 }
 
-/* One bit per possible extension type: RFC 8446 4.2 forbids two of the same type. */
+static bool unexpected_in(const struct ext_entry *e, const struct ext_context *ctx)
+{
+    return e != NULL && (e->tls13_messages & (1u << ctx->message)) == 0;
+}
+
+/* RFC 8446 4.2 forbids two extensions of the same type. A 1024-bit filter (type mod 1024)
+ * answers for the usual block; only a block with two types alike there pays for clearing
+ * the 8 KiB bitmap of every type, once, to tell a true duplicate from a collision. */
+#define QUICK_BITS 1024
+
 struct ext_seen {
     uint64_t bits[65536 / 64];
 };
 
-static bool test_and_set(struct ext_seen *seen, uint16_t type)
+static bool test_and_set(uint64_t *bits, unsigned bit)
 {
-    uint64_t mask = (uint64_t)1 << (type % 64);
-    bool was = (seen->bits[type / 64] & mask) != 0;
-    seen->bits[type / 64] |= mask;
+    uint64_t mask = (uint64_t)1 << (bit % 64);
+    bool was = (bits[bit / 64] & mask) != 0;
+    bits[bit / 64] |= mask;
     return was;
+}
+
+/* Lists the types met again, in order; block was walked whole by list_types. */
+static void list_duplicates(struct cursor block, struct fields *f)
+{
+    struct ext_seen seen;
+    bool any = false;
+    uint16_t type;
+    struct cursor body;
+    memset(&seen, 0, sizeof(seen));
+    while (cur_get_u16(&block, &type) && cur_get_vec16(&block, &body)) {
+        if (test_and_set(seen.bits, type)) {
+            if (!any) {
+                fields_list_begin(f, "dup_ext");
+                any = true;
+            }
+            fields_list_name(f, NAMES_EXT, type);
+        }
+    }
+    if (any) {
+        fields_list_end(f);
+    }
 }
 
 /* RFC 8446 4.1.2: struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } */
 static bool list_types(struct cursor block, struct fields *f)
 {
-    struct ext_seen seen;
-    bool has_dup = false;
+    uint64_t quick[QUICK_BITS / 64] = {0};
+    bool maybe_dup = false;
     struct cursor walk = block;
     uint16_t type;
     struct cursor body;
-    memset(&seen, 0, sizeof(seen));
     fields_list_begin(f, "extensions");
     while (cur_len(walk) > 0) {
         struct cursor start = walk;
@@ -124,19 +151,11 @@ static bool list_types(struct cursor block, struct fields *f)
                                        cur_offset(block, start));
         }
         fields_list_name(f, NAMES_EXT, type);
-        has_dup |= test_and_set(&seen, type);
+        maybe_dup |= test_and_set(quick, type % QUICK_BITS);
     }
     fields_list_end(f);
-    if (has_dup) {
-        memset(&seen, 0, sizeof(seen));
-        fields_list_begin(f, "dup_ext");
-        walk = block;
-        while (cur_get_u16(&walk, &type) && cur_get_vec16(&walk, &body)) {
-            if (test_and_set(&seen, type)) {
-                fields_list_name(f, NAMES_EXT, type);
-            }
-        }
-        fields_list_end(f);
+    if (maybe_dup) {
+        list_duplicates(block, f);
     }
     return true;
 }
@@ -146,18 +165,14 @@ static void list_undecoded(struct cursor block, struct fields *f)
 {
     static const char hex[] = "0123456789abcdef";
     char item[NAMES_BUF + 2 + 2 * FIELDS_UNDECODED_MAX];
-    bool any = false;
     uint16_t type;
     struct cursor body;
     fields_set_level(f, 2);
+    fields_list_begin(f, "undecoded");
     while (cur_get_u16(&block, &type) && cur_get_vec16(&block, &body)) {
         const struct ext_entry *e = find_entry(type);
         if ((e != NULL && e->decode != NULL) || cur_len(body) == 0) {
             continue;
-        }
-        if (!any) {
-            fields_list_begin(f, "undecoded");
-            any = true;
         }
         names_format(NAMES_EXT, type, item, NAMES_BUF);
         size_t n = strlen(item);
@@ -171,10 +186,29 @@ static void list_undecoded(struct cursor block, struct fields *f)
         item[n] = '\0';
         fields_list_token(f, item);
     }
-    if (any) {
-        fields_list_end(f);
-    }
+    fields_list_end(f);
     fields_set_level(f, 0);
+}
+
+/* Types the TLS 1.3 table does not allow in this message, in order; judged after every
+ * decoder ran (supported_versions sets the version the table applies to). */
+static void list_unexpected(struct cursor block, struct ext_context *ctx)
+{
+    bool any = false;
+    uint16_t type;
+    struct cursor body;
+    while (cur_get_u16(&block, &type) && cur_get_vec16(&block, &body)) {
+        if (unexpected_in(find_entry(type), ctx)) {
+            if (!any) {
+                fields_list_begin(ctx->f, "unexpected_ext");
+                any = true;
+            }
+            fields_list_name(ctx->f, NAMES_EXT, type);
+        }
+    }
+    if (any) {
+        fields_list_end(ctx->f);
+    }
 }
 
 bool ext_parse_block(struct cursor *msg, struct ext_context *ctx)
@@ -186,30 +220,27 @@ bool ext_parse_block(struct cursor *msg, struct ext_context *ctx)
     if (!list_types(block, ctx->f)) {
         return false;
     }
+    /* One walk decodes and notes whether -vv's undecoded list has anything to show. */
     bool ok = true;
-    bool any_unexpected = false;
+    bool any_undecoded = false;
     uint16_t type;
     struct cursor body;
     struct cursor walk = block;
     while (cur_get_u16(&walk, &type) && cur_get_vec16(&walk, &body)) {
         const struct ext_entry *e = find_entry(type);
-        if (e != NULL && e->decode != NULL && !e->decode(body, ctx)) {
-            ok = false; /* keep decoding the others: each failure is its own field */
-        }
-    }
-    walk = block;
-    while (cur_get_u16(&walk, &type) && cur_get_vec16(&walk, &body)) {
-        if (unexpected_in(find_entry(type), ctx)) {
-            if (!any_unexpected) {
-                fields_list_begin(ctx->f, "unexpected_ext");
-                any_unexpected = true;
+        if (e != NULL && e->decode != NULL) {
+            if (!e->decode(body, ctx)) {
+                ok = false; /* keep decoding the others: each failure is its own field */
             }
-            fields_list_name(ctx->f, NAMES_EXT, type);
+        } else if (cur_len(body) > 0) {
+            any_undecoded = true;
         }
     }
-    if (any_unexpected) {
-        fields_list_end(ctx->f);
+    if (judged_by_tls13_table(ctx)) {
+        list_unexpected(block, ctx);
     }
-    list_undecoded(block, ctx->f);
+    if (any_undecoded) {
+        list_undecoded(block, ctx->f);
+    }
     return ok;
 }

@@ -860,6 +860,27 @@ START_TEST(duplicated_extension_is_flagged_and_both_decoded)
 }
 END_TEST
 
+/* Types equal modulo 1024 meet in the quick filter: only a true repeat is a duplicate. */
+START_TEST(colliding_types_are_not_duplicates)
+{
+    static const uint8_t x25519[] = {0x00, 0x02, 0x00, 0x1d};
+    struct block b;
+    block_init(&b);
+    block_add(&b, EXT_supported_groups, x25519, sizeof(x25519)); /* 10 */
+    block_add(&b, 10 + 1024, NULL, 0);
+    block_add(&b, 10 + 4096, NULL, 0);
+    check_block(EXT_IN_CLIENT_HELLO, &b,
+                "handshake client_hello extensions=supported_groups,0x040a,0x100a "
+                "supported_groups=x25519",
+                NULL);
+    block_add(&b, 10 + 1024, NULL, 0);
+    check_block(EXT_IN_CLIENT_HELLO, &b,
+                "handshake client_hello extensions=supported_groups,0x040a,0x100a,0x040a "
+                "dup_ext=0x040a supported_groups=x25519",
+                NULL);
+}
+END_TEST
+
 START_TEST(unknown_extension_is_printed_in_hex)
 {
     static const uint8_t body[] = {0xab, 0xcd};
@@ -938,6 +959,7 @@ Suite *suite_extensions(void)
     tc = tcase_create("block");
     tcase_add_test(tc, extension_not_allowed_in_tls13_server_hello_is_flagged);
     tcase_add_test(tc, duplicated_extension_is_flagged_and_both_decoded);
+    tcase_add_test(tc, colliding_types_are_not_duplicates);
     tcase_add_test(tc, unknown_extension_is_printed_in_hex);
     tcase_add_test(tc, extension_overrunning_block_is_malformed_at_its_start);
     suite_add_tcase(s, tc);
