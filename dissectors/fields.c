@@ -22,14 +22,15 @@ void fields_set_level(struct fields *f, uint8_t level)
 }
 
 /* Reserves a field slot; NULL (and overflow noted) when the event has no room left. */
-static struct field *new_field(struct fields *f, const char *key, enum field_type type)
+static struct field *new_field(struct fields *f, struct field_key key, enum field_type type)
 {
     if (f->list_open || f->n == FIELDS_MAX) {
         f->overflow = true;
         return NULL;
     }
     struct field *fd = &f->f[f->n];
-    fd->key = key;
+    fd->key = key.s;
+    fd->key_len = key.len;
     fd->type = type;
     fd->num = 0;
     fd->off = (uint32_t)f->used;
@@ -50,7 +51,7 @@ static bool room_for(struct fields *f, size_t n)
     return true;
 }
 
-static void add_bytes_field(struct fields *f, const char *key, enum field_type type,
+static void add_bytes_field(struct fields *f, struct field_key key, enum field_type type,
                             struct cursor bytes)
 {
     struct field *fd = new_field(f, key, type);
@@ -63,7 +64,7 @@ static void add_bytes_field(struct fields *f, const char *key, enum field_type t
     f->n++;
 }
 
-void fields_add_uint(struct fields *f, const char *key, uint64_t value)
+void fields_add_uint_k(struct fields *f, struct field_key key, uint64_t value)
 {
     struct field *fd = new_field(f, key, FIELD_UINT);
     if (fd != NULL) {
@@ -72,7 +73,7 @@ void fields_add_uint(struct fields *f, const char *key, uint64_t value)
     }
 }
 
-void fields_add_bool(struct fields *f, const char *key, bool value)
+void fields_add_bool_k(struct fields *f, struct field_key key, bool value)
 {
     struct field *fd = new_field(f, key, FIELD_BOOL);
     if (fd != NULL) {
@@ -81,7 +82,7 @@ void fields_add_bool(struct fields *f, const char *key, bool value)
     }
 }
 
-void fields_add_token(struct fields *f, const char *key, const char *token)
+void fields_add_token_k(struct fields *f, struct field_key key, const char *token)
 {
     add_bytes_field(f, key, FIELD_TOKEN, cur_make((const uint8_t *)token, strlen(token)));
 }
@@ -99,41 +100,30 @@ static struct cursor name_text(enum name_kind kind, uint32_t value, char buf[NAM
     return cur_make((const uint8_t *)name, len);
 }
 
-void fields_add_name(struct fields *f, const char *key, enum name_kind kind, uint32_t value)
+void fields_add_name_k(struct fields *f, struct field_key key, enum name_kind kind,
+                       uint32_t value)
 {
     char buf[NAMES_BUF];
     add_bytes_field(f, key, FIELD_TOKEN, name_text(kind, value, buf));
 }
 
-void fields_add_string(struct fields *f, const char *key, struct cursor bytes)
+void fields_add_string_k(struct fields *f, struct field_key key, struct cursor bytes)
 {
     add_bytes_field(f, key, FIELD_STRING, bytes);
 }
 
-void fields_add_cstring(struct fields *f, const char *key, const char *s)
-{
-    fields_add_string(f, key, cur_make((const uint8_t *)s, strlen(s)));
-}
-
-void fields_add_hex(struct fields *f, const char *key, struct cursor bytes)
+void fields_add_hex_k(struct fields *f, struct field_key key, struct cursor bytes)
 {
     add_bytes_field(f, key, FIELD_HEX, bytes);
 }
 
-void fields_list_begin(struct fields *f, const char *key)
+void fields_list_begin_k(struct fields *f, struct field_key key, bool brief)
 {
     struct field *fd = new_field(f, key, FIELD_LIST);
     if (fd != NULL) {
+        fd->brief = brief;
         f->n++;
         f->list_open = true;
-    }
-}
-
-void fields_list_begin_brief(struct fields *f, const char *key)
-{
-    fields_list_begin(f, key);
-    if (f->list_open) {
-        f->f[f->n - 1].brief = true;
     }
 }
 
@@ -243,7 +233,7 @@ void fields_append(struct fields *f, const struct fields *from)
     fields_list_end(f);
     for (size_t i = 0; i < from->n; i++) {
         const struct field *src = &from->f[i];
-        struct field *fd = new_field(f, src->key, src->type);
+        struct field *fd = new_field(f, (struct field_key){src->key, src->key_len}, src->type);
         if (fd == NULL || !room_for(f, src->len)) {
             return;
         }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cursor.h"
 #include "names.h"
@@ -25,6 +26,7 @@ enum field_type {
 
 struct field {
     const char *key; /* static storage: keys are interface, documented in hsdump.1 */
+    uint8_t key_len; /* strlen(key), known when the key is a literal (see FIELD_KEY) */
     enum field_type type;
     uint64_t num;   /* FIELD_UINT, FIELD_BOOL */
     uint32_t off;   /* FIELD_TOKEN, STRING, HEX, LIST: bytes in buf */
@@ -59,18 +61,71 @@ void fields_init(struct fields *f, const char *event, const char *name);
 /* Fields added from now on are shown only at this verbosity or above (detail, -v; hex of
  * undecoded bytes, -vv). Malformed reports are always shown: they reset nothing. */
 void fields_set_level(struct fields *f, uint8_t level);
-void fields_add_uint(struct fields *f, const char *key, uint64_t value);
-void fields_add_bool(struct fields *f, const char *key, bool value);
-void fields_add_token(struct fields *f, const char *key, const char *token);
-void fields_add_name(struct fields *f, const char *key, enum name_kind kind, uint32_t value);
-void fields_add_string(struct fields *f, const char *key, struct cursor bytes);
-void fields_add_cstring(struct fields *f, const char *key, const char *s);
-void fields_add_hex(struct fields *f, const char *key, struct cursor bytes);
+/* A key and its length: the adders below are inline so that strlen of a literal key is
+ * folded at compile time, and the writers copy keys without looking for their end. */
+struct field_key {
+    const char *s;
+    uint8_t len;
+};
+#define FIELD_KEY(key) ((struct field_key){(key), (uint8_t)strlen(key)})
 
-void fields_list_begin(struct fields *f, const char *key);
+void fields_add_uint_k(struct fields *f, struct field_key key, uint64_t value);
+void fields_add_bool_k(struct fields *f, struct field_key key, bool value);
+void fields_add_token_k(struct fields *f, struct field_key key, const char *token);
+void fields_add_name_k(struct fields *f, struct field_key key, enum name_kind kind,
+                       uint32_t value);
+void fields_add_string_k(struct fields *f, struct field_key key, struct cursor bytes);
+void fields_add_hex_k(struct fields *f, struct field_key key, struct cursor bytes);
+void fields_list_begin_k(struct fields *f, struct field_key key, bool brief);
+
+static inline void fields_add_uint(struct fields *f, const char *key, uint64_t value)
+{
+    fields_add_uint_k(f, FIELD_KEY(key), value);
+}
+
+static inline void fields_add_bool(struct fields *f, const char *key, bool value)
+{
+    fields_add_bool_k(f, FIELD_KEY(key), value);
+}
+
+static inline void fields_add_token(struct fields *f, const char *key, const char *token)
+{
+    fields_add_token_k(f, FIELD_KEY(key), token);
+}
+
+static inline void fields_add_name(struct fields *f, const char *key, enum name_kind kind,
+                                   uint32_t value)
+{
+    fields_add_name_k(f, FIELD_KEY(key), kind, value);
+}
+
+static inline void fields_add_string(struct fields *f, const char *key, struct cursor bytes)
+{
+    fields_add_string_k(f, FIELD_KEY(key), bytes);
+}
+
+static inline void fields_add_cstring(struct fields *f, const char *key, const char *s)
+{
+    fields_add_string_k(f, FIELD_KEY(key), cur_make((const uint8_t *)s, strlen(s)));
+}
+
+static inline void fields_add_hex(struct fields *f, const char *key, struct cursor bytes)
+{
+    fields_add_hex_k(f, FIELD_KEY(key), bytes);
+}
+
+static inline void fields_list_begin(struct fields *f, const char *key)
+{
+    fields_list_begin_k(f, FIELD_KEY(key), false);
+}
+
 /* A list of offered code points (cipher suites, groups, signature schemes): the default output
  * shows its first items and how many more; -v shows all. */
-void fields_list_begin_brief(struct fields *f, const char *key);
+static inline void fields_list_begin_brief(struct fields *f, const char *key)
+{
+    fields_list_begin_k(f, FIELD_KEY(key), true);
+}
+
 void fields_list_token(struct fields *f, const char *token);
 void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value);
 void fields_list_uint(struct fields *f, uint64_t value);

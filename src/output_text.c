@@ -13,12 +13,36 @@ struct line {
     size_t len;
 };
 
+/* Keys, names and numbers are short: two overlapping fixed-size copies move them without
+ * the start-up cost of a general copy of unknown length. */
+static inline void copy_short(char *dst, const char *src, size_t n)
+{
+    if (n >= 16) {
+        memcpy(dst, src, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+        memcpy(dst, src, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+        memcpy(dst, src, 4);
+        memcpy(dst + n - 4, src + n - 4, 4);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            dst[i] = src[i];
+        }
+    }
+}
+
 static void put_bytes(struct line *l, const char *s, size_t n)
 {
     if (n > l->cap - 1 - l->len) {
         n = l->cap - 1 - l->len;
     }
-    memcpy(l->buf + l->len, s, n);
+    if (n <= 32) {
+        copy_short(l->buf + l->len, s, n);
+    } else {
+        memcpy(l->buf + l->len, s, n);
+    }
     l->len += n;
 }
 
@@ -176,9 +200,9 @@ static void put_list_value(struct line *l, const struct field *fd, struct cursor
         shown++;
     }
     if (hidden > 0) {
-        char more[24];
-        snprintf(more, sizeof(more), ",+%zu", hidden);
-        put_str(l, more);
+        char more[FIELDS_UINT_TEXT];
+        put_bytes(l, ",+", 2);
+        put_bytes(l, more, fields_format_uint(hidden, more));
     }
     if (quote) {
         put_char(l, '"');
@@ -190,7 +214,7 @@ static void put_field(struct line *l, const struct fields *f, const struct field
 {
     char num[FIELDS_UINT_TEXT];
     put_char(l, ' ');
-    put_word(l, fd->key);
+    put_bytes(l, fd->key, fd->key_len);
     put_char(l, '=');
     switch (fd->type) {
     case FIELD_UINT:
