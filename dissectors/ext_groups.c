@@ -9,7 +9,6 @@
 bool ext_u16_name_list(struct cursor body, struct fields *f, const char *key, enum name_kind kind)
 {
     struct cursor list;
-    uint16_t value;
     if (!cur_get_vec16(&body, &list) || cur_len(body) != 0) {
         return fields_malformed(f, key, "one u16-prefixed list");
     }
@@ -17,9 +16,7 @@ bool ext_u16_name_list(struct cursor body, struct fields *f, const char *key, en
         return fields_malformed(f, key, "even length >= 2");
     }
     fields_list_begin_brief(f, key);
-    while (cur_get_u16(&list, &value)) {
-        fields_list_name(f, kind, value);
-    }
+    fields_list_names_u16(f, kind, list);
     fields_list_end(f);
     return true;
 }

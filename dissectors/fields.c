@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cache_ways.h"
+#include "fnv.h"
+
 void fields_init(struct fields *f, const char *event, const char *name)
 {
     f->event = event;
@@ -158,6 +161,91 @@ void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value)
 {
     char buf[NAMES_BUF];
     list_item(f, FIELD_TOKEN, name_text(kind, value, buf));
+}
+
+/* ---- lists of u16 code points named again: clients of a kind offer the same cipher suites,
+ * groups and signature schemes every time, and naming them one by one (a search and a copy
+ * per item) was the largest cost of a ClientHello after its fingerprints. The items a list's
+ * wire bytes became are kept by kind and bytes, in sets picked by a hash of both, and found
+ * again by comparing both whole. */
+
+#define NAMED_SETS 16
+#define NAMED_WAYS 4
+#define NAMED_WIRE_MAX 128  /* 64 code points; longer lists are named each time */
+#define NAMED_ITEMS_MAX 2048
+
+struct named_key {
+    enum name_kind kind;
+    struct cursor wire;
+};
+
+static struct named_list {
+    struct cache_way way;
+    enum name_kind kind;
+    size_t wire_len;
+    uint8_t wire[NAMED_WIRE_MAX];
+    uint32_t items;
+    size_t items_len;
+    uint8_t item_bytes[NAMED_ITEMS_MAX];
+} named_cache[NAMED_SETS][NAMED_WAYS];
+static uint64_t named_clock;
+
+static bool holds_list(const void *entry, const void *key)
+{
+    const struct named_list *e = entry;
+    const struct named_key *k = key;
+    return e->kind == k->kind && cur_equal(k->wire, e->wire, e->wire_len);
+}
+
+static void name_each(struct fields *f, enum name_kind kind, struct cursor wire)
+{
+    uint16_t value;
+    while (cur_get_u16(&wire, &value)) {
+        fields_list_name(f, kind, value);
+    }
+}
+
+void fields_list_names_u16(struct fields *f, enum name_kind kind, struct cursor wire)
+{
+    size_t len = cur_len(wire);
+    if (!f->list_open || len > NAMED_WIRE_MAX) {
+        name_each(f, kind, wire);
+        return;
+    }
+    uint8_t bytes[NAMED_WIRE_MAX];
+    cur_copy(wire, bytes);
+    struct named_key key = {kind, wire};
+    uint64_t h = fnv1a64_words(FNV1A64_BASIS ^ (uint64_t)kind, bytes, len);
+    bool hit;
+    struct named_list *e = cache_pick(named_cache[h % NAMED_SETS], NAMED_WAYS,
+                                      sizeof(named_cache[0][0]), holds_list, &key,
+                                      &named_clock, &hit);
+    struct field *fd = &f->f[f->n - 1];
+    if (hit && e->items_len <= FIELDS_BUF - f->used) {
+        memcpy(f->buf + f->used, e->item_bytes, e->items_len);
+        f->used += e->items_len;
+        fd->len += (uint32_t)e->items_len;
+        fd->items += e->items;
+        return;
+    }
+    /* named here, then kept when whole: what this list added is the tail of buf */
+    size_t start = f->used;
+    uint32_t items_before = fd->items;
+    bool overflow_before = f->overflow;
+    name_each(f, kind, wire);
+    size_t added = f->used - start;
+    if (hit || f->overflow != overflow_before || added > NAMED_ITEMS_MAX) {
+        if (!hit) {
+            e->way.last_used = 0; /* nothing kept: empty again */
+        }
+        return;
+    }
+    e->kind = kind;
+    e->wire_len = len;
+    memcpy(e->wire, bytes, len);
+    e->items = fd->items - items_before;
+    e->items_len = added;
+    memcpy(e->item_bytes, f->buf + start, added);
 }
 
 size_t fields_format_uint(uint64_t value, char buf[FIELDS_UINT_TEXT])

@@ -129,6 +129,9 @@ static inline void fields_list_begin_brief(struct fields *f, const char *key)
 void fields_list_token(struct fields *f, const char *token);
 void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value);
 void fields_list_uint(struct fields *f, uint64_t value);
+/* One named item per big-endian u16 of wire (a trailing odd byte is ignored), the same as
+ * fields_list_name for each; lists met before are copied from a cache of their items. */
+void fields_list_names_u16(struct fields *f, enum name_kind kind, struct cursor wire);
 /* Decimal text of value, NUL-terminated (printf is the slow part of busy output paths). */
 #define FIELDS_UINT_TEXT 24
 size_t fields_format_uint(uint64_t value, char buf[FIELDS_UINT_TEXT]);

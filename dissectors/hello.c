@@ -58,7 +58,6 @@ static bool parse_cookie(struct cursor *msg, struct fields *f)
 static bool parse_cipher_suites(struct cursor *msg, struct fields *f)
 {
     struct cursor list;
-    uint16_t suite;
     if (!cur_get_vec16(msg, &list)) {
         return fields_malformed(f, "cipher_suites", "u16-prefixed list inside message");
     }
@@ -66,9 +65,7 @@ static bool parse_cipher_suites(struct cursor *msg, struct fields *f)
         return fields_malformed(f, "cipher_suites", "even length >= 2");
     }
     fields_list_begin_brief(f, "cipher_suites");
-    while (cur_get_u16(&list, &suite)) {
-        fields_list_name(f, NAMES_CIPHER, suite);
-    }
+    fields_list_names_u16(f, NAMES_CIPHER, list);
     fields_list_end(f);
     return true;
 }

@@ -1,6 +1,7 @@
 /* Tests for dissectors/fields.c: typed fields, lists, error reports, overflow. */
 #include <check.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fields.h"
 #include "suites.h"
@@ -95,6 +96,83 @@ START_TEST(too_many_list_bytes_sets_overflow_not_crash)
 }
 END_TEST
 
+/* The list as fields_list_name gives it item by item, for comparison with the cached path. */
+static void named_one_by_one(struct fields *f, enum name_kind kind, const uint8_t *wire,
+                             size_t len)
+{
+    fields_list_begin(f, "list");
+    for (size_t i = 0; i + 1 < len; i += 2) {
+        fields_list_name(f, kind, (uint32_t)(wire[i] << 8 | wire[i + 1]));
+    }
+    fields_list_end(f);
+}
+
+static void named_cached(struct fields *f, enum name_kind kind, const uint8_t *wire, size_t len)
+{
+    fields_list_begin(f, "list");
+    fields_list_names_u16(f, kind, cur_make(wire, len));
+    fields_list_end(f);
+}
+
+static void assert_same_fields(const struct fields *a, const struct fields *b)
+{
+    ck_assert_uint_eq(a->n, b->n);
+    ck_assert_uint_eq(a->used, b->used);
+    ck_assert_int_eq(a->overflow, b->overflow);
+    ck_assert_uint_eq(a->f[0].items, b->f[0].items);
+    ck_assert_uint_eq(a->f[0].len, b->f[0].len);
+    ck_assert_mem_eq(a->buf, b->buf, a->used);
+}
+
+/* Met first (named and kept) and again (copied): the same items as one by one, and the same
+ * bytes read as another kind are named as that kind. */
+START_TEST(named_u16_lists_equal_item_by_item_naming)
+{
+    static const uint8_t wire[] = {0x13, 0x01, 0x0a, 0x0a, 0xc0, 0x2f, 0x00, 0x1d, 0xfe, 0xfe};
+    static struct fields want, got;
+    enum name_kind kinds[] = {NAMES_CIPHER, NAMES_GROUP, NAMES_CIPHER};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        for (int round = 0; round < 2; round++) {
+            fields_init(&want, "handshake", NULL);
+            fields_init(&got, "handshake", NULL);
+            named_one_by_one(&want, kinds[k], wire, sizeof(wire));
+            named_cached(&got, kinds[k], wire, sizeof(wire));
+            assert_same_fields(&want, &got);
+            ck_assert_uint_eq(got.f[0].items, 5);
+        }
+    }
+    fields_init(&got, "handshake", NULL);
+    named_cached(&got, NAMES_GROUP, wire, sizeof(wire));
+    struct cursor it = fields_value(&got, &got.f[0]);
+    enum field_type type;
+    struct cursor item;
+    ck_assert(fields_next_item(&it, &type, &item) && fields_next_item(&it, &type, &item));
+    ck_assert(cur_equal(item, (const uint8_t *)"grease", 6));
+    ck_assert(fields_next_item(&it, &type, &item) && fields_next_item(&it, &type, &item));
+    ck_assert(cur_equal(item, (const uint8_t *)"x25519", 6));
+}
+END_TEST
+
+/* A cached list that no longer fits overflows exactly where naming item by item would. */
+START_TEST(named_u16_list_overflows_like_item_by_item)
+{
+    static const uint8_t wire[] = {0x13, 0x01, 0x13, 0x02, 0x13, 0x03};
+    static struct fields want, got;
+    fields_init(&got, "handshake", NULL);
+    named_cached(&got, NAMES_CIPHER, wire, sizeof(wire)); /* now cached */
+    for (size_t room = 0; room < 80; room++) {
+        fields_init(&want, "handshake", NULL);
+        fields_init(&got, "handshake", NULL);
+        want.used = got.used = FIELDS_BUF - room;
+        named_one_by_one(&want, NAMES_CIPHER, wire, sizeof(wire));
+        named_cached(&got, NAMES_CIPHER, wire, sizeof(wire));
+        ck_assert_uint_eq(want.used, got.used);
+        ck_assert_int_eq(want.overflow, got.overflow);
+        ck_assert_uint_eq(want.f[0].items, got.f[0].items);
+    }
+}
+END_TEST
+
 Suite *suite_fields(void)
 {
     Suite *s = suite_create("fields");
@@ -105,6 +183,8 @@ Suite *suite_fields(void)
     tcase_add_test(tc, malformed_closes_an_open_list);
     tcase_add_test(tc, too_many_fields_sets_overflow_not_crash);
     tcase_add_test(tc, too_many_list_bytes_sets_overflow_not_crash);
+    tcase_add_test(tc, named_u16_lists_equal_item_by_item_naming);
+    tcase_add_test(tc, named_u16_list_overflows_like_item_by_item);
     suite_add_tcase(s, tc);
     return s;
 }
