@@ -149,7 +149,7 @@ static void list_item(struct fields *f, enum field_type type, struct cursor byte
     f->used += FIELDS_ITEM_HEADER + n;
     fd->len += (uint32_t)(FIELDS_ITEM_HEADER + n);
     fd->items++;
-    fd->strings |= type == FIELD_STRING;
+    fd->strings |= type == FIELD_STRING || type == FIELD_TOKEN;
 }
 
 void fields_list_token(struct fields *f, const char *token)

@@ -32,7 +32,7 @@ struct field {
     uint32_t off;   /* FIELD_TOKEN, STRING, HEX, LIST: bytes in buf */
     uint32_t len;
     uint32_t items; /* FIELD_LIST */
-    bool strings;   /* FIELD_LIST: holds a FIELD_STRING item (which may need quotes) */
+    bool strings;   /* FIELD_LIST: holds a STRING or TOKEN item (which may need quotes) */
     uint8_t level;  /* shown from this verbosity on (0 always, 1 with -v, 2 with -vv) */
     bool brief;     /* a long enumeration the default output may cut (see output.h) */
 };

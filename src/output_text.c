@@ -165,8 +165,8 @@ static void put_string_value(struct line *l, struct cursor s)
     }
 }
 
-/* A list is bare when every item is; otherwise the whole list is quoted. Only strings can
- * need quotes: a list of names and numbers is not looked through twice. */
+/* A list is bare when every item is; otherwise the whole list is quoted. Only strings and
+ * tokens can need quotes: a list of numbers is not looked through twice. */
 static void put_list_value(struct line *l, const struct field *fd, struct cursor items,
                            size_t limit)
 {
@@ -175,7 +175,7 @@ static void put_list_value(struct line *l, const struct field *fd, struct cursor
     struct cursor item;
     bool quote = false;
     while (fd->strings && fields_next_item(&it, &type, &item)) {
-        quote |= type == FIELD_STRING && needs_quotes(item);
+        quote |= (type == FIELD_STRING || type == FIELD_TOKEN) && needs_quotes(item);
     }
     if (fd->items == 0) {
         put_str(l, "\"\"");

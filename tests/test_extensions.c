@@ -881,6 +881,21 @@ START_TEST(colliding_types_are_not_duplicates)
 }
 END_TEST
 
+/* A registry name that is not a bare token ("connection_id (deprecated)", with a space) makes
+ * its list quoted, as a lone token would be: a line stays one field per key=value. */
+START_TEST(name_with_space_quotes_its_list)
+{
+    struct block b;
+    block_init(&b);
+    block_add(&b, EXT_extended_main_secret, NULL, 0);
+    block_add(&b, EXT_connection_id_deprecated, NULL, 0);
+    check_block(EXT_IN_CLIENT_HELLO, &b,
+                "handshake client_hello "
+                "extensions=\"extended_main_secret,connection_id (deprecated)\"",
+                NULL);
+}
+END_TEST
+
 START_TEST(unknown_extension_is_printed_in_hex)
 {
     static const uint8_t body[] = {0xab, 0xcd};
@@ -960,6 +975,7 @@ Suite *suite_extensions(void)
     tcase_add_test(tc, extension_not_allowed_in_tls13_server_hello_is_flagged);
     tcase_add_test(tc, duplicated_extension_is_flagged_and_both_decoded);
     tcase_add_test(tc, colliding_types_are_not_duplicates);
+    tcase_add_test(tc, name_with_space_quotes_its_list);
     tcase_add_test(tc, unknown_extension_is_printed_in_hex);
     tcase_add_test(tc, extension_overrunning_block_is_malformed_at_its_start);
     suite_add_tcase(s, tc);
