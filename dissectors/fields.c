@@ -91,15 +91,20 @@ void fields_add_token_k(struct fields *f, struct field_key key, const char *toke
 }
 
 /* A registered name is used where it is (no copy, length known); others are formatted into
- * buf. */
-static struct cursor name_text(enum name_kind kind, uint32_t value, char buf[NAMES_BUF])
+ * buf, in hex, "grease" or a draft version: bare (names tests). *type says whether text
+ * output may copy it without a look (FIELD_NAME) or must treat it as a token. */
+static struct cursor name_text(enum name_kind kind, uint32_t value, char buf[NAMES_BUF],
+                               enum field_type *type)
 {
     size_t len;
-    const char *name = names_lookup_len(kind, value, &len);
+    bool bare;
+    const char *name = names_lookup_len(kind, value, &len, &bare);
     if (name == NULL) {
         name = names_format(kind, value, buf, NAMES_BUF);
         len = strlen(name);
+        bare = true;
     }
+    *type = bare ? FIELD_NAME : FIELD_TOKEN;
     return cur_make((const uint8_t *)name, len);
 }
 
@@ -107,7 +112,9 @@ void fields_add_name_k(struct fields *f, struct field_key key, enum name_kind ki
                        uint32_t value)
 {
     char buf[NAMES_BUF];
-    add_bytes_field(f, key, FIELD_TOKEN, name_text(kind, value, buf));
+    enum field_type type;
+    struct cursor name = name_text(kind, value, buf, &type);
+    add_bytes_field(f, key, type, name);
 }
 
 void fields_add_string_k(struct fields *f, struct field_key key, struct cursor bytes)
@@ -160,7 +167,9 @@ void fields_list_token(struct fields *f, const char *token)
 void fields_list_name(struct fields *f, enum name_kind kind, uint32_t value)
 {
     char buf[NAMES_BUF];
-    list_item(f, FIELD_TOKEN, name_text(kind, value, buf));
+    enum field_type type;
+    struct cursor name = name_text(kind, value, buf, &type);
+    list_item(f, type, name);
 }
 
 /* ---- lists of u16 code points named again: clients of a kind offer the same cipher suites,

@@ -21,7 +21,9 @@ enum field_type {
     FIELD_STRING, /* bytes from the wire: always through the escaper */
     FIELD_HEX,    /* opaque bytes, lowercase hex */
     FIELD_BOOL,
-    FIELD_LIST,   /* items of type TOKEN, UINT or STRING */
+    FIELD_LIST,   /* items of type TOKEN, NAME, UINT or STRING */
+    FIELD_NAME,   /* a token known to be in the bare alphabet of text values: a registry
+                   * identifier or a formatted code point (fields_add_name, names tests) */
 };
 
 struct field {

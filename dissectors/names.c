@@ -12,6 +12,7 @@ struct name_entry {
     uint32_t value;
     const char *name;
     uint16_t len; /* strlen(name), known at compile time */
+    bool bare;    /* a C identifier (REG), so in the bare alphabet of text values */
 };
 
 /* registry.def is expanded once per kind, keeping only the lines whose kind equals NAMES_TABLE.
@@ -47,9 +48,10 @@ struct name_entry {
 #define NAMES_EQ_MAX_FRAGMENT_MAX_FRAGMENT ~, 1
 #define NAMES_EQ_QUIC_TP_QUIC_TP ~, 1
 
-#define REG(kind, value, id) REGS(kind, value, id, #id)
-#define REGS(kind, value, id, name)                                                           \
-    NAMES_IF(NAMES_EQ(kind, NAMES_TABLE))({value, name, sizeof(name) - 1},)
+#define REG(kind, value, id) NAMES_ENTRY(kind, value, #id, true)
+#define REGS(kind, value, id, name) NAMES_ENTRY(kind, value, name, false)
+#define NAMES_ENTRY(kind, value, name, bare)                                                  \
+    NAMES_IF(NAMES_EQ(kind, NAMES_TABLE))({value, name, sizeof(name) - 1, bare},)
 
 #define NAMES_TABLE CIPHER
 static const struct name_entry cipher_names[] = {
@@ -284,7 +286,7 @@ bool names_is_grease(enum name_kind kind, uint32_t value)
     }
 }
 
-const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len)
+const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len, bool *bare)
 {
     const struct name_table *table = table_of(kind);
     if (table == NULL || names_is_grease(kind, value)) {
@@ -308,13 +310,15 @@ const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len)
         return NULL;
     }
     *len = base->len;
+    *bare = base->bare;
     return base->name;
 }
 
 const char *names_lookup(enum name_kind kind, uint32_t value)
 {
     size_t len;
-    return names_lookup_len(kind, value, &len);
+    bool bare;
+    return names_lookup_len(kind, value, &len, &bare);
 }
 
 /* "0x" and value in at least width hex digits, as printf's "0x%0*x", for the common unnamed

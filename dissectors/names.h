@@ -44,9 +44,10 @@ enum names_constant {
 #define NAMES_BUF 96
 
 /* The IANA name, or NULL when the code point is unknown or GREASE. */
-/* The same, with the name's length (for the per-item hot path: no strlen). */
-const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len);
 const char *names_lookup(enum name_kind kind, uint32_t value);
+/* The same, with the name's length (for the per-item hot path: no strlen) and whether it is
+ * a C identifier (REG lines; REGS names such as "TLSv1.2" or "2^9" may be anything). */
+const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len, bool *bare);
 
 /* RFC 8701 GREASE, matched by rule: 0x?a?a (both bytes equal) for the u16 kinds that RFC
  * reserves values in, and its eight listed values for PSK_MODE; no other kind has GREASE. */

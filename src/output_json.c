@@ -136,6 +136,7 @@ static void jvalue(struct jline *j, const struct fields *f, const struct field *
     }
     case FIELD_TOKEN:
     case FIELD_STRING:
+    case FIELD_NAME:
     default:
         jwire(j, fields_value(f, fd));
         break;

@@ -143,17 +143,19 @@ bool out_text_needs_quotes(struct cursor value)
     return needs_quotes(value);
 }
 
+/* Bytes known to need neither quotes nor escapes, copied as they are. */
+static void put_bare(struct line *l, struct cursor s)
+{
+    struct cursor all = cur_take_upto(&s, l->cap - 1 - l->len);
+    cur_copy(all, (uint8_t *)l->buf + l->len);
+    l->len += cur_len(all);
+}
+
 static void put_string_value(struct line *l, struct cursor s)
 {
     size_t len = cur_len(s);
     if (len > 0 && cur_span(s, bare) == len) {
-        /* the common case, looked at once: bare bytes need neither quotes nor escapes */
-        struct cursor all = s;
-        if (len > l->cap - 1 - l->len) {
-            all = cur_take_upto(&all, l->cap - 1 - l->len);
-        }
-        cur_copy(all, (uint8_t *)l->buf + l->len);
-        l->len += cur_len(all);
+        put_bare(l, s); /* the common case, looked at once */
         return;
     }
     if (needs_quotes(s)) {
@@ -166,7 +168,7 @@ static void put_string_value(struct line *l, struct cursor s)
 }
 
 /* A list is bare when every item is; otherwise the whole list is quoted. Only strings and
- * tokens can need quotes: a list of numbers is not looked through twice. */
+ * tokens can need quotes: a list of bare names and numbers is not looked through twice. */
 static void put_list_value(struct line *l, const struct field *fd, struct cursor items,
                            size_t limit)
 {
@@ -196,7 +198,11 @@ static void put_list_value(struct line *l, const struct field *fd, struct cursor
             put_char(l, ',');
         }
         first = false;
-        put_escaped(l, item, true);
+        if (type == FIELD_NAME) {
+            put_bare(l, item); /* bare by construction: nothing to look for */
+        } else {
+            put_escaped(l, item, true);
+        }
         shown++;
     }
     if (hidden > 0) {
@@ -226,6 +232,9 @@ static void put_field(struct line *l, const struct fields *f, const struct field
     case FIELD_TOKEN:
     case FIELD_STRING:
         put_string_value(l, fields_value(f, fd));
+        break;
+    case FIELD_NAME:
+        put_bare(l, fields_value(f, fd));
         break;
     case FIELD_HEX:
         put_hex(l, fields_value(f, fd));
