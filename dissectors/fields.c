@@ -93,8 +93,8 @@ void fields_add_token_k(struct fields *f, struct field_key key, const char *toke
 /* A registered name is used where it is (no copy, length known); others are formatted into
  * buf, in hex, "grease" or a draft version: bare (names tests). *type says whether text
  * output may copy it without a look (FIELD_NAME) or must treat it as a token. */
-static struct cursor name_text(enum name_kind kind, uint32_t value, char buf[NAMES_BUF],
-                               enum field_type *type)
+static inline struct cursor name_text(enum name_kind kind, uint32_t value,
+                                      char buf[NAMES_BUF], enum field_type *type)
 {
     size_t len;
     bool bare;
