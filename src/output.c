@@ -102,7 +102,9 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
             struct tm tm;
             time_t secs = ts.tv_sec;
             gmtime_r(&secs, &tm);
-            strftime(o->second_text, sizeof(o->second_text), "%Y-%m-%dT%H:%M:%S", &tm);
+            o->second_len =
+                strftime(o->second_text, sizeof(o->second_text), "%Y-%m-%dT%H:%M:%S", &tm);
+            o->second_text[o->second_len] = '\0'; /* 0: did not fit, contents undefined */
             o->second = ts.tv_sec;
             o->have_second = true;
         }
@@ -111,7 +113,7 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
         for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
             frac[i] = (char)('0' + usec % 10);
         }
-        size_t n = strlen(o->second_text);
+        size_t n = o->second_len;
         if (cap > n + sizeof(frac) - 1) {
             memcpy(buf, o->second_text, n);
             memcpy(buf + n, frac, sizeof(frac));

@@ -73,6 +73,7 @@ struct output {
     bool have_second;    /* the date and time to the second of the last absolute time */
     time_t second;
     char second_text[32];
+    size_t second_len; /* strlen(second_text) */
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);

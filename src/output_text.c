@@ -51,20 +51,6 @@ static void put_str(struct line *l, const char *s)
     put_bytes(l, s, strlen(s));
 }
 
-/* Keys and event names are a few bytes: one pass copying until the NUL beats strlen and
- * memcpy there (not for the longer time and endpoints). */
-static void put_word(struct line *l, const char *s)
-{
-    size_t room = l->cap - 1 - l->len;
-    char *out = l->buf + l->len;
-    size_t n = 0;
-    while (s[n] != '\0' && n < room) {
-        out[n] = s[n];
-        n++;
-    }
-    l->len += n;
-}
-
 /* A store, not a one-byte memcpy call: two or three of these per field. */
 static void put_char(struct line *l, char c)
 {
@@ -276,10 +262,10 @@ size_t out_text_line(const struct output_style *style, const char *time,
         put_str(&l, out_prefix_server(p, ep));
     }
     put_char(&l, ' ');
-    put_word(&l, f->event);
+    put_str(&l, f->event);
     if (f->name != NULL) {
         put_char(&l, ' ');
-        put_word(&l, f->name);
+        put_str(&l, f->name);
     }
     for (size_t i = 0; i < f->n; i++) {
         const struct field *fd = &f->f[i];
