@@ -30,19 +30,31 @@ static inline size_t cur_len(struct cursor c)
     return c.len;
 }
 
-/* Reads n (<= 4) bytes as a big-endian number; all-or-nothing. */
+/* Reads n (1 to 4) bytes as a big-endian number; all-or-nothing. Spelt out per width, not
+ * as a loop: gcc does not unroll the loop at -O2 but folds the switch for a constant n and
+ * makes the four-byte case one load and a byte swap. */
 static inline bool cur_get_be_(struct cursor *c, size_t n, uint32_t *out)
 {
     if (n > c->len) {
         return false;
     }
-    uint32_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        v = (v << 8) | c->p[i];
+    const uint8_t *p = c->p;
+    switch (n) {
+    case 1:
+        *out = p[0];
+        break;
+    case 2:
+        *out = (uint32_t)p[0] << 8 | p[1];
+        break;
+    case 3:
+        *out = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+        break;
+    default:
+        *out = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        break;
     }
     c->p += n;
     c->len -= n;
-    *out = v;
     return true;
 }
 
