@@ -60,8 +60,6 @@ static bool udp_payload(struct cursor ip, struct endpoint *src, struct endpoint 
 {
     uint8_t vhl, proto;
     struct cursor c = ip, addrs;
-    memset(src, 0, sizeof(*src));
-    memset(dst, 0, sizeof(*dst));
     if (!cur_peek_u8(ip, 0, &vhl)) {
         return false;
     }
@@ -74,7 +72,6 @@ static bool udp_payload(struct cursor ip, struct endpoint *src, struct endpoint 
             !cur_skip(&c, (size_t)(vhl & 0x0f) * 4 - 20)) {
             return false;
         }
-        src->family = dst->family = 4;
         addr_len = 4;
     } else if ((vhl >> 4) == 6) {
         /* RFC 8200 3: next header at 6, addresses at 8; then hop-by-hop (0), routing (43) and
@@ -93,11 +90,14 @@ static bool udp_payload(struct cursor ip, struct endpoint *src, struct endpoint 
         if (proto != 17) {
             return false;
         }
-        src->family = dst->family = 6;
         addr_len = 16;
     } else {
         return false;
     }
+    /* cleared only now: most packets are TCP and leave above */
+    memset(src, 0, sizeof(*src));
+    memset(dst, 0, sizeof(*dst));
+    src->family = dst->family = addr_len == 4 ? 4 : 6;
     struct cursor a, b;
     uint16_t length, checksum;
     if (!cur_get_bytes(&addrs, addr_len, &a) || !cur_get_bytes(&addrs, addr_len, &b) ||
