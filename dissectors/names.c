@@ -12,7 +12,7 @@ struct name_entry {
     uint32_t value;
     const char *name;
     uint16_t len; /* strlen(name), known at compile time */
-    bool bare;    /* a C identifier (REG), so in the bare alphabet of text values */
+    bool bare;    /* in the bare alphabet of text values (REG, REGS; tests check) */
 };
 
 /* registry.def is expanded once per kind, keeping only the lines whose kind equals NAMES_TABLE.
@@ -49,7 +49,8 @@ struct name_entry {
 #define NAMES_EQ_QUIC_TP_QUIC_TP ~, 1
 
 #define REG(kind, value, id) NAMES_ENTRY(kind, value, #id, true)
-#define REGS(kind, value, id, name) NAMES_ENTRY(kind, value, name, false)
+#define REGS(kind, value, id, name) NAMES_ENTRY(kind, value, name, true)
+#define REGQ(kind, value, id, name) NAMES_ENTRY(kind, value, name, false)
 #define NAMES_ENTRY(kind, value, name, bare)                                                  \
     NAMES_IF(NAMES_EQ(kind, NAMES_TABLE))({value, name, sizeof(name) - 1, bare},)
 
@@ -167,6 +168,7 @@ static const struct name_entry quic_tp_names[] = {
 };
 #undef NAMES_TABLE
 
+#undef REGQ
 #undef REGS
 #undef REG
 

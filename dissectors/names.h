@@ -35,7 +35,9 @@ enum name_kind {
 enum names_constant {
 #define REG(kind, value, id) kind##_##id = (value),
 #define REGS(kind, value, id, name) kind##_##id = (value),
+#define REGQ(kind, value, id, name) kind##_##id = (value),
 #include "registry.def"
+#undef REGQ
 #undef REGS
 #undef REG
 };
@@ -46,7 +48,7 @@ enum names_constant {
 /* The IANA name, or NULL when the code point is unknown or GREASE. */
 const char *names_lookup(enum name_kind kind, uint32_t value);
 /* The same, with the name's length (for the per-item hot path: no strlen) and whether it is
- * a C identifier (REG lines; REGS names such as "TLSv1.2" or "2^9" may be anything). */
+ * in the bare alphabet of text values (REG and REGS lines; not REGQ ones such as "2^9"). */
 const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len, bool *bare);
 
 /* RFC 8701 GREASE, matched by rule: 0x?a?a (both bytes equal) for the u16 kinds that RFC
