@@ -90,6 +90,11 @@ void fields_add_token_k(struct fields *f, struct field_key key, const char *toke
     add_bytes_field(f, key, FIELD_TOKEN, cur_make((const uint8_t *)token, strlen(token)));
 }
 
+void fields_add_bare_k(struct fields *f, struct field_key key, const char *token)
+{
+    add_bytes_field(f, key, FIELD_NAME, cur_make((const uint8_t *)token, strlen(token)));
+}
+
 /* A registered name is used where it is (no copy, length known); others are formatted into
  * buf, in hex, "grease" or a draft version: bare (names tests). *type says whether text
  * output may copy it without a look (FIELD_NAME) or must treat it as a token. */

@@ -23,7 +23,8 @@ enum field_type {
     FIELD_BOOL,
     FIELD_LIST,   /* items of type TOKEN, NAME, UINT or STRING */
     FIELD_NAME,   /* a token known to be in the bare alphabet of text values: a registry
-                   * identifier or a formatted code point (fields_add_name, names tests) */
+                   * name or a formatted code point (fields_add_name, names tests), or a
+                   * digest (fields_add_bare) */
 };
 
 struct field {
@@ -74,6 +75,7 @@ struct field_key {
 void fields_add_uint_k(struct fields *f, struct field_key key, uint64_t value);
 void fields_add_bool_k(struct fields *f, struct field_key key, bool value);
 void fields_add_token_k(struct fields *f, struct field_key key, const char *token);
+void fields_add_bare_k(struct fields *f, struct field_key key, const char *token);
 void fields_add_name_k(struct fields *f, struct field_key key, enum name_kind kind,
                        uint32_t value);
 void fields_add_string_k(struct fields *f, struct field_key key, struct cursor bytes);
@@ -93,6 +95,13 @@ static inline void fields_add_bool(struct fields *f, const char *key, bool value
 static inline void fields_add_token(struct fields *f, const char *key, const char *token)
 {
     fields_add_token_k(f, FIELD_KEY(key), token);
+}
+
+/* A token the caller made of letters, digits and '_' only (hex digests, JA4): text output
+ * copies it without looking for bytes to quote. */
+static inline void fields_add_bare(struct fields *f, const char *key, const char *token)
+{
+    fields_add_bare_k(f, FIELD_KEY(key), token);
 }
 
 static inline void fields_add_name(struct fields *f, const char *key, enum name_kind kind,

@@ -372,7 +372,7 @@ static void add_ja3(struct fields *f, const char *key, const char *string_key,
 {
     char md5[TLS_JA3_LEN + 1];
     if (ja3_md5(t, md5)) {
-        fields_add_token(f, key, md5);
+        fields_add_bare(f, key, md5);
         if (keep != NULL && keep[0] == '\0') {
             memcpy(keep, md5, sizeof(md5));
         }
@@ -548,7 +548,7 @@ static void add_ja4(const struct client_facts *h, char keep[TLS_JA4_LEN + 1], st
     struct ja4_work *w = &work;
     ja4_a(h, a);
     if (ja4_variant(h, a, true, w, hashed)) {
-        fields_add_token(f, "ja4", hashed);
+        fields_add_bare(f, "ja4", hashed);
         fields_set_level(f, 1);
         fields_add_token(f, "ja4_r", w->raw.s);
         fields_set_level(f, 0);
@@ -558,7 +558,7 @@ static void add_ja4(const struct client_facts *h, char keep[TLS_JA4_LEN + 1], st
     }
     if (ja4_variant(h, a, false, w, hashed)) {
         fields_set_level(f, 1);
-        fields_add_token(f, "ja4_o", hashed);
+        fields_add_bare(f, "ja4_o", hashed);
         fields_add_token(f, "ja4_ro", w->raw.s);
         fields_set_level(f, 0);
     }

@@ -276,13 +276,13 @@ static void add_negotiated(struct fields *f, const struct tls_state *st)
         fields_add_name(f, "group", NAMES_GROUP, st->group);
     }
     if (st->ja3[0] != '\0') {
-        fields_add_token(f, "ja3", st->ja3);
+        fields_add_bare(f, "ja3", st->ja3);
     }
     if (st->ja4[0] != '\0') {
-        fields_add_token(f, "ja4", st->ja4);
+        fields_add_bare(f, "ja4", st->ja4);
     }
     if (st->ja3s[0] != '\0') {
-        fields_add_token(f, "ja3s", st->ja3s);
+        fields_add_bare(f, "ja3s", st->ja3s);
     }
     if (st->cert[DIR_S2C].known) {
         fields_add_cstring(f, "server_subject", st->cert[DIR_S2C].subject);

@@ -14,6 +14,7 @@
 
 #include "fields.h"
 #include "hello.h"
+#include "output.h"
 #include "suites.h"
 #include "tls.h"
 #include "vectors.h"
@@ -583,11 +584,42 @@ START_TEST(more_values_than_kept_skips_the_fingerprint)
 }
 END_TEST
 
+/* The digests are FIELD_NAME (copied as is by text output): each must really be bare, the
+ * ALPN characters of JA4 included when they are not alphanumeric. */
+START_TEST(digests_are_bare_fields)
+{
+    static const char *const keys[] = {"ja3", "ja4", "ja4_o"};
+    uint8_t body[sizeof(alpn_hello)];
+    memcpy(body, alpn_hello, sizeof(body));
+    body[ALPN_AT] = 0xab;
+    body[ALPN_AT + 1] = ' ';
+    const struct {
+        const uint8_t *bytes;
+        size_t len;
+    } hellos[] = {{spec_hello, sizeof(spec_hello)}, {body, sizeof(body)}};
+    for (size_t h = 0; h < sizeof(hellos) / sizeof(hellos[0]); h++) {
+        struct tls_state st;
+        static struct fields f;
+        tls_state_init(&st);
+        fields_init(&f, "handshake", "client_hello");
+        ck_assert(dissect_client_hello(cur_make(hellos[h].bytes, hellos[h].len), &st, &f));
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+            const struct field *fd = fields_find(&f, keys[k]);
+            ck_assert_ptr_nonnull(fd);
+            ck_assert_int_eq(fd->type, FIELD_NAME);
+            ck_assert(!out_text_needs_quotes(fields_value(&f, fd)));
+        }
+        tls_state_free(&st);
+    }
+}
+END_TEST
+
 Suite *suite_fingerprint(void)
 {
     Suite *s = suite_create("fingerprint");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, ja4_of_the_specification_example_with_grease_everywhere);
+    tcase_add_test(tc, digests_are_bare_fields);
     tcase_add_test(tc, fingerprint_fields_come_last_and_long_ones_need_verbose);
     tcase_add_test(tc, client_hello_split_across_segments_has_the_same_fingerprints);
     tcase_add_test(tc, every_prefix_of_a_client_hello_gets_no_fingerprint);
