@@ -135,10 +135,16 @@ static void list_duplicates(struct cursor block, struct fields *f)
     }
 }
 
+/* Types gathered as they are on the wire, so that a block met before is named from the
+ * named-list cache (fields_list_names_u16) in one copy; longer blocks are named in parts. */
+#define TYPES_AT_ONCE 64
+
 /* RFC 8446 4.1.2: struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } */
 static bool list_types(struct cursor block, struct fields *f)
 {
     uint64_t quick[QUICK_BITS / 64] = {0};
+    uint8_t types[2 * TYPES_AT_ONCE];
+    size_t n = 0;
     bool maybe_dup = false;
     struct cursor walk = block;
     uint16_t type;
@@ -147,12 +153,19 @@ static bool list_types(struct cursor block, struct fields *f)
     while (cur_len(walk) > 0) {
         struct cursor start = walk;
         if (!cur_get_u16(&walk, &type) || !cur_get_vec16(&walk, &body)) {
+            fields_list_names_u16(f, NAMES_EXT, cur_make(types, n));
             return fields_malformed_at(f, "extension", "type and u16-prefixed body inside block",
                                        cur_offset(block, start));
         }
-        fields_list_name(f, NAMES_EXT, type);
+        if (n == sizeof(types)) {
+            fields_list_names_u16(f, NAMES_EXT, cur_make(types, n));
+            n = 0;
+        }
+        types[n++] = (uint8_t)(type >> 8);
+        types[n++] = (uint8_t)type;
         maybe_dup |= test_and_set(quick, type % QUICK_BITS);
     }
+    fields_list_names_u16(f, NAMES_EXT, cur_make(types, n));
     fields_list_end(f);
     if (maybe_dup) {
         list_duplicates(block, f);

@@ -1,6 +1,7 @@
 /* Tests for dissectors/extensions.c and the ext_*.c body decoders: each extension from a byte
  * vector in the message that carries it, exact fields, every shorter body, bad inner lengths. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -896,6 +897,22 @@ START_TEST(name_with_space_quotes_its_list)
 }
 END_TEST
 
+/* Types are named 64 at a time: a block of 70 lists all 70, in order. */
+START_TEST(long_extension_list_is_named_whole)
+{
+    struct block b;
+    char want[8 * 70 + 64] = "handshake client_hello extensions=";
+    block_init(&b);
+    for (unsigned i = 0; i < 70; i++) {
+        char item[8];
+        block_add(&b, (uint16_t)(0x7000 + i), NULL, 0);
+        snprintf(item, sizeof(item), "%s0x%04x", i == 0 ? "" : ",", 0x7000 + i);
+        strcat(want, item);
+    }
+    check_block(EXT_IN_CLIENT_HELLO, &b, want, NULL);
+}
+END_TEST
+
 START_TEST(unknown_extension_is_printed_in_hex)
 {
     static const uint8_t body[] = {0xab, 0xcd};
@@ -976,6 +993,7 @@ Suite *suite_extensions(void)
     tcase_add_test(tc, duplicated_extension_is_flagged_and_both_decoded);
     tcase_add_test(tc, colliding_types_are_not_duplicates);
     tcase_add_test(tc, name_with_space_quotes_its_list);
+    tcase_add_test(tc, long_extension_list_is_named_whole);
     tcase_add_test(tc, unknown_extension_is_printed_in_hex);
     tcase_add_test(tc, extension_overrunning_block_is_malformed_at_its_start);
     suite_add_tcase(s, tc);
