@@ -97,28 +97,31 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
         break;
     case TIME_ABSOLUTE:
     default: {
-        /* Lines come in bursts within one second: the date part is made once per second. */
+        /* Lines come in bursts: the date part is made once per second, the fraction once
+         * per packet time, and the whole kept text copied for every line. */
         if (!o->have_second || o->second != ts.tv_sec) {
             struct tm tm;
             time_t secs = ts.tv_sec;
             gmtime_r(&secs, &tm);
             o->second_len =
-                strftime(o->second_text, sizeof(o->second_text), "%Y-%m-%dT%H:%M:%S", &tm);
-            o->second_text[o->second_len] = '\0'; /* 0: did not fit, contents undefined */
+                strftime(o->second_text, STAMP_DATE_MAX + 1, "%Y-%m-%dT%H:%M:%S", &tm);
             o->second = ts.tv_sec;
             o->have_second = true;
+            o->stamp_usec = -1;
         }
-        long usec = (long)ts.tv_usec;
-        char frac[9] = {'.', '0', '0', '0', '0', '0', '0', 'Z', '\0'};
-        for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
-            frac[i] = (char)('0' + usec % 10);
+        if (o->stamp_usec != (long)ts.tv_usec) {
+            long usec = (long)ts.tv_usec;
+            char *frac = o->second_text + o->second_len;
+            memcpy(frac, ".000000Z", 9);
+            for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
+                frac[i] = (char)('0' + usec % 10);
+            }
+            o->stamp_usec = (long)ts.tv_usec;
         }
-        size_t n = o->second_len;
-        if (cap > n + sizeof(frac) - 1) {
-            memcpy(buf, o->second_text, n);
-            memcpy(buf + n, frac, sizeof(frac));
-        } else if (cap > 0) {
-            buf[0] = '\0';
+        if (cap >= sizeof(o->second_text)) {
+            memcpy(buf, o->second_text, sizeof(o->second_text)); /* fixed size: no length */
+        } else if (cap > o->second_len + 8) {
+            memcpy(buf, o->second_text, o->second_len + 9);
         }
         break;
     }

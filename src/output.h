@@ -57,6 +57,9 @@ struct output_style {
 /* out_gather_lines(): lines are written once this many are gathered, as stdio would. */
 #define OUT_BLOCK_BYTES OUTPUT_WRITE_BUFFER
 
+/* The longest date strftime writes for "%Y-%m-%dT%H:%M:%S" (a 64-bit time_t's years). */
+#define STAMP_DATE_MAX 31
+
 struct output {
     FILE *fp;
     /* Lines gathered here and written in blocks (out_gather_lines), built in place: without
@@ -72,8 +75,11 @@ struct output {
     struct timeval prev;
     bool have_second;    /* the date and time to the second of the last absolute time */
     time_t second;
-    char second_text[32];
-    size_t second_len; /* strlen(second_text) */
+    /* the last absolute time: its date to the second (second_len bytes; 0 when strftime
+     * found it too long), then ".uuuuuuZ" for stamp_usec and a NUL */
+    char second_text[STAMP_DATE_MAX + 9];
+    size_t second_len;
+    long stamp_usec; /* -1: the fraction is not written yet */
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
