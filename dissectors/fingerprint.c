@@ -276,6 +276,16 @@ static void text_put(struct text *t, const char *bytes, size_t n)
     t->s[t->len] = '\0';
 }
 
+/* One decimal value, then sep (JA3's version and cipher fields; printf cost more than the
+ * rest of a ServerHello's JA3S). */
+static void text_decimal(struct text *t, unsigned value, char sep)
+{
+    char digits[FIELDS_UINT_TEXT + 1];
+    size_t n = fields_format_uint(value, digits);
+    digits[n++] = sep;
+    text_put(t, digits, n);
+}
+
 /* JA3: decimal values, '-' between them. */
 static void text_decimal_list(struct text *t, const struct u16_list *l)
 {
@@ -386,13 +396,13 @@ static void add_ja3(struct fields *f, const char *key, const char *string_key,
  * no values is left empty ("769,4-5-10,,,"). */
 static void ja3_string(const struct client_facts *h, struct text *t)
 {
-    text_printf(t, "%u,", (unsigned)h->legacy_version);
+    text_decimal(t, h->legacy_version, ',');
     text_decimal_list(t, &h->ciphers);
-    text_printf(t, ",");
+    text_put(t, ",", 1);
     text_decimal_list(t, &h->extensions);
-    text_printf(t, ",");
+    text_put(t, ",", 1);
     text_decimal_list(t, &h->groups);
-    text_printf(t, ",");
+    text_put(t, ",", 1);
     text_decimal_list(t, &h->point_formats);
 }
 
@@ -738,7 +748,8 @@ void fingerprint_server_hello(struct cursor body, bool is_hrr, struct tls_state 
     char buf[JA3_TEXT_MAX + 1];
     struct text t;
     text_init(&t, buf, sizeof(buf));
-    text_printf(&t, "%u,%u,", (unsigned)legacy_version, (unsigned)suite);
+    text_decimal(&t, legacy_version, ',');
+    text_decimal(&t, suite, ',');
     text_decimal_list(&t, &extensions);
     if (!t.cut) {
         add_ja3(f, "ja3s", "ja3s_string", &t, is_hrr ? NULL : st->ja3s);
