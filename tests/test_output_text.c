@@ -1,4 +1,5 @@
 /* Tests for src/output_text.c: the line prefix and the value escaping rules of STYLE.md 2.7. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,11 +160,45 @@ START_TEST(gathered_lines_reach_the_stream_in_blocks_unchanged)
 }
 END_TEST
 
+/* endpoint_format writes IPv6 by hand: the same text as inet_ntop for every pattern of zero,
+ * short, long and 0xffff groups (compression, ties, embedded IPv4). */
+START_TEST(ipv6_endpoints_print_as_inet_ntop)
+{
+    srand(1);
+    for (int mask = 0; mask < 256; mask++) {
+        for (int k = 0; k < 100; k++) {
+            struct endpoint e;
+            memset(&e, 0, sizeof(e));
+            e.family = 6;
+            e.port = 443;
+            for (int g = 0; g < 8; g++) {
+                unsigned v = 0;
+                if (mask & (1 << g)) {
+                    int r = rand() % 4;
+                    v = r == 0 ? (unsigned)rand() & 0xffff
+                        : r == 1 ? (unsigned)rand() & 0xf
+                        : r == 2 ? 0xffff
+                                 : ((unsigned)rand() & 0xff) << 8;
+                }
+                e.addr[2 * g] = (uint8_t)(v >> 8);
+                e.addr[2 * g + 1] = (uint8_t)v;
+            }
+            char addr[INET6_ADDRSTRLEN], want[ENDPOINT_STR_MAX], got[ENDPOINT_STR_MAX];
+            ck_assert_ptr_nonnull(inet_ntop(AF_INET6, e.addr, addr, sizeof(addr)));
+            snprintf(want, sizeof(want), "[%s]:443", addr);
+            endpoint_format(&e, got, sizeof(got));
+            ck_assert_str_eq(got, want);
+        }
+    }
+}
+END_TEST
+
 Suite *suite_output_text(void)
 {
     Suite *s = suite_create("output_text");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, prefix_has_time_id_endpoints_and_arrow);
+    tcase_add_test(tc, ipv6_endpoints_print_as_inet_ntop);
     tcase_add_test(tc, kept_head_gives_the_same_prefix);
     tcase_add_test(tc, wire_strings_are_quoted_and_escaped);
     tcase_add_test(tc, list_items_with_commas_are_escaped_inside_quotes);
