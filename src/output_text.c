@@ -78,6 +78,14 @@ static bool needs_quotes(struct cursor s)
     return cur_len(s) == 0 || cur_span(s, bare) < cur_len(s);
 }
 
+/* Bytes known to need neither quotes nor escapes, copied as they are. */
+static void put_bare(struct line *l, struct cursor s)
+{
+    struct cursor all = cur_take_upto(&s, l->cap - 1 - l->len);
+    cur_copy(all, (uint8_t *)l->buf + l->len);
+    l->len += cur_len(all);
+}
+
 /* Inside quotes: printable ASCII as is, except the quote, the backslash and (in lists) the
  * comma that separates items; everything else as \xHH. Runs of plain bytes go in one copy. */
 static void put_escaped(struct line *l, struct cursor s, bool in_list)
@@ -85,14 +93,7 @@ static void put_escaped(struct line *l, struct cursor s, bool in_list)
     static const char hex[] = "0123456789abcdef";
     uint8_t c;
     for (;;) {
-        struct cursor run = cur_take_upto(&s, cur_span(s, plain[in_list]));
-        size_t n = cur_len(run);
-        if (n > l->cap - 1 - l->len) {
-            n = l->cap - 1 - l->len;
-            run = cur_take_upto(&run, n);
-        }
-        cur_copy(run, (uint8_t *)l->buf + l->len);
-        l->len += n;
+        put_bare(l, cur_take_upto(&s, cur_span(s, plain[in_list])));
         if (!cur_get_u8(&s, &c)) {
             return;
         }
@@ -129,28 +130,16 @@ bool out_text_needs_quotes(struct cursor value)
     return needs_quotes(value);
 }
 
-/* Bytes known to need neither quotes nor escapes, copied as they are. */
-static void put_bare(struct line *l, struct cursor s)
-{
-    struct cursor all = cur_take_upto(&s, l->cap - 1 - l->len);
-    cur_copy(all, (uint8_t *)l->buf + l->len);
-    l->len += cur_len(all);
-}
-
+/* A value outside the bare alphabet is quoted whole; a bare one is looked at only once. */
 static void put_string_value(struct line *l, struct cursor s)
 {
-    size_t len = cur_len(s);
-    if (len > 0 && cur_span(s, bare) == len) {
-        put_bare(l, s); /* the common case, looked at once */
+    if (!needs_quotes(s)) {
+        put_bare(l, s);
         return;
     }
-    if (needs_quotes(s)) {
-        put_char(l, '"');
-        put_escaped(l, s, false);
-        put_char(l, '"');
-    } else {
-        put_escaped(l, s, false);
-    }
+    put_char(l, '"');
+    put_escaped(l, s, false);
+    put_char(l, '"');
 }
 
 /* A list is bare when every item is; otherwise the whole list is quoted. Only strings and
