@@ -767,7 +767,7 @@ void fingerprint_sslv2_client_hello(struct cursor body, struct tls_state *st, st
     uint16_t version, spec_len, session_id_len, challenge_len, low;
     struct cursor specs;
     struct client_facts h;
-    memset(&h, 0, sizeof(h));
+    facts_init(&h, TRANSPORT_TCP); /* SSL 2.0 hellos come over TCP only */
     if (!cur_get_u8(&body, &msg_type) || !cur_get_u16(&body, &version) ||
         !cur_get_u16(&body, &spec_len) || !cur_get_u16(&body, &session_id_len) ||
         !cur_get_u16(&body, &challenge_len) || !cur_get_bytes(&body, spec_len, &specs)) {
