@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
-#include "flow.h"
-#include "ipv6map.h"
-#include "names.h"
-#include "output.h"
+#include "base/fields.h"
+#include "tls/flow.h"
+#include "tcp/ipv6map.h"
+#include "base/names.h"
+#include "output/output.h"
 #include "stats.h"
 
 /* The plaintext of a connection that may still upgrade to TLS, as starttls_scan() reads it:
@@ -366,7 +366,7 @@ void conn_free(struct conn *c)
     free(c);
 }
 
-/* Flows over UDP (src/udp.c) share the TCP connections' event path: ids, the line cap and
+/* Flows over UDP (src/udp/udp.c) share the TCP connections' event path: ids, the line cap and
  * out_event. */
 struct tls_sink conn_sink(struct conn *c)
 {

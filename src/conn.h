@@ -7,11 +7,11 @@
 #include <sys/time.h>
 
 #include "age_list.h"
-#include "cursor.h"
-#include "endpoint.h"
-#include "output.h"
-#include "starttls.h"
-#include "tls.h"
+#include "base/cursor.h"
+#include "output/endpoint.h"
+#include "output/output.h"
+#include "starttls/starttls.h"
+#include "tls/tls.h"
 
 struct fields;
 struct output;
@@ -106,7 +106,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
                 struct cursor rest_c2s, struct cursor rest_s2c);
 void conn_free(struct conn *c); /* accepts NULL */
 
-/* For flows over UDP (src/udp.c), whose struct conn the caller fills: the sink of their
+/* For flows over UDP (src/udp/udp.c), whose struct conn the caller fills: the sink of their
  * events, and the flow, status and negotiated fields of their close line. */
 struct tls_sink conn_sink(struct conn *c);
 void conn_describe_tls(struct conn *c, struct fields *f);

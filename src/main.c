@@ -5,21 +5,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "conn.h"
-#include "diff.h"
-#include "ipv6map.h"
+#include "diff/diff.h"
+#include "tcp/ipv6map.h"
 #include "messages.h"
-#include "midstream.h"
+#include "tcp/midstream.h"
 #include "options.h"
-#include "output.h"
-#include "packet.h"
-#include "pcap_writer.h"
-#include "privileges.h"
-#include "reassembly.h"
+#include "output/output.h"
+#include "capture/packet.h"
+#include "capture/pcap_writer.h"
+#include "capture/privileges.h"
+#include "tcp/reassembly.h"
 #include "stats.h"
-#include "summary.h"
-#include "udp.h"
+#include "diff/summary.h"
+#include "udp/udp.h"
 
 struct inputs {
     struct capture *caps[OPT_MAX_FILES];

@@ -10,8 +10,8 @@
 
 #include "config.h"
 #include "messages.h"
-#include "names.h"
-#include "reassembly.h"
+#include "base/names.h"
+#include "tcp/reassembly.h"
 
 enum {
     OPT_VERSION = 256,

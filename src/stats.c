@@ -5,7 +5,7 @@
 
 #include <inttypes.h>
 
-#include "reassembly.h"
+#include "tcp/reassembly.h"
 
 void stats_report_skipped(const struct stats *s, FILE *fp)
 {

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ipv6map.h"
-#include "linklayer.h"
+#include "tcp/ipv6map.h"
+#include "capture/linklayer.h"
 
 #define STATS_NIDS_WARN_KINDS 10 /* libnids warning codes 0..9 (NIDS_WARN_UNDEFINED..TCP_BADFLAGS) */
 
@@ -35,9 +35,9 @@ struct stats {
     uint64_t idle_connections;    /* closed by --idle-timeout */
     uint64_t events_suppressed;                    /* lines past CONN_EVENTS_MAX per connection */
     uint64_t handshakes_established;               /* connections whose handshake completed */
-    uint64_t handed_over; /* followed past their handshake without libnids (src/bypass.c) */
+    uint64_t handed_over; /* followed past their handshake without libnids (src/tcp/bypass.c) */
     uint64_t flows[STATS_FLOW_KINDS];              /* closed TLS connections by flow= label */
-    uint64_t quic_connections;     /* UDP flows recognised as QUIC (src/udp.c) */
+    uint64_t quic_connections;     /* UDP flows recognised as QUIC (src/udp/udp.c) */
     uint64_t dtls_connections;     /* UDP flows recognised as DTLS */
     uint64_t udp_flows_evicted;    /* closed to make room (UDP_MAX_FLOWS) */
     uint64_t udp_flows_idle;       /* closed after UDP_IDLE_TIMEOUT without datagrams */

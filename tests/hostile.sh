@@ -31,7 +31,7 @@ for pcap in "$srcdir"/pcaps/hostile/*.pcap; do
         not_ok "$cname: output differs from $golden"
         sed 's/^/# /' "$tmp/diff" | head -30
     fi
-    # Past the handshake, connections leave libnids (src/bypass.c), which must change nothing:
+    # Past the handshake, connections leave libnids (src/tcp/bypass.c), which must change nothing:
     # with --verify-checksums libnids follows every connection to its end (the generator
     # writes correct checksums; the cut captures have none to verify).
     case $cname in

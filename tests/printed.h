@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "conn.h"
-#include "output.h"
+#include "output/output.h"
 #include "stats.h"
 
 struct printed {

@@ -3,9 +3,9 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "cursor.h"
-#include "quic.h"
-#include "quic_crypto.h"
+#include "base/cursor.h"
+#include "quic/quic.h"
+#include "crypto/quic_crypto.h"
 
 /* Header bytes before the payload at most: flags, version, DCID length, an 8-byte DCID, SCID
  * length, token length, 2-byte length, 4-byte packet number. */

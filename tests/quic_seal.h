@@ -1,6 +1,6 @@
 /* QUIC Initial packets sealed as a peer would (RFC 9001 5: AEAD_AES_128_GCM with the Initial
  * keys of a Destination Connection ID, then header protection): the inverse of what
- * dissectors/quic.c opens, for the unit tests and the datagram fuzzer. */
+ * dissectors/quic/quic.c opens, for the unit tests and the datagram fuzzer. */
 #ifndef HSDUMP_TESTS_QUIC_SEAL_H
 #define HSDUMP_TESTS_QUIC_SEAL_H
 

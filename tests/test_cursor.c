@@ -1,7 +1,7 @@
-/* Tests for dissectors/cursor.c: all-or-nothing getters, nested vectors stay inside parents. */
+/* Tests for dissectors/base/cursor.c: all-or-nothing getters, nested vectors stay inside parents. */
 #include <check.h>
 
-#include "cursor.h"
+#include "base/cursor.h"
 #include "suites.h"
 
 START_TEST(get_u16_reads_big_endian_and_advances)

@@ -1,12 +1,12 @@
-/* Tests for src/summary.c and src/diff.c: summaries from JSON Lines, pairing, the report. */
+/* Tests for src/diff/summary.c and src/diff/diff.c: summaries from JSON Lines, pairing, the report. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
+#include "diff/diff.h"
 #include "suites.h"
-#include "summary.h"
+#include "diff/summary.h"
 
 /* One connection as hsdump -T json writes it: client_hello, server_hello, close. suites is
  * the inside of a JSON array; ch_extra and close_extra are more ",key:value" members. */

@@ -1,4 +1,4 @@
-/* Tests for dissectors/dtls.c: DTLS records and handshake fragments built here field by field
+/* Tests for dissectors/dtls/dtls.c: DTLS records and handshake fragments built here field by field
  * (RFC 6347 4.1 and 4.2.2): the ClientHello's cookie, HelloVerifyRequest, fragments joined in
  * any order, retransmissions, protected epochs, the DTLS 1.3 unified header, and every
  * shortened datagram. */
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dtls.h"
+#include "dtls/dtls.h"
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 #define BUF_MAX 2048

@@ -1,15 +1,15 @@
-/* Tests for dissectors/extensions.c and the ext_*.c body decoders: each extension from a byte
+/* Tests for dissectors/ext/extensions.c and the ext_*.c body decoders: each extension from a byte
  * vector in the message that carries it, exact fields, every shorter body, bad inner lengths. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "extensions.h"
-#include "handshake.h"
-#include "names.h"
+#include "ext/extensions.h"
+#include "tls/handshake.h"
+#include "base/names.h"
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 #define BYTES4(b) b, b, b, b

@@ -1,9 +1,9 @@
-/* Tests for dissectors/fields.c: typed fields, lists, error reports, overflow. */
+/* Tests for dissectors/base/fields.c: typed fields, lists, error reports, overflow. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "fields.h"
+#include "base/fields.h"
 #include "suites.h"
 
 START_TEST(uint_and_token_fields_are_found_by_key)

@@ -1,4 +1,4 @@
-/* Tests for dissectors/fingerprint.c: JA3, JA3S and JA4 of hand-built hellos.
+/* Tests for dissectors/tls/fingerprint.c: JA3, JA3S and JA4 of hand-built hellos.
  *
  * Expected values: the JA4 ones of the first vector are the published example of the JA4
  * specification (FoxIO technical_details/JA4.md: ja4, ja4_r, ja4_o, ja4_ro), the vector being
@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fields.h"
-#include "hello.h"
-#include "output.h"
+#include "base/fields.h"
+#include "tls/hello.h"
+#include "output/output.h"
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 #define RANDOM_11                                                                                  \

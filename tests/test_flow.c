@@ -1,14 +1,14 @@
-/* Tests for dissectors/flow.c: the flow label, flags, status and history of the close line, from
+/* Tests for dissectors/tls/flow.c: the flow label, flags, status and history of the close line, from
  * tls_state values set directly and from handshakes fed through the record layer. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
-#include "flow.h"
-#include "names.h"
+#include "base/fields.h"
+#include "tls/flow.h"
+#include "base/names.h"
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 #define BYTES4(b) b, b, b, b

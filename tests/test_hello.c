@@ -1,11 +1,11 @@
-/* Tests for dissectors/hello.c and extensions.c: exact fields, malformed vectors. */
+/* Tests for dissectors/tls/hello.c and extensions.c: exact fields, malformed vectors. */
 #include <check.h>
 #include <string.h>
 
-#include "fields.h"
-#include "hello.h"
+#include "base/fields.h"
+#include "tls/hello.h"
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 /* Runs one handshake message body through the record layer as a single record. */

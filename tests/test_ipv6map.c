@@ -1,4 +1,4 @@
-/* Tests for src/ipv6map.c: IPv6/TCP becomes IPv4/TCP with the same segment, a valid header,
+/* Tests for src/tcp/ipv6map.c: IPv6/TCP becomes IPv4/TCP with the same segment, a valid header,
  * a checksum that verifies exactly when the original did, and a stable one-to-one mapping. */
 #include <check.h>
 #include <stdlib.h>
@@ -6,10 +6,10 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "cursor.h"
-#include "ipv6map.h"
+#include "base/cursor.h"
+#include "tcp/ipv6map.h"
 #include "suites.h"
-#include "tcp_segment.h"
+#include "tcp/tcp_segment.h"
 
 #define MAX_PACKET 256
 

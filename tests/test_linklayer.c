@@ -1,14 +1,14 @@
-/* Tests for src/linklayer.c (every link type, tags, padding, truncation) and the file side of
- * src/capture.c (error texts, frames, truncated files, filters, stopping). */
+/* Tests for src/capture/linklayer.c (every link type, tags, padding, truncation) and the file side of
+ * src/capture/capture.c (error texts, frames, truncated files, filters, stopping). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "cursor.h"
-#include "linklayer.h"
+#include "capture/capture.h"
+#include "base/cursor.h"
+#include "capture/linklayer.h"
 #include "suites.h"
 
 /* DLT numbers as pcap/dlt.h has them on Linux. */

@@ -1,13 +1,13 @@
-/* Tests for dissectors/key_exchange.c, certificate.c, ticket.c, simple_messages.c, alert.c and
+/* Tests for dissectors/tls/key_exchange.c, certificate.c, ticket.c, simple_messages.c, alert.c and
  * x509.c: each message from a byte vector, its exact line, every shorter body, bad lengths. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "handshake.h"
-#include "names.h"
+#include "tls/handshake.h"
+#include "base/names.h"
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 #define BYTES4(b) b, b, b, b

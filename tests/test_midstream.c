@@ -1,4 +1,4 @@
-/* Tests for src/midstream.c: connections whose SYN was not captured, from built IPv4/TCP
+/* Tests for src/tcp/midstream.c: connections whose SYN was not captured, from built IPv4/TCP
  * packets (no libnids round runs, so no tuple is followed by it). */
 #define _GNU_SOURCE
 #include <check.h>
@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "conn.h"
-#include "midstream.h"
-#include "output.h"
+#include "tcp/midstream.h"
+#include "output/output.h"
 #include "printed.h"
 #include "stats.h"
 #include "suites.h"
-#include "tcp_segment.h"
+#include "tcp/tcp_segment.h"
 
 #define FIN 0x01
 #define SYN 0x02

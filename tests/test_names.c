@@ -1,4 +1,4 @@
-/* Tests for dissectors/names.c and registry.def: sorted unique tables, IANA names, GREASE by
+/* Tests for dissectors/base/names.c and registry.def: sorted unique tables, IANA names, GREASE by
  * rule, hex for the unknown, and agreement with OpenSSL's IANA-style cipher names. */
 #include <check.h>
 #include <stdio.h>
@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "names.h"
-#include "output.h"
+#include "base/names.h"
+#include "output/output.h"
 #include "suites.h"
 
 static const char *format(enum name_kind kind, uint32_t value)

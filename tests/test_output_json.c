@@ -1,11 +1,11 @@
-/* Tests for src/output_json.c: each line is, byte for byte, what jansson's json_dumpb
+/* Tests for src/output/output_json.c: each line is, byte for byte, what jansson's json_dumpb
  * (JSON_COMPACT | JSON_ENSURE_ASCII) wrote for the event before the writer was direct. */
 #include <check.h>
 #include <string.h>
 
-#include "endpoint.h"
-#include "fields.h"
-#include "output.h"
+#include "output/endpoint.h"
+#include "base/fields.h"
+#include "output/output.h"
 #include "suites.h"
 
 static const char *render(const struct fields *f, int verbosity)

@@ -1,13 +1,13 @@
-/* Tests for src/output_text.c: the line prefix and the value escaping rules of STYLE.md 2.7. */
+/* Tests for src/output/output_text.c: the line prefix and the value escaping rules of STYLE.md 2.7. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "endpoint.h"
-#include "fields.h"
-#include "output.h"
+#include "output/endpoint.h"
+#include "base/fields.h"
+#include "output/output.h"
 #include "suites.h"
 
 static const char *render(const struct fields *f, enum dir d, bool v6)

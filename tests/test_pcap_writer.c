@@ -1,16 +1,16 @@
-/* Tests for src/pcap_writer.c (-w): frames held per 4-tuple until the connection is decided,
+/* Tests for src/capture/pcap_writer.c (-w): frames held per 4-tuple until the connection is decided,
  * written in order when it is TLS, dropped when it is not, bounded per tuple and in total. The
- * file is read back through src/capture.c. */
+ * file is read back through src/capture/capture.c. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "cursor.h"
-#include "pcap_writer.h"
-#include "reassembly.h"
+#include "capture/capture.h"
+#include "base/cursor.h"
+#include "capture/pcap_writer.h"
+#include "tcp/reassembly.h"
 #include "stats.h"
 #include "suites.h"
 

@@ -1,4 +1,4 @@
-/* Tests for dissectors/quic.c and quic_crypto.c: the sample packets of RFC 9001 Appendix A
+/* Tests for dissectors/quic/quic.c and quic_crypto.c: the sample packets of RFC 9001 Appendix A
  * (QUIC v1) and RFC 9369 Appendix A (v2) -- keys, header protection, the client's Initial
  * decrypting to the published CRYPTO frame, the server's to its ACK and CRYPTO frames -- then
  * Initial packets sealed here with those keys: CRYPTO frames split, reordered and repeated,
@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "quic.h"
-#include "quic_crypto.h"
+#include "quic/quic.h"
+#include "crypto/quic_crypto.h"
 #include "quic_seal.h"
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 static const char rfc9001_client_packet[] =

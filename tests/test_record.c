@@ -1,11 +1,11 @@
-/* Tests for dissectors/record.c and handshake.c: framing across segments and records,
+/* Tests for dissectors/tls/record.c and handshake.c: framing across segments and records,
  * plaintext vs encrypted, desync, truncation at every prefix. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "suites.h"
-#include "tls.h"
+#include "tls/tls.h"
 #include "vectors.h"
 
 static const uint8_t client_hello_record[] = {

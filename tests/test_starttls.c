@@ -1,4 +1,4 @@
-/* Tests for dissectors/starttls.c (each protocol's upgrade, split at every byte, refusals,
+/* Tests for dissectors/starttls/starttls.c (each protocol's upgrade, split at every byte, refusals,
  * bounds) and for the STARTTLS path of src/conn.c (release, then TLS where it said). */
 #define _GNU_SOURCE
 #include <check.h>
@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "conn.h"
-#include "output.h"
+#include "output/output.h"
 #include "printed.h"
-#include "starttls.h"
+#include "starttls/starttls.h"
 #include "stats.h"
 #include "suites.h"
 

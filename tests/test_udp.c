@@ -1,4 +1,4 @@
-/* Tests for src/udp.c: UDP flows from built IPv4 and IPv6 packets, their lines (transport
+/* Tests for src/udp/udp.c: UDP flows from built IPv4 and IPv6 packets, their lines (transport
  * prefix, real IPv6 addresses), what is left to the caller, eviction and idle closing. */
 #define _GNU_SOURCE
 #include <check.h>
@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "conn.h"
-#include "output.h"
+#include "output/output.h"
 #include "printed.h"
 #include "stats.h"
 #include "suites.h"
-#include "udp.h"
+#include "udp/udp.h"
 
 struct fixture {
     struct printed p;

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fields.h"
+#include "base/fields.h"
 #include "suites.h"
 #include "vectors.h"
-#include "x509.h"
+#include "crypto/x509.h"
 
 /* More than the cache's 128 slots, so every set evicts. */
 #define CERTS 200

@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fields.h"
-#include "output.h"
-#include "endpoint.h"
-#include "tls.h"
+#include "base/fields.h"
+#include "output/output.h"
+#include "output/endpoint.h"
+#include "tls/tls.h"
 
 #define VEC_EVENTS_MAX 64
 #define VEC_LINE_MAX (4 * FIELDS_BUF + 1024)

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "capture.h"
+#include "capture/capture.h"
 #include "conn.h"
-#include "ipv6map.h"
-#include "output.h"
-#include "packet.h"
-#include "reassembly.h"
+#include "tcp/ipv6map.h"
+#include "output/output.h"
+#include "capture/packet.h"
+#include "tcp/reassembly.h"
 #include "stats.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

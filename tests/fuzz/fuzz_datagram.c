@@ -1,4 +1,4 @@
-/* libFuzzer harness: QUIC Initial packets and DTLS datagrams (dissectors/quic.c, dtls.c).
+/* libFuzzer harness: QUIC Initial packets and DTLS datagrams (dissectors/quic/quic.c, dtls.c).
  * Input: one byte choosing the protocol (bit 0: DTLS, else QUIC; bit 1: QUIC version 2), then
  * chunks of [flags byte][u16 length][bytes]; flags bit 0 is the direction. For DTLS a chunk is
  * one datagram. For QUIC a chunk is the frames of an Initial packet, sealed here with the
@@ -6,14 +6,14 @@
  * the AEAD; with flags bit 1 it is a raw datagram instead, for the header parser. */
 #include <stdint.h>
 
-#include "cursor.h"
-#include "dtls.h"
-#include "fields.h"
-#include "quic.h"
-#include "quic_crypto.h"
+#include "base/cursor.h"
+#include "dtls/dtls.h"
+#include "base/fields.h"
+#include "quic/quic.h"
+#include "crypto/quic_crypto.h"
 #include "quic_seal.h"
 #include "render.h"
-#include "tls.h"
+#include "tls/tls.h"
 
 static const uint8_t dcid[8] = {0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08};
 

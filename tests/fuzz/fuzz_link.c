@@ -3,9 +3,9 @@
 #include <pcap/dlt.h>
 #include <stdint.h>
 
-#include "cursor.h"
-#include "ipv6map.h"
-#include "linklayer.h"
+#include "base/cursor.h"
+#include "tcp/ipv6map.h"
+#include "capture/linklayer.h"
 
 static const int link_types[] = {
     DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4, DLT_IPV6, DLT_NULL, DLT_LOOP,

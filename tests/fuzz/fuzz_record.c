@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "base/cursor.h"
 #include "render.h"
-#include "tls.h"
+#include "tls/tls.h"
 
 #define STREAM_MAX (1 << 20)
 

@@ -1,7 +1,7 @@
 #include "render.h"
 
-#include "endpoint.h"
-#include "output.h"
+#include "output/endpoint.h"
+#include "output/output.h"
 
 static char line[6 * FIELDS_BUF + 1024];
 

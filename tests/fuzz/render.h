@@ -3,8 +3,8 @@
 #ifndef HSDUMP_FUZZ_RENDER_H
 #define HSDUMP_FUZZ_RENDER_H
 
-#include "fields.h"
-#include "tls.h"
+#include "base/fields.h"
+#include "tls/tls.h"
 
 void fuzz_render(void *ctx, enum dir d, const struct fields *f);
 

@@ -1,0 +1,260 @@
+/* X.509 certificate fields (RFC 5280) decoded by libcrypto: subject, issuer, validity, SANs,
+ * key, signature algorithm, SHA-256 fingerprint. */
+#include "crypto/x509.h"
+
+#include <arpa/inet.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/cache_ways.h"
+#include "crypto/digest.h"
+#include "base/fields.h"
+#include "base/fnv.h"
+
+#define DN_MAX 1024
+
+/* RFC 4514 form, one line, e.g. "CN=example.com,O=Example". */
+static void add_name(struct fields *f, const char *key, const X509_NAME *name)
+{
+    char buf[DN_MAX];
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL) {
+        return;
+    }
+    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    int n = BIO_read(bio, buf, sizeof(buf) - 1);
+    BIO_free(bio);
+    buf[n > 0 ? n : 0] = '\0';
+    fields_add_cstring(f, key, buf);
+}
+
+static void add_time(struct fields *f, const char *key, const ASN1_TIME *t)
+{
+    struct tm tm;
+    char buf[32];
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) {
+        return;
+    }
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fields_add_token(f, key, buf);
+}
+
+static void add_serial(struct fields *f, const X509 *cert)
+{
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(cert);
+    BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
+    char *hex = bn ? BN_bn2hex(bn) : NULL;
+    if (hex != NULL) {
+        for (char *p = hex; *p != '\0'; p++) {
+            *p = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+        }
+        fields_add_token(f, "serial", hex);
+    }
+    OPENSSL_free(hex);
+    BN_free(bn);
+}
+
+/* RFC 5280 4.2.1.6: an iPAddress is 4 (IPv4) or 16 (IPv6) octets in network order. */
+static void add_ip(struct fields *f, const ASN1_OCTET_STRING *ip)
+{
+    char text[INET6_ADDRSTRLEN];
+    int len = ASN1_STRING_length(ip);
+    int family = len == 4 ? AF_INET : len == 16 ? AF_INET6 : 0;
+    if (family == 0 || inet_ntop(family, ASN1_STRING_get0_data(ip), text, sizeof(text)) == NULL) {
+        fields_list_token(f, "invalid");
+        return;
+    }
+    fields_list_token(f, text);
+}
+
+static void add_sans(struct fields *f, X509 *cert)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    if (names == NULL) {
+        return;
+    }
+    int count = sk_GENERAL_NAME_num(names);
+    bool any_dns = false, any_ip = false;
+    for (int i = 0; i < count; i++) {
+        const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+        any_dns |= gn->type == GEN_DNS;
+        any_ip |= gn->type == GEN_IPADD;
+    }
+    if (any_dns) {
+        fields_list_begin(f, "san_dns");
+        for (int i = 0; i < count; i++) {
+            const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+            if (gn->type == GEN_DNS) {
+                fields_list_string(f, cur_make(ASN1_STRING_get0_data(gn->d.dNSName),
+                                               (size_t)ASN1_STRING_length(gn->d.dNSName)));
+            }
+        }
+        fields_list_end(f);
+    }
+    if (any_ip) {
+        fields_list_begin(f, "san_ip");
+        for (int i = 0; i < count; i++) {
+            const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+            if (gn->type == GEN_IPADD) {
+                add_ip(f, gn->d.iPAddress);
+            }
+        }
+        fields_list_end(f);
+    }
+    GENERAL_NAMES_free(names);
+}
+
+/* Short, stable algorithm names for key=: OpenSSL's short names are mixed case and vary. */
+static const char *key_algorithm(int id)
+{
+    switch (id) {
+    case EVP_PKEY_RSA:
+        return "rsa";
+    case EVP_PKEY_RSA_PSS:
+        return "rsa-pss";
+    case EVP_PKEY_DSA:
+        return "dsa";
+    case EVP_PKEY_DH:
+        return "dh";
+    case EVP_PKEY_ED25519:
+        return "ed25519";
+    case EVP_PKEY_ED448:
+        return "ed448";
+    default:
+        return NULL;
+    }
+}
+
+/* key=rsa:2048, key=ec:prime256v1, key=ed25519, or the OID's short name for others. */
+static void add_key(struct fields *f, X509 *cert)
+{
+    EVP_PKEY *key = X509_get0_pubkey(cert);
+    char buf[96];
+    if (key == NULL) {
+        fields_add_token(f, "key", "unknown");
+        return;
+    }
+    int id = EVP_PKEY_get_base_id(key);
+    const char *name = key_algorithm(id);
+    if (id == EVP_PKEY_EC) {
+        char group[64];
+        size_t len = 0;
+        if (EVP_PKEY_get_group_name(key, group, sizeof(group), &len) != 1) {
+            snprintf(group, sizeof(group), "unknown");
+        }
+        snprintf(buf, sizeof(buf), "ec:%s", group);
+    } else if (name != NULL && id != EVP_PKEY_ED25519 && id != EVP_PKEY_ED448) {
+        snprintf(buf, sizeof(buf), "%s:%d", name, EVP_PKEY_get_bits(key));
+    } else if (name != NULL) {
+        snprintf(buf, sizeof(buf), "%s", name);
+    } else {
+        snprintf(buf, sizeof(buf), "%s", OBJ_nid2sn(id));
+    }
+    fields_add_token(f, "key", buf);
+}
+
+static void add_fingerprint(struct fields *f, const X509 *cert)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (digest_sha256() != NULL && X509_digest(cert, digest_sha256(), md, &len) == 1) {
+        fields_add_hex(f, "sha256", cur_make(md, len));
+    }
+}
+
+static bool describe(struct cursor der, struct fields *f)
+{
+    const unsigned char *p = cur_data(der);
+    X509 *cert = d2i_X509(NULL, &p, (long)cur_len(der));
+    if (cert == NULL) {
+        return fields_malformed(f, "certificate", "DER X.509 certificate (RFC 5280)");
+    }
+    add_name(f, "subject", X509_get_subject_name(cert));
+    add_name(f, "issuer", X509_get_issuer_name(cert));
+    /* Default output keeps what identifies a certificate; -v adds the details. */
+    fields_set_level(f, 1);
+    add_serial(f, cert);
+    add_time(f, "not_before", X509_get0_notBefore(cert));
+    fields_set_level(f, 0);
+    add_time(f, "not_after", X509_get0_notAfter(cert));
+    add_sans(f, cert);
+    add_key(f, cert);
+    fields_set_level(f, 1);
+    fields_add_cstring(f, "signature", OBJ_nid2ln(X509_get_signature_nid(cert)));
+    add_fingerprint(f, cert);
+    fields_set_level(f, 0);
+    /* d2i stops at the end of the certificate: bytes after it in the entry are not DER. The
+     * length of the (cached) original encoding says where it ended. */
+    int der_length = i2d_X509(cert, NULL);
+    X509_free(cert);
+    if (der_length < 0 || (size_t)der_length != cur_len(der)) {
+        fields_malformed(f, "certificate", "one DER certificate filling its entry");
+    }
+    return true;
+}
+
+/* The same few certificates come back on thousands of connections, and OpenSSL 3 decodes
+ * each one's public key through its provider machinery, the slowest step of a handshake by
+ * far: descriptions are kept in sets chosen by the end of the DER entry (the signature, as
+ * good as random) and compared whole, which costs far less than hashing every byte. A set
+ * holds several so that a few dozen busy certificates do not evict each other. */
+#define CACHE_SETS 16
+#define CACHE_WAYS 8
+#define CACHE_DER_MAX 16384 /* larger entries are described each time */
+#define CACHE_INDEX_BYTES 16
+
+static struct cached_description {
+    struct cache_way way;
+    bool ok;
+    uint8_t *der; /* a copy of the entry described (owned) */
+    size_t der_len;
+    struct fields fields;
+} cache[CACHE_SETS][CACHE_WAYS];
+static uint64_t cache_clock;
+
+static size_t cache_set(struct cursor der)
+{
+    uint8_t tail[CACHE_INDEX_BYTES];
+    struct cursor end = der;
+    (void)cur_take_upto(&end, cur_len(der) - CACHE_INDEX_BYTES);
+    cur_copy(end, tail);
+    return fnv1a32(FNV1A32_BASIS ^ (uint32_t)cur_len(der), tail, sizeof(tail)) % CACHE_SETS;
+}
+
+static bool holds_der(const void *entry, const void *key)
+{
+    const struct cached_description *e = entry;
+    return cur_equal(*(const struct cursor *)key, e->der, e->der_len);
+}
+
+bool x509_describe(struct cursor der, struct fields *f)
+{
+    size_t len = cur_len(der);
+    if (len < CACHE_INDEX_BYTES || len > CACHE_DER_MAX) {
+        return describe(der, f);
+    }
+    bool hit;
+    struct cached_description *slot = cache_pick(cache[cache_set(der)], CACHE_WAYS,
+                                                 sizeof(cache[0][0]), holds_der, &der,
+                                                 &cache_clock, &hit);
+    if (!hit) {
+        uint8_t *copy = realloc(slot->der, len);
+        if (copy == NULL) {
+            slot->way.last_used = 0; /* empty again: its old copy no longer matches */
+            return describe(der, f);
+        }
+        cur_copy(der, copy);
+        slot->der = copy;
+        slot->der_len = len;
+        fields_init(&slot->fields, NULL, NULL);
+        slot->ok = describe(der, &slot->fields);
+    }
+    fields_append(f, &slot->fields);
+    return slot->ok;
+}

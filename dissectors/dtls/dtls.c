@@ -1,0 +1,377 @@
+/* DTLS records of a UDP flow (RFC 6347 4.1-4.2, RFC 9147 4-5): plaintext records read,
+ * handshake fragments joined by message_seq and fragment_offset, records of a later epoch and
+ * DTLS 1.3 unified-header records counted as protected. */
+#include "dtls/dtls.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fields.h"
+#include "tls/flow.h"
+#include "tls/handshake.h"
+#include "base/names.h"
+
+void dtls_state_init(struct dtls_state *ds)
+{
+    memset(ds, 0, sizeof(*ds));
+}
+
+void dtls_state_free(struct dtls_state *ds)
+{
+    if (ds == NULL) {
+        return;
+    }
+    for (size_t d = 0; d < 2; d++) {
+        struct dtls_message *m = &ds->dir[d].msg;
+        free(m->buf);
+        free(m->have);
+        memset(m, 0, sizeof(*m));
+    }
+}
+
+/* RFC 6347 4.1 (ContentType as in TLS, plus RFC 9146 tls12_cid and RFC 9147 ack) and the
+ * one's-complement DTLS versions (major 254). */
+static bool plausible_header(uint8_t type, uint16_t version, uint16_t length)
+{
+    return type >= CONTENT_change_cipher_spec && type <= CONTENT_ack && (version >> 8) == 0xfe &&
+           length <= TLS_RECORD_MAX;
+}
+
+/* RFC 6347 4.1: struct { ContentType type; ProtocolVersion version; uint16 epoch;
+ *   uint48 sequence_number; uint16 length; opaque fragment[DTLSPlaintext.length]; } */
+struct record {
+    uint8_t type;
+    uint16_t version;
+    uint16_t epoch;
+    struct cursor body;
+};
+
+static bool read_record_header(struct cursor *c, struct record *r, uint16_t *length)
+{
+    uint16_t seq_high;
+    uint32_t seq_low;
+    return cur_get_u8(c, &r->type) && cur_get_u16(c, &r->version) && cur_get_u16(c, &r->epoch) &&
+           cur_get_u16(c, &seq_high) && cur_get_u32(c, &seq_low) && cur_get_u16(c, length);
+}
+
+bool dtls_looks_like_client_hello(struct cursor datagram)
+{
+    struct record r;
+    uint16_t length;
+    uint8_t msg_type;
+    if (!read_record_header(&datagram, &r, &length) || !cur_peek_u8(datagram, 0, &msg_type)) {
+        return false;
+    }
+    /* RFC 9147 5.1: a DTLS 1.3 client's first record may still say DTLS 1.0 (0xfeff). */
+    return r.type == CONTENT_handshake &&
+           (r.version == VERSION_DTLSv1_0 || r.version == VERSION_DTLSv1_2) && r.epoch == 0 &&
+           length <= cur_len(datagram) && msg_type == HS_client_hello;
+}
+
+static void emit(const struct tls_sink *sink, enum dir d, const struct fields *f)
+{
+    sink->emit(sink->ctx, d, f);
+}
+
+/* Drops the message being joined; with report, says how much of it came. */
+static void abandon_message(struct dtls_message *m, enum dir d, bool report,
+                            const struct tls_sink *sink)
+{
+    if (report && m->active) {
+        struct fields f;
+        char name[NAMES_BUF];
+        fields_init(&f, "handshake", names_format(NAMES_HS, m->type, name, sizeof(name)));
+        fields_add_uint(&f, "message_seq", m->message_seq);
+        fields_truncated(&f, "handshake", m->received, m->length);
+        emit(sink, d, &f);
+    }
+    m->active = false;
+}
+
+/* Room for a body of length bytes and its bitmap, all bits clear. */
+static bool start_message(struct dtls_message *m, uint8_t type, uint32_t length, uint16_t seq,
+                          uint16_t record_version)
+{
+    size_t need = length > 0 ? length : 1;
+    if (need > m->cap) {
+        uint8_t *buf = realloc(m->buf, need);
+        if (buf == NULL) {
+            return false;
+        }
+        m->buf = buf;
+        uint8_t *have = realloc(m->have, (need + 7) / 8);
+        if (have == NULL) {
+            return false;
+        }
+        m->have = have;
+        m->cap = need;
+    }
+    memset(m->have, 0, (need + 7) / 8);
+    m->active = true;
+    m->type = type;
+    m->length = length;
+    m->message_seq = seq;
+    m->record_version = record_version;
+    m->fragments = 0;
+    m->received = 0;
+    return true;
+}
+
+static void fragment_malformed(struct dtls_dir *dd, enum dir d, uint8_t type, const char *where,
+                               const char *expected, const struct tls_sink *sink)
+{
+    struct fields f;
+    char name[NAMES_BUF];
+    fields_init(&f, "handshake", names_format(NAMES_HS, type, name, sizeof(name)));
+    fields_malformed(&f, where, expected);
+    dd->malformed++;
+    emit(sink, d, &f);
+}
+
+/* One fragment: its bytes placed at fragment_offset; the message is dissected once every
+ * byte of it arrived, whatever the order and overlap of the fragments. */
+static void take_fragment(struct dtls_dir *dd, struct tls_state *st, enum dir d, uint8_t type,
+                          uint32_t length, uint16_t seq, uint32_t offset, struct cursor fragment,
+                          uint16_t record_version, const struct tls_sink *sink)
+{
+    struct dtls_message *m = &dd->msg;
+    /* RFC 6347 4.2.4: a retransmitted flight repeats messages already taken */
+    if (dd->any_message && (uint16_t)(seq - dd->next_seq) >= 0x8000) {
+        dd->retransmitted++;
+        return;
+    }
+    if (m->active && m->message_seq != seq) {
+        /* a later message began: the one being joined lost a fragment for good */
+        abandon_message(m, d, true, sink);
+    }
+    if (m->active && (m->type != type || m->length != length)) {
+        fragment_malformed(dd, d, type, "fragment",
+                           "the msg_type and length of the message's other fragments", sink);
+        return;
+    }
+    if (!m->active && !start_message(m, type, length, seq, record_version)) {
+        return;
+    }
+    m->fragments++;
+    size_t end = (size_t)offset + cur_len(fragment);
+    cur_copy(fragment, m->buf + offset);
+    for (size_t i = offset; i < end; i++) {
+        uint8_t bit = (uint8_t)(1u << (i % 8));
+        if ((m->have[i / 8] & bit) == 0) {
+            m->have[i / 8] |= bit;
+            m->received++;
+        }
+    }
+    if (m->received < m->length) {
+        return;
+    }
+    m->active = false;
+    dd->any_message = true;
+    dd->next_seq = (uint16_t)(seq + 1);
+    hs_dissect_message(st, d, m->type, cur_make(m->buf, m->length), m->record_version,
+                       m->fragments, sink);
+}
+
+/* RFC 6347 4.2.2: struct { HandshakeType msg_type; uint24 length; uint16 message_seq;
+ *   uint24 fragment_offset; uint24 fragment_length; opaque fragment[fragment_length]; }
+ * (the body's bytes fragment_offset .. +fragment_length); several may share a record. */
+static void handshake_record(struct dtls_dir *dd, struct tls_state *st, enum dir d,
+                             const struct record *r, const struct tls_sink *sink)
+{
+    struct cursor body = r->body;
+    while (cur_len(body) > 0) {
+        uint8_t type = 0;
+        uint32_t length, offset, fragment_length;
+        uint16_t seq;
+        struct cursor fragment;
+        if (!cur_get_u8(&body, &type) || !cur_get_u24(&body, &length) ||
+            !cur_get_u16(&body, &seq) || !cur_get_u24(&body, &offset) ||
+            !cur_get_u24(&body, &fragment_length) ||
+            !cur_get_bytes(&body, fragment_length, &fragment)) {
+            fragment_malformed(dd, d, type, "fragment",
+                               "12-byte fragment header and fragment_length bytes inside record",
+                               sink);
+            return;
+        }
+        if (length > TLS_HS_MESSAGE_MAX) {
+            fragment_malformed(dd, d, type, "length",
+                               "handshake message <= 262144 bytes (hsdump's reassembly cap)",
+                               sink);
+            continue;
+        }
+        if ((uint64_t)offset + fragment_length > length) {
+            fragment_malformed(dd, d, type, "fragment_offset",
+                               "fragment_offset + fragment_length <= length", sink);
+            continue;
+        }
+        take_fragment(dd, st, d, type, length, seq, offset, fragment, r->version, sink);
+    }
+}
+
+/* RFC 6347 4.1: epoch 0 is plaintext; every later epoch is protected by keys hsdump does not
+ * have. The first protected handshake record after a side's ChangeCipherSpec is its Finished
+ * (RFC 5246 7.4.9); application data is only counted, like TCP's after the handshake. */
+static void protected_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
+                             const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    td->encrypted_records++;
+    flow_note(st, d, type == CONTENT_alert ? FLOW_ALERT : FLOW_ENCRYPTED);
+    if (type == CONTENT_handshake) {
+        const char *inferred = NULL;
+        if (td->ccs_seen && !td->finished) {
+            inferred = "finished";
+            td->finished = true;
+        }
+        rec_emit_encrypted(d, type, length, inferred, sink);
+    } else if (type == CONTENT_alert) {
+        rec_emit_encrypted(d, type, length, NULL, sink);
+    }
+}
+
+/* RFC 5246 7.1: struct { enum { change_cipher_spec(1), (255) } type; } ChangeCipherSpec; */
+static void change_cipher_spec(struct tls_state *st, enum dir d, struct cursor body,
+                               const struct tls_sink *sink)
+{
+    struct fields f;
+    uint8_t value;
+    fields_init(&f, "change_cipher_spec", NULL);
+    if (!cur_get_u8(&body, &value) || value != 1 || cur_len(body) != 0) {
+        fields_malformed(&f, "change_cipher_spec", "one byte of value 1");
+    }
+    st->dir[d].ccs_seen = true;
+    st->dir[d].encrypted = true;
+    flow_note(st, d, FLOW_CCS);
+    emit(sink, d, &f);
+}
+
+static void plaintext_record(struct dtls_dir *dd, struct tls_state *st, enum dir d,
+                             const struct record *r, const struct tls_sink *sink)
+{
+    switch (r->type) {
+    case CONTENT_change_cipher_spec:
+        change_cipher_spec(st, d, r->body, sink);
+        break;
+    case CONTENT_alert:
+        flow_note(st, d, FLOW_ALERT);
+        dissect_alert(st, d, r->body, sink);
+        break;
+    case CONTENT_handshake:
+        handshake_record(dd, st, d, r, sink);
+        break;
+    default:
+        /* application data, tls12_cid and ack records are protected in any epoch */
+        protected_record(st, d, r->type, cur_len(r->body), sink);
+        break;
+    }
+}
+
+static void record_malformed(struct dtls_dir *dd, enum dir d, const char *where,
+                             const char *expected, size_t at, const struct tls_sink *sink)
+{
+    struct fields f;
+    fields_init(&f, "record", NULL);
+    fields_malformed_at(&f, where, expected, at);
+    dd->malformed++;
+    emit(sink, d, &f);
+}
+
+/* RFC 9147 4: the unified header, 0 0 1 C S L E E, then Connection ID (when C, of a length
+ * only the endpoints know), an 8- or 16-bit sequence number (S) and a 16-bit length (when L;
+ * else the record fills the datagram). Its content type is inside the protection. Returns
+ * false when the rest of the datagram is taken. */
+static bool unified_header_record(struct tls_state *st, enum dir d, struct cursor *rest)
+{
+    uint8_t flags, seq8;
+    uint16_t seq16, length;
+    struct cursor body;
+    struct cursor c = *rest;
+    st->dir[d].records++;
+    st->dir[d].encrypted_records++;
+    flow_note(st, d, FLOW_ENCRYPTED);
+    if (!cur_get_u8(&c, &flags) || (flags & 0x10) != 0 || (flags & 0x04) == 0) {
+        *rest = cur_make(NULL, 0);
+        return false;
+    }
+    bool seq_ok = (flags & 0x08) != 0 ? cur_get_u16(&c, &seq16) : cur_get_u8(&c, &seq8);
+    if (!seq_ok || !cur_get_u16(&c, &length) || !cur_get_bytes(&c, length, &body)) {
+        *rest = cur_make(NULL, 0);
+        return false;
+    }
+    *rest = c;
+    return true;
+}
+
+void dtls_datagram(struct dtls_state *ds, struct tls_state *st, enum dir d,
+                   struct cursor datagram, const struct tls_sink *sink)
+{
+    struct dtls_dir *dd = &ds->dir[d];
+    struct cursor rest = datagram;
+    while (cur_len(rest) > 0) {
+        uint8_t first;
+        if (!cur_peek_u8(rest, 0, &first)) {
+            return;
+        }
+        if ((first & 0xe0) == 0x20) {
+            if (!unified_header_record(st, d, &rest)) {
+                return;
+            }
+            continue;
+        }
+        struct record r;
+        uint16_t length;
+        struct cursor c = rest;
+        size_t at = cur_offset(datagram, rest);
+        if (!read_record_header(&c, &r, &length)) {
+            record_malformed(dd, d, "record_header", "13-byte DTLS record header", at, sink);
+            return;
+        }
+        if (!plausible_header(r.type, r.version, length)) {
+            record_malformed(dd, d, "record_header",
+                             "content type 20-26, version 254.x, length <= 18432", at, sink);
+            return;
+        }
+        if (!cur_get_bytes(&c, length, &r.body)) {
+            struct fields f;
+            fields_init(&f, "record", NULL);
+            fields_add_name(&f, "content_type", NAMES_CONTENT, r.type);
+            fields_truncated(&f, "record", cur_len(c), length);
+            dd->malformed++;
+            emit(sink, d, &f);
+            return;
+        }
+        rest = c;
+        st->dir[d].records++;
+        st->dir[d].record_bytes += DTLS_RECORD_HEADER + (size_t)length;
+        if (r.epoch > 0) {
+            protected_record(st, d, r.type, length, sink);
+        } else {
+            plaintext_record(dd, st, d, &r, sink);
+        }
+    }
+}
+
+void dtls_finish(struct dtls_state *ds, struct tls_state *st, const struct tls_sink *sink)
+{
+    (void)st;
+    for (size_t d = 0; d < 2; d++) {
+        abandon_message(&ds->dir[d].msg, (enum dir)d, true, sink);
+    }
+}
+
+void dtls_describe(const struct dtls_state *ds, const struct tls_state *st, struct fields *f)
+{
+    fields_add_uint(f, "records_c2s", st->dir[DIR_C2S].records);
+    fields_add_uint(f, "records_s2c", st->dir[DIR_S2C].records);
+    fields_add_uint(f, "encrypted_c2s", st->dir[DIR_C2S].encrypted_records);
+    fields_add_uint(f, "encrypted_s2c", st->dir[DIR_S2C].encrypted_records);
+    const struct dtls_dir *c = &ds->dir[DIR_C2S], *s = &ds->dir[DIR_S2C];
+    if (c->retransmitted != 0 || s->retransmitted != 0) {
+        fields_add_uint(f, "retransmitted_c2s", c->retransmitted);
+        fields_add_uint(f, "retransmitted_s2c", s->retransmitted);
+    }
+    if (c->malformed != 0 || s->malformed != 0) {
+        fields_add_uint(f, "malformed_c2s", c->malformed);
+        fields_add_uint(f, "malformed_s2c", s->malformed);
+    }
+}

@@ -1,0 +1,64 @@
+/* DTLS 1.0, 1.2 and 1.3 over UDP (RFC 6347, RFC 9147): records of each datagram, handshake
+ * fragments joined per message, protected records counted. */
+#ifndef HSDUMP_DISSECTORS_DTLS_H
+#define HSDUMP_DISSECTORS_DTLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/cursor.h"
+#include "tls/tls.h"
+
+struct fields;
+
+/* RFC 6347 4.1: type, version, epoch, sequence_number (48 bits), length. */
+#define DTLS_RECORD_HEADER 13
+/* RFC 6347 4.2.2: msg_type, length, message_seq, fragment_offset, fragment_length. */
+#define DTLS_HS_HEADER 12
+
+/* The handshake message a direction is joining from its fragments (RFC 6347 4.2.3). */
+struct dtls_message {
+    bool active;
+    uint16_t message_seq;
+    uint8_t type;
+    uint32_t length;
+    uint16_t record_version; /* of the record its first fragment came in */
+    uint32_t fragments;
+    size_t received; /* distinct bytes of the body that arrived */
+    uint8_t *buf;    /* owned: the body, length bytes */
+    uint8_t *have;   /* owned: one bit per body byte */
+    size_t cap;
+};
+
+struct dtls_dir {
+    bool any_message;      /* a message was dissected: next_seq is meaningful */
+    uint16_t next_seq;     /* message_seq of the next message not yet dissected */
+    struct dtls_message msg;
+    uint32_t retransmitted; /* fragments of messages already dissected (RFC 6347 4.2.4) */
+    uint32_t malformed;     /* records or fragments whose grammar broke (each with its line) */
+};
+
+struct dtls_state {
+    struct dtls_dir dir[2];
+};
+
+void dtls_state_init(struct dtls_state *ds);
+void dtls_state_free(struct dtls_state *ds); /* frees the join buffers; accepts NULL */
+
+/* True when datagram starts with a plaintext DTLS handshake record (epoch 0, version DTLS 1.0
+ * or 1.2 on the record) carrying (a fragment of) a ClientHello: what a client sends first. */
+bool dtls_looks_like_client_hello(struct cursor datagram);
+
+/* Takes one UDP payload of direction d: each record it holds (RFC 6347 4.1: several may share
+ * a datagram, none spans two) is read or, when protected, counted. */
+void dtls_datagram(struct dtls_state *ds, struct tls_state *st, enum dir d,
+                   struct cursor datagram, const struct tls_sink *sink);
+
+/* End of the flow: reports a handshake message left incomplete in either direction. */
+void dtls_finish(struct dtls_state *ds, struct tls_state *st, const struct tls_sink *sink);
+
+/* The close line's DTLS counters (records_c2s=, retransmitted_c2s=, ...). */
+void dtls_describe(const struct dtls_state *ds, const struct tls_state *st, struct fields *f);
+
+#endif

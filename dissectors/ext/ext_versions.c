@@ -1,0 +1,39 @@
+/* supported_versions (RFC 8446 4.2.1). */
+#include "ext/ext_decoders.h"
+#include "ext/extensions.h"
+#include "base/fields.h"
+#include "base/names.h"
+
+/* RFC 8446 4.2.1: struct { select (Handshake.msg_type) {
+ *   case client_hello: ProtocolVersion versions<2..254>;
+ *   case server_hello: ProtocolVersion selected_version; }; } SupportedVersions; */
+bool ext_supported_versions(struct cursor body, struct ext_context *ctx)
+{
+    struct fields *f = ctx->f;
+    if (ctx->message == EXT_IN_CLIENT_HELLO) {
+        struct cursor list;
+        uint16_t version;
+        if (!cur_get_vec8(&body, &list) || cur_len(body) != 0) {
+            return fields_malformed(f, "supported_versions", "one u8-prefixed version list");
+        }
+        if (cur_len(list) < 2 || cur_len(list) % 2 != 0) {
+            return fields_malformed(f, "supported_versions", "even length of 2..254");
+        }
+        fields_list_begin(f, "supported_versions");
+        while (cur_get_u16(&list, &version)) {
+            fields_list_name(f, NAMES_VERSION, version);
+            if (version == VERSION_TLSv1_3 || (version >> 8) == 0x7f) {
+                ctx->st->tls13_offered = true;
+            }
+        }
+        fields_list_end(f);
+        return true;
+    }
+    uint16_t selected;
+    if (!cur_get_u16(&body, &selected) || cur_len(body) != 0) {
+        return fields_malformed(f, "supported_versions", "one 2-byte selected_version");
+    }
+    fields_add_name(f, "supported_versions", NAMES_VERSION, selected);
+    ctx->selected_version = selected;
+    return true;
+}

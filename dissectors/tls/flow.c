@@ -1,0 +1,213 @@
+/* Names each connection's handshake flow from the facts the dissectors recorded, and keeps a
+ * compact history string (Zeek's ssl_history letters, extended; see hsdump.1). */
+#include "tls/flow.h"
+
+#include <string.h>
+
+#include "base/fields.h"
+#include "base/names.h"
+
+static char message_letter(int type)
+{
+    switch (type) {
+    case HS_hello_request:
+        return 'H';
+    case HS_client_hello:
+        return 'C';
+    case HS_server_hello:
+        return 'S';
+    case HS_hello_verify_request:
+        return 'V';
+    case HS_new_session_ticket:
+        return 'T';
+    case HS_end_of_early_data:
+        return 'E';
+    case HS_encrypted_extensions:
+        return 'O';
+    case HS_certificate:
+        return 'X';
+    case HS_server_key_exchange:
+        return 'K';
+    case HS_certificate_request:
+        return 'R';
+    case HS_server_hello_done:
+        return 'N';
+    case HS_certificate_verify:
+        return 'Y';
+    case HS_client_key_exchange:
+        return 'G';
+    case HS_finished:
+        return 'F';
+    case HS_certificate_url:
+        return 'W';
+    case HS_certificate_status:
+        return 'U';
+    case HS_supplemental_data:
+        return 'A';
+    case HS_key_update:
+        return 'P';
+    case HS_message_hash:
+        return 'M';
+    case FLOW_CCS:
+        return 'I';
+    case FLOW_ALERT:
+        return 'L';
+    case FLOW_ENCRYPTED:
+        return 'D';
+    case FLOW_HEARTBEAT:
+        return 'B';
+    case FLOW_HRR:
+        return 'J';
+    default:
+        return 'Z'; /* any other handshake type */
+    }
+}
+
+void flow_note(struct tls_state *st, enum dir d, int event)
+{
+    /* A run of encrypted records from one side is one letter: only its start says something. */
+    bool repeat = event == FLOW_ENCRYPTED && st->last_history_event == FLOW_ENCRYPTED &&
+                  st->last_history_dir == d && st->history_len > 0;
+    st->last_history_event = event;
+    st->last_history_dir = d;
+    if (repeat) {
+        return;
+    }
+    if (st->history_len == TLS_HISTORY_MAX) {
+        st->history_truncated = true;
+        return;
+    }
+    char c = event == FLOW_PSK_ACCEPTED ? '+' : message_letter(event);
+    if (d == DIR_S2C && c >= 'A' && c <= 'Z') {
+        c = (char)(c - 'A' + 'a');
+    }
+    st->history[st->history_len++] = c;
+    st->history[st->history_len] = '\0';
+}
+
+const char *flow_label(const struct tls_state *st)
+{
+    if (!st->server_hello_seen) {
+        return "unknown";
+    }
+    if (st->is_tls13) {
+        return st->psk_accepted ? "psk" : "full";
+    }
+    if (st->server_auth_seen) {
+        return "full";
+    }
+    /* An abbreviated handshake: the server went straight to ChangeCipherSpec (RFC 5246 7.3).
+     * A client that offered a ticket was resumed from it (RFC 5077 3.4), else from the id. */
+    if (st->dir[DIR_S2C].ccs_seen) {
+        if (st->client_ticket_len > 0) {
+            return "ticket";
+        }
+        if (st->session_id_echoed) {
+            return "resumed";
+        }
+    }
+    return "unknown";
+}
+
+static bool tls13_established(const struct tls_state *st)
+{
+    return st->is_tls13 && st->dir[DIR_C2S].encrypted_records > 0 &&
+           st->dir[DIR_S2C].encrypted_records > 0;
+}
+
+const char *flow_status(const struct tls_state *st)
+{
+    if (st->fatal_alert_seen) {
+        return "failed";
+    }
+    if (tls_handshake_done(st) || tls13_established(st)) {
+        return "established";
+    }
+    if (!st->is_tls13 && st->dir[DIR_C2S].finished && st->dir[DIR_S2C].finished) {
+        return "established";
+    }
+    return "incomplete";
+}
+
+void flow_describe(const struct tls_state *st, struct fields *f)
+{
+    fields_add_token(f, "flow", flow_label(st));
+    if (st->is_tls13 && st->psk_accepted) {
+        /* RFC 8446 4.2.9: psk_ke has no (EC)DHE share; a key_share in the ServerHello says dhe */
+        fields_add_token(f, "psk_mode", st->has_group ? "psk_dhe_ke" : "psk_ke");
+    }
+    const char *flags[8];
+    const char *inferred[4];
+    size_t n = 0, n_inferred = 0;
+    bool mutual_read = st->cert_requested_inferred ? false : st->cert_requested;
+    mutual_read = mutual_read || st->cert[DIR_C2S].count > 0;
+    bool mutual_inferred = st->cert_requested_inferred || st->client_cert_inferred;
+    if (st->hrr_seen) {
+        flags[n++] = "hrr";
+    }
+    if (mutual_read || mutual_inferred) {
+        flags[n++] = "mutual";
+        if (!mutual_read) {
+            inferred[n_inferred++] = "mutual";
+        }
+    }
+    if (st->early_data_offered) {
+        flags[n++] = "early_data";
+    }
+    if (st->renegotiated) {
+        flags[n++] = "renegotiated";
+    }
+    if (st->ticket_issued || st->tickets_inferred > 0) {
+        flags[n++] = "ticket_issued";
+        if (!st->ticket_issued) {
+            inferred[n_inferred++] = "ticket_issued";
+        }
+    }
+    if (st->ems_accepted) {
+        flags[n++] = "ems";
+    }
+    if (st->secure_renegotiation) {
+        flags[n++] = "secure_renegotiation";
+    }
+    if (n > 0) {
+        fields_list_begin(f, "flags");
+        for (size_t i = 0; i < n; i++) {
+            fields_list_token(f, flags[i]);
+        }
+        fields_list_end(f);
+    }
+    if (st->early_data_offered) {
+        /* RFC 8446 4.5: a client sends EndOfEarlyData only when the server took its 0-RTT data;
+         * its flight without one means the data was rejected. Both are read from sizes. */
+        const char *fate = "offered";
+        if (st->early_data_accepted) {
+            fate = "accepted";
+        } else if (st->is_tls13 && st->dir[DIR_C2S].finished) {
+            fate = "rejected";
+        }
+        fields_add_token(f, "early_data", fate);
+        if (st->early_data_records > 0) {
+            fields_add_uint(f, "early_data_records", st->early_data_records);
+        }
+        if (strcmp(fate, "offered") != 0) {
+            inferred[n_inferred++] = "early_data";
+        }
+    }
+    if (st->tickets_inferred > 0) {
+        fields_add_uint(f, "tickets", st->tickets_inferred);
+    }
+    if (n_inferred > 0) {
+        fields_list_begin(f, "inferred");
+        for (size_t i = 0; i < n_inferred; i++) {
+            fields_list_token(f, inferred[i]);
+        }
+        fields_list_end(f);
+    }
+    fields_add_token(f, "status", flow_status(st));
+    if (st->history_len > 0) {
+        fields_add_token(f, "history", st->history);
+    }
+    if (st->history_truncated) {
+        fields_add_bool(f, "history_truncated", true);
+    }
+}

@@ -1,0 +1,286 @@
+/* Handshake layer (RFC 8446 4, RFC 5246 7.4): messages joined across records, several per
+ * record, each dispatched by type. */
+#include "tls/handshake.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fields.h"
+#include "tls/flow.h"
+#include "tls/hello.h"
+#include "tls/messages.h"
+#include "base/names.h"
+#include "crypto/x509.h"
+
+#define HS_HEADER 4 /* msg_type u8, length u24 */
+
+typedef bool (*message_dissector)(struct cursor body, struct tls_state *st, struct fields *f);
+
+struct message_entry {
+    uint8_t type;
+    message_dissector dissect;
+};
+
+/* Messages with a decoder; every other type is printed by name (or number) and length. */
+static const struct message_entry message_table[] = {
+    {HS_hello_request, dissect_hello_request},
+    {HS_client_hello, dissect_client_hello},
+    {HS_server_hello, dissect_server_hello},
+    {HS_hello_verify_request, dissect_hello_verify_request},
+    {HS_new_session_ticket, dissect_new_session_ticket},
+    {HS_end_of_early_data, dissect_end_of_early_data},
+    {HS_encrypted_extensions, dissect_encrypted_extensions},
+    {HS_certificate, dissect_certificate},
+    {HS_server_key_exchange, dissect_server_key_exchange},
+    {HS_certificate_request, dissect_certificate_request},
+    {HS_server_hello_done, dissect_server_hello_done},
+    {HS_certificate_verify, dissect_certificate_verify},
+    {HS_client_key_exchange, dissect_client_key_exchange},
+    {HS_finished, dissect_finished},
+    {HS_certificate_status, dissect_certificate_status},
+    {HS_key_update, dissect_key_update},
+    {HS_compressed_certificate, dissect_compressed_certificate},
+};
+
+static message_dissector find_dissector(uint8_t type)
+{
+    for (size_t i = 0; i < sizeof(message_table) / sizeof(message_table[0]); i++) {
+        if (message_table[i].type == type) {
+            return message_table[i].dissect;
+        }
+    }
+    return NULL;
+}
+
+/* History letter and the flow facts a message's mere presence gives. */
+static void note_flow(struct tls_state *st, enum dir d, uint8_t type, const struct fields *f)
+{
+    /* dissect_server_hello renames the event when the random marks an HRR */
+    bool is_hrr = type == HS_server_hello && strcmp(f->name, "hello_retry_request") == 0;
+    flow_note(st, d, is_hrr ? FLOW_HRR : type);
+    if (type == HS_server_hello && !is_hrr && st->psk_accepted) {
+        flow_note(st, d, FLOW_PSK_ACCEPTED);
+    }
+    if (d == DIR_S2C && (type == HS_certificate || type == HS_server_key_exchange)) {
+        st->server_auth_seen = true;
+    }
+}
+
+/* Keeps the first certificate's subject and issuer for the connection summary. */
+static void remember_names(struct tls_state *st, enum dir d, const struct fields *f)
+{
+    struct cert_names *names = &st->cert[d];
+    const char *keys[2] = {"subject", "issuer"};
+    char *dst[2] = {names->subject, names->issuer};
+    for (size_t i = 0; i < 2; i++) {
+        const struct field *fd = fields_find(f, keys[i]);
+        if (fd != NULL) {
+            struct cursor v = fields_value(f, fd);
+            struct cursor kept = cur_take_upto(&v, TLS_NAME_MAX);
+            cur_copy(kept, (uint8_t *)dst[i]);
+            dst[i][cur_len(kept)] = '\0';
+        }
+    }
+    names->known = true;
+}
+
+/* One x509 line per certificate of the chain, so each is grep-able on its own. */
+static void emit_certificates(struct tls_state *st, enum dir d, struct cursor body,
+                              const struct tls_sink *sink)
+{
+    struct cursor list, der;
+    size_t index = 0;
+    if (!cert_open_list(body, st->is_tls13, &list)) {
+        return;
+    }
+    st->cert[d].count = 0;
+    while (cert_next_der(&list, st->is_tls13, &der)) {
+        struct fields f;
+        fields_init(&f, "x509", NULL);
+        fields_add_uint(&f, "index", index);
+        fields_set_level(&f, 1);
+        fields_add_uint(&f, "length", cur_len(der));
+        fields_set_level(&f, 0);
+        if (x509_describe(der, &f) && index == 0) {
+            remember_names(st, d, &f);
+        }
+        sink->emit(sink->ctx, d, &f);
+        index++;
+    }
+    st->cert[d].count = index;
+}
+
+void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct cursor body,
+                        uint16_t record_version, uint32_t fragments, const struct tls_sink *sink)
+{
+    struct fields f;
+    char name[NAMES_BUF];
+    fields_init(&f, "handshake", names_format(NAMES_HS, type, name, sizeof(name)));
+    /* QUIC carries handshake messages in CRYPTO frames, with no record layer: 0 then. */
+    if ((type == HS_client_hello || type == HS_server_hello) && record_version != 0) {
+        fields_add_name(&f, "record_version", NAMES_VERSION, record_version);
+    }
+    fields_add_uint(&f, "length", cur_len(body));
+    if (fragments > 1) {
+        fields_add_uint(&f, "records", fragments);
+    }
+    message_dissector dissect = find_dissector(type);
+    bool ok = dissect == NULL || dissect(body, st, &f);
+    if (dissect == NULL && cur_len(body) > 0) {
+        /* -vv: the bytes of a message hsdump cannot decode, capped like undecoded= */
+        fields_set_level(&f, 2);
+        fields_add_hex(&f, "body", cur_take_upto(&body, FIELDS_UNDECODED_MAX));
+        fields_set_level(&f, 0);
+    }
+    note_flow(st, d, type, &f);
+    sink->emit(sink->ctx, d, &f);
+    if (type == HS_certificate && ok) {
+        emit_certificates(st, d, body, sink);
+    }
+}
+
+/* Grows the direction's join buffer to hold need bytes; false past the cap. */
+static bool reserve(struct tls_dir *td, size_t need)
+{
+    if (need <= td->hs_cap) {
+        return true;
+    }
+    if (need > TLS_HS_MESSAGE_MAX + HS_HEADER + TLS_RECORD_MAX) {
+        return false;
+    }
+    size_t cap = td->hs_cap ? td->hs_cap : 4096;
+    while (cap < need) {
+        cap *= 2;
+    }
+    uint8_t *grown = realloc(td->hs_buf, cap);
+    if (grown == NULL) {
+        return false;
+    }
+    td->hs_buf = grown;
+    td->hs_cap = cap;
+    return true;
+}
+
+static void report_oversized(enum dir d, uint8_t type, uint32_t length, const struct tls_sink *sink)
+{
+    struct fields f;
+    char name[NAMES_BUF];
+    fields_init(&f, "handshake", names_format(NAMES_HS, type, name, sizeof(name)));
+    fields_add_uint(&f, "length", length);
+    fields_malformed(&f, "length", "handshake message <= 262144 bytes (hsdump's reassembly cap)");
+    sink->emit(sink->ctx, d, &f);
+}
+
+/* Dissects the whole messages at the front of msgs; returns the incomplete tail. */
+static struct cursor dissect_whole_messages(struct tls_state *st, enum dir d, struct cursor msgs,
+                                            uint16_t record_version, uint32_t fragments,
+                                            const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    for (;;) {
+        struct cursor probe = msgs;
+        uint8_t type;
+        uint32_t length;
+        struct cursor body;
+        if (!cur_get_u8(&probe, &type) || !cur_get_u24(&probe, &length)) {
+            return msgs;
+        }
+        if (length > TLS_HS_MESSAGE_MAX) {
+            report_oversized(d, type, length, sink);
+            td->hs_skip = length - cur_len(cur_take_upto(&probe, length));
+            td->hs_skip_type = type;
+            td->hs_skip_length = length;
+            msgs = probe;
+            continue;
+        }
+        if (!cur_get_bytes(&probe, length, &body)) {
+            return msgs;
+        }
+        msgs = probe;
+        hs_dissect_message(st, d, type, body, record_version, fragments, sink);
+        fragments = 1;
+        /* A record may hold the last plaintext message before the keys change (RFC 8446 5.1:
+         * not across a key change); nothing after ServerHello in TLS 1.3 is plaintext. */
+        if (td->encrypted) {
+            return cur_make(NULL, 0);
+        }
+    }
+}
+
+static void skip_oversized(struct tls_dir *td, struct cursor *fragment)
+{
+    td->hs_skip -= cur_len(cur_take_upto(fragment, td->hs_skip));
+}
+
+void hs_consume(struct tls_state *st, enum dir d, struct cursor fragment, uint16_t record_version,
+                const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    if (cur_len(fragment) == 0) {
+        struct fields f;
+        fields_init(&f, "record", NULL);
+        fields_add_name(&f, "content_type", NAMES_CONTENT, CONTENT_handshake);
+        /* RFC 8446 5.1: zero-length fragments of Handshake types MUST NOT be sent. */
+        fields_malformed(&f, "length", "handshake record with at least 1 byte");
+        sink->emit(sink->ctx, d, &f);
+        return;
+    }
+    skip_oversized(td, &fragment);
+    if (cur_len(fragment) == 0) {
+        return;
+    }
+    if (td->hs_len == 0) {
+        struct cursor tail =
+            dissect_whole_messages(st, d, fragment, record_version, 1, sink);
+        if (cur_len(tail) > 0 && reserve(td, cur_len(tail))) {
+            cur_copy(tail, td->hs_buf);
+            td->hs_len = cur_len(tail);
+            td->hs_fragments = 1;
+        }
+        return;
+    }
+    if (!reserve(td, td->hs_len + cur_len(fragment))) {
+        td->hs_len = 0;
+        return;
+    }
+    cur_copy(fragment, td->hs_buf + td->hs_len);
+    td->hs_len += cur_len(fragment);
+    td->hs_fragments++;
+    struct cursor joined = cur_make(td->hs_buf, td->hs_len);
+    struct cursor tail =
+        dissect_whole_messages(st, d, joined, record_version, td->hs_fragments, sink);
+    size_t done = cur_offset(joined, tail);
+    if (done > 0) {
+        /* Keep the incomplete tail at the front for the next record (cur_copy allows overlap). */
+        size_t n = cur_len(tail);
+        cur_copy(tail, td->hs_buf);
+        td->hs_len = n;
+        td->hs_fragments = n > 0 ? 1 : 0;
+    }
+}
+
+void hs_finish(struct tls_state *st, enum dir d, const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    if (td->hs_len == 0 && td->hs_skip == 0) {
+        return;
+    }
+    struct fields f;
+    struct cursor pending = cur_make(td->hs_buf, td->hs_len);
+    uint8_t type = 0;
+    uint32_t length = 0;
+    char name[NAMES_BUF];
+    bool have_header = cur_get_u8(&pending, &type) && cur_get_u24(&pending, &length);
+    if (td->hs_skip > 0) {
+        /* the oversized message already had its line: say how much of it ever came */
+        fields_init(&f, "handshake", names_format(NAMES_HS, td->hs_skip_type, name, sizeof(name)));
+        fields_truncated(&f, "handshake", td->hs_skip_length - td->hs_skip, td->hs_skip_length);
+    } else {
+        fields_init(&f, "handshake",
+                    have_header ? names_format(NAMES_HS, type, name, sizeof(name)) : "unknown");
+        fields_truncated(&f, "handshake", td->hs_len, have_header ? HS_HEADER + length : HS_HEADER);
+    }
+    td->hs_len = 0;
+    td->hs_skip = 0;
+    sink->emit(sink->ctx, d, &f);
+}

@@ -1,0 +1,172 @@
+/* Per-connection TLS state and the dissector entry points: bytes plus state in, events out. */
+#ifndef HSDUMP_DISSECTORS_TLS_H
+#define HSDUMP_DISSECTORS_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/cursor.h"
+
+struct fields;
+
+enum dir { DIR_C2S = 0, DIR_S2C = 1 };
+
+/* RFC 8446 5.1: TLSPlaintext.length MUST NOT exceed 2^14; TLSCiphertext may add 2^11 (RFC
+ * 5246 6.2.3). A header claiming more cannot be TLS, so the direction is desynchronised. */
+#define TLS_RECORD_MAX (16384 + 2048)
+#define TLS_RECORD_HEADER 5
+/* RFC 8446 4: handshake messages may be up to 2^24-1 bytes; real ones (certificate chains)
+ * stay far below this cap on what we reassemble per direction. */
+#define TLS_HS_MESSAGE_MAX (256 * 1024)
+#define TLS_SNI_MAX 255
+#define TLS_ALPN_MAX 64
+#define TLS_NAME_MAX 255 /* kept certificate subject/issuer, cut beyond */
+#define TLS_HISTORY_MAX 64
+#define TLS_SESSION_ID_MAX 32
+#define TLS_JA3_LEN 32 /* JA3 and JA3S: MD5 in hex */
+#define TLS_JA4_LEN 36 /* JA4 a_b_c: 10 + 1 + 12 + 1 + 12 characters */
+/* TLS 1.3 protected records held until their flight can be labelled (tls13_flight.c): a flight
+ * of separate records is at most EndOfEarlyData..Finished or EncryptedExtensions..Finished. */
+#define TLS13_FLIGHT_MAX 8
+
+/* Where events go: the connection glue adds time, id and endpoints. */
+struct tls_sink {
+    void (*emit)(void *ctx, enum dir d, const struct fields *f);
+    void *ctx;
+};
+
+struct tls_dir {
+    bool started;      /* a first record was seen: decided the stream is TLS */
+    bool desync;       /* an implausible record header: later bytes are counted, not parsed */
+    bool encrypted;    /* records from this side are protected from now on */
+    bool ccs_seen;
+    bool finished;     /* its Finished (TLS 1.2: first encrypted handshake record) went by */
+    uint32_t records;
+    uint64_t record_bytes;
+    uint64_t consumed; /* stream bytes taken by whole records so far (for at=) */
+    uint32_t encrypted_records;
+    /* Handshake messages split across records are joined here (owned, see tls_state_free). */
+    uint8_t *hs_buf;
+    size_t hs_len;
+    size_t hs_cap;
+    uint32_t hs_fragments; /* records the pending message has come in */
+    size_t hs_skip;        /* bytes of an oversized message still to skip */
+    uint8_t hs_skip_type;  /* ... its type and length, for the report if the stream ends */
+    uint32_t hs_skip_length;
+    /* TLS 1.3 protected records of this side's handshake flight, not yet emitted. */
+    struct held_record {
+        uint8_t type;
+        uint32_t length;
+    } flight[TLS13_FLIGHT_MAX];
+    size_t flight_len;
+    bool flight_over; /* the flight was emitted; later records are not held */
+    /* Skimming (TLS 1.2 after the handshake): a record header split across segments, and the
+     * bytes of the current record body still to pass over. */
+    uint8_t skim_header[TLS_RECORD_HEADER];
+    size_t skim_header_len;
+    size_t skim_left;
+};
+
+/* The first certificate of a side's chain, kept for the connection summary. */
+struct cert_names {
+    bool known;
+    size_t count; /* certificates in the chain */
+    char subject[TLS_NAME_MAX + 1];
+    char issuer[TLS_NAME_MAX + 1];
+};
+
+/* What carries the handshake messages: TLS records over TCP, QUIC CRYPTO frames (RFC 9001 4)
+ * or DTLS records (RFC 6347, RFC 9147), whose ClientHello has a cookie (RFC 6347 4.2.1). */
+enum tls_transport { TRANSPORT_TCP = 0, TRANSPORT_QUIC, TRANSPORT_DTLS };
+
+struct tls_state {
+    enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
+    struct tls_dir dir[2];
+    bool client_hello_seen;
+    bool server_hello_seen;
+    bool hrr_seen;
+    bool is_tls13;
+    bool tls13_offered;    /* the ClientHello listed TLS 1.3 in supported_versions */
+    uint16_t version;      /* negotiated, 0 until ServerHello */
+    uint16_t cipher_suite; /* chosen by the server */
+    uint16_t group;        /* key exchange group (key_share or ServerKeyExchange) */
+    bool has_group;
+    char sni[TLS_SNI_MAX + 1];
+    size_t sni_len;
+    bool has_sni;
+    bool sni_truncated;
+    char alpn[TLS_ALPN_MAX + 1]; /* chosen by the server */
+    bool has_alpn;
+    /* Facts for the flow label (flow.c), filled by the dissectors. */
+    uint8_t client_session_id[TLS_SESSION_ID_MAX];
+    size_t client_session_id_len;
+    bool session_id_echoed;    /* ServerHello echoed the client's non-empty session id */
+    size_t client_ticket_len;  /* session_ticket extension the client offered (RFC 5077) */
+    bool psk_offered;
+    bool psk_accepted;         /* pre_shared_key in the ServerHello (RFC 8446 4.2.11) */
+    uint8_t psk_modes;         /* bit 0 psk_ke, bit 1 psk_dhe_ke, as offered */
+    bool early_data_offered;
+    bool early_data_accepted;  /* inferred: the client sent EndOfEarlyData (RFC 8446 4.5) */
+    uint32_t early_data_records; /* protected client records before the ServerHello */
+    bool ems_offered;
+    bool ems_accepted;
+    bool secure_renegotiation; /* renegotiation_info from both sides (RFC 5746) */
+    bool server_auth_seen;     /* Certificate or ServerKeyExchange from the server */
+    bool renegotiated;
+    /* TLS 1.2 and older past both Finished: only record headers are read from here on, so a
+     * renegotiation or a closing alert is still seen while nothing is buffered. */
+    bool skimming;
+    char history[TLS_HISTORY_MAX + 1];
+    size_t history_len;
+    bool history_truncated;
+    int last_history_event;
+    enum dir last_history_dir;
+    struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
+    bool cert_requested;       /* CertificateRequest seen */
+    bool cert_requested_inferred;  /* TLS 1.3: from the size of the server flight */
+    bool client_cert_inferred;     /* TLS 1.3: the client flight holds a Certificate */
+    bool client_auth_inferred;     /* TLS 1.3: ... and a CertificateVerify */
+    bool client_spoke_after_flight;
+    uint32_t tickets_inferred;     /* TLS 1.3 server records right after the client Finished */
+    bool ticket_issued;    /* NewSessionTicket seen (plaintext) */
+    bool fatal_alert_seen;
+    uint8_t fatal_alert;
+    enum dir fatal_alert_from;
+    /* Fingerprints (fingerprint.c) of the first ClientHello that got one and of the first
+     * ServerHello (not an HRR); "" until then. */
+    char ja3[TLS_JA3_LEN + 1];
+    char ja4[TLS_JA4_LEN + 1];
+    char ja3s[TLS_JA3_LEN + 1];
+};
+
+void tls_state_init(struct tls_state *st);
+void tls_state_free(struct tls_state *st); /* frees reassembly buffers; the struct stays */
+
+/* Recognises the first bytes of a stream as TLS: a plausible record header or an SSLv2-format
+ * ClientHello. Sets *need_more when too few bytes arrived to tell. */
+bool rec_looks_like_tls(struct cursor first, bool *need_more);
+
+/* Dissects every whole record in data (the unconsumed bytes of direction d) and returns how
+ * many bytes it consumed; the caller keeps the rest for the next call. */
+size_t rec_consume(struct tls_state *st, enum dir d, struct cursor data,
+                   const struct tls_sink *sink);
+
+/* End of stream for direction d with rest still unconsumed: reports what was cut off. */
+void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const struct tls_sink *sink);
+
+/* Emits one protected record, with the message it is inferred to hold (or NULL). */
+void rec_emit_encrypted(enum dir d, uint8_t type, size_t length, const char *inferred,
+                        const struct tls_sink *sink);
+
+/* Dissects the plaintext body of an alert record (RFC 8446 6). */
+void dissect_alert(struct tls_state *st, enum dir d, struct cursor body, const struct tls_sink *sink);
+
+/* TLS 1.2 or later, DTLS 1.2 (TLS 1.2's counterpart, RFC 6347 1) or later included: the
+ * versions whose signatures name their algorithm. DTLS counts down from 0xfeff. */
+bool tls_version_at_least_1_2(uint16_t version);
+
+/* True once both sides are past their handshake, so the stream need not be followed. */
+bool tls_handshake_done(const struct tls_state *st);
+
+#endif

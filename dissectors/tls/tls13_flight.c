@@ -1,0 +1,133 @@
+/* TLS 1.3 hides its flights after the ServerHello (RFC 8446 2). Without keys, the messages can
+ * still be named when each travels in its own record, as common stacks do: a flight ends with
+ * Finished, whose protected size is fixed by the cipher suite, and the messages before it come in
+ * the order RFC 8446 4.4 prescribes. Every such label is printed as inferred=. */
+#include "tls/tls13_flight.h"
+
+#include <stdbool.h>
+
+#include "base/names.h"
+
+/* RFC 8446 5.2: a protected record is the message, one content-type byte and the AEAD tag. */
+static size_t aead_tag_length(uint16_t suite)
+{
+    return suite == CIPHER_TLS_AES_128_CCM_8_SHA256 ? 8 : 16;
+}
+
+/* RFC 8446 4.4.4: verify_data is as long as the suite's hash (B.4: SHA-384 only for 0x1302). */
+static size_t finished_record_length(uint16_t suite)
+{
+    size_t hash = suite == CIPHER_TLS_AES_256_GCM_SHA384 ? 48 : 32;
+    return 4 + hash + 1 + aead_tag_length(suite);
+}
+
+/* RFC 8446 4.5: EndOfEarlyData has an empty body. */
+static size_t end_of_early_data_record_length(uint16_t suite)
+{
+    return 4 + 1 + aead_tag_length(suite);
+}
+
+/* RFC 8446 4.4 server flight: EncryptedExtensions, [CertificateRequest], Certificate,
+ * CertificateVerify, Finished; with a PSK only EncryptedExtensions and Finished. */
+static void label_server_flight(struct tls_state *st, const char **labels, size_t n)
+{
+    labels[0] = "encrypted_extensions";
+    labels[n - 1] = "finished";
+    if (st->psk_accepted || n < 4 || n > 5) {
+        return; /* messages share records: only the ends are sure */
+    }
+    if (n == 5) {
+        labels[1] = "certificate_request";
+        st->cert_requested = true;
+        st->cert_requested_inferred = true;
+    }
+    labels[n - 3] = "certificate";
+    labels[n - 2] = "certificate_verify";
+}
+
+/* RFC 8446 4.4 client flight: [EndOfEarlyData], [Certificate, [CertificateVerify]], Finished. */
+static void label_client_flight(struct tls_state *st, const struct tls_dir *td,
+                                const char **labels, size_t n)
+{
+    size_t first = 0;
+    if (n >= 2 && st->early_data_offered &&
+        td->flight[0].length == end_of_early_data_record_length(st->cipher_suite)) {
+        labels[0] = "end_of_early_data";
+        st->early_data_accepted = true; /* 4.5: sent only when the server accepted 0-RTT */
+        first = 1;
+    }
+    labels[n - 1] = "finished";
+    size_t middle = n - 1 - first;
+    if (middle == 1 || middle == 2) {
+        labels[first] = "certificate";
+        st->client_cert_inferred = true;
+        if (middle == 2) {
+            labels[first + 1] = "certificate_verify";
+            st->client_auth_inferred = true; /* 4.4.3: a CertificateVerify follows a certificate */
+        }
+    }
+}
+
+static void emit_held(struct tls_state *st, enum dir d, bool flight_complete,
+                      const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    const char *labels[TLS13_FLIGHT_MAX] = {0};
+    size_t n = td->flight_len;
+    if (flight_complete && n > 0) {
+        for (size_t i = 0; i < n; i++) {
+            labels[i] = "handshake"; /* before Finished, a flight holds only handshake messages */
+        }
+        if (d == DIR_S2C) {
+            label_server_flight(st, labels, n);
+        } else {
+            label_client_flight(st, td, labels, n);
+        }
+        td->finished = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rec_emit_encrypted(d, td->flight[i].type, td->flight[i].length, labels[i], sink);
+    }
+    td->flight_len = 0;
+    td->flight_over = true;
+}
+
+void tls13_flush_flight(struct tls_state *st, enum dir d, const struct tls_sink *sink)
+{
+    if (st->dir[d].flight_len > 0) {
+        emit_held(st, d, false, sink);
+    }
+}
+
+/* RFC 8446 4.6.1: servers commonly send NewSessionTicket right after the client's Finished,
+ * before the client has anything more to say. */
+static const char *post_flight_label(struct tls_state *st, enum dir d)
+{
+    if (d == DIR_C2S) {
+        st->client_spoke_after_flight = true;
+        return NULL;
+    }
+    if (st->dir[DIR_C2S].finished && !st->client_spoke_after_flight) {
+        st->tickets_inferred++;
+        return "new_session_ticket";
+    }
+    return NULL;
+}
+
+void tls13_protected_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
+                            const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    if (td->flight_over || type != CONTENT_application_data) {
+        rec_emit_encrypted(d, type, length, post_flight_label(st, d), sink);
+        return;
+    }
+    td->flight[td->flight_len].type = type;
+    td->flight[td->flight_len].length = length > UINT32_MAX ? UINT32_MAX : (uint32_t)length;
+    td->flight_len++;
+    if (length == finished_record_length(st->cipher_suite)) {
+        emit_held(st, d, true, sink);
+    } else if (td->flight_len == TLS13_FLIGHT_MAX) {
+        emit_held(st, d, false, sink); /* longer than any flight we can name */
+    }
+}

@@ -1,0 +1,175 @@
+/* Per-frame path: link layer decoded here, never by libnids (PLATFORM-NOTES 6). */
+#include "capture/packet.h"
+
+#include <string.h>
+
+#include "capture/capture.h"
+#include "capture/linklayer.h"
+#include "messages.h"
+#include "tcp/midstream.h"
+#include "output/output.h"
+#include "capture/pcap_writer.h"
+#include "tcp/reassembly.h"
+#include "stats.h"
+#include "tcp/tcp_segment.h"
+
+/* Counts what libnids will not use and warns once about addresses our IPv6 mapping owns. */
+static bool ipv4_is_tcp(struct packet_ctx *pc, struct cursor ip)
+{
+    uint8_t proto;
+    struct cursor addrs;
+    struct cursor probe = ip;
+    if (!cur_peek_u8(ip, 9, &proto) || !cur_skip(&probe, 12) || !cur_get_bytes(&probe, 8, &addrs)) {
+        pc->stats->link_skipped[LINK_SKIP_TRUNCATED]++;
+        return false;
+    }
+    if (proto != 6) {
+        pc->stats->ipv4_not_tcp++;
+        return false;
+    }
+    uint8_t raw[8];
+    uint32_t src, dst;
+    cur_copy(addrs, raw);
+    memcpy(&src, raw, 4);
+    memcpy(&dst, raw + 4, 4);
+    if (v6map_collides(src) || v6map_collides(dst)) {
+        pc->stats->class_e_collisions++;
+        if (!pc->warned_class_e) {
+            warnf("capture holds IPv4 addresses in 240.0.0.0/4, which hsdump uses internally "
+                  "for IPv6; such connections may be mislabelled");
+            pc->warned_class_e = true;
+        }
+    }
+    return true;
+}
+
+/* RFC 791 header checksum: the ones' complement of the ones' complement sum of its words. */
+static uint16_t ipv4_header_checksum(struct cursor header)
+{
+    uint32_t sum = 0;
+    uint16_t word;
+    while (cur_get_u16(&header, &word)) {
+        sum += word;
+    }
+    while (sum >> 16) {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    return (uint16_t)~sum;
+}
+
+/* A frame cut by the capture's snapshot length carries less of its IPv4 packet than the
+ * header's total length says, and libnids drops such a packet whole. Rewritten to end where
+ * the capture ends, its TCP segment gives libnids (and the record layer) the bytes that were
+ * captured; the stream then stops at the missing ones and the connection is reported
+ * incomplete, with its cut record. Returns ip itself when nothing was cut. */
+static struct cursor clip_to_capture(struct packet_ctx *pc, struct cursor ip)
+{
+    uint16_t total;
+    uint8_t version_ihl;
+    if (!cur_peek_u16(ip, 2, &total) || !cur_peek_u8(ip, 0, &version_ihl) ||
+        total <= cur_len(ip) || cur_len(ip) > sizeof(pc->v4)) {
+        return ip;
+    }
+    size_t header = (size_t)(version_ihl & 0x0f) * 4;
+    if (header < 20 || cur_len(ip) < header + 20) {
+        return ip; /* not even the TCP header: libnids' own checks count it */
+    }
+    cur_copy(ip, pc->v4);
+    size_t len = cur_len(ip);
+    pc->v4[2] = (uint8_t)(len >> 8);
+    pc->v4[3] = (uint8_t)len;
+    pc->v4[10] = pc->v4[11] = 0;
+    uint16_t sum = ipv4_header_checksum(cur_make(pc->v4, header));
+    pc->v4[10] = (uint8_t)(sum >> 8);
+    pc->v4[11] = (uint8_t)sum;
+    pc->stats->frames_clipped++;
+    return cur_make(pc->v4, len);
+}
+
+/* The 4-tuple of a TCP segment in a bare IPv4 packet (real or mapped from IPv6). False for
+ * what -w cannot attribute to a connection: a non-first fragment, a cut TCP header. */
+static bool tcp_tuple_of(struct cursor ip, struct tcp_tuple *t)
+{
+    uint8_t vhl;
+    uint16_t frag;
+    struct cursor addrs, tcp = ip;
+    struct cursor probe = ip;
+    if (!cur_peek_u8(ip, 0, &vhl) || !cur_peek_u16(ip, 6, &frag) || (frag & 0x1fff) != 0 ||
+        !cur_skip(&probe, 12) || !cur_get_bytes(&probe, 8, &addrs) ||
+        !cur_skip(&tcp, (size_t)(vhl & 0x0f) * 4) || !cur_get_u16(&tcp, &t->sport) ||
+        !cur_get_u16(&tcp, &t->dport)) {
+        return false;
+    }
+    uint8_t raw[8];
+    cur_copy(addrs, raw);
+    memcpy(&t->saddr, raw, 4);
+    memcpy(&t->daddr, raw + 4, 4);
+    return true;
+}
+
+/* What the connection on t is: libnids' view, or for a connection it does not follow (no
+ * SYN captured) the mid-stream pickup's. */
+static enum conn_kind kind_of(struct packet_ctx *pc, const struct tcp_tuple *t)
+{
+    enum conn_kind k = reassembly_kind_of(t);
+    return k != CONN_NOT_TLS ? k : midstream_kind_of(pc->midstream, t);
+}
+
+/* Hands one IPv4 packet to the connection past its handshake it belongs to, else to the
+ * mid-stream pickup and libnids; with -w, also decides what becomes of its frame, by what the
+ * connection was before and is after this packet. */
+static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4)
+{
+    struct tcp_tuple t;
+    bool attributed = pc->writer != NULL && tcp_tuple_of(ipv4, &t);
+    bool was_tls = attributed && kind_of(pc, &t) == CONN_TLS;
+    struct segment seg; /* read once for the three of them */
+    if (!tcp_segment_parse(ipv4, &seg)) {
+        reassembly_feed(frame->ts, ipv4, NULL);
+    } else if (!reassembly_feed_bypass(frame->ts, &seg)) {
+        midstream_feed(pc->midstream, frame->ts, &seg); /* before libnids ends a stream */
+        reassembly_feed(frame->ts, ipv4, &seg);
+    }
+    if (attributed) {
+        writer_frame(pc->writer, &t, frame, was_tls, kind_of(pc, &t));
+    }
+}
+
+void packet_frame(void *ctx, const struct capture_frame *frame)
+{
+    struct packet_ctx *pc = ctx;
+    struct cursor ip;
+    pc->stats->frames++;
+    pc->stats->bytes += cur_len(frame->data);
+    out_packet_time(pc->out, frame->ts);
+    enum link_result r = link_decode(frame->dlt, frame->data, &ip);
+    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_packet(pc->udp, frame->ts, ip)) {
+        if (pc->writer != NULL) {
+            writer_tls_frame(pc->writer, frame);
+        }
+        return; /* QUIC or DTLS: src/udp/udp.c, IPv6 addresses as they are */
+    }
+    if (r == LINK_IPV4) {
+        if (ipv4_is_tcp(pc, ip)) {
+            feed(pc, frame, clip_to_capture(pc, ip));
+        }
+        return;
+    }
+    if (r != LINK_IPV6) {
+        pc->stats->link_skipped[r]++;
+        return;
+    }
+    size_t len;
+    v6map_clock(pc->v6, frame->ts);
+    struct segment seg;
+    if (pc->writer == NULL && v6map_segment(pc->v6, ip, &seg) == V6_OK &&
+        reassembly_feed_bypass(frame->ts, &seg)) {
+        return; /* past its handshake: no IPv4 copy needed (-w decides in feed()) */
+    }
+    enum v6_result v = v6map_translate(pc->v6, ip, pc->v4, sizeof(pc->v4), &len);
+    if (v != V6_OK) {
+        pc->stats->v6_skipped[v]++;
+        return;
+    }
+    feed(pc, frame, cur_make(pc->v4, len));
+}

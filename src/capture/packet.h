@@ -1,0 +1,32 @@
+/* From a captured frame to reassembly: link layer, IPv6 mapping, counters. */
+#ifndef HSDUMP_SRC_PACKET_H
+#define HSDUMP_SRC_PACKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tcp/ipv6map.h"
+#include "udp/udp.h"
+
+struct capture_frame;
+struct midstream;
+struct stats;
+
+struct output;
+struct writer;
+
+struct packet_ctx {
+    struct stats *stats;
+    struct output *out; /* told each packet's time (the origin of -tttt) */
+    struct v6map *v6;
+    struct writer *writer; /* -w, or NULL */
+    struct midstream *midstream; /* connections without their SYN (current input), or NULL */
+    struct udp_table *udp; /* QUIC and DTLS flows of the current input, or NULL */
+    bool warned_class_e;
+    uint8_t v4[V6MAP_OUT_MAX]; /* the synthetic IPv4 packet of the current IPv6 frame */
+};
+
+/* capture_frame_fn: decodes one frame and hands its IPv4 (or mapped IPv6) packet to libnids. */
+void packet_frame(void *ctx, const struct capture_frame *frame);
+
+#endif

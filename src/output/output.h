@@ -1,0 +1,114 @@
+/* The one output path: every event line goes through out_event(). */
+#ifndef HSDUMP_SRC_OUTPUT_H
+#define HSDUMP_SRC_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/time.h>
+
+#include "output/endpoint.h"
+#include "options.h"
+#include "tls/tls.h"
+
+struct endpoint;
+struct fields;
+
+/* What every line starts with: when, which connection, who to whom. */
+struct event_prefix {
+    struct timeval ts;
+    uint64_t conn_id;
+    const struct endpoint *client;
+    const struct endpoint *server;
+    enum dir d;
+    /* The two endpoints already formatted (endpoint_format), or NULL: a connection formats
+     * them once for all its lines. */
+    const char *client_text;
+    const char *server_text;
+    /* The text line's "c<id> <client> -> <server>" as the connection keeps it, or NULL; for
+     * the other direction the two bytes at head_arrow become "<-". */
+    const char *head;
+    size_t head_len;
+    size_t head_arrow;
+};
+/* Room for a connection's head: "c" and 20 digits, two endpoints, " -> ". */
+#define EVENT_HEAD_MAX (1 + 20 + 1 + 2 * ENDPOINT_STR_MAX + 4)
+/* Fills head (EVENT_HEAD_MAX bytes) for the given id and endpoint texts; returns its length
+ * and sets *arrow to the offset of "->". */
+size_t out_event_head(uint64_t id, const char *client_text, const char *server_text,
+                      char *head, size_t *arrow);
+
+/* The prefix's endpoints as text: the cached text, else formatted into buf. */
+const char *out_prefix_client(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX]);
+const char *out_prefix_server(const struct event_prefix *p, char buf[ENDPOINT_STR_MAX]);
+
+/* How events are rendered, from the command line (-T, -t, -v, -S). */
+struct output_style {
+    enum out_format format;
+    enum time_mode time;
+    int verbosity;  /* 0: lists cut to OUT_BRIEF_ITEMS; 1: everything; 2: also undecoded hex */
+    bool summary;   /* only close events */
+};
+
+/* Default output shows this many items of a list, then "+N" for the rest (-v shows all). */
+#define OUT_BRIEF_ITEMS 8
+/* stdout's buffer when it is a file or pipe (not a terminal, not --immediate-mode). */
+#define OUTPUT_WRITE_BUFFER (64 * 1024)
+/* out_gather_lines(): lines are written once this many are gathered, as stdio would. */
+#define OUT_BLOCK_BYTES OUTPUT_WRITE_BUFFER
+
+/* The longest date strftime writes for "%Y-%m-%dT%H:%M:%S" (a 64-bit time_t's years). */
+#define STAMP_DATE_MAX 31
+
+struct output {
+    FILE *fp;
+    /* Lines gathered here and written in blocks (out_gather_lines), built in place: without
+     * it each line goes to fp alone. */
+    char *block;
+    size_t block_len;
+    bool line_buffered; /* live capture: each line reaches the reader at once */
+    bool failed;        /* a write failed (closed pipe): stop quietly */
+    struct output_style style;
+    bool have_first;     /* first packet time, for -tttt */
+    struct timeval first;
+    bool have_prev;      /* previous line's time, for -ttt */
+    struct timeval prev;
+    bool have_second;    /* the date and time to the second of the last absolute time */
+    time_t second;
+    /* the last absolute time: its date to the second (second_len bytes; 0 when strftime
+     * found it too long), then ".uuuuuuZ" for stamp_usec and a NUL */
+    char second_text[STAMP_DATE_MAX + 9];
+    size_t second_len;
+    long stamp_usec; /* -1: the fraction is not written yet */
+};
+
+void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
+/* From now on lines are built straight into a block and written when OUT_BLOCK_BYTES are
+ * gathered, skipping stdio's copy; out_flush() writes what is gathered and flushes fp, and
+ * must come before anything else is written to fp or read from it. False (and nothing
+ * changed) when out of memory. */
+bool out_gather_lines(struct output *o);
+void out_flush(struct output *o);
+void out_free(struct output *o);
+/* Called for every captured packet: the first one is the origin of -tttt. */
+void out_packet_time(struct output *o, struct timeval ts);
+void out_event(struct output *o, const struct event_prefix *p, const struct fields *f);
+
+/* The time column for ts under the output's mode ("" for -t); updates the -ttt origin. */
+void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap);
+
+/* The text form's escaping of one value (STYLE.md 2.7), shared with hsdump diff: writes the
+ * escaped bytes (no quotes) into buf, NUL-terminated, cut at cap - 1; returns the length. */
+size_t out_text_escape(struct cursor value, bool in_list, char *buf, size_t cap);
+/* True when the value must be quoted (empty, or a byte outside [A-Za-z0-9._:/+-]). */
+bool out_text_needs_quotes(struct cursor value);
+
+/* Renders one event as a text line (with '\n') into buf; returns its length (< cap). A NULL
+ * style means full detail; time is the time column ("" for none). */
+size_t out_text_line(const struct output_style *style, const char *time,
+                     const struct event_prefix *p, const struct fields *f, char *buf, size_t cap);
+/* The same event as one JSON object (with '\n'); returns its length, 0 if it did not fit. */
+size_t out_json_line(const struct output_style *style, const char *time,
+                     const struct event_prefix *p, const struct fields *f, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,627 @@
+/* Mid-stream pickup. A TCP segment on a 4-tuple that libnids does not follow, and whose SYN
+ * was never seen, belongs to a connection captured after its start. Per tuple: the first
+ * plausible TLS record header each way (RFC 8446 5.1: type 20-24, version 3.x, length at most
+ * 2^14 + 2048), and the records of a direction whose first captured bytes begin a handshake
+ * record, in order, up to the first missing segment. One line `midstream` reports it, then
+ * the records, then a close line; every line carries midstream=true. */
+#include "tcp/midstream.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "age_list.h"
+#include "conn.h"
+#include "base/fields.h"
+#include "tcp/ipv6map.h"
+#include "base/names.h"
+#include "tcp/reassembly.h"
+#include "stats.h"
+#include "tcp/tcp_segment.h"
+
+/* One direction, by sender: index 0 is the key's first endpoint. */
+struct sender {
+    bool payload_seen;
+    uint32_t first_seq; /* bytes= on the close line: first_seq to high_seq */
+    uint32_t high_seq;
+    uint32_t scanned; /* payload segments searched for a header */
+    bool found;       /* its first plausible record header */
+    uint8_t type;
+    uint16_t version;
+    bool pending;     /* a header whose record runs past its segment: confirmed or dropped
+                       * by the header expected right after that record */
+    uint8_t pending_type;
+    uint16_t pending_version;
+    uint32_t expect_seq;
+    /* A direction dissected from its first captured byte: contiguous bytes only. */
+    bool dissect;
+    bool encrypted_start; /* ... whose first handshake record is protected: a renegotiation */
+    bool stopped; /* a gap, the buffer bound, or the handshake is over */
+    bool gap;
+    bool fin;
+    uint32_t next_seq;
+    uint8_t *buf; /* bytes taken but not consumed by the record layer (owned) */
+    size_t len;
+    uint64_t base;  /* stream offset of buf[0], from the first dissected byte */
+    uint64_t taken; /* stream offset of the end of buf */
+};
+
+/* A dissected segment received before the connection was reported, replayed in order. */
+struct held {
+    uint8_t sender;
+    struct timeval ts;
+    uint64_t end;
+};
+
+enum state {
+    ST_SCANNING, /* looking for headers; dissected segments are held */
+    ST_REPORTED, /* carries TLS: its conn prints */
+    ST_NOT_TLS,  /* no header where one would be: silent until its tuple is dropped */
+    ST_CLOSED,   /* closed; kept so that its last packets do not start it again */
+};
+
+struct entry {
+    struct tuple_key key;
+    enum state state;
+    struct entry *hash_next;
+    struct age_link activity; /* the least recently active tuple is dropped first */
+    uint8_t first_sender;  /* sender of the first segment seen */
+    struct sender s[2];
+    struct timeval found_ts; /* when the first header turned up */
+    uint32_t since_found;    /* payload segments since */
+    struct held held[MIDSTREAM_HOLD_SEGMENTS];
+    size_t n_held;
+    struct conn *conn;     /* once reported (owned) */
+    bool reported;         /* stays true once closed: -w keeps its last frames */
+    uint8_t client_sender; /* which sender is the client */
+};
+
+#define BUCKETS 8192 /* a power of two, twice MIDSTREAM_MAX_TUPLES */
+
+struct syn_slot {
+    bool used;
+    struct tuple_key key;
+};
+
+/* One per run, beside reassembly's libnids context. */
+struct midstream {
+    struct conn_env *env;
+    struct v6map *v6;
+    struct entry *buckets[BUCKETS];
+    struct age_list activity;
+    size_t n;
+    struct syn_slot syns[MIDSTREAM_SYN_SLOTS];
+};
+
+static struct syn_slot *syn_slot(struct midstream *m, const struct tuple_key *k)
+{
+    return &m->syns[tuple_key_hash(k, 0) % MIDSTREAM_SYN_SLOTS];
+}
+
+static bool syn_seen(struct midstream *m, const struct tuple_key *k)
+{
+    const struct syn_slot *slot = syn_slot(m, k);
+    return slot->used && tuple_key_equal(&slot->key, k);
+}
+
+static struct entry **bucket_of(struct midstream *m, const struct tuple_key *k)
+{
+    return &m->buckets[tuple_key_hash(k, 0) & (BUCKETS - 1)];
+}
+
+static struct entry *find(struct midstream *m, const struct tuple_key *k)
+{
+    for (struct entry *e = *bucket_of(m, k); e != NULL; e = e->hash_next) {
+        if (tuple_key_equal(&e->key, k)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static struct entry *least_active(struct midstream *m)
+{
+    return AGE_ENTRY(m->activity.oldest, struct entry, activity);
+}
+
+/* ---- record headers */
+
+/* RFC 8446 5.1 TLSPlaintext / RFC 5246 6.2.1: a plausible header at offset i. */
+static bool header_at(struct cursor payload, size_t i, uint8_t *type, uint16_t *version,
+                      uint16_t *length)
+{
+    struct cursor h = payload;
+    if (!cur_skip(&h, i) || !cur_get_u8(&h, type) || !cur_get_u16(&h, version) ||
+        !cur_get_u16(&h, length)) {
+        return false;
+    }
+    return *type >= CONTENT_change_cipher_spec && *type <= CONTENT_heartbeat &&
+           (*version >> 8) == 3 && (*version & 0xff) <= 4 && *length > 0 &&
+           *length <= TLS_RECORD_MAX;
+}
+
+/* The first record of a direction holds a plaintext handshake message: a known type whose
+ * length fits the record (or a Certificate, often split across records), and for the hellos
+ * a version 3.x next. A protected record passes by chance about once in 10^5. */
+static bool plaintext_handshake_at_start(struct cursor payload, uint8_t *msg_type)
+{
+    uint16_t record_length, version;
+    uint32_t msg_length;
+    struct cursor h = payload;
+    if (!cur_skip(&h, 3) || !cur_get_u16(&h, &record_length) || !cur_get_u8(&h, msg_type) ||
+        !cur_get_u24(&h, &msg_length) || names_lookup(NAMES_HS, *msg_type) == NULL) {
+        return false;
+    }
+    if (*msg_type == HS_client_hello || *msg_type == HS_server_hello) {
+        if (!cur_get_u16(&h, &version) || (version >> 8) != 3 || (version & 0xff) > 4) {
+            return false;
+        }
+    }
+    return (size_t)msg_length + 4 <= record_length ||
+           (*msg_type == HS_certificate && msg_length <= TLS_HS_MESSAGE_MAX);
+}
+
+static void header_found(struct sender *s, uint8_t type, uint16_t version)
+{
+    s->found = true;
+    s->pending = false;
+    s->type = type;
+    s->version = version;
+}
+
+/* Random bytes look like a header every few hundred kilobytes, so one counts only when it
+ * starts the segment, its record ends the segment, or the next header follows it. */
+static void search_header(struct sender *s, uint32_t seq, struct cursor payload)
+{
+    uint8_t type, next_type;
+    uint16_t version, length, next_version, next_length;
+    size_t len = cur_len(payload);
+    if (s->pending) {
+        uint32_t at = s->expect_seq - seq;
+        if (tcp_seq_before(s->expect_seq, seq)) {
+            s->pending = false; /* went by unseen */
+        } else if (at >= len) {
+            return; /* still inside the candidate's record */
+        } else if (header_at(payload, at, &type, &version, &length)) {
+            header_found(s, s->pending_type, s->pending_version);
+            return;
+        } else {
+            s->pending = false;
+        }
+    }
+    for (size_t i = 0; i + TLS_RECORD_HEADER <= len; i++) {
+        if (!header_at(payload, i, &type, &version, &length)) {
+            continue;
+        }
+        size_t next = i + TLS_RECORD_HEADER + length;
+        if (i == 0 || next == len ||
+            header_at(payload, next, &next_type, &next_version, &next_length)) {
+            header_found(s, type, version);
+            return;
+        }
+        if (next > len) {
+            s->pending = true;
+            s->pending_type = type;
+            s->pending_version = version;
+            s->expect_seq = seq + (uint32_t)next;
+            return;
+        }
+    }
+}
+
+/* ---- reporting */
+
+static enum dir dir_of(const struct entry *e, uint8_t sender)
+{
+    return sender == e->client_sender ? DIR_C2S : DIR_S2C;
+}
+
+/* tuple keys hold addresses as on the wire; synthetic 240/4 ones stand for IPv6. */
+static void endpoint_of(struct midstream *m, const struct entry *e, uint8_t which,
+                        struct endpoint *ep)
+{
+    memset(ep, 0, sizeof(*ep));
+    ep->port = e->key.port[which];
+    if (v6map_lookup(m->v6, e->key.addr[which], ep->addr)) {
+        ep->family = 6;
+    } else {
+        ep->family = 4;
+        memcpy(ep->addr, &e->key.addr[which], 4);
+    }
+}
+
+/* Which side is the client: a ClientHello or ServerHello at the start of a direction says;
+ * else the side sending to the lower (well-known) port is the client, and on equal ports
+ * the first sender. */
+static const char *guess_client(struct entry *e)
+{
+    static const uint8_t hellos[] = {HS_client_hello, HS_server_hello};
+    for (size_t h = 0; h < sizeof(hellos); h++) {
+        for (uint8_t i = 0; i < 2; i++) {
+            uint8_t msg;
+            struct cursor first = cur_make(e->s[i].buf, e->s[i].len);
+            if (!e->s[i].dissect || e->s[i].base != 0 ||
+                !plaintext_handshake_at_start(first, &msg) || msg != hellos[h]) {
+                continue;
+            }
+            e->client_sender = msg == HS_client_hello ? i : (uint8_t)(1 - i);
+            return msg == HS_client_hello ? "client_hello" : "server_hello";
+        }
+    }
+    if (e->key.port[0] != e->key.port[1]) {
+        e->client_sender = e->key.port[0] < e->key.port[1] ? 1 : 0;
+    } else {
+        e->client_sender = e->first_sender;
+    }
+    return "port";
+}
+
+static void stop_dissecting(struct sender *s)
+{
+    s->stopped = true;
+    s->dissect = false;
+    free(s->buf);
+    s->buf = NULL;
+    s->len = 0;
+}
+
+/* Hands the record layer this sender's bytes up to stream offset upto. */
+static void dissect(struct entry *e, uint8_t sender, uint64_t upto)
+{
+    struct sender *s = &e->s[sender];
+    if (!s->dissect || upto <= s->base) {
+        return;
+    }
+    size_t avail = (size_t)(upto - s->base);
+    enum conn_verdict verdict;
+    size_t used = conn_data(e->conn, dir_of(e, sender), cur_make(s->buf, avail), &verdict);
+    memmove(s->buf, s->buf + used, s->len - used);
+    s->len -= used;
+    s->base += used;
+    if (verdict != CONN_FOLLOW && verdict != CONN_SKIM) {
+        /* the handshake is over both ways: like a followed connection, no more bytes */
+        stop_dissecting(&e->s[0]);
+        stop_dissecting(&e->s[1]);
+    }
+}
+
+static void add_first_header(struct fields *f, const struct sender *s, const char *type_key,
+                             const char *version_key)
+{
+    if (s->found) {
+        fields_add_name(f, type_key, NAMES_CONTENT, s->type);
+        fields_add_name(f, version_key, NAMES_VERSION, s->version);
+    }
+}
+
+/* The connection carries TLS: its conn is made, the midstream line printed and the held
+ * segments replayed, each at its own time. */
+static void report(struct midstream *m, struct entry *e, struct timeval now)
+{
+    const char *guess = guess_client(e);
+    uint8_t client = e->client_sender;
+    struct endpoint c_ep, s_ep;
+    endpoint_of(m, e, client, &c_ep);
+    endpoint_of(m, e, (uint8_t)(1 - client), &s_ep);
+    e->conn = conn_open(m->env, &c_ep, &s_ep);
+    if (e->conn == NULL) {
+        e->state = ST_NOT_TLS;
+        stop_dissecting(&e->s[0]);
+        stop_dissecting(&e->s[1]);
+        return;
+    }
+    conn_hold_addresses(e->conn, m->v6, e->key.addr[0], e->key.addr[1]);
+    e->state = ST_REPORTED;
+    e->reported = true;
+    e->conn->kind = CONN_TLS;
+    e->conn->midstream = true;
+    for (uint8_t i = 0; i < 2; i++) {
+        if (e->s[i].dissect && e->s[i].encrypted_start) {
+            /* TLS 1.2 or older past its handshake: record headers only (record.c skims), its
+             * protected handshake records are a renegotiation (RFC 5746 1) */
+            struct tls_dir *td = &e->conn->tls.dir[dir_of(e, i)];
+            td->encrypted = td->ccs_seen = td->finished = true;
+            e->conn->tls.skimming = true;
+        }
+    }
+    m->env->stats->tls_connections++;
+    m->env->stats->midstream_connections++;
+    const struct sender *c2s = &e->s[client];
+    const struct sender *s2c = &e->s[1 - client];
+    struct fields f;
+    fields_init(&f, "midstream", NULL);
+    fields_add_token(&f, "server_guess", guess);
+    add_first_header(&f, c2s, "c2s_content_type", "c2s_record_version");
+    add_first_header(&f, s2c, "s2c_content_type", "s2c_record_version");
+    if (c2s->dissect || s2c->dissect) {
+        fields_list_begin(&f, "dissected");
+        if (c2s->dissect) {
+            fields_list_token(&f, "c2s");
+        }
+        if (s2c->dissect) {
+            fields_list_token(&f, "s2c");
+        }
+        fields_list_end(&f);
+    }
+    m->env->now = e->found_ts;
+    struct tls_sink sink = conn_sink(e->conn);
+    sink.emit(sink.ctx, DIR_C2S, &f);
+    for (size_t i = 0; i < e->n_held; i++) {
+        m->env->now = e->held[i].ts;
+        dissect(e, e->held[i].sender, e->held[i].end);
+    }
+    e->n_held = 0;
+    m->env->now = now;
+}
+
+static uint64_t sent_bytes(const struct sender *s)
+{
+    return s->payload_seen ? (uint64_t)(uint32_t)(s->high_seq - s->first_seq) : 0;
+}
+
+static void release_buffers(struct entry *e)
+{
+    for (int i = 0; i < 2; i++) {
+        free(e->s[i].buf);
+        e->s[i].buf = NULL;
+        e->s[i].len = 0;
+    }
+}
+
+/* Ends a tuple's connection: reported if it showed TLS, then its close line. */
+static void finish(struct midstream *m, struct entry *e, enum conn_end end, struct timeval now)
+{
+    if (e->state == ST_SCANNING && (e->s[0].found || e->s[1].found)) {
+        report(m, e, now);
+    }
+    if (e->state == ST_REPORTED) {
+        uint8_t client = e->client_sender;
+        struct sender *c2s = &e->s[client];
+        struct sender *s2c = &e->s[1 - client];
+        e->conn->gap[DIR_C2S] = c2s->gap;
+        e->conn->gap[DIR_S2C] = s2c->gap;
+        conn_close(e->conn, end, sent_bytes(c2s), sent_bytes(s2c), cur_make(c2s->buf, c2s->len),
+                   cur_make(s2c->buf, s2c->len));
+        conn_free(e->conn);
+        e->conn = NULL;
+    }
+    release_buffers(e);
+    e->state = ST_CLOSED;
+}
+
+static void remove_entry(struct midstream *m, struct entry *e)
+{
+    struct entry **p = bucket_of(m, &e->key);
+    while (*p != e) {
+        p = &(*p)->hash_next;
+    }
+    *p = e->hash_next;
+    age_list_remove(&m->activity, &e->activity);
+    conn_free(e->conn);
+    release_buffers(e);
+    free(e);
+    m->n--;
+}
+
+static struct entry *add_entry(struct midstream *m, const struct tuple_key *k, uint8_t sender,
+                               struct timeval now)
+{
+    if (m->n == MIDSTREAM_MAX_TUPLES) {
+        struct entry *old = least_active(m);
+        if (old->state == ST_SCANNING || old->state == ST_REPORTED) {
+            m->env->stats->midstream_evicted++;
+        }
+        finish(m, old, CONN_END_EVICTED, now);
+        remove_entry(m, old);
+    }
+    struct entry *e = calloc(1, sizeof(*e));
+    if (e == NULL) {
+        return NULL;
+    }
+    e->key = *k;
+    e->first_sender = sender;
+    struct entry **b = bucket_of(m, k);
+    e->hash_next = *b;
+    *b = e;
+    age_list_append(&m->activity, &e->activity);
+    m->n++;
+    return e;
+}
+
+/* ---- segments */
+
+/* Appends a dissected direction's next contiguous bytes; the first gap stops it. */
+static void take_bytes(struct entry *e, uint8_t sender, uint32_t seq, struct cursor payload,
+                       struct timeval ts)
+{
+    struct sender *s = &e->s[sender];
+    if (tcp_seq_before(seq, s->next_seq)) {
+        uint32_t seen = s->next_seq - seq;
+        if (seen >= cur_len(payload) || !cur_skip(&payload, seen)) {
+            return; /* a retransmission */
+        }
+    } else if (seq != s->next_seq) {
+        s->gap = true;
+        s->stopped = true; /* what is already held still goes to the record layer */
+        return;
+    }
+    size_t n = cur_len(payload);
+    if (s->len + n > MIDSTREAM_BUFFER_MAX) {
+        s->gap = true;
+        s->stopped = true;
+        return;
+    }
+    uint8_t *grown = realloc(s->buf, s->len + n);
+    if (grown == NULL) {
+        s->stopped = true;
+        return;
+    }
+    s->buf = grown;
+    cur_copy(payload, s->buf + s->len);
+    s->len += n;
+    s->taken += n;
+    s->next_seq += (uint32_t)n;
+    if (e->state == ST_SCANNING && e->n_held < MIDSTREAM_HOLD_SEGMENTS) {
+        e->held[e->n_held++] = (struct held){sender, ts, s->taken};
+    }
+}
+
+static bool decided(const struct sender *s)
+{
+    return s->found || s->scanned >= MIDSTREAM_SCAN_SEGMENTS;
+}
+
+static void payload_segment(struct midstream *m, struct entry *e, uint8_t sender, uint32_t seq,
+                            struct cursor payload, struct timeval ts)
+{
+    struct sender *s = &e->s[sender];
+    uint32_t end = seq + (uint32_t)cur_len(payload);
+    bool any_found = e->s[0].found || e->s[1].found;
+    if (!s->payload_seen) {
+        uint8_t type, msg_type;
+        uint16_t version, length;
+        s->payload_seen = true;
+        s->first_seq = seq;
+        s->high_seq = end;
+        /* a late ClientHello, a renegotiation: dissected in order from here */
+        if (e->state == ST_SCANNING && header_at(payload, 0, &type, &version, &length) &&
+            type == CONTENT_handshake) {
+            s->dissect = true;
+            s->encrypted_start = !plaintext_handshake_at_start(payload, &msg_type);
+            s->next_seq = seq;
+        }
+    } else if (tcp_seq_before(s->high_seq, end)) {
+        s->high_seq = end;
+    }
+    if (!decided(s)) {
+        s->scanned++;
+        search_header(s, seq, payload);
+        if (s->found && !any_found) {
+            e->found_ts = ts;
+        }
+    }
+    if (s->dissect && !s->stopped) {
+        take_bytes(e, sender, seq, payload, ts);
+    }
+    if (e->state == ST_REPORTED) {
+        dissect(e, sender, s->taken);
+        return;
+    }
+    if (e->state != ST_SCANNING) {
+        return;
+    }
+    any_found = e->s[0].found || e->s[1].found;
+    if (any_found) {
+        e->since_found++;
+    }
+    if (decided(&e->s[0]) && decided(&e->s[1])) {
+        if (any_found) {
+            report(m, e, ts);
+        } else {
+            e->state = ST_NOT_TLS;
+            release_buffers(e);
+        }
+    } else if (any_found && (e->since_found >= MIDSTREAM_HOLD_SEGMENTS ||
+                             e->n_held == MIDSTREAM_HOLD_SEGMENTS)) {
+        report(m, e, ts);
+    }
+}
+
+void midstream_feed(struct midstream *m, struct timeval ts, const struct segment *s)
+{
+    if (m == NULL) {
+        return;
+    }
+    if (m->n == 0 && cur_len(s->payload) == 0 && !(s->flags & TCP_SYN)) {
+        return; /* the common case of an ACK: nothing to start, nothing tracked */
+    }
+    uint8_t sender;
+    struct tuple_key k = tuple_key_of(&s->t, &sender);
+    m->env->now = ts;
+    if (!(s->flags & TCP_SYN) && m->n == 0 && syn_seen(m, &k)) {
+        return; /* a connection libnids follows, and none picked up mid-stream to look for */
+    }
+    struct entry *e = find(m, &k);
+    if (s->flags & TCP_SYN) {
+        /* libnids' connection from now on (a new one on a reused tuple ends ours) */
+        struct syn_slot *slot = syn_slot(m, &k);
+        slot->used = true;
+        slot->key = k;
+        if (e != NULL) {
+            finish(m, e, CONN_END_REUSED, ts);
+            remove_entry(m, e);
+        }
+        return;
+    }
+    if (e == NULL) {
+        if (cur_len(s->payload) == 0 || syn_seen(m, &k) ||
+            reassembly_kind_of(&s->t) != CONN_NOT_TLS) {
+            return; /* nothing to look at, or a connection libnids follows or followed */
+        }
+        e = add_entry(m, &k, sender, ts);
+        if (e == NULL) {
+            return;
+        }
+    } else {
+        age_list_touch(&m->activity, &e->activity);
+    }
+    if (e->state == ST_CLOSED) {
+        return;
+    }
+    if (cur_len(s->payload) > 0) {
+        payload_segment(m, e, sender, s->seq, s->payload, ts);
+    }
+    if (s->flags & TCP_RST) {
+        finish(m, e, CONN_END_RESET, ts);
+    } else if (s->flags & TCP_FIN) {
+        e->s[sender].fin = true;
+        if (e->s[0].fin && e->s[1].fin) {
+            finish(m, e, CONN_END_FIN, ts);
+        }
+    }
+}
+
+enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t)
+{
+    uint8_t sender;
+    struct tuple_key k = tuple_key_of(t, &sender);
+    const struct entry *e = m != NULL ? find(m, &k) : NULL;
+    if (e == NULL) {
+        return CONN_NOT_TLS;
+    }
+    switch (e->state) {
+    case ST_SCANNING:
+        return CONN_UNDECIDED;
+    case ST_REPORTED:
+        return CONN_TLS;
+    case ST_CLOSED:
+        return e->reported ? CONN_TLS : CONN_NOT_TLS; /* its last FIN, RST or ACK */
+    default:
+        return CONN_NOT_TLS;
+    }
+}
+
+struct midstream *midstream_new(struct conn_env *env, struct v6map *v6)
+{
+    struct midstream *m = calloc(1, sizeof(*m));
+    if (m == NULL) {
+        return NULL;
+    }
+    m->env = env;
+    m->v6 = v6;
+    return m;
+}
+
+void midstream_end(struct midstream *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    struct entry *e;
+    while ((e = least_active(m)) != NULL) {
+        finish(m, e, CONN_END_EOF, m->env->now);
+        remove_entry(m, e);
+    }
+    free(m);
+}

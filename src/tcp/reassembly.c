@@ -1,0 +1,444 @@
+/* libnids glue: its global parameters and callbacks are confined here and turned into
+ * conn_open / conn_data / conn_close (PLATFORM-NOTES 2-7). */
+#include "tcp/reassembly.h"
+
+#include <nids.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "tcp/bypass.h"
+#include "capture/capture.h"
+#include "conn.h"
+#include "tcp/ipv6map.h"
+#include "stats.h"
+#include "tcp/tcp_segment.h"
+
+/* libnids calls back through globals, so the run's context has to be one too. */
+static struct {
+    struct conn_env *env;
+    struct v6map *v6;
+    pcap_t *dummy;
+    bool active;
+    bool in_syn; /* the packet being fed is a SYN: the only time libnids evicts a stream */
+    struct timeval idle_timeout;
+    /* Followed connections, least recently active first: the idle ones are closed from the
+     * head (links in struct conn, owned by this file). */
+    struct age_list idle;
+    /* Connections past their handshake, no longer libnids' (bypass.h); NULL when checksums
+     * are verified, which only libnids does. */
+    struct bypass *bypass;
+    const struct segment *segment; /* the packet being fed, parsed; NULL if not a whole one */
+    bool fragment;                 /* ... is an IPv4 fragment: libnids may complete a datagram */
+} g;
+
+static void idle_unlink(struct conn *c)
+{
+    age_list_remove(&g.idle, &c->idle);
+}
+
+/* Data arrived: the connection moves to the end of the idle list. */
+static void idle_touch(struct conn *c)
+{
+    c->last_active = g.env->now;
+    age_list_touch(&g.idle, &c->idle);
+}
+
+/* A half_stream's state once its FIN came in order, and once the other side acknowledged it
+ * (libnids' tcp.c, not in nids.h). */
+#define LIBNIDS_FIN_SENT 120
+#define LIBNIDS_FIN_CONFIRMED 121
+
+/* libnids keeps this pointer (it does not copy the array), hence static storage. */
+static struct nids_chksum_ctl no_checksums[] = {{0, 0, NIDS_DONT_CHKSUM, 0}};
+
+/* Replaces libnids' syslog reporting: warnings are counted and shown in the statistics. */
+static void on_warning(int type, int err, struct ip *iph, void *data)
+{
+    (void)type;
+    (void)iph;
+    (void)data;
+    if (err >= 0 && err < STATS_NIDS_WARN_KINDS) {
+        g.env->stats->nids_warnings[err]++;
+    }
+}
+
+const char *reassembly_warning_name(int code)
+{
+    static const char *const names[STATS_NIDS_WARN_KINDS] = {
+        "undefined", "ip_oversized", "ip_invalid_list", "ip_overlap", "ip_header",
+        "ip_source_route", "tcp_too_many_streams", "tcp_header", "tcp_big_queue", "tcp_bad_flags",
+    };
+    return code >= 0 && code < STATS_NIDS_WARN_KINDS ? names[code] : "unknown";
+}
+
+/* tuple4 holds addresses as on the wire; synthetic 240/4 ones stand for IPv6 (ipv6map.c). */
+static void endpoint_from(u_int addr, u_short port, struct endpoint *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->port = port;
+    if (v6map_lookup(g.v6, addr, e->addr)) {
+        e->family = 6;
+    } else {
+        e->family = 4;
+        memcpy(e->addr, &addr, 4);
+    }
+}
+
+static struct cursor unconsumed(const struct half_stream *h)
+{
+    if (h->data == NULL || h->count <= h->offset) {
+        return cur_make(NULL, 0);
+    }
+    return cur_make((const uint8_t *)h->data, (size_t)(h->count - h->offset));
+}
+
+static void on_established(struct tcp_stream *a)
+{
+    struct endpoint client, server;
+    endpoint_from(a->addr.saddr, a->addr.source, &client);
+    endpoint_from(a->addr.daddr, a->addr.dest, &server);
+    struct conn *c = conn_open(g.env, &client, &server);
+    a->user = c;
+    if (c != NULL) {
+        conn_hold_addresses(c, g.v6, a->addr.saddr, a->addr.daddr);
+        c->stream = a;
+        idle_touch(c);
+        a->client.collect++;
+        a->server.collect++;
+    }
+}
+
+static enum bypass_fin fin_of(const struct half_stream *sender)
+{
+    switch (sender->state) {
+    case LIBNIDS_FIN_SENT:
+        return BYPASS_FIN_SENT;
+    case LIBNIDS_FIN_CONFIRMED:
+        return BYPASS_FIN_CONFIRMED;
+    default:
+        return BYPASS_FIN_NONE;
+    }
+}
+
+/* The rest of a packet's processing is libnids': a FIN in the packet whose bytes were just
+ * delivered counts once they have (libnids marks it after the callback). */
+static void fin_of_packet(const struct tcp_stream *a, struct bypass_handover *h)
+{
+    const struct segment *s = g.segment;
+    if (s == NULL || !(s->flags & TCP_FIN)) {
+        return;
+    }
+    enum dir d = s->t.saddr == a->addr.saddr && s->t.sport == a->addr.source ? DIR_C2S : DIR_S2C;
+    if (s->seq + (uint32_t)cur_len(s->payload) == h->half[d].next_seq &&
+        h->half[d].fin == BYPASS_FIN_NONE) {
+        h->half[d].fin = BYPASS_FIN_SENT;
+    }
+}
+
+/* One direction as libnids has it: the sender's half for its sequence numbers and FIN, the
+ * receiver's for the bytes (PLATFORM-NOTES 5); used is what the record layer just consumed
+ * of them (nids_discard takes effect after the callback). */
+static struct bypass_half half_of(const struct half_stream *sender,
+                                  const struct half_stream *receiver, size_t used)
+{
+    struct bypass_half h;
+    h.next_seq = sender->first_data_seq + (uint32_t)receiver->count + receiver->urg_count;
+    h.delivered = (uint64_t)receiver->count;
+    h.fin = fin_of(sender);
+    h.unconsumed = unconsumed(receiver);
+    (void)cur_take_upto(&h.unconsumed, used); /* consumed already */
+    return h;
+}
+
+/* A connection past its handshake leaves libnids for the bypass, unless libnids still holds
+ * segments behind a hole (they would be lost) or urgent data muddles its counts. */
+static bool hand_over(struct tcp_stream *a, struct conn *c, enum dir d, size_t used, bool skim)
+{
+    if (g.bypass == NULL || a->client.list != NULL || a->server.list != NULL ||
+        a->client.urg_count != 0 || a->server.urg_count != 0) {
+        return false;
+    }
+    struct bypass_handover h;
+    memset(&h, 0, sizeof(h));
+    h.conn = c;
+    h.client.saddr = a->addr.saddr;
+    h.client.daddr = a->addr.daddr;
+    h.client.sport = a->addr.source;
+    h.client.dport = a->addr.dest;
+    h.client_isn = a->client.first_data_seq - 1;
+    h.skim = skim;
+    h.half[DIR_C2S] = half_of(&a->client, &a->server, d == DIR_C2S ? used : 0);
+    h.half[DIR_S2C] = half_of(&a->server, &a->client, d == DIR_S2C ? used : 0);
+    fin_of_packet(a, &h);
+    return bypass_adopt(g.bypass, &h);
+}
+
+static void on_data(struct tcp_stream *a, struct conn *c)
+{
+    /* The server half receives what the client sent (PLATFORM-NOTES 5). */
+    struct half_stream *h;
+    enum dir d;
+    if (a->server.count_new > 0) {
+        h = &a->server;
+        d = DIR_C2S;
+    } else if (a->client.count_new > 0) {
+        h = &a->client;
+        d = DIR_S2C;
+    } else {
+        return; /* urgent data only */
+    }
+    enum conn_verdict verdict;
+    idle_touch(c);
+    size_t used = conn_data(c, d, unconsumed(h), &verdict);
+    nids_discard(a, (int)used);
+    if (verdict == CONN_RELEASE || ((verdict == CONN_DONE || verdict == CONN_SKIM) &&
+                                    hand_over(a, c, d, used, verdict == CONN_SKIM))) {
+        /* Lowering collect on both halves frees the stream without a callback. */
+        idle_unlink(c);
+        if (verdict == CONN_RELEASE) {
+            conn_free(c);
+        }
+        a->user = NULL;
+        a->client.collect--;
+        a->server.collect--;
+    } else if (verdict == CONN_DONE) {
+        /* Nothing buffered from here on: only --max-conns bounds such connections. */
+        idle_unlink(c);
+        /* Keep a listener (collect_urg) so the close is still reported (PLATFORM-NOTES 5). */
+        a->server.collect_urg++;
+        a->client.collect--;
+        a->server.collect--;
+    }
+}
+
+static enum conn_end end_of(char state)
+{
+    switch (state) {
+    case NIDS_CLOSE:
+        return CONN_END_FIN;
+    case NIDS_RESET:
+        return CONN_END_RESET;
+    case NIDS_TIMED_OUT:
+        /* Over n_tcp_streams, libnids drops its oldest stream as "timed out" while adding the
+         * new one, which only a SYN does (PLATFORM-NOTES 4). */
+        return g.in_syn ? CONN_END_EVICTED : CONN_END_TIMEOUT;
+    default:
+        return CONN_END_EOF;
+    }
+}
+
+static void finish(struct tcp_stream *a, enum conn_end end)
+{
+    struct conn *c = a->user;
+    if (c == NULL) {
+        return;
+    }
+    idle_unlink(c);
+    if (end == CONN_END_EVICTED) {
+        g.env->stats->evicted_connections++;
+    }
+    /* Segments still queued behind a hole were never delivered (PLATFORM-NOTES 4). */
+    c->gap[DIR_C2S] = a->server.list != NULL;
+    c->gap[DIR_S2C] = a->client.list != NULL;
+    conn_close(c, end, (uint64_t)a->server.count, (uint64_t)a->client.count,
+               unconsumed(&a->server), unconsumed(&a->client));
+    conn_free(c);
+    a->user = NULL;
+}
+
+static void on_tcp(struct tcp_stream *a, void **unused)
+{
+    (void)unused;
+    switch (a->nids_state) {
+    case NIDS_JUST_EST:
+        on_established(a);
+        break;
+    case NIDS_DATA:
+        if (a->user != NULL) {
+            on_data(a, a->user);
+        }
+        break;
+    default:
+        finish(a, end_of(a->nids_state));
+        break;
+    }
+}
+
+/* libnids calls this with every whole IP datagram, before its TCP layer. A datagram it has
+ * just put together from fragments never went by the bypass (reassembly_feed_bypass sees
+ * packets, not datagrams), so a segment of a connection past its handshake goes there now;
+ * libnids' TCP layer, which no longer knows the connection, ignores it afterwards. */
+static void on_ip(struct ip *datagram, int skblen)
+{
+    (void)skblen;
+    uint16_t total;
+    struct segment s;
+    struct cursor header = cur_make((const uint8_t *)datagram, 20);
+    if (!g.fragment || !cur_peek_u16(header, 2, &total)) {
+        return;
+    }
+    if (tcp_segment_parse(cur_make((const uint8_t *)datagram, total), &s)) {
+        (void)bypass_packet(g.bypass, g.env->now, &s);
+    }
+}
+
+bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
+                      struct v6map *v6, char *err, size_t errlen)
+{
+    g.env = env;
+    g.v6 = v6;
+    g.dummy = capture_open_raw_dummy();
+    if (g.dummy == NULL) {
+        snprintf(err, errlen, "reassembly: cannot create a raw packet handle");
+        return false;
+    }
+    nids_params.pcap_desc = g.dummy;
+    nids_params.filename = NULL;
+    nids_params.device = NULL;
+    /* libnids keeps at most 3/4 n + 1 streams (PLATFORM-NOTES 4): size n for max_conns. */
+    int streams = ((o->max_conns - 1) * 4 + 2) / 3;
+    nids_params.n_tcp_streams = streams > 0 ? streams : 1;
+    g.idle_timeout.tv_sec = (time_t)o->idle_timeout;
+    g.idle_timeout.tv_usec = 0;
+    g.idle.oldest = g.idle.newest = NULL;
+    nids_params.scan_num_hosts = 0; /* scan detection runs on wall-clock time: off */
+    nids_params.syslog = on_warning;
+    nids_params.tcp_workarounds = 1;
+    nids_params.multiproc = 0;
+    if (!nids_init()) {
+        snprintf(err, errlen, "reassembly: %s", nids_errbuf);
+        capture_close_raw_dummy(g.dummy);
+        return false;
+    }
+    /* Loopback and sending-host captures carry offloaded (wrong) TCP checksums. */
+    if (!o->verify_checksums) {
+        nids_register_chksum_ctl(no_checksums, 1);
+    }
+    nids_register_tcp(on_tcp);
+    nids_register_ip(on_ip);
+    g.bypass = NULL;
+    if (!o->verify_checksums) {
+        g.bypass = bypass_new(env, o->max_conns); /* NULL: every connection stays libnids' */
+    }
+    g.active = true;
+    return true;
+}
+
+/* A SYN on a 4-tuple that still has a live stream starts a new connection: libnids would
+ * otherwise fold it into the old stream for up to an hour (PLATFORM-NOTES 4, port reuse).
+ * Past that hour (tcp_flow_timeout, counted from the stream's ts) libnids frees the old
+ * stream itself on such a SYN, even a retransmitted one, and tells no listener: its
+ * connection is closed here first, or it would never be reported nor freed. */
+static void close_reused_tuple(struct timeval ts, const struct segment *s)
+{
+    g.in_syn = false;
+    if (s == NULL || (s->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN) {
+        return; /* not a SYN without ACK */
+    }
+    g.in_syn = true;
+    struct tuple4 t = {s->t.sport, s->t.dport, s->t.saddr, s->t.daddr};
+    struct tcp_stream *old = nids_find_tcp_stream(&t);
+    if (old == NULL) {
+        return;
+    }
+    bool expired = nids_params.tcp_flow_timeout > 0 &&
+                   old->ts + nids_params.tcp_flow_timeout < (long)ts.tv_sec;
+    if (!expired &&
+        (old->nids_state != NIDS_DATA || old->client.first_data_seq == s->seq + 1)) {
+        return; /* not yet established, or a retransmitted SYN */
+    }
+    if (expired && old->user == NULL) {
+        return; /* libnids frees it, and nothing of ours is on it */
+    }
+    g.env->stats->reused_tuples++;
+    finish(old, CONN_END_REUSED);
+    nids_free_tcp_stream(old);
+}
+
+/* Connections that buffer data but have had none for idle_timeout of packet time are closed
+ * (end=idle), so a day-long capture does not keep every abandoned stream. */
+static void close_idle(struct timeval now)
+{
+    while (g.idle_timeout.tv_sec > 0 && g.idle.oldest != NULL) {
+        struct conn *c = AGE_ENTRY(g.idle.oldest, struct conn, idle);
+        struct timeval quiet;
+        timersub(&now, &c->last_active, &quiet);
+        if (!timercmp(&quiet, &g.idle_timeout, >)) {
+            return;
+        }
+        struct tcp_stream *a = c->stream;
+        g.env->stats->idle_connections++;
+        finish(a, CONN_END_IDLE);
+        nids_free_tcp_stream(a);
+    }
+}
+
+void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment *s)
+{
+    struct pcap_pkthdr h;
+    if (!g.active) {
+        return;
+    }
+    /* nids_last_pcap_header dangles in some callbacks: keep our own time (PLATFORM-NOTES 2). */
+    g.env->now = ts;
+    close_idle(ts);
+    close_reused_tuple(ts, s);
+    h.ts = ts;
+    h.caplen = (bpf_u_int32)cur_len(ipv4);
+    h.len = h.caplen;
+    g.segment = s;
+    uint16_t frag = 0;
+    g.fragment = cur_peek_u16(ipv4, 6, &frag) && (frag & 0x3fff) != 0;
+    nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
+    g.segment = NULL; /* the caller's, gone after this */
+}
+
+bool reassembly_feed_bypass(struct timeval ts, const struct segment *s)
+{
+    return g.active && bypass_packet(g.bypass, ts, s);
+}
+
+enum conn_kind reassembly_kind_of(const struct tcp_tuple *t)
+{
+    if (!g.active) {
+        return CONN_NOT_TLS;
+    }
+    if (bypass_follows(g.bypass, t)) {
+        return CONN_TLS;
+    }
+    struct tuple4 fwd = {t->sport, t->dport, t->saddr, t->daddr};
+    struct tuple4 rev = {t->dport, t->sport, t->daddr, t->saddr};
+    const struct tcp_stream *a = nids_find_tcp_stream(&fwd);
+    if (a == NULL) {
+        a = nids_find_tcp_stream(&rev);
+    }
+    if (a == NULL) {
+        return CONN_NOT_TLS;
+    }
+    /* libnids frees a stream nobody listens to right after JUST_EST, so a stream without
+     * a conn is one whose TCP handshake is still going on. */
+    if (a->user == NULL) {
+        return CONN_UNDECIDED;
+    }
+    const struct conn *c = a->user;
+    return c->kind;
+}
+
+void reassembly_end(void)
+{
+    if (!g.active) {
+        return;
+    }
+    /* Unregistered before nids_exit, which leaves the IP list's nodes dangling (a later
+     * unregister crashed); no datagram comes from here on. */
+    nids_unregister_ip(on_ip);
+    nids_exit();
+    bypass_end(g.bypass);
+    g.bypass = NULL;
+    /* The next nids_init() forgets its callback list without freeing it: free our entry. */
+    nids_unregister_tcp(on_tcp);
+    capture_close_raw_dummy(g.dummy);
+    g.dummy = NULL;
+    g.active = false;
+}
