@@ -211,3 +211,40 @@ void flow_describe(const struct tls_state *st, struct fields *f)
         fields_add_bool(f, "history_truncated", true);
     }
 }
+
+void flow_negotiated(const struct tls_state *st, struct fields *f)
+{
+    if (st->server_hello_seen) {
+        fields_add_name(f, "version", NAMES_VERSION, st->version);
+        fields_add_name(f, "cipher_suite", NAMES_CIPHER, st->cipher_suite);
+    }
+    if (st->has_sni) {
+        fields_add_string(f, "sni", cur_make((const uint8_t *)st->sni, st->sni_len));
+    }
+    if (st->has_alpn) {
+        fields_add_cstring(f, "alpn", st->alpn);
+    }
+    if (st->has_group) {
+        fields_add_name(f, "group", NAMES_GROUP, st->group);
+    }
+    if (st->ja3[0] != '\0') {
+        fields_add_bare(f, "ja3", st->ja3);
+    }
+    if (st->ja4[0] != '\0') {
+        fields_add_bare(f, "ja4", st->ja4);
+    }
+    if (st->ja3s[0] != '\0') {
+        fields_add_bare(f, "ja3s", st->ja3s);
+    }
+    if (st->cert[DIR_S2C].known) {
+        fields_add_cstring(f, "server_subject", st->cert[DIR_S2C].subject);
+        fields_add_cstring(f, "server_issuer", st->cert[DIR_S2C].issuer);
+    }
+    if (st->cert[DIR_C2S].count > 0) {
+        fields_add_uint(f, "client_certificates", st->cert[DIR_C2S].count);
+    }
+    if (st->fatal_alert_seen) {
+        fields_add_name(f, "alert", NAMES_ALERT, st->fatal_alert);
+        fields_add_token(f, "alert_from", st->fatal_alert_from == DIR_C2S ? "client" : "server");
+    }
+}

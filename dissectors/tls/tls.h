@@ -166,6 +166,18 @@ void dissect_alert(struct tls_state *st, enum dir d, struct cursor body, const s
  * versions whose signatures name their algorithm. DTLS counts down from 0xfeff. */
 bool tls_version_at_least_1_2(uint16_t version);
 
+/* TLS 1.3 by any of its wire versions: 0x0304, DTLS 1.3, a draft (0x7fNN) or one of the
+ * pre-standard experiment versions named in registry.def. */
+bool tls_version_is_tls13(uint16_t version);
+
+/* draft-ietf-tls-tls13-21 4.1.3 and the drafts before it: the ServerHello had no
+ * legacy_session_id_echo and no legacy_compression_method (draft 22 put both back). */
+bool tls13_server_hello_without_session_id(uint16_t version);
+
+/* Before draft-ietf-tls-tls13-21 (and in the experiments built on draft 18) the client ended
+ * its 0-RTT data with an end_of_early_data alert, not the EndOfEarlyData message. */
+bool tls13_end_of_early_data_is_alert(uint16_t version);
+
 /* True once both sides are past their handshake, so the stream need not be followed. */
 bool tls_handshake_done(const struct tls_state *st);
 
