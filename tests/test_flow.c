@@ -567,6 +567,93 @@ START_TEST(facebook_draft26_is_tls13_with_its_wire_version)
 }
 END_TEST
 
+/* A value read from a message marked malformed never reaches the close line or a fingerprint:
+ * the fields before the fault parsed (and show on the message's own line), then an extension
+ * breaks its grammar. */
+START_TEST(malformed_hellos_leave_no_values_on_the_close_line)
+{
+    static const uint8_t ch[] = {
+        0x03, 0x03,                         /* legacy_version TLS 1.2 */
+        BYTES32(0x11),                      /* random */
+        0x00,                               /* legacy_session_id: empty */
+        0x00, 0x02, 0x13, 0x01,             /* cipher_suites: TLS_AES_128_GCM_SHA256 */
+        0x01, 0x00,                         /* compression_methods: null */
+        0x00, 0x19,                         /* extensions length 25 */
+        0x00, 0x00, 0x00, 0x0e, 0x00, 0x0c, /* server_name, list of 12 */
+        0x00, 0x00, 0x09,                   /*   host_name, 9 bytes */
+        'e', 'v', 'i', 'l', '.', 't', 'e', 's', 't',
+        0x00, 0x2b, 0x00, 0x03, 0x01, 0x03, /* supported_versions: odd list length 1 */
+        0x04,                               /*   (RFC 8446 4.2.1: versions<2..254>) */
+    };
+    static const uint8_t sh[] = {
+        0x03, 0x03,                            /* legacy_version TLS 1.2 */
+        BYTES32(0x22),                         /* random */
+        0x00,                                  /* legacy_session_id_echo: empty */
+        0x13, 0x01,                            /* cipher_suite TLS_AES_128_GCM_SHA256 */
+        0x00,                                  /* legacy_compression_method */
+        0x00, 0x38,                            /* extensions length 56 */
+        0x00, 0x10, 0x00, 0x05, 0x00, 0x03,    /* alpn, protocol_name_list of 3 */
+        0x02, 'h', '2',                        /*   "h2" */
+        0x00, 0x33, 0x00, 0x24,                /* key_share: server_share of 36 */
+        0x00, 0x1d, 0x00, 0x20, BYTES32(0x25), /*   x25519 */
+        0x00, 0x2b, 0x00, 0x03, 0x03, 0x04,    /* supported_versions: 3 bytes, not 2 */
+        0x00,                                  /*   (RFC 8446 4.2.1: selected_version) */
+    };
+    struct stream c1 = {.len = 0}, s1 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch, sizeof(ch));
+    add_handshake(&s1, HS_server_hello, sh, sizeof(sh));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    ck_assert_uint_eq(ev.n, 2);
+    /* each line keeps what it read, and says where it broke */
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 0), "sni=evil.test malformed=supported_versions"));
+    ck_assert_ptr_null(strstr(vec_line(&ev, 0), "ja3="));
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), "alpn=h2 key_share=x25519"));
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), "malformed=supported_versions"));
+    ck_assert_ptr_null(strstr(vec_line(&ev, 1), "ja3s="));
+    close_line(&st, &ev);
+    ck_assert_str_eq(vec_line(&ev, 2), "close flow=unknown status=incomplete history=Cs "
+                                       "malformed_messages=client_hello,server_hello");
+    ck_assert(!st.has_sni && !st.has_alpn && !st.has_group);
+    ck_assert(st.server_hello_seen); /* still followed as the ServerHello said */
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* A ServerKeyExchange whose named group parsed but whose signature is cut short. */
+START_TEST(malformed_server_key_exchange_leaves_no_group)
+{
+    static const uint8_t ske_cut[] = {
+        0x03, 0x00, 0x1d,    /* named_curve x25519 */
+        0x20, BYTES32(0x42), /* point */
+        0x08, 0x04,          /* rsa_pss_rsae_sha256 */
+        0x00, 0x40, 0x5a,    /* signature claims 64 bytes, has 1 */
+    };
+    struct stream c1 = {.len = 0}, s1 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch_full, sizeof(ch_full));
+    add_handshake(&s1, HS_server_hello, sh_full, sizeof(sh_full));
+    add_handshake(&s1, HS_server_key_exchange, ske_cut, sizeof(ske_cut));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    ck_assert(vec_contains(&ev, "named_group=x25519"));
+    close_line(&st, &ev);
+    ck_assert(last_has(&ev, "malformed_messages=server_key_exchange version=TLSv1.2 "
+                            "cipher_suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ja3="));
+    ck_assert(!last_has(&ev, "group="));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
 /* RFC 8446 4.1.4: a HelloRetryRequest, a second ClientHello, then a full TLS 1.3 handshake. */
 START_TEST(tls13_hello_retry_request_is_flagged_hrr)
 {
@@ -835,6 +922,8 @@ Suite *suite_flow(void)
     tcase_add_test(tc, tls13_hello_retry_request_is_flagged_hrr);
     tcase_add_test(tc, draft18_server_hello_layout_key_share_40_and_early_data_accepted);
     tcase_add_test(tc, facebook_draft26_is_tls13_with_its_wire_version);
+    tcase_add_test(tc, malformed_hellos_leave_no_values_on_the_close_line);
+    tcase_add_test(tc, malformed_server_key_exchange_leaves_no_group);
     tcase_add_test(tc, fatal_alert_fails_the_flow);
     tcase_add_test(tc, close_notify_is_not_a_failure);
     suite_add_tcase(s, tc);

@@ -214,7 +214,22 @@ void flow_describe(const struct tls_state *st, struct fields *f)
 
 void flow_negotiated(const struct tls_state *st, struct fields *f)
 {
-    if (st->server_hello_seen) {
+    if (st->client_hello_malformed || st->server_hello_malformed ||
+        st->server_key_exchange_malformed) {
+        /* their values were taken back (handshake.c); what remains came from other messages */
+        fields_list_begin(f, "malformed_messages");
+        if (st->client_hello_malformed) {
+            fields_list_token(f, "client_hello");
+        }
+        if (st->server_hello_malformed) {
+            fields_list_token(f, "server_hello");
+        }
+        if (st->server_key_exchange_malformed) {
+            fields_list_token(f, "server_key_exchange");
+        }
+        fields_list_end(f);
+    }
+    if (st->server_hello_seen && !st->server_hello_malformed) {
         fields_add_name(f, "version", NAMES_VERSION, st->version);
         fields_add_name(f, "cipher_suite", NAMES_CIPHER, st->cipher_suite);
     }

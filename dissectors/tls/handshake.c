@@ -101,13 +101,50 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
         fields_set_level(&f, 1);
         fields_add_uint(&f, "length", cur_len(der));
         fields_set_level(&f, 0);
-        if (x509_describe(der, &f) && index == 0) {
+        if (x509_describe(der, &f) && index == 0 && !f.malformed) {
             remember_names(st, d, &f);
         }
         sink->emit(sink->ctx, d, &f);
         index++;
     }
     st->cert[d].count = index;
+}
+
+/* Messages whose fields feed the close line and the fingerprints. */
+static bool sets_negotiated_values(uint8_t type)
+{
+    return type == HS_client_hello || type == HS_server_hello ||
+           type == HS_server_key_exchange;
+}
+
+/* A malformed message leaves no value behind for the close line or a fingerprint: st is put
+ * back as it was before, except for what the message's presence alone says and what following
+ * the rest of the connection needs (the version and suite a ServerHello chose, whether TLS 1.3
+ * now protects everything). Its own line keeps what was read, with malformed=. */
+static void take_back(struct tls_state *st, const struct tls_state *before, uint8_t type)
+{
+    struct tls_state after = *st;
+    *st = *before;
+    switch (type) {
+    case HS_client_hello:
+        st->client_hello_seen = true;
+        st->renegotiated = after.renegotiated;
+        st->client_hello_malformed = true;
+        break;
+    case HS_server_hello:
+        st->server_hello_seen = after.server_hello_seen;
+        st->hrr_seen = after.hrr_seen;
+        st->version = after.version;
+        st->cipher_suite = after.cipher_suite;
+        st->is_tls13 = after.is_tls13;
+        st->dir[DIR_C2S].encrypted = after.dir[DIR_C2S].encrypted;
+        st->dir[DIR_S2C].encrypted = after.dir[DIR_S2C].encrypted;
+        st->server_hello_malformed = true;
+        break;
+    default:
+        st->server_key_exchange_malformed = true;
+        break;
+    }
 }
 
 void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct cursor body,
@@ -125,7 +162,16 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
         fields_add_uint(&f, "records", fragments);
     }
     message_dissector dissect = find_dissector(type);
-    bool ok = dissect == NULL || dissect(body, st, &f);
+    bool ok = true;
+    if (dissect != NULL && sets_negotiated_values(type)) {
+        struct tls_state before = *st;
+        ok = dissect(body, st, &f);
+        if (!ok) {
+            take_back(st, &before, type);
+        }
+    } else if (dissect != NULL) {
+        ok = dissect(body, st, &f);
+    }
     if (dissect == NULL && cur_len(body) > 0) {
         /* -vv: the bytes of a message hsdump cannot decode, capped like undecoded= */
         fields_set_level(&f, 2);

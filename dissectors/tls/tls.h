@@ -133,6 +133,11 @@ struct tls_state {
     bool fatal_alert_seen;
     uint8_t fatal_alert;
     enum dir fatal_alert_from;
+    /* Hellos and key exchanges found malformed: the values they set were taken back
+     * (handshake.c), so the close line says which messages it could not use. */
+    bool client_hello_malformed;
+    bool server_hello_malformed;
+    bool server_key_exchange_malformed;
     /* Fingerprints (fingerprint.c) of the first ClientHello that got one and of the first
      * ServerHello (not an HRR); "" until then. */
     char ja3[TLS_JA3_LEN + 1];
