@@ -654,6 +654,75 @@ START_TEST(malformed_server_key_exchange_leaves_no_group)
 }
 END_TEST
 
+/* Values are never cut without a marker: a 300-byte SNI is kept whole on the ClientHello's
+ * line and cut at 255 bytes with sni_truncated on the close line; a 100-byte ALPN holding a
+ * NUL is carried whole (escaped) to the close line. */
+START_TEST(long_sni_is_marked_and_alpn_is_whole_on_the_close_line)
+{
+    uint8_t ch[2 + 32 + 1 + 4 + 2 + 2 + 9 + 300];
+    size_t n = 0;
+    static const uint8_t head[] = {
+        0x03, 0x03,             /* legacy_version TLS 1.2 */
+        BYTES32(0x11),          /* random */
+        0x00,                   /* legacy_session_id: empty */
+        0x00, 0x02, 0xc0, 0x2f, /* cipher_suites */
+        0x01, 0x00,             /* compression_methods: null */
+        0x01, 0x35,             /* extensions length 309 */
+        0x00, 0x00, 0x01, 0x31, /* server_name, length 305 */
+        0x01, 0x2f,             /*   server_name_list of 303 */
+        0x00, 0x01, 0x2c,       /*   host_name, 300 bytes (RFC 6066 3: HostName<1..2^16-1>) */
+    };
+    memcpy(ch, head, sizeof(head));
+    n = sizeof(head);
+    memset(ch + n, 'a', 300);
+    n += 300;
+    ck_assert_uint_eq(n, sizeof(ch));
+    uint8_t sh[2 + 32 + 1 + 2 + 1 + 2 + 4 + 2 + 1 + 100];
+    static const uint8_t sh_head[] = {
+        0x03, 0x03,             /* legacy_version TLS 1.2 */
+        BYTES32(0x22),          /* random */
+        0x00,                   /* session id: none */
+        0xc0, 0x2f,             /* cipher_suite */
+        0x00,                   /* compression null */
+        0x00, 0x6b,             /* extensions length 107 */
+        0x00, 0x10, 0x00, 0x67, /* alpn, length 103 */
+        0x00, 0x65,             /*   protocol_name_list of 101 */
+        0x64,                   /*   one ProtocolName of 100 bytes: */
+        'h', '2', 0x00, 'z',    /*   "h2", a NUL, "z", then 96 'q' */
+    };
+    memcpy(sh, sh_head, sizeof(sh_head));
+    memset(sh + sizeof(sh_head), 'q', 96);
+    ck_assert_uint_eq(sizeof(sh_head) + 96, sizeof(sh));
+    struct stream c1 = {.len = 0}, s1 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch, sizeof(ch));
+    add_handshake(&s1, HS_server_hello, sh, sizeof(sh));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    ck_assert(!ev.any_malformed);
+    char a300[301], a255[256], q96[97];
+    memset(a300, 'a', 300);
+    a300[300] = '\0';
+    memset(a255, 'a', 255);
+    a255[255] = '\0';
+    memset(q96, 'q', 96);
+    q96[96] = '\0';
+    char want[512];
+    snprintf(want, sizeof(want), " sni=%s ", a300);
+    ck_assert(vec_contains(&ev, want)); /* the hello's own line: whole */
+    snprintf(want, sizeof(want), "alpn=\"h2\\x00z%s\"", q96);
+    ck_assert(vec_contains(&ev, want));
+    close_line(&st, &ev);
+    snprintf(want, sizeof(want), " sni=%s... sni_truncated=true alpn=\"h2\\x00z%s\" ", a255, q96);
+    ck_assert_msg(last_has(&ev, want), "%s", vec_line(&ev, ev.n - 1));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
 /* RFC 8446 4.1.4: a HelloRetryRequest, a second ClientHello, then a full TLS 1.3 handshake. */
 START_TEST(tls13_hello_retry_request_is_flagged_hrr)
 {
@@ -924,6 +993,7 @@ Suite *suite_flow(void)
     tcase_add_test(tc, facebook_draft26_is_tls13_with_its_wire_version);
     tcase_add_test(tc, malformed_hellos_leave_no_values_on_the_close_line);
     tcase_add_test(tc, malformed_server_key_exchange_leaves_no_group);
+    tcase_add_test(tc, long_sni_is_marked_and_alpn_is_whole_on_the_close_line);
     tcase_add_test(tc, fatal_alert_fails_the_flow);
     tcase_add_test(tc, close_notify_is_not_a_failure);
     suite_add_tcase(s, tc);

@@ -17,21 +17,26 @@
 #include "base/fields.h"
 #include "base/fnv.h"
 
-#define DN_MAX 1024
+/* A name longer than this (real ones stay far below) is cut, with key_truncated=true: the
+ * line has room for both names and the rest of the certificate's fields. */
+#define DN_MAX 4096
 
 /* RFC 4514 form, one line, e.g. "CN=example.com,O=Example". */
-static void add_name(struct fields *f, const char *key, const X509_NAME *name)
+static void add_name(struct fields *f, const char *key, const char *cut_key,
+                     const X509_NAME *name)
 {
-    char buf[DN_MAX];
     BIO *bio = BIO_new(BIO_s_mem());
     if (bio == NULL) {
         return;
     }
-    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    int n = BIO_read(bio, buf, sizeof(buf) - 1);
+    char *text = NULL;
+    long n = 0;
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        n = BIO_get_mem_data(bio, &text);
+    }
+    struct cursor whole = cur_make((const uint8_t *)text, text != NULL && n > 0 ? (size_t)n : 0);
+    fields_add_string_max(f, key, cut_key, whole, DN_MAX);
     BIO_free(bio);
-    buf[n > 0 ? n : 0] = '\0';
-    fields_add_cstring(f, key, buf);
 }
 
 static void add_time(struct fields *f, const char *key, const ASN1_TIME *t)
@@ -175,8 +180,8 @@ static bool describe(struct cursor der, struct fields *f)
     if (cert == NULL) {
         return fields_malformed(f, "certificate", "DER X.509 certificate (RFC 5280)");
     }
-    add_name(f, "subject", X509_get_subject_name(cert));
-    add_name(f, "issuer", X509_get_issuer_name(cert));
+    add_name(f, "subject", "subject_truncated", X509_get_subject_name(cert));
+    add_name(f, "issuer", "issuer_truncated", X509_get_issuer_name(cert));
     /* Default output keeps what identifies a certificate; -v adds the details. */
     fields_set_level(f, 1);
     add_serial(f, cert);

@@ -212,6 +212,17 @@ void flow_describe(const struct tls_state *st, struct fields *f)
     }
 }
 
+static void add_name(struct fields *f, const char *key, const char *cut_key, const char *name,
+                     bool truncated)
+{
+    struct cursor kept = cur_make((const uint8_t *)name, strlen(name));
+    if (truncated) {
+        fields_add_string_cut(f, key, cut_key, kept);
+    } else {
+        fields_add_string(f, key, kept);
+    }
+}
+
 void flow_negotiated(const struct tls_state *st, struct fields *f)
 {
     if (st->client_hello_malformed || st->server_hello_malformed ||
@@ -233,11 +244,14 @@ void flow_negotiated(const struct tls_state *st, struct fields *f)
         fields_add_name(f, "version", NAMES_VERSION, st->version);
         fields_add_name(f, "cipher_suite", NAMES_CIPHER, st->cipher_suite);
     }
-    if (st->has_sni) {
+    if (st->has_sni && st->sni_truncated) {
+        fields_add_string_cut(f, "sni", "sni_truncated",
+                              cur_make((const uint8_t *)st->sni, st->sni_len));
+    } else if (st->has_sni) {
         fields_add_string(f, "sni", cur_make((const uint8_t *)st->sni, st->sni_len));
     }
     if (st->has_alpn) {
-        fields_add_cstring(f, "alpn", st->alpn);
+        fields_add_string(f, "alpn", cur_make(st->alpn, st->alpn_len));
     }
     if (st->has_group) {
         fields_add_name(f, "group", NAMES_GROUP, st->group);
@@ -252,8 +266,10 @@ void flow_negotiated(const struct tls_state *st, struct fields *f)
         fields_add_bare(f, "ja3s", st->ja3s);
     }
     if (st->cert[DIR_S2C].known) {
-        fields_add_cstring(f, "server_subject", st->cert[DIR_S2C].subject);
-        fields_add_cstring(f, "server_issuer", st->cert[DIR_S2C].issuer);
+        add_name(f, "server_subject", "server_subject_truncated", st->cert[DIR_S2C].subject,
+                 st->cert[DIR_S2C].subject_truncated);
+        add_name(f, "server_issuer", "server_issuer_truncated", st->cert[DIR_S2C].issuer,
+                 st->cert[DIR_S2C].issuer_truncated);
     }
     if (st->cert[DIR_C2S].count > 0) {
         fields_add_uint(f, "client_certificates", st->cert[DIR_C2S].count);

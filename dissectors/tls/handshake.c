@@ -66,19 +66,25 @@ static void note_flow(struct tls_state *st, enum dir d, uint8_t type, const stru
     }
 }
 
-/* Keeps the first certificate's subject and issuer for the connection summary. */
+/* Keeps the first certificate's subject and issuer for the connection summary: the first
+ * TLS_NAME_MAX bytes, marked when the name was longer (or already cut on the x509 line). */
 static void remember_names(struct tls_state *st, enum dir d, const struct fields *f)
 {
     struct cert_names *names = &st->cert[d];
     const char *keys[2] = {"subject", "issuer"};
+    const char *cut_keys[2] = {"subject_truncated", "issuer_truncated"};
     char *dst[2] = {names->subject, names->issuer};
+    bool *truncated[2] = {&names->subject_truncated, &names->issuer_truncated};
     for (size_t i = 0; i < 2; i++) {
         const struct field *fd = fields_find(f, keys[i]);
+        dst[i][0] = '\0';
+        *truncated[i] = false;
         if (fd != NULL) {
             struct cursor v = fields_value(f, fd);
             struct cursor kept = cur_take_upto(&v, TLS_NAME_MAX);
             cur_copy(kept, (uint8_t *)dst[i]);
             dst[i][cur_len(kept)] = '\0';
+            *truncated[i] = cur_len(v) > 0 || fields_find(f, cut_keys[i]) != NULL;
         }
     }
     names->known = true;

@@ -19,9 +19,9 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
 /* RFC 8446 4: handshake messages may be up to 2^24-1 bytes; real ones (certificate chains)
  * stay far below this cap on what we reassemble per direction. */
 #define TLS_HS_MESSAGE_MAX (256 * 1024)
-#define TLS_SNI_MAX 255
-#define TLS_ALPN_MAX 64
-#define TLS_NAME_MAX 255 /* kept certificate subject/issuer, cut beyond */
+#define TLS_SNI_MAX 255  /* kept for the close line; longer ones are cut and marked */
+#define TLS_ALPN_MAX 255 /* RFC 7301 3.1: ProtocolName<1..2^8-1>, so never cut */
+#define TLS_NAME_MAX 255 /* kept certificate subject/issuer, cut and marked beyond */
 #define TLS_HISTORY_MAX 64
 #define TLS_SESSION_ID_MAX 32
 #define TLS_JA3_LEN 32 /* JA3 and JA3S: MD5 in hex */
@@ -74,6 +74,8 @@ struct cert_names {
     size_t count; /* certificates in the chain */
     char subject[TLS_NAME_MAX + 1];
     char issuer[TLS_NAME_MAX + 1];
+    bool subject_truncated; /* longer than TLS_NAME_MAX (or than the x509 line shows) */
+    bool issuer_truncated;
 };
 
 /* What carries the handshake messages: TLS records over TCP, QUIC CRYPTO frames (RFC 9001 4)
@@ -96,7 +98,8 @@ struct tls_state {
     size_t sni_len;
     bool has_sni;
     bool sni_truncated;
-    char alpn[TLS_ALPN_MAX + 1]; /* chosen by the server */
+    uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
+    size_t alpn_len;
     bool has_alpn;
     /* Facts for the flow label (flow.c), filled by the dissectors. */
     uint8_t client_session_id[TLS_SESSION_ID_MAX];
