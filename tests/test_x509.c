@@ -3,6 +3,7 @@
  * certificate's names). */
 #include <check.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,12 +204,68 @@ START_TEST(long_names_are_whole_on_the_x509_line_and_marked_on_the_close_line)
 }
 END_TEST
 
+/* OpenSSL 3.0 cannot decode an ML-DSA key (RFC 9881): the key is named from its
+ * SubjectPublicKeyInfo algorithm, id-ml-dsa-44 (2.16.840.1.101.3.4.3.17), not "unknown", and
+ * the signature algorithm likewise. The certificate is an EC one whose key and outer signature
+ * algorithm are swapped for ML-DSA-44's before encoding (RFC 9881 4: parameters absent; an
+ * ML-DSA-44 public key is 1312 bytes). */
+START_TEST(ml_dsa_key_and_signature_are_named_without_libcrypto_support)
+{
+    EVP_PKEY *key = test_key();
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    ck_assert_ptr_nonnull(x);
+    ck_assert(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"pq",
+                                         -1, -1, 0) == 1);
+    ck_assert(X509_set_version(x, 2) == 1);
+    ck_assert(X509_set_subject_name(x, name) == 1);
+    ck_assert(X509_set_issuer_name(x, name) == 1);
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+    ck_assert(X509_set_pubkey(x, key) == 1);
+    unsigned char *pub = OPENSSL_malloc(1312);
+    ck_assert_ptr_nonnull(pub);
+    memset(pub, 0x5a, 1312);
+    ASN1_OBJECT *ml_dsa_44 = OBJ_txt2obj("2.16.840.1.101.3.4.3.17", 1);
+    ck_assert_ptr_nonnull(ml_dsa_44);
+    ck_assert(X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), ml_dsa_44, V_ASN1_UNDEF, NULL, pub,
+                                     1312) == 1);
+    ck_assert(X509_sign(x, key, EVP_sha256()) > 0);
+    const X509_ALGOR *sigalg = NULL;
+    X509_get0_signature(NULL, &sigalg, x);
+    ck_assert(X509_ALGOR_set0((X509_ALGOR *)sigalg, OBJ_txt2obj("2.16.840.1.101.3.4.3.17", 1),
+                              V_ASN1_UNDEF, NULL) == 1);
+    struct der d = {NULL, 0};
+    d.len = i2d_X509(x, &d.bytes);
+    ck_assert_int_gt(d.len, 0);
+    struct fields *f = malloc(sizeof(*f));
+    ck_assert_ptr_nonnull(f);
+    fields_init(f, "x509", NULL);
+    ck_assert(x509_describe(cur_make(d.bytes, (size_t)d.len), f));
+    ck_assert(!f->malformed);
+    const struct field *fd = fields_find(f, "key");
+    ck_assert_ptr_nonnull(fd);
+    struct cursor v = fields_value(f, fd);
+    ck_assert(cur_equal(v, (const uint8_t *)"ml-dsa-44", 9) && cur_len(v) == 9);
+    fd = fields_find(f, "signature");
+    ck_assert_ptr_nonnull(fd);
+    v = fields_value(f, fd);
+    ck_assert(cur_equal(v, (const uint8_t *)"ML-DSA-44", 9) && cur_len(v) == 9);
+    free(f);
+    OPENSSL_free(d.bytes);
+    X509_NAME_free(name);
+    X509_free(x);
+    EVP_PKEY_free(key);
+}
+END_TEST
+
 Suite *suite_x509(void)
 {
     Suite *s = suite_create("x509");
     TCase *tc = tcase_create("cache");
     tcase_add_test(tc, cache_gives_every_certificate_its_own_description);
     tcase_add_test(tc, long_names_are_whole_on_the_x509_line_and_marked_on_the_close_line);
+    tcase_add_test(tc, ml_dsa_key_and_signature_are_named_without_libcrypto_support);
     suite_add_tcase(s, tc);
     return s;
 }
