@@ -517,6 +517,50 @@ START_TEST(draft18_server_hello_layout_key_share_40_and_early_data_accepted)
 }
 END_TEST
 
+/* Before draft 22 the HelloRetryRequest was a message of its own, type 6: draft-18 4.1.4 has
+ * server_version and extensions; later drafts put a cipher_suite between them. */
+START_TEST(draft_hello_retry_request_is_read_in_both_layouts)
+{
+    static const uint8_t hrr18[] = {
+        0x7f, 0x12,                         /* server_version: draft 18 */
+        0x00, 0x06,                         /* extensions length 6 */
+        0x00, 0x28, 0x00, 0x02, 0x00, 0x1d, /* key_share (40): selected_group x25519 */
+    };
+    static const uint8_t hrr21[] = {
+        0x7f, 0x15,                         /* server_version: draft 21 */
+        0x13, 0x01,                         /* cipher_suite TLS_AES_128_GCM_SHA256 */
+        0x00, 0x06,                         /* extensions length 6 */
+        0x00, 0x28, 0x00, 0x02, 0x00, 0x17, /* key_share (40): selected_group secp256r1 */
+    };
+    struct stream c1 = {.len = 0}, s1 = {.len = 0}, c2 = {.len = 0}, s2 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch_draft18, sizeof(ch_draft18));
+    add_handshake(&s1, HS_hello_retry_request_RESERVED, hrr18, sizeof(hrr18));
+    add_handshake(&c2, HS_client_hello, ch_draft18, sizeof(ch_draft18));
+    add_handshake(&s2, HS_hello_retry_request_RESERVED, hrr21, sizeof(hrr21));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    feed(&st, DIR_C2S, &c2, &ev);
+    feed(&st, DIR_S2C, &s2, &ev);
+    ck_assert(!ev.any_malformed);
+    ck_assert_str_eq(vec_line(&ev, 1), "handshake hello_retry_request length=10 "
+                                       "server_version=TLSv1.3-draft18 "
+                                       "extensions=key_share_draft key_share=x25519");
+    ck_assert_str_eq(vec_line(&ev, 3), "handshake hello_retry_request length=12 "
+                                       "server_version=TLSv1.3-draft21 "
+                                       "cipher_suite=TLS_AES_128_GCM_SHA256 "
+                                       "extensions=key_share_draft key_share=secp256r1");
+    ck_assert(st.hrr_seen && st.is_tls13);
+    check_close(&st, "close flow=unknown flags=hrr,early_data early_data=offered "
+                     "status=incomplete history=CjCj");
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
 /* Fizz's 0xfb1a: draft 26 (RFC 8446's layouts, key_share 51) under Facebook's own version. */
 START_TEST(facebook_draft26_is_tls13_with_its_wire_version)
 {
@@ -991,6 +1035,7 @@ Suite *suite_flow(void)
     tcase_add_test(tc, tls13_hello_retry_request_is_flagged_hrr);
     tcase_add_test(tc, draft18_server_hello_layout_key_share_40_and_early_data_accepted);
     tcase_add_test(tc, facebook_draft26_is_tls13_with_its_wire_version);
+    tcase_add_test(tc, draft_hello_retry_request_is_read_in_both_layouts);
     tcase_add_test(tc, malformed_hellos_leave_no_values_on_the_close_line);
     tcase_add_test(tc, malformed_server_key_exchange_leaves_no_group);
     tcase_add_test(tc, long_sni_is_marked_and_alpn_is_whole_on_the_close_line);

@@ -27,6 +27,7 @@ static const struct message_entry message_table[] = {
     {HS_client_hello, dissect_client_hello},
     {HS_server_hello, dissect_server_hello},
     {HS_hello_verify_request, dissect_hello_verify_request},
+    {HS_hello_retry_request_RESERVED, dissect_draft_hello_retry_request},
     {HS_new_session_ticket, dissect_new_session_ticket},
     {HS_end_of_early_data, dissect_end_of_early_data},
     {HS_encrypted_extensions, dissect_encrypted_extensions},
@@ -55,8 +56,10 @@ static message_dissector find_dissector(uint8_t type)
 /* History letter and the flow facts a message's mere presence gives. */
 static void note_flow(struct tls_state *st, enum dir d, uint8_t type, const struct fields *f)
 {
-    /* dissect_server_hello renames the event when the random marks an HRR */
-    bool is_hrr = type == HS_server_hello && strcmp(f->name, "hello_retry_request") == 0;
+    /* dissect_server_hello renames the event when the random marks an HRR; the drafts' HRR
+     * had a type of its own */
+    bool is_hrr = (type == HS_server_hello && strcmp(f->name, "hello_retry_request") == 0) ||
+                  type == HS_hello_retry_request_RESERVED;
     flow_note(st, d, is_hrr ? FLOW_HRR : type);
     if (type == HS_server_hello && !is_hrr && st->psk_accepted) {
         flow_note(st, d, FLOW_PSK_ACCEPTED);

@@ -197,6 +197,44 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
     return ok;
 }
 
+/* The HelloRetryRequest of the TLS 1.3 drafts before 22, a message of its own (type 6, which
+ * IANA now lists as hello_retry_request_RESERVED):
+ *   draft-ietf-tls-tls13-18 4.1.4: struct { ProtocolVersion server_version;
+ *     Extension extensions<2..2^16-1>; } HelloRetryRequest;
+ *   the later drafts: struct { ProtocolVersion server_version; CipherSuite cipher_suite;
+ *     Extension extensions<2..2^16-1>; } HelloRetryRequest;
+ * told apart by which of the two the bytes fill exactly. */
+bool dissect_draft_hello_retry_request(struct cursor body, struct tls_state *st,
+                                       struct fields *f)
+{
+    uint16_t server_version, suite, block_len;
+    f->name = "hello_retry_request";
+    st->hrr_seen = true;
+    if (!cur_get_u16(&body, &server_version)) {
+        return fields_malformed(f, "hello_retry_request", "server_version");
+    }
+    fields_add_name(f, "server_version", NAMES_VERSION, server_version);
+    struct cursor probe = body;
+    bool without_suite = cur_get_u16(&probe, &block_len) && block_len == cur_len(probe);
+    if (!without_suite) {
+        if (!cur_get_u16(&body, &suite)) {
+            return fields_malformed(f, "hello_retry_request", "cipher_suite and extensions");
+        }
+        fields_add_name(f, "cipher_suite", NAMES_CIPHER, suite);
+    }
+    struct ext_context ctx = {EXT_IN_HELLO_RETRY_REQUEST, st, f, 0};
+    if (!ext_parse_block(&body, &ctx)) {
+        return false;
+    }
+    if (cur_len(body) != 0) {
+        return fields_malformed(f, "hello_retry_request", "end of message after extensions");
+    }
+    if (tls_version_is_tls13(server_version)) {
+        st->is_tls13 = true; /* still plaintext: the second ClientHello follows */
+    }
+    return true;
+}
+
 /* RFC 6347 4.2.1: struct { ProtocolVersion server_version; opaque cookie<0..2^8-1>; }
  *   HelloVerifyRequest; */
 bool dissect_hello_verify_request(struct cursor body, struct tls_state *st, struct fields *f)
