@@ -148,7 +148,7 @@ static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t 
  *   opaque legacy_session_id_echo<0..32>; CipherSuite cipher_suite;
  *   uint8 legacy_compression_method; Extension extensions<6..2^16-1>; }
  * draft-ietf-tls-tls13-21 4.1.3 and earlier drafts: struct { ProtocolVersion version;
- *   Random random; CipherSuite cipher_suite; Extension extensions<0..2^16-1>; } ServerHello;
+ *   Random random; CipherSuite cipher_suite; Extension extensions<6..2^16-1>; } ServerHello;
  * told apart by the version in the first field, the negotiated draft itself there. */
 bool dissect_server_hello(struct cursor body, struct tls_state *st, struct fields *f)
 {
