@@ -260,43 +260,6 @@ static const char *end_name(enum conn_end end)
     }
 }
 
-static void add_negotiated(struct fields *f, const struct tls_state *st)
-{
-    if (st->server_hello_seen) {
-        fields_add_name(f, "version", NAMES_VERSION, st->version);
-        fields_add_name(f, "cipher_suite", NAMES_CIPHER, st->cipher_suite);
-    }
-    if (st->has_sni) {
-        fields_add_string(f, "sni", cur_make((const uint8_t *)st->sni, st->sni_len));
-    }
-    if (st->has_alpn) {
-        fields_add_cstring(f, "alpn", st->alpn);
-    }
-    if (st->has_group) {
-        fields_add_name(f, "group", NAMES_GROUP, st->group);
-    }
-    if (st->ja3[0] != '\0') {
-        fields_add_bare(f, "ja3", st->ja3);
-    }
-    if (st->ja4[0] != '\0') {
-        fields_add_bare(f, "ja4", st->ja4);
-    }
-    if (st->ja3s[0] != '\0') {
-        fields_add_bare(f, "ja3s", st->ja3s);
-    }
-    if (st->cert[DIR_S2C].known) {
-        fields_add_cstring(f, "server_subject", st->cert[DIR_S2C].subject);
-        fields_add_cstring(f, "server_issuer", st->cert[DIR_S2C].issuer);
-    }
-    if (st->cert[DIR_C2S].count > 0) {
-        fields_add_uint(f, "client_certificates", st->cert[DIR_C2S].count);
-    }
-    if (st->fatal_alert_seen) {
-        fields_add_name(f, "alert", NAMES_ALERT, st->fatal_alert);
-        fields_add_token(f, "alert_from", st->fatal_alert_from == DIR_C2S ? "client" : "server");
-    }
-}
-
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c)
 {
@@ -316,7 +279,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     fields_add_token(&f, "end", end_name(end));
     flow_describe(&c->tls, &f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
-    add_negotiated(&f, &c->tls);
+    flow_negotiated(&c->tls, &f);
     fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
     fields_add_uint(&f, "bytes_c2s", bytes_c2s);
@@ -379,5 +342,5 @@ void conn_describe_tls(struct conn *c, struct fields *f)
 {
     flow_describe(&c->tls, f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
-    add_negotiated(f, &c->tls);
+    flow_negotiated(&c->tls, f);
 }

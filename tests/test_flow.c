@@ -32,6 +32,25 @@ static void check_close(const struct tls_state *st, const char *want)
     free(f);
 }
 
+/* The whole close line for st (flow fields and negotiated values) into ev as its last event. */
+static void close_line(const struct tls_state *st, struct vec_events *ev)
+{
+    struct fields *f = malloc(sizeof(*f));
+    ck_assert_ptr_nonnull(f);
+    fields_init(f, "close", NULL);
+    flow_describe(st, f);
+    flow_negotiated(st, f);
+    struct tls_sink sink = vec_sink(ev);
+    sink.emit(sink.ctx, DIR_C2S, f);
+    free(f);
+}
+
+/* True when the last event line holds needle. */
+static bool last_has(const struct vec_events *ev, const char *needle)
+{
+    return ev->n > 0 && strstr(vec_line(ev, ev->n - 1), needle) != NULL;
+}
+
 /* One direction's bytes: whole records appended in wire order. */
 struct stream {
     uint8_t bytes[2048];
@@ -421,6 +440,333 @@ START_TEST(tls13_psk_without_key_share_is_psk_ke)
 }
 END_TEST
 
+/* Pre-standard TLS 1.3, bytes written from draft-ietf-tls-tls13-18 (its sections cited per
+ * field): the ClientHello has RFC 8446's layout, the ServerHello has neither session id nor
+ * compression method (draft-18 4.1.3), key_share is extension 40 until draft 23 renumbered it
+ * (draft-18 4.2.5), and 0-RTT ends with an end_of_early_data alert (draft-18 6.1). */
+static const uint8_t ch_draft18[] = {
+    0x03, 0x03,                               /* 4.1.2 legacy_version TLS 1.2 */
+    BYTES32(0x11),                            /* 4.1.2 random */
+    0x00,                                     /* 4.1.2 legacy_session_id: empty */
+    0x00, 0x02, 0x13, 0x01,                   /* 4.1.2 cipher_suites: TLS_AES_128_GCM_SHA256 */
+    0x01, 0x00,                               /* 4.1.2 legacy_compression_methods: null */
+    0x00, 0x6e,                               /* extensions length 110 */
+    0x00, 0x2b, 0x00, 0x03, 0x02, 0x7f, 0x12, /* 4.2.1 supported_versions: 0x7f00 | 18 */
+    0x00, 0x2d, 0x00, 0x02, 0x01, 0x01,       /* 4.2.7 psk_key_exchange_modes: psk_dhe_ke */
+    0x00, 0x28, 0x00, 0x26, 0x00, 0x24,       /* 4.2.5 key_share (40), client_shares of 36 */
+    0x00, 0x1d, 0x00, 0x20, BYTES32(0x24),    /*   x25519, 32-byte key_exchange */
+    0x00, 0x2a, 0x00, 0x00,                   /* 4.2.8 early_data: empty in a ClientHello */
+    0x00, 0x29, 0x00, 0x2f,                   /* 4.2.6 pre_shared_key (last), length 47 */
+    0x00, 0x0a,                               /*   identities length 10 */
+    0x00, 0x04, BYTES4(0x1d),                 /*   identity */
+    0x00, 0x00, 0x00, 0x64,                   /*   obfuscated_ticket_age */
+    0x00, 0x21, 0x20, BYTES32(0xb1),          /*   binders: one of 32 bytes */
+};
+
+static const uint8_t sh_draft18[] = {
+    0x7f, 0x12,                            /* 4.1.3 version: draft 18 itself */
+    BYTES32(0x22),                         /* 4.1.3 random */
+    0x13, 0x01,                            /* 4.1.3 cipher_suite TLS_AES_128_GCM_SHA256 */
+    0x00, 0x2e,                            /* 4.1.3 extensions length 46 */
+    0x00, 0x29, 0x00, 0x02, 0x00, 0x00,    /* 4.2.6 pre_shared_key: selected_identity 0 */
+    0x00, 0x28, 0x00, 0x24,                /* 4.2.5 key_share (40): server_share of 36 */
+    0x00, 0x1d, 0x00, 0x20, BYTES32(0x25), /*   x25519, 32-byte key_exchange */
+};
+
+/* 5.2: a protected record is its plaintext, one content-type byte and a 16-byte AES-GCM tag. */
+#define FINISHED_RECORD (4 + 32 + 1 + 16)    /* 4.4.4 Finished, SHA-256 verify_data */
+#define EOED_ALERT_RECORD (2 + 1 + 16)       /* 6.1 end_of_early_data(1), a warning alert */
+
+START_TEST(draft18_server_hello_layout_key_share_40_and_early_data_accepted)
+{
+    struct stream c1 = {.len = 0}, s1 = {.len = 0}, c2 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch_draft18, sizeof(ch_draft18));
+    add_record(&c1, CONTENT_application_data, NULL, 30); /* 0-RTT data */
+    add_handshake(&s1, HS_server_hello, sh_draft18, sizeof(sh_draft18));
+    add_record(&s1, CONTENT_application_data, NULL, 40);              /* EncryptedExtensions */
+    add_record(&s1, CONTENT_application_data, NULL, FINISHED_RECORD); /* Finished */
+    add_record(&c2, CONTENT_application_data, NULL, EOED_ALERT_RECORD);
+    add_record(&c2, CONTENT_application_data, NULL, FINISHED_RECORD);
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    feed(&st, DIR_C2S, &c2, &ev);
+    ck_assert(!ev.any_malformed);
+    ck_assert(vec_contains(&ev, "extensions=supported_versions,psk_key_exchange_modes,"
+                                "key_share_draft,early_data,pre_shared_key "
+                                "supported_versions=TLSv1.3-draft18"));
+    ck_assert(vec_contains(&ev, "handshake server_hello record_version=TLSv1.2 length=84 "
+                                "legacy_version=TLSv1.3-draft18 "
+                                "cipher_suite=TLS_AES_128_GCM_SHA256 "
+                                "extensions=pre_shared_key,key_share_draft "
+                                "psk_selected_identity=0 key_share=x25519 "
+                                "key_share_length=32 version=TLSv1.3-draft18 ja3s="));
+    ck_assert(vec_contains(&ev, "inferred=end_of_early_data"));
+    close_line(&st, &ev);
+    ck_assert(last_has(&ev, "close flow=psk psk_mode=psk_dhe_ke flags=early_data "
+                            "early_data=accepted early_data_records=1 inferred=early_data "
+                            "status=established"));
+    ck_assert(last_has(&ev, " version=TLSv1.3-draft18 cipher_suite=TLS_AES_128_GCM_SHA256 "
+                            "group=x25519 ja3="));
+    ck_assert(last_has(&ev, " ja3s="));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* Before draft 22 the HelloRetryRequest was a message of its own, type 6: draft-18 4.1.4 has
+ * server_version and extensions; later drafts put a cipher_suite between them. */
+START_TEST(draft_hello_retry_request_is_read_in_both_layouts)
+{
+    static const uint8_t hrr18[] = {
+        0x7f, 0x12,                         /* server_version: draft 18 */
+        0x00, 0x06,                         /* extensions length 6 */
+        0x00, 0x28, 0x00, 0x02, 0x00, 0x1d, /* key_share (40): selected_group x25519 */
+    };
+    static const uint8_t hrr21[] = {
+        0x7f, 0x15,                         /* server_version: draft 21 */
+        0x13, 0x01,                         /* cipher_suite TLS_AES_128_GCM_SHA256 */
+        0x00, 0x06,                         /* extensions length 6 */
+        0x00, 0x28, 0x00, 0x02, 0x00, 0x17, /* key_share (40): selected_group secp256r1 */
+    };
+    struct stream c1 = {.len = 0}, s1 = {.len = 0}, c2 = {.len = 0}, s2 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch_draft18, sizeof(ch_draft18));
+    add_handshake(&s1, HS_hello_retry_request_RESERVED, hrr18, sizeof(hrr18));
+    add_handshake(&c2, HS_client_hello, ch_draft18, sizeof(ch_draft18));
+    add_handshake(&s2, HS_hello_retry_request_RESERVED, hrr21, sizeof(hrr21));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    feed(&st, DIR_C2S, &c2, &ev);
+    feed(&st, DIR_S2C, &s2, &ev);
+    ck_assert(!ev.any_malformed);
+    ck_assert_str_eq(vec_line(&ev, 1), "handshake hello_retry_request length=10 "
+                                       "server_version=TLSv1.3-draft18 "
+                                       "extensions=key_share_draft key_share=x25519");
+    ck_assert_str_eq(vec_line(&ev, 3), "handshake hello_retry_request length=12 "
+                                       "server_version=TLSv1.3-draft21 "
+                                       "cipher_suite=TLS_AES_128_GCM_SHA256 "
+                                       "extensions=key_share_draft key_share=secp256r1");
+    ck_assert(st.hrr_seen && st.is_tls13);
+    check_close(&st, "close flow=unknown flags=hrr,early_data early_data=offered "
+                     "status=incomplete history=CjCj");
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* Fizz's 0xfb1a: draft 26 (RFC 8446's layouts, key_share 51) under Facebook's own version. */
+START_TEST(facebook_draft26_is_tls13_with_its_wire_version)
+{
+    static const uint8_t ch[] = {
+        0x03, 0x03,                               /* legacy_version TLS 1.2 */
+        BYTES32(0x11),                            /* random */
+        0x00,                                     /* legacy_session_id: empty */
+        0x00, 0x02, 0x13, 0x02,                   /* cipher_suites: TLS_AES_256_GCM_SHA384 */
+        0x01, 0x00,                               /* compression_methods: null */
+        0x00, 0x33,                               /* extensions length 51 */
+        0x00, 0x2b, 0x00, 0x05, 0x04, 0xfb, 0x1a, /* supported_versions: 0xfb1a, */
+        0x7f, 0x1a,                               /*   draft 26 */
+        0x00, 0x33, 0x00, 0x26, 0x00, 0x24,       /* key_share (51), client_shares of 36 */
+        0x00, 0x1d, 0x00, 0x20, BYTES32(0x24),    /*   x25519 */
+    };
+    static const uint8_t sh[] = {
+        0x03, 0x03,                            /* legacy_version TLS 1.2 */
+        BYTES32(0x22),                         /* random */
+        0x00,                                  /* legacy_session_id_echo: empty */
+        0x13, 0x02,                            /* cipher_suite TLS_AES_256_GCM_SHA384 */
+        0x00,                                  /* legacy_compression_method */
+        0x00, 0x2e,                            /* extensions length 46 */
+        0x00, 0x2b, 0x00, 0x02, 0xfb, 0x1a,    /* supported_versions: selected 0xfb1a */
+        0x00, 0x33, 0x00, 0x24,                /* key_share: server_share of 36 */
+        0x00, 0x1d, 0x00, 0x20, BYTES32(0x25), /*   x25519 */
+    };
+    struct stream c1 = {.len = 0}, s1 = {.len = 0}, c2 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch, sizeof(ch));
+    add_handshake(&s1, HS_server_hello, sh, sizeof(sh));
+    add_record(&s1, CONTENT_application_data, NULL, 1500); /* the whole server flight */
+    add_record(&c2, CONTENT_application_data, NULL, 4 + 48 + 1 + 16); /* Finished, SHA-384 */
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    feed(&st, DIR_C2S, &c2, &ev);
+    ck_assert(!ev.any_malformed);
+    ck_assert(st.is_tls13);
+    ck_assert(vec_contains(&ev, "supported_versions=TLSv1.3-draft26-fb,TLSv1.3-draft26"));
+    close_line(&st, &ev);
+    ck_assert(last_has(&ev, "close flow=full status=established history=Csd"));
+    ck_assert(last_has(&ev, " version=TLSv1.3-draft26-fb cipher_suite=TLS_AES_256_GCM_SHA384 "
+                            "group=x25519 ja3="));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* A value read from a message marked malformed never reaches the close line or a fingerprint:
+ * the fields before the fault parsed (and show on the message's own line), then an extension
+ * breaks its grammar. */
+START_TEST(malformed_hellos_leave_no_values_on_the_close_line)
+{
+    static const uint8_t ch[] = {
+        0x03, 0x03,                         /* legacy_version TLS 1.2 */
+        BYTES32(0x11),                      /* random */
+        0x00,                               /* legacy_session_id: empty */
+        0x00, 0x02, 0x13, 0x01,             /* cipher_suites: TLS_AES_128_GCM_SHA256 */
+        0x01, 0x00,                         /* compression_methods: null */
+        0x00, 0x19,                         /* extensions length 25 */
+        0x00, 0x00, 0x00, 0x0e, 0x00, 0x0c, /* server_name, list of 12 */
+        0x00, 0x00, 0x09,                   /*   host_name, 9 bytes */
+        'e', 'v', 'i', 'l', '.', 't', 'e', 's', 't',
+        0x00, 0x2b, 0x00, 0x03, 0x01, 0x03, /* supported_versions: odd list length 1 */
+        0x04,                               /*   (RFC 8446 4.2.1: versions<2..254>) */
+    };
+    static const uint8_t sh[] = {
+        0x03, 0x03,                            /* legacy_version TLS 1.2 */
+        BYTES32(0x22),                         /* random */
+        0x00,                                  /* legacy_session_id_echo: empty */
+        0x13, 0x01,                            /* cipher_suite TLS_AES_128_GCM_SHA256 */
+        0x00,                                  /* legacy_compression_method */
+        0x00, 0x38,                            /* extensions length 56 */
+        0x00, 0x10, 0x00, 0x05, 0x00, 0x03,    /* alpn, protocol_name_list of 3 */
+        0x02, 'h', '2',                        /*   "h2" */
+        0x00, 0x33, 0x00, 0x24,                /* key_share: server_share of 36 */
+        0x00, 0x1d, 0x00, 0x20, BYTES32(0x25), /*   x25519 */
+        0x00, 0x2b, 0x00, 0x03, 0x03, 0x04,    /* supported_versions: 3 bytes, not 2 */
+        0x00,                                  /*   (RFC 8446 4.2.1: selected_version) */
+    };
+    struct stream c1 = {.len = 0}, s1 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch, sizeof(ch));
+    add_handshake(&s1, HS_server_hello, sh, sizeof(sh));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    ck_assert_uint_eq(ev.n, 2);
+    /* each line keeps what it read, and says where it broke */
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 0), "sni=evil.test malformed=supported_versions"));
+    ck_assert_ptr_null(strstr(vec_line(&ev, 0), "ja3="));
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), "alpn=h2 key_share=x25519"));
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), "malformed=supported_versions"));
+    ck_assert_ptr_null(strstr(vec_line(&ev, 1), "ja3s="));
+    close_line(&st, &ev);
+    ck_assert_str_eq(vec_line(&ev, 2), "close flow=unknown status=incomplete history=Cs "
+                                       "malformed_messages=client_hello,server_hello");
+    ck_assert(!st.has_sni && !st.has_alpn && !st.has_group);
+    ck_assert(st.server_hello_seen); /* still followed as the ServerHello said */
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* A ServerKeyExchange whose named group parsed but whose signature is cut short. */
+START_TEST(malformed_server_key_exchange_leaves_no_group)
+{
+    static const uint8_t ske_cut[] = {
+        0x03, 0x00, 0x1d,    /* named_curve x25519 */
+        0x20, BYTES32(0x42), /* point */
+        0x08, 0x04,          /* rsa_pss_rsae_sha256 */
+        0x00, 0x40, 0x5a,    /* signature claims 64 bytes, has 1 */
+    };
+    struct stream c1 = {.len = 0}, s1 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch_full, sizeof(ch_full));
+    add_handshake(&s1, HS_server_hello, sh_full, sizeof(sh_full));
+    add_handshake(&s1, HS_server_key_exchange, ske_cut, sizeof(ske_cut));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    ck_assert(vec_contains(&ev, "named_group=x25519"));
+    close_line(&st, &ev);
+    ck_assert(last_has(&ev, "malformed_messages=server_key_exchange version=TLSv1.2 "
+                            "cipher_suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 ja3="));
+    ck_assert(!last_has(&ev, "group="));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* Values are never cut without a marker: a 300-byte SNI is kept whole on the ClientHello's
+ * line and cut at 255 bytes with sni_truncated on the close line; a 100-byte ALPN holding a
+ * NUL is carried whole (escaped) to the close line. */
+START_TEST(long_sni_is_marked_and_alpn_is_whole_on_the_close_line)
+{
+    uint8_t ch[2 + 32 + 1 + 4 + 2 + 2 + 9 + 300];
+    size_t n = 0;
+    static const uint8_t head[] = {
+        0x03, 0x03,             /* legacy_version TLS 1.2 */
+        BYTES32(0x11),          /* random */
+        0x00,                   /* legacy_session_id: empty */
+        0x00, 0x02, 0xc0, 0x2f, /* cipher_suites */
+        0x01, 0x00,             /* compression_methods: null */
+        0x01, 0x35,             /* extensions length 309 */
+        0x00, 0x00, 0x01, 0x31, /* server_name, length 305 */
+        0x01, 0x2f,             /*   server_name_list of 303 */
+        0x00, 0x01, 0x2c,       /*   host_name, 300 bytes (RFC 6066 3: HostName<1..2^16-1>) */
+    };
+    memcpy(ch, head, sizeof(head));
+    n = sizeof(head);
+    memset(ch + n, 'a', 300);
+    n += 300;
+    ck_assert_uint_eq(n, sizeof(ch));
+    uint8_t sh[2 + 32 + 1 + 2 + 1 + 2 + 4 + 2 + 1 + 100];
+    static const uint8_t sh_head[] = {
+        0x03, 0x03,             /* legacy_version TLS 1.2 */
+        BYTES32(0x22),          /* random */
+        0x00,                   /* session id: none */
+        0xc0, 0x2f,             /* cipher_suite */
+        0x00,                   /* compression null */
+        0x00, 0x6b,             /* extensions length 107 */
+        0x00, 0x10, 0x00, 0x67, /* alpn, length 103 */
+        0x00, 0x65,             /*   protocol_name_list of 101 */
+        0x64,                   /*   one ProtocolName of 100 bytes: */
+        'h', '2', 0x00, 'z',    /*   "h2", a NUL, "z", then 96 'q' */
+    };
+    memcpy(sh, sh_head, sizeof(sh_head));
+    memset(sh + sizeof(sh_head), 'q', 96);
+    ck_assert_uint_eq(sizeof(sh_head) + 96, sizeof(sh));
+    struct stream c1 = {.len = 0}, s1 = {.len = 0};
+    add_handshake(&c1, HS_client_hello, ch, sizeof(ch));
+    add_handshake(&s1, HS_server_hello, sh, sizeof(sh));
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, &c1, &ev);
+    feed(&st, DIR_S2C, &s1, &ev);
+    ck_assert(!ev.any_malformed);
+    char a300[301], a255[256], q96[97];
+    memset(a300, 'a', 300);
+    a300[300] = '\0';
+    memset(a255, 'a', 255);
+    a255[255] = '\0';
+    memset(q96, 'q', 96);
+    q96[96] = '\0';
+    char want[512];
+    snprintf(want, sizeof(want), " sni=%s ", a300);
+    ck_assert(vec_contains(&ev, want)); /* the hello's own line: whole */
+    snprintf(want, sizeof(want), "alpn=\"h2\\x00z%s\"", q96);
+    ck_assert(vec_contains(&ev, want));
+    close_line(&st, &ev);
+    snprintf(want, sizeof(want), " sni=%s... sni_truncated=true alpn=\"h2\\x00z%s\" ", a255, q96);
+    ck_assert_msg(last_has(&ev, want), "%s", vec_line(&ev, ev.n - 1));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
 /* RFC 8446 4.1.4: a HelloRetryRequest, a second ClientHello, then a full TLS 1.3 handshake. */
 START_TEST(tls13_hello_retry_request_is_flagged_hrr)
 {
@@ -687,6 +1033,12 @@ Suite *suite_flow(void)
     tcase_add_test(tc, tls13_psk_with_key_share_is_psk_dhe_ke);
     tcase_add_test(tc, tls13_psk_without_key_share_is_psk_ke);
     tcase_add_test(tc, tls13_hello_retry_request_is_flagged_hrr);
+    tcase_add_test(tc, draft18_server_hello_layout_key_share_40_and_early_data_accepted);
+    tcase_add_test(tc, facebook_draft26_is_tls13_with_its_wire_version);
+    tcase_add_test(tc, draft_hello_retry_request_is_read_in_both_layouts);
+    tcase_add_test(tc, malformed_hellos_leave_no_values_on_the_close_line);
+    tcase_add_test(tc, malformed_server_key_exchange_leaves_no_group);
+    tcase_add_test(tc, long_sni_is_marked_and_alpn_is_whole_on_the_close_line);
     tcase_add_test(tc, fatal_alert_fails_the_flow);
     tcase_add_test(tc, close_notify_is_not_a_failure);
     suite_add_tcase(s, tc);

@@ -200,6 +200,46 @@ START_TEST(server_alpn_with_two_names_is_malformed)
 }
 END_TEST
 
+/* draft-ietf-tls-tls13-21 4.1.3: struct { ProtocolVersion version; Random random;
+ *   CipherSuite cipher_suite; Extension extensions<6..2^16-1>; } ServerHello; */
+static const uint8_t draft21_server_hello[] = {
+    0x7f, 0x15,                         /* version: 0x7f00 | 21 */
+    RANDOM_11,                          /* random */
+    0x13, 0x01,                         /* cipher_suite TLS_AES_128_GCM_SHA256 */
+    0x00, 0x0a,                         /* extensions length 10 */
+    0x00, 0x28, 0x00, 0x06,             /* key_share (40, draft 21 4.2.7), length 6 */
+    0x00, 0x1d, 0x00, 0x02, 0xab, 0xcd, /*   x25519, a (short) 2-byte key_exchange */
+};
+
+START_TEST(draft21_server_hello_has_no_session_id_and_every_prefix_is_malformed)
+{
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed_message(&st, DIR_S2C, 2, draft21_server_hello, sizeof(draft21_server_hello), &ev);
+    ck_assert_str_eq(vec_line(&ev, 0),
+                     "handshake server_hello record_version=TLSv1.2 length=48 "
+                     "legacy_version=TLSv1.3-draft21 cipher_suite=TLS_AES_128_GCM_SHA256 "
+                     "extensions=key_share_draft key_share=x25519 key_share_length=2 "
+                     "version=TLSv1.3-draft21 ja3s=83ecc100f7e6ec6d668b49afc4d7bd51 "
+                     "ja3s_string=\"32533,4865,40\"");
+    ck_assert(st.is_tls13 && st.has_group && st.group == 0x001d);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+    for (size_t len = 0; len < sizeof(draft21_server_hello); len++) {
+        tls_state_init(&st);
+        vec_events_init(&ev);
+        feed_message(&st, DIR_S2C, 2, draft21_server_hello, len, &ev);
+        /* 36 bytes end after the cipher suite: no extensions at all, read leniently */
+        ck_assert_msg(len == 36 || ev.any_malformed, "prefix %zu: %s", len, vec_line(&ev, 0));
+        ck_assert(!st.has_group || len == sizeof(draft21_server_hello));
+        vec_events_free(&ev);
+        tls_state_free(&st);
+    }
+}
+END_TEST
+
 Suite *suite_hello(void)
 {
     Suite *s = suite_create("hello");
@@ -211,6 +251,7 @@ Suite *suite_hello(void)
     tcase_add_test(tc, hello_retry_request_is_recognised_by_random);
     tcase_add_test(tc, tls12_server_hello_without_extensions_is_valid);
     tcase_add_test(tc, server_alpn_with_two_names_is_malformed);
+    tcase_add_test(tc, draft21_server_hello_has_no_session_id_and_every_prefix_is_malformed);
     suite_add_tcase(s, tc);
     return s;
 }

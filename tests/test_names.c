@@ -216,7 +216,7 @@ START_TEST(unknown_code_points_format_as_hex_of_their_width)
 {
     ck_assert_ptr_null(names_lookup(NAMES_EXT, 0x1234));
     ck_assert_str_eq(format(NAMES_EXT, 0x1234), "0x1234");
-    ck_assert_str_eq(format(NAMES_EXT, 0x0028), "0x0028");
+    ck_assert_str_eq(format(NAMES_EXT, 0x002e), "0x002e"); /* Reserved: draft TLS 1.3's 46 */
     ck_assert_str_eq(format(NAMES_CIPHER, 0xfefe), "0xfefe");
     ck_assert_str_eq(format(NAMES_GROUP, 0x0000), "0x0000");
     ck_assert_str_eq(format(NAMES_VERSION, 0x0305), "0x0305");
@@ -230,7 +230,16 @@ START_TEST(tls13_draft_versions_format_with_their_draft_number)
 {
     ck_assert_str_eq(format(NAMES_VERSION, 0x7f17), "TLSv1.3-draft23");
     ck_assert_str_eq(format(NAMES_VERSION, 0x7f1c), "TLSv1.3-draft28");
-    ck_assert_ptr_null(names_lookup(NAMES_VERSION, 0x7f17));
+    /* the drafts stacks shipped are in the registry; the others follow the same rule */
+    ck_assert_str_eq(names_lookup(NAMES_VERSION, 0x7f0e), "TLSv1.3-draft14");
+    ck_assert_ptr_null(names_lookup(NAMES_VERSION, 0x7f0d));
+    ck_assert_str_eq(format(NAMES_VERSION, 0x7f0d), "TLSv1.3-draft13");
+    ck_assert_str_eq(format(NAMES_VERSION, 0x7f1d), "TLSv1.3-draft29");
+    /* the experiment versions that shipped in browsers and Facebook's apps */
+    ck_assert_str_eq(format(NAMES_VERSION, 0x7e02), "TLSv1.3-experiment2-google");
+    ck_assert_str_eq(format(NAMES_VERSION, 0xfb17), "TLSv1.3-draft23-fb");
+    ck_assert_str_eq(format(NAMES_VERSION, 0xfb1a), "TLSv1.3-draft26-fb");
+    ck_assert_str_eq(format(NAMES_EXT, 0x0028), "key_share_draft");
     /* only versions have drafts */
     ck_assert_str_eq(format(NAMES_CIPHER, 0x7f17), "0x7f17");
 }

@@ -127,6 +127,33 @@ void fields_add_string_k(struct fields *f, struct field_key key, struct cursor b
     add_bytes_field(f, key, FIELD_STRING, bytes);
 }
 
+void fields_add_string_cut_k(struct fields *f, struct field_key key, struct field_key cut_key,
+                             struct cursor kept)
+{
+    static const char marker[] = "...";
+    struct field *fd = new_field(f, key, FIELD_STRING);
+    size_t n = cur_len(kept);
+    if (fd == NULL || !room_for(f, n + sizeof(marker) - 1)) {
+        return;
+    }
+    cur_copy(kept, f->buf + f->used);
+    memcpy(f->buf + f->used + n, marker, sizeof(marker) - 1);
+    f->used += n + sizeof(marker) - 1;
+    fd->len = (uint32_t)(n + sizeof(marker) - 1);
+    f->n++;
+    fields_add_bool_k(f, cut_key, true);
+}
+
+void fields_add_string_max_k(struct fields *f, struct field_key key, struct field_key cut_key,
+                             struct cursor bytes, size_t max)
+{
+    if (cur_len(bytes) <= max) {
+        fields_add_string_k(f, key, bytes);
+        return;
+    }
+    fields_add_string_cut_k(f, key, cut_key, cur_take_upto(&bytes, max));
+}
+
 void fields_add_hex_k(struct fields *f, struct field_key key, struct cursor bytes)
 {
     add_bytes_field(f, key, FIELD_HEX, bytes);

@@ -79,6 +79,12 @@ void fields_add_bare_k(struct fields *f, struct field_key key, const char *token
 void fields_add_name_k(struct fields *f, struct field_key key, enum name_kind kind,
                        uint32_t value);
 void fields_add_string_k(struct fields *f, struct field_key key, struct cursor bytes);
+/* The first bytes of a longer wire string: kept, then "...", then cut_key=true. */
+void fields_add_string_cut_k(struct fields *f, struct field_key key, struct field_key cut_key,
+                             struct cursor kept);
+/* The whole string if it has at most max bytes, else its first max bytes cut as above. */
+void fields_add_string_max_k(struct fields *f, struct field_key key, struct field_key cut_key,
+                             struct cursor bytes, size_t max);
 void fields_add_hex_k(struct fields *f, struct field_key key, struct cursor bytes);
 void fields_list_begin_k(struct fields *f, struct field_key key, bool brief);
 
@@ -120,6 +126,18 @@ static inline void fields_add_cstring(struct fields *f, const char *key, const c
     fields_add_string_k(f, FIELD_KEY(key), cur_make((const uint8_t *)s, strlen(s)));
 }
 
+/* Values are never cut silently (hsdump.1): a shortened one ends in "..." and is followed by
+ * cut_key=true, conventionally "<key>_truncated". */
+static inline void fields_add_string_cut(struct fields *f, const char *key, const char *cut_key,
+                                         struct cursor kept)
+{
+    fields_add_string_cut_k(f, FIELD_KEY(key), FIELD_KEY(cut_key), kept);
+}
+static inline void fields_add_string_max(struct fields *f, const char *key, const char *cut_key,
+                                         struct cursor bytes, size_t max)
+{
+    fields_add_string_max_k(f, FIELD_KEY(key), FIELD_KEY(cut_key), bytes, max);
+}
 static inline void fields_add_hex(struct fields *f, const char *key, struct cursor bytes)
 {
     fields_add_hex_k(f, FIELD_KEY(key), bytes);

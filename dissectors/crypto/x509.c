@@ -3,6 +3,7 @@
 #include "crypto/x509.h"
 
 #include <arpa/inet.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -17,21 +18,26 @@
 #include "base/fields.h"
 #include "base/fnv.h"
 
-#define DN_MAX 1024
+/* A name longer than this (real ones stay far below) is cut, with key_truncated=true: the
+ * line has room for both names and the rest of the certificate's fields. */
+#define DN_MAX 4096
 
 /* RFC 4514 form, one line, e.g. "CN=example.com,O=Example". */
-static void add_name(struct fields *f, const char *key, const X509_NAME *name)
+static void add_name(struct fields *f, const char *key, const char *cut_key,
+                     const X509_NAME *name)
 {
-    char buf[DN_MAX];
     BIO *bio = BIO_new(BIO_s_mem());
     if (bio == NULL) {
         return;
     }
-    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    int n = BIO_read(bio, buf, sizeof(buf) - 1);
+    char *text = NULL;
+    long n = 0;
+    if (X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        n = BIO_get_mem_data(bio, &text);
+    }
+    struct cursor whole = cur_make((const uint8_t *)text, text != NULL && n > 0 ? (size_t)n : 0);
+    fields_add_string_max(f, key, cut_key, whole, DN_MAX);
     BIO_free(bio);
-    buf[n > 0 ? n : 0] = '\0';
-    fields_add_cstring(f, key, buf);
 }
 
 static void add_time(struct fields *f, const char *key, const ASN1_TIME *t)
@@ -131,13 +137,85 @@ static const char *key_algorithm(int id)
     }
 }
 
-/* key=rsa:2048, key=ec:prime256v1, key=ed25519, or the OID's short name for others. */
+/* Algorithms this libcrypto may not know (OpenSSL 3.0 has neither ML-DSA nor SLH-DSA nor
+ * ML-KEM): their OIDs from NIST's Computer Security Objects Register, as RFC 9881 (ML-DSA),
+ * RFC 9909 (SLH-DSA) and draft-ietf-lamps-kyber-certificates (ML-KEM) assign them, with the
+ * names libcrypto gives them where it has them (OpenSSL 3.5). */
+static const struct {
+    const char *oid;
+    const char *name;
+} pq_algorithms[] = {
+    {"2.16.840.1.101.3.4.3.17", "ML-DSA-44"},
+    {"2.16.840.1.101.3.4.3.18", "ML-DSA-65"},
+    {"2.16.840.1.101.3.4.3.19", "ML-DSA-87"},
+    {"2.16.840.1.101.3.4.3.20", "SLH-DSA-SHA2-128s"},
+    {"2.16.840.1.101.3.4.3.21", "SLH-DSA-SHA2-128f"},
+    {"2.16.840.1.101.3.4.3.22", "SLH-DSA-SHA2-192s"},
+    {"2.16.840.1.101.3.4.3.23", "SLH-DSA-SHA2-192f"},
+    {"2.16.840.1.101.3.4.3.24", "SLH-DSA-SHA2-256s"},
+    {"2.16.840.1.101.3.4.3.25", "SLH-DSA-SHA2-256f"},
+    {"2.16.840.1.101.3.4.3.26", "SLH-DSA-SHAKE-128s"},
+    {"2.16.840.1.101.3.4.3.27", "SLH-DSA-SHAKE-128f"},
+    {"2.16.840.1.101.3.4.3.28", "SLH-DSA-SHAKE-192s"},
+    {"2.16.840.1.101.3.4.3.29", "SLH-DSA-SHAKE-192f"},
+    {"2.16.840.1.101.3.4.3.30", "SLH-DSA-SHAKE-256s"},
+    {"2.16.840.1.101.3.4.3.31", "SLH-DSA-SHAKE-256f"},
+    {"2.16.840.1.101.3.4.4.1", "ML-KEM-512"},
+    {"2.16.840.1.101.3.4.4.2", "ML-KEM-768"},
+    {"2.16.840.1.101.3.4.4.3", "ML-KEM-1024"},
+};
+
+/* The name of an algorithm identifier: libcrypto's long name when it knows the OID, else
+ * the table above, else the dotted OID itself; never "unknown" when an OID was there. */
+static const char *algorithm_name(const ASN1_OBJECT *obj, char *buf, size_t cap)
+{
+    int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
+    if (nid != NID_undef) {
+        return OBJ_nid2ln(nid);
+    }
+    if (obj == NULL || OBJ_obj2txt(buf, (int)cap, obj, 1) <= 0) {
+        return "unknown";
+    }
+    for (size_t i = 0; i < sizeof(pq_algorithms) / sizeof(pq_algorithms[0]); i++) {
+        if (strcmp(buf, pq_algorithms[i].oid) == 0) {
+            return pq_algorithms[i].name;
+        }
+    }
+    return buf;
+}
+
+static void lowercase(char *s)
+{
+    for (; *s != '\0'; s++) {
+        *s = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+    }
+}
+
+/* A key libcrypto cannot decode: named by its SubjectPublicKeyInfo algorithm (RFC 5280
+ * 4.1.2.7), lowercase like the others (ml-dsa-44). */
+static void add_undecoded_key(struct fields *f, X509 *cert)
+{
+    ASN1_OBJECT *obj = NULL;
+    char oid[96], buf[96];
+    X509_PUBKEY *spki = X509_get_X509_PUBKEY(cert);
+    if (spki == NULL || X509_PUBKEY_get0_param(&obj, NULL, NULL, NULL, spki) != 1) {
+        fields_add_token(f, "key", "unknown");
+        return;
+    }
+    snprintf(buf, sizeof(buf), "%s", algorithm_name(obj, oid, sizeof(oid)));
+    lowercase(buf);
+    fields_add_token(f, "key", buf);
+}
+
+/* key=rsa:2048, key=ec:prime256v1, key=ed25519, libcrypto's name of others (lowercase), or
+ * the SubjectPublicKeyInfo's algorithm when libcrypto cannot decode the key. */
 static void add_key(struct fields *f, X509 *cert)
 {
     EVP_PKEY *key = X509_get0_pubkey(cert);
     char buf[96];
     if (key == NULL) {
-        fields_add_token(f, "key", "unknown");
+        ERR_clear_error(); /* the decoder's complaint is ours to report, not the next call's */
+        add_undecoded_key(f, cert);
         return;
     }
     int id = EVP_PKEY_get_base_id(key);
@@ -154,9 +232,23 @@ static void add_key(struct fields *f, X509 *cert)
     } else if (name != NULL) {
         snprintf(buf, sizeof(buf), "%s", name);
     } else {
-        snprintf(buf, sizeof(buf), "%s", OBJ_nid2sn(id));
+        const char *type = EVP_PKEY_get0_type_name(key);
+        snprintf(buf, sizeof(buf), "%s", type != NULL ? type : OBJ_nid2sn(id));
+        lowercase(buf);
     }
     fields_add_token(f, "key", buf);
+}
+
+static void add_signature(struct fields *f, const X509 *cert)
+{
+    const X509_ALGOR *alg = NULL;
+    const ASN1_OBJECT *obj = NULL;
+    char oid[96];
+    X509_get0_signature(NULL, &alg, cert);
+    if (alg != NULL) {
+        X509_ALGOR_get0(&obj, NULL, NULL, alg);
+    }
+    fields_add_cstring(f, "signature", algorithm_name(obj, oid, sizeof(oid)));
 }
 
 static void add_fingerprint(struct fields *f, const X509 *cert)
@@ -175,8 +267,8 @@ static bool describe(struct cursor der, struct fields *f)
     if (cert == NULL) {
         return fields_malformed(f, "certificate", "DER X.509 certificate (RFC 5280)");
     }
-    add_name(f, "subject", X509_get_subject_name(cert));
-    add_name(f, "issuer", X509_get_issuer_name(cert));
+    add_name(f, "subject", "subject_truncated", X509_get_subject_name(cert));
+    add_name(f, "issuer", "issuer_truncated", X509_get_issuer_name(cert));
     /* Default output keeps what identifies a certificate; -v adds the details. */
     fields_set_level(f, 1);
     add_serial(f, cert);
@@ -186,7 +278,7 @@ static bool describe(struct cursor der, struct fields *f)
     add_sans(f, cert);
     add_key(f, cert);
     fields_set_level(f, 1);
-    fields_add_cstring(f, "signature", OBJ_nid2ln(X509_get_signature_nid(cert)));
+    add_signature(f, cert);
     add_fingerprint(f, cert);
     fields_set_level(f, 0);
     /* d2i stops at the end of the certificate: bytes after it in the entry are not DER. The

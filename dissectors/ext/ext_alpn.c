@@ -39,9 +39,9 @@ bool ext_alpn(struct cursor body, struct ext_context *ctx)
         return fields_malformed(f, "alpn", "exactly one protocol name from the server");
     }
     struct tls_state *st = ctx->st;
-    struct cursor kept = cur_take_upto(&name, TLS_ALPN_MAX);
-    cur_copy(kept, (uint8_t *)st->alpn);
-    st->alpn[cur_len(kept)] = '\0';
+    struct cursor kept = cur_take_upto(&name, TLS_ALPN_MAX); /* all of it: at most 255 bytes */
+    cur_copy(kept, st->alpn);
+    st->alpn_len = cur_len(kept);
     st->has_alpn = true;
     return true;
 }

@@ -22,7 +22,7 @@ bool ext_supported_versions(struct cursor body, struct ext_context *ctx)
         fields_list_begin(f, "supported_versions");
         while (cur_get_u16(&list, &version)) {
             fields_list_name(f, NAMES_VERSION, version);
-            if (version == VERSION_TLSv1_3 || (version >> 8) == 0x7f) {
+            if (tls_version_is_tls13(version)) {
                 ctx->st->tls13_offered = true;
             }
         }

@@ -48,6 +48,7 @@ static const struct ext_entry ext_table[] = {
     {EXT_record_size_limit, ext_record_size_limit, IN_CH | IN_EE},
     {EXT_delegated_credential, ext_delegated_credential, IN_CH | IN_CR | IN_CT},
     {EXT_session_ticket, ext_session_ticket, 0},
+    {EXT_key_share_draft, ext_key_share, IN_CH | IN_SH | IN_HRR},
     {EXT_pre_shared_key, ext_pre_shared_key, IN_CH | IN_SH},
     {EXT_early_data, ext_early_data, IN_CH | IN_EE | IN_NST},
     {EXT_supported_versions, ext_supported_versions, IN_CH | IN_SH | IN_HRR},

@@ -710,26 +710,19 @@ void fingerprint_client_hello(struct cursor body, struct tls_state *st, struct f
     add_client_fingerprints(&h, st, f);
 }
 
-/* RFC 8446 4.1.3: struct { ProtocolVersion legacy_version; Random random;
- *   opaque legacy_session_id_echo<0..32>; CipherSuite cipher_suite;
- *   uint8 legacy_compression_method; Extension extensions<6..2^16-1>; }
- * JA3S = SSLVersion,Cipher,SSLExtension */
-void fingerprint_server_hello(struct cursor body, bool is_hrr, struct tls_state *st,
-                              struct fields *f)
+/* JA3S = SSLVersion,Cipher,SSLExtension: the ServerHello's first field, its cipher suite and
+ * its extension types; extensions is what follows the cipher suite (and the compression method
+ * where the layout has one): the u16-prefixed block or nothing, checked by the dissector. */
+void fingerprint_server_hello(uint16_t legacy_version, uint16_t suite, struct cursor extensions,
+                              bool is_hrr, struct tls_state *st, struct fields *f)
 {
-    uint16_t legacy_version, suite, type;
-    uint8_t compression;
-    struct cursor session_id, block, ext;
-    struct u16_list extensions;
-    extensions.n = 0;
-    extensions.full = false;
-    if (!cur_get_u16(&body, &legacy_version) || !cur_skip(&body, RANDOM_LEN) ||
-        !cur_get_vec8(&body, &session_id) || !cur_get_u16(&body, &suite) ||
-        !cur_get_u8(&body, &compression)) {
-        return;
-    }
-    if (cur_len(body) > 0) {
-        if (!cur_get_vec16(&body, &block)) {
+    uint16_t type;
+    struct cursor block, ext;
+    struct u16_list types;
+    types.n = 0;
+    types.full = false;
+    if (cur_len(extensions) > 0) {
+        if (!cur_get_vec16(&extensions, &block)) {
             return;
         }
         while (cur_len(block) > 0) {
@@ -737,11 +730,11 @@ void fingerprint_server_hello(struct cursor body, bool is_hrr, struct tls_state 
                 return;
             }
             if (!names_is_grease_u16(type)) {
-                list_add(&extensions, type);
+                list_add(&types, type);
             }
         }
     }
-    if (extensions.full) {
+    if (types.full) {
         fields_add_token(f, "fingerprint_skipped", "too_many_values");
         return;
     }
@@ -750,7 +743,7 @@ void fingerprint_server_hello(struct cursor body, bool is_hrr, struct tls_state 
     text_init(&t, buf, sizeof(buf));
     text_decimal(&t, legacy_version, ',');
     text_decimal(&t, suite, ',');
-    text_decimal_list(&t, &extensions);
+    text_decimal_list(&t, &types);
     if (!t.cut) {
         add_ja3(f, "ja3s", "ja3s_string", &t, is_hrr ? NULL : st->ja3s);
     }

@@ -211,3 +211,71 @@ void flow_describe(const struct tls_state *st, struct fields *f)
         fields_add_bool(f, "history_truncated", true);
     }
 }
+
+static void add_name(struct fields *f, const char *key, const char *cut_key, const char *name,
+                     bool truncated)
+{
+    struct cursor kept = cur_make((const uint8_t *)name, strlen(name));
+    if (truncated) {
+        fields_add_string_cut(f, key, cut_key, kept);
+    } else {
+        fields_add_string(f, key, kept);
+    }
+}
+
+void flow_negotiated(const struct tls_state *st, struct fields *f)
+{
+    if (st->client_hello_malformed || st->server_hello_malformed ||
+        st->server_key_exchange_malformed) {
+        /* their values were taken back (handshake.c); what remains came from other messages */
+        fields_list_begin(f, "malformed_messages");
+        if (st->client_hello_malformed) {
+            fields_list_token(f, "client_hello");
+        }
+        if (st->server_hello_malformed) {
+            fields_list_token(f, "server_hello");
+        }
+        if (st->server_key_exchange_malformed) {
+            fields_list_token(f, "server_key_exchange");
+        }
+        fields_list_end(f);
+    }
+    if (st->server_hello_seen && !st->server_hello_malformed) {
+        fields_add_name(f, "version", NAMES_VERSION, st->version);
+        fields_add_name(f, "cipher_suite", NAMES_CIPHER, st->cipher_suite);
+    }
+    if (st->has_sni && st->sni_truncated) {
+        fields_add_string_cut(f, "sni", "sni_truncated",
+                              cur_make((const uint8_t *)st->sni, st->sni_len));
+    } else if (st->has_sni) {
+        fields_add_string(f, "sni", cur_make((const uint8_t *)st->sni, st->sni_len));
+    }
+    if (st->has_alpn) {
+        fields_add_string(f, "alpn", cur_make(st->alpn, st->alpn_len));
+    }
+    if (st->has_group) {
+        fields_add_name(f, "group", NAMES_GROUP, st->group);
+    }
+    if (st->ja3[0] != '\0') {
+        fields_add_bare(f, "ja3", st->ja3);
+    }
+    if (st->ja4[0] != '\0') {
+        fields_add_bare(f, "ja4", st->ja4);
+    }
+    if (st->ja3s[0] != '\0') {
+        fields_add_bare(f, "ja3s", st->ja3s);
+    }
+    if (st->cert[DIR_S2C].known) {
+        add_name(f, "server_subject", "server_subject_truncated", st->cert[DIR_S2C].subject,
+                 st->cert[DIR_S2C].subject_truncated);
+        add_name(f, "server_issuer", "server_issuer_truncated", st->cert[DIR_S2C].issuer,
+                 st->cert[DIR_S2C].issuer_truncated);
+    }
+    if (st->cert[DIR_C2S].count > 0) {
+        fields_add_uint(f, "client_certificates", st->cert[DIR_C2S].count);
+    }
+    if (st->fatal_alert_seen) {
+        fields_add_name(f, "alert", NAMES_ALERT, st->fatal_alert);
+        fields_add_token(f, "alert_from", st->fatal_alert_from == DIR_C2S ? "client" : "server");
+    }
+}

@@ -23,6 +23,10 @@ enum flow_event {
 void flow_note(struct tls_state *st, enum dir d, int event);
 /* Adds flow=, flags=, status= and history= for the close line. */
 void flow_describe(const struct tls_state *st, struct fields *f);
+/* Adds what the handshake negotiated (version, cipher_suite, sni, alpn, group, fingerprints,
+ * the server's certificate names, the fatal alert) for the close line: only values read from
+ * messages that parsed cleanly. */
+void flow_negotiated(const struct tls_state *st, struct fields *f);
 /* full, resumed, ticket, psk or unknown. */
 const char *flow_label(const struct tls_state *st);
 /* established, failed or incomplete. */

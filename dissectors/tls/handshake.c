@@ -27,6 +27,7 @@ static const struct message_entry message_table[] = {
     {HS_client_hello, dissect_client_hello},
     {HS_server_hello, dissect_server_hello},
     {HS_hello_verify_request, dissect_hello_verify_request},
+    {HS_hello_retry_request_RESERVED, dissect_draft_hello_retry_request},
     {HS_new_session_ticket, dissect_new_session_ticket},
     {HS_end_of_early_data, dissect_end_of_early_data},
     {HS_encrypted_extensions, dissect_encrypted_extensions},
@@ -55,8 +56,10 @@ static message_dissector find_dissector(uint8_t type)
 /* History letter and the flow facts a message's mere presence gives. */
 static void note_flow(struct tls_state *st, enum dir d, uint8_t type, const struct fields *f)
 {
-    /* dissect_server_hello renames the event when the random marks an HRR */
-    bool is_hrr = type == HS_server_hello && strcmp(f->name, "hello_retry_request") == 0;
+    /* dissect_server_hello renames the event when the random marks an HRR; the drafts' HRR
+     * had a type of its own */
+    bool is_hrr = (type == HS_server_hello && strcmp(f->name, "hello_retry_request") == 0) ||
+                  type == HS_hello_retry_request_RESERVED;
     flow_note(st, d, is_hrr ? FLOW_HRR : type);
     if (type == HS_server_hello && !is_hrr && st->psk_accepted) {
         flow_note(st, d, FLOW_PSK_ACCEPTED);
@@ -66,19 +69,25 @@ static void note_flow(struct tls_state *st, enum dir d, uint8_t type, const stru
     }
 }
 
-/* Keeps the first certificate's subject and issuer for the connection summary. */
+/* Keeps the first certificate's subject and issuer for the connection summary: the first
+ * TLS_NAME_MAX bytes, marked when the name was longer (or already cut on the x509 line). */
 static void remember_names(struct tls_state *st, enum dir d, const struct fields *f)
 {
     struct cert_names *names = &st->cert[d];
     const char *keys[2] = {"subject", "issuer"};
+    const char *cut_keys[2] = {"subject_truncated", "issuer_truncated"};
     char *dst[2] = {names->subject, names->issuer};
+    bool *truncated[2] = {&names->subject_truncated, &names->issuer_truncated};
     for (size_t i = 0; i < 2; i++) {
         const struct field *fd = fields_find(f, keys[i]);
+        dst[i][0] = '\0';
+        *truncated[i] = false;
         if (fd != NULL) {
             struct cursor v = fields_value(f, fd);
             struct cursor kept = cur_take_upto(&v, TLS_NAME_MAX);
             cur_copy(kept, (uint8_t *)dst[i]);
             dst[i][cur_len(kept)] = '\0';
+            *truncated[i] = cur_len(v) > 0 || fields_find(f, cut_keys[i]) != NULL;
         }
     }
     names->known = true;
@@ -101,13 +110,50 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
         fields_set_level(&f, 1);
         fields_add_uint(&f, "length", cur_len(der));
         fields_set_level(&f, 0);
-        if (x509_describe(der, &f) && index == 0) {
+        if (x509_describe(der, &f) && index == 0 && !f.malformed) {
             remember_names(st, d, &f);
         }
         sink->emit(sink->ctx, d, &f);
         index++;
     }
     st->cert[d].count = index;
+}
+
+/* Messages whose fields feed the close line and the fingerprints. */
+static bool sets_negotiated_values(uint8_t type)
+{
+    return type == HS_client_hello || type == HS_server_hello ||
+           type == HS_server_key_exchange;
+}
+
+/* A malformed message leaves no value behind for the close line or a fingerprint: st is put
+ * back as it was before, except for what the message's presence alone says and what following
+ * the rest of the connection needs (the version and suite a ServerHello chose, whether TLS 1.3
+ * now protects everything). Its own line keeps what was read, with malformed=. */
+static void take_back(struct tls_state *st, const struct tls_state *before, uint8_t type)
+{
+    struct tls_state after = *st;
+    *st = *before;
+    switch (type) {
+    case HS_client_hello:
+        st->client_hello_seen = true;
+        st->renegotiated = after.renegotiated;
+        st->client_hello_malformed = true;
+        break;
+    case HS_server_hello:
+        st->server_hello_seen = after.server_hello_seen;
+        st->hrr_seen = after.hrr_seen;
+        st->version = after.version;
+        st->cipher_suite = after.cipher_suite;
+        st->is_tls13 = after.is_tls13;
+        st->dir[DIR_C2S].encrypted = after.dir[DIR_C2S].encrypted;
+        st->dir[DIR_S2C].encrypted = after.dir[DIR_S2C].encrypted;
+        st->server_hello_malformed = true;
+        break;
+    default:
+        st->server_key_exchange_malformed = true;
+        break;
+    }
 }
 
 void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct cursor body,
@@ -125,7 +171,16 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
         fields_add_uint(&f, "records", fragments);
     }
     message_dissector dissect = find_dissector(type);
-    bool ok = dissect == NULL || dissect(body, st, &f);
+    bool ok = true;
+    if (dissect != NULL && sets_negotiated_values(type)) {
+        struct tls_state before = *st;
+        ok = dissect(body, st, &f);
+        if (!ok) {
+            take_back(st, &before, type);
+        }
+    } else if (dissect != NULL) {
+        ok = dissect(body, st, &f);
+    }
     if (dissect == NULL && cur_len(body) > 0) {
         /* -vv: the bytes of a message hsdump cannot decode, capped like undecoded= */
         fields_set_level(&f, 2);

@@ -96,7 +96,8 @@ static bool parse_optional_extensions(struct cursor *msg, struct ext_context *ct
         return false;
     }
     if (cur_len(*msg) != 0) {
-        return fields_malformed(ctx->f, "client_hello", "end of message after extensions");
+        const char *where = ctx->message == EXT_IN_CLIENT_HELLO ? "client_hello" : "server_hello";
+        return fields_malformed(ctx->f, where, "end of message after extensions");
     }
     return true;
 }
@@ -136,7 +137,7 @@ static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t 
     st->server_hello_seen = true;
     st->version = version;
     st->cipher_suite = suite;
-    if (version == VERSION_TLSv1_3 || version == VERSION_DTLSv1_3 || (version >> 8) == 0x7f) {
+    if (tls_version_is_tls13(version)) {
         st->is_tls13 = true;
         st->dir[DIR_C2S].encrypted = true;
         st->dir[DIR_S2C].encrypted = true;
@@ -145,10 +146,12 @@ static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t 
 
 /* RFC 8446 4.1.3: struct { ProtocolVersion legacy_version; Random random;
  *   opaque legacy_session_id_echo<0..32>; CipherSuite cipher_suite;
- *   uint8 legacy_compression_method; Extension extensions<6..2^16-1>; } */
+ *   uint8 legacy_compression_method; Extension extensions<6..2^16-1>; }
+ * draft-ietf-tls-tls13-21 4.1.3 and earlier drafts: struct { ProtocolVersion version;
+ *   Random random; CipherSuite cipher_suite; Extension extensions<6..2^16-1>; } ServerHello;
+ * told apart by the version in the first field, the negotiated draft itself there. */
 bool dissect_server_hello(struct cursor body, struct tls_state *st, struct fields *f)
 {
-    const struct cursor whole = body;
     uint16_t legacy_version, suite;
     uint8_t compression;
     struct cursor random;
@@ -161,28 +164,75 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
         st->hrr_seen = true;
     }
     fields_add_name(f, "legacy_version", NAMES_VERSION, legacy_version);
-    if (!parse_session_id(&body, st, DIR_S2C, f)) {
-        return false;
+    bool draft_layout = tls13_server_hello_without_session_id(legacy_version);
+    if (draft_layout) {
+        if (!cur_get_u16(&body, &suite)) {
+            return fields_malformed(f, "server_hello", "cipher_suite (draft TLS 1.3 layout)");
+        }
+        fields_add_name(f, "cipher_suite", NAMES_CIPHER, suite);
+    } else {
+        if (!parse_session_id(&body, st, DIR_S2C, f)) {
+            return false;
+        }
+        if (!cur_get_u16(&body, &suite) || !cur_get_u8(&body, &compression)) {
+            return fields_malformed(f, "server_hello", "cipher_suite and compression_method");
+        }
+        fields_add_name(f, "cipher_suite", NAMES_CIPHER, suite);
+        fields_add_name(f, "compression_method", NAMES_COMPRESSION, compression);
     }
-    if (!cur_get_u16(&body, &suite) || !cur_get_u8(&body, &compression)) {
-        return fields_malformed(f, "server_hello", "cipher_suite and compression_method");
-    }
-    fields_add_name(f, "cipher_suite", NAMES_CIPHER, suite);
-    fields_add_name(f, "compression_method", NAMES_COMPRESSION, compression);
+    const struct cursor extensions = body;
     struct ext_context ctx = {is_hrr ? EXT_IN_HELLO_RETRY_REQUEST : EXT_IN_SERVER_HELLO, st, f, 0};
     bool ok = parse_optional_extensions(&body, &ctx);
     uint16_t version = ctx.selected_version ? ctx.selected_version : legacy_version;
     fields_add_name(f, "version", NAMES_VERSION, version);
     if (!is_hrr) {
         server_hello_state(st, version, suite);
-    } else if (version == VERSION_TLSv1_3 || (version >> 8) == 0x7f) {
+    } else if (tls_version_is_tls13(version)) {
         /* RFC 8446 4.1.4: still plaintext, but TLS 1.3 rules (a middlebox CCS) apply now. */
         st->is_tls13 = true;
     }
     if (ok) {
-        fingerprint_server_hello(whole, is_hrr, st, f);
+        fingerprint_server_hello(legacy_version, suite, extensions, is_hrr, st, f);
     }
     return ok;
+}
+
+/* The HelloRetryRequest of the TLS 1.3 drafts before 22, a message of its own (type 6, which
+ * IANA now lists as hello_retry_request_RESERVED):
+ *   draft-ietf-tls-tls13-18 4.1.4: struct { ProtocolVersion server_version;
+ *     Extension extensions<2..2^16-1>; } HelloRetryRequest;
+ *   the later drafts: struct { ProtocolVersion server_version; CipherSuite cipher_suite;
+ *     Extension extensions<2..2^16-1>; } HelloRetryRequest;
+ * told apart by which of the two the bytes fill exactly. */
+bool dissect_draft_hello_retry_request(struct cursor body, struct tls_state *st,
+                                       struct fields *f)
+{
+    uint16_t server_version, suite, block_len;
+    f->name = "hello_retry_request";
+    st->hrr_seen = true;
+    if (!cur_get_u16(&body, &server_version)) {
+        return fields_malformed(f, "hello_retry_request", "server_version");
+    }
+    fields_add_name(f, "server_version", NAMES_VERSION, server_version);
+    struct cursor probe = body;
+    bool without_suite = cur_get_u16(&probe, &block_len) && block_len == cur_len(probe);
+    if (!without_suite) {
+        if (!cur_get_u16(&body, &suite)) {
+            return fields_malformed(f, "hello_retry_request", "cipher_suite and extensions");
+        }
+        fields_add_name(f, "cipher_suite", NAMES_CIPHER, suite);
+    }
+    struct ext_context ctx = {EXT_IN_HELLO_RETRY_REQUEST, st, f, 0};
+    if (!ext_parse_block(&body, &ctx)) {
+        return false;
+    }
+    if (cur_len(body) != 0) {
+        return fields_malformed(f, "hello_retry_request", "end of message after extensions");
+    }
+    if (tls_version_is_tls13(server_version)) {
+        st->is_tls13 = true; /* still plaintext: the second ClientHello follows */
+    }
+    return true;
 }
 
 /* RFC 6347 4.2.1: struct { ProtocolVersion server_version; opaque cookie<0..2^8-1>; }

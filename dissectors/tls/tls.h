@@ -19,9 +19,9 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
 /* RFC 8446 4: handshake messages may be up to 2^24-1 bytes; real ones (certificate chains)
  * stay far below this cap on what we reassemble per direction. */
 #define TLS_HS_MESSAGE_MAX (256 * 1024)
-#define TLS_SNI_MAX 255
-#define TLS_ALPN_MAX 64
-#define TLS_NAME_MAX 255 /* kept certificate subject/issuer, cut beyond */
+#define TLS_SNI_MAX 255  /* kept for the close line; longer ones are cut and marked */
+#define TLS_ALPN_MAX 255 /* RFC 7301 3.1: ProtocolName<1..2^8-1>, so never cut */
+#define TLS_NAME_MAX 255 /* kept certificate subject/issuer, cut and marked beyond */
 #define TLS_HISTORY_MAX 64
 #define TLS_SESSION_ID_MAX 32
 #define TLS_JA3_LEN 32 /* JA3 and JA3S: MD5 in hex */
@@ -74,6 +74,8 @@ struct cert_names {
     size_t count; /* certificates in the chain */
     char subject[TLS_NAME_MAX + 1];
     char issuer[TLS_NAME_MAX + 1];
+    bool subject_truncated; /* longer than TLS_NAME_MAX (or than the x509 line shows) */
+    bool issuer_truncated;
 };
 
 /* What carries the handshake messages: TLS records over TCP, QUIC CRYPTO frames (RFC 9001 4)
@@ -96,7 +98,8 @@ struct tls_state {
     size_t sni_len;
     bool has_sni;
     bool sni_truncated;
-    char alpn[TLS_ALPN_MAX + 1]; /* chosen by the server */
+    uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
+    size_t alpn_len;
     bool has_alpn;
     /* Facts for the flow label (flow.c), filled by the dissectors. */
     uint8_t client_session_id[TLS_SESSION_ID_MAX];
@@ -133,6 +136,11 @@ struct tls_state {
     bool fatal_alert_seen;
     uint8_t fatal_alert;
     enum dir fatal_alert_from;
+    /* Hellos and key exchanges found malformed: the values they set were taken back
+     * (handshake.c), so the close line says which messages it could not use. */
+    bool client_hello_malformed;
+    bool server_hello_malformed;
+    bool server_key_exchange_malformed;
     /* Fingerprints (fingerprint.c) of the first ClientHello that got one and of the first
      * ServerHello (not an HRR); "" until then. */
     char ja3[TLS_JA3_LEN + 1];
@@ -165,6 +173,18 @@ void dissect_alert(struct tls_state *st, enum dir d, struct cursor body, const s
 /* TLS 1.2 or later, DTLS 1.2 (TLS 1.2's counterpart, RFC 6347 1) or later included: the
  * versions whose signatures name their algorithm. DTLS counts down from 0xfeff. */
 bool tls_version_at_least_1_2(uint16_t version);
+
+/* TLS 1.3 by any of its wire versions: 0x0304, DTLS 1.3, a draft (0x7fNN) or one of the
+ * pre-standard experiment versions named in registry.def. */
+bool tls_version_is_tls13(uint16_t version);
+
+/* draft-ietf-tls-tls13-21 4.1.3 and the drafts before it: the ServerHello had no
+ * legacy_session_id_echo and no legacy_compression_method (draft 22 put both back). */
+bool tls13_server_hello_without_session_id(uint16_t version);
+
+/* Before draft-ietf-tls-tls13-21 (and in the experiments built on draft 18) the client ended
+ * its 0-RTT data with an end_of_early_data alert, not the EndOfEarlyData message. */
+bool tls13_end_of_early_data_is_alert(uint16_t version);
 
 /* True once both sides are past their handshake, so the stream need not be followed. */
 bool tls_handshake_done(const struct tls_state *st);

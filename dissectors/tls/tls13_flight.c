@@ -21,10 +21,13 @@ static size_t finished_record_length(uint16_t suite)
     return 4 + hash + 1 + aead_tag_length(suite);
 }
 
-/* RFC 8446 4.5: EndOfEarlyData has an empty body. */
-static size_t end_of_early_data_record_length(uint16_t suite)
+/* RFC 8446 4.5: EndOfEarlyData has an empty body. The drafts before 21 ended early data with
+ * an end_of_early_data(1) alert instead (draft-ietf-tls-tls13-20 6: "end_of_early_data" in
+ * AlertDescription, a two-byte Alert in the early traffic key). */
+static size_t end_of_early_data_record_length(uint16_t version, uint16_t suite)
 {
-    return 4 + 1 + aead_tag_length(suite);
+    size_t message = tls13_end_of_early_data_is_alert(version) ? 2 : 4;
+    return message + 1 + aead_tag_length(suite);
 }
 
 /* RFC 8446 4.4 server flight: EncryptedExtensions, [CertificateRequest], Certificate,
@@ -51,7 +54,7 @@ static void label_client_flight(struct tls_state *st, const struct tls_dir *td,
 {
     size_t first = 0;
     if (n >= 2 && st->early_data_offered &&
-        td->flight[0].length == end_of_early_data_record_length(st->cipher_suite)) {
+        td->flight[0].length == end_of_early_data_record_length(st->version, st->cipher_suite)) {
         labels[0] = "end_of_early_data";
         st->early_data_accepted = true; /* 4.5: sent only when the server accepted 0-RTT */
         first = 1;

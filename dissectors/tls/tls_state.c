@@ -31,6 +31,38 @@ bool tls_version_at_least_1_2(uint16_t version)
     return version >= VERSION_TLSv1_2;
 }
 
+/* 0x7f00 | NN: draft-ietf-tls-tls13-NN, 0 for any other version. */
+static unsigned draft_number(uint16_t version)
+{
+    return (version >> 8) == 0x7f ? (version & 0xffu) : 0;
+}
+
+static bool is_google_experiment(uint16_t version)
+{
+    return version == VERSION_TLSv1_3_experiment1_google ||
+           version == VERSION_TLSv1_3_experiment2_google ||
+           version == VERSION_TLSv1_3_experiment3_google;
+}
+
+bool tls_version_is_tls13(uint16_t version)
+{
+    return version == VERSION_TLSv1_3 || version == VERSION_DTLSv1_3 ||
+           draft_number(version) != 0 || is_google_experiment(version) ||
+           version == VERSION_TLSv1_3_draft23_fb || version == VERSION_TLSv1_3_draft26_fb;
+}
+
+bool tls13_server_hello_without_session_id(uint16_t version)
+{
+    /* the experiments are draft 18 with this very change tried out first */
+    return draft_number(version) != 0 && draft_number(version) < 22;
+}
+
+bool tls13_end_of_early_data_is_alert(uint16_t version)
+{
+    return (draft_number(version) != 0 && draft_number(version) < 21) ||
+           is_google_experiment(version);
+}
+
 bool tls_handshake_done(const struct tls_state *st)
 {
     const struct tls_dir *c = &st->dir[DIR_C2S];
