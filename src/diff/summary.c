@@ -972,18 +972,12 @@ static struct cursor wire_bytes(const char *value, unsigned char *buf, size_t ca
     return cur_make(buf, n);
 }
 
-static bool needs_quotes(const char *value)
+static void put_value(FILE *out, const char *value, bool in_list)
 {
     unsigned char bytes[SUMMARY_VALUE_MAX];
-    return out_text_needs_quotes(wire_bytes(value, bytes, sizeof(bytes)));
-}
-
-static void put_escaped(FILE *out, const char *value, bool in_list)
-{
-    unsigned char bytes[SUMMARY_VALUE_MAX];
-    char escaped[4 * SUMMARY_VALUE_MAX + 1];
-    out_text_escape(wire_bytes(value, bytes, sizeof(bytes)), in_list, escaped, sizeof(escaped));
-    fputs(escaped, out);
+    char text[4 * SUMMARY_VALUE_MAX + 3];
+    out_text_value(wire_bytes(value, bytes, sizeof(bytes)), in_list, text, sizeof(text));
+    fputs(text, out);
 }
 
 void summary_put_text_value(FILE *out, char *const *values, size_t n, bool is_list)
@@ -992,32 +986,11 @@ void summary_put_text_value(FILE *out, char *const *values, size_t n, bool is_li
         fputs("\"\"", out);
         return;
     }
-    if (!is_list) {
-        bool quote = needs_quotes(values[0]);
-        if (quote) {
-            fputc('"', out);
-        }
-        put_escaped(out, values[0], false);
-        if (quote) {
-            fputc('"', out);
-        }
-        return;
-    }
-    bool quote = false;
-    for (size_t i = 0; i < n; i++) {
-        quote |= needs_quotes(values[i]);
-    }
-    if (quote) {
-        fputc('"', out);
-    }
     for (size_t i = 0; i < n; i++) {
         if (i > 0) {
             fputc(',', out);
         }
-        put_escaped(out, values[i], true);
-    }
-    if (quote) {
-        fputc('"', out);
+        put_value(out, values[i], is_list);
     }
 }
 
