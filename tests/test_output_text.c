@@ -190,6 +190,58 @@ START_TEST(a_value_never_passes_for_a_field)
 }
 END_TEST
 
+static bool want_plain(unsigned b, int in_list)
+{
+    return b > ' ' && b < 0x7f && b != '"' && b != '=' && b != '\\' && !(in_list && b == ',');
+}
+
+/* The rules of the man page, byte by byte, as a reference for the writer's tables. */
+static size_t reference_text(const uint8_t *v, size_t n, bool in_list, char *out)
+{
+    size_t len = 0;
+    if (n == 0) {
+        return (size_t)sprintf(out, "\"\"");
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = v[i];
+        if (c == '\\') {
+            len += (size_t)sprintf(out + len, "\\\\");
+        } else if (c > ' ' && c < 0x7f && c != '"' && c != '=' && !(in_list && c == ',')) {
+            out[len++] = (char)c;
+        } else {
+            len += (size_t)sprintf(out + len, "\\x%02x", c);
+        }
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* Every byte, alone and between others, in and out of lists; and a line with too little room
+ * left is cut exactly where the whole text would be. */
+START_TEST(every_byte_is_written_as_the_rules_say)
+{
+    for (int in_list = 0; in_list <= 1; in_list++) {
+        for (unsigned b = 0; b < 256; b++) {
+            uint8_t v[] = {'a', (uint8_t)b, 'z', (uint8_t)b, (uint8_t)b, 'q'};
+            char want[64], got[64];
+            for (size_t n = 1; n <= sizeof(v); n++) {
+                const uint8_t *start = n == 1 ? v + 1 : v;
+                size_t want_len = reference_text(start, n, in_list, want);
+                size_t got_len = out_text_value(cur_make(start, n), in_list, got, sizeof(got));
+                ck_assert_str_eq(got, want);
+                ck_assert_uint_eq(got_len, want_len);
+                for (size_t cap = 1; cap < want_len + 1; cap++) {
+                    out_text_value(cur_make(start, n), in_list, got, cap);
+                    ck_assert_uint_eq(strlen(got), cap - 1);
+                    ck_assert(strncmp(got, want, cap - 1) == 0);
+                }
+            }
+            ck_assert(out_text_is_plain(cur_make(v + 1, 1), in_list) == (want_plain(b, in_list)));
+        }
+    }
+}
+END_TEST
+
 START_TEST(hex_bool_and_numbers)
 {
     struct fields f;
@@ -293,6 +345,7 @@ Suite *suite_output_text(void)
     tcase_add_test(tc, wire_strings_are_escaped_without_quotes);
     tcase_add_test(tc, list_items_are_escaped_commas_too);
     tcase_add_test(tc, a_value_never_passes_for_a_field);
+    tcase_add_test(tc, every_byte_is_written_as_the_rules_say);
     tcase_add_test(tc, hex_bool_and_numbers);
     tcase_add_test(tc, gathered_lines_reach_the_stream_in_blocks_unchanged);
     suite_add_tcase(s, tc);

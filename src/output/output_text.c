@@ -63,11 +63,32 @@ static void put_char(struct line *l, char c)
  * items): printable ASCII but the space, the quote, '=' and the backslash. No value can then
  * hold a field boundary: every space-separated word of a line is one whole key=value, and its
  * first '=' ends the key. */
-static const bool plain[2][256] = {
-    {['!'] = true, ['#' ... '<'] = true, ['>' ... '['] = true, [']' ... '~'] = true},
-    {['!'] = true, ['#' ... '+'] = true, ['-' ... '<'] = true, ['>' ... '['] = true,
-     [']' ... '~'] = true},
-};
+#define AS_IS(c, list)                                                                        \
+    ((c) >= '!' && (c) <= '~' && (c) != '"' && (c) != '=' && (c) != '\\' &&                  \
+     !((list) && (c) == ','))
+/* Each byte's text in a value, out of a list and in one: the byte itself, \\ or \xHH, as
+ * tables the escaping loop copies from without a branch, and its length. */
+#define HEX_DIGIT(n) ((n) < 10 ? '0' + (n) : 'a' + (n) - 10)
+#define TEXT_OF(c, list)                                                                      \
+    {AS_IS(c, list) ? (c) : '\\', AS_IS(c, list) ? 0 : (c) == '\\' ? '\\' : 'x',             \
+     AS_IS(c, list) || (c) == '\\' ? 0 : HEX_DIGIT((c) >> 4),                                 \
+     AS_IS(c, list) || (c) == '\\' ? 0 : HEX_DIGIT((c) & 15)}
+#define TEXT_LEN(c, list) (AS_IS(c, list) ? 1 : (c) == '\\' ? 2 : 4)
+#define ROW16(M, r, list)                                                                     \
+    M(r + 0, list), M(r + 1, list), M(r + 2, list), M(r + 3, list), M(r + 4, list),           \
+        M(r + 5, list), M(r + 6, list), M(r + 7, list), M(r + 8, list), M(r + 9, list),       \
+        M(r + 10, list), M(r + 11, list), M(r + 12, list), M(r + 13, list), M(r + 14, list),  \
+        M(r + 15, list)
+#define ALL256(M, list)                                                                       \
+    ROW16(M, 0x00, list), ROW16(M, 0x10, list), ROW16(M, 0x20, list), ROW16(M, 0x30, list),   \
+        ROW16(M, 0x40, list), ROW16(M, 0x50, list), ROW16(M, 0x60, list),                     \
+        ROW16(M, 0x70, list), ROW16(M, 0x80, list), ROW16(M, 0x90, list),                     \
+        ROW16(M, 0xa0, list), ROW16(M, 0xb0, list), ROW16(M, 0xc0, list),                     \
+        ROW16(M, 0xd0, list), ROW16(M, 0xe0, list), ROW16(M, 0xf0, list)
+
+static const bool plain[2][256] = {{ALL256(AS_IS, 0)}, {ALL256(AS_IS, 1)}};
+static const char text_of[2][256][4] = {{ALL256(TEXT_OF, 0)}, {ALL256(TEXT_OF, 1)}};
+static const uint8_t text_len[2][256] = {{ALL256(TEXT_LEN, 0)}, {ALL256(TEXT_LEN, 1)}};
 
 /* Bytes known to need no escape, copied as they are. */
 static void put_bare(struct line *l, struct cursor s)
@@ -77,8 +98,30 @@ static void put_bare(struct line *l, struct cursor s)
     l->len += cur_len(all);
 }
 
-/* A value: runs of plain bytes in one copy (an ordinary value is one run: one scan, one
- * copy), the backslash as \\, every other byte as \xHH; the empty value as "". */
+/* The bytes after a value's first escape, with room for four per byte: names and
+ * explanations escape every few bytes, so one pass storing each byte's text beats a scan and
+ * a copy per run. */
+static void put_escaped_rest(struct line *l, struct cursor s, bool in_list)
+{
+    const char(*text)[4] = text_of[in_list];
+    const uint8_t *len = text_len[in_list];
+    char *d = l->buf + l->len;
+    uint8_t chunk[256];
+    while (cur_len(s) > 0) {
+        struct cursor part = cur_take_upto(&s, sizeof(chunk));
+        size_t n = cur_len(part);
+        cur_copy(part, chunk);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(d, text[chunk[i]], 4);
+            d += len[chunk[i]];
+        }
+    }
+    l->len = (size_t)(d - l->buf);
+}
+
+/* A value: the backslash as \\, every byte not plain as \xHH, the empty value as "". The
+ * plain run it starts with is scanned and copied whole: an ordinary value is that run alone.
+ * Near the end of the line, escapes are cut like any bytes. */
 static void put_value(struct line *l, struct cursor s, bool in_list)
 {
     static const char hex[] = "0123456789abcdef";
@@ -87,17 +130,21 @@ static void put_value(struct line *l, struct cursor s, bool in_list)
         put_bytes(l, "\"\"", 2);
         return;
     }
+    put_bare(l, cur_take_upto(&s, cur_span(s, plain[in_list])));
+    if (cur_len(s) == 0) {
+        return;
+    }
+    if (cur_len(s) <= (l->cap - 1 - l->len) / 4) {
+        put_escaped_rest(l, s, in_list);
+        return;
+    }
     for (;;) {
         put_bare(l, cur_take_upto(&s, cur_span(s, plain[in_list])));
         if (!cur_get_u8(&s, &c)) {
             return;
         }
-        if (c == '\\') {
-            put_bytes(l, "\\\\", 2);
-        } else {
-            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 0xf]};
-            put_bytes(l, esc, sizeof(esc));
-        }
+        char esc[4] = {'\\', c == '\\' ? '\\' : 'x', hex[c >> 4], hex[c & 0xf]};
+        put_bytes(l, esc, c == '\\' ? 2 : 4);
     }
 }
 
