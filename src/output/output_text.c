@@ -1,4 +1,5 @@
-/* Text rendering: one self-contained line per event, key=value fields (STYLE.md 2.7). */
+/* Text rendering: one self-contained line per event, key=value fields whose values can never
+ * hold a field boundary (man page, OUTPUT). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
