@@ -689,7 +689,8 @@ bool summary_read_json(FILE *in, struct summary_set *set, char *err, size_t errl
             continue;
         }
         json_error_t jerr;
-        json_t *event = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+        json_t *event =
+            json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
         const json_t *conn = json_object_get(event, "conn");
         if (event == NULL) {
             snprintf(err, errlen, "line %zu: invalid JSON: %s", lineno, jerr.text);
