@@ -258,6 +258,73 @@ def sslv2_garbage():
     return cap.bytes()
 
 
+def der(tag, body):
+    n = len(body)
+    size = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + \
+        n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag]) + size + body
+
+
+def der_seq(*parts):
+    return der(0x30, b"".join(parts))
+
+
+def der_name(*rdns):
+    """An X.501 Name, one attribute per RDN: (OID bytes, ASN.1 string tag, value bytes)."""
+    return der_seq(*(der(0x31, der_seq(der(0x06, oid), der(tag, value)))
+                     for oid, tag, value in rdns))
+
+
+OID_CN, OID_O = bytes([0x55, 0x04, 0x03]), bytes([0x55, 0x04, 0x0a])
+OID_ED25519 = bytes([0x2b, 0x65, 0x70])
+OID_SAN = bytes([0x55, 0x1d, 0x11])
+UTF8STRING = 0x0c
+
+
+def hostile_certificate(subject, issuer, dns_names):
+    """An Ed25519 certificate (RFC 5280 4.1, RFC 8410) with the given names; the signature is
+    not valid (hsdump never verifies one), every field is well-formed DER."""
+    san = der_seq(*(der(0x82, name) for name in dns_names))
+    extensions = der(0xa3, der_seq(der_seq(der(0x06, OID_SAN), der(0x04, san))))
+    tbs = der_seq(der(0xa0, der(0x02, b"\x02")), der(0x02, b"\x01\x02\x03\x04"),
+                  der_seq(der(0x06, OID_ED25519)), issuer,
+                  der_seq(der(0x17, b"260101000000Z"), der(0x17, b"360101000000Z")), subject,
+                  der_seq(der_seq(der(0x06, OID_ED25519)), der(0x03, b"\x00" + bytes(range(32)))),
+                  extensions)
+    return der_seq(tbs, der_seq(der(0x06, OID_ED25519)), der(0x03, b"\x00" + bytes(64)))
+
+
+# What a hostile peer can put in names that reach the output: fields of the line, quotes,
+# backslashes, a list's comma, a newline, UTF-8, and bytes that are not UTF-8.
+FORGED = b"a sni=bank.example status=established"
+
+
+def alpn(names):
+    lst = b"".join(struct.pack("!B", len(n)) + n for n in names)
+    body = struct.pack("!H", len(lst)) + lst
+    return struct.pack("!HH", 16, len(body)) + body
+
+
+@case("a TLS 1.2 handshake whose SNI, ALPN names and certificate names carry forged fields "
+      "(a sni=bank.example status=established), quotes, backslashes, commas, a newline, UTF-8 "
+      "and bytes that are not UTF-8")
+def forged_fields():
+    cap = Capture()
+    offered = [FORGED, b'q"uote\\back,comma', b"line\nstatus=established", b"caf\xc3\xa9\xff"]
+    hello = client_hello(sni(FORGED) + alpn(offered))
+    chosen = alpn([FORGED])
+    server_hello = handshake(2, struct.pack("!H", 0x0303) + bytes(32) + b"\x00" + b"\xc0\x2f"
+                             + b"\x00" + struct.pack("!H", len(chosen)) + chosen)
+    subject = der_name((OID_CN, UTF8STRING, FORGED), (OID_O, UTF8STRING, b"GitHub, Inc."),
+                       (OID_O, UTF8STRING, b'x" sni=\\"bank.example\ncaf\xc3\xa9'))
+    issuer = der_name((OID_CN, UTF8STRING, b"CN=server.example, O=Example"))
+    cert = hostile_certificate(subject, issuer, [FORGED, b"ok.example", b"\xff,x=y"])
+    chain = (len(cert) + 3).to_bytes(3, "big") + len(cert).to_bytes(3, "big") + cert
+    one_sided(cap, [record(22, hello)],
+              [record(22, server_hello + handshake(11, chain) + handshake(14, b""))])
+    return cap.bytes()
+
+
 def tls12_conn_with(cap, reorder):
     conn = Conn(cap, 40000, 443)
     conn.open()

@@ -73,7 +73,47 @@ check "max-conns 2: the two others close normally" \
 check "max-conns 2: one eviction counted" \
     grep -q '^hsdump: connections evicted (--max-conns): 1$' "$tmp/three.err"
 
+# Forged fields (pcaps/make-hostile.py forged-fields): the SNI, ALPN names and certificate
+# names carry " sni=bank.example status=established", quotes, a newline and bytes that are not
+# UTF-8. Neither grep nor awk can take any of it for a field of its own.
+forged="$srcdir/pcaps/hostile/forged-fields.pcap"
+"$HSDUMP" -vv -r "$forged" >"$tmp/forged" 2>/dev/null
+check "forged fields: grep sni=bank.example finds no line" \
+    test "$(grep -c 'sni=bank.example' "$tmp/forged")" -eq 0
+check "forged fields: grep -w status=established finds only the good connection" \
+    test "$(grep -w 'status=established' "$tmp/forged" | grep -vc ' 10.0.0.2:8443 close ')" -eq 0
+check "forged fields: every line is one event (the newline did not split one)" \
+    test "$(grep -vc '^2025-[0-9-]*T[0-9:.]*Z c[0-9]* ' "$tmp/forged")" -eq 0
+# awk's whitespace split: after the six prefix words and the event's own words, every word is
+# one key=value whose key (up to the first '=') is a name, never a forged one
+check "forged fields: awk finds no word sni=bank.example or status=established from a value" \
+    test -z "$(awk '{ for (i = 1; i <= NF; i++) if ($i == "sni=bank.example" ||
+        ($i == "status=established" && $3 != "10.0.0.1:50001")) print }' "$tmp/forged")"
+check "forged fields: every word with '=' starts with a key" \
+    test -z "$(awk '{ for (i = 7; i <= NF; i++) if ($i ~ /=/ && $i !~ /^[a-z0-9_]+=/) print $i }' \
+        "$tmp/forged")"
+# the man page's recipe gives the value back: the field's word, the key cut off, GNU printf %b
+sni=$(awk '$6 == "close" { for (i = 7; i <= NF; i++) if (index($i, "sni=") == 1) {
+    print substr($i, 5); exit } }' "$tmp/forged")
+check "forged fields: the sni field decodes to the wire's SNI" \
+    test "$(env printf '%b' "$sni")" = "a sni=bank.example status=established"
+
 command -v python3 >/dev/null 2>&1 || { done_testing; exit 0; }
+# JSON carries the characters the wire carried: the SNI whole, the RFC 4514 escaped comma
+# of a certificate name as a backslash, a byte that is not UTF-8 as \xHH
+"$HSDUMP" -T json -r "$forged" >"$tmp/forged.json" 2>/dev/null
+check "forged fields: JSON strings carry the wire's characters" python3 -c '
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1])]
+hello = lines[0]
+assert hello["sni"] == "a sni=bank.example status=established", hello["sni"]
+assert hello["alpn"] == ["a sni=bank.example status=established", "q\"uote\\back,comma",
+                         "line\nstatus=established", "caf\u00e9\\xff"], hello["alpn"]
+x509 = [o for o in lines if o["event"] == "x509"][0]
+assert "O=GitHub\\, Inc." in x509["subject"], x509["subject"]
+assert x509["san_dns"][2] == "\\xff,x=y", x509["san_dns"]
+' "$tmp/forged.json"
+
 # peak RSS in KiB of "$@" reading the generator's pipe, when GNU time is there
 rss_of() {
     if [ -x /usr/bin/time ]; then

@@ -10,11 +10,11 @@ import os
 import re
 import sys
 
+import hsdump_text
 from tshark_common import run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) handshake (client_hello|server_hello|"
                   r"hello_retry_request)((?: .*)?)$")
-FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 # {p} is the protocol (tls over TCP, dtls over UDP), {t} the transport.
 TSHARK_FIELDS = ["ip.src", "ipv6.src", "{t}.srcport", "ip.dst", "ipv6.dst", "{t}.dstport",
                  "{p}.handshake.ja3", "{p}.handshake.ja3s"]
@@ -36,7 +36,7 @@ def hsdump_conns(binary, pcap):
         if not m:
             continue
         client, _, server, name, rest = m.groups()
-        fields = dict(FIELD.findall(rest))
+        fields = dict(hsdump_text.fields(rest))
         conn = conns.setdefault((split_endpoint(client), split_endpoint(server)),
                                 {"ja3": [], "ja3s": []})
         key = "ja3" if name == "client_hello" else "ja3s"

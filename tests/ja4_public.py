@@ -15,8 +15,9 @@ import struct
 import subprocess
 import sys
 
+import hsdump_text
+
 LINE = re.compile(r"^\S+ c\d+ (\S+) -> (\S+) handshake client_hello(.*)$")
-FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 
 
 def endpoint(text):
@@ -51,12 +52,6 @@ def conn_key(a, b, transport="tcp"):
     return (transport, frozenset((a, b)))
 
 
-def unquote(value):
-    if value.startswith('"'):
-        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
-    return value
-
-
 def hsdump_hellos(binary, pcap):
     """The fields of the first ClientHello of each connection hsdump printed."""
     out = subprocess.run([binary, "-v", "-r", pcap], capture_output=True, text=True,
@@ -65,7 +60,7 @@ def hsdump_hellos(binary, pcap):
     for line in out.splitlines():
         m = LINE.match(line)
         if m:
-            fields = {k: unquote(v) for k, v in FIELD.findall(m.group(3))}
+            fields = {k: hsdump_text.value(v) for k, v in hsdump_text.fields(m.group(3))}
             transport = "udp" if fields.get("transport") in ("quic", "dtls") else "tcp"
             key = conn_key(endpoint(m.group(1)), endpoint(m.group(2)), transport)
             hellos.setdefault(key, fields)

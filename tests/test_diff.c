@@ -386,10 +386,11 @@ START_TEST(hrr_certificates_and_alerts_are_summarised)
     summary_print_canonical(&set, SUMMARY_KEY_SNI, fp);
     fclose(fp);
     /* No SNI: the server address is the key; the second hello differs only in key_share. */
-    ck_assert_str_eq(out, "key=\"[2001:db8::1]:443\" n=1 transport=tcp "
+    ck_assert_str_eq(out, "key=[2001:db8::1]:443 n=1 transport=tcp "
                           "offered_cipher_suites=a,b extensions=key_share key_share_groups=x25519 "
                           "hrr_key_share_groups=secp256r1 hrr_group=secp256r1 chain_length=2 "
-                          "cert0.subject=\"CN=a b\" cert0.san_dns=a,b cert1.subject=\"CN=root\" "
+                          "cert0.subject=CN\\x3da\\x20b cert0.san_dns=a,b "
+                          "cert1.subject=CN\\x3droot "
                           "alerts=client:fatal:unknown_ca,server:encrypted\n");
     free(out);
     summary_set_free(&set);
@@ -431,19 +432,19 @@ END_TEST
 
 START_TEST(values_use_text_escaping)
 {
-    /* JSON carries wire bytes as \xHH text (here a NUL and a backslash in the SNI). */
-    char *a = conn_json(1, "198.51.100.5:443", "a\\\\x00b\\\\x5c\\\"", SUITES2, SUITE_A, NULL,
-                        NULL);
-    char *b = conn_json(1, "198.51.100.5:443", "a\\\\x00b\\\\x5c\\\"", "\"x,y\"", SUITE_A, NULL,
-                        NULL);
+    /* JSON carries the wire's characters (here a NUL, a backslash, a quote and UTF-8) and a
+     * byte that is not UTF-8 as \xHH; text escapes them all. */
+    static const char sni[] = "a\\u0000b\\\\\\\"caf\\u00e9\\\\xff";
+    char *a = conn_json(1, "198.51.100.5:443", sni, SUITES2, SUITE_A, NULL, NULL);
+    char *b = conn_json(1, "198.51.100.5:443", sni, "\"x,y\"", SUITE_A, NULL, NULL);
     struct diff_options o;
     diff_options_init(&o);
     char *report;
     ck_assert_int_eq(run_diff(a, b, &o, &report, NULL), 1);
-    ck_assert_ptr_nonnull(strstr(report, "diff key=\"a\\x00b\\\\\\\":443\" n=1 "
+    ck_assert_ptr_nonnull(strstr(report, "diff key=a\\x00b\\\\\\x22caf\\xc3\\xa9\\xff:443 n=1 "
                                          "field=offered_cipher_suites "
                                          "a=TLS_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384 "
-                                         "b=\"x\\x2cy\" added=\"x\\x2cy\" removed="));
+                                         "b=x\\x2cy added=x\\x2cy removed="));
     free(report);
     free(a);
     free(b);

@@ -310,11 +310,11 @@ START_TEST(key_share_client_lists_groups_and_lengths)
                        sizeof(key_share_client));
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_key_share, key_share_client,
                       sizeof(key_share_client), 5, 0x21, /* x25519 key claims 33 bytes */
-                      "malformed=key_share expected=\"KeyShareEntry: group, u16-prefixed key\"");
+                      "malformed=key_share expected=KeyShareEntry:\\x20group,\\x20u16-prefixed"
+                      "\\x20key");
     static const uint8_t none[] = {0x00, 0x00}; /* client_shares: empty, asking for an HRR */
     check_ext(EXT_IN_CLIENT_HELLO, EXT_key_share, none, sizeof(none),
-              "handshake client_hello extensions=key_share key_share=\"\" "
-              "key_share_lengths=\"\"",
+              "handshake client_hello extensions=key_share key_share= key_share_lengths=",
               NULL);
 }
 END_TEST
@@ -332,7 +332,7 @@ START_TEST(key_share_empty_key_is_malformed_at_its_entry)
     };
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_key_share, body, sizeof(body),
                         "extensions=key_share malformed=key_share "
-                        "expected=\"KeyShareEntry: group, u16-prefixed key\" at=36");
+                        "expected=KeyShareEntry:\\x20group,\\x20u16-prefixed\\x20key at=36");
 }
 END_TEST
 
@@ -360,8 +360,8 @@ START_TEST(key_share_server_gives_group_and_length)
                        sizeof(key_share_server));
     check_ext_patched(EXT_IN_SERVER_HELLO, EXT_key_share, key_share_server,
                       sizeof(key_share_server), 3, 0x1f, /* key claims 31: one byte over */
-                      "malformed=key_share expected=\"one KeyShareEntry: group, u16-prefixed "
-                      "key\"");
+                      "malformed=key_share expected=one\\x20KeyShareEntry:\\x20group,"
+                      "\\x20u16-prefixed\\x20key");
 }
 END_TEST
 
@@ -381,7 +381,7 @@ START_TEST(key_share_hello_retry_request_gives_selected_group)
     check_every_prefix(EXT_IN_HELLO_RETRY_REQUEST, EXT_key_share, selected, sizeof(selected));
     check_ext_malformed(EXT_IN_HELLO_RETRY_REQUEST, EXT_key_share, key_share_server,
                         sizeof(key_share_server),
-                        "malformed=key_share expected=\"2-byte selected_group\"");
+                        "malformed=key_share expected=2-byte\\x20selected_group");
 }
 END_TEST
 
@@ -416,12 +416,12 @@ START_TEST(pre_shared_key_client_counts_identities_and_binders)
     check_every_prefix(EXT_IN_CLIENT_HELLO, EXT_pre_shared_key, psk_client, sizeof(psk_client));
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_pre_shared_key, psk_client, sizeof(psk_client),
                       PSK_FIRST_BINDER_LEN, 0x1f, /* a 31-byte binder, then a stray byte */
-                      "malformed=pre_shared_key expected=\"u8-prefixed binders of 32..255 "
-                      "bytes\"");
+                      "malformed=pre_shared_key expected=u8-prefixed\\x20binders\\x20of"
+                      "\\x2032..255\\x20bytes");
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_pre_shared_key, psk_client, sizeof(psk_client),
                       3, 0x05, /* first identity claims 5 bytes: the walk is misaligned */
-                      "malformed=pre_shared_key expected=\"PskIdentity: u16-prefixed identity, "
-                      "u32 age\"");
+                      "malformed=pre_shared_key expected=PskIdentity:\\x20u16-prefixed"
+                      "\\x20identity,\\x20u32\\x20age");
 }
 END_TEST
 
@@ -438,7 +438,7 @@ START_TEST(pre_shared_key_needs_one_binder_per_identity)
     };
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_pre_shared_key, body, sizeof(body),
                         "psk_identities=1 psk_identity_lengths=4 psk_binder_lengths=32,32 "
-                        "malformed=pre_shared_key expected=\"one binder per identity\"");
+                        "malformed=pre_shared_key expected=one\\x20binder\\x20per\\x20identity");
 }
 END_TEST
 
@@ -472,7 +472,7 @@ START_TEST(pre_shared_key_server_gives_selected_identity)
     check_every_prefix(EXT_IN_SERVER_HELLO, EXT_pre_shared_key, selected, sizeof(selected));
     static const uint8_t three[] = {0x00, 0x00, 0x00};
     check_ext_malformed(EXT_IN_SERVER_HELLO, EXT_pre_shared_key, three, sizeof(three),
-                        "malformed=pre_shared_key expected=\"2-byte selected_identity\"");
+                        "malformed=pre_shared_key expected=2-byte\\x20selected_identity");
 }
 END_TEST
 
@@ -492,7 +492,7 @@ START_TEST(psk_key_exchange_modes_are_named_and_remembered)
     static const uint8_t empty[] = {0x00}; /* ke_modes<1..255> of 0 */
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_psk_key_exchange_modes, empty, sizeof(empty),
                         "malformed=psk_key_exchange_modes "
-                        "expected=\"u8-prefixed list of 1..255\"");
+                        "expected=u8-prefixed\\x20list\\x20of\\x201..255");
 }
 END_TEST
 
@@ -507,7 +507,7 @@ START_TEST(early_data_is_empty_in_hellos_and_a_size_in_tickets)
     ck_assert(!st.early_data_offered); /* the server's acceptance is not the client's offer */
     static const uint8_t one[] = {0x00};
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_early_data, one, sizeof(one),
-                        "malformed=early_data expected=\"empty body\"");
+                        "malformed=early_data expected=empty\\x20body");
     static const uint8_t max[] = {0x00, 0x00, 0x40, 0x00}; /* max_early_data_size 16384 */
     check_ext(EXT_IN_NEW_SESSION_TICKET, EXT_early_data, max, sizeof(max),
               "handshake new_session_ticket extensions=early_data max_early_data_size=16384",
@@ -538,7 +538,7 @@ START_TEST(supported_versions_client_lists_and_server_selects)
         0x03, 0x04, 0x03, /* a version and a half */
     };
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_supported_versions, odd, sizeof(odd),
-                        "malformed=supported_versions expected=\"even length of 2..254\"");
+                        "malformed=supported_versions expected=even\\x20length\\x20of\\x202..254");
     static const uint8_t tls12_only[] = {0x02, 0x03, 0x03};
     check_ext(EXT_IN_CLIENT_HELLO, EXT_supported_versions, tls12_only, sizeof(tls12_only),
               "handshake client_hello extensions=supported_versions supported_versions=TLSv1.2",
@@ -582,15 +582,15 @@ START_TEST(alpn_empty_name_or_list_is_malformed)
     static const uint8_t empty_list[] = {0x00, 0x00}; /* protocol_name_list<2..2^16-1> */
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_application_layer_protocol_negotiation,
                         empty_name, sizeof(empty_name),
-                        "malformed=alpn expected=\"u8-prefixed protocol names of 1..255 "
-                        "bytes\"");
+                        "malformed=alpn expected=u8-prefixed\\x20protocol\\x20names\\x20of"
+                        "\\x201..255\\x20bytes");
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_application_layer_protocol_negotiation,
                         empty_list, sizeof(empty_list),
-                        "malformed=alpn expected=\"at least one protocol name\"");
+                        "malformed=alpn expected=at\\x20least\\x20one\\x20protocol\\x20name");
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_application_layer_protocol_negotiation,
                       alpn_offer, sizeof(alpn_offer), 5, 0x09, /* "http/1.1" claims 9 */
-                      "malformed=alpn expected=\"u8-prefixed protocol names of 1..255 "
-                      "bytes\"");
+                      "malformed=alpn expected=u8-prefixed\\x20protocol\\x20names\\x20of"
+                      "\\x201..255\\x20bytes");
 }
 END_TEST
 
@@ -619,20 +619,21 @@ START_TEST(server_name_bad_lengths_are_malformed)
 {
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_server_name, sni_example, sizeof(sni_example), 1,
                       0x0f, /* list claims 15 of 14 bytes */
-                      "malformed=server_name expected=\"one u16-prefixed server_name_list\"");
+                      "malformed=server_name expected=one\\x20u16-prefixed\\x20server_name_list");
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_server_name, sni_example, sizeof(sni_example), 1,
                       0x0d, /* list claims 13: a byte is left after it */
-                      "malformed=server_name expected=\"one u16-prefixed server_name_list\"");
+                      "malformed=server_name expected=one\\x20u16-prefixed\\x20server_name_list");
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_server_name, sni_example, sizeof(sni_example), 4,
                       0x0c, /* name claims 12 of the list's 11 */
-                      "malformed=server_name expected=\"name_type and u16-prefixed name\"");
+                      "malformed=server_name expected=name_type\\x20and\\x20u16-prefixed\\x20name");
     static const uint8_t empty_list[] = {0x00, 0x00}; /* server_name_list<1..2^16-1> */
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_server_name, empty_list, sizeof(empty_list),
-                        "malformed=server_name expected=\"server_name_list of at least one "
-                        "name\"");
+                        "malformed=server_name expected=server_name_list\\x20of\\x20at\\x20least"
+                        "\\x20one\\x20name");
     static const uint8_t server_body[] = {0x00}; /* the server's extension_data is empty */
     check_ext_malformed(EXT_IN_SERVER_HELLO, EXT_server_name, server_body, sizeof(server_body),
-                        "malformed=server_name expected=\"empty body in a server's extension\"");
+                        "malformed=server_name expected=empty\\x20body\\x20in\\x20a\\x20server's"
+                        "\\x20extension");
 }
 END_TEST
 
@@ -677,11 +678,12 @@ START_TEST(ech_outer_gives_suite_config_and_lengths)
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_encrypted_client_hello, ech_outer,
                       sizeof(ech_outer), ECH_PAYLOAD_LEN_LO, 0x00, /* payload<1..2^16-1> */
                       "ech_type=outer malformed=encrypted_client_hello "
-                      "expected=\"kdf_id, aead_id, config_id, u16-prefixed enc and payload\"");
+                      "expected=kdf_id,\\x20aead_id,\\x20config_id,\\x20u16-prefixed\\x20enc"
+                      "\\x20and\\x20payload");
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_encrypted_client_hello, ech_outer,
                       sizeof(ech_outer), 0, 0x02, /* no such ECHClientHelloType */
                       "ech_type=2 malformed=encrypted_client_hello "
-                      "expected=\"type outer (0) or inner (1)\"");
+                      "expected=type\\x20outer\\x20(0)\\x20or\\x20inner\\x20(1)");
 }
 END_TEST
 
@@ -696,7 +698,7 @@ START_TEST(ech_inner_hrr_and_retry_configs)
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_encrypted_client_hello, inner_extra,
                         sizeof(inner_extra),
                         "ech_type=inner malformed=encrypted_client_hello "
-                        "expected=\"empty body after type inner\"");
+                        "expected=empty\\x20body\\x20after\\x20type\\x20inner");
     check_ext(EXT_IN_HELLO_RETRY_REQUEST, EXT_encrypted_client_hello, confirmation,
               sizeof(confirmation),
               "handshake hello_retry_request extensions=encrypted_client_hello "
@@ -724,10 +726,10 @@ START_TEST(record_size_limit_gives_limit_and_checks_floor)
     check_every_prefix(EXT_IN_CLIENT_HELLO, EXT_record_size_limit, limit, sizeof(limit));
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_record_size_limit, low, sizeof(low),
                         "record_size_limit=63 malformed=record_size_limit "
-                        "expected=\"a limit of at least 64\"");
+                        "expected=a\\x20limit\\x20of\\x20at\\x20least\\x2064");
     static const uint8_t three[] = {0x40, 0x00, 0x00};
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_record_size_limit, three, sizeof(three),
-                        "malformed=record_size_limit expected=\"2-byte limit\"");
+                        "malformed=record_size_limit expected=2-byte\\x20limit");
 }
 END_TEST
 
@@ -741,7 +743,7 @@ START_TEST(padding_gives_length_and_must_be_zero)
     check_ext(EXT_IN_CLIENT_HELLO, EXT_padding, NULL, 0,
               "handshake client_hello extensions=padding padding_length=0", NULL);
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_padding, dirty, sizeof(dirty),
-                        "padding_length=5 malformed=padding expected=\"zero bytes\"");
+                        "padding_length=5 malformed=padding expected=zero\\x20bytes");
 }
 END_TEST
 
@@ -763,7 +765,7 @@ START_TEST(compress_certificate_lists_algorithms)
     check_every_prefix(EXT_IN_CLIENT_HELLO, EXT_compress_certificate, body, sizeof(body));
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_compress_certificate, odd, sizeof(odd),
                         "malformed=compress_certificate "
-                        "expected=\"u8-prefixed even list of 2..254\"");
+                        "expected=u8-prefixed\\x20even\\x20list\\x20of\\x202..254");
 }
 END_TEST
 
@@ -779,7 +781,7 @@ START_TEST(status_request_gives_type_and_server_ack)
     check_ext(EXT_IN_SERVER_HELLO, EXT_status_request, NULL, 0,
               "handshake server_hello extensions=status_request status_request_ack=true", NULL);
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_status_request, NULL, 0,
-                        "malformed=status_request expected=\"1-byte status_type\"");
+                        "malformed=status_request expected=1-byte\\x20status_type");
 }
 END_TEST
 
@@ -812,10 +814,10 @@ START_TEST(signature_algorithms_names_schemes_and_hex_for_unnamed)
     check_every_prefix(EXT_IN_CLIENT_HELLO, EXT_signature_algorithms, body, sizeof(body));
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_signature_algorithms, body, sizeof(body), 1,
                       0x05, /* odd list, and a byte left after it */
-                      "malformed=signature_algorithms expected=\"one u16-prefixed list\"");
+                      "malformed=signature_algorithms expected=one\\x20u16-prefixed\\x20list");
     static const uint8_t odd[] = {0x00, 0x03, 0x04, 0x03, 0x08};
     check_ext_malformed(EXT_IN_CLIENT_HELLO, EXT_signature_algorithms, odd, sizeof(odd),
-                        "malformed=signature_algorithms expected=\"even length >= 2\"");
+                        "malformed=signature_algorithms expected=even\\x20length\\x20>\\x3d\\x202");
 }
 END_TEST
 
@@ -894,7 +896,7 @@ START_TEST(name_with_space_quotes_its_list)
     for (int round = 0; round < 2; round++) {
         check_block(EXT_IN_CLIENT_HELLO, &b,
                     "handshake client_hello "
-                    "extensions=\"extended_main_secret,connection_id (deprecated)\"",
+                    "extensions=extended_main_secret,connection_id\\x20(deprecated)",
                     NULL);
     }
 }
@@ -947,7 +949,8 @@ START_TEST(extension_overrunning_block_is_malformed_at_its_start)
     ck_assert(!run_block(&st, EXT_IN_CLIENT_HELLO, block, sizeof(block), &ev));
     ck_assert_str_eq(vec_line(&ev, 0), "handshake client_hello extensions=extended_main_secret "
                                        "malformed=extension "
-                                       "expected=\"type and u16-prefixed body inside block\" "
+                                       "expected=type\\x20and\\x20u16-prefixed\\x20body\\x20inside"
+                                       "\\x20block "
                                        "at=4");
     vec_events_free(&ev);
 }

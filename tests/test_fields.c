@@ -121,7 +121,6 @@ static void assert_same_fields(const struct fields *a, const struct fields *b)
     ck_assert_int_eq(a->overflow, b->overflow);
     ck_assert_uint_eq(a->f[0].items, b->f[0].items);
     ck_assert_uint_eq(a->f[0].len, b->f[0].len);
-    ck_assert_int_eq(a->f[0].strings, b->f[0].strings);
     ck_assert_mem_eq(a->buf, b->buf, a->used);
 }
 
@@ -132,7 +131,7 @@ START_TEST(named_u16_lists_equal_item_by_item_naming)
     static const uint8_t wire[] = {0x13, 0x01, 0x0a, 0x0a, 0xc0, 0x2f, 0x00, 0x1d, 0xfe, 0xfe,
                                    0x00, 0x35};
     static struct fields want, got;
-    /* as extension types the last is "connection_id (deprecated)": the list may need quotes */
+    /* as extension types the last is "connection_id (deprecated)", a token text escapes */
     enum name_kind kinds[] = {NAMES_CIPHER, NAMES_GROUP, NAMES_EXT, NAMES_CIPHER};
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
         for (int round = 0; round < 2; round++) {
@@ -142,7 +141,6 @@ START_TEST(named_u16_lists_equal_item_by_item_naming)
             named_cached(&got, kinds[k], wire, sizeof(wire));
             assert_same_fields(&want, &got);
             ck_assert_uint_eq(got.f[0].items, 6);
-            ck_assert_int_eq(got.f[0].strings, kinds[k] == NAMES_EXT);
         }
     }
     fields_init(&got, "handshake", NULL);

@@ -43,7 +43,8 @@ START_TEST(client_hello_odd_cipher_list_is_malformed)
     feed_message(&st, DIR_C2S, 1, body, sizeof(body), &ev);
     ck_assert_uint_eq(ev.n, 1);
     ck_assert_ptr_nonnull(
-        strstr(vec_line(&ev, 0), "malformed=cipher_suites expected=\"even length >= 2\""));
+        strstr(vec_line(&ev, 0), "malformed=cipher_suites expected=even\\x20length\\x20>\\x3d"
+                                 "\\x202"));
     vec_events_free(&ev);
     tls_state_free(&st);
 }
@@ -167,7 +168,7 @@ START_TEST(tls12_server_hello_without_extensions_is_valid)
                      "legacy_version=TLSv1.2 session_id_length=0 "
                      "cipher_suite=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 compression_method=null "
                      "version=TLSv1.2 ja3s=174e7e4992a63f6d419626d97363adb8 "
-                     "ja3s_string=\"771,49199,\"");
+                     "ja3s_string=771,49199,");
     ck_assert(st.server_hello_seen);
     ck_assert(!st.is_tls13);
     vec_events_free(&ev);
@@ -223,7 +224,7 @@ START_TEST(draft21_server_hello_has_no_session_id_and_every_prefix_is_malformed)
                      "legacy_version=TLSv1.3-draft21 cipher_suite=TLS_AES_128_GCM_SHA256 "
                      "extensions=key_share_draft key_share=x25519 key_share_length=2 "
                      "version=TLSv1.3-draft21 ja3s=83ecc100f7e6ec6d668b49afc4d7bd51 "
-                     "ja3s_string=\"32533,4865,40\"");
+                     "ja3s_string=32533,4865,40");
     ck_assert(st.is_tls13 && st.has_group && st.group == 0x001d);
     vec_events_free(&ev);
     tls_state_free(&st);

@@ -165,7 +165,7 @@ START_TEST(server_key_exchange_signature_overrunning_message_is_malformed)
     check_patched(&tmpl, DIR_S2C, HS_server_key_exchange, ske_ecdhe, sizeof(ske_ecdhe),
                   SKE_ECDHE_SIG_LEN_LO, 0x09, /* claims 9 signature bytes, 8 follow */
                   "signature_scheme=rsa_pss_rsae_sha256 malformed=signature "
-                  "expected=\"u16-prefixed signature inside message\"");
+                  "expected=u16-prefixed\\x20signature\\x20inside\\x20message");
     check_patched(&tmpl, DIR_S2C, HS_server_key_exchange, ske_ecdhe, sizeof(ske_ecdhe), 3,
                   0x21, /* point claims 33 bytes: the scheme and length are misread */
                   "public_length=33 signature_scheme=0x0400 malformed=signature");
@@ -178,7 +178,7 @@ START_TEST(server_key_exchange_explicit_curve_is_malformed)
     after_server_hello(&tmpl, VERSION_TLSv1_2, CIPHER_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
     check_patched(&tmpl, DIR_S2C, HS_server_key_exchange, ske_ecdhe, sizeof(ske_ecdhe), 0,
                   0x01, /* curve_type explicit_prime, deprecated by RFC 8422 5.4 */
-                  "kx=ecdhe curve_type=1 malformed=curve_type expected=\"named_curve (3)\"");
+                  "kx=ecdhe curve_type=1 malformed=curve_type expected=named_curve\\x20(3)");
 }
 END_TEST
 
@@ -190,7 +190,7 @@ START_TEST(server_key_exchange_trailing_byte_is_malformed_at_its_offset)
     after_server_hello(&tmpl, VERSION_TLSv1_2, CIPHER_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
     check_trailing_byte(&tmpl, DIR_S2C, HS_server_key_exchange, ske_ecdhe, sizeof(ske_ecdhe),
                         "signature_length=8 malformed=server_key_exchange "
-                        "expected=\"end of message\"");
+                        "expected=end\\x20of\\x20message");
 }
 END_TEST
 
@@ -219,8 +219,8 @@ START_TEST(server_key_exchange_dhe_gives_prime_bits_generator_and_public_length)
     check_every_prefix(&tmpl, DIR_S2C, HS_server_key_exchange, ske_dhe, sizeof(ske_dhe));
     check_patched(&tmpl, DIR_S2C, HS_server_key_exchange, ske_dhe, sizeof(ske_dhe),
                   SKE_DHE_YS_LEN_LO, 0x20, /* dh_Ys claims 32 bytes */
-                  "kx=dhe malformed=dh_params expected=\"dh_p, dh_g, dh_Ys: u16-prefixed, "
-                  "non-empty\"");
+                  "kx=dhe malformed=dh_params expected=dh_p,\\x20dh_g,\\x20dh_Ys:"
+                  "\\x20u16-prefixed,\\x20non-empty");
 }
 END_TEST
 
@@ -256,7 +256,7 @@ START_TEST(server_key_exchange_dhe_empty_generator_is_malformed)
     after_server_hello(&tmpl, VERSION_TLSv1_2, CIPHER_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256);
     check_line(&tmpl, DIR_S2C, HS_server_key_exchange, body, sizeof(body),
                "handshake server_key_exchange length=12 kx=dhe malformed=dh_params "
-               "expected=\"dh_p, dh_g, dh_Ys: u16-prefixed, non-empty\"",
+               "expected=dh_p,\\x20dh_g,\\x20dh_Ys:\\x20u16-prefixed,\\x20non-empty",
                NULL);
 }
 END_TEST
@@ -329,11 +329,12 @@ START_TEST(client_key_exchange_ecdhe_gives_point_length)
     check_every_prefix(&tmpl, DIR_C2S, HS_client_key_exchange, cke_ecdhe, sizeof(cke_ecdhe));
     check_patched(&tmpl, DIR_C2S, HS_client_key_exchange, cke_ecdhe, sizeof(cke_ecdhe), 0,
                   0x21, /* point claims 33 bytes */
-                  "kx=ecdhe malformed=public expected=\"u8-prefixed point of 1..255 bytes\"");
+                  "kx=ecdhe malformed=public expected=u8-prefixed\\x20point\\x20of\\x201..255"
+                  "\\x20bytes");
     static const uint8_t empty_point[] = {0x00}; /* point<1..2^8-1> of 0 bytes */
     check_line(&tmpl, DIR_C2S, HS_client_key_exchange, empty_point, sizeof(empty_point),
                "handshake client_key_exchange length=1 kx=ecdhe malformed=public "
-               "expected=\"u8-prefixed point of 1..255 bytes\"",
+               "expected=u8-prefixed\\x20point\\x20of\\x201..255\\x20bytes",
                NULL);
 }
 END_TEST
@@ -345,7 +346,7 @@ START_TEST(client_key_exchange_trailing_byte_is_malformed_at_its_offset)
     after_server_hello(&tmpl, VERSION_TLSv1_2, CIPHER_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
     check_trailing_byte(&tmpl, DIR_C2S, HS_client_key_exchange, cke_ecdhe, sizeof(cke_ecdhe),
                         "public_length=32 malformed=client_key_exchange "
-                        "expected=\"end of message\"");
+                        "expected=end\\x20of\\x20message");
 }
 END_TEST
 
@@ -364,7 +365,7 @@ START_TEST(client_key_exchange_rsa_gives_encrypted_premaster_length)
     check_every_prefix(&tmpl, DIR_C2S, HS_client_key_exchange, cke_rsa, sizeof(cke_rsa));
     check_patched(&tmpl, DIR_C2S, HS_client_key_exchange, cke_rsa, sizeof(cke_rsa), 1, 0x11,
                   "kx=rsa malformed=encrypted_premaster "
-                  "expected=\"u16-prefixed EncryptedPreMasterSecret\"");
+                  "expected=u16-prefixed\\x20EncryptedPreMasterSecret");
 }
 END_TEST
 
@@ -394,7 +395,8 @@ START_TEST(client_key_exchange_dhe_gives_public_length)
     check_every_prefix(&tmpl, DIR_C2S, HS_client_key_exchange, cke_dhe, sizeof(cke_dhe));
     check_patched(&tmpl, DIR_C2S, HS_client_key_exchange, cke_dhe, sizeof(cke_dhe), 1, 0x00,
                   /* dh_Yc<1..2^16-1> of 0 bytes, then 8 stray bytes */
-                  "kx=dhe malformed=public expected=\"u16-prefixed dh_Yc of 1..65535 bytes\"");
+                  "kx=dhe malformed=public expected=u16-prefixed\\x20dh_Yc\\x20of\\x201..65535"
+                  "\\x20bytes");
 }
 END_TEST
 
@@ -433,14 +435,15 @@ START_TEST(certificate_request_bad_inner_lengths_are_malformed)
     check_patched(&tmpl, DIR_S2C, HS_certificate_request, cr_tls12, sizeof(cr_tls12), 4, 0x03,
                   /* odd signature list */
                   "certificate_types=rsa_sign,ecdsa_sign malformed=signature_algorithms "
-                  "expected=\"u16-prefixed list of even length\"");
+                  "expected=u16-prefixed\\x20list\\x20of\\x20even\\x20length");
     check_patched(&tmpl, DIR_S2C, HS_certificate_request, cr_tls12, sizeof(cr_tls12), 12, 0x00,
                   /* first DistinguishedName<1..2^16-1> empty */
                   "malformed=certificate_authorities "
-                  "expected=\"u16-prefixed DistinguishedNames of 1..2^16-1 bytes\"");
+                  "expected=u16-prefixed\\x20DistinguishedNames\\x20of\\x201..2^16-1\\x20bytes");
     check_patched(&tmpl, DIR_S2C, HS_certificate_request, cr_tls12, sizeof(cr_tls12), 0, 0x00,
                   /* certificate_types<1..2^8-1> empty */
-                  "malformed=certificate_types expected=\"u8-prefixed list of 1..255 types\"");
+                  "malformed=certificate_types expected=u8-prefixed\\x20list\\x20of\\x201..255"
+                  "\\x20types");
 }
 END_TEST
 
@@ -512,7 +515,7 @@ START_TEST(certificate_verify_gives_scheme_and_signature_length)
     check_patched(&tmpl, DIR_C2S, HS_certificate_verify, cv_tls12, sizeof(cv_tls12), 3, 0x03,
                   /* signature claims 3 of 4 bytes: one left over */
                   "signature_scheme=rsa_pss_rsae_sha256 malformed=signature "
-                  "expected=\"u16-prefixed signature ending the message\"");
+                  "expected=u16-prefixed\\x20signature\\x20ending\\x20the\\x20message");
     /* TLS 1.0: no scheme, the body starts with the signature length */
     after_server_hello(&tmpl, VERSION_TLSv1_0, CIPHER_TLS_RSA_WITH_AES_128_CBC_SHA);
     check_line(&tmpl, DIR_C2S, HS_certificate_verify, cv_tls12 + 2, sizeof(cv_tls12) - 2,
@@ -542,7 +545,7 @@ START_TEST(new_session_ticket_tls12_gives_lifetime_hint_and_length)
     check_patched(&tmpl, DIR_S2C, HS_new_session_ticket, nst_tls12, sizeof(nst_tls12), 5,
                   0x07, /* ticket claims 7 bytes */
                   "ticket_lifetime_hint=7200 malformed=ticket "
-                  "expected=\"u16-prefixed ticket ending the message\"");
+                  "expected=u16-prefixed\\x20ticket\\x20ending\\x20the\\x20message");
 }
 END_TEST
 
@@ -598,7 +601,8 @@ START_TEST(certificate_status_gives_type_and_response_length)
     check_every_prefix(&tmpl, DIR_S2C, HS_certificate_status, cs_ocsp, sizeof(cs_ocsp));
     check_patched(&tmpl, DIR_S2C, HS_certificate_status, cs_ocsp, sizeof(cs_ocsp), 3, 0x06,
                   "status_type=ocsp malformed=response "
-                  "expected=\"u24-prefixed response of 1..2^24-1 bytes ending the message\"");
+                  "expected=u24-prefixed\\x20response\\x20of\\x201..2^24-1\\x20bytes\\x20ending"
+                  "\\x20the\\x20message");
 }
 END_TEST
 
@@ -641,11 +645,11 @@ START_TEST(key_update_bad_value_or_length_is_malformed)
     after_server_hello(&tmpl, VERSION_TLSv1_3, CIPHER_TLS_AES_128_GCM_SHA256);
     check_line(&tmpl, DIR_C2S, HS_key_update, two, sizeof(two),
                "handshake key_update length=1 request_update=2 malformed=request_update "
-               "expected=\"update_not_requested (0) or update_requested (1)\"",
+               "expected=update_not_requested\\x20(0)\\x20or\\x20update_requested\\x20(1)",
                NULL);
     check_line(&tmpl, DIR_C2S, HS_key_update, long_body, sizeof(long_body),
                "handshake key_update length=2 malformed=request_update "
-               "expected=\"exactly 1 byte\"",
+               "expected=exactly\\x201\\x20byte",
                NULL);
 }
 END_TEST
@@ -673,7 +677,8 @@ START_TEST(compressed_certificate_gives_algorithm_and_lengths)
     check_patched(&tmpl, DIR_S2C, HS_compressed_certificate, compressed_cert,
                   sizeof(compressed_cert), 7, 0x05, /* message claims 5 bytes */
                   "malformed=compressed_certificate "
-                  "expected=\"algorithm, uncompressed_length, u24-prefixed message of 1..2^24-1 bytes\"");
+                  "expected=algorithm,\\x20uncompressed_length,\\x20u24-prefixed\\x20message"
+                  "\\x20of\\x201..2^24-1\\x20bytes");
 }
 END_TEST
 
@@ -705,21 +710,21 @@ START_TEST(empty_messages_with_a_body_are_malformed)
                NULL);
     check_line(&tmpl, DIR_S2C, HS_hello_request, one, sizeof(one),
                "handshake hello_request length=1 malformed=hello_request "
-               "expected=\"empty message body\"",
+               "expected=empty\\x20message\\x20body",
                NULL);
     check_line(&tmpl, DIR_S2C, HS_server_hello_done, NULL, 0,
                "handshake server_hello_done length=0", NULL);
     /* the stray byte is the whole body, so at=0 is its offset */
     check_line(&tmpl, DIR_S2C, HS_server_hello_done, one, sizeof(one),
                "handshake server_hello_done length=1 malformed=server_hello_done "
-               "expected=\"end of message\" at=0",
+               "expected=end\\x20of\\x20message at=0",
                NULL);
     after_server_hello(&tmpl, VERSION_TLSv1_3, CIPHER_TLS_AES_128_GCM_SHA256);
     check_line(&tmpl, DIR_C2S, HS_end_of_early_data, NULL, 0,
                "handshake end_of_early_data length=0", NULL);
     check_line(&tmpl, DIR_C2S, HS_end_of_early_data, one, sizeof(one),
                "handshake end_of_early_data length=1 malformed=end_of_early_data "
-               "expected=\"empty message body\"",
+               "expected=empty\\x20message\\x20body",
                NULL);
 }
 END_TEST
@@ -779,7 +784,7 @@ static const uint8_t cert_der[] = {
 };
 
 static const char cert_x509_fields[] =
-    "subject=\"CN=t.example\" issuer=\"CN=t.example\" "
+    "subject=CN\\x3dt.example issuer=CN\\x3dt.example "
     "serial=137b43264746acb1a590c6010f02e3ae1a402c89 "
     "not_before=2026-11-23T01:33:09Z not_after=2026-11-24T01:33:09Z key=ec:prime256v1 "
     "signature=ecdsa-with-SHA256 "
@@ -890,7 +895,7 @@ START_TEST(certificate_with_garbage_der_reports_it_and_prints_the_next)
                      "handshake certificate length=397 certificates=2 "
                      "certificate_lengths=3,385");
     ck_assert_str_eq(vec_line(&ev, 1), "x509 index=0 length=3 malformed=certificate "
-                                       "expected=\"DER X.509 certificate (RFC 5280)\"");
+                                       "expected=DER\\x20X.509\\x20certificate\\x20(RFC\\x205280)");
     char want[1024];
     snprintf(want, sizeof(want), "x509 index=1 length=385 %s", cert_x509_fields);
     ck_assert_str_eq(vec_line(&ev, 2), want);
@@ -939,10 +944,10 @@ START_TEST(certificate_bad_inner_lengths_are_malformed)
     after_server_hello(&tmpl, VERSION_TLSv1_2, CIPHER_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     check_line(&tmpl, DIR_S2C, HS_certificate, overrun, sizeof(overrun),
                "handshake certificate length=9 malformed=certificate_list "
-               "expected=\"u24-prefixed ASN.1Cert of 1..2^24-1 bytes\" at=0",
+               "expected=u24-prefixed\\x20ASN.1Cert\\x20of\\x201..2^24-1\\x20bytes at=0",
                NULL);
     check_line(&tmpl, DIR_C2S, HS_certificate, no_certs, sizeof(no_certs),
-               "handshake certificate length=3 certificates=0 certificate_lengths=\"\"", NULL);
+               "handshake certificate length=3 certificates=0 certificate_lengths=", NULL);
 }
 END_TEST
 
@@ -959,7 +964,7 @@ START_TEST(certificate_empty_entry_is_malformed_at_its_start)
     after_server_hello(&tmpl, VERSION_TLSv1_2, CIPHER_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     check_line(&tmpl, DIR_S2C, HS_certificate, empty_cert, sizeof(empty_cert),
                "handshake certificate length=6 malformed=certificate_list "
-               "expected=\"u24-prefixed ASN.1Cert of 1..2^24-1 bytes\" at=0",
+               "expected=u24-prefixed\\x20ASN.1Cert\\x20of\\x201..2^24-1\\x20bytes at=0",
                NULL);
 }
 END_TEST
@@ -1111,7 +1116,7 @@ START_TEST(every_prefix_of_alert_is_reported)
 {
     static const uint8_t body[] = {0x02, 0x28}; /* fatal, handshake_failure */
     static const char *const want[] = {
-        "alert malformed=alert expected=\"2 bytes: level, description\"",
+        "alert malformed=alert expected=2\\x20bytes:\\x20level,\\x20description",
         "alert truncated=alert have=1 need=2",
     };
     for (size_t n = 0; n < sizeof(body); n++) {

@@ -1,6 +1,9 @@
 /* Tests for src/output/output_json.c: each line is, byte for byte, what jansson's json_dumpb
- * (JSON_COMPACT | JSON_ENSURE_ASCII) wrote for the event before the writer was direct. */
+ * (JSON_COMPACT) writes for the same object, and strings read back with jansson are the wire's
+ * characters. */
 #include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output/endpoint.h"
@@ -56,9 +59,9 @@ START_TEST(every_value_kind_as_jansson_writes_it)
                      "{\"time\":\"2026-11-22T10:00:00.123456Z\",\"conn\":7,"
                      "\"client\":\"[2001:db8::1]:40000\",\"dir\":\"s2c\","
                      "\"server\":\"198.51.100.5:443\",\"event\":\"handshake\","
-                     "\"message\":\"client_hello\",\"sni\":\"a\\\"\\\\x5c\\\\x00\\\\x7f\\\\xff/z\","
+                     "\"message\":\"client_hello\",\"sni\":\"a\\\"\\\\\\u0000\\u007F\\\\xff/z\","
                      "\"id\":\"0aff\",\"flag\":false,\"big\":-1,"
-                     "\"alpn\":[\"a\\\"\\\\x5c\",\"h2\"],\"lengths\":[3,9223372036854775807],"
+                     "\"alpn\":[\"a\\\"\\\\\",\"h2\"],\"lengths\":[3,9223372036854775807],"
                      "\"note\":\"last\",\"fields_overflow\":true}");
     /* -vv adds the level-2 field in its place. */
     ck_assert_ptr_nonnull(strstr(render(&f, 2), "\"lengths\":[3,9223372036854775807],"
@@ -72,7 +75,63 @@ START_TEST(a_repeated_key_keeps_its_first_place_and_last_value)
     every_kind(&f, "sni");
     const char *line = render(&f, 0);
     ck_assert_ptr_nonnull(strstr(line, "\"message\":\"client_hello\",\"sni\":\"last\",\"id\":"));
-    ck_assert_ptr_null(strstr(line, "\\\\x5c\\\\x00"));
+    ck_assert_ptr_null(strstr(line, "\\u0000"));
+}
+END_TEST
+
+/* Wire strings read back with jansson are the characters the wire carried: quotes,
+ * backslashes, fields, controls and UTF-8 (2, 3 and 4 bytes) whole; only bytes that are not
+ * well-formed UTF-8 (stray, overlong, surrogate, past U+10FFFF, cut short) become \xHH. Where
+ * no DEL or C1 control is involved (jansson writes those raw), the line is jansson's own. */
+START_TEST(wire_strings_carry_the_wire_characters)
+{
+    static const struct {
+        const char *wire, *chars;
+        bool as_jansson;
+    } cases[] = {
+        {"a sni=bank.example status=established", "a sni=bank.example status=established", true},
+        {"O=GitHub\\, Inc.", "O=GitHub\\, Inc.", true},
+        {"q\"\\x5c\n\t\r\b\f\x01\x1f", "q\"\\x5c\n\t\r\b\f\x01\x1f", true},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92",
+         true},
+        {"\x7f\xc2\x80\xc2\x9f\xc2\xa0", "\x7f\xc2\x80\xc2\x9f\xc2\xa0", false},
+        {"\xff\xfe", "\\xff\\xfe", true},
+        {"\xc0\xaf \xe0\x80\xaf", "\\xc0\\xaf \\xe0\\x80\\xaf", true},
+        {"\xed\xa0\x80 \xf4\x90\x80\x80", "\\xed\\xa0\\x80 \\xf4\\x90\\x80\\x80", true},
+        {"\xe2\x82 \xc3", "\\xe2\\x82 \\xc3", true},
+        {"\x80x\xbf", "\\x80x\\xbf", true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct fields f;
+        fields_init(&f, "handshake", "client_hello");
+        fields_add_string(&f, "sni", cur_make((const uint8_t *)cases[i].wire,
+                                              strlen(cases[i].wire)));
+        const char *line = render(&f, 0);
+        json_error_t err;
+        json_t *o = json_loads(line, 0, &err);
+        ck_assert_msg(o != NULL, "%s: %s", line, err.text);
+        const json_t *sni = json_object_get(o, "sni");
+        ck_assert_str_eq(json_string_value(sni), cases[i].chars);
+        if (cases[i].as_jansson) {
+            json_t *want = json_pack("{s:s}", "sni", cases[i].chars);
+            char *text = json_dumps(want, JSON_COMPACT);
+            text[strlen(text) - 1] = '\0'; /* "sni":"..." without the braces */
+            ck_assert_msg(strstr(line, text + 1) != NULL, "%s not in %s", text + 1, line);
+            free(text);
+            json_decref(want);
+        }
+        json_decref(o);
+    }
+    /* a NUL is a control character like any other */
+    static const uint8_t nul[] = {'a', 0, 'b'};
+    struct fields f;
+    fields_init(&f, "handshake", "client_hello");
+    fields_add_string(&f, "sni", cur_make(nul, sizeof(nul)));
+    json_t *o = json_loads(render(&f, 0), JSON_ALLOW_NUL, NULL);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_uint_eq(json_string_length(json_object_get(o, "sni")), 3);
+    ck_assert(memcmp(json_string_value(json_object_get(o, "sni")), nul, 3) == 0);
+    json_decref(o);
 }
 END_TEST
 
@@ -95,6 +154,7 @@ Suite *suite_output_json(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, every_value_kind_as_jansson_writes_it);
     tcase_add_test(tc, a_repeated_key_keeps_its_first_place_and_last_value);
+    tcase_add_test(tc, wire_strings_carry_the_wire_characters);
     tcase_add_test(tc, a_line_too_long_for_the_buffer_is_dropped);
     suite_add_tcase(s, tc);
     return s;

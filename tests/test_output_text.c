@@ -1,4 +1,5 @@
-/* Tests for src/output/output_text.c: the line prefix and the value escaping rules of STYLE.md 2.7. */
+/* Tests for src/output/output_text.c: the line prefix and the value escaping rules (man page,
+ * OUTPUT). */
 #include <arpa/inet.h>
 #include <check.h>
 #include <stdio.h>
@@ -70,33 +71,174 @@ START_TEST(kept_head_gives_the_same_prefix)
 }
 END_TEST
 
-START_TEST(wire_strings_are_quoted_and_escaped)
+START_TEST(wire_strings_are_escaped_without_quotes)
 {
     struct fields f;
-    static const uint8_t sni[] = {'a', ' ', '"', '\\', 0xff, 'z'};
+    static const uint8_t sni[] = {'a', ' ', '"', '\\', '=', ',', 0xff, '\n', 'z'};
     fields_init(&f, "handshake", "client_hello");
     fields_add_string(&f, "sni", cur_make(sni, sizeof(sni)));
     fields_add_string(&f, "empty", cur_make(NULL, 0));
     fields_add_string(&f, "plain", cur_make((const uint8_t *)"example.com", 11));
+    fields_add_cstring(&f, "subject", "CN=server.example, O=Example");
+    fields_add_cstring(&f, "utf8", "caf\xc3\xa9");
     ck_assert_str_eq(strstr(render(&f, DIR_C2S, false), "handshake"),
-                     "handshake client_hello sni=\"a \\\"\\\\\\xffz\" empty=\"\" plain=example.com");
+                     "handshake client_hello sni=a\\x20\\x22\\\\\\x3d,\\xff\\x0az empty=\"\" "
+                     "plain=example.com subject=CN\\x3dserver.example,\\x20O\\x3dExample "
+                     "utf8=caf\\xc3\\xa9");
 }
 END_TEST
 
-START_TEST(list_items_with_commas_are_escaped_inside_quotes)
+START_TEST(list_items_are_escaped_commas_too)
 {
     struct fields f;
     fields_init(&f, "handshake", NULL);
     fields_list_begin(&f, "alpn");
     fields_list_string(&f, cur_make((const uint8_t *)"h2", 2));
-    fields_list_string(&f, cur_make((const uint8_t *)"a,b", 3));
+    fields_list_string(&f, cur_make((const uint8_t *)"a,b c=d", 7));
+    fields_list_string(&f, cur_make(NULL, 0));
     fields_list_end(&f);
     fields_list_begin(&f, "bare");
     fields_list_token(&f, "x");
     fields_list_uint(&f, 3);
     fields_list_end(&f);
+    fields_list_begin(&f, "none");
+    fields_list_end(&f);
+    fields_list_begin(&f, "one_empty");
+    fields_list_string(&f, cur_make(NULL, 0));
+    fields_list_end(&f);
     ck_assert_str_eq(strstr(render(&f, DIR_C2S, false), "handshake"),
-                     "handshake alpn=\"h2,a\\x2cb\" bare=x,3");
+                     "handshake alpn=h2,a\\x2cb\\x20c\\x3dd,\"\" bare=x,3 none= one_empty=\"\"");
+}
+END_TEST
+
+/* The value's bytes back from its text form: \\ and \xHH, as the man page tells scripts. */
+static size_t decode_value(const char *text, size_t n, uint8_t *out)
+{
+    size_t len = 0;
+    if (n == 2 && text[0] == '"' && text[1] == '"') {
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '\\' && i + 1 < n && text[i + 1] == '\\') {
+            out[len++] = '\\';
+            i++;
+        } else if (text[i] == '\\' && i + 3 < n && text[i + 1] == 'x') {
+            char hex[3] = {text[i + 2], text[i + 3], '\0'};
+            out[len++] = (uint8_t)strtoul(hex, NULL, 16);
+            i += 3;
+        } else {
+            out[len++] = (uint8_t)text[i];
+        }
+    }
+    return len;
+}
+
+/* A hostile value carrying fields, quotes, backslashes, newlines and bytes that are not
+ * UTF-8: grep finds none of the fields it carries, awk's split gives one word per field whose
+ * first '=' ends the key, and each word decodes back to the wire bytes. */
+START_TEST(a_value_never_passes_for_a_field)
+{
+    static const char *const hostile[] = {
+        "a sni=bank.example status=established",
+        "x\" sni=\"bank.example",
+        "x\\ status=established\\",
+        "x\nstatus=established",
+        "x\tsni=bank.example\r",
+        "caf\xc3\xa9 sni=\xe9\xff\xfe=",
+        "=",
+        " ",
+    };
+    for (size_t h = 0; h < sizeof(hostile) / sizeof(hostile[0]); h++) {
+        struct fields f;
+        const uint8_t *wire = (const uint8_t *)hostile[h];
+        size_t wire_len = strlen(hostile[h]);
+        fields_init(&f, "handshake", "client_hello");
+        fields_add_string(&f, "sni", cur_make(wire, wire_len));
+        fields_list_begin(&f, "alpn");
+        fields_list_string(&f, cur_make(wire, wire_len));
+        fields_list_string(&f, cur_make((const uint8_t *)"h2", 2));
+        fields_list_end(&f);
+        fields_add_string(&f, "subject", cur_make(wire, wire_len));
+        const char *line = render(&f, DIR_C2S, false);
+        ck_assert_ptr_null(strstr(line, "sni=bank.example"));
+        ck_assert_ptr_null(strstr(line, "status=established"));
+        ck_assert_ptr_null(strchr(line, '\n'));
+        ck_assert_ptr_null(strchr(line, '\t'));
+        const char *fields = strstr(line, " client_hello ") + strlen(" client_hello ");
+        static const char *const keys[] = {"sni", "alpn", "subject"};
+        size_t k = 0;
+        for (const char *w = fields; *w != '\0'; k++) {
+            size_t n = strcspn(w, " ");
+            const char *eq = memchr(w, '=', n);
+            ck_assert_uint_lt(k, 3);
+            ck_assert_ptr_nonnull(eq);
+            ck_assert_uint_eq((size_t)(eq - w), strlen(keys[k]));
+            ck_assert(memcmp(w, keys[k], strlen(keys[k])) == 0);
+            uint8_t back[256];
+            const char *value = eq + 1;
+            size_t value_len = n - (size_t)(value - w);
+            if (k == 1) {
+                value_len = strcspn(value, ","); /* the first item: no comma left in it */
+                ck_assert(strncmp(value + value_len, ",h2", 3) == 0);
+            }
+            ck_assert_uint_eq(decode_value(value, value_len, back), wire_len);
+            ck_assert(memcmp(back, wire, wire_len) == 0);
+            w += n + (w[n] == ' ');
+        }
+        ck_assert_uint_eq(k, 3);
+    }
+}
+END_TEST
+
+static bool want_plain(unsigned b, int in_list)
+{
+    return b > ' ' && b < 0x7f && b != '"' && b != '=' && b != '\\' && !(in_list && b == ',');
+}
+
+/* The rules of the man page, byte by byte, as a reference for the writer's tables. */
+static size_t reference_text(const uint8_t *v, size_t n, bool in_list, char *out)
+{
+    size_t len = 0;
+    if (n == 0) {
+        return (size_t)sprintf(out, "\"\"");
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = v[i];
+        if (c == '\\') {
+            len += (size_t)sprintf(out + len, "\\\\");
+        } else if (c > ' ' && c < 0x7f && c != '"' && c != '=' && !(in_list && c == ',')) {
+            out[len++] = (char)c;
+        } else {
+            len += (size_t)sprintf(out + len, "\\x%02x", c);
+        }
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* Every byte, alone and between others, in and out of lists; and a line with too little room
+ * left is cut exactly where the whole text would be. */
+START_TEST(every_byte_is_written_as_the_rules_say)
+{
+    for (int in_list = 0; in_list <= 1; in_list++) {
+        for (unsigned b = 0; b < 256; b++) {
+            uint8_t v[] = {'a', (uint8_t)b, 'z', (uint8_t)b, (uint8_t)b, 'q'};
+            char want[64], got[64];
+            for (size_t n = 1; n <= sizeof(v); n++) {
+                const uint8_t *start = n == 1 ? v + 1 : v;
+                size_t want_len = reference_text(start, n, in_list, want);
+                size_t got_len = out_text_value(cur_make(start, n), in_list, got, sizeof(got));
+                ck_assert_str_eq(got, want);
+                ck_assert_uint_eq(got_len, want_len);
+                for (size_t cap = 1; cap < want_len + 1; cap++) {
+                    out_text_value(cur_make(start, n), in_list, got, cap);
+                    ck_assert_uint_eq(strlen(got), cap - 1);
+                    ck_assert(strncmp(got, want, cap - 1) == 0);
+                }
+            }
+            ck_assert(out_text_is_plain(cur_make(v + 1, 1), in_list) == (want_plain(b, in_list)));
+        }
+    }
 }
 END_TEST
 
@@ -200,8 +342,10 @@ Suite *suite_output_text(void)
     tcase_add_test(tc, prefix_has_time_id_endpoints_and_arrow);
     tcase_add_test(tc, ipv6_endpoints_print_as_inet_ntop);
     tcase_add_test(tc, kept_head_gives_the_same_prefix);
-    tcase_add_test(tc, wire_strings_are_quoted_and_escaped);
-    tcase_add_test(tc, list_items_with_commas_are_escaped_inside_quotes);
+    tcase_add_test(tc, wire_strings_are_escaped_without_quotes);
+    tcase_add_test(tc, list_items_are_escaped_commas_too);
+    tcase_add_test(tc, a_value_never_passes_for_a_field);
+    tcase_add_test(tc, every_byte_is_written_as_the_rules_say);
     tcase_add_test(tc, hex_bool_and_numbers);
     tcase_add_test(tc, gathered_lines_reach_the_stream_in_blocks_unchanged);
     suite_add_tcase(s, tc);

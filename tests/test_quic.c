@@ -613,8 +613,8 @@ START_TEST(a_frame_not_allowed_in_initial_packets_is_malformed)
     feed_bytes(&q, &st, DIR_C2S, pkt, n, &ev);
     ck_assert_uint_eq(ev.n, 1);
     ck_assert_str_eq(vec_line(&ev, 0), "packet packet_type=initial malformed=frame "
-                                       "expected=\"PADDING, PING, ACK, CRYPTO or "
-                                       "CONNECTION_CLOSE frame\"");
+                                       "expected=PADDING,\\x20PING,\\x20ACK,\\x20CRYPTO"
+                                       "\\x20or\\x20CONNECTION_CLOSE\\x20frame");
     ck_assert_uint_eq(q.dir[DIR_C2S].malformed, 1);
     stop(&q, &st, &ev);
 }

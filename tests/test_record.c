@@ -35,9 +35,9 @@ static const char client_hello_line[] =
     "compression_methods=null "
     "extensions=server_name,application_layer_protocol_negotiation,supported_versions "
     "sni=example.com alpn=http/1.1 supported_versions=TLSv1.3,TLSv1.2 "
-    "ja3=99d554987f805e766bfde10383872659 ja3_string=\"771,49199-255,0-16-43,,\" "
-    "ja4=t13d0203h1_b06afd972a5c_b9a491fefe05 ja4_r=\"t13d0203h1_00ff,c02f_002b\" "
-    "ja4_o=t13d0203h1_b4fc6ce4000b_76ae7f21e19f ja4_ro=\"t13d0203h1_c02f,00ff_0000,0010,002b\"";
+    "ja3=99d554987f805e766bfde10383872659 ja3_string=771,49199-255,0-16-43,, "
+    "ja4=t13d0203h1_b06afd972a5c_b9a491fefe05 ja4_r=t13d0203h1_00ff,c02f_002b "
+    "ja4_o=t13d0203h1_b4fc6ce4000b_76ae7f21e19f ja4_ro=t13d0203h1_c02f,00ff_0000,0010,002b";
 
 static const uint8_t tls13_server_flight[] = {
     0x16, 0x03, 0x03, 0x00, 0x3e, /* record: handshake, TLS 1.2, length 62 */
@@ -373,7 +373,7 @@ START_TEST(sslv2_client_hello_is_recognised_and_dissected)
                      "handshake client_hello format=sslv2 length=31 legacy_version=TLSv1.0 "
                      "session_id_length=0 cipher_suites=TLS_RSA_WITH_AES_128_CBC_SHA,0x010080 "
                      "challenge_length=16 ja3=b02be259814e870a469a20ce9b2a7900 "
-                     "ja3_string=\"769,47,,,\"");
+                     "ja3_string=769,47,,,");
     vec_events_free(&ev);
     tls_state_free(&st);
 }

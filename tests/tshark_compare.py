@@ -8,10 +8,10 @@ import os
 import re
 import sys
 
+import hsdump_text
 from tshark_common import run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) (\S+)(?: (\S+))?(.*)$")
-FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 
 
 def registry(binary):
@@ -49,9 +49,9 @@ def hsdump_conns(binary, pcap, values):
         if not m:
             continue
         client, arrow, server, event, name, rest = m.groups()
-        fields = dict(FIELD.findall(rest))
+        fields = dict(hsdump_text.fields(rest))
         if name and "=" in name:  # events without a message name: fields start at once
-            fields.update(FIELD.findall(name))
+            fields.update(hsdump_text.fields(name))
             name = None
         conn = conns.setdefault((endpoint(client), endpoint(server)), Conn())
         d = "c" if arrow == "->" else "s"
@@ -59,14 +59,14 @@ def hsdump_conns(binary, pcap, values):
             conn.seq[d].append("server_hello" if name == "hello_retry_request" else name)
             if name == "client_hello":
                 if "sni" in fields:
-                    conn.fact("sni", fields["sni"])
+                    conn.fact("sni", hsdump_text.value(fields["sni"]))
                 if "alpn" in fields:
-                    conn.fact("alpn_offered", fields["alpn"].split(","))
+                    conn.fact("alpn_offered", hsdump_text.items(fields["alpn"]))
             elif name == "server_hello":
                 conn.fact("cipher_suite", code(values, "cipher_suite", fields["cipher_suite"]))
                 conn.fact("version", code(values, "version", fields["version"]))
                 if "alpn" in fields:
-                    conn.fact("alpn_chosen", fields["alpn"])
+                    conn.fact("alpn_chosen", hsdump_text.value(fields["alpn"]))
         elif event == "change_cipher_spec":
             conn.seq[d].append("ccs")
         elif event == "alert" and "description" in fields:

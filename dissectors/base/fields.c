@@ -39,7 +39,6 @@ static struct field *new_field(struct fields *f, struct field_key key, enum fiel
     fd->off = (uint32_t)f->used;
     fd->len = 0;
     fd->items = 0;
-    fd->strings = false;
     fd->level = f->level;
     fd->brief = false;
     return fd;
@@ -188,7 +187,6 @@ static void list_item(struct fields *f, enum field_type type, struct cursor byte
     f->used += FIELDS_ITEM_HEADER + n;
     fd->len += (uint32_t)(FIELDS_ITEM_HEADER + n);
     fd->items++;
-    fd->strings |= type == FIELD_STRING || type == FIELD_TOKEN;
 }
 
 void fields_list_token(struct fields *f, const char *token)
@@ -226,7 +224,6 @@ static struct named_list {
     size_t wire_len;
     uint8_t wire[NAMED_WIRE_MAX];
     uint32_t items;
-    bool strings; /* an item is a token that may need quotes (a REGQ name) */
     size_t items_len;
     uint8_t item_bytes[NAMED_ITEMS_MAX];
 } named_cache[NAMED_SETS][NAMED_WAYS];
@@ -268,18 +265,13 @@ void fields_list_names_u16(struct fields *f, enum name_kind kind, struct cursor 
         f->used += e->items_len;
         fd->len += (uint32_t)e->items_len;
         fd->items += e->items;
-        fd->strings |= e->strings;
         return;
     }
     /* named here, then kept when whole: what this list added is the tail of buf */
     size_t start = f->used;
     uint32_t items_before = fd->items;
     bool overflow_before = f->overflow;
-    bool strings_before = fd->strings;
-    fd->strings = false;
     name_each(f, kind, wire);
-    bool strings = fd->strings;
-    fd->strings |= strings_before;
     size_t added = f->used - start;
     if (hit || f->overflow != overflow_before || added > NAMED_ITEMS_MAX) {
         if (!hit) {
@@ -291,7 +283,6 @@ void fields_list_names_u16(struct fields *f, enum name_kind kind, struct cursor 
     e->wire_len = len;
     memcpy(e->wire, bytes, len);
     e->items = fd->items - items_before;
-    e->strings = strings;
     e->items_len = added;
     memcpy(e->item_bytes, f->buf + start, added);
 }

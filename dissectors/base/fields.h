@@ -22,9 +22,9 @@ enum field_type {
     FIELD_HEX,    /* opaque bytes, lowercase hex */
     FIELD_BOOL,
     FIELD_LIST,   /* items of type TOKEN, NAME, UINT or STRING */
-    FIELD_NAME,   /* a token known to be in the bare alphabet of text values: a registry
-                   * name or a formatted code point (fields_add_name, names tests), or a
-                   * digest (fields_add_bare) */
+    FIELD_NAME,   /* a token text output shows as it is, in lists too: a registry name or
+                   * a formatted code point (fields_add_name, names tests), or a digest
+                   * (fields_add_bare) */
 };
 
 struct field {
@@ -35,7 +35,6 @@ struct field {
     uint32_t off;   /* FIELD_TOKEN, STRING, HEX, LIST: bytes in buf */
     uint32_t len;
     uint32_t items; /* FIELD_LIST */
-    bool strings;   /* FIELD_LIST: holds a STRING or TOKEN item (which may need quotes) */
     uint8_t level;  /* shown from this verbosity on (0 always, 1 with -v, 2 with -vv) */
     bool brief;     /* a long enumeration the default output may cut (see output.h) */
 };
@@ -104,7 +103,7 @@ static inline void fields_add_token(struct fields *f, const char *key, const cha
 }
 
 /* A token the caller made of letters, digits and '_' only (hex digests, JA4): text output
- * copies it without looking for bytes to quote. */
+ * copies it without looking for bytes to escape. */
 static inline void fields_add_bare(struct fields *f, const char *key, const char *token)
 {
     fields_add_bare_k(f, FIELD_KEY(key), token);

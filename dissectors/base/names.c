@@ -12,7 +12,7 @@ struct name_entry {
     uint32_t value;
     const char *name;
     uint16_t len; /* strlen(name), known at compile time */
-    bool bare;    /* in the bare alphabet of text values (REG, REGS; tests check) */
+    bool bare;    /* text output shows it as it is (REG, REGS; tests check) */
 };
 
 /* registry.def is expanded once per kind, keeping only the lines whose kind equals NAMES_TABLE.

@@ -48,7 +48,8 @@ enum names_constant {
 /* The IANA name, or NULL when the code point is unknown or GREASE. */
 const char *names_lookup(enum name_kind kind, uint32_t value);
 /* The same, with the name's length (for the per-item hot path: no strlen) and whether it is
- * in the bare alphabet of text values (REG and REGS lines; not REGQ ones such as "2^9"). */
+ * shown as it is in text values, in lists too (REG and REGS lines; not REGQ ones such as
+ * "connection_id (deprecated)"). */
 const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len, bool *bare);
 
 /* RFC 8701 GREASE, matched by rule: 0x?a?a (both bytes equal) for the u16 kinds that RFC

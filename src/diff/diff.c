@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cursor.h"
 #include "messages.h"
+#include "output/utf8.h"
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -124,21 +126,28 @@ static int by_key_n(const void *pk, const void *pe)
 
 /* ---- output ---- */
 
-/* A file name in the form values are kept in (bytes outside printable ASCII and the
- * backslash as \xHH), so text and JSON escape it like any value. */
+/* A file name in the form values are kept in (its characters, a byte that is not UTF-8 as
+ * \xHH, as JSON carries wire strings), so text and JSON escape it like any value. */
 static char *name_value(const char *raw)
 {
     static const char hex[] = "0123456789abcdef";
     char *s = xcalloc(4 * strlen(raw) + 1, 1);
     char *w = s;
-    for (const unsigned char *p = (const unsigned char *)raw; *p != '\0'; p++) {
-        if (*p >= 0x20 && *p <= 0x7e && *p != '\\') {
-            *w++ = (char)*p;
+    struct cursor rest = cur_make((const uint8_t *)raw, strlen(raw));
+    while (cur_len(rest) > 0) {
+        uint32_t cp;
+        uint8_t c;
+        size_t n = utf8_sequence(rest, &cp);
+        if (n > 0) {
+            cur_copy(cur_take_upto(&rest, n), (uint8_t *)w);
+            w += n;
+        } else if (cur_get_u8(&rest, &c) && c < 0x80) {
+            *w++ = (char)c;
         } else {
             *w++ = '\\';
             *w++ = 'x';
-            *w++ = hex[*p >> 4];
-            *w++ = hex[*p & 0xf];
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 0xf];
         }
     }
     return s;

@@ -97,13 +97,34 @@ static void *xrealloc(void *p, size_t n)
     return q;
 }
 
+/* A JSON string as a value is kept: its characters, a NUL (a control character JSON may
+ * carry) as \x00 like the bytes hsdump writes as \xHH in JSON strings, so values stay C
+ * strings. */
+static char *string_text(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    char *out = xrealloc(NULL, 4 * n + 1);
+    char *w = out;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\0') {
+            memcpy(w, "\\x00", 4);
+            w += 4;
+        } else {
+            *w++ = s[i];
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
 /* A JSON scalar as the text of one value. */
 static char *scalar_text(const json_t *v)
 {
     char buf[64];
     switch (json_typeof(v)) {
     case JSON_STRING:
-        return xstrdup(json_string_value(v));
+        return string_text(v);
     case JSON_INTEGER:
         snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
         return xstrdup(buf);
@@ -668,7 +689,8 @@ bool summary_read_json(FILE *in, struct summary_set *set, char *err, size_t errl
             continue;
         }
         json_error_t jerr;
-        json_t *event = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *event =
+            json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
         const json_t *conn = json_object_get(event, "conn");
         if (event == NULL) {
             snprintf(err, errlen, "line %zu: invalid JSON: %s", lineno, jerr.text);
@@ -944,7 +966,8 @@ static int hex_digit(char c)
     return -1;
 }
 
-/* The next wire byte of a value in JSON form: \xHH stands for the byte HH. */
+/* The next wire byte of a value as JSON carries it: \xHH stands for the byte HH, which was not
+ * UTF-8 (the four characters \xHH on the wire read the same: the text line tells them apart). */
 static bool next_byte(const char **s, unsigned char *out)
 {
     const char *p = *s;
@@ -972,18 +995,12 @@ static struct cursor wire_bytes(const char *value, unsigned char *buf, size_t ca
     return cur_make(buf, n);
 }
 
-static bool needs_quotes(const char *value)
+static void put_value(FILE *out, const char *value, bool in_list)
 {
     unsigned char bytes[SUMMARY_VALUE_MAX];
-    return out_text_needs_quotes(wire_bytes(value, bytes, sizeof(bytes)));
-}
-
-static void put_escaped(FILE *out, const char *value, bool in_list)
-{
-    unsigned char bytes[SUMMARY_VALUE_MAX];
-    char escaped[4 * SUMMARY_VALUE_MAX + 1];
-    out_text_escape(wire_bytes(value, bytes, sizeof(bytes)), in_list, escaped, sizeof(escaped));
-    fputs(escaped, out);
+    char text[4 * SUMMARY_VALUE_MAX + 3];
+    out_text_value(wire_bytes(value, bytes, sizeof(bytes)), in_list, text, sizeof(text));
+    fputs(text, out);
 }
 
 void summary_put_text_value(FILE *out, char *const *values, size_t n, bool is_list)
@@ -992,32 +1009,11 @@ void summary_put_text_value(FILE *out, char *const *values, size_t n, bool is_li
         fputs("\"\"", out);
         return;
     }
-    if (!is_list) {
-        bool quote = needs_quotes(values[0]);
-        if (quote) {
-            fputc('"', out);
-        }
-        put_escaped(out, values[0], false);
-        if (quote) {
-            fputc('"', out);
-        }
-        return;
-    }
-    bool quote = false;
-    for (size_t i = 0; i < n; i++) {
-        quote |= needs_quotes(values[i]);
-    }
-    if (quote) {
-        fputc('"', out);
-    }
     for (size_t i = 0; i < n; i++) {
         if (i > 0) {
             fputc(',', out);
         }
-        put_escaped(out, values[i], true);
-    }
-    if (quote) {
-        fputc('"', out);
+        put_value(out, values[i], is_list);
     }
 }
 

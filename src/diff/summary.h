@@ -137,9 +137,8 @@ bool summary_field_pattern_matches(const char *pattern, const char *name);
 /* The accepted names, for a usage error. */
 void summary_field_patterns_list(FILE *out);
 
-/* Writes a value as hsdump's text output does: bare if it matches [A-Za-z0-9._:/+-]+, else
- * double-quoted with \", \\ and \xHH escapes. A list is comma-separated (a comma inside an
- * item as \x2c) and quoted as a whole if any item needs it; an empty list, or n == 0, is "". */
+/* Writes a value as hsdump's text output does (out_text_value): a list's items joined by
+ * commas, each escaped as a list item; nothing there (n == 0) is "". */
 void summary_put_text_value(FILE *out, char *const *values, size_t n, bool is_list);
 
 /* One line per connection, sorted by the key and then by order of appearance:

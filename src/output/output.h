@@ -97,11 +97,13 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
 /* The time column for ts under the output's mode ("" for -t); updates the -ttt origin. */
 void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap);
 
-/* The text form's escaping of one value (STYLE.md 2.7), shared with hsdump diff: writes the
- * escaped bytes (no quotes) into buf, NUL-terminated, cut at cap - 1; returns the length. */
-size_t out_text_escape(struct cursor value, bool in_list, char *buf, size_t cap);
-/* True when the value must be quoted (empty, or a byte outside [A-Za-z0-9._:/+-]). */
-bool out_text_needs_quotes(struct cursor value);
+/* One value in its text form (man page, OUTPUT), shared with hsdump diff: printable ASCII
+ * but the space, '"', '=' and '\' (and in a list item ',') as is, the backslash as \\, any
+ * other byte as \xHH, the empty value as "". Writes it into buf, NUL-terminated, cut at
+ * cap - 1; returns its length. */
+size_t out_text_value(struct cursor value, bool in_list, char *buf, size_t cap);
+/* True when the text form of the value is its bytes: not empty, nothing to escape. */
+bool out_text_is_plain(struct cursor value, bool in_list);
 
 /* Renders one event as a text line (with '\n') into buf; returns its length (< cap). A NULL
  * style means full detail; time is the time column ("" for none). */

@@ -1,5 +1,5 @@
 /* JSON Lines rendering (-T json): one object per event with the text line's keys, in the same
- * order, written straight into the line buffer (compact, ASCII only). A key that comes twice
+ * order, written straight into the line buffer (compact, UTF-8). A key that comes twice
  * keeps its first place and takes its last value, as a JSON object read back would. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include "base/fields.h"
 #include "base/fnv.h"
 #include "output/output.h"
+#include "output/utf8.h"
 
 struct jline {
     char *buf;
@@ -25,6 +26,17 @@ static void jput(struct jline *j, const char *s, size_t n)
     }
     memcpy(j->buf + j->len, s, n);
     j->len += n;
+}
+
+/* Wire bytes copied as they are. */
+static void jput_bytes(struct jline *j, struct cursor bytes)
+{
+    if (j->full || cur_len(bytes) > j->cap - j->len) {
+        j->full = true;
+        return;
+    }
+    cur_copy(bytes, (uint8_t *)j->buf + j->len);
+    j->len += cur_len(bytes);
 }
 
 /* A string we made (keys, names, endpoints, times): the quote and the backslash escaped, and
@@ -48,20 +60,54 @@ static void jstring(struct jline *j, const char *s)
     jput(j, "\"", 1);
 }
 
-/* Wire bytes as the text output shows them (printable ASCII as is, every other byte and the
- * backslash as the four characters \xHH, so the result is valid UTF-8 whatever the wire
- * held), then escaped for JSON: the quote as \", the backslash of \xHH as \\. */
+/* Bytes a JSON string holds as they are: printable ASCII but the quote and the backslash. */
+static const bool json_plain[256] = {
+    [' ' ... '!'] = true, ['#' ... '['] = true, [']' ... '~'] = true,
+};
+
+/* A control character (Unicode's Cc: C0, DEL, C1) as JSON escapes it, jansson's way. */
+static void jcontrol(struct jline *j, uint32_t c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    static const char short_form[0x20] = {['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
+                                          ['\r'] = 'r', ['\t'] = 't'};
+    if (c < 0x20 && short_form[c] != 0) {
+        char esc[2] = {'\\', short_form[c]};
+        jput(j, esc, 2);
+    } else {
+        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+        jput(j, esc, 6);
+    }
+}
+
+/* Wire bytes as the characters they carry: runs of plain ASCII in one copy (an ordinary
+ * value is one run), the quote and the backslash escaped, control characters as JSON escapes,
+ * well-formed UTF-8 as it is; only a byte that is not part of well-formed UTF-8 becomes the
+ * four characters \xHH (written \\xHH), so every line is valid UTF-8. */
 static void jwire(struct jline *j, struct cursor bytes)
 {
     static const char hex[] = "0123456789abcdef";
-    uint8_t c;
     jput(j, "\"", 1);
-    while (cur_get_u8(&bytes, &c)) {
-        if (c == '"') {
-            jput(j, "\\\"", 2);
-        } else if (c >= 0x20 && c <= 0x7e && c != '\\') {
-            char ch = (char)c;
-            jput(j, &ch, 1);
+    for (;;) {
+        struct cursor run = cur_take_upto(&bytes, cur_span(bytes, json_plain));
+        jput_bytes(j, run);
+        uint32_t cp;
+        size_t n = utf8_sequence(bytes, &cp);
+        uint8_t c;
+        if (n > 0) {
+            struct cursor seq = cur_take_upto(&bytes, n);
+            if (cp <= 0x9f) {
+                jcontrol(j, cp);
+            } else {
+                jput_bytes(j, seq);
+            }
+        } else if (!cur_get_u8(&bytes, &c)) {
+            break;
+        } else if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            jput(j, esc, 2);
+        } else if (c < 0x80) {
+            jcontrol(j, c);
         } else {
             char esc[5] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 0xf]};
             jput(j, esc, 5);

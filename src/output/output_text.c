@@ -1,4 +1,5 @@
-/* Text rendering: one self-contained line per event, key=value fields (STYLE.md 2.7). */
+/* Text rendering: one self-contained line per event, key=value fields whose values can never
+ * hold a field boundary (man page, OUTPUT). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -59,26 +60,38 @@ static void put_char(struct line *l, char c)
     }
 }
 
-/* Bytes printed as they are without quotes: the bare value alphabet. */
-static const bool bare[256] = {
-    ['A' ... 'Z'] = true, ['a' ... 'z'] = true, ['0' ... '9'] = true, ['.'] = true,
-    ['_'] = true,         [':'] = true,         ['/'] = true,         ['+'] = true,
-    ['-'] = true,
-};
+/* Bytes a value shows as they are, out of a list and in one (where the comma separates
+ * items): printable ASCII but the space, the quote, '=' and the backslash. No value can then
+ * hold a field boundary: every space-separated word of a line is one whole key=value, and its
+ * first '=' ends the key. */
+#define AS_IS(c, list)                                                                        \
+    ((c) >= '!' && (c) <= '~' && (c) != '"' && (c) != '=' && (c) != '\\' &&                  \
+     !((list) && (c) == ','))
+/* Each byte's text in a value, out of a list and in one: the byte itself, \\ or \xHH, as
+ * tables the escaping loop copies from without a branch, and its length. */
+#define HEX_DIGIT(n) ((n) < 10 ? '0' + (n) : 'a' + (n) - 10)
+#define TEXT_OF(c, list)                                                                      \
+    {AS_IS(c, list) ? (c) : '\\', AS_IS(c, list) ? 0 : (c) == '\\' ? '\\' : 'x',             \
+     AS_IS(c, list) || (c) == '\\' ? 0 : HEX_DIGIT((c) >> 4),                                 \
+     AS_IS(c, list) || (c) == '\\' ? 0 : HEX_DIGIT((c) & 15)}
+#define TEXT_LEN(c, list) (AS_IS(c, list) ? 1 : (c) == '\\' ? 2 : 4)
+#define ROW16(M, r, list)                                                                     \
+    M(r + 0, list), M(r + 1, list), M(r + 2, list), M(r + 3, list), M(r + 4, list),           \
+        M(r + 5, list), M(r + 6, list), M(r + 7, list), M(r + 8, list), M(r + 9, list),       \
+        M(r + 10, list), M(r + 11, list), M(r + 12, list), M(r + 13, list), M(r + 14, list),  \
+        M(r + 15, list)
+#define ALL256(M, list)                                                                       \
+    ROW16(M, 0x00, list), ROW16(M, 0x10, list), ROW16(M, 0x20, list), ROW16(M, 0x30, list),   \
+        ROW16(M, 0x40, list), ROW16(M, 0x50, list), ROW16(M, 0x60, list),                     \
+        ROW16(M, 0x70, list), ROW16(M, 0x80, list), ROW16(M, 0x90, list),                     \
+        ROW16(M, 0xa0, list), ROW16(M, 0xb0, list), ROW16(M, 0xc0, list),                     \
+        ROW16(M, 0xd0, list), ROW16(M, 0xe0, list), ROW16(M, 0xf0, list)
 
-/* Bytes copied as they are inside quotes, out of a list and in one (where the comma
- * separates items): printable ASCII but the quote and the backslash. */
-static const bool plain[2][256] = {
-    {[' ' ... '!'] = true, ['#' ... '['] = true, [']' ... '~'] = true},
-    {[' ' ... '!'] = true, ['#' ... '+'] = true, ['-' ... '['] = true, [']' ... '~'] = true},
-};
+static const bool plain[2][256] = {{ALL256(AS_IS, 0)}, {ALL256(AS_IS, 1)}};
+static const char text_of[2][256][4] = {{ALL256(TEXT_OF, 0)}, {ALL256(TEXT_OF, 1)}};
+static const uint8_t text_len[2][256] = {{ALL256(TEXT_LEN, 0)}, {ALL256(TEXT_LEN, 1)}};
 
-static bool needs_quotes(struct cursor s)
-{
-    return cur_len(s) == 0 || cur_span(s, bare) < cur_len(s);
-}
-
-/* Bytes known to need neither quotes nor escapes, copied as they are. */
+/* Bytes known to need no escape, copied as they are. */
 static void put_bare(struct line *l, struct cursor s)
 {
     struct cursor all = cur_take_upto(&s, l->cap - 1 - l->len);
@@ -86,24 +99,53 @@ static void put_bare(struct line *l, struct cursor s)
     l->len += cur_len(all);
 }
 
-/* Inside quotes: printable ASCII as is, except the quote, the backslash and (in lists) the
- * comma that separates items; everything else as \xHH. Runs of plain bytes go in one copy. */
-static void put_escaped(struct line *l, struct cursor s, bool in_list)
+/* The bytes after a value's first escape, with room for four per byte: names and
+ * explanations escape every few bytes, so one pass storing each byte's text beats a scan and
+ * a copy per run. */
+static void put_escaped_rest(struct line *l, struct cursor s, bool in_list)
+{
+    const char(*text)[4] = text_of[in_list];
+    const uint8_t *len = text_len[in_list];
+    char *d = l->buf + l->len;
+    uint8_t chunk[256];
+    while (cur_len(s) > 0) {
+        struct cursor part = cur_take_upto(&s, sizeof(chunk));
+        size_t n = cur_len(part);
+        cur_copy(part, chunk);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(d, text[chunk[i]], 4);
+            d += len[chunk[i]];
+        }
+    }
+    l->len = (size_t)(d - l->buf);
+}
+
+/* A value: the backslash as \\, every byte not plain as \xHH, the empty value as "". The
+ * plain run it starts with is scanned and copied whole: an ordinary value is that run alone.
+ * Near the end of the line, escapes are cut like any bytes. */
+static void put_value(struct line *l, struct cursor s, bool in_list)
 {
     static const char hex[] = "0123456789abcdef";
     uint8_t c;
+    if (cur_len(s) == 0) {
+        put_bytes(l, "\"\"", 2);
+        return;
+    }
+    put_bare(l, cur_take_upto(&s, cur_span(s, plain[in_list])));
+    if (cur_len(s) == 0) {
+        return;
+    }
+    if (cur_len(s) <= (l->cap - 1 - l->len) / 4) {
+        put_escaped_rest(l, s, in_list);
+        return;
+    }
     for (;;) {
         put_bare(l, cur_take_upto(&s, cur_span(s, plain[in_list])));
         if (!cur_get_u8(&s, &c)) {
             return;
         }
-        if (c == '"' || c == '\\') {
-            put_char(l, '\\');
-            put_char(l, (char)c);
-        } else {
-            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 0xf]};
-            put_bytes(l, esc, sizeof(esc));
-        }
+        char esc[4] = {'\\', c == '\\' ? '\\' : 'x', hex[c >> 4], hex[c & 0xf]};
+        put_bytes(l, esc, c == '\\' ? 2 : 4);
     }
 }
 
@@ -117,54 +159,28 @@ static void put_hex(struct line *l, struct cursor s)
     }
 }
 
-size_t out_text_escape(struct cursor value, bool in_list, char *buf, size_t cap)
+size_t out_text_value(struct cursor value, bool in_list, char *buf, size_t cap)
 {
     struct line l = {buf, cap, 0};
-    put_escaped(&l, value, in_list);
+    put_value(&l, value, in_list);
     buf[l.len] = '\0';
     return l.len;
 }
 
-bool out_text_needs_quotes(struct cursor value)
+bool out_text_is_plain(struct cursor value, bool in_list)
 {
-    return needs_quotes(value);
+    return cur_len(value) > 0 && cur_span(value, plain[in_list]) == cur_len(value);
 }
 
-/* A value outside the bare alphabet is quoted whole; a bare one is looked at only once. */
-static void put_string_value(struct line *l, struct cursor s)
+/* Items joined by commas, each written as a value of its own (a comma inside one escaped);
+ * no item, nothing. Names are plain by construction: copied without a look. */
+static void put_list_value(struct line *l, struct cursor items, size_t limit)
 {
-    if (!needs_quotes(s)) {
-        put_bare(l, s);
-        return;
-    }
-    put_char(l, '"');
-    put_escaped(l, s, false);
-    put_char(l, '"');
-}
-
-/* A list is bare when every item is; otherwise the whole list is quoted. Only strings and
- * tokens can need quotes: a list of bare names and numbers is not looked through twice. */
-static void put_list_value(struct line *l, const struct field *fd, struct cursor items,
-                           size_t limit)
-{
-    struct cursor it = items;
     enum field_type type;
     struct cursor item;
-    bool quote = false;
-    while (fd->strings && fields_next_item(&it, &type, &item)) {
-        quote |= (type == FIELD_STRING || type == FIELD_TOKEN) && needs_quotes(item);
-    }
-    if (fd->items == 0) {
-        put_str(l, "\"\"");
-        return;
-    }
-    if (quote) {
-        put_char(l, '"');
-    }
     bool first = true;
     size_t shown = 0, hidden = 0;
-    it = items;
-    while (fields_next_item(&it, &type, &item)) {
+    while (fields_next_item(&items, &type, &item)) {
         if (shown == limit) {
             hidden++;
             continue;
@@ -174,9 +190,9 @@ static void put_list_value(struct line *l, const struct field *fd, struct cursor
         }
         first = false;
         if (type == FIELD_NAME) {
-            put_bare(l, item); /* bare by construction: nothing to look for */
+            put_bare(l, item);
         } else {
-            put_escaped(l, item, true);
+            put_value(l, item, true);
         }
         shown++;
     }
@@ -184,9 +200,6 @@ static void put_list_value(struct line *l, const struct field *fd, struct cursor
         char more[FIELDS_UINT_TEXT];
         put_bytes(l, ",+", 2);
         put_bytes(l, more, fields_format_uint(hidden, more));
-    }
-    if (quote) {
-        put_char(l, '"');
     }
 }
 
@@ -206,7 +219,7 @@ static void put_field(struct line *l, const struct fields *f, const struct field
         break;
     case FIELD_TOKEN:
     case FIELD_STRING:
-        put_string_value(l, fields_value(f, fd));
+        put_value(l, fields_value(f, fd), false);
         break;
     case FIELD_NAME:
         put_bare(l, fields_value(f, fd));
@@ -215,7 +228,7 @@ static void put_field(struct line *l, const struct fields *f, const struct field
         put_hex(l, fields_value(f, fd));
         break;
     case FIELD_LIST:
-        put_list_value(l, fd, fields_value(f, fd), limit);
+        put_list_value(l, fields_value(f, fd), limit);
         break;
     default:
         break;
