@@ -603,6 +603,23 @@ START_TEST(early_data_fate_offered_accepted_rejected)
 }
 END_TEST
 
+/* The server's alert-sized answer to the client's Finished, then the close (tls_closed()). */
+START_TEST(inferred_alert_fails_the_flow_and_says_so)
+{
+    struct tls_state st;
+    tls_state_init(&st);
+    st.server_hello_seen = true;
+    st.is_tls13 = true;
+    st.dir[DIR_C2S].encrypted_records = 3;
+    st.dir[DIR_S2C].encrypted_records = 6;
+    ck_assert_str_eq(flow_status(&st), "established");
+    st.alert_inferred = true;
+    check_close(&st, "close flow=full inferred=status status=failed");
+    st.fatal_alert_seen = true; /* read in the clear: nothing inferred about the status */
+    check_close(&st, "close flow=full status=failed");
+}
+END_TEST
+
 START_TEST(tls13_psk_mode_follows_the_server_key_share)
 {
     struct tls_state st;
@@ -696,6 +713,7 @@ Suite *suite_flow(void)
     tcase_add_test(tc, every_flag_in_its_order);
     tcase_add_test(tc, mutual_from_a_client_certificate_alone);
     tcase_add_test(tc, inferred_flags_are_listed_as_inferred);
+    tcase_add_test(tc, inferred_alert_fails_the_flow_and_says_so);
     tcase_add_test(tc, early_data_fate_offered_accepted_rejected);
     tcase_add_test(tc, tls13_psk_mode_follows_the_server_key_share);
     tcase_add_test(tc, status_established_failed_incomplete);

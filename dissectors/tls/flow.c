@@ -117,7 +117,7 @@ static bool tls13_established(const struct tls_state *st)
 
 const char *flow_status(const struct tls_state *st)
 {
-    if (st->fatal_alert_seen) {
+    if (st->fatal_alert_seen || st->alert_inferred) {
         return "failed";
     }
     if (tls_handshake_done(st) || tls13_established(st)) {
@@ -137,7 +137,7 @@ void flow_describe(const struct tls_state *st, struct fields *f)
         fields_add_token(f, "psk_mode", st->has_group ? "psk_dhe_ke" : "psk_ke");
     }
     const char *flags[8];
-    const char *inferred[4];
+    const char *inferred[5];
     size_t n = 0, n_inferred = 0;
     bool mutual_read = st->cert_requested_inferred ? false : st->cert_requested;
     mutual_read = mutual_read || st->cert[DIR_C2S].count > 0;
@@ -195,6 +195,9 @@ void flow_describe(const struct tls_state *st, struct fields *f)
     }
     if (st->tickets_inferred > 0) {
         fields_add_uint(f, "tickets", st->tickets_inferred);
+    }
+    if (st->alert_inferred && !st->fatal_alert_seen) {
+        inferred[n_inferred++] = "status";
     }
     if (n_inferred > 0) {
         fields_list_begin(f, "inferred");
