@@ -64,8 +64,8 @@ declare -A PORT=(
     [starttls-mysql]=44370
     # DTLS over UDP, 44350-44355
     [dtls12]=44350 [dtls1]=44351
-    # client certificates refused: 44381-44390
-    [tls13-cert-rejected]=44383
+    # client certificates asked for and not given, or refused: 44381-44390
+    [tls12-cert-requested]=44381 [tls13-cert-requested]=44382 [tls13-cert-rejected]=44383
 )
 # Order of generation: the required captures first, then the follow-up ones.
 readonly ALL=(
@@ -82,7 +82,7 @@ readonly ALL=(
     starttls-smtp starttls-imap starttls-pop3 starttls-ftp starttls-xmpp starttls-ldap
     starttls-postgres starttls-mysql
     dtls12 dtls1
-    tls13-cert-rejected
+    tls12-cert-requested tls13-cert-requested tls13-cert-rejected
 )
 
 usage() {
@@ -1084,6 +1084,30 @@ scn_tls12-mutual() {
 
 scn_tls13-mutual() {
     mutual "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+}
+
+# cert_requested SERVER_OPTS -- CLIENT_OPTS: the server asks for a client certificate but
+# does not require one (-verify, not -Verify); the client has none, so it answers with an
+# empty Certificate (RFC 5246 7.4.6, RFC 8446 4.4.2) and the handshake completes.
+cert_requested() {
+    local sopts=()
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    simple "${LEAF[@]}" -CAfile "$PKI/root.pem" -verify 1 "${sopts[@]}" -- "$@"
+    grep -q '^CIPHER is' "$W/srv.log" || { say "$NAME: no handshake"; return 1; }
+    ! grep -q 'client.hsdump.test' "$W/srv.log" ||
+        { say "$NAME: the server saw a client certificate"; return 1; }
+}
+
+scn_tls12-cert-requested() {
+    cert_requested "${T12[@]}" -no_ticket -- "${T12[@]}"
+    expect "a certificate_request" 'c0 S>C server_hello.* certificate_request\(ca_names=1\) server_hello_done$' &&
+    expect "an empty client certificate" 'c0 C>S certificate\(certs=0\) client_key_exchange change_cipher_spec encrypted_handshake'
+}
+
+scn_tls13-cert-requested() {
+    cert_requested "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+    expect "the client flight: empty certificate (25) and finished (53)" 'c0 C>S change_cipher_spec application_data\[25\] application_data\[53\]$'
 }
 
 # TLS 1.3, the server requires a client certificate issued by the untrusted CA (-Verify 1

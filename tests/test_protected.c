@@ -491,6 +491,35 @@ START_TEST(silent_server_is_not_waited_for_forever)
 }
 END_TEST
 
+/* RFC 8446 4.4.2: a client asked for a certificate it does not have sends an empty one
+ * (4 + 1 + 3 bytes, 25 protected) and no CertificateVerify. */
+START_TEST(empty_client_certificate_is_not_client_auth)
+{
+    static const size_t server[] = {23, 102, 878, 281, 53};
+    static const size_t empty[] = {25, 53};
+    static const size_t coalesced[] = {1950, 53};
+    static const char *const labels[] = {"certificate", "finished"};
+    struct tls_state st;
+    struct vec_events ev;
+    after_tls13_server_hello(&st, CIPHER_TLS_AES_128_GCM_SHA256);
+    vec_events_init(&ev);
+    feed(&st, DIR_S2C, server, 5, 0, &ev);
+    feed(&st, DIR_C2S, empty, 2, 0, &ev);
+    assert_labels(&ev, 5, labels, 2);
+    ck_assert(st.client_cert_inferred && !st.client_auth_inferred);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+    /* a larger record before Finished holds a certificate (and its CertificateVerify) */
+    after_tls13_server_hello(&st, CIPHER_TLS_AES_128_GCM_SHA256);
+    vec_events_init(&ev);
+    feed(&st, DIR_S2C, server, 5, 0, &ev);
+    feed(&st, DIR_C2S, coalesced, 2, 0, &ev);
+    ck_assert(st.client_cert_inferred && st.client_auth_inferred);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
 START_TEST(plaintext_record_flushes_held_records_first)
 {
     static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
@@ -612,6 +641,7 @@ Suite *suite_protected(void)
     tcase_add_test(tc, alert_sized_answer_not_followed_by_the_close_is_not_claimed);
     tcase_add_test(tc, alert_sized_answer_to_client_close_notify_is_not_claimed);
     tcase_add_test(tc, silent_server_is_not_waited_for_forever);
+    tcase_add_test(tc, empty_client_certificate_is_not_client_auth);
     tcase_add_loop_test(tc, skimming_counts_application_data_silently_in_any_split, 0, 8);
     tcase_add_test(tc, skimming_sees_an_encrypted_renegotiation);
     tcase_add_test(tc, skimming_desyncs_on_a_bad_header_and_reports_a_cut_record);

@@ -132,7 +132,7 @@ struct tls_state {
     bool cert_requested;       /* CertificateRequest seen */
     bool cert_requested_inferred;  /* TLS 1.3: from the size of the server flight */
     bool client_cert_inferred;     /* TLS 1.3: the client flight holds a Certificate */
-    bool client_auth_inferred;     /* TLS 1.3: ... and a CertificateVerify */
+    bool client_auth_inferred;     /* TLS 1.3: ... not an empty one (a CertificateVerify) */
     bool client_spoke_after_flight;
     uint32_t tickets_inferred;     /* TLS 1.3 server records right after the client Finished */
     uint32_t server_after_client_flight; /* TLS 1.3 server records after the client's flight */

@@ -27,6 +27,13 @@ static size_t end_of_early_data_record_length(uint16_t suite)
     return 4 + 1 + aead_tag_length(suite);
 }
 
+/* RFC 8446 4.4.2: a client asked for a certificate that has none sends an empty Certificate:
+ * an empty certificate_request_context (4.3.2: so in the handshake) and an empty list. */
+static size_t empty_certificate_record_length(uint16_t suite)
+{
+    return 4 + 1 + 3 + 1 + aead_tag_length(suite);
+}
+
 /* RFC 8446 4.4 server flight: EncryptedExtensions, [CertificateRequest], Certificate,
  * CertificateVerify, Finished; with a PSK only EncryptedExtensions and Finished. */
 static void label_server_flight(struct tls_state *st, const char **labels, size_t n)
@@ -64,6 +71,9 @@ static void label_client_flight(struct tls_state *st, const struct tls_dir *td,
         if (middle == 2) {
             labels[first + 1] = "certificate_verify";
             st->client_auth_inferred = true; /* 4.4.3: a CertificateVerify follows a certificate */
+        } else if (td->flight[first].length !=
+                   empty_certificate_record_length(st->cipher_suite)) {
+            st->client_auth_inferred = true; /* not empty: its CertificateVerify shares it */
         }
     }
 }
