@@ -606,7 +606,7 @@ START_TEST(tls13_empty_client_certificate_alone_is_cert_requested)
 }
 END_TEST
 
-/* The server's alert-sized answer to the client's Finished, then the close (tls_closed()). */
+/* The server's alert-sized answer to the client's Finished, then the close (tls13_closed()). */
 START_TEST(inferred_alert_fails_the_flow_and_says_so)
 {
     struct tls_state st;

@@ -363,14 +363,14 @@ START_TEST(alert_sized_answer_then_close_is_an_inferred_alert)
     ck_assert_uint_eq(ev.n, 8); /* held until what follows tells */
     ck_assert(tls13_answer_pending(&st));
     struct tls_sink sink = vec_sink(&ev);
-    tls_closed(&st, &sink);
+    tls13_closed(&st, &sink);
     ck_assert_uint_eq(ev.n, 9);
     ck_assert_str_eq(vec_line(&ev, 8),
                      "encrypted content_type=application_data length=19 inferred=alert");
     ck_assert_uint_eq(ev.dirs[8], DIR_S2C);
     ck_assert(st.alert_inferred);
     ck_assert_uint_eq(st.tickets_inferred, 0);
-    tls_closed(&st, &sink); /* once */
+    tls13_closed(&st, &sink); /* once */
     rec_finish(&st, DIR_S2C, cur_make(NULL, 0), &sink);
     ck_assert_uint_eq(ev.n, 9);
     vec_events_free(&ev);
@@ -394,7 +394,7 @@ START_TEST(alert_size_follows_the_tag_length)
     consume(&st, DIR_S2C, alert, 1, 0, &ev);
     ck_assert_uint_eq(ev.n, 3);
     struct tls_sink sink = vec_sink(&ev);
-    tls_closed(&st, &sink);
+    tls13_closed(&st, &sink);
     ck_assert_str_eq(vec_line(&ev, 3),
                      "encrypted content_type=application_data length=11 inferred=alert");
     vec_events_free(&ev);
@@ -421,13 +421,13 @@ START_TEST(alert_sized_answer_not_followed_by_the_close_is_not_claimed)
                                        "inferred=new_session_ticket");
     ck_assert(!tls13_answer_pending(&st));
     sink = vec_sink(&ev);
-    tls_closed(&st, &sink);
+    tls13_closed(&st, &sink);
     ck_assert(!st.alert_inferred);
     ck_assert_uint_eq(ev.n, 10);
     vec_events_free(&ev);
     tls_state_free(&st);
 
-    mutual_flights(&st, &ev); /* the capture ends: rec_finish, no tls_closed */
+    mutual_flights(&st, &ev); /* the capture ends: rec_finish, no tls13_closed */
     consume(&st, DIR_S2C, alert, 1, 0, &ev);
     ck_assert_uint_eq(ev.n, 8);
     sink = vec_sink(&ev);
@@ -445,7 +445,7 @@ START_TEST(alert_sized_answer_not_followed_by_the_close_is_not_claimed)
     ck_assert_str_eq(vec_line(&ev, 8), "encrypted content_type=application_data length=19");
     ck_assert_uint_eq(ev.dirs[9], DIR_C2S);
     sink = vec_sink(&ev);
-    tls_closed(&st, &sink);
+    tls13_closed(&st, &sink);
     ck_assert(!st.alert_inferred);
     vec_events_free(&ev);
     tls_state_free(&st);
@@ -464,7 +464,7 @@ START_TEST(alert_sized_answer_to_client_close_notify_is_not_claimed)
     consume(&st, DIR_S2C, close_notify, 1, 0, &ev);
     ck_assert_uint_eq(ev.n, 10);
     struct tls_sink sink = vec_sink(&ev);
-    tls_closed(&st, &sink);
+    tls13_closed(&st, &sink);
     ck_assert(!st.alert_inferred);
     ck_assert_uint_eq(ev.n, 10);
     vec_events_free(&ev);

@@ -63,10 +63,11 @@ struct tls_dir {
         uint32_t length;
     } flight[TLS13_FLIGHT_MAX];
     size_t flight_len;
-    bool flight_over; /* the flight was emitted; later records are not held, except one: */
-    /* TLS 1.3, server side: its first record after the client's Finished, when it has an
-     * alert's size, waits in flight[0] for what follows (tls13_flight.c). */
     uint32_t after_flight; /* TLS 1.3 protected records sent after the flight */
+    /* The flight was emitted; later records are not held, except one: the server's first
+     * record after the client's Finished, when it has an alert's size, waits in flight[0]
+     * for what follows (tls13_flight.c). */
+    bool flight_over;
     /* Skimming (TLS 1.2 after the handshake): a record header split across segments, and the
      * bytes of the current record body still to pass over. */
     uint8_t skim_header[TLS_RECORD_HEADER];
@@ -183,8 +184,8 @@ bool tls_handshake_done(const struct tls_state *st);
  * alert or not) has not come yet, so the outcome is not known. */
 bool tls13_answer_pending(const struct tls_state *st);
 
-/* The connection was closed (FIN or RST) with no byte of it left unconsumed: decides what
- * waited for the close (tls13_flight.c); call before rec_finish(). */
-void tls_closed(struct tls_state *st, const struct tls_sink *sink);
+/* TLS 1.3: the connection was closed (FIN or RST) with no byte of it left unconsumed:
+ * decides what waited for the close (tls13_flight.c); call before rec_finish(). */
+void tls13_closed(struct tls_state *st, const struct tls_sink *sink);
 
 #endif

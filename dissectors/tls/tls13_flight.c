@@ -120,7 +120,7 @@ static size_t alert_record_length(uint16_t suite)
  * NewSessionTicket right after the client's Finished, before the client has anything more
  * to say. A server that rejects the client's flight (its certificate, say) answers with an
  * alert instead (RFC 8446 6.2) and closes: its first record has an alert's size then, and
- * waits for what follows to tell (tls_closed()), unless the client may have closed first. */
+ * waits for what follows to tell (tls13_closed()), unless the client may have closed first. */
 static void server_answer(struct tls_state *st, uint8_t type, size_t length,
                           const struct tls_sink *sink)
 {
@@ -184,7 +184,7 @@ void tls13_protected_record(struct tls_state *st, enum dir d, uint8_t type, size
 /* The server's alert-sized answer was its last record, and the connection closed: the
  * server refused the client's flight. Anything else in between (a record from either
  * side) has flushed it unlabelled already. */
-void tls_closed(struct tls_state *st, const struct tls_sink *sink)
+void tls13_closed(struct tls_state *st, const struct tls_sink *sink)
 {
     struct tls_dir *td = &st->dir[DIR_S2C];
     if (!st->is_tls13 || !td->flight_over || td->flight_len != 1) {
