@@ -64,6 +64,8 @@ declare -A PORT=(
     [starttls-mysql]=44370
     # DTLS over UDP, 44350-44355
     [dtls12]=44350 [dtls1]=44351
+    # client certificates asked for and not given, or refused: 44381-44390
+    [tls12-cert-requested]=44381 [tls13-cert-requested]=44382 [tls13-cert-rejected]=44383
 )
 # Order of generation: the required captures first, then the follow-up ones.
 readonly ALL=(
@@ -80,6 +82,7 @@ readonly ALL=(
     starttls-smtp starttls-imap starttls-pop3 starttls-ftp starttls-xmpp starttls-ldap
     starttls-postgres starttls-mysql
     dtls12 dtls1
+    tls12-cert-requested tls13-cert-requested tls13-cert-rejected
 )
 
 usage() {
@@ -342,7 +345,8 @@ feed() {
 
 # client LOG EXPECT PAUSE LINES -- ENDPOINT S_CLIENT_ARGS...: runs s_client in the
 # foreground, with SNI and our root CA. EXPECT is ok (must exit 0) or fail (must not:
-# the alert scenarios).
+# the alert scenarios), or any (a TLS 1.3 client learns of a refusal only after its
+# Finished, and s_client's exit status then depends on timing).
 client() {
     local log=$W/$1 expect=$2 pause=$3; shift 3
     local lines=()
@@ -1080,6 +1084,52 @@ scn_tls12-mutual() {
 
 scn_tls13-mutual() {
     mutual "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+}
+
+# cert_requested SERVER_OPTS -- CLIENT_OPTS: the server asks for a client certificate but
+# does not require one (-verify, not -Verify); the client has none, so it answers with an
+# empty Certificate (RFC 5246 7.4.6, RFC 8446 4.4.2) and the handshake completes.
+cert_requested() {
+    local sopts=()
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    simple "${LEAF[@]}" -CAfile "$PKI/root.pem" -verify 1 "${sopts[@]}" -- "$@"
+    grep -q '^CIPHER is' "$W/srv.log" || { say "$NAME: no handshake"; return 1; }
+    ! grep -q 'client.hsdump.test' "$W/srv.log" ||
+        { say "$NAME: the server saw a client certificate"; return 1; }
+}
+
+scn_tls12-cert-requested() {
+    cert_requested "${T12[@]}" -no_ticket -- "${T12[@]}"
+    expect "a certificate_request" 'c0 S>C server_hello.* certificate_request\(ca_names=1\) server_hello_done$' &&
+    expect "an empty client certificate" 'c0 C>S certificate\(certs=0\) client_key_exchange change_cipher_spec encrypted_handshake'
+}
+
+scn_tls13-cert-requested() {
+    cert_requested "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+    expect "the client flight: empty certificate (25) and finished (53)" 'c0 C>S change_cipher_spec application_data\[25\] application_data\[53\]$'
+}
+
+# TLS 1.3, the server requires a client certificate issued by the untrusted CA (-Verify 1
+# -CAfile rogue.pem); the client's is from the root, so the server refuses it: it answers
+# the client's flight with an encrypted alert (unknown_ca) and closes. The server closes
+# with the client's Finished still unread, so the kernel may send a RST instead of a FIN.
+scn_tls13-cert-rejected() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -CAfile "$PKI/rogue.pem" \
+        -Verify 1 -verify_return_error "${T13[@]}" -num_tickets 1
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log any 0.5 hello -- "$(ep "$P")" -cert "$PKI/client.pem" \
+        -key "$PKI/client.key" "${T13[@]}"
+    wait_exit "$SRV"
+    capture_end
+    grep -q 'unknown ca' "$W/cli.log" ||
+        { say "$NAME: the client got no unknown_ca alert"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    [[ $(packets "$CAP" | awk '$3 == "S"' | wc -l) -eq 1 ]] ||
+        { say "$NAME: want exactly one connection"; return 1; }
+    expect "the client flight: certificate, certificate_verify, finished" 'c0 C>S change_cipher_spec application_data\[[0-9]+\] application_data\[281\] application_data\[53\]$' &&
+    expect_n "the server's one record after it: the alert" 1 'c0 S>C application_data\[19\]' &&
+    expect_n "no other server record after the client's flight" 2 'c0 S>C .*application_data'
 }
 
 # Client-initiated secure renegotiation: s_client renegotiates on a line starting with

@@ -107,18 +107,26 @@ static size_t skip_plaintext(struct conn *c, enum dir d, struct cursor *bytes)
     return cur_len(plaintext);
 }
 
-static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
-                          enum conn_verdict *verdict)
+/* Counts the handshake once, when its status is established for good. */
+static void count_established(struct conn *c)
 {
-    size_t skipped = skip_plaintext(c, d, &bytes);
-    struct tls_sink sink = {emit_event, c};
-    size_t used = skipped + rec_consume(&c->tls, d, bytes, &sink);
     if (!c->established && strcmp(flow_status(&c->tls), "established") == 0) {
         c->established = true;
         c->env->stats->handshakes_established++;
         if (c->env->on_established != NULL) {
             c->env->on_established(c->env->hook_ctx);
         }
+    }
+}
+
+static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
+                          enum conn_verdict *verdict)
+{
+    size_t skipped = skip_plaintext(c, d, &bytes);
+    struct tls_sink sink = {emit_event, c};
+    size_t used = skipped + rec_consume(&c->tls, d, bytes, &sink);
+    if (!tls13_answer_pending(&c->tls)) {
+        count_established(c); /* a TLS 1.3 server may still refuse the client's flight */
     }
     if (tls_handshake_done(&c->tls)) {
         c->unfollowed = true;
@@ -272,11 +280,15 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     struct tls_sink sink = {emit_event, c};
     (void)skip_plaintext(c, DIR_C2S, &rest_c2s);
     (void)skip_plaintext(c, DIR_S2C, &rest_s2c);
+    if ((end == CONN_END_FIN || end == CONN_END_RESET) && cur_len(rest_s2c) == 0) {
+        tls13_closed(&c->tls, &sink);
+    }
     rec_finish(&c->tls, DIR_C2S, rest_c2s, &sink);
     rec_finish(&c->tls, DIR_S2C, rest_s2c, &sink);
     struct fields f;
     fields_init(&f, "close", NULL);
     fields_add_token(&f, "end", end_name(end));
+    count_established(c); /* when the close settled it */
     flow_describe(&c->tls, &f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
     flow_negotiated(&c->tls, &f);

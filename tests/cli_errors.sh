@@ -130,6 +130,25 @@ else
     skip "truncated capture" "no $pcap"
 fi
 
+# A TLS 1.3 alert is inferred from its size only when the close follows it: without the
+# FINs (filtered out), the capture just ends after it, and nothing is claimed.
+rejected="$srcdir/pcaps/tls13-cert-rejected.pcap"
+if [ -f "$rejected" ]; then
+    "$HSDUMP" -r "$rejected" --stats >"$tmp/out" 2>"$tmp/err"
+    check "a refused TLS 1.3 client flight: inferred=alert, status=failed, not counted" \
+        test "$(grep -c ' inferred=alert$' "$tmp/out")" -eq 1 -a \
+        "$(grep -c ' close end=fin .* status=failed ' "$tmp/out")" -eq 1 -a \
+        "$(sed -n 's/^hsdump: handshakes completed: //p' "$tmp/err")" = 0
+    "$HSDUMP" -r "$rejected" --stats 'not tcp[tcpflags] & (tcp-fin|tcp-rst) != 0' \
+        >"$tmp/out" 2>"$tmp/err"
+    check "the same without its close: no alert claimed, established at the end" \
+        test "$(grep -c 'inferred=alert' "$tmp/out")" -eq 0 -a \
+        "$(grep -c ' close end=eof .* status=established ' "$tmp/out")" -eq 1 -a \
+        "$(sed -n 's/^hsdump: handshakes completed: //p' "$tmp/err")" = 1
+else
+    skip "inferred TLS 1.3 alert" "no $rejected"
+fi
+
 # Stopping early in files: -c counts completed handshakes, -G packet time from the first packet.
 two="$srcdir/pcaps/interleaved.pcap" # two connections, 3.5 s long, the first done after 0.6 s
 if [ -f "$two" ]; then

@@ -197,7 +197,9 @@ START_TEST(tls12_full_handshake_is_full_established_with_history)
 }
 END_TEST
 
-START_TEST(tls12_mutual_handshake_is_flagged_mutual)
+/* RFC 5246 7.4.6: a client without a certificate answers the request with an empty list: the
+ * server asked, the client presented nothing (pcaps/tls12-cert-requested.pcap is a real one). */
+START_TEST(tls12_request_answered_by_empty_certificate_is_cert_requested)
 {
     struct tls_state st;
     struct vec_events ev;
@@ -205,8 +207,8 @@ START_TEST(tls12_mutual_handshake_is_flagged_mutual)
     vec_events_init(&ev);
     tls12_full_handshake(&st, true, &ev);
     ck_assert(!ev.any_malformed);
-    check_close(&st, "close flow=full flags=mutual,ems,secure_renegotiation status=established "
-                     "history=CsxkrnXGYIDid");
+    check_close(&st, "close flow=full flags=cert_requested,ems,secure_renegotiation "
+                     "status=established history=CsxkrnXGYIDid");
     vec_events_free(&ev);
     tls_state_free(&st);
 }
@@ -895,6 +897,10 @@ START_TEST(every_flag_in_its_order)
     st.ems_accepted = true;
     st.secure_renegotiation = true;
     check_close(&st, "close flow=full "
+                     "flags=hrr,cert_requested,early_data,renegotiated,ticket_issued,ems,"
+                     "secure_renegotiation early_data=offered status=incomplete");
+    st.cert[DIR_C2S].count = 1; /* the request answered with a certificate */
+    check_close(&st, "close flow=full "
                      "flags=hrr,mutual,early_data,renegotiated,ticket_issued,ems,"
                      "secure_renegotiation early_data=offered status=incomplete");
 }
@@ -916,15 +922,50 @@ START_TEST(inferred_flags_are_listed_as_inferred)
     tls_state_init(&st);
     st.server_hello_seen = true;
     st.is_tls13 = true;
-    st.cert_requested_inferred = true;
+    st.cert_requested = st.cert_requested_inferred = true; /* a 5-record server flight */
     st.tickets_inferred = 2;
+    check_close(&st, "close flow=full flags=cert_requested,ticket_issued tickets=2 "
+                     "inferred=cert_requested,ticket_issued status=incomplete");
+    st.client_cert_inferred = true; /* the client flight holds an empty Certificate */
+    check_close(&st, "close flow=full flags=cert_requested,ticket_issued tickets=2 "
+                     "inferred=cert_requested,ticket_issued status=incomplete");
+    st.client_auth_inferred = true; /* ... a CertificateVerify follows it */
     check_close(&st, "close flow=full flags=mutual,ticket_issued tickets=2 "
                      "inferred=mutual,ticket_issued status=incomplete");
-    st.cert_requested = true; /* a read CertificateRequest does not outweigh the inference */
-    st.cert[DIR_C2S].count = 1; /* but a client Certificate read in the clear does */
+    st.cert[DIR_C2S].count = 1; /* a client Certificate read in the clear outweighs both */
     st.ticket_issued = true;
     check_close(&st, "close flow=full flags=mutual,ticket_issued tickets=2 "
                      "status=incomplete");
+}
+END_TEST
+
+/* A TLS 1.3 client's flight of an empty Certificate and Finished: asked, nothing presented. */
+START_TEST(tls13_empty_client_certificate_alone_is_cert_requested)
+{
+    struct tls_state st;
+    tls_state_init(&st);
+    st.server_hello_seen = true;
+    st.is_tls13 = true;
+    st.client_cert_inferred = true;
+    check_close(&st, "close flow=full flags=cert_requested inferred=cert_requested "
+                     "status=incomplete");
+}
+END_TEST
+
+/* The server's alert-sized answer to the client's Finished, then the close (tls13_closed()). */
+START_TEST(inferred_alert_fails_the_flow_and_says_so)
+{
+    struct tls_state st;
+    tls_state_init(&st);
+    st.server_hello_seen = true;
+    st.is_tls13 = true;
+    st.dir[DIR_C2S].encrypted_records = 3;
+    st.dir[DIR_S2C].encrypted_records = 6;
+    ck_assert_str_eq(flow_status(&st), "established");
+    st.alert_inferred = true;
+    check_close(&st, "close flow=full inferred=status status=failed");
+    st.fatal_alert_seen = true; /* read in the clear: nothing inferred about the status */
+    check_close(&st, "close flow=full status=failed");
 }
 END_TEST
 
@@ -1025,7 +1066,7 @@ Suite *suite_flow(void)
     Suite *s = suite_create("flow");
     TCase *tc = tcase_create("fed");
     tcase_add_test(tc, tls12_full_handshake_is_full_established_with_history);
-    tcase_add_test(tc, tls12_mutual_handshake_is_flagged_mutual);
+    tcase_add_test(tc, tls12_request_answered_by_empty_certificate_is_cert_requested);
     tcase_add_test(tc, tls12_encrypted_handshake_after_finished_is_renegotiated);
     tcase_add_test(tc, echoed_session_id_without_certificate_is_resumed);
     tcase_add_test(tc, new_session_id_without_certificate_is_unknown);
@@ -1048,6 +1089,8 @@ Suite *suite_flow(void)
     tcase_add_test(tc, every_flag_in_its_order);
     tcase_add_test(tc, mutual_from_a_client_certificate_alone);
     tcase_add_test(tc, inferred_flags_are_listed_as_inferred);
+    tcase_add_test(tc, tls13_empty_client_certificate_alone_is_cert_requested);
+    tcase_add_test(tc, inferred_alert_fails_the_flow_and_says_so);
     tcase_add_test(tc, early_data_fate_offered_accepted_rejected);
     tcase_add_test(tc, tls13_psk_mode_follows_the_server_key_share);
     tcase_add_test(tc, status_established_failed_incomplete);

@@ -60,6 +60,23 @@ static void feed(struct tls_state *st, enum dir d, const size_t *lengths, size_t
     vec_feed(st, d, s.bytes, s.len, chunk, ev);
 }
 
+/* As feed(), but the stream goes on: nothing is flushed at its end. */
+static void consume(struct tls_state *st, enum dir d, const size_t *lengths, size_t n,
+                    size_t chunk, struct vec_events *ev)
+{
+    struct stream s = records(CONTENT_application_data, lengths, n);
+    struct tls_sink sink = vec_sink(ev);
+    size_t have = 0, fed = 0;
+    while (fed < s.len) {
+        size_t step = (chunk == 0 || s.len - fed < chunk) ? s.len - fed : chunk;
+        fed += step;
+        have += step;
+        size_t used = rec_consume(st, d, cur_make(s.bytes + fed - have, have), &sink);
+        have -= used;
+    }
+    ck_assert_uint_eq(have, 0);
+}
+
 static void assert_labels(const struct vec_events *ev, size_t first, const char *const *labels,
                           size_t n)
 {
@@ -262,6 +279,247 @@ START_TEST(server_records_right_after_client_finished_are_tickets)
 }
 END_TEST
 
+/* OpenSSL 3.0 with -Verify 1 and a client certificate (pcaps/tls13-mutual.pcap): the
+ * client's flight is three records, not one. The server's next record is still a ticket,
+ * and the handshake is done once the client speaks again. */
+START_TEST(tickets_after_a_three_record_client_flight)
+{
+    static const size_t server[] = {23, 102, 1700, 281, 53};
+    static const size_t client[] = {1667, 281, 53};
+    static const size_t ticket[] = {1050};
+    static const size_t data[] = {23};
+    struct tls_state st;
+    struct vec_events ev;
+    after_tls13_server_hello(&st, CIPHER_TLS_AES_128_GCM_SHA256);
+    vec_events_init(&ev);
+    feed(&st, DIR_S2C, server, 5, 0, &ev);
+    feed(&st, DIR_C2S, client, 3, 0, &ev);
+    ck_assert(!tls_handshake_done(&st));
+    ck_assert(tls13_answer_pending(&st));
+    feed(&st, DIR_S2C, ticket, 1, (size_t)_i, &ev);
+    ck_assert(!tls13_answer_pending(&st));
+    ck_assert(!tls_handshake_done(&st)); /* more tickets may come */
+    feed(&st, DIR_C2S, data, 1, 0, &ev);
+    ck_assert_uint_eq(ev.n, 10);
+    ck_assert_str_eq(vec_line(&ev, 8), "encrypted content_type=application_data length=1050 "
+                                       "inferred=new_session_ticket");
+    ck_assert_uint_eq(st.tickets_inferred, 1);
+    ck_assert(st.client_auth_inferred);
+    ck_assert(tls_handshake_done(&st));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* pcaps/tls13-early-data.pcap: early data, then EndOfEarlyData and Finished. */
+START_TEST(tickets_after_early_data_and_end_of_early_data)
+{
+    static const size_t early[] = {29};
+    static const size_t server[] = {27, 53};
+    static const size_t client[] = {21, 53};
+    static const size_t ticket[] = {82};
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    st.client_hello_seen = st.tls13_offered = st.early_data_offered = true;
+    vec_events_init(&ev);
+    feed(&st, DIR_C2S, early, 1, 0, &ev);
+    st.server_hello_seen = st.is_tls13 = st.psk_accepted = true;
+    st.cipher_suite = CIPHER_TLS_AES_128_GCM_SHA256;
+    st.dir[DIR_C2S].encrypted = st.dir[DIR_S2C].encrypted = true;
+    feed(&st, DIR_S2C, server, 2, 0, &ev);
+    feed(&st, DIR_C2S, client, 2, 0, &ev);
+    ck_assert(!tls_handshake_done(&st)); /* three protected client records, none after */
+    feed(&st, DIR_S2C, ticket, 1, 0, &ev);
+    ck_assert_str_eq(vec_line(&ev, 5), "encrypted content_type=application_data length=82 "
+                                       "inferred=new_session_ticket");
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* Server and client flights of a TLS 1.3 handshake with a client certificate, as OpenSSL
+ * sends them (TLS_AES_128_GCM_SHA256). */
+static void mutual_flights(struct tls_state *st, struct vec_events *ev)
+{
+    static const size_t server[] = {23, 102, 1700, 281, 53};
+    static const size_t client[] = {1667, 281, 53};
+    after_tls13_server_hello(st, CIPHER_TLS_AES_128_GCM_SHA256);
+    vec_events_init(ev);
+    feed(st, DIR_S2C, server, 5, 0, ev);
+    feed(st, DIR_C2S, client, 3, 0, ev);
+    ck_assert_uint_eq(ev->n, 8);
+}
+
+/* RFC 8446 6.2: a server refusing the client's certificate answers its flight with an alert
+ * (2 + 1 + 16 = 19 bytes protected) and closes (pcaps/tls13-cert-rejected.pcap). */
+START_TEST(alert_sized_answer_then_close_is_an_inferred_alert)
+{
+    static const size_t alert[] = {19};
+    struct tls_state st;
+    struct vec_events ev;
+    mutual_flights(&st, &ev);
+    consume(&st, DIR_S2C, alert, 1, (size_t)_i, &ev);
+    ck_assert_uint_eq(ev.n, 8); /* held until what follows tells */
+    ck_assert(tls13_answer_pending(&st));
+    struct tls_sink sink = vec_sink(&ev);
+    tls13_closed(&st, &sink);
+    ck_assert_uint_eq(ev.n, 9);
+    ck_assert_str_eq(vec_line(&ev, 8),
+                     "encrypted content_type=application_data length=19 inferred=alert");
+    ck_assert_uint_eq(ev.dirs[8], DIR_S2C);
+    ck_assert(st.alert_inferred);
+    ck_assert_uint_eq(st.tickets_inferred, 0);
+    tls13_closed(&st, &sink); /* once */
+    rec_finish(&st, DIR_S2C, cur_make(NULL, 0), &sink);
+    ck_assert_uint_eq(ev.n, 9);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* With CCM_8 (RFC 8446 B.4) the tag is 8 bytes: the alert is 11. */
+START_TEST(alert_size_follows_the_tag_length)
+{
+    static const size_t server[] = {15, 45};
+    static const size_t client[] = {45};
+    static const size_t alert[] = {11};
+    struct tls_state st;
+    struct vec_events ev;
+    after_tls13_server_hello(&st, CIPHER_TLS_AES_128_CCM_8_SHA256);
+    st.psk_accepted = true;
+    vec_events_init(&ev);
+    feed(&st, DIR_S2C, server, 2, 0, &ev);
+    feed(&st, DIR_C2S, client, 1, 0, &ev);
+    consume(&st, DIR_S2C, alert, 1, 0, &ev);
+    ck_assert_uint_eq(ev.n, 3);
+    struct tls_sink sink = vec_sink(&ev);
+    tls13_closed(&st, &sink);
+    ck_assert_str_eq(vec_line(&ev, 3),
+                     "encrypted content_type=application_data length=11 inferred=alert");
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* An alert-sized answer the server follows with more, or that meets the end of the capture,
+ * or a client record, is not claimed: it may be two bytes of data. */
+START_TEST(alert_sized_answer_not_followed_by_the_close_is_not_claimed)
+{
+    static const size_t alert[] = {19};
+    static const size_t more[] = {40};
+    struct tls_state st;
+    struct vec_events ev;
+    struct tls_sink sink;
+
+    mutual_flights(&st, &ev); /* the server goes on */
+    consume(&st, DIR_S2C, alert, 1, 0, &ev);
+    feed(&st, DIR_S2C, more, 1, 0, &ev);
+    ck_assert_uint_eq(ev.n, 10);
+    ck_assert_str_eq(vec_line(&ev, 8), "encrypted content_type=application_data length=19");
+    ck_assert_str_eq(vec_line(&ev, 9), "encrypted content_type=application_data length=40 "
+                                       "inferred=new_session_ticket");
+    ck_assert(!tls13_answer_pending(&st));
+    sink = vec_sink(&ev);
+    tls13_closed(&st, &sink);
+    ck_assert(!st.alert_inferred);
+    ck_assert_uint_eq(ev.n, 10);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+
+    mutual_flights(&st, &ev); /* the capture ends: rec_finish, no tls13_closed */
+    consume(&st, DIR_S2C, alert, 1, 0, &ev);
+    ck_assert_uint_eq(ev.n, 8);
+    sink = vec_sink(&ev);
+    rec_finish(&st, DIR_S2C, cur_make(NULL, 0), &sink);
+    ck_assert_uint_eq(ev.n, 9);
+    ck_assert_str_eq(vec_line(&ev, 8), "encrypted content_type=application_data length=19");
+    ck_assert(!st.alert_inferred);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+
+    mutual_flights(&st, &ev); /* the client speaks after it: printed in wire order */
+    consume(&st, DIR_S2C, alert, 1, 0, &ev);
+    feed(&st, DIR_C2S, more, 1, 0, &ev);
+    ck_assert_uint_eq(ev.n, 10);
+    ck_assert_str_eq(vec_line(&ev, 8), "encrypted content_type=application_data length=19");
+    ck_assert_uint_eq(ev.dirs[9], DIR_C2S);
+    sink = vec_sink(&ev);
+    tls13_closed(&st, &sink);
+    ck_assert(!st.alert_inferred);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* RFC 8446 6.1: after the client's close_notify, the server's alert-sized record is its own
+ * close_notify, not a refusal (pcaps/starttls-ftp.pcap). */
+START_TEST(alert_sized_answer_to_client_close_notify_is_not_claimed)
+{
+    static const size_t close_notify[] = {19};
+    struct tls_state st;
+    struct vec_events ev;
+    mutual_flights(&st, &ev);
+    feed(&st, DIR_C2S, close_notify, 1, 0, &ev);
+    consume(&st, DIR_S2C, close_notify, 1, 0, &ev);
+    ck_assert_uint_eq(ev.n, 10);
+    struct tls_sink sink = vec_sink(&ev);
+    tls13_closed(&st, &sink);
+    ck_assert(!st.alert_inferred);
+    ck_assert_uint_eq(ev.n, 10);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* A server silent after the client's flight is waited for TLS13_ANSWER_WAIT client records. */
+START_TEST(silent_server_is_not_waited_for_forever)
+{
+    static const size_t data[] = {1000};
+    struct tls_state st;
+    struct vec_events ev;
+    mutual_flights(&st, &ev);
+    for (size_t i = 1; i < TLS13_ANSWER_WAIT; i++) {
+        feed(&st, DIR_C2S, data, 1, 0, &ev);
+        ck_assert(!tls_handshake_done(&st));
+    }
+    feed(&st, DIR_C2S, data, 1, 0, &ev);
+    ck_assert(tls_handshake_done(&st));
+    ck_assert(tls13_answer_pending(&st));
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* RFC 8446 4.4.2: a client asked for a certificate it does not have sends an empty one
+ * (4 + 1 + 3 bytes, 25 protected) and no CertificateVerify. */
+START_TEST(empty_client_certificate_is_not_client_auth)
+{
+    static const size_t server[] = {23, 102, 878, 281, 53};
+    static const size_t empty[] = {25, 53};
+    static const size_t coalesced[] = {1950, 53};
+    static const char *const labels[] = {"certificate", "finished"};
+    struct tls_state st;
+    struct vec_events ev;
+    after_tls13_server_hello(&st, CIPHER_TLS_AES_128_GCM_SHA256);
+    vec_events_init(&ev);
+    feed(&st, DIR_S2C, server, 5, 0, &ev);
+    feed(&st, DIR_C2S, empty, 2, 0, &ev);
+    assert_labels(&ev, 5, labels, 2);
+    ck_assert(st.client_cert_inferred && !st.client_auth_inferred);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+    /* a larger record before Finished holds a certificate (and its CertificateVerify) */
+    after_tls13_server_hello(&st, CIPHER_TLS_AES_128_GCM_SHA256);
+    vec_events_init(&ev);
+    feed(&st, DIR_S2C, server, 5, 0, &ev);
+    feed(&st, DIR_C2S, coalesced, 2, 0, &ev);
+    ck_assert(st.client_cert_inferred && st.client_auth_inferred);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
 START_TEST(plaintext_record_flushes_held_records_first)
 {
     static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
@@ -376,6 +634,14 @@ Suite *suite_protected(void)
     tcase_add_test(tc, early_data_then_end_of_early_data_means_accepted);
     tcase_add_test(tc, server_records_right_after_client_finished_are_tickets);
     tcase_add_test(tc, plaintext_record_flushes_held_records_first);
+    tcase_add_loop_test(tc, tickets_after_a_three_record_client_flight, 0, 4);
+    tcase_add_test(tc, tickets_after_early_data_and_end_of_early_data);
+    tcase_add_loop_test(tc, alert_sized_answer_then_close_is_an_inferred_alert, 0, 4);
+    tcase_add_test(tc, alert_size_follows_the_tag_length);
+    tcase_add_test(tc, alert_sized_answer_not_followed_by_the_close_is_not_claimed);
+    tcase_add_test(tc, alert_sized_answer_to_client_close_notify_is_not_claimed);
+    tcase_add_test(tc, silent_server_is_not_waited_for_forever);
+    tcase_add_test(tc, empty_client_certificate_is_not_client_auth);
     tcase_add_loop_test(tc, skimming_counts_application_data_silently_in_any_split, 0, 8);
     tcase_add_test(tc, skimming_sees_an_encrypted_renegotiation);
     tcase_add_test(tc, skimming_desyncs_on_a_bad_header_and_reports_a_cut_record);

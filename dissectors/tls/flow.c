@@ -117,7 +117,7 @@ static bool tls13_established(const struct tls_state *st)
 
 const char *flow_status(const struct tls_state *st)
 {
-    if (st->fatal_alert_seen) {
+    if (st->fatal_alert_seen || st->alert_inferred) {
         return "failed";
     }
     if (tls_handshake_done(st) || tls13_established(st)) {
@@ -137,18 +137,23 @@ void flow_describe(const struct tls_state *st, struct fields *f)
         fields_add_token(f, "psk_mode", st->has_group ? "psk_dhe_ke" : "psk_ke");
     }
     const char *flags[8];
-    const char *inferred[4];
+    const char *inferred[5];
     size_t n = 0, n_inferred = 0;
-    bool mutual_read = st->cert_requested_inferred ? false : st->cert_requested;
-    mutual_read = mutual_read || st->cert[DIR_C2S].count > 0;
-    bool mutual_inferred = st->cert_requested_inferred || st->client_cert_inferred;
     if (st->hrr_seen) {
         flags[n++] = "hrr";
     }
-    if (mutual_read || mutual_inferred) {
-        flags[n++] = "mutual";
-        if (!mutual_read) {
-            inferred[n_inferred++] = "mutual";
+    /* mutual: the client presented a certificate. Read: a non-empty Certificate. TLS 1.3:
+     * a CertificateVerify in its flight, which follows only a non-empty one (RFC 8446
+     * 4.4.3). A request answered without one (RFC 5246 7.4.6, RFC 8446 4.4.2: an empty
+     * Certificate) is cert_requested. */
+    bool mutual_read = st->cert[DIR_C2S].count > 0;
+    bool mutual = mutual_read || st->client_auth_inferred;
+    bool requested_read = st->cert_requested && !st->cert_requested_inferred;
+    bool requested = st->cert_requested || st->client_cert_inferred;
+    if (mutual || requested) {
+        flags[n++] = mutual ? "mutual" : "cert_requested";
+        if (mutual ? !mutual_read : !requested_read) {
+            inferred[n_inferred++] = mutual ? "mutual" : "cert_requested";
         }
     }
     if (st->early_data_offered) {
@@ -195,6 +200,9 @@ void flow_describe(const struct tls_state *st, struct fields *f)
     }
     if (st->tickets_inferred > 0) {
         fields_add_uint(f, "tickets", st->tickets_inferred);
+    }
+    if (st->alert_inferred && !st->fatal_alert_seen) {
+        inferred[n_inferred++] = "status";
     }
     if (n_inferred > 0) {
         fields_list_begin(f, "inferred");

@@ -29,6 +29,9 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
 /* TLS 1.3 protected records held until their flight can be labelled (tls13_flight.c): a flight
  * of separate records is at most EndOfEarlyData..Finished or EncryptedExtensions..Finished. */
 #define TLS13_FLIGHT_MAX 8
+/* TLS 1.3 client records after its flight that the server's answer is waited for: a server
+ * that rejects the flight does so within a round trip, not after an upload. */
+#define TLS13_ANSWER_WAIT 8
 
 /* Where events go: the connection glue adds time, id and endpoints. */
 struct tls_sink {
@@ -60,7 +63,11 @@ struct tls_dir {
         uint32_t length;
     } flight[TLS13_FLIGHT_MAX];
     size_t flight_len;
-    bool flight_over; /* the flight was emitted; later records are not held */
+    uint32_t after_flight; /* TLS 1.3 protected records sent after the flight */
+    /* The flight was emitted; later records are not held, except one: the server's first
+     * record after the client's Finished, when it has an alert's size, waits in flight[0]
+     * for what follows (tls13_flight.c). */
+    bool flight_over;
     /* Skimming (TLS 1.2 after the handshake): a record header split across segments, and the
      * bytes of the current record body still to pass over. */
     uint8_t skim_header[TLS_RECORD_HEADER];
@@ -129,9 +136,13 @@ struct tls_state {
     bool cert_requested;       /* CertificateRequest seen */
     bool cert_requested_inferred;  /* TLS 1.3: from the size of the server flight */
     bool client_cert_inferred;     /* TLS 1.3: the client flight holds a Certificate */
-    bool client_auth_inferred;     /* TLS 1.3: ... and a CertificateVerify */
+    bool client_auth_inferred;     /* TLS 1.3: ... not an empty one (a CertificateVerify) */
     bool client_spoke_after_flight;
     uint32_t tickets_inferred;     /* TLS 1.3 server records right after the client Finished */
+    uint32_t server_after_client_flight; /* TLS 1.3 server records after the client's flight */
+    bool client_may_have_closed; /* ... and its last record after it has an alert's size */
+    bool alert_inferred; /* TLS 1.3: the server answered the client's Finished with an
+                          * alert-sized record, then the connection closed */
     bool ticket_issued;    /* NewSessionTicket seen (plaintext) */
     bool fatal_alert_seen;
     uint8_t fatal_alert;
@@ -188,5 +199,13 @@ bool tls13_end_of_early_data_is_alert(uint16_t version);
 
 /* True once both sides are past their handshake, so the stream need not be followed. */
 bool tls_handshake_done(const struct tls_state *st);
+
+/* TLS 1.3: the server's answer to the client's flight (its first record after it, an
+ * alert or not) has not come yet, so the outcome is not known. */
+bool tls13_answer_pending(const struct tls_state *st);
+
+/* TLS 1.3: the connection was closed (FIN or RST) with no byte of it left unconsumed:
+ * decides what waited for the close (tls13_flight.c); call before rec_finish(). */
+void tls13_closed(struct tls_state *st, const struct tls_sink *sink);
 
 #endif

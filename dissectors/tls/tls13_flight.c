@@ -30,6 +30,13 @@ static size_t end_of_early_data_record_length(uint16_t version, uint16_t suite)
     return message + 1 + aead_tag_length(suite);
 }
 
+/* RFC 8446 4.4.2: a client asked for a certificate that has none sends an empty Certificate:
+ * an empty certificate_request_context (4.3.2: so in the handshake) and an empty list. */
+static size_t empty_certificate_record_length(uint16_t suite)
+{
+    return 4 + 1 + 3 + 1 + aead_tag_length(suite);
+}
+
 /* RFC 8446 4.4 server flight: EncryptedExtensions, [CertificateRequest], Certificate,
  * CertificateVerify, Finished; with a PSK only EncryptedExtensions and Finished. */
 static void label_server_flight(struct tls_state *st, const char **labels, size_t n)
@@ -67,6 +74,9 @@ static void label_client_flight(struct tls_state *st, const struct tls_dir *td,
         if (middle == 2) {
             labels[first + 1] = "certificate_verify";
             st->client_auth_inferred = true; /* 4.4.3: a CertificateVerify follows a certificate */
+        } else if (td->flight[first].length !=
+                   empty_certificate_record_length(st->cipher_suite)) {
+            st->client_auth_inferred = true; /* not empty: its CertificateVerify shares it */
         }
     }
 }
@@ -102,19 +112,55 @@ void tls13_flush_flight(struct tls_state *st, enum dir d, const struct tls_sink 
     }
 }
 
-/* RFC 8446 4.6.1: servers commonly send NewSessionTicket right after the client's Finished,
- * before the client has anything more to say. */
-static const char *post_flight_label(struct tls_state *st, enum dir d)
+/* RFC 8446 5.2, 6: an alert is two bytes, protected with its content type and the tag
+ * (and no padding, as common stacks send it). */
+static size_t alert_record_length(uint16_t suite)
 {
-    if (d == DIR_C2S) {
-        st->client_spoke_after_flight = true;
-        return NULL;
+    return 2 + 1 + aead_tag_length(suite);
+}
+
+/* A server record after the client's flight. RFC 8446 4.6.1: servers commonly send
+ * NewSessionTicket right after the client's Finished, before the client has anything more
+ * to say. A server that rejects the client's flight (its certificate, say) answers with an
+ * alert instead (RFC 8446 6.2) and closes: its first record has an alert's size then, and
+ * waits for what follows to tell (tls13_closed()), unless the client may have closed first. */
+static void server_answer(struct tls_state *st, uint8_t type, size_t length,
+                          const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[DIR_S2C];
+    const char *label = NULL;
+    if (st->dir[DIR_C2S].finished) {
+        st->server_after_client_flight++;
+        if (st->server_after_client_flight == 1 && !st->client_may_have_closed &&
+            type == CONTENT_application_data && length == alert_record_length(st->cipher_suite)) {
+            td->flight[0].type = type;
+            td->flight[0].length = (uint32_t)length;
+            td->flight_len = 1;
+            return;
+        }
+        if (!st->client_spoke_after_flight) {
+            st->tickets_inferred++;
+            label = "new_session_ticket";
+        }
+    } else if (st->dir[DIR_C2S].flight_over) {
+        st->server_after_client_flight++; /* after a flight whose Finished was not seen */
     }
-    if (st->dir[DIR_C2S].finished && !st->client_spoke_after_flight) {
-        st->tickets_inferred++;
-        return "new_session_ticket";
+    rec_emit_encrypted(DIR_S2C, type, length, label, sink);
+}
+
+/* A record after its side's flight was emitted. */
+static void post_flight_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
+                               const struct tls_sink *sink)
+{
+    st->dir[d].after_flight++;
+    if (d == DIR_S2C) {
+        server_answer(st, type, length, sink);
+        return;
     }
-    return NULL;
+    st->client_spoke_after_flight = true;
+    /* its close_notify (RFC 8446 6.1) would make the server's alert-sized answer one too */
+    st->client_may_have_closed = length == alert_record_length(st->cipher_suite);
+    rec_emit_encrypted(d, type, length, NULL, sink);
 }
 
 void tls13_protected_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
@@ -122,7 +168,10 @@ void tls13_protected_record(struct tls_state *st, enum dir d, uint8_t type, size
 {
     struct tls_dir *td = &st->dir[d];
     if (td->flight_over || type != CONTENT_application_data) {
-        rec_emit_encrypted(d, type, length, post_flight_label(st, d), sink);
+        if (td->flight_over) {
+            tls13_flush_flight(st, d, sink); /* a held alert-sized record was not the last */
+        }
+        post_flight_record(st, d, type, length, sink);
         return;
     }
     td->flight[td->flight_len].type = type;
@@ -133,4 +182,18 @@ void tls13_protected_record(struct tls_state *st, enum dir d, uint8_t type, size
     } else if (td->flight_len == TLS13_FLIGHT_MAX) {
         emit_held(st, d, false, sink); /* longer than any flight we can name */
     }
+}
+
+/* The server's alert-sized answer was its last record, and the connection closed: the
+ * server refused the client's flight. Anything else in between (a record from either
+ * side) has flushed it unlabelled already. */
+void tls13_closed(struct tls_state *st, const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[DIR_S2C];
+    if (!st->is_tls13 || !td->flight_over || td->flight_len != 1) {
+        return;
+    }
+    st->alert_inferred = true;
+    rec_emit_encrypted(DIR_S2C, td->flight[0].type, td->flight[0].length, "alert", sink);
+    td->flight_len = 0;
 }

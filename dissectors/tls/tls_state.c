@@ -73,8 +73,22 @@ bool tls_handshake_done(const struct tls_state *st)
     if (!st->is_tls13) {
         return false; /* skimmed to the end instead: a renegotiation may come (record.c) */
     }
-    /* TLS 1.3 hides its flights: the server's flight plus a later record (a ticket or data),
-     * and the client's Finished plus a later record, leave nothing plaintext to come. */
-    return c->flight_over && s->flight_over && c->encrypted_records >= 2 &&
-           s->encrypted_records >= 2;
+    /* TLS 1.3 hides its flights. Past both, the client's next record ends the tickets
+     * (tls13_flight.c), and the server's first record after the client's flight says
+     * whether it took that flight (an alert or not); the records a flight has do not
+     * count (three with a client certificate, more with early data). A server silent for
+     * TLS13_ANSWER_WAIT client records is not waited for any longer. */
+    if (!c->flight_over || !s->flight_over || c->after_flight == 0) {
+        return false;
+    }
+    return !tls13_answer_pending(st) || c->after_flight >= TLS13_ANSWER_WAIT;
+}
+
+bool tls13_answer_pending(const struct tls_state *st)
+{
+    if (!st->is_tls13) {
+        return false;
+    }
+    return !st->dir[DIR_C2S].flight_over || st->server_after_client_flight == 0 ||
+           st->dir[DIR_S2C].flight_len > 0;
 }
