@@ -330,6 +330,21 @@ START_TEST(second_syn_ack_with_another_isn_is_isn_conflict)
 }
 END_TEST
 
+/* A byte before the first one due (a keep-alive probe's) is no hole: libnids keeps it. */
+START_TEST(byte_before_the_first_is_no_gap)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    tcp_handshake(&fx);
+    c2s(&fx, 999, ACK, "x", 1);
+    c2s(&fx, 1000, PSH_ACK, client_hello, sizeof(client_hello));
+    fixture_end(&fx);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " handshake client_hello record_version=TLSv1.0 "));
+    ck_assert_ptr_null(strstr(fx.p.text, "capture="));
+    fixture_close(&fx);
+}
+END_TEST
+
 /* The client's first segment lost after a whole TCP handshake: libnids would hold the rest
  * behind the hole; the keyless path dissects the server's side and says what was missing. */
 START_TEST(hole_before_the_first_record_is_gap)
@@ -473,6 +488,7 @@ Suite *suite_partial(void)
     tcase_add_test(tc, syn_ack_first_names_the_server);
     tcase_add_test(tc, second_syn_ack_with_another_isn_is_isn_conflict);
     tcase_add_test(tc, hole_before_the_first_record_is_gap);
+    tcase_add_test(tc, byte_before_the_first_is_no_gap);
     tcase_add_test(tc, plaintext_stays_silent);
     tcase_add_test(tc, a_header_inside_a_segment_needs_the_next_one);
     tcase_add_test(tc, a_header_is_confirmed_across_segments);

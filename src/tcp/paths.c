@@ -6,7 +6,7 @@
  * - a SYN/ACK, or payload, on a tuple without a SYN (the start not captured);
  * - a second SYN/ACK with another initial sequence number before the handshake completed
  *   (libnids keeps the first, and the client's ACK of the other never matches);
- * - a first payload segment that does not start at its side's initial sequence number + 1
+ * - a first payload segment that starts past its side's initial sequence number + 1
  *   (libnids would wait for the missing bytes forever), while nothing was delivered yet.
  * Open addressing with a per-run seed, grown at half full; a slot holds the path and the
  * follower's entry, so a packet of a connection past its handshake touches one slot. */
@@ -274,18 +274,22 @@ static bool nids_leaves(struct tcp_paths *p, struct tcp_route *r, struct timeval
     if (cur_len(s->payload) == 0 || (s->flags & TCP_SYN)) {
         return false;
     }
-    slot->checked = true; /* libnids delivers from here, or the tuple is no longer its */
     if (!nc->synack_seen) {
         struct partial_start st = start_of(nc, CAPTURE_WHOLE);
         to_partial(p, slot, &r->key, &st, ts);
         return true;
     }
-    if (s->seq != nc->isn[r->sender] + 1 && !nc->syn_data) {
-        struct partial_start st = start_of(nc, CAPTURE_GAP);
-        to_partial(p, slot, &r->key, &st, ts);
-        return true;
+    uint32_t first = nc->isn[r->sender] + 1;
+    if (nc->syn_data || s->seq == first) {
+        slot->checked = true; /* libnids delivers from here */
+        return false;
     }
-    return false;
+    if (tcp_seq_before(s->seq, first)) {
+        return false; /* a keep-alive probe's byte, a stray: libnids ignores it */
+    }
+    struct partial_start st = start_of(nc, CAPTURE_GAP);
+    to_partial(p, slot, &r->key, &st, ts);
+    return true;
 }
 
 /* ---- per packet */
