@@ -649,6 +649,9 @@ void partial_end(struct partial *m)
 
 void partial_settle(struct partial *m)
 {
+    if (m == NULL) {
+        return;
+    }
     for (struct age_link *l = m->activity.oldest; l != NULL; l = l->newer) {
         struct partial_conn *e = AGE_ENTRY(l, struct partial_conn, activity);
         if (e->state == ST_SCANNING && (e->s[0].found || e->s[1].found)) {

@@ -561,6 +561,8 @@ void paths_end(struct tcp_paths *p)
     if (p == NULL) {
         return;
     }
+    /* the same order with -w or without: what the keyless path found is reported first */
+    paths_settle(p);
     reassembly_end(); /* libnids' connections first (nids_exit); no-op if not begun */
     bypass_end(p->bypass);
     partial_end(p->partial);

@@ -56,13 +56,14 @@ void paths_packet(struct tcp_paths *p, struct timeval ts, struct cursor ipv4,
                   const struct segment *s);
 /* What -w makes of the frames of the connection on t (conn.h's kinds). */
 enum conn_kind paths_kind_of(struct tcp_paths *p, const struct tcp_tuple *t);
-/* End of input, before paths_end(), for -w: connections the keyless path was still
- * searching that showed TLS are reported now, so that paths_kind_of() says so. */
+/* End of input, before paths_end() (which does it too), for -w: connections the keyless
+ * path was still searching that showed TLS are reported now, so that paths_kind_of() says
+ * so. */
 void paths_settle(struct tcp_paths *p);
 /* The same as paths_kind_of() for a callback (ctx: the struct tcp_paths). */
 enum conn_kind paths_kind_of_ctx(void *ctx, const struct tcp_tuple *t);
-/* End of input: libnids', the bypass's and the keyless path's connections are closed
- * (end=eof), in that order, and everything freed. Accepts NULL. */
+/* End of input: paths_settle(), then libnids', the bypass's and the keyless path's
+ * connections are closed (end=eof), in that order, and everything freed. Accepts NULL. */
 void paths_end(struct tcp_paths *p);
 
 /* From reassembly.c, for libnids' connections: */
