@@ -107,17 +107,22 @@ static bool tcp_tuple_of(struct cursor ip, struct tcp_tuple *t)
     return true;
 }
 
-/* Hands one IPv4 packet to the path its connection's entry in the table of paths names;
- * with -w, also decides what becomes of its frame, by what the connection was before and is
- * after this packet. */
-static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4)
+/* Hands one IPv4 packet to the path its connection's entry in the table of paths names
+ * (route: found already for this packet, or NULL); with -w, also decides what becomes of its
+ * frame, by what the connection was before and is after this packet. */
+static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4,
+                 struct tcp_route *route)
 {
     struct tcp_tuple t;
     bool attributed = pc->writer != NULL && tcp_tuple_of(ipv4, &t);
     bool was_tls = attributed && paths_kind_of(pc->paths, &t) == CONN_TLS;
     struct segment seg;
     bool whole = tcp_segment_parse(ipv4, &seg);
-    paths_packet(pc->paths, frame->ts, ipv4, whole ? &seg : NULL);
+    if (whole && route != NULL) {
+        paths_follow(pc->paths, route, frame->ts, ipv4, &seg);
+    } else {
+        paths_packet(pc->paths, frame->ts, ipv4, whole ? &seg : NULL);
+    }
     if (attributed) {
         writer_frame(pc->writer, &t, frame, was_tls, paths_kind_of(pc->paths, &t));
     }
@@ -139,7 +144,7 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     }
     if (r == LINK_IPV4) {
         if (ipv4_is_tcp(pc, ip)) {
-            feed(pc, frame, clip_to_capture(pc, ip));
+            feed(pc, frame, clip_to_capture(pc, ip), NULL);
         }
         return;
     }
@@ -151,8 +156,9 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     v6map_clock(pc->v6, frame->ts);
     struct segment seg;
     struct tcp_route route;
-    if (pc->writer == NULL && pc->paths != NULL && v6map_segment(pc->v6, ip, &seg) == V6_OK &&
-        paths_route(pc->paths, &seg, &route) == PATH_BYPASS) {
+    bool routed = pc->writer == NULL && pc->paths != NULL &&
+                  v6map_segment(pc->v6, ip, &seg) == V6_OK;
+    if (routed && paths_route(pc->paths, &seg, &route) == PATH_BYPASS) {
         /* past its handshake: no IPv4 copy needed (-w decides in feed()) */
         paths_follow(pc->paths, &route, frame->ts, cur_make(NULL, 0), &seg);
         return;
@@ -162,5 +168,6 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
         pc->stats->v6_skipped[v]++;
         return;
     }
-    feed(pc, frame, cur_make(pc->v4, len));
+    /* the route holds for the copy: the same synthetic tuple, and nothing changed the table */
+    feed(pc, frame, cur_make(pc->v4, len), routed ? &route : NULL);
 }
