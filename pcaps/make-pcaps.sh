@@ -66,6 +66,7 @@ declare -A PORT=(
     # SYN/ACKs), 44371-44380: partial-lost-clienthello's relay listens on 44379
     [partial-client-only]=44371 [partial-server-only]=44372 [partial-synack-first]=44373
     [partial-lost-clienthello]=44374 [partial-synack-conflict]=44375
+    [partial-client-only-tls13]=44376 [partial-server-only-tls13]=44377
     # DTLS over UDP, 44350-44355
     [dtls12]=44350 [dtls1]=44351
 )
@@ -85,7 +86,7 @@ readonly ALL=(
     starttls-postgres starttls-mysql
     dtls12 dtls1
     partial-client-only partial-server-only partial-synack-first partial-lost-clienthello
-    partial-synack-conflict
+    partial-synack-conflict partial-client-only-tls13 partial-server-only-tls13
 )
 
 usage() {
@@ -1453,6 +1454,22 @@ scn_partial-server-only() {
     [[ $(packets "$CAP" | awk -v re="[.]$P\$" '$1 !~ re' | wc -l) -eq 0 ]] ||
         { say "$NAME: a packet from the client is left"; return 1; }
     expect "a ticket issued" 'S>C .*new_session_ticket'
+}
+
+# The same for TLS 1.3: the client's side shows its ClientHello in clear, the server's side
+# its ServerHello, then records whose sizes tell its flight (one ticket, after the data).
+scn_partial-client-only-tls13() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+    cut "--sent-to $P"
+    [[ $(packets "$CAP" | awk -v re="[.]$P\$" '$2 !~ re' | wc -l) -eq 0 ]] ||
+        { say "$NAME: a packet from the server is left"; return 1; }
+}
+
+scn_partial-server-only-tls13() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+    cut "--sent-from $P"
+    [[ $(packets "$CAP" | awk -v re="[.]$P\$" '$1 !~ re' | wc -l) -eq 0 ]] ||
+        { say "$NAME: a packet from the client is left"; return 1; }
 }
 
 # The capture starts between the SYN and the SYN/ACK: its first packet is the SYN/ACK.
