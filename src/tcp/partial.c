@@ -39,7 +39,7 @@ struct sender {
     /* A direction dissected from a segment that began a record: contiguous bytes only. */
     bool dissect;
     bool dissect_from_first; /* ... from its first captured byte */
-    bool encrypted_start; /* ... whose first handshake record is protected: a renegotiation */
+    bool encrypted_start; /* ... whose first record there is a protected handshake record */
     bool stopped; /* a gap, the buffer bound, or the handshake is over */
     bool gap;
     bool fin;
@@ -60,7 +60,7 @@ struct held {
 enum state {
     ST_SCANNING, /* looking for headers; dissected segments are held */
     ST_REPORTED, /* carries TLS: its conn prints */
-    ST_NOT_TLS,  /* no header where one would be: silent until its tuple is dropped */
+    ST_NOT_TLS,  /* no header where one would be: counted, then quiet until dropped */
     ST_CLOSED,   /* closed; kept so that its last packets do not start it again */
 };
 
@@ -68,7 +68,7 @@ struct partial_conn {
     struct tuple_key key;
     enum state state;
     struct age_link activity; /* the least recently active tuple is dropped first */
-    uint8_t first_sender;  /* sender of the first segment seen */
+    uint8_t first_sender;  /* sender of the first packet seen here (2: none yet) */
     struct sender s[2];
     struct partial_start start;
     struct timeval found_ts; /* when the first header turned up */
