@@ -62,6 +62,11 @@ declare -A PORT=(
     [starttls-smtp]=44363 [starttls-imap]=44364 [starttls-pop3]=44365 [starttls-ftp]=44366
     [starttls-xmpp]=44367 [starttls-ldap]=44368 [starttls-postgres]=44369
     [starttls-mysql]=44370
+    # partial connections (one direction, a late start, a lost first segment, two
+    # SYN/ACKs), 44371-44380: partial-lost-clienthello's relay listens on 44379
+    [partial-client-only]=44371 [partial-server-only]=44372 [partial-synack-first]=44373
+    [partial-lost-clienthello]=44374 [partial-synack-conflict]=44375
+    [partial-client-only-tls13]=44376 [partial-server-only-tls13]=44377
     # DTLS over UDP, 44350-44355
     [dtls12]=44350 [dtls1]=44351
     # client certificates asked for and not given, or refused: 44381-44390
@@ -83,6 +88,8 @@ readonly ALL=(
     starttls-postgres starttls-mysql
     dtls12 dtls1
     tls12-cert-requested tls13-cert-requested tls13-cert-rejected
+    partial-client-only partial-server-only partial-synack-first partial-lost-clienthello
+    partial-synack-conflict partial-client-only-tls13 partial-server-only-tls13
 )
 
 usage() {
@@ -722,18 +729,26 @@ PY
 
 MIDCUT=$TMP/midcut.py
 cat >"$MIDCUT" <<'PY'
-"""Cuts the start off a pcap file, as if tcpdump had started later (midstream-*).
+"""Cuts packets out of a pcap file, as a capture that started late or saw one side only
+would have them (midstream-*, partial-*).
 
 --drop N: drops the first N packets.
 --from-appdata PORT: keeps the packets from the first one sent to PORT whose TCP payload
-starts with a TLS application_data record header (17 03 03). Ethernet and IPv4 only."""
+starts with a TLS application_data record header (17 03 03).
+--sent-to PORT: keeps only the packets sent to PORT (one direction of a SPAN port).
+--sent-from PORT: keeps only the packets sent from PORT.
+--drop-first-data-to PORT: drops the first packet sent to PORT that carries payload (a lost
+first segment of the ClientHello).
+--dup-synack DELTA: puts before the SYN/ACK a copy of it whose sequence number is DELTA
+higher (a second SYN/ACK with another initial sequence number), TCP checksum recomputed.
+Ethernet and IPv4 only."""
 import argparse
 import struct
 import sys
 
 
-def payload_to(frame, port):
-    """The TCP payload of an Ethernet/IPv4 frame sent to port, else None."""
+def tcp_of(frame):
+    """(ip header length, TCP header and payload) of an Ethernet/IPv4 frame, else None."""
     if len(frame) < 34 or frame[12:14] != b"\x08\x00":
         return None
     ip = frame[14:]
@@ -742,9 +757,45 @@ def payload_to(frame, port):
         return None
     total = struct.unpack("!H", ip[2:4])[0]
     tcp = ip[ihl:total]
-    if len(tcp) < 20 or struct.unpack("!H", tcp[2:4])[0] != port:
+    return (ihl, tcp) if len(tcp) >= 20 else None
+
+
+def ports(frame):
+    t = tcp_of(frame)
+    return struct.unpack("!HH", t[1][0:4]) if t else (None, None)
+
+
+def payload_to(frame, port):
+    """The TCP payload of an Ethernet/IPv4 frame sent to port, else None."""
+    t = tcp_of(frame)
+    if t is None or struct.unpack("!H", t[1][2:4])[0] != port:
         return None
+    tcp = t[1]
     return tcp[(tcp[12] >> 4) * 4:]
+
+
+def is_synack(frame):
+    t = tcp_of(frame)
+    return t is not None and t[1][13] & 0x12 == 0x12
+
+
+def with_seq_added(record, delta):
+    """A copy of a pcap record (header + Ethernet/IPv4/TCP frame) whose TCP sequence number
+    is delta higher, with the TCP checksum of RFC 9293 3.1 over the pseudo-header."""
+    rec = bytearray(record)
+    ihl, tcp = tcp_of(bytes(rec[16:]))
+    ip_at, tcp_at = 16 + 14, 16 + 14 + ihl
+    seq = (struct.unpack("!I", tcp[4:8])[0] + delta) & 0xFFFFFFFF
+    rec[tcp_at + 4:tcp_at + 8] = struct.pack("!I", seq)
+    rec[tcp_at + 16:tcp_at + 18] = b"\0\0"
+    seg = bytes(rec[tcp_at:tcp_at + len(tcp)])
+    pseudo = bytes(rec[ip_at + 12:ip_at + 20]) + struct.pack("!BBH", 0, 6, len(seg))
+    data = pseudo + seg + (b"\0" if len(seg) % 2 else b"")
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    rec[tcp_at + 16:tcp_at + 18] = struct.pack("!H", ~total & 0xFFFF)
+    return bytes(rec)
 
 
 def main():
@@ -753,6 +804,10 @@ def main():
     ap.add_argument("dst")
     ap.add_argument("--drop", type=int, default=0)
     ap.add_argument("--from-appdata", type=int, default=0)
+    ap.add_argument("--sent-to", type=int, default=0)
+    ap.add_argument("--sent-from", type=int, default=0)
+    ap.add_argument("--drop-first-data-to", type=int, default=0)
+    ap.add_argument("--dup-synack", type=int, default=0)
     a = ap.parse_args()
     data = open(a.src, "rb").read()
     order = {b"\xd4\xc3\xb2\xa1": "<", b"\x4d\x3c\xb2\xa1": "<",
@@ -771,10 +826,25 @@ def main():
         if not starts:
             sys.exit("midcut: no application_data record sent to that port")
         start = starts[0]
+    kept = records[start:]
+    if a.sent_to:
+        kept = [r for r in kept if ports(r[16:])[1] == a.sent_to]
+    if a.sent_from:
+        kept = [r for r in kept if ports(r[16:])[0] == a.sent_from]
+    if a.drop_first_data_to:
+        first = [i for i, r in enumerate(kept) if payload_to(r[16:], a.drop_first_data_to)]
+        if not first:
+            sys.exit("midcut: no payload sent to that port")
+        del kept[first[0]]
+    if a.dup_synack:
+        at = [i for i, r in enumerate(kept) if is_synack(r[16:])]
+        if len(at) != 1:
+            sys.exit("midcut: want exactly one SYN/ACK")
+        kept.insert(at[0], with_seq_added(kept[at[0]], a.dup_synack))
     with open(a.dst, "wb") as out:
         out.write(data[:24])
-        out.writelines(records[start:])
-    print(f"midcut: dropped {start} of {len(records)} packets")
+        out.writelines(kept)
+    print(f"midcut: {len(records)} packets in, {len(kept)} out")
 
 
 main()
@@ -1402,6 +1472,90 @@ scn_midstream-tls13() {
     midstream "--from-appdata $P" "${LEAF[@]}" "${T13[@]}" -num_tickets 0 -rev -- \
         "${T13[@]}" -bind "127.0.0.1:$((61000 + RANDOM % 4000))"
     grep -q olleh "$W/cli.log" || { say "$NAME: no reply from the server"; return 1; }
+}
+
+# cut CUT: the capture, checked whole, loses packets as midcut.py's options CUT say.
+cut() {
+    # shellcheck disable=SC2086 # CUT is several words
+    python3 "$MIDCUT" $1 "$CAP" "$W/cut.pcap" >"$W/midcut.log" ||
+        { cat "$W/midcut.log" >&2; return 1; }
+    mv "$W/cut.pcap" "$CAP"
+}
+
+# first_flags FILE: tcpdump's flags of the first packet ("S", "S.", "P.", ...).
+first_flags() {
+    packets "$1" | head -n 1 | awk '{ print $3 }'
+}
+
+# A SPAN port that sees the client's packets only: TLS 1.2 with a ticket, so the client's
+# ClientKeyExchange and ChangeCipherSpec are in clear.
+scn_partial-client-only() {
+    simple "${LEAF[@]}" "${T12[@]}" -- "${T12[@]}"
+    cut "--sent-to $P"
+    [[ $(packets "$CAP" | awk -v re="[.]$P\$" '$2 !~ re' | wc -l) -eq 0 ]] ||
+        { say "$NAME: a packet from the server is left"; return 1; }
+}
+
+# ... and the server's packets only: its ServerHello, Certificate, ServerKeyExchange and
+# NewSessionTicket in clear.
+scn_partial-server-only() {
+    simple "${LEAF[@]}" "${T12[@]}" -- "${T12[@]}"
+    cut "--sent-from $P"
+    [[ $(packets "$CAP" | awk -v re="[.]$P\$" '$1 !~ re' | wc -l) -eq 0 ]] ||
+        { say "$NAME: a packet from the client is left"; return 1; }
+    expect "a ticket issued" 'S>C .*new_session_ticket'
+}
+
+# The same for TLS 1.3: the client's side shows its ClientHello in clear, the server's side
+# its ServerHello, then records whose sizes tell its flight (one ticket, after the data).
+scn_partial-client-only-tls13() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+    cut "--sent-to $P"
+    [[ $(packets "$CAP" | awk -v re="[.]$P\$" '$2 !~ re' | wc -l) -eq 0 ]] ||
+        { say "$NAME: a packet from the server is left"; return 1; }
+}
+
+scn_partial-server-only-tls13() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -- "${T13[@]}"
+    cut "--sent-from $P"
+    [[ $(packets "$CAP" | awk -v re="[.]$P\$" '$1 !~ re' | wc -l) -eq 0 ]] ||
+        { say "$NAME: a packet from the client is left"; return 1; }
+}
+
+# The capture starts between the SYN and the SYN/ACK: its first packet is the SYN/ACK.
+scn_partial-synack-first() {
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}"
+    cut "--drop 1"
+    [[ $(first_flags "$CAP") == S. ]] ||
+        { say "$NAME: the capture does not start with the SYN/ACK"; return 1; }
+}
+
+# The ClientHello goes as 60 bytes and the rest (through a relay, whose leg to the server
+# is captured), and the 60-byte segment is lost: a hole before the client's first record.
+scn_partial-lost-clienthello() {
+    local front=44379
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    proxy --listen "$front" --to "$P" --split 60 --gap 0.05
+    capture lo "tcp port $P"
+    client cli.log ok 0.5 hello -- "$(ep "$front")" "${T12[@]}"
+    wait_exit "$SRV"
+    wait_exit "$PROXY_PID"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    local sizes
+    sizes=$(packets "$CAP" | awk -v re="[.]$P\$" '$2 ~ re && $4 > 0 && n++ < 1 { print $4 }')
+    [[ $sizes == 60 ]] || { say "$NAME: first segment is '$sizes' bytes"; return 1; }
+    cut "--drop-first-data-to $P"
+}
+
+# A second SYN/ACK with another initial sequence number comes before the real one (a
+# middlebox's, or one from a server that restarted): the client acknowledges the real one.
+scn_partial-synack-conflict() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 0 -- "${T13[@]}"
+    cut "--dup-synack 1000000"
+    [[ $(packets "$CAP" | awk '$3 == "S."' | wc -l) -eq 2 ]] ||
+        { say "$NAME: want two SYN/ACKs"; return 1; }
 }
 
 # starttls PROTO VERSION CLIENT_OPTS...: `s_client -starttls PROTO` against

@@ -20,11 +20,20 @@ struct conn_plaintext {
     size_t cap[2];
 };
 
-/* STARTTLS and mid-stream connections say so on every line: a copy with the field added. */
+const char *conn_capture_name(enum conn_capture c)
+{
+    static const char *const names[CAPTURE_KINDS] = {
+        "whole", "midstream", "client_only", "server_only", "gap", "isn_conflict",
+    };
+    return (unsigned)c < CAPTURE_KINDS ? names[c] : "unknown";
+}
+
+/* STARTTLS and partly captured connections say so on every line: a copy with the field
+ * added. */
 static const struct fields *tagged(const struct conn *c, const struct fields *f,
                                    struct fields *copy)
 {
-    if (c->starttls == STARTTLS_NONE && !c->midstream) {
+    if (c->starttls == STARTTLS_NONE && c->capture == CAPTURE_WHOLE) {
         return f;
     }
     fields_init(copy, f->event, f->name); /* and only the bytes in use, not all 17 KiB */
@@ -32,8 +41,8 @@ static const struct fields *tagged(const struct conn *c, const struct fields *f,
     if (c->starttls != STARTTLS_NONE) {
         fields_add_token(copy, "starttls", starttls_name(c->starttls));
     }
-    if (c->midstream) {
-        fields_add_bool(copy, "midstream", true);
+    if (c->capture != CAPTURE_WHOLE) {
+        fields_add_token(copy, "capture", conn_capture_name(c->capture));
     }
     return copy;
 }
@@ -268,6 +277,30 @@ static const char *end_name(enum conn_end end)
     }
 }
 
+_Static_assert(CAPTURE_KINDS == STATS_CAPTURE_KINDS, "stats count every capture= kind");
+
+static void add_missing(struct fields *f, uint8_t missing)
+{
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } parts[] = {
+        {CONN_MISSING_SYN, "syn"},         {CONN_MISSING_SYN_ACK, "syn_ack"},
+        {CONN_MISSING_C2S, "c2s"},         {CONN_MISSING_S2C, "s2c"},
+        {CONN_MISSING_C2S_START, "c2s_start"}, {CONN_MISSING_S2C_START, "s2c_start"},
+    };
+    if (missing == 0) {
+        return;
+    }
+    fields_list_begin(f, "missing");
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (missing & parts[i].bit) {
+            fields_list_token(f, parts[i].name);
+        }
+    }
+    fields_list_end(f);
+}
+
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c)
 {
@@ -307,6 +340,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
         }
         fields_list_end(&f);
     }
+    add_missing(&f, c->missing);
     if (c->events_suppressed > 0) {
         fields_add_uint(&f, "events_suppressed", c->events_suppressed);
     }

@@ -31,6 +31,26 @@ struct conn_env {
 
 enum conn_kind { CONN_UNDECIDED, CONN_TLS, CONN_NOT_TLS };
 
+/* capture= on the lines of a connection followed by the keyless path (tcp/partial.c). */
+enum conn_capture {
+    CAPTURE_WHOLE,        /* libnids' or the bypass's: no key */
+    CAPTURE_MIDSTREAM,    /* both sides, the start (SYN or SYN/ACK) not captured */
+    CAPTURE_CLIENT_ONLY,  /* no packet from the server */
+    CAPTURE_SERVER_ONLY,  /* no packet from the client */
+    CAPTURE_GAP,          /* TCP handshake seen, a hole before the first record */
+    CAPTURE_ISN_CONFLICT, /* two SYN/ACKs with different initial sequence numbers */
+    CAPTURE_KINDS,
+};
+const char *conn_capture_name(enum conn_capture c);
+
+/* missing= on the close line of such a connection, what the capture lacked. */
+#define CONN_MISSING_SYN 0x01       /* the client's SYN */
+#define CONN_MISSING_SYN_ACK 0x02   /* the server's SYN/ACK */
+#define CONN_MISSING_C2S 0x04       /* every packet from the client */
+#define CONN_MISSING_S2C 0x08       /* every packet from the server */
+#define CONN_MISSING_C2S_START 0x10 /* the client's first bytes (not dissected from byte 0) */
+#define CONN_MISSING_S2C_START 0x20 /* the server's first bytes */
+
 /* Lines one connection may print before the rest are only counted (events_suppressed= on its
  * close line): far above any real handshake, renegotiations included. */
 #define CONN_EVENTS_MAX 1000
@@ -64,7 +84,10 @@ struct conn {
     struct conn_plaintext *plain;
     enum starttls_proto starttls;
     size_t plaintext_left[2];
-    bool midstream; /* picked up without its SYN (midstream.c): every line says so */
+    /* How it was captured, when not whole (tcp/partial.c): every line says capture=; the
+     * close line says what was missing (CONN_MISSING_* bits). */
+    enum conn_capture capture;
+    uint8_t missing;
     /* Synthetic addresses standing for its IPv6 endpoints (ipv6map.h), kept from reuse while
      * it lives: taken by conn_hold_addresses(), given back by conn_free(). */
     struct v6map *v6;

@@ -10,7 +10,7 @@
 #include "diff/diff.h"
 #include "tcp/ipv6map.h"
 #include "messages.h"
-#include "tcp/midstream.h"
+#include "tcp/paths.h"
 #include "options.h"
 #include "output/output.h"
 #include "capture/packet.h"
@@ -247,18 +247,21 @@ static int run_inputs(struct run *r, struct conn_env *env)
     struct reassembly_opts ro = {r->o->max_conns, r->o->idle_timeout, r->o->verify_checksums};
     struct inputs *in = r->in;
     for (size_t i = 0; i < in->n; i++) {
-        if (!reassembly_begin(&ro, env, r->pc->v6, err, sizeof(err))) {
+        r->pc->paths = paths_begin(&ro, env, r->pc->v6, err, sizeof(err));
+        if (r->pc->paths == NULL) {
             errorf("%s", err);
             return EXIT_USAGE;
         }
         r->pc->udp = udp_new(env);
-        r->pc->midstream = midstream_new(env, r->pc->v6);
         capture_set_tick(in->caps[i], on_tick, r);
         enum capture_end end = capture_run(in->caps[i], on_frame, r, err, sizeof(err));
         /* Also after -c, -G or a signal: connections still open get their close lines. */
-        reassembly_end();
-        midstream_end(r->pc->midstream);
-        r->pc->midstream = NULL;
+        if (r->writer != NULL) {
+            paths_settle(r->pc->paths);
+            writer_settle(r->writer, paths_kind_of_ctx, r->pc->paths);
+        }
+        paths_end(r->pc->paths);
+        r->pc->paths = NULL;
         udp_end(r->pc->udp);
         r->pc->udp = NULL;
         if (r->writer != NULL) {

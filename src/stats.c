@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 
+#include "conn.h"
 #include "tcp/reassembly.h"
 
 void stats_report_skipped(const struct stats *s, FILE *fp)
@@ -55,8 +56,15 @@ void stats_report(const struct stats *s, FILE *fp)
         counter(fp, name, s->flows[i]);
     }
     counter(fp, "reused tuples", s->reused_tuples);
-    counter(fp, "mid-stream TLS connections", s->midstream_connections);
-    counter(fp, "mid-stream tuples evicted (4096 at once)", s->midstream_evicted);
+    for (int k = 1; k < STATS_CAPTURE_KINDS; k++) {
+        char name[64];
+        snprintf(name, sizeof(name), "partial TLS connections capture=%s",
+                 conn_capture_name((enum conn_capture)k));
+        counter(fp, name, s->partial_connections[k]);
+    }
+    counter(fp, "partial tuples without a TLS record header", s->partial_not_tls);
+    counter(fp, "partial tuples evicted unfinished (4096 at once)", s->partial_evicted);
+    counter(fp, "partial TLS connections not followed (out of memory)", s->partial_unstarted);
     counter(fp, "malformed events", s->malformed_events);
     counter(fp, "connections evicted (--max-conns)", s->evicted_connections);
     counter(fp, "connections closed idle (--idle-timeout)", s->idle_connections);

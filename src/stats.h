@@ -9,6 +9,7 @@
 #include "tcp/ipv6map.h"
 #include "capture/linklayer.h"
 
+#define STATS_CAPTURE_KINDS 6 /* enum conn_capture (conn.h) */
 #define STATS_NIDS_WARN_KINDS 10 /* libnids warning codes 0..9 (NIDS_WARN_UNDEFINED..TCP_BADFLAGS) */
 
 /* flow= labels, in the order the report lists them (flow.c names them). */
@@ -24,8 +25,12 @@ struct stats {
     uint64_t tls_connections;
     uint64_t not_tls_connections;
     uint64_t reused_tuples;
-    uint64_t midstream_connections; /* picked up without their SYN, carrying TLS */
-    uint64_t midstream_evicted;     /* mid-stream tuples dropped (MIDSTREAM_MAX_TUPLES) */
+    /* TLS connections followed by the keyless path (tcp/partial.c), by capture= kind
+     * (enum conn_capture; index CAPTURE_WHOLE unused) */
+    uint64_t partial_connections[STATS_CAPTURE_KINDS];
+    uint64_t partial_not_tls;   /* ... tuples with payload but no TLS record header found */
+    uint64_t partial_evicted;   /* ... tuples dropped unfinished (PARTIAL_MAX_TUPLES) */
+    uint64_t partial_unstarted; /* ... TLS connections that could not be followed (memory) */
     uint64_t malformed_events;
     uint64_t nids_warnings[STATS_NIDS_WARN_KINDS]; /* by libnids warning type */
     uint64_t class_e_collisions;                   /* real 240/4 addresses seen */

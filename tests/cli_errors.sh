@@ -177,13 +177,17 @@ else
 fi
 
 # -w keeps the frames of TLS connections, with their TCP handshakes, and nothing else.
-# Also DTLS (UDP), STARTTLS (the plaintext before the upgrade) and a connection picked up
-# mid-stream (no SYN): every frame of those captures belongs to TLS.
+# Also DTLS (UDP), STARTTLS (the plaintext before the upgrade) and connections captured in
+# part (no SYN, one side, two SYN/ACKs, a lost first segment): every frame of those
+# captures belongs to TLS.
 frames_written() { sed -n 's/^hsdump: frames written: //p' "$tmp/err"; }
 frames_read() { sed -n 's/^hsdump: packets: //p' "$tmp/err"; }
 for cap in "$srcdir/pcaps/interleaved.pcap" "$srcdir/pcaps/ipv6-tls13.pcap" \
     "$srcdir/pcaps/dtls12.pcap" "$srcdir/pcaps/starttls-imap.pcap" \
-    "$srcdir/pcaps/midstream-tls12.pcap" "$srcdir/pcaps/hostile/http-on-443.pcap"; do
+    "$srcdir/pcaps/midstream-tls12.pcap" "$srcdir/pcaps/partial-server-only.pcap" \
+    "$srcdir/pcaps/partial-client-only.pcap" \
+    "$srcdir/pcaps/partial-synack-conflict.pcap" "$srcdir/pcaps/partial-lost-clienthello.pcap" \
+    "$srcdir/pcaps/hostile/http-on-443.pcap"; do
     [ -f "$cap" ] || continue
     capname=$(basename "$cap")
     "$HSDUMP" -r "$cap" -w "$tmp/w.pcap" --stats >"$tmp/live.out" 2>"$tmp/err"
@@ -193,7 +197,7 @@ for cap in "$srcdir/pcaps/interleaved.pcap" "$srcdir/pcaps/ipv6-tls13.pcap" \
     check "-w $capname: exit 0, read back with the same output" \
         test $status -eq 0 -a -s "$tmp/back.out" -a "$same" = yes
     case $capname in
-    dtls* | starttls* | midstream*)
+    dtls* | starttls* | midstream* | partial*)
         check "-w $capname: every frame written" test "$(frames_written)" = "$(frames_read)"
         ;;
     http-on-443*)

@@ -1,6 +1,6 @@
 /* What a dissector printed: an output in text format, no time column, writing to memory,
  * with the counters and the conn_env the connection code wants. Shared by the tests that
- * drive conn, midstream and udp and read back their lines. */
+ * drive conn, the keyless TCP path and udp and read back their lines. */
 #ifndef HSDUMP_TESTS_PRINTED_H
 #define HSDUMP_TESTS_PRINTED_H
 

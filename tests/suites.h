@@ -18,7 +18,7 @@ Suite *suite_output_json(void);
 Suite *suite_options(void);
 Suite *suite_protected(void);
 Suite *suite_starttls(void);
-Suite *suite_midstream(void);
+Suite *suite_partial(void);
 Suite *suite_diff(void);
 Suite *suite_messages(void);
 Suite *suite_extensions(void);

@@ -26,11 +26,21 @@ def starttls_ports(binary, pcap):
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def captured_in_part(binary, pcap):
+    """Whether hsdump followed a connection of pcap on its keyless path (capture=)."""
+    return re.search(r" capture=\w+$", run([binary, "-S", "-r", pcap]), re.M) is not None
+
+
 def tshark_args(binary, pcap, ports, proto, transport):
     """tshark reading pcap with TCP and TLS reassembly on, and ports decoded as proto (or as
-    the plaintext protocol a STARTTLS connection on it began with)."""
+    the plaintext protocol a STARTTLS connection on it began with). For a connection
+    captured in part (one side, two SYN/ACKs with different ISNs), tshark's sequence analysis
+    waits for bytes that were never captured, so it is turned off there."""
     args = ["tshark", "-r", pcap, "-o", "tcp.desegment_tcp_streams:TRUE",
             "-o", "tls.desegment_ssl_records:TRUE"]
+    if transport == "tcp" and captured_in_part(binary, pcap):
+        args += ["-o", "tcp.analyze_sequence_numbers:FALSE"]
     upgraded = starttls_ports(binary, pcap) if transport == "tcp" else {}
     for port in sorted(ports):
         args += ["-d", f"{transport}.port=={port},{upgraded.get(port, proto)}"]

@@ -127,6 +127,9 @@ def tshark_pass(pcap, ports, proto, transport):
             conn, d = conns.setdefault((src, dst), Conn()), "c"
         elif (dst, src) in conns:
             conn, d = conns[(dst, src)], "s"
+        elif 2 in hs and (src, dst) not in conns:
+            # a ServerHello first (the client's side was not captured): sent by the server
+            conn, d = conns.setdefault((dst, src), Conn()), "s"
         else:
             conn, d = conns.setdefault((src, dst), Conn()), "c"
         conn.seq[d] += frame_order(listed["content_type"], hs, listed["alert"], offsets)

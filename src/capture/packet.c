@@ -6,9 +6,9 @@
 #include "capture/capture.h"
 #include "capture/linklayer.h"
 #include "messages.h"
-#include "tcp/midstream.h"
 #include "output/output.h"
 #include "capture/pcap_writer.h"
+#include "tcp/paths.h"
 #include "tcp/reassembly.h"
 #include "stats.h"
 #include "tcp/tcp_segment.h"
@@ -107,31 +107,24 @@ static bool tcp_tuple_of(struct cursor ip, struct tcp_tuple *t)
     return true;
 }
 
-/* What the connection on t is: libnids' view, or for a connection it does not follow (no
- * SYN captured) the mid-stream pickup's. */
-static enum conn_kind kind_of(struct packet_ctx *pc, const struct tcp_tuple *t)
-{
-    enum conn_kind k = reassembly_kind_of(t);
-    return k != CONN_NOT_TLS ? k : midstream_kind_of(pc->midstream, t);
-}
-
-/* Hands one IPv4 packet to the connection past its handshake it belongs to, else to the
- * mid-stream pickup and libnids; with -w, also decides what becomes of its frame, by what the
- * connection was before and is after this packet. */
-static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4)
+/* Hands one IPv4 packet to the path its connection's entry in the table of paths names
+ * (route: found already for this packet, or NULL); with -w, also decides what becomes of its
+ * frame, by what the connection was before and is after this packet. */
+static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struct cursor ipv4,
+                 struct tcp_route *route)
 {
     struct tcp_tuple t;
     bool attributed = pc->writer != NULL && tcp_tuple_of(ipv4, &t);
-    bool was_tls = attributed && kind_of(pc, &t) == CONN_TLS;
-    struct segment seg; /* read once for the three of them */
-    if (!tcp_segment_parse(ipv4, &seg)) {
-        reassembly_feed(frame->ts, ipv4, NULL);
-    } else if (!reassembly_feed_bypass(frame->ts, &seg)) {
-        midstream_feed(pc->midstream, frame->ts, &seg); /* before libnids ends a stream */
-        reassembly_feed(frame->ts, ipv4, &seg);
+    bool was_tls = attributed && paths_kind_of(pc->paths, &t) == CONN_TLS;
+    struct segment seg;
+    bool whole = tcp_segment_parse(ipv4, &seg);
+    if (whole && route != NULL) {
+        paths_follow(pc->paths, route, frame->ts, ipv4, &seg);
+    } else {
+        paths_packet(pc->paths, frame->ts, ipv4, whole ? &seg : NULL);
     }
     if (attributed) {
-        writer_frame(pc->writer, &t, frame, was_tls, kind_of(pc, &t));
+        writer_frame(pc->writer, &t, frame, was_tls, paths_kind_of(pc->paths, &t));
     }
 }
 
@@ -151,7 +144,7 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     }
     if (r == LINK_IPV4) {
         if (ipv4_is_tcp(pc, ip)) {
-            feed(pc, frame, clip_to_capture(pc, ip));
+            feed(pc, frame, clip_to_capture(pc, ip), NULL);
         }
         return;
     }
@@ -162,14 +155,19 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     size_t len;
     v6map_clock(pc->v6, frame->ts);
     struct segment seg;
-    if (pc->writer == NULL && v6map_segment(pc->v6, ip, &seg) == V6_OK &&
-        reassembly_feed_bypass(frame->ts, &seg)) {
-        return; /* past its handshake: no IPv4 copy needed (-w decides in feed()) */
+    struct tcp_route route;
+    bool routed = pc->writer == NULL && pc->paths != NULL &&
+                  v6map_segment(pc->v6, ip, &seg) == V6_OK;
+    if (routed && paths_route(pc->paths, &seg, &route) == PATH_BYPASS) {
+        /* past its handshake: no IPv4 copy needed (-w decides in feed()) */
+        paths_follow(pc->paths, &route, frame->ts, cur_make(NULL, 0), &seg);
+        return;
     }
     enum v6_result v = v6map_translate(pc->v6, ip, pc->v4, sizeof(pc->v4), &len);
     if (v != V6_OK) {
         pc->stats->v6_skipped[v]++;
         return;
     }
-    feed(pc, frame, cur_make(pc->v4, len));
+    /* the route holds for the copy: the same synthetic tuple, and nothing changed the table */
+    feed(pc, frame, cur_make(pc->v4, len), routed ? &route : NULL);
 }

@@ -9,7 +9,7 @@
 #include "udp/udp.h"
 
 struct capture_frame;
-struct midstream;
+struct tcp_paths;
 struct stats;
 
 struct output;
@@ -20,7 +20,7 @@ struct packet_ctx {
     struct output *out; /* told each packet's time (the origin of -tttt) */
     struct v6map *v6;
     struct writer *writer; /* -w, or NULL */
-    struct midstream *midstream; /* connections without their SYN (current input), or NULL */
+    struct tcp_paths *paths; /* TCP connections of the current input (tcp/paths.h), or NULL */
     struct udp_table *udp; /* QUIC and DTLS flows of the current input, or NULL */
     bool warned_class_e;
     uint8_t v4[V6MAP_OUT_MAX]; /* the synthetic IPv4 packet of the current IPv6 frame */

@@ -205,6 +205,19 @@ void writer_frame(struct writer *w, const struct tcp_tuple *t, const struct capt
     }
 }
 
+void writer_settle(struct writer *w,
+                   enum conn_kind (*kind_of)(void *ctx, const struct tcp_tuple *t), void *ctx)
+{
+    struct pending *p = oldest(w);
+    while (p != NULL) {
+        struct pending *next = AGE_ENTRY(p->age.newer, struct pending, age);
+        if (kind_of(ctx, &p->key) == CONN_TLS) {
+            release(w, p, true);
+        }
+        p = next;
+    }
+}
+
 void writer_drop_pending(struct writer *w)
 {
     while (oldest(w) != NULL) {

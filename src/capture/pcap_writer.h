@@ -37,6 +37,11 @@ void writer_tls_frame(struct writer *w, const struct capture_frame *f);
 
 /* End of one input: its undecided connections will never be decided, drop their frames. */
 void writer_drop_pending(struct writer *w);
+/* End of input, before the connections are closed: the frames held for each connection that
+ * kind_of now says is TLS are written (one reported only at the end, such as one side of a
+ * connection whose other side was not captured). */
+void writer_settle(struct writer *w,
+                   enum conn_kind (*kind_of)(void *ctx, const struct tcp_tuple *t), void *ctx);
 
 /* Pushes written frames to the file (live capture: between batches). False on a failed
  * write, which writer_close() then reports. */

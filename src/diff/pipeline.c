@@ -7,7 +7,7 @@
 #include "capture/capture.h"
 #include "conn.h"
 #include "tcp/ipv6map.h"
-#include "tcp/midstream.h"
+#include "tcp/paths.h"
 #include "output/output.h"
 #include "capture/packet.h"
 #include "tcp/reassembly.h"
@@ -39,12 +39,10 @@ bool pipeline_capture_to_json(const char *path, const char *filter, FILE *out, c
         snprintf(err, errlen, "out of memory");
         ok = false;
     }
-    if (ok && reassembly_begin(&ro, &env, pc.v6, err, errlen)) {
+    if (ok && (pc.paths = paths_begin(&ro, &env, pc.v6, err, errlen)) != NULL) {
         pc.udp = udp_new(&env);
-        pc.midstream = midstream_new(&env, pc.v6);
         enum capture_end end = capture_run(cap, packet_frame, &pc, err, errlen);
-        reassembly_end();
-        midstream_end(pc.midstream);
+        paths_end(pc.paths);
         udp_end(pc.udp);
         ok = end != CAPTURE_ERROR;
     } else {

@@ -7,17 +7,15 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "age_list.h"
 #include "stats.h"
+#include "tcp/paths.h"
 #include "tcp/tcp_segment.h"
 
 /* libnids' warning code for a dropped out-of-order queue (NIDS_WARN_TCP_BIGQUEUE): the same
  * limit, reported the same way in the statistics. */
 #define WARN_TCP_BIG_QUEUE 8
-/* Open-addressing table: starts small, doubles at half full. */
-#define INITIAL_SLOTS 1024
 /* Queued segments per direction: bounds a flood of empty FINs ahead of a hole too. */
 #define QUEUE_MAX_SEGMENTS 256
 
@@ -42,7 +40,7 @@ struct half {
     size_t rest_len;
 };
 
-struct flow {
+struct bypass_flow {
     struct tuple_key key;
     uint8_t client_sender; /* which of the key's endpoints is the client */
     bool skim;
@@ -55,72 +53,13 @@ struct flow {
     struct half half[2]; /* by enum dir */
 };
 
-struct slot {
-    struct tuple_key key;
-    struct flow *flow; /* NULL: empty */
-};
-
 struct bypass {
     struct conn_env *env;
-    struct slot *slots;
-    size_t mask; /* slots - 1, a power of two minus one */
+    struct tcp_paths *paths;
     size_t n;
     size_t max;
-    uint32_t seed;
     struct age_list activity;
 };
-
-/* ---- the table */
-
-static size_t home_of(const struct bypass *b, const struct tuple_key *k)
-{
-    return tuple_key_hash(k, b->seed) & b->mask;
-}
-
-static struct slot *slot_of(const struct bypass *b, const struct tuple_key *k)
-{
-    for (size_t i = home_of(b, k);; i = (i + 1) & b->mask) {
-        struct slot *s = &b->slots[i];
-        if (s->flow == NULL || tuple_key_equal(&s->key, k)) {
-            return s;
-        }
-    }
-}
-
-static bool grow(struct bypass *b)
-{
-    size_t old_count = b->mask + 1;
-    struct slot *old = b->slots;
-    struct slot *slots = calloc(old_count * 2, sizeof(*slots));
-    if (slots == NULL) {
-        return false;
-    }
-    b->slots = slots;
-    b->mask = old_count * 2 - 1;
-    for (size_t i = 0; i < old_count; i++) {
-        if (old[i].flow != NULL) {
-            *slot_of(b, &old[i].key) = old[i];
-        }
-    }
-    free(old);
-    return true;
-}
-
-/* Backward-shift deletion keeps every probe sequence unbroken without tombstones. */
-static void remove_slot(struct bypass *b, struct slot *gone)
-{
-    size_t hole = (size_t)(gone - b->slots);
-    for (size_t i = (hole + 1) & b->mask; b->slots[i].flow != NULL; i = (i + 1) & b->mask) {
-        size_t home = home_of(b, &b->slots[i].key);
-        /* the entry at i may move to the hole unless its home lies in (hole, i] */
-        if (((i - home) & b->mask) >= ((i - hole) & b->mask)) {
-            b->slots[hole] = b->slots[i];
-            hole = i;
-        }
-    }
-    b->slots[hole].flow = NULL;
-    b->n--;
-}
 
 /* ---- closing */
 
@@ -135,7 +74,7 @@ static void drop_queue(struct half *h)
     h->queued_segments = 0;
 }
 
-static void finish(struct bypass *b, struct flow *f, enum conn_end end)
+static void finish(struct bypass *b, struct bypass_flow *f, enum conn_end end)
 {
     struct conn *c = f->conn;
     c->gap[DIR_C2S] = f->half[DIR_C2S].queue != NULL || f->half[DIR_C2S].lost;
@@ -144,7 +83,8 @@ static void finish(struct bypass *b, struct flow *f, enum conn_end end)
                cur_make(f->half[DIR_C2S].rest, f->half[DIR_C2S].rest_len),
                cur_make(f->half[DIR_S2C].rest, f->half[DIR_S2C].rest_len));
     conn_free(c);
-    remove_slot(b, slot_of(b, &f->key));
+    paths_forget(b->paths, &f->key);
+    b->n--;
     age_list_remove(&b->activity, &f->activity);
     for (int d = 0; d < 2; d++) {
         drop_queue(&f->half[d]);
@@ -155,23 +95,15 @@ static void finish(struct bypass *b, struct flow *f, enum conn_end end)
 
 /* ---- taking over */
 
-struct bypass *bypass_new(struct conn_env *env, int max_conns)
+struct bypass *bypass_new(struct conn_env *env, struct tcp_paths *paths, int max_conns)
 {
     struct bypass *b = calloc(1, sizeof(*b));
     if (b == NULL) {
         return NULL;
     }
-    b->slots = calloc(INITIAL_SLOTS, sizeof(*b->slots));
-    if (b->slots == NULL) {
-        free(b);
-        return NULL;
-    }
     b->env = env;
-    b->mask = INITIAL_SLOTS - 1;
+    b->paths = paths;
     b->max = max_conns > 0 ? (size_t)max_conns : 1;
-    if (getrandom(&b->seed, sizeof(b->seed), 0) != (ssize_t)sizeof(b->seed)) {
-        b->seed = 0x9e3779b9u;
-    }
     return b;
 }
 
@@ -196,8 +128,8 @@ static bool take_half(struct half *h, const struct bypass_half *from)
  * packet since it was last looked at here. */
 static void evict_one(struct bypass *b)
 {
-    struct flow *f;
-    while ((f = AGE_ENTRY(b->activity.oldest, struct flow, activity))->recent) {
+    struct bypass_flow *f;
+    while ((f = AGE_ENTRY(b->activity.oldest, struct bypass_flow, activity))->recent) {
         f->recent = false;
         age_list_touch(&b->activity, &f->activity);
     }
@@ -205,35 +137,29 @@ static void evict_one(struct bypass *b)
     finish(b, f, CONN_END_EVICTED);
 }
 
-bool bypass_adopt(struct bypass *b, const struct bypass_handover *h)
+struct bypass_flow *bypass_adopt(struct bypass *b, const struct bypass_handover *h)
 {
     if (b->n >= b->max) {
         evict_one(b);
     }
-    if ((b->n + 1) * 2 > b->mask + 1 && !grow(b)) {
-        return false;
-    }
-    struct flow *f = calloc(1, sizeof(*f));
+    struct bypass_flow *f = calloc(1, sizeof(*f));
     if (f == NULL) {
-        return false;
+        return NULL;
     }
     if (!take_half(&f->half[DIR_C2S], &h->half[DIR_C2S]) ||
         !take_half(&f->half[DIR_S2C], &h->half[DIR_S2C])) {
         free(f->half[DIR_C2S].rest);
         free(f);
-        return false;
+        return NULL;
     }
     f->key = tuple_key_of(&h->client, &f->client_sender);
     f->skim = h->skim;
     f->client_isn = h->client_isn;
     f->conn = h->conn;
-    struct slot *s = slot_of(b, &f->key);
-    s->key = f->key;
-    s->flow = f;
     b->n++;
     age_list_append(&b->activity, &f->activity);
     b->env->stats->handed_over++;
-    return true;
+    return f;
 }
 
 /* ---- segments */
@@ -242,7 +168,7 @@ bool bypass_adopt(struct bypass *b, const struct bypass_handover *h)
  * byte in sequence, and read for record headers when skimming; bytes is empty otherwise),
  * then its FIN. libnids takes it when
  * seq + len + fin passes the next byte due; false when it brought nothing. */
-static bool take_in_order(struct flow *f, enum dir d, uint32_t seq, uint32_t len,
+static bool take_in_order(struct bypass_flow *f, enum dir d, uint32_t seq, uint32_t len,
                           struct cursor bytes, bool fin)
 {
     struct half *h = &f->half[d];
@@ -265,7 +191,7 @@ static bool take_in_order(struct flow *f, enum dir d, uint32_t seq, uint32_t len
 }
 
 /* Queued segments the next byte due has reached, in any order, until none is left. */
-static void drain(struct flow *f, enum dir d)
+static void drain(struct bypass_flow *f, enum dir d)
 {
     struct half *h = &f->half[d];
     bool progress = true;
@@ -288,7 +214,7 @@ static void drain(struct flow *f, enum dir d)
 }
 
 /* A segment ahead of a hole waits; past BYPASS_QUEUE_MAX the whole queue goes. */
-static void enqueue(struct bypass *b, struct flow *f, enum dir d, uint32_t seq,
+static void enqueue(struct bypass *b, struct bypass_flow *f, enum dir d, uint32_t seq,
                     struct cursor bytes, bool fin)
 {
     struct half *h = &f->half[d];
@@ -316,7 +242,8 @@ static void enqueue(struct bypass *b, struct flow *f, enum dir d, uint32_t seq,
     h->queued_segments++;
 }
 
-static void take_segment(struct bypass *b, struct flow *f, enum dir d, const struct segment *s)
+static void take_segment(struct bypass *b, struct bypass_flow *f, enum dir d,
+                         const struct segment *s)
 {
     bool fin = (s->flags & TCP_FIN) != 0;
     uint32_t len = (uint32_t)cur_len(s->payload);
@@ -330,17 +257,9 @@ static void take_segment(struct bypass *b, struct flow *f, enum dir d, const str
     }
 }
 
-bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *s)
+bool bypass_packet(struct bypass *b, struct bypass_flow *f, uint8_t sender, struct timeval ts,
+                   const struct segment *s)
 {
-    if (b == NULL || b->n == 0) {
-        return false;
-    }
-    uint8_t sender;
-    struct tuple_key k = tuple_key_of(&s->t, &sender);
-    struct flow *f = slot_of(b, &k)->flow;
-    if (f == NULL) {
-        return false;
-    }
     b->env->now = ts;
     enum dir d = sender == f->client_sender ? DIR_C2S : DIR_S2C;
     if (s->flags & TCP_SYN) {
@@ -370,24 +289,13 @@ bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *s)
     return true;
 }
 
-bool bypass_follows(const struct bypass *b, const struct tcp_tuple *t)
-{
-    uint8_t sender;
-    if (b == NULL || b->n == 0) {
-        return false;
-    }
-    struct tuple_key k = tuple_key_of(t, &sender);
-    return slot_of(b, &k)->flow != NULL;
-}
-
 void bypass_end(struct bypass *b)
 {
     if (b == NULL) {
         return;
     }
     while (b->activity.oldest != NULL) {
-        finish(b, AGE_ENTRY(b->activity.oldest, struct flow, activity), CONN_END_EOF);
+        finish(b, AGE_ENTRY(b->activity.oldest, struct bypass_flow, activity), CONN_END_EOF);
     }
-    free(b->slots);
     free(b);
 }

@@ -2,8 +2,8 @@
  * Finished messages went both ways only its record headers matter (renegotiations and
  * alerts, all protected), and once a TLS 1.3 connection's flights are over only its close
  * does: reassembly hands such a connection over here and libnids forgets it. Per packet this
- * costs one probe of an open-addressing table instead of libnids' lookups and copies; bytes
- * are never copied except for segments that arrive ahead of a hole. */
+ * costs the one lookup in the table of paths (paths.h) instead of libnids' lookups and
+ * copies; bytes are never copied except for segments that arrive ahead of a hole. */
 #ifndef HSDUMP_SRC_BYPASS_H
 #define HSDUMP_SRC_BYPASS_H
 
@@ -39,21 +39,24 @@ struct bypass_handover {
 };
 
 struct bypass;
+struct bypass_flow;
 struct segment;
+struct tcp_paths;
 
 /* One per round; at most max_conns connections, the least recently active one (as near as a
- * second-chance sweep tells) closed with end=evicted to make room. NULL when out of memory. */
-struct bypass *bypass_new(struct conn_env *env, int max_conns);
-/* Takes over a connection; false (nothing taken) when out of memory. */
-bool bypass_adopt(struct bypass *b, const struct bypass_handover *h);
-/* One TCP segment (tcp_segment.h): true when it belonged to a connection followed here and
- * was handled (libnids and the mid-stream pickup must not see it). A new SYN on such a
- * connection's tuple closes it (end=reused) and is left to them. */
-bool bypass_packet(struct bypass *b, struct timeval ts, const struct segment *s);
-/* Whether the connection on t (either direction) is followed here. */
-bool bypass_follows(const struct bypass *b, const struct tcp_tuple *t);
+ * second-chance sweep tells) closed with end=evicted to make room. Their tuples are in the
+ * table of paths (paths.h), told when one is gone. NULL when out of memory. */
+struct bypass *bypass_new(struct conn_env *env, struct tcp_paths *paths, int max_conns);
+/* Takes over a connection: its entry, for the table of paths; NULL (nothing taken) when out
+ * of memory. */
+struct bypass_flow *bypass_adopt(struct bypass *b, const struct bypass_handover *h);
+/* One TCP segment (tcp_segment.h) of the connection f, sent by the tuple key's endpoint
+ * sender: true when it was handled. A new SYN on f's tuple closes f (end=reused) and is left
+ * to libnids (false). */
+bool bypass_packet(struct bypass *b, struct bypass_flow *f, uint8_t sender, struct timeval ts,
+                   const struct segment *s);
 /* End of input: every connection still here is closed (end=eof), in the order they were
- * handed over (as evictions moved them), and the table freed. Accepts NULL. */
+ * handed over (as evictions moved them), and b freed. Accepts NULL. */
 void bypass_end(struct bypass *b);
 
 #endif

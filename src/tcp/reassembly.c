@@ -11,6 +11,7 @@
 #include "capture/capture.h"
 #include "conn.h"
 #include "tcp/ipv6map.h"
+#include "tcp/paths.h"
 #include "stats.h"
 #include "tcp/tcp_segment.h"
 
@@ -25,9 +26,9 @@ static struct {
     /* Followed connections, least recently active first: the idle ones are closed from the
      * head (links in struct conn, owned by this file). */
     struct age_list idle;
-    /* Connections past their handshake, no longer libnids' (bypass.h); NULL when checksums
-     * are verified, which only libnids does. */
-    struct bypass *bypass;
+    /* The table of paths (paths.h): told when a connection is established, handed over to
+     * the bypass, or gone. */
+    struct tcp_paths *paths;
     const struct segment *segment; /* the packet being fed, parsed; NULL if not a whole one */
     bool fragment;                 /* ... is an IPv4 fragment: libnids may complete a datagram */
 } g;
@@ -93,8 +94,15 @@ static struct cursor unconsumed(const struct half_stream *h)
     return cur_make((const uint8_t *)h->data, (size_t)(h->count - h->offset));
 }
 
+static struct tcp_tuple tuple_of(const struct tcp_stream *a)
+{
+    struct tcp_tuple t = {a->addr.saddr, a->addr.daddr, a->addr.source, a->addr.dest};
+    return t;
+}
+
 static void on_established(struct tcp_stream *a)
 {
+    struct tcp_tuple t = tuple_of(a);
     struct endpoint client, server;
     endpoint_from(a->addr.saddr, a->addr.source, &client);
     endpoint_from(a->addr.daddr, a->addr.dest, &server);
@@ -106,6 +114,9 @@ static void on_established(struct tcp_stream *a)
         idle_touch(c);
         a->client.collect++;
         a->server.collect++;
+        paths_libnids_established(g.paths, &t);
+    } else {
+        paths_libnids_gone(g.paths, &t); /* no listener: libnids frees it */
     }
 }
 
@@ -155,7 +166,7 @@ static struct bypass_half half_of(const struct half_stream *sender,
  * segments behind a hole (they would be lost) or urgent data muddles its counts. */
 static bool hand_over(struct tcp_stream *a, struct conn *c, enum dir d, size_t used, bool skim)
 {
-    if (g.bypass == NULL || a->client.list != NULL || a->server.list != NULL ||
+    if (a->client.list != NULL || a->server.list != NULL ||
         a->client.urg_count != 0 || a->server.urg_count != 0) {
         return false;
     }
@@ -171,7 +182,7 @@ static bool hand_over(struct tcp_stream *a, struct conn *c, enum dir d, size_t u
     h.half[DIR_C2S] = half_of(&a->client, &a->server, d == DIR_C2S ? used : 0);
     h.half[DIR_S2C] = half_of(&a->server, &a->client, d == DIR_S2C ? used : 0);
     fin_of_packet(a, &h);
-    return bypass_adopt(g.bypass, &h);
+    return paths_hand_over(g.paths, &h);
 }
 
 static void on_data(struct tcp_stream *a, struct conn *c)
@@ -197,7 +208,9 @@ static void on_data(struct tcp_stream *a, struct conn *c)
         /* Lowering collect on both halves frees the stream without a callback. */
         idle_unlink(c);
         if (verdict == CONN_RELEASE) {
+            struct tcp_tuple t = tuple_of(a);
             conn_free(c);
+            paths_libnids_gone(g.paths, &t);
         }
         a->user = NULL;
         a->client.collect--;
@@ -234,6 +247,8 @@ static void finish(struct tcp_stream *a, enum conn_end end)
     if (c == NULL) {
         return;
     }
+    struct tcp_tuple t = tuple_of(a);
+    paths_libnids_gone(g.paths, &t);
     idle_unlink(c);
     if (end == CONN_END_EVICTED) {
         g.env->stats->evicted_connections++;
@@ -245,6 +260,15 @@ static void finish(struct tcp_stream *a, enum conn_end end)
                unconsumed(&a->server), unconsumed(&a->client));
     conn_free(c);
     a->user = NULL;
+}
+
+/* libnids' stream of the connection on t, either direction. */
+static struct tcp_stream *find_stream(const struct tcp_tuple *t)
+{
+    struct tuple4 fwd = {t->sport, t->dport, t->saddr, t->daddr};
+    struct tuple4 rev = {t->dport, t->sport, t->daddr, t->saddr};
+    struct tcp_stream *a = nids_find_tcp_stream(&fwd);
+    return a != NULL ? a : nids_find_tcp_stream(&rev);
 }
 
 static void on_tcp(struct tcp_stream *a, void **unused)
@@ -266,9 +290,9 @@ static void on_tcp(struct tcp_stream *a, void **unused)
 }
 
 /* libnids calls this with every whole IP datagram, before its TCP layer. A datagram it has
- * just put together from fragments never went by the bypass (reassembly_feed_bypass sees
- * packets, not datagrams), so a segment of a connection past its handshake goes there now;
- * libnids' TCP layer, which no longer knows the connection, ignores it afterwards. */
+ * just put together from fragments never went by the table of paths (which sees packets,
+ * not datagrams), so a segment of a connection past its handshake or on the keyless path
+ * goes there now; libnids' TCP layer, which does not know the connection, ignores it. */
 static void on_ip(struct ip *datagram, int skblen)
 {
     (void)skblen;
@@ -279,14 +303,15 @@ static void on_ip(struct ip *datagram, int skblen)
         return;
     }
     if (tcp_segment_parse(cur_make((const uint8_t *)datagram, total), &s)) {
-        (void)bypass_packet(g.bypass, g.env->now, &s);
+        paths_datagram(g.paths, g.env->now, &s);
     }
 }
 
 bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
-                      struct v6map *v6, char *err, size_t errlen)
+                      struct v6map *v6, struct tcp_paths *paths, char *err, size_t errlen)
 {
     g.env = env;
+    g.paths = paths;
     g.v6 = v6;
     g.dummy = capture_open_raw_dummy();
     if (g.dummy == NULL) {
@@ -317,10 +342,6 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
     }
     nids_register_tcp(on_tcp);
     nids_register_ip(on_ip);
-    g.bypass = NULL;
-    if (!o->verify_checksums) {
-        g.bypass = bypass_new(env, o->max_conns); /* NULL: every connection stays libnids' */
-    }
     g.active = true;
     return true;
 }
@@ -394,25 +415,9 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     g.segment = NULL; /* the caller's, gone after this */
 }
 
-bool reassembly_feed_bypass(struct timeval ts, const struct segment *s)
-{
-    return g.active && bypass_packet(g.bypass, ts, s);
-}
-
 enum conn_kind reassembly_kind_of(const struct tcp_tuple *t)
 {
-    if (!g.active) {
-        return CONN_NOT_TLS;
-    }
-    if (bypass_follows(g.bypass, t)) {
-        return CONN_TLS;
-    }
-    struct tuple4 fwd = {t->sport, t->dport, t->saddr, t->daddr};
-    struct tuple4 rev = {t->dport, t->sport, t->daddr, t->saddr};
-    const struct tcp_stream *a = nids_find_tcp_stream(&fwd);
-    if (a == NULL) {
-        a = nids_find_tcp_stream(&rev);
-    }
+    const struct tcp_stream *a = g.active ? find_stream(t) : NULL;
     if (a == NULL) {
         return CONN_NOT_TLS;
     }
@@ -425,6 +430,23 @@ enum conn_kind reassembly_kind_of(const struct tcp_tuple *t)
     return c->kind;
 }
 
+void reassembly_forget(const struct tcp_tuple *t)
+{
+    struct tcp_stream *a = g.active ? find_stream(t) : NULL;
+    if (a == NULL) {
+        return;
+    }
+    struct conn *c = a->user;
+    if (c != NULL) {
+        /* nothing printed yet (no byte was delivered): the keyless path counts it again */
+        idle_unlink(c);
+        conn_free(c);
+        a->user = NULL;
+        g.env->stats->tcp_connections--;
+    }
+    nids_free_tcp_stream(a);
+}
+
 void reassembly_end(void)
 {
     if (!g.active) {
@@ -434,8 +456,6 @@ void reassembly_end(void)
      * unregister crashed); no datagram comes from here on. */
     nids_unregister_ip(on_ip);
     nids_exit();
-    bypass_end(g.bypass);
-    g.bypass = NULL;
     /* The next nids_init() forgets its callback list without freeing it: free our entry. */
     nids_unregister_tcp(on_tcp);
     capture_close_raw_dummy(g.dummy);

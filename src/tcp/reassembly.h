@@ -26,15 +26,13 @@ struct reassembly_opts {
     bool verify_checksums;
 };
 
-/* Starts a reassembly round (one per input); v6 maps synthetic addresses back to IPv6. */
+/* Starts a reassembly round (one per input, from paths_begin()); v6 maps synthetic
+ * addresses back to IPv6; paths is told what becomes of libnids' connections. */
+struct tcp_paths;
 bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
-                      struct v6map *v6, char *err, size_t errlen);
+                      struct v6map *v6, struct tcp_paths *paths, char *err, size_t errlen);
 struct segment;
 
-/* A segment of a connection past its handshake, which libnids no longer follows (bypass.h):
- * true when it was taken, and then neither reassembly_feed() nor the mid-stream pickup must
- * see it. */
-bool reassembly_feed_bypass(struct timeval ts, const struct segment *s);
 /* Feeds one bare IPv4 packet captured at ts; s is its TCP segment, or NULL when it has none
  * whole (a fragment, a cut header: libnids' own checks deal with it). */
 void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment *s);
@@ -48,10 +46,13 @@ struct tcp_tuple {
     uint16_t dport;
 };
 
-/* What the connection on t (either direction) is now: CONN_UNDECIDED while its TCP handshake
- * or its first bytes are still to come, CONN_TLS once recognised, and CONN_NOT_TLS when it is
- * not TLS or no connection is followed on t (never opened, closed, or released). */
+/* What libnids' connection on t (either direction) is now: CONN_UNDECIDED while its TCP
+ * handshake or its first bytes are still to come, CONN_TLS once recognised, and CONN_NOT_TLS
+ * when it is not TLS or libnids follows nothing on t (never opened, closed, or released). */
 enum conn_kind reassembly_kind_of(const struct tcp_tuple *t);
+/* libnids lets the connection on t go without a word, before any byte was delivered: the
+ * keyless path takes it over (paths.c). */
+void reassembly_forget(const struct tcp_tuple *t);
 /* End of input: every open connection is reported (end=eof) and freed. */
 void reassembly_end(void);
 /* libnids' text for a warning code (index into struct stats nids_warnings). */

@@ -1,10 +1,11 @@
-/* Mid-stream pickup. A TCP segment on a 4-tuple that libnids does not follow, and whose SYN
- * was never seen, belongs to a connection captured after its start. Per tuple: the first
- * plausible TLS record header each way (RFC 8446 5.1: type 20-24, version 3.x, length at most
- * 2^14 + 2048), and the records of a direction whose first captured bytes begin a handshake
- * record, in order, up to the first missing segment. One line `midstream` reports it, then
- * the records, then a close line; every line carries midstream=true. */
-#include "tcp/midstream.h"
+/* The keyless path (partial.h). Per tuple: the first plausible TLS record header each way
+ * (RFC 8446 5.1: type 20-24, version 3.x, length at most 2^14 + 2048), and the records of a
+ * direction from the first captured segment that begins a handshake, change_cipher_spec or
+ * alert record, in order, up to the next missing segment. One line `partial` reports it,
+ * then the records, then a close line saying what was missing; every line carries capture=.
+ * Roles come from content (a ClientHello or ServerHello at the start of a direction), then
+ * from a SYN or SYN/ACK seen, then from the ports. */
+#include "tcp/partial.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,12 +17,13 @@
 #include "base/fields.h"
 #include "tcp/ipv6map.h"
 #include "base/names.h"
-#include "tcp/reassembly.h"
+#include "tcp/paths.h"
 #include "stats.h"
 #include "tcp/tcp_segment.h"
 
 /* One direction, by sender: index 0 is the key's first endpoint. */
 struct sender {
+    bool seen; /* any packet, or a SYN or SYN/ACK before the tuple came here */
     bool payload_seen;
     uint32_t first_seq; /* bytes= on the close line: first_seq to high_seq */
     uint32_t high_seq;
@@ -34,9 +36,10 @@ struct sender {
     uint8_t pending_type;
     uint16_t pending_version;
     uint32_t expect_seq;
-    /* A direction dissected from its first captured byte: contiguous bytes only. */
+    /* A direction dissected from a segment that began a record: contiguous bytes only. */
     bool dissect;
-    bool encrypted_start; /* ... whose first handshake record is protected: a renegotiation */
+    bool dissect_from_first; /* ... from its first captured byte */
+    bool encrypted_start; /* ... whose first record there is a protected handshake record */
     bool stopped; /* a gap, the buffer bound, or the handshake is over */
     bool gap;
     bool fin;
@@ -57,72 +60,38 @@ struct held {
 enum state {
     ST_SCANNING, /* looking for headers; dissected segments are held */
     ST_REPORTED, /* carries TLS: its conn prints */
-    ST_NOT_TLS,  /* no header where one would be: silent until its tuple is dropped */
+    ST_NOT_TLS,  /* no header where one would be: counted, then quiet until dropped */
     ST_CLOSED,   /* closed; kept so that its last packets do not start it again */
 };
 
-struct entry {
+struct partial_conn {
     struct tuple_key key;
     enum state state;
-    struct entry *hash_next;
     struct age_link activity; /* the least recently active tuple is dropped first */
-    uint8_t first_sender;  /* sender of the first segment seen */
+    uint8_t first_sender;  /* sender of the first packet seen here (2: none yet) */
     struct sender s[2];
+    struct partial_start start;
     struct timeval found_ts; /* when the first header turned up */
     uint32_t since_found;    /* payload segments since */
-    struct held held[MIDSTREAM_HOLD_SEGMENTS];
+    struct held held[PARTIAL_HOLD_SEGMENTS];
     size_t n_held;
     struct conn *conn;     /* once reported (owned) */
     bool reported;         /* stays true once closed: -w keeps its last frames */
     uint8_t client_sender; /* which sender is the client */
 };
 
-#define BUCKETS 8192 /* a power of two, twice MIDSTREAM_MAX_TUPLES */
-
-struct syn_slot {
-    bool used;
-    struct tuple_key key;
-};
-
 /* One per run, beside reassembly's libnids context. */
-struct midstream {
+struct partial {
     struct conn_env *env;
+    struct tcp_paths *paths;
     struct v6map *v6;
-    struct entry *buckets[BUCKETS];
     struct age_list activity;
     size_t n;
-    struct syn_slot syns[MIDSTREAM_SYN_SLOTS];
 };
 
-static struct syn_slot *syn_slot(struct midstream *m, const struct tuple_key *k)
+static struct partial_conn *least_active(struct partial *m)
 {
-    return &m->syns[tuple_key_hash(k, 0) % MIDSTREAM_SYN_SLOTS];
-}
-
-static bool syn_seen(struct midstream *m, const struct tuple_key *k)
-{
-    const struct syn_slot *slot = syn_slot(m, k);
-    return slot->used && tuple_key_equal(&slot->key, k);
-}
-
-static struct entry **bucket_of(struct midstream *m, const struct tuple_key *k)
-{
-    return &m->buckets[tuple_key_hash(k, 0) & (BUCKETS - 1)];
-}
-
-static struct entry *find(struct midstream *m, const struct tuple_key *k)
-{
-    for (struct entry *e = *bucket_of(m, k); e != NULL; e = e->hash_next) {
-        if (tuple_key_equal(&e->key, k)) {
-            return e;
-        }
-    }
-    return NULL;
-}
-
-static struct entry *least_active(struct midstream *m)
-{
-    return AGE_ENTRY(m->activity.oldest, struct entry, activity);
+    return AGE_ENTRY(m->activity.oldest, struct partial_conn, activity);
 }
 
 /* ---- record headers */
@@ -212,13 +181,13 @@ static void search_header(struct sender *s, uint32_t seq, struct cursor payload)
 
 /* ---- reporting */
 
-static enum dir dir_of(const struct entry *e, uint8_t sender)
+static enum dir dir_of(const struct partial_conn *e, uint8_t sender)
 {
     return sender == e->client_sender ? DIR_C2S : DIR_S2C;
 }
 
 /* tuple keys hold addresses as on the wire; synthetic 240/4 ones stand for IPv6. */
-static void endpoint_of(struct midstream *m, const struct entry *e, uint8_t which,
+static void endpoint_of(struct partial *m, const struct partial_conn *e, uint8_t which,
                         struct endpoint *ep)
 {
     memset(ep, 0, sizeof(*ep));
@@ -232,9 +201,9 @@ static void endpoint_of(struct midstream *m, const struct entry *e, uint8_t whic
 }
 
 /* Which side is the client: a ClientHello or ServerHello at the start of a direction says;
- * else the side sending to the lower (well-known) port is the client, and on equal ports
- * the first sender. */
-static const char *guess_client(struct entry *e)
+ * else a SYN or SYN/ACK seen; else the side sending to the lower (well-known) port is the
+ * client, and on equal ports the first sender. */
+static const char *guess_client(struct partial_conn *e)
 {
     static const uint8_t hellos[] = {HS_client_hello, HS_server_hello};
     for (size_t h = 0; h < sizeof(hellos); h++) {
@@ -249,10 +218,14 @@ static const char *guess_client(struct entry *e)
             return msg == HS_client_hello ? "client_hello" : "server_hello";
         }
     }
+    if (e->start.syn_seen || e->start.synack_seen) {
+        e->client_sender = e->start.client_sender;
+        return e->start.syn_seen ? "syn" : "syn_ack";
+    }
     if (e->key.port[0] != e->key.port[1]) {
         e->client_sender = e->key.port[0] < e->key.port[1] ? 1 : 0;
     } else {
-        e->client_sender = e->first_sender;
+        e->client_sender = e->first_sender < 2 ? e->first_sender : 0;
     }
     return "port";
 }
@@ -267,7 +240,7 @@ static void stop_dissecting(struct sender *s)
 }
 
 /* Hands the record layer this sender's bytes up to stream offset upto. */
-static void dissect(struct entry *e, uint8_t sender, uint64_t upto)
+static void dissect(struct partial_conn *e, uint8_t sender, uint64_t upto)
 {
     struct sender *s = &e->s[sender];
     if (!s->dissect || upto <= s->base) {
@@ -295,9 +268,54 @@ static void add_first_header(struct fields *f, const struct sender *s, const cha
     }
 }
 
-/* The connection carries TLS: its conn is made, the midstream line printed and the held
+/* Why libnids could not follow it: known when the tuple came here (a hole, two SYN/ACKs),
+ * else from which sides were seen by the time it is reported. */
+static enum conn_capture capture_of(const struct partial_conn *e)
+{
+    if (e->start.why != CAPTURE_WHOLE) {
+        return e->start.why;
+    }
+    if (!e->s[e->client_sender].seen) {
+        return CAPTURE_SERVER_ONLY;
+    }
+    if (!e->s[1 - e->client_sender].seen) {
+        return CAPTURE_CLIENT_ONLY;
+    }
+    return CAPTURE_MIDSTREAM;
+}
+
+/* What the capture lacked, for the close line: the TCP handshake's packets, a side, or the
+ * first bytes of a side: bytes before its first captured one when a SYN or SYN/ACK gave
+ * where it starts, else when its first captured bytes do not begin a record. */
+static uint8_t missing_of(const struct partial_conn *e)
+{
+    uint8_t client = e->client_sender;
+    uint8_t missing = 0;
+    if (!e->start.syn_seen) {
+        missing |= CONN_MISSING_SYN;
+    }
+    if (!e->start.synack_seen) {
+        missing |= CONN_MISSING_SYN_ACK;
+    }
+    for (uint8_t i = 0; i < 2; i++) {
+        const struct sender *s = &e->s[i];
+        bool is_client = i == client;
+        if (!s->seen) {
+            missing |= is_client ? CONN_MISSING_C2S : CONN_MISSING_S2C;
+            continue;
+        }
+        bool late = e->start.isn_known[i] ? s->first_seq != e->start.isn[i] + 1
+                                          : !s->dissect_from_first;
+        if (s->payload_seen && late) {
+            missing |= is_client ? CONN_MISSING_C2S_START : CONN_MISSING_S2C_START;
+        }
+    }
+    return missing;
+}
+
+/* The connection carries TLS: its conn is made, the partial line printed and the held
  * segments replayed, each at its own time. */
-static void report(struct midstream *m, struct entry *e, struct timeval now)
+static void report(struct partial *m, struct partial_conn *e, struct timeval now)
 {
     const char *guess = guess_client(e);
     uint8_t client = e->client_sender;
@@ -306,6 +324,7 @@ static void report(struct midstream *m, struct entry *e, struct timeval now)
     endpoint_of(m, e, (uint8_t)(1 - client), &s_ep);
     e->conn = conn_open(m->env, &c_ep, &s_ep);
     if (e->conn == NULL) {
+        m->env->stats->partial_unstarted++;
         e->state = ST_NOT_TLS;
         stop_dissecting(&e->s[0]);
         stop_dissecting(&e->s[1]);
@@ -315,7 +334,7 @@ static void report(struct midstream *m, struct entry *e, struct timeval now)
     e->state = ST_REPORTED;
     e->reported = true;
     e->conn->kind = CONN_TLS;
-    e->conn->midstream = true;
+    e->conn->capture = capture_of(e);
     for (uint8_t i = 0; i < 2; i++) {
         if (e->s[i].dissect && e->s[i].encrypted_start) {
             /* TLS 1.2 or older past its handshake: record headers only (record.c skims), its
@@ -326,11 +345,11 @@ static void report(struct midstream *m, struct entry *e, struct timeval now)
         }
     }
     m->env->stats->tls_connections++;
-    m->env->stats->midstream_connections++;
+    m->env->stats->partial_connections[e->conn->capture]++;
     const struct sender *c2s = &e->s[client];
     const struct sender *s2c = &e->s[1 - client];
     struct fields f;
-    fields_init(&f, "midstream", NULL);
+    fields_init(&f, "partial", NULL);
     fields_add_token(&f, "server_guess", guess);
     add_first_header(&f, c2s, "c2s_content_type", "c2s_record_version");
     add_first_header(&f, s2c, "s2c_content_type", "s2c_record_version");
@@ -360,7 +379,7 @@ static uint64_t sent_bytes(const struct sender *s)
     return s->payload_seen ? (uint64_t)(uint32_t)(s->high_seq - s->first_seq) : 0;
 }
 
-static void release_buffers(struct entry *e)
+static void release_buffers(struct partial_conn *e)
 {
     for (int i = 0; i < 2; i++) {
         free(e->s[i].buf);
@@ -370,10 +389,13 @@ static void release_buffers(struct entry *e)
 }
 
 /* Ends a tuple's connection: reported if it showed TLS, then its close line. */
-static void finish(struct midstream *m, struct entry *e, enum conn_end end, struct timeval now)
+static void finish(struct partial *m, struct partial_conn *e, enum conn_end end,
+                   struct timeval now)
 {
     if (e->state == ST_SCANNING && (e->s[0].found || e->s[1].found)) {
         report(m, e, now);
+    } else if (e->state == ST_SCANNING && (e->s[0].payload_seen || e->s[1].payload_seen)) {
+        m->env->stats->partial_not_tls++; /* ended before a header turned up */
     }
     if (e->state == ST_REPORTED) {
         uint8_t client = e->client_sender;
@@ -381,6 +403,7 @@ static void finish(struct midstream *m, struct entry *e, enum conn_end end, stru
         struct sender *s2c = &e->s[1 - client];
         e->conn->gap[DIR_C2S] = c2s->gap;
         e->conn->gap[DIR_S2C] = s2c->gap;
+        e->conn->missing = missing_of(e);
         conn_close(e->conn, end, sent_bytes(c2s), sent_bytes(s2c), cur_make(c2s->buf, c2s->len),
                    cur_make(s2c->buf, s2c->len));
         conn_free(e->conn);
@@ -390,13 +413,9 @@ static void finish(struct midstream *m, struct entry *e, enum conn_end end, stru
     e->state = ST_CLOSED;
 }
 
-static void remove_entry(struct midstream *m, struct entry *e)
+static void remove_entry(struct partial *m, struct partial_conn *e)
 {
-    struct entry **p = bucket_of(m, &e->key);
-    while (*p != e) {
-        p = &(*p)->hash_next;
-    }
-    *p = e->hash_next;
+    paths_forget(m->paths, &e->key);
     age_list_remove(&m->activity, &e->activity);
     conn_free(e->conn);
     release_buffers(e);
@@ -404,26 +423,33 @@ static void remove_entry(struct midstream *m, struct entry *e)
     m->n--;
 }
 
-static struct entry *add_entry(struct midstream *m, const struct tuple_key *k, uint8_t sender,
-                               struct timeval now)
+struct partial_conn *partial_open(struct partial *m, const struct tuple_key *k,
+                                  const struct partial_start *start, struct timeval ts)
 {
-    if (m->n == MIDSTREAM_MAX_TUPLES) {
-        struct entry *old = least_active(m);
-        if (old->state == ST_SCANNING || old->state == ST_REPORTED) {
-            m->env->stats->midstream_evicted++;
+    if (m->n == PARTIAL_MAX_TUPLES) {
+        struct partial_conn *old = least_active(m);
+        if ((old->state == ST_SCANNING && (old->s[0].found || old->s[1].found)) ||
+            old->state == ST_REPORTED) {
+            m->env->stats->partial_evicted++;
         }
-        finish(m, old, CONN_END_EVICTED, now);
+        m->env->now = ts;
+        finish(m, old, CONN_END_EVICTED, ts);
         remove_entry(m, old);
     }
-    struct entry *e = calloc(1, sizeof(*e));
+    struct partial_conn *e = calloc(1, sizeof(*e));
     if (e == NULL) {
+        m->env->stats->partial_unstarted++;
         return NULL;
     }
     e->key = *k;
-    e->first_sender = sender;
-    struct entry **b = bucket_of(m, k);
-    e->hash_next = *b;
-    *b = e;
+    e->start = *start;
+    e->first_sender = 2; /* none yet */
+    if (start->syn_seen) {
+        e->s[start->client_sender].seen = true;
+    }
+    if (start->synack_seen) {
+        e->s[1 - start->client_sender].seen = true;
+    }
     age_list_append(&m->activity, &e->activity);
     m->n++;
     return e;
@@ -432,8 +458,8 @@ static struct entry *add_entry(struct midstream *m, const struct tuple_key *k, u
 /* ---- segments */
 
 /* Appends a dissected direction's next contiguous bytes; the first gap stops it. */
-static void take_bytes(struct entry *e, uint8_t sender, uint32_t seq, struct cursor payload,
-                       struct timeval ts)
+static void take_bytes(struct partial_conn *e, uint8_t sender, uint32_t seq,
+                       struct cursor payload, struct timeval ts)
 {
     struct sender *s = &e->s[sender];
     if (tcp_seq_before(seq, s->next_seq)) {
@@ -447,7 +473,7 @@ static void take_bytes(struct entry *e, uint8_t sender, uint32_t seq, struct cur
         return;
     }
     size_t n = cur_len(payload);
-    if (s->len + n > MIDSTREAM_BUFFER_MAX) {
+    if (s->len + n > PARTIAL_BUFFER_MAX) {
         s->gap = true;
         s->stopped = true;
         return;
@@ -462,37 +488,58 @@ static void take_bytes(struct entry *e, uint8_t sender, uint32_t seq, struct cur
     s->len += n;
     s->taken += n;
     s->next_seq += (uint32_t)n;
-    if (e->state == ST_SCANNING && e->n_held < MIDSTREAM_HOLD_SEGMENTS) {
+    if (e->state == ST_SCANNING && e->n_held < PARTIAL_HOLD_SEGMENTS) {
         e->held[e->n_held++] = (struct held){sender, ts, s->taken};
+    }
+}
+
+/* A direction is dissected from its first segment that begins a handshake record (a late
+ * ClientHello, the rest of a handshake after a lost segment, a renegotiation), a
+ * change_cipher_spec, or a plaintext alert (RFC 8446 6: two bytes); a protected handshake
+ * record at the start is a TLS 1.2 renegotiation, whose headers only are read. */
+static bool starts_dissection(struct sender *s, struct cursor payload)
+{
+    uint8_t type, msg_type;
+    uint16_t version, length;
+    if (!header_at(payload, 0, &type, &version, &length)) {
+        return false;
+    }
+    switch (type) {
+    case CONTENT_handshake:
+        s->encrypted_start = !plaintext_handshake_at_start(payload, &msg_type);
+        return true;
+    case CONTENT_change_cipher_spec:
+        return length == 1;
+    case CONTENT_alert:
+        return length == 2;
+    default:
+        return false;
     }
 }
 
 static bool decided(const struct sender *s)
 {
-    return s->found || s->scanned >= MIDSTREAM_SCAN_SEGMENTS;
+    return s->found || s->scanned >= PARTIAL_SCAN_SEGMENTS;
 }
 
-static void payload_segment(struct midstream *m, struct entry *e, uint8_t sender, uint32_t seq,
-                            struct cursor payload, struct timeval ts)
+static void payload_segment(struct partial *m, struct partial_conn *e, uint8_t sender,
+                            uint32_t seq, struct cursor payload, struct timeval ts)
 {
     struct sender *s = &e->s[sender];
     uint32_t end = seq + (uint32_t)cur_len(payload);
     bool any_found = e->s[0].found || e->s[1].found;
-    if (!s->payload_seen) {
-        uint8_t type, msg_type;
-        uint16_t version, length;
+    bool first = !s->payload_seen;
+    if (first) {
         s->payload_seen = true;
         s->first_seq = seq;
         s->high_seq = end;
-        /* a late ClientHello, a renegotiation: dissected in order from here */
-        if (e->state == ST_SCANNING && header_at(payload, 0, &type, &version, &length) &&
-            type == CONTENT_handshake) {
-            s->dissect = true;
-            s->encrypted_start = !plaintext_handshake_at_start(payload, &msg_type);
-            s->next_seq = seq;
-        }
     } else if (tcp_seq_before(s->high_seq, end)) {
         s->high_seq = end;
+    }
+    if (!s->dissect && !s->stopped && e->state != ST_NOT_TLS && starts_dissection(s, payload)) {
+        s->dissect = true;
+        s->dissect_from_first = first;
+        s->next_seq = seq;
     }
     if (!decided(s)) {
         s->scanned++;
@@ -519,55 +566,33 @@ static void payload_segment(struct midstream *m, struct entry *e, uint8_t sender
         if (any_found) {
             report(m, e, ts);
         } else {
+            m->env->stats->partial_not_tls++;
             e->state = ST_NOT_TLS;
             release_buffers(e);
         }
-    } else if (any_found && (e->since_found >= MIDSTREAM_HOLD_SEGMENTS ||
-                             e->n_held == MIDSTREAM_HOLD_SEGMENTS)) {
+    } else if (any_found && (e->since_found >= PARTIAL_HOLD_SEGMENTS ||
+                             e->n_held == PARTIAL_HOLD_SEGMENTS)) {
         report(m, e, ts);
     }
 }
 
-void midstream_feed(struct midstream *m, struct timeval ts, const struct segment *s)
+bool partial_packet(struct partial *m, struct partial_conn *e, uint8_t sender,
+                    struct timeval ts, const struct segment *s)
 {
-    if (m == NULL) {
-        return;
-    }
-    if (m->n == 0 && cur_len(s->payload) == 0 && !(s->flags & TCP_SYN)) {
-        return; /* the common case of an ACK: nothing to start, nothing tracked */
-    }
-    uint8_t sender;
-    struct tuple_key k = tuple_key_of(&s->t, &sender);
     m->env->now = ts;
-    if (!(s->flags & TCP_SYN) && m->n == 0 && syn_seen(m, &k)) {
-        return; /* a connection libnids follows, and none picked up mid-stream to look for */
-    }
-    struct entry *e = find(m, &k);
-    if (s->flags & TCP_SYN) {
+    if ((s->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
         /* libnids' connection from now on (a new one on a reused tuple ends ours) */
-        struct syn_slot *slot = syn_slot(m, &k);
-        slot->used = true;
-        slot->key = k;
-        if (e != NULL) {
-            finish(m, e, CONN_END_REUSED, ts);
-            remove_entry(m, e);
-        }
-        return;
+        finish(m, e, CONN_END_REUSED, ts);
+        remove_entry(m, e);
+        return false;
     }
-    if (e == NULL) {
-        if (cur_len(s->payload) == 0 || syn_seen(m, &k) ||
-            reassembly_kind_of(&s->t) != CONN_NOT_TLS) {
-            return; /* nothing to look at, or a connection libnids follows or followed */
-        }
-        e = add_entry(m, &k, sender, ts);
-        if (e == NULL) {
-            return;
-        }
-    } else {
-        age_list_touch(&m->activity, &e->activity);
-    }
+    age_list_touch(&m->activity, &e->activity);
     if (e->state == ST_CLOSED) {
-        return;
+        return true;
+    }
+    e->s[sender].seen = true;
+    if (e->first_sender > 1) {
+        e->first_sender = sender;
     }
     if (cur_len(s->payload) > 0) {
         payload_segment(m, e, sender, s->seq, s->payload, ts);
@@ -580,16 +605,11 @@ void midstream_feed(struct midstream *m, struct timeval ts, const struct segment
             finish(m, e, CONN_END_FIN, ts);
         }
     }
+    return true;
 }
 
-enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t)
+enum conn_kind partial_kind_of(const struct partial_conn *e)
 {
-    uint8_t sender;
-    struct tuple_key k = tuple_key_of(t, &sender);
-    const struct entry *e = m != NULL ? find(m, &k) : NULL;
-    if (e == NULL) {
-        return CONN_NOT_TLS;
-    }
     switch (e->state) {
     case ST_SCANNING:
         return CONN_UNDECIDED;
@@ -602,26 +622,45 @@ enum conn_kind midstream_kind_of(struct midstream *m, const struct tcp_tuple *t)
     }
 }
 
-struct midstream *midstream_new(struct conn_env *env, struct v6map *v6)
+struct partial *partial_new(struct conn_env *env, struct tcp_paths *paths, struct v6map *v6)
 {
-    struct midstream *m = calloc(1, sizeof(*m));
+    struct partial *m = calloc(1, sizeof(*m));
     if (m == NULL) {
         return NULL;
     }
     m->env = env;
+    m->paths = paths;
     m->v6 = v6;
     return m;
 }
 
-void midstream_end(struct midstream *m)
+void partial_end(struct partial *m)
 {
     if (m == NULL) {
         return;
     }
-    struct entry *e;
+    struct partial_conn *e;
     while ((e = least_active(m)) != NULL) {
         finish(m, e, CONN_END_EOF, m->env->now);
         remove_entry(m, e);
     }
     free(m);
+}
+
+void partial_settle(struct partial *m)
+{
+    if (m == NULL) {
+        return;
+    }
+    for (struct age_link *l = m->activity.oldest; l != NULL; l = l->newer) {
+        struct partial_conn *e = AGE_ENTRY(l, struct partial_conn, activity);
+        if (e->state == ST_SCANNING && (e->s[0].found || e->s[1].found)) {
+            report(m, e, m->env->now);
+        }
+    }
+}
+
+void partial_drop(struct partial *m, struct partial_conn *e)
+{
+    remove_entry(m, e);
 }

@@ -1,5 +1,6 @@
-/* Tests for src/tcp/midstream.c: connections whose SYN was not captured, from built IPv4/TCP
- * packets (no libnids round runs, so no tuple is followed by it). */
+/* Tests for src/tcp/partial.c and the choice of path in src/tcp/paths.c: connections libnids
+ * will not follow (start or one side not captured, two SYN/ACKs, a hole before the first
+ * record), from built IPv4/TCP packets fed through a whole round (libnids included). */
 #define _GNU_SOURCE
 #include <check.h>
 #include <stdio.h>
@@ -7,7 +8,9 @@
 #include <string.h>
 
 #include "conn.h"
-#include "tcp/midstream.h"
+#include "tcp/partial.h"
+#include "tcp/paths.h"
+#include "tcp/reassembly.h"
 #include "output/output.h"
 #include "printed.h"
 #include "stats.h"
@@ -17,26 +20,33 @@
 #define FIN 0x01
 #define SYN 0x02
 #define RST 0x04
+#define ACK 0x10
 #define PSH_ACK 0x18
+#define SYN_ACK 0x12
 
 struct fixture {
     struct printed p;
-    struct midstream *m;
+    struct tcp_paths *paths;
     long usec;
+    uint32_t ack; /* acknowledgment number of the next segment */
 };
 
 static void fixture_open(struct fixture *fx)
 {
+    char err[256];
+    struct reassembly_opts ro = {REASSEMBLY_DEFAULT_MAX_CONNS, REASSEMBLY_DEFAULT_IDLE_TIMEOUT,
+                                 false};
     memset(fx, 0, sizeof(*fx));
     printed_open(&fx->p);
-    fx->m = midstream_new(&fx->p.env, NULL);
-    ck_assert_ptr_nonnull(fx->m);
+    fx->paths = paths_begin(&ro, &fx->p.env, NULL, err, sizeof(err));
+    ck_assert_msg(fx->paths != NULL, "%s", err);
 }
 
 /* Ends the round; the output is in fx->p.text. */
 static void fixture_end(struct fixture *fx)
 {
-    midstream_end(fx->m);
+    paths_end(fx->paths);
+    fx->paths = NULL;
     fflush(fx->p.fp);
 }
 
@@ -73,16 +83,28 @@ static void segment(struct fixture *fx, const uint8_t src[4], uint16_t sport, co
     pkt[25] = (uint8_t)(seq >> 16);
     pkt[26] = (uint8_t)(seq >> 8);
     pkt[27] = (uint8_t)seq;
+    pkt[28] = (uint8_t)(fx->ack >> 24); /* acknowledgment number */
+    pkt[29] = (uint8_t)(fx->ack >> 16);
+    pkt[30] = (uint8_t)(fx->ack >> 8);
+    pkt[31] = (uint8_t)fx->ack;
     pkt[32] = 0x50;                  /* data offset 5 words */
     pkt[33] = flags;
     pkt[34] = 0xff;                  /* window */
+    uint32_t sum = 0;                /* IPv4 header checksum (RFC 791), which libnids checks */
+    for (size_t i = 0; i < 20; i += 2) {
+        sum += (uint32_t)(pkt[i] << 8 | pkt[i + 1]);
+    }
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    pkt[10] = (uint8_t)(~sum >> 8);
+    pkt[11] = (uint8_t)~sum;
     if (n > 0) {
         memcpy(pkt + 40, payload, n);
     }
     struct timeval ts = {1000000000, ++fx->usec};
     struct segment seg;
     if (tcp_segment_parse(cur_make(pkt, total), &seg)) {
-        midstream_feed(fx->m, ts, &seg);
+        paths_packet(fx->paths, ts, cur_make(pkt, total), &seg);
     }
 }
 
@@ -152,17 +174,17 @@ START_TEST(late_client_hello_is_dissected_from_its_first_byte)
     s2c(&fx, 5000, PSH_ACK, server_hello, sizeof(server_hello));
     fixture_end(&fx);
     ck_assert_ptr_nonnull(strstr(fx.p.text,
-        "c1 10.0.0.1:50000 -> 10.0.0.2:443 midstream server_guess=client_hello "
+        "c1 10.0.0.1:50000 -> 10.0.0.2:443 partial server_guess=client_hello "
         "c2s_content_type=handshake c2s_record_version=TLSv1.0 "
         "s2c_content_type=handshake s2c_record_version=TLSv1.2 dissected=c2s,s2c "
-        "midstream=true\n"
+        "capture=midstream\n"
         "c1 10.0.0.1:50000 -> 10.0.0.2:443 handshake client_hello record_version=TLSv1.0 "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, "\nc1 10.0.0.1:50000 <- 10.0.0.2:443 handshake "
                                           "server_hello record_version=TLSv1.2 "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, " close end=eof "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, " status=incomplete "));
-    ck_assert_uint_eq(count(fx.p.text, "\n"), count(fx.p.text, " midstream=true\n"));
-    ck_assert_uint_eq(fx.p.stats.midstream_connections, 1);
+    ck_assert_uint_eq(count(fx.p.text, "\n"), count(fx.p.text, " capture=midstream\n"));
+    ck_assert_uint_eq(fx.p.stats.partial_connections[CAPTURE_MIDSTREAM], 1);
     fixture_close(&fx);
 }
 END_TEST
@@ -175,7 +197,7 @@ START_TEST(client_hello_names_the_client_over_the_ports)
     segment(&fx, client_addr, 80, server_addr, 50000, 1, PSH_ACK, client_hello,
             sizeof(client_hello));
     fixture_end(&fx);
-    ck_assert_ptr_nonnull(strstr(fx.p.text, "c1 10.0.0.1:80 -> 10.0.0.2:50000 midstream "
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "c1 10.0.0.1:80 -> 10.0.0.2:50000 partial "
                                           "server_guess=client_hello "));
     fixture_close(&fx);
 }
@@ -191,11 +213,12 @@ START_TEST(application_data_both_ways_gives_the_headers_only)
     c2s(&fx, 1000 + 2 * sizeof(app_data), FIN, NULL, 0);
     s2c(&fx, 5000 + sizeof(app_data), FIN, NULL, 0);
     ck_assert_ptr_nonnull(strstr(printed(&fx),
-        "c1 10.0.0.1:50000 -> 10.0.0.2:443 midstream server_guess=port "
+        "c1 10.0.0.1:50000 -> 10.0.0.2:443 partial server_guess=port "
         "c2s_content_type=application_data c2s_record_version=TLSv1.2 "
-        "s2c_content_type=application_data s2c_record_version=TLSv1.2 midstream=true\n"
+        "s2c_content_type=application_data s2c_record_version=TLSv1.2 capture=midstream\n"
         "c1 10.0.0.1:50000 -> 10.0.0.2:443 close end=fin flow=unknown status=incomplete "
-        "records_c2s=0 records_s2c=0 bytes_c2s=42 bytes_s2c=21 midstream=true\n"));
+        "records_c2s=0 records_s2c=0 bytes_c2s=42 bytes_s2c=21 "
+        "missing=syn,syn_ack,c2s_start,s2c_start capture=midstream\n"));
     /* the last ACK after the FINs starts nothing */
     s2c(&fx, 5000 + sizeof(app_data) + 1, PSH_ACK, app_data, sizeof(app_data));
     fixture_end(&fx);
@@ -216,16 +239,128 @@ START_TEST(reset_closes_with_end_reset)
 }
 END_TEST
 
-/* A tuple whose SYN went by is libnids' connection, even once libnids let it go. */
-START_TEST(tuple_with_a_syn_is_left_to_libnids)
+/* The TCP handshake both ways, client ISN 999 and server ISN 4999. */
+static void tcp_handshake(struct fixture *fx)
+{
+    fx->ack = 0;
+    c2s(fx, 999, SYN, NULL, 0);
+    fx->ack = 1000;
+    s2c(fx, 4999, SYN_ACK, NULL, 0);
+    fx->ack = 5000;
+    c2s(fx, 1000, ACK, NULL, 0);
+}
+
+/* A handshake seen both ways is libnids': no capture= key. */
+START_TEST(whole_connection_is_libnids)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    tcp_handshake(&fx);
+    c2s(&fx, 1000, PSH_ACK, client_hello, sizeof(client_hello));
+    fx.ack = 1000 + sizeof(client_hello);
+    s2c(&fx, 5000, PSH_ACK, server_hello, sizeof(server_hello));
+    fixture_end(&fx);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "c1 10.0.0.1:50000 -> 10.0.0.2:443 handshake "
+                                          "client_hello record_version=TLSv1.0 "));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " handshake server_hello "));
+    ck_assert_ptr_null(strstr(fx.p.text, "capture="));
+    ck_assert_ptr_null(strstr(fx.p.text, " partial "));
+    fixture_close(&fx);
+}
+END_TEST
+
+/* A SYN but never a SYN/ACK: libnids would wait forever; the client's side is dissected. */
+START_TEST(syn_without_syn_ack_is_client_only)
 {
     struct fixture fx;
     fixture_open(&fx);
     c2s(&fx, 999, SYN, NULL, 0);
     c2s(&fx, 1000, PSH_ACK, client_hello, sizeof(client_hello));
-    s2c(&fx, 5000, PSH_ACK, app_data, sizeof(app_data));
     fixture_end(&fx);
-    ck_assert_uint_eq(fx.p.len, 0);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "c1 10.0.0.1:50000 -> 10.0.0.2:443 partial "
+                                          "server_guess=client_hello "));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " handshake client_hello record_version=TLSv1.0 "));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " missing=syn_ack,s2c capture=client_only\n"));
+    ck_assert_uint_eq(count(fx.p.text, "\n"), count(fx.p.text, " capture=client_only\n"));
+    ck_assert_uint_eq(fx.p.stats.partial_connections[CAPTURE_CLIENT_ONLY], 1);
+    fixture_close(&fx);
+}
+END_TEST
+
+/* The capture began at the SYN/ACK: its sender is the server, whatever the ports say. */
+START_TEST(syn_ack_first_names_the_server)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    fx.ack = 1000;
+    segment(&fx, server_addr, 50000, client_addr, 443, 4999, SYN_ACK, NULL, 0);
+    segment(&fx, client_addr, 443, server_addr, 50000, 1000, PSH_ACK, app_data,
+            sizeof(app_data));
+    segment(&fx, server_addr, 50000, client_addr, 443, 5000, PSH_ACK, app_data,
+            sizeof(app_data));
+    fixture_end(&fx);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "c1 10.0.0.1:443 -> 10.0.0.2:50000 partial "
+                                          "server_guess=syn_ack "));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " missing=syn,c2s_start capture=midstream\n"));
+    fixture_close(&fx);
+}
+END_TEST
+
+/* Two SYN/ACKs with different ISNs: libnids keeps the first, so the keyless path follows. */
+START_TEST(second_syn_ack_with_another_isn_is_isn_conflict)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    c2s(&fx, 999, SYN, NULL, 0);
+    fx.ack = 1000;
+    s2c(&fx, 77777, SYN_ACK, NULL, 0);
+    s2c(&fx, 4999, SYN_ACK, NULL, 0);
+    s2c(&fx, 4999, SYN_ACK, NULL, 0); /* retransmitted: no matter */
+    fx.ack = 5000;
+    c2s(&fx, 1000, ACK, NULL, 0);
+    c2s(&fx, 1000, PSH_ACK, client_hello, sizeof(client_hello));
+    s2c(&fx, 5000, PSH_ACK, server_hello, sizeof(server_hello));
+    fixture_end(&fx);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " partial server_guess=client_hello "));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " handshake server_hello record_version=TLSv1.2 "));
+    ck_assert_uint_eq(count(fx.p.text, "\n"), count(fx.p.text, " capture=isn_conflict\n"));
+    ck_assert_uint_eq(fx.p.stats.partial_connections[CAPTURE_ISN_CONFLICT], 1);
+    ck_assert_uint_eq(fx.p.stats.tcp_connections, 1);
+    fixture_close(&fx);
+}
+END_TEST
+
+/* A byte before the first one due (a keep-alive probe's) is no hole: libnids keeps it. */
+START_TEST(byte_before_the_first_is_no_gap)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    tcp_handshake(&fx);
+    c2s(&fx, 999, ACK, "x", 1);
+    c2s(&fx, 1000, PSH_ACK, client_hello, sizeof(client_hello));
+    fixture_end(&fx);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " handshake client_hello record_version=TLSv1.0 "));
+    ck_assert_ptr_null(strstr(fx.p.text, "capture="));
+    fixture_close(&fx);
+}
+END_TEST
+
+/* The client's first segment lost after a whole TCP handshake: libnids would hold the rest
+ * behind the hole; the keyless path dissects the server's side and says what was missing. */
+START_TEST(hole_before_the_first_record_is_gap)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    tcp_handshake(&fx);
+    c2s(&fx, 1030, PSH_ACK, client_hello + 30, sizeof(client_hello) - 30);
+    fx.ack = 1000 + sizeof(client_hello);
+    s2c(&fx, 5000, PSH_ACK, server_hello, sizeof(server_hello));
+    fixture_end(&fx);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " partial server_guess=server_hello "));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "c1 10.0.0.1:50000 <- 10.0.0.2:443 handshake "
+                                          "server_hello record_version=TLSv1.2 "));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " missing=c2s_start capture=gap\n"));
+    ck_assert_uint_eq(fx.p.stats.tcp_connections, 1);
     fixture_close(&fx);
 }
 END_TEST
@@ -235,13 +370,13 @@ START_TEST(plaintext_stays_silent)
     static const char http[] = "GET / HTTP/1.1\r\nHost: a.example\r\nAccept: */*\r\n\r\n";
     struct fixture fx;
     fixture_open(&fx);
-    for (uint32_t i = 0; i < MIDSTREAM_SCAN_SEGMENTS + 2; i++) {
+    for (uint32_t i = 0; i < PARTIAL_SCAN_SEGMENTS + 2; i++) {
         c2s(&fx, 1000 + i * (uint32_t)strlen(http), PSH_ACK, http, strlen(http));
         s2c(&fx, 9000 + i * (uint32_t)strlen(http), PSH_ACK, http, strlen(http));
     }
     fixture_end(&fx);
     ck_assert_uint_eq(fx.p.len, 0);
-    ck_assert_uint_eq(fx.p.stats.midstream_connections, 0);
+    ck_assert_uint_eq(fx.p.stats.partial_connections[CAPTURE_MIDSTREAM], 0);
     fixture_close(&fx);
 }
 END_TEST
@@ -256,7 +391,7 @@ START_TEST(a_header_inside_a_segment_needs_the_next_one)
     memcpy(chained + 16, "\x15\x03\x03\x00\x02", 5); /* ... then an alert header */
     struct fixture fx;
     fixture_open(&fx);
-    for (uint32_t i = 0; i < MIDSTREAM_SCAN_SEGMENTS; i++) {
+    for (uint32_t i = 0; i < PARTIAL_SCAN_SEGMENTS; i++) {
         c2s(&fx, 1000 + i * 64, PSH_ACK, lone, sizeof(lone));
     }
     fixture_end(&fx);
@@ -266,7 +401,7 @@ START_TEST(a_header_inside_a_segment_needs_the_next_one)
     fixture_open(&fx);
     c2s(&fx, 1000, PSH_ACK, chained, sizeof(chained));
     fixture_end(&fx);
-    ck_assert_ptr_nonnull(strstr(fx.p.text, " midstream server_guess=port "
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " partial server_guess=port "
                                           "c2s_content_type=application_data "));
     fixture_close(&fx);
 }
@@ -316,7 +451,7 @@ START_TEST(protected_handshake_at_start_is_a_renegotiation)
     s2c(&fx, 5000, PSH_ACK, app_data, sizeof(app_data));
     fixture_end(&fx);
     ck_assert_ptr_nonnull(strstr(fx.p.text, " encrypted content_type=handshake length=40 "
-                                          "inferred=renegotiation midstream=true\n"));
+                                          "inferred=renegotiation capture=midstream\n"));
     ck_assert_ptr_null(strstr(fx.p.text, "malformed"));
     fixture_close(&fx);
 }
@@ -326,29 +461,34 @@ START_TEST(oldest_tuple_is_evicted_and_counted)
 {
     struct fixture fx;
     fixture_open(&fx);
-    for (uint32_t i = 0; i <= MIDSTREAM_MAX_TUPLES; i++) {
+    for (uint32_t i = 0; i <= PARTIAL_MAX_TUPLES; i++) {
         segment(&fx, client_addr, (uint16_t)(10000 + i), server_addr, SERVER_PORT, 1, PSH_ACK,
                 app_data, sizeof(app_data));
     }
-    ck_assert_uint_eq(fx.p.stats.midstream_evicted, 1);
+    ck_assert_uint_eq(fx.p.stats.partial_evicted, 1);
     ck_assert_ptr_nonnull(
         strstr(printed(&fx), "c1 10.0.0.1:10000 -> 10.0.0.2:443 close end=evicted "));
     fixture_end(&fx);
     ck_assert_uint_eq(count(fx.p.text, " close end=evicted "), 1);
-    ck_assert_uint_eq(count(fx.p.text, " close end=eof "), MIDSTREAM_MAX_TUPLES);
+    ck_assert_uint_eq(count(fx.p.text, " close end=eof "), PARTIAL_MAX_TUPLES);
     fixture_close(&fx);
 }
 END_TEST
 
-Suite *suite_midstream(void)
+Suite *suite_partial(void)
 {
-    Suite *s = suite_create("midstream");
+    Suite *s = suite_create("partial");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, late_client_hello_is_dissected_from_its_first_byte);
     tcase_add_test(tc, client_hello_names_the_client_over_the_ports);
     tcase_add_test(tc, application_data_both_ways_gives_the_headers_only);
     tcase_add_test(tc, reset_closes_with_end_reset);
-    tcase_add_test(tc, tuple_with_a_syn_is_left_to_libnids);
+    tcase_add_test(tc, whole_connection_is_libnids);
+    tcase_add_test(tc, syn_without_syn_ack_is_client_only);
+    tcase_add_test(tc, syn_ack_first_names_the_server);
+    tcase_add_test(tc, second_syn_ack_with_another_isn_is_isn_conflict);
+    tcase_add_test(tc, hole_before_the_first_record_is_gap);
+    tcase_add_test(tc, byte_before_the_first_is_no_gap);
     tcase_add_test(tc, plaintext_stays_silent);
     tcase_add_test(tc, a_header_inside_a_segment_needs_the_next_one);
     tcase_add_test(tc, a_header_is_confirmed_across_segments);
