@@ -1,12 +1,18 @@
 /* STARTTLS recognition by content, never by port. SMTP: RFC 5321 4.2, RFC 3207 4. IMAP:
  * RFC 9051 6.2.1. POP3: RFC 1939 3, RFC 2595 4, RFC 2449 5. FTP: RFC 959 4.2, RFC 4217 4.
  * XMPP: RFC 6120 5.4.2. LDAP: RFC 4511 4.14 (BER, X.690 8.1). PostgreSQL: protocol 3.0
- * SSLRequest and GSSENCRequest. MySQL: protocol 10 HandshakeV10 and SSLRequest. */
+ * SSLRequest and GSSENCRequest. MySQL: protocol 10 HandshakeV10 and SSLRequest. IRC: the
+ * IRCv3 tls extension (STARTTLS, 670). RDP: MS-RDPBCGR 2.2.1.1 and 2.2.1.2. Tunnels: HTTP
+ * CONNECT (RFC 9110 9.3.6), SOCKS 4 and 4A (the NEC/OpenSSH "SOCKS 4" and "SOCKS 4A"
+ * protocol texts), SOCKS 5 (RFC 1928, RFC 1929). */
 #include "starttls/starttls.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+
+#include <arpa/inet.h>
 
 /* ---- bytes and lines */
 
@@ -119,10 +125,10 @@ static size_t count_lines(struct cursor c)
     return n;
 }
 
-static enum starttls_verdict upgrade_at(size_t c2s, size_t s2c, size_t start[2])
+static enum starttls_verdict upgrade_at(size_t c2s, size_t s2c, struct starttls_result *res)
 {
-    start[DIR_C2S] = c2s;
-    start[DIR_S2C] = s2c;
+    res->tls_start[DIR_C2S] = c2s;
+    res->tls_start[DIR_S2C] = s2c;
     return STARTTLS_UPGRADE;
 }
 
@@ -201,7 +207,7 @@ static const struct coded_proto ftp = {ftp_allowed, ftp_is_upgrade, 234};
 
 /* The server greets first (220); each command gets one final reply (1xx are preliminary). */
 static enum starttls_verdict scan_coded(const struct coded_proto *p, struct cursor c2s,
-                                        struct cursor s2c, size_t start[2])
+                                        struct cursor s2c, struct starttls_result *res)
 {
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -236,21 +242,23 @@ static enum starttls_verdict scan_coded(const struct coded_proto *p, struct curs
             if (code != p->agreed) {
                 return STARTTLS_NOT; /* refused (454, 502, 534...): stays plaintext */
             }
-            return upgrade_at(c2s_end, cur_offset(s2c, rest), start);
+            return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
         }
         replies++;
     }
     return r == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
 }
 
-static enum starttls_verdict scan_smtp(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_smtp(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
-    return scan_coded(&smtp, c2s, s2c, start);
+    return scan_coded(&smtp, c2s, s2c, res);
 }
 
-static enum starttls_verdict scan_ftp(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_ftp(struct cursor c2s, struct cursor s2c,
+                                      struct starttls_result *res)
 {
-    return scan_coded(&ftp, c2s, s2c, start);
+    return scan_coded(&ftp, c2s, s2c, res);
 }
 
 /* ---- POP3 */
@@ -277,7 +285,8 @@ static enum reply take_pop3_response(struct cursor *c, bool multi_line, bool *ok
 }
 
 /* RFC 2595 4: STLS, answered +OK; before it only CAPA (RFC 2449 5, a multi-line answer). */
-static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -309,7 +318,7 @@ static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c, siz
     if (r == REPLY_OK && asked) {
         r = take_pop3_response(&replies, false, &ok);
         if (r == REPLY_OK) {
-            return ok ? upgrade_at(c2s_end, cur_offset(s2c, replies), start) : STARTTLS_NOT;
+            return ok ? upgrade_at(c2s_end, cur_offset(s2c, replies), res) : STARTTLS_NOT;
         }
     }
     return r == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
@@ -322,7 +331,8 @@ static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c, siz
  * (s_client sends "." each time), so the answer is found by order: each command before
  * STARTTLS gets one tagged completion first, untagged ("*") and continuation ("+") lines
  * aside. */
-static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     static const char *const allowed[] = {"CAPABILITY", "NOOP", "ID", NULL};
     if (cur_len(s2c) == 0) {
@@ -367,7 +377,7 @@ static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c, siz
         }
         struct cursor status = take_word(&args);
         if (same_bytes(line_tag, tag) && word_is(status, "OK")) {
-            return upgrade_at(c2s_end, cur_offset(s2c, rest), start);
+            return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
         }
         return STARTTLS_NOT; /* NO or BAD */
     }
@@ -418,7 +428,8 @@ static bool find_element(struct cursor c, const char *open, const char *close, s
 
 /* RFC 6120 5.4.2: the client opens the stream; <starttls/> answered by <proceed/> (or
  * <failure/>), both in the xmpp-tls namespace. */
-static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     if (cur_len(c2s) == 0) {
         return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -445,7 +456,7 @@ static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c, siz
         return STARTTLS_MORE;
     }
     if (find_element(s2c, "<proceed", "</proceed>", &s2c_end)) {
-        return upgrade_at(c2s_end, s2c_end, start);
+        return upgrade_at(c2s_end, s2c_end, res);
     }
     if (find_element(s2c, "<failure", "</failure>", &s2c_end)) {
         return STARTTLS_NOT;
@@ -531,7 +542,8 @@ static enum reply ldap_take_message(struct cursor *c, uint32_t *id, uint8_t *op,
 /* RFC 4511 4.14.1: ExtendedRequest with requestName 1.3.6.1.4.1.1466.20037, answered by an
  * ExtendedResponse with the same messageID and resultCode success (0). The client speaks
  * first; other operations may come before. */
-static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     if (cur_len(c2s) == 0) {
         return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -568,7 +580,7 @@ static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c, siz
             !ber_uint(value, &result) || result != 0) {
             return STARTTLS_NOT;
         }
-        return upgrade_at(c2s_end, cur_offset(s2c, rest), start);
+        return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
     }
 }
 
@@ -587,7 +599,8 @@ static bool agrees_bytes(struct cursor c, const uint8_t *want, size_t n)
 
 /* The server answers one byte: 'S' to go on in TLS, 'N' to refuse. libpq may first ask for
  * GSSAPI encryption and, refused, ask for TLS next. */
-static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c,
+                                           struct starttls_result *res)
 {
     if (cur_len(c2s) == 0) {
         return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -613,7 +626,7 @@ static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c,
     if (b != 'S') {
         return STARTTLS_NOT;
     }
-    return upgrade_at(cur_offset(c2s, client) + sizeof(pg_ssl_request), answer + 1, start);
+    return upgrade_at(cur_offset(c2s, client) + sizeof(pg_ssl_request), answer + 1, res);
 }
 
 /* ---- MySQL */
@@ -655,7 +668,8 @@ static bool mysql_greeting_offers_ssl(struct cursor g)
 
 /* Packets are a 3-byte little-endian length and a sequence number. The server greets (0);
  * the client answers (1) with a 32-byte SSLRequest, CLIENT_SSL set, instead of its login. */
-static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c,
+                                        struct starttls_result *res)
 {
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -693,7 +707,410 @@ static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c, si
     if (cur_len(c2s) < 4 + MYSQL_SSL_REQUEST_LENGTH) {
         return STARTTLS_MORE;
     }
-    return upgrade_at(4 + MYSQL_SSL_REQUEST_LENGTH, cur_offset(s2c, server), start);
+    return upgrade_at(4 + MYSQL_SSL_REQUEST_LENGTH, cur_offset(s2c, server), res);
+}
+
+/* ---- IRC */
+
+/* A server line (RFC 2812 2.3.1): a ":prefix" and its command, or one of the commands a
+ * server sends without one before registration. */
+static bool irc_server_line_start(struct cursor c)
+{
+    return agrees(c, ":") || agrees(c, "NOTICE ") || agrees(c, "PING ") ||
+           agrees(c, "ERROR ") || agrees(c, "CAP ");
+}
+
+/* IRCv3 tls extension: "STARTTLS", sent before registration completes (CAP, PASS, NICK and
+ * USER may come first), answered by numeric 670 (RPL_STARTTLS); TLS starts after that line.
+ * 691 (ERR_STARTTLS), 421 (unknown command), 451 (not registered) refuse it; 001
+ * (RPL_WELCOME) means registration is over without it. */
+static enum starttls_verdict scan_irc(struct cursor c2s, struct cursor s2c,
+                                      struct starttls_result *res)
+{
+    static const char *const allowed[] = {"CAP", "PASS", "NICK", "USER", NULL};
+    static const char *const refusals[] = {"691", "421", "451", "001", NULL};
+    struct cursor rest = c2s, line;
+    size_t c2s_end = 0;
+    bool asked = false;
+    while (!asked && take_line(&rest, &line)) {
+        struct cursor args = line;
+        struct cursor verb = take_word(&args);
+        if (word_is(verb, "STARTTLS") && cur_len(args) == 0) {
+            asked = true;
+            c2s_end = cur_offset(c2s, rest);
+        } else if (!word_in(verb, allowed)) {
+            return STARTTLS_NOT;
+        }
+    }
+    if (!asked && !(agrees(rest, "STARTTLS") || agrees(rest, "CAP ") || agrees(rest, "PASS ") ||
+                    agrees(rest, "NICK ") || agrees(rest, "USER "))) {
+        return STARTTLS_NOT;
+    }
+    rest = s2c;
+    while (cur_len(rest) > 0) {
+        if (!irc_server_line_start(rest)) {
+            return STARTTLS_NOT;
+        }
+        if (!take_line(&rest, &line)) {
+            return STARTTLS_MORE;
+        }
+        struct cursor args = line;
+        uint8_t colon;
+        if (cur_peek_u8(line, 0, &colon) && colon == ':') {
+            (void)take_word(&args); /* the prefix */
+        }
+        struct cursor command = take_word(&args);
+        if (word_in(command, refusals)) {
+            return STARTTLS_NOT;
+        }
+        if (word_is(command, "670")) {
+            return asked ? upgrade_at(c2s_end, cur_offset(s2c, rest), res) : STARTTLS_MORE;
+        }
+    }
+    return STARTTLS_MORE;
+}
+
+/* ---- RDP */
+
+#define TPKT_VERSION 3               /* T.123 8 */
+#define X224_CONNECTION_REQUEST 0xe0 /* X.224 13.3, the high nibble */
+#define X224_CONNECTION_CONFIRM 0xd0 /* X.224 13.4 */
+#define RDP_NEG_REQ 0x01
+#define RDP_NEG_RSP 0x02
+#define RDP_NEG_LENGTH 8
+#define X224_FIXED 6 /* code, DST-REF, SRC-REF, class option */
+#define TPKT_MAX 1024 /* far above a Connection Request with a cookie and correlation info */
+
+/* T.123 8: version 3, reserved 0, length (u16, the whole packet); then X.224 (13.3, 13.4):
+ * length indicator (the TPDU's length after it), code, DST-REF, SRC-REF, class option.
+ * *tpdu is what follows the fixed part. */
+static enum reply take_x224(struct cursor *c, uint8_t want_code, struct cursor *tpdu)
+{
+    uint8_t version, reserved, li, code;
+    uint16_t length;
+    struct cursor probe = *c, packet;
+    if ((cur_peek_u8(probe, 0, &version) && version != TPKT_VERSION) ||
+        (cur_peek_u8(probe, 1, &reserved) && reserved != 0)) {
+        return REPLY_BAD;
+    }
+    if (!cur_skip(&probe, 2) || !cur_get_u16(&probe, &length)) {
+        return REPLY_MORE;
+    }
+    if (length < 4 + 1 + X224_FIXED || length > TPKT_MAX) {
+        return REPLY_BAD;
+    }
+    if (!cur_get_bytes(&probe, length - 4, &packet)) {
+        return REPLY_MORE;
+    }
+    if (!cur_get_u8(&packet, &li) || li != cur_len(packet) || !cur_get_u8(&packet, &code) ||
+        (code & 0xf0) != want_code || !cur_skip(&packet, X224_FIXED - 1)) {
+        return REPLY_BAD;
+    }
+    *tpdu = packet;
+    *c = probe;
+    return REPLY_OK;
+}
+
+/* MS-RDPBCGR 2.2.1.1: after the X.224 Connection Request's fixed part, an optional
+ * routingToken or cookie ("Cookie: mstshash=...", both end in CR LF), then an optional
+ * RDP_NEG_REQ (2.2.1.1.1: type 0x01, flags, length 8, requestedProtocols). */
+static bool rdp_has_neg_req(struct cursor tpdu)
+{
+    uint8_t type;
+    if (cur_peek_u8(tpdu, 0, &type) && type != RDP_NEG_REQ) {
+        struct cursor line;
+        if (!take_line(&tpdu, &line)) {
+            return false;
+        }
+    }
+    uint8_t length;
+    return cur_peek_u8(tpdu, 0, &type) && type == RDP_NEG_REQ && cur_peek_u8(tpdu, 2, &length) &&
+           length == RDP_NEG_LENGTH && cur_len(tpdu) >= RDP_NEG_LENGTH;
+}
+
+/* 2.2.1.2: the Connection Confirm carries an RDP_NEG_RSP (2.2.1.2.1: type 0x02, flags, length
+ * 8, selectedProtocol, little-endian) or an RDP_NEG_FAILURE (type 0x03). Any protocol but
+ * PROTOCOL_RDP (0, Standard RDP Security) is Enhanced RDP Security (5.4): TLS right after
+ * the PDU (PROTOCOL_SSL 1, PROTOCOL_HYBRID 2, PROTOCOL_RDSTLS 4, PROTOCOL_HYBRID_EX 8...). */
+static enum starttls_verdict scan_rdp(struct cursor c2s, struct cursor s2c,
+                                      struct starttls_result *res)
+{
+    if (cur_len(c2s) == 0) {
+        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
+    }
+    struct cursor client = c2s, server = s2c, tpdu;
+    enum reply got = take_x224(&client, X224_CONNECTION_REQUEST, &tpdu);
+    if (got != REPLY_OK) {
+        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
+    }
+    if (!rdp_has_neg_req(tpdu)) {
+        return STARTTLS_NOT; /* Standard RDP Security only */
+    }
+    got = take_x224(&server, X224_CONNECTION_CONFIRM, &tpdu);
+    if (got != REPLY_OK) {
+        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
+    }
+    /* type, flags, length (8, little-endian), selectedProtocol (u32, little-endian) */
+    static const uint8_t rdp_protocol_rdp[4] = {0, 0, 0, 0};
+    uint8_t type, flags, length[2];
+    struct cursor selected;
+    if (!cur_get_u8(&tpdu, &type) || type != RDP_NEG_RSP || !cur_get_u8(&tpdu, &flags) ||
+        !cur_get_u8(&tpdu, &length[0]) || !cur_get_u8(&tpdu, &length[1]) ||
+        length[0] != RDP_NEG_LENGTH || length[1] != 0 || !cur_get_bytes(&tpdu, 4, &selected) ||
+        cur_equal(selected, rdp_protocol_rdp, sizeof(rdp_protocol_rdp))) {
+        return STARTTLS_NOT;
+    }
+    return upgrade_at(cur_offset(c2s, client), cur_offset(s2c, server), res);
+}
+
+/* ---- HTTP CONNECT */
+
+/* RFC 9112 5: header field lines up to an empty line; false while it has not arrived. */
+static bool take_header_section(struct cursor *c)
+{
+    struct cursor line;
+    while (take_line(c, &line)) {
+        if (cur_len(line) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* RFC 9110 9.3.6: "CONNECT host:port HTTP/1.1" (authority-form, RFC 9112 3.2.3) and its
+ * header section; a 2xx answer makes the connection a tunnel right after the response's
+ * header section (1xx are interim), anything else (407 included) leaves it plaintext. */
+static enum starttls_verdict scan_http_connect(struct cursor c2s, struct cursor s2c,
+                                               struct starttls_result *res)
+{
+    if (!agrees(c2s, "CONNECT ")) {
+        return STARTTLS_NOT;
+    }
+    if (cur_len(c2s) == 0) {
+        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
+    }
+    struct cursor rest = c2s, line;
+    if (!take_line(&rest, &line)) {
+        return STARTTLS_MORE;
+    }
+    struct cursor args = line;
+    (void)take_word(&args);
+    struct cursor target = take_word(&args);
+    if (cur_len(target) == 0 || cur_len(args) != 8 || !has_prefix(args, "HTTP/1.")) {
+        return STARTTLS_NOT;
+    }
+    if (!take_header_section(&rest)) {
+        return STARTTLS_MORE;
+    }
+    size_t c2s_end = cur_offset(c2s, rest);
+    rest = s2c;
+    for (;;) {
+        if (!agrees(rest, "HTTP/1.")) {
+            return STARTTLS_NOT;
+        }
+        if (!take_line(&rest, &line)) {
+            return STARTTLS_MORE;
+        }
+        args = line;
+        (void)take_word(&args);
+        struct cursor status = take_word(&args);
+        uint8_t digit[3];
+        for (size_t i = 0; i < 3; i++) {
+            if (cur_len(status) != 3 || !cur_peek_u8(status, i, &digit[i]) || digit[i] < '0' ||
+                digit[i] > '9') {
+                return STARTTLS_NOT;
+            }
+        }
+        if (!take_header_section(&rest)) {
+            return STARTTLS_MORE;
+        }
+        if (digit[0] == '2') {
+            res->target = (struct starttls_target){TARGET_AUTHORITY, target, 0};
+            return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
+        }
+        if (digit[0] != '1') {
+            return STARTTLS_NOT;
+        }
+    }
+}
+
+/* ---- SOCKS */
+
+/* A NUL-terminated string (without its NUL); false while the NUL has not arrived. */
+static bool take_cstring(struct cursor *c, struct cursor *out)
+{
+    uint8_t b;
+    for (size_t i = 0; cur_peek_u8(*c, i, &b); i++) {
+        if (b == 0) {
+            *out = cur_take_upto(c, i);
+            (void)cur_take_upto(c, 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+#define SOCKS4_VERSION 4
+#define SOCKS4_REPLY_VERSION 0
+#define SOCKS4_GRANTED 90
+#define SOCKS_CONNECT 1
+#define SOCKS4_REPLY_LENGTH 8
+
+/* SOCKS 4: VN 4, CD 1 (CONNECT), DSTPORT, DSTIP, USERID, NUL; answered by VN 0, CD 90
+ * (granted; 91-93 refuse), DSTPORT, DSTIP. SOCKS 4A: a DSTIP of 0.0.0.x (x not 0) means the
+ * host name follows the USERID's NUL, NUL-terminated too. */
+static enum starttls_verdict scan_socks4(struct cursor c2s, struct cursor s2c,
+                                         struct starttls_result *res)
+{
+    uint8_t version, command, reply;
+    uint16_t port;
+    struct cursor client = c2s, ip, user, name, answer;
+    if (cur_len(c2s) == 0) {
+        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
+    }
+    if ((cur_peek_u8(c2s, 0, &version) && version != SOCKS4_VERSION) ||
+        (cur_peek_u8(c2s, 1, &command) && command != SOCKS_CONNECT)) {
+        return STARTTLS_NOT;
+    }
+    if (!cur_skip(&client, 2) || !cur_get_u16(&client, &port) ||
+        !cur_get_bytes(&client, 4, &ip) || !take_cstring(&client, &user)) {
+        return STARTTLS_MORE;
+    }
+    static const uint8_t socks4a_mark[3] = {0, 0, 0};
+    struct cursor ip_head = ip;
+    uint8_t last;
+    bool is_4a = cur_equal(cur_take_upto(&ip_head, 3), socks4a_mark, 3) &&
+                 cur_peek_u8(ip, 3, &last) && last != 0;
+    if (is_4a && !take_cstring(&client, &name)) {
+        return STARTTLS_MORE;
+    }
+    if (is_4a && cur_len(name) == 0) {
+        return STARTTLS_NOT;
+    }
+    if ((cur_peek_u8(s2c, 0, &version) && version != SOCKS4_REPLY_VERSION) ||
+        (cur_peek_u8(s2c, 1, &reply) && reply != SOCKS4_GRANTED)) {
+        return STARTTLS_NOT;
+    }
+    struct cursor server = s2c;
+    if (!cur_get_bytes(&server, SOCKS4_REPLY_LENGTH, &answer)) {
+        return STARTTLS_MORE;
+    }
+    res->proto = is_4a ? STARTTLS_SOCKS4A : STARTTLS_SOCKS4;
+    res->target = (struct starttls_target){is_4a ? TARGET_NAME : TARGET_IPV4, is_4a ? name : ip,
+                                         port};
+    return upgrade_at(cur_offset(c2s, client), SOCKS4_REPLY_LENGTH, res);
+}
+
+#define SOCKS5_VERSION 5
+#define SOCKS5_NO_AUTH 0x00
+#define SOCKS5_USERPASS 0x02
+#define SOCKS5_USERPASS_VERSION 1 /* RFC 1929 2 */
+#define SOCKS5_ATYP_IPV4 1
+#define SOCKS5_ATYP_NAME 3
+#define SOCKS5_ATYP_IPV6 4
+
+/* RFC 1928 4, 6: ATYP, then 4 address bytes, a u8-prefixed name or 16 address bytes, then
+ * the port. */
+static enum reply socks5_take_address(struct cursor *c, struct starttls_target *t)
+{
+    uint8_t atyp;
+    struct cursor probe = *c;
+    if (!cur_get_u8(&probe, &atyp)) {
+        return REPLY_MORE;
+    }
+    bool got;
+    switch (atyp) {
+    case SOCKS5_ATYP_IPV4:
+        t->kind = TARGET_IPV4;
+        got = cur_get_bytes(&probe, 4, &t->host);
+        break;
+    case SOCKS5_ATYP_IPV6:
+        t->kind = TARGET_IPV6;
+        got = cur_get_bytes(&probe, 16, &t->host);
+        break;
+    case SOCKS5_ATYP_NAME:
+        t->kind = TARGET_NAME;
+        got = cur_get_vec8(&probe, &t->host);
+        break;
+    default:
+        return REPLY_BAD;
+    }
+    if (!got || !cur_get_u16(&probe, &t->port)) {
+        return REPLY_MORE;
+    }
+    if (t->kind == TARGET_NAME && cur_len(t->host) == 0) {
+        return REPLY_BAD;
+    }
+    *c = probe;
+    return REPLY_OK;
+}
+
+/* RFC 1928 3: VER, NMETHODS, METHODS; the server picks one (VER, METHOD): no authentication
+ * (0), or username/password (2; RFC 1929 2: VER 1, ULEN, UNAME, PLEN, PASSWD, answered VER 1,
+ * STATUS 0 for success). Others (GSSAPI's wrapping, 0xff none acceptable) leave no TLS to
+ * read. RFC 1928 4, 6: VER, CMD 1 (CONNECT), RSV 0, address; answered VER, REP 0 (succeeded),
+ * RSV, address. Read from the client's bytes alone, in order, since clients may send the
+ * request before the server has chosen. */
+static enum starttls_verdict scan_socks5(struct cursor c2s, struct cursor s2c,
+                                         struct starttls_result *res)
+{
+    uint8_t b[3], method, status;
+    struct cursor client = c2s, server = s2c, methods, user, password;
+    struct starttls_target target = {TARGET_NONE, {0}, 0}, bound = target;
+    if (cur_len(c2s) == 0) {
+        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
+    }
+    if ((cur_peek_u8(c2s, 0, &b[0]) && b[0] != SOCKS5_VERSION) ||
+        (cur_peek_u8(c2s, 1, &b[1]) && b[1] == 0) ||
+        (cur_peek_u8(s2c, 0, &b[2]) && b[2] != SOCKS5_VERSION)) {
+        return STARTTLS_NOT;
+    }
+    if (!cur_skip(&client, 1) || !cur_get_vec8(&client, &methods) ||
+        !cur_skip(&server, 1) || !cur_get_u8(&server, &method)) {
+        return STARTTLS_MORE;
+    }
+    if (method == SOCKS5_USERPASS) {
+        if (cur_peek_u8(client, 0, &b[0]) && b[0] != SOCKS5_USERPASS_VERSION) {
+            return STARTTLS_NOT;
+        }
+        if (!cur_skip(&client, 1) || !cur_get_vec8(&client, &user) ||
+            !cur_get_vec8(&client, &password)) {
+            return STARTTLS_MORE;
+        }
+        if (cur_peek_u8(server, 0, &b[0]) && b[0] != SOCKS5_USERPASS_VERSION) {
+            return STARTTLS_NOT;
+        }
+        if (!cur_skip(&server, 1) || !cur_get_u8(&server, &status)) {
+            return STARTTLS_MORE;
+        }
+        if (status != 0) {
+            return STARTTLS_NOT;
+        }
+    } else if (method != SOCKS5_NO_AUTH) {
+        return STARTTLS_NOT;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        static const uint8_t want[3] = {SOCKS5_VERSION, SOCKS_CONNECT, 0};
+        if (cur_peek_u8(client, i, &b[i]) && b[i] != want[i]) {
+            return STARTTLS_NOT;
+        }
+    }
+    enum reply got = REPLY_MORE;
+    if (!cur_skip(&client, 3) || (got = socks5_take_address(&client, &target)) != REPLY_OK) {
+        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        static const uint8_t want[2] = {SOCKS5_VERSION, 0};
+        if (cur_peek_u8(server, i, &b[i]) && b[i] != want[i]) {
+            return STARTTLS_NOT; /* REP 1-8: the proxy could not connect */
+        }
+    }
+    got = REPLY_MORE;
+    if (!cur_skip(&server, 3) || (got = socks5_take_address(&server, &bound)) != REPLY_OK) {
+        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
+    }
+    res->target = target;
+    return upgrade_at(cur_offset(c2s, client), cur_offset(s2c, server), res);
 }
 
 /* ---- all of them */
@@ -701,32 +1118,46 @@ static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c, si
 static const struct {
     enum starttls_proto proto;
     const char *name;
-    enum starttls_verdict (*scan)(struct cursor c2s, struct cursor s2c, size_t start[2]);
+    enum starttls_verdict (*scan)(struct cursor c2s, struct cursor s2c,
+                                  struct starttls_result *res);
 } protocols[] = {
-    {STARTTLS_SMTP, "smtp", scan_smtp},         {STARTTLS_IMAP, "imap", scan_imap},
-    {STARTTLS_POP3, "pop3", scan_pop3},         {STARTTLS_FTP, "ftp", scan_ftp},
-    {STARTTLS_XMPP, "xmpp", scan_xmpp},         {STARTTLS_LDAP, "ldap", scan_ldap},
-    {STARTTLS_POSTGRES, "postgres", scan_postgres}, {STARTTLS_MYSQL, "mysql", scan_mysql},
+    {STARTTLS_SMTP, "smtp", scan_smtp},
+    {STARTTLS_IMAP, "imap", scan_imap},
+    {STARTTLS_POP3, "pop3", scan_pop3},
+    {STARTTLS_FTP, "ftp", scan_ftp},
+    {STARTTLS_XMPP, "xmpp", scan_xmpp},
+    {STARTTLS_LDAP, "ldap", scan_ldap},
+    {STARTTLS_POSTGRES, "postgres", scan_postgres},
+    {STARTTLS_MYSQL, "mysql", scan_mysql},
+    {STARTTLS_IRC, "irc", scan_irc},
+    {STARTTLS_RDP, "rdp", scan_rdp},
+    {STARTTLS_HTTP_CONNECT, "http_connect", scan_http_connect},
+    /* scan_socks4 tells 4 from 4A */
+    {STARTTLS_SOCKS4, "socks4", scan_socks4},
+    {STARTTLS_SOCKS4A, "socks4a", NULL},
+    {STARTTLS_SOCKS5, "socks5", scan_socks5},
 };
 
 #define PROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
 
 struct starttls_result starttls_scan(struct cursor c2s, struct cursor s2c)
 {
-    struct starttls_result r = {STARTTLS_NOT, STARTTLS_NONE, {0, 0}};
+    struct starttls_result r = {STARTTLS_NOT, STARTTLS_NONE, {0, 0}, {TARGET_NONE, {0}, 0}};
     bool more = false;
     for (size_t i = 0; i < PROTOCOLS; i++) {
-        size_t start[2] = {0, 0};
-        enum starttls_verdict v = protocols[i].scan(c2s, s2c, start);
+        if (protocols[i].scan == NULL) {
+            continue;
+        }
+        r.proto = protocols[i].proto;
+        enum starttls_verdict v = protocols[i].scan(c2s, s2c, &r);
         if (v == STARTTLS_UPGRADE) {
             r.verdict = STARTTLS_UPGRADE;
-            r.proto = protocols[i].proto;
-            r.tls_start[DIR_C2S] = start[DIR_C2S];
-            r.tls_start[DIR_S2C] = start[DIR_S2C];
             return r;
         }
         more = more || v == STARTTLS_MORE;
     }
+    r.proto = STARTTLS_NONE;
+    r.target.kind = TARGET_NONE;
     /* Bounded: a plaintext session that has not upgraded by now is not going to. */
     if (more && cur_len(c2s) < STARTTLS_SCAN_MAX && cur_len(s2c) < STARTTLS_SCAN_MAX &&
         count_lines(c2s) <= STARTTLS_LINES_MAX && count_lines(s2c) <= STARTTLS_LINES_MAX) {
@@ -743,4 +1174,65 @@ const char *starttls_name(enum starttls_proto p)
         }
     }
     return "none";
+}
+
+bool starttls_is_tunnel(enum starttls_proto p)
+{
+    return p == STARTTLS_HTTP_CONNECT || p == STARTTLS_SOCKS4 || p == STARTTLS_SOCKS4A ||
+           p == STARTTLS_SOCKS5;
+}
+
+/* Appends text to out (at most cap bytes in all); *len counts the whole. */
+static void put(uint8_t *out, size_t cap, size_t *len, const uint8_t *text, size_t n)
+{
+    for (size_t i = 0; i < n; i++, (*len)++) {
+        if (*len < cap) {
+            out[*len] = text[i];
+        }
+    }
+}
+
+size_t starttls_target_text(const struct starttls_target *t, uint8_t *out, size_t cap)
+{
+    size_t len = 0;
+    uint8_t host[16];
+    char text[INET6_ADDRSTRLEN + 2];
+    switch (t->kind) {
+    case TARGET_AUTHORITY:
+    case TARGET_NAME: {
+        struct cursor bytes = t->host;
+        uint8_t b;
+        while (cur_get_u8(&bytes, &b)) {
+            put(out, cap, &len, &b, 1);
+        }
+        if (t->kind == TARGET_AUTHORITY) {
+            return len;
+        }
+        break;
+    }
+    case TARGET_IPV4:
+    case TARGET_IPV6: {
+        bool v4 = t->kind == TARGET_IPV4;
+        if (cur_len(t->host) != (v4 ? 4u : 16u)) {
+            return 0;
+        }
+        cur_copy(t->host, host);
+        text[0] = '[';
+        if (inet_ntop(v4 ? AF_INET : AF_INET6, host, text + 1, INET6_ADDRSTRLEN) == NULL) {
+            return 0;
+        }
+        if (!v4) {
+            strcat(text, "]");
+        }
+        put(out, cap, &len, (const uint8_t *)text + v4, strlen(text + v4));
+        break;
+    }
+    case TARGET_NONE:
+    default:
+        return 0;
+    }
+    char port[8];
+    int n = snprintf(port, sizeof(port), ":%u", (unsigned)t->port);
+    put(out, cap, &len, (const uint8_t *)port, (size_t)n);
+    return len;
 }
