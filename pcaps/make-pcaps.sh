@@ -1476,6 +1476,10 @@ main() {
             say "$name: skipped, gnutls-cli not found (apt-get install gnutls-bin)"
             continue
         fi
+        if [[ $name == tunnel-* ]] && ! command -v curl >/dev/null; then
+            say "$name: skipped, curl not found (apt-get install curl)"
+            continue
+        fi
         for ((try = 1; try <= ATTEMPTS; try++)); do
             set +e
             attempt "$name"
