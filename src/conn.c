@@ -10,6 +10,7 @@
 #include "tcp/ipv6map.h"
 #include "base/names.h"
 #include "output/output.h"
+#include "starttls/tunnel.h"
 #include "stats.h"
 
 /* The plaintext of a connection that may still upgrade to TLS, as starttls_scan() reads it:
@@ -200,7 +201,7 @@ static bool plaintext_copy(struct conn_plaintext *pt, enum dir d, struct cursor 
 static void keep_target(struct conn *c, const struct starttls_target *t)
 {
     uint8_t text[STARTTLS_TARGET_TEXT_MAX];
-    size_t len = starttls_target_text(t, text, sizeof(text));
+    size_t len = tunnel_target_text(t, text, sizeof(text));
     size_t kept = len < sizeof(text) ? len : sizeof(text);
     if (kept == 0 || (c->tunnel_target = malloc(kept)) == NULL) {
         return;

@@ -10,6 +10,7 @@
 #include "output/output.h"
 #include "printed.h"
 #include "starttls/starttls.h"
+#include "starttls/tunnel.h"
 #include "stats.h"
 #include "suites.h"
 
@@ -25,7 +26,7 @@ struct conversation {
     enum starttls_proto proto;
     const struct msg *msgs;
     size_t n;
-    const char *target; /* a tunnel's target as starttls_target_text() gives it, or NULL */
+    const char *target; /* a tunnel's target as tunnel_target_text() gives it, or NULL */
 };
 
 #define TEXT(d, s) {(d), (s), 0}
@@ -320,7 +321,7 @@ START_TEST(each_protocol_upgrade_is_found_where_tls_starts)
     ck_assert_uint_eq(r.tls_start[DIR_S2C], s.len[DIR_S2C]);
     ck_assert(starttls_is_tunnel(r.proto) == (cv->target != NULL));
     uint8_t text[STARTTLS_TARGET_TEXT_MAX + 1];
-    size_t len = starttls_target_text(&r.target, text, STARTTLS_TARGET_TEXT_MAX);
+    size_t len = tunnel_target_text(&r.target, text, STARTTLS_TARGET_TEXT_MAX);
     text[len] = '\0';
     ck_assert_str_eq((const char *)text, cv->target != NULL ? cv->target : "");
 }

@@ -2,104 +2,18 @@
  * RFC 9051 6.2.1. POP3: RFC 1939 3, RFC 2595 4, RFC 2449 5. FTP: RFC 959 4.2, RFC 4217 4.
  * XMPP: RFC 6120 5.4.2. LDAP: RFC 4511 4.14 (BER, X.690 8.1). PostgreSQL: protocol 3.0
  * SSLRequest and GSSENCRequest. MySQL: protocol 10 HandshakeV10 and SSLRequest. IRC: the
- * IRCv3 tls extension (STARTTLS, 670). RDP: MS-RDPBCGR 2.2.1.1 and 2.2.1.2. Tunnels: HTTP
- * CONNECT (RFC 9110 9.3.6), SOCKS 4 and 4A (the NEC/OpenSSH "SOCKS 4" and "SOCKS 4A"
- * protocol texts), SOCKS 5 (RFC 1928, RFC 1929). */
+ * IRCv3 tls extension (STARTTLS, 670). RDP: MS-RDPBCGR 2.2.1.1 and 2.2.1.2. The proxies'
+ * tunnels are read in tunnel.c, run from the same table. */
 #include "starttls/starttls.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
-#include <arpa/inet.h>
+#include "starttls/scan.h"
+#include "starttls/tunnel.h"
 
 /* ---- bytes and lines */
-
-static uint8_t ascii_lower(uint8_t b)
-{
-    return b >= 'A' && b <= 'Z' ? (uint8_t)(b - 'A' + 'a') : b;
-}
-
-/* True when the first min(len(c), strlen(text)) bytes of c equal text's, ignoring ASCII case:
- * c may still turn out to start with text. */
-static bool agrees(struct cursor c, const char *text)
-{
-    uint8_t b;
-    for (size_t i = 0; text[i] != '\0' && cur_peek_u8(c, i, &b); i++) {
-        if (ascii_lower(b) != ascii_lower((uint8_t)text[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool has_prefix(struct cursor c, const char *text)
-{
-    return cur_len(c) >= strlen(text) && agrees(c, text);
-}
-
-static bool word_is(struct cursor word, const char *text)
-{
-    return cur_len(word) == strlen(text) && agrees(word, text);
-}
-
-static bool word_in(struct cursor word, const char *const *list)
-{
-    for (size_t i = 0; list[i] != NULL; i++) {
-        if (word_is(word, list[i])) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Takes one whole line (through its LF) off *c into *line, without its CR LF; false, taking
- * nothing, while the LF has not arrived. */
-static bool take_line(struct cursor *c, struct cursor *line)
-{
-    uint8_t b;
-    for (size_t i = 0; cur_peek_u8(*c, i, &b); i++) {
-        if (b != '\n') {
-            continue;
-        }
-        struct cursor whole;
-        if (!cur_get_bytes(c, i + 1, &whole)) {
-            return false;
-        }
-        bool cr = i > 0 && cur_peek_u8(whole, i - 1, &b) && b == '\r';
-        *line = cur_take_upto(&whole, cr ? i - 1 : i);
-        return true;
-    }
-    return false;
-}
-
-/* The first space-separated word of *line; *line keeps what follows the space. */
-static struct cursor take_word(struct cursor *line)
-{
-    uint8_t b;
-    size_t n = 0;
-    while (cur_peek_u8(*line, n, &b) && b != ' ') {
-        n++;
-    }
-    struct cursor word = cur_take_upto(line, n);
-    (void)cur_take_upto(line, 1); /* the space */
-    return word;
-}
-
-/* Offset of the first text at or after from, or false. */
-static bool find_text(struct cursor hay, size_t from, const char *text, size_t *at)
-{
-    size_t n = strlen(text);
-    for (size_t i = from; i + n <= cur_len(hay); i++) {
-        struct cursor probe = hay;
-        if (cur_skip(&probe, i) && has_prefix(probe, text)) {
-            *at = i;
-            return true;
-        }
-    }
-    return false;
-}
 
 static bool same_bytes(struct cursor a, struct cursor b)
 {
@@ -125,16 +39,8 @@ static size_t count_lines(struct cursor c)
     return n;
 }
 
-static enum starttls_verdict upgrade_at(size_t c2s, size_t s2c, struct starttls_result *res)
-{
-    res->tls_start[DIR_C2S] = c2s;
-    res->tls_start[DIR_S2C] = s2c;
-    return STARTTLS_UPGRADE;
-}
 
 /* ---- SMTP and FTP: commands, and replies with a three-digit code */
-
-enum reply { REPLY_OK, REPLY_MORE, REPLY_BAD };
 
 /* RFC 5321 4.2 / RFC 959 4.2: "ddd text", or a multi-line reply from "ddd-text" up to the
  * line that starts "ddd " (FTP allows any line in between). */
@@ -142,7 +48,7 @@ static enum reply take_reply(struct cursor *c, unsigned *code)
 {
     struct cursor rest = *c, line;
     uint8_t digit[3], sep = ' ';
-    if (!take_line(&rest, &line)) {
+    if (!scan_take_line(&rest, &line)) {
         /* a first line in progress that cannot start a reply ends the protocol already */
         for (size_t i = 0; i < 3 && cur_peek_u8(*c, i, &digit[i]); i++) {
             if (digit[i] < '0' || digit[i] > '9') {
@@ -162,7 +68,7 @@ static enum reply take_reply(struct cursor *c, unsigned *code)
     *code = (unsigned)(digit[0] - '0') * 100 + (unsigned)(digit[1] - '0') * 10 +
             (unsigned)(digit[2] - '0');
     while (sep == '-') {
-        if (!take_line(&rest, &line)) {
+        if (!scan_take_line(&rest, &line)) {
             return REPLY_MORE;
         }
         uint8_t b[4] = {0, 0, 0, ' '};
@@ -188,15 +94,15 @@ struct coded_proto {
 /* RFC 3207 4: "STARTTLS" with no parameters. */
 static bool smtp_is_upgrade(struct cursor verb, struct cursor args)
 {
-    return word_is(verb, "STARTTLS") && cur_len(args) == 0;
+    return scan_word_is(verb, "STARTTLS") && cur_len(args) == 0;
 }
 
 /* RFC 4217 4: AUTH TLS (and the older AUTH SSL, TLS-C, TLS-P it mentions). */
 static bool ftp_is_upgrade(struct cursor verb, struct cursor args)
 {
     static const char *const mechanisms[] = {"TLS", "SSL", "TLS-C", "TLS-P", NULL};
-    struct cursor mechanism = take_word(&args);
-    return word_is(verb, "AUTH") && word_in(mechanism, mechanisms);
+    struct cursor mechanism = scan_take_word(&args);
+    return scan_word_is(verb, "AUTH") && scan_word_in(mechanism, mechanisms);
 }
 
 static const char *const smtp_allowed[] = {"EHLO", "HELO", "NOOP", "RSET", "HELP", NULL};
@@ -215,13 +121,13 @@ static enum starttls_verdict scan_coded(const struct coded_proto *p, struct curs
     struct cursor rest = c2s, line;
     size_t index = 0, c2s_end = 0;
     bool asked = false;
-    while (!asked && take_line(&rest, &line)) {
+    while (!asked && scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor verb = take_word(&args);
+        struct cursor verb = scan_take_word(&args);
         if (p->is_upgrade(verb, args)) {
             asked = true;
             c2s_end = cur_offset(c2s, rest);
-        } else if (!word_in(verb, p->allowed)) {
+        } else if (!scan_word_in(verb, p->allowed)) {
             return STARTTLS_NOT;
         } else {
             index++;
@@ -242,7 +148,7 @@ static enum starttls_verdict scan_coded(const struct coded_proto *p, struct curs
             if (code != p->agreed) {
                 return STARTTLS_NOT; /* refused (454, 502, 534...): stays plaintext */
             }
-            return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
+            return scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res);
         }
         replies++;
     }
@@ -267,18 +173,18 @@ static enum starttls_verdict scan_ftp(struct cursor c2s, struct cursor s2c,
 static enum reply take_pop3_response(struct cursor *c, bool multi_line, bool *ok)
 {
     struct cursor rest = *c, line;
-    if (!take_line(&rest, &line)) {
-        return agrees(*c, "+OK") || agrees(*c, "-ERR") ? REPLY_MORE : REPLY_BAD;
+    if (!scan_take_line(&rest, &line)) {
+        return scan_agrees(*c, "+OK") || scan_agrees(*c, "-ERR") ? REPLY_MORE : REPLY_BAD;
     }
-    *ok = has_prefix(line, "+OK");
-    if (!*ok && !has_prefix(line, "-ERR")) {
+    *ok = scan_has_prefix(line, "+OK");
+    if (!*ok && !scan_has_prefix(line, "-ERR")) {
         return REPLY_BAD;
     }
     while (*ok && multi_line) {
-        if (!take_line(&rest, &line)) {
+        if (!scan_take_line(&rest, &line)) {
             return REPLY_MORE;
         }
-        multi_line = !word_is(line, ".");
+        multi_line = !scan_word_is(line, ".");
     }
     *c = rest;
     return REPLY_OK;
@@ -294,13 +200,13 @@ static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c,
     struct cursor rest = c2s, line;
     size_t capas = 0, c2s_end = 0;
     bool asked = false;
-    while (!asked && take_line(&rest, &line)) {
+    while (!asked && scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor verb = take_word(&args);
-        if (word_is(verb, "STLS")) {
+        struct cursor verb = scan_take_word(&args);
+        if (scan_word_is(verb, "STLS")) {
             asked = true;
             c2s_end = cur_offset(c2s, rest);
-        } else if (word_is(verb, "CAPA")) {
+        } else if (scan_word_is(verb, "CAPA")) {
             capas++;
         } else {
             return STARTTLS_NOT;
@@ -318,7 +224,7 @@ static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c,
     if (r == REPLY_OK && asked) {
         r = take_pop3_response(&replies, false, &ok);
         if (r == REPLY_OK) {
-            return ok ? upgrade_at(c2s_end, cur_offset(s2c, replies), res) : STARTTLS_NOT;
+            return ok ? scan_upgrade_at(c2s_end, cur_offset(s2c, replies), res) : STARTTLS_NOT;
         }
     }
     return r == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
@@ -338,24 +244,24 @@ static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c,
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
     }
-    if (!agrees(s2c, "* OK ")) {
+    if (!scan_agrees(s2c, "* OK ")) {
         return STARTTLS_NOT;
     }
     struct cursor rest = c2s, line, tag = {0};
     size_t index = 0, c2s_end = 0;
     bool asked = false;
-    while (!asked && take_line(&rest, &line)) {
+    while (!asked && scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor line_tag = take_word(&args);
-        struct cursor command = take_word(&args);
+        struct cursor line_tag = scan_take_word(&args);
+        struct cursor command = scan_take_word(&args);
         if (cur_len(line_tag) == 0 || cur_len(command) == 0) {
             return STARTTLS_NOT;
         }
-        if (word_is(command, "STARTTLS")) {
+        if (scan_word_is(command, "STARTTLS")) {
             asked = true;
             tag = line_tag;
             c2s_end = cur_offset(c2s, rest);
-        } else if (!word_in(command, allowed)) {
+        } else if (!scan_word_in(command, allowed)) {
             return STARTTLS_NOT;
         } else {
             index++;
@@ -366,18 +272,18 @@ static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c,
     }
     rest = s2c;
     size_t completions = 0;
-    while (take_line(&rest, &line)) {
+    while (scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor line_tag = take_word(&args);
-        if (word_is(line_tag, "*") || word_is(line_tag, "+")) {
+        struct cursor line_tag = scan_take_word(&args);
+        if (scan_word_is(line_tag, "*") || scan_word_is(line_tag, "+")) {
             continue;
         }
         if (completions++ < index) {
             continue; /* an earlier command's completion */
         }
-        struct cursor status = take_word(&args);
-        if (same_bytes(line_tag, tag) && word_is(status, "OK")) {
-            return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
+        struct cursor status = scan_take_word(&args);
+        if (same_bytes(line_tag, tag) && scan_word_is(status, "OK")) {
+            return scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res);
         }
         return STARTTLS_NOT; /* NO or BAD */
     }
@@ -393,7 +299,7 @@ static const char xmpp_tls_ns[] = "urn:ietf:params:xml:ns:xmpp-tls";
 static bool find_element(struct cursor c, const char *open, const char *close, size_t *end)
 {
     size_t from = 0, at, gt;
-    while (find_text(c, from, open, &at)) {
+    while (scan_find_text(c, from, open, &at)) {
         uint8_t next;
         if (!cur_peek_u8(c, at + strlen(open), &next)) {
             return false;
@@ -403,12 +309,13 @@ static bool find_element(struct cursor c, const char *open, const char *close, s
             next != '\n') {
             continue; /* a longer name */
         }
-        if (!find_text(c, at, ">", &gt)) {
+        if (!scan_find_text(c, at, ">", &gt)) {
             return false;
         }
         struct cursor tag = c;
         size_t ns;
-        if (!cur_skip(&tag, at) || !find_text(cur_take_upto(&tag, gt - at), 0, xmpp_tls_ns, &ns)) {
+        if (!cur_skip(&tag, at) ||
+            !scan_find_text(cur_take_upto(&tag, gt - at), 0, xmpp_tls_ns, &ns)) {
             continue;
         }
         uint8_t before;
@@ -417,7 +324,7 @@ static bool find_element(struct cursor c, const char *open, const char *close, s
             return true;
         }
         size_t closing;
-        if (!find_text(c, gt, close, &closing)) {
+        if (!scan_find_text(c, gt, close, &closing)) {
             return false;
         }
         *end = closing + strlen(close);
@@ -436,8 +343,8 @@ static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c,
     }
     struct cursor head = c2s;
     size_t decl_end;
-    if (agrees(head, "<?xml")) {
-        if (!find_text(head, 0, "?>", &decl_end)) {
+    if (scan_agrees(head, "<?xml")) {
+        if (!scan_find_text(head, 0, "?>", &decl_end)) {
             return STARTTLS_MORE;
         }
         if (!cur_skip(&head, decl_end + 2)) {
@@ -448,7 +355,7 @@ static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c,
     while (cur_peek_u8(head, 0, &b) && (b == ' ' || b == '\r' || b == '\n' || b == '\t')) {
         (void)cur_take_upto(&head, 1);
     }
-    if (!agrees(head, "<stream:stream")) {
+    if (!scan_agrees(head, "<stream:stream")) {
         return STARTTLS_NOT;
     }
     size_t c2s_end, s2c_end;
@@ -456,7 +363,7 @@ static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c,
         return STARTTLS_MORE;
     }
     if (find_element(s2c, "<proceed", "</proceed>", &s2c_end)) {
-        return upgrade_at(c2s_end, s2c_end, res);
+        return scan_upgrade_at(c2s_end, s2c_end, res);
     }
     if (find_element(s2c, "<failure", "</failure>", &s2c_end)) {
         return STARTTLS_NOT;
@@ -580,7 +487,7 @@ static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c,
             !ber_uint(value, &result) || result != 0) {
             return STARTTLS_NOT;
         }
-        return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
+        return scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res);
     }
 }
 
@@ -626,7 +533,7 @@ static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c,
     if (b != 'S') {
         return STARTTLS_NOT;
     }
-    return upgrade_at(cur_offset(c2s, client) + sizeof(pg_ssl_request), answer + 1, res);
+    return scan_upgrade_at(cur_offset(c2s, client) + sizeof(pg_ssl_request), answer + 1, res);
 }
 
 /* ---- MySQL */
@@ -707,7 +614,7 @@ static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c,
     if (cur_len(c2s) < 4 + MYSQL_SSL_REQUEST_LENGTH) {
         return STARTTLS_MORE;
     }
-    return upgrade_at(4 + MYSQL_SSL_REQUEST_LENGTH, cur_offset(s2c, server), res);
+    return scan_upgrade_at(4 + MYSQL_SSL_REQUEST_LENGTH, cur_offset(s2c, server), res);
 }
 
 /* ---- IRC */
@@ -716,8 +623,8 @@ static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c,
  * server sends without one before registration. */
 static bool irc_server_line_start(struct cursor c)
 {
-    return agrees(c, ":") || agrees(c, "NOTICE ") || agrees(c, "PING ") ||
-           agrees(c, "ERROR ") || agrees(c, "CAP ");
+    return scan_agrees(c, ":") || scan_agrees(c, "NOTICE ") || scan_agrees(c, "PING ") ||
+           scan_agrees(c, "ERROR ") || scan_agrees(c, "CAP ");
 }
 
 /* IRCv3 tls extension: "STARTTLS", sent before registration completes (CAP, PASS, NICK and
@@ -732,18 +639,23 @@ static enum starttls_verdict scan_irc(struct cursor c2s, struct cursor s2c,
     struct cursor rest = c2s, line;
     size_t c2s_end = 0;
     bool asked = false;
-    while (!asked && take_line(&rest, &line)) {
+    while (!asked && scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor verb = take_word(&args);
-        if (word_is(verb, "STARTTLS") && cur_len(args) == 0) {
+        struct cursor verb = scan_take_word(&args);
+        if (scan_word_is(verb, "STARTTLS") && cur_len(args) == 0) {
             asked = true;
             c2s_end = cur_offset(c2s, rest);
-        } else if (!word_in(verb, allowed)) {
+        } else if (!scan_word_in(verb, allowed)) {
             return STARTTLS_NOT;
         }
     }
-    if (!asked && !(agrees(rest, "STARTTLS") || agrees(rest, "CAP ") || agrees(rest, "PASS ") ||
-                    agrees(rest, "NICK ") || agrees(rest, "USER "))) {
+    /* a line in progress that cannot become one of them ends it already */
+    static const char *const openings[] = {"STARTTLS", "CAP ", "PASS ", "NICK ", "USER ", NULL};
+    bool may_open = asked;
+    for (size_t i = 0; !may_open && openings[i] != NULL; i++) {
+        may_open = scan_agrees(rest, openings[i]);
+    }
+    if (!may_open) {
         return STARTTLS_NOT;
     }
     rest = s2c;
@@ -751,20 +663,20 @@ static enum starttls_verdict scan_irc(struct cursor c2s, struct cursor s2c,
         if (!irc_server_line_start(rest)) {
             return STARTTLS_NOT;
         }
-        if (!take_line(&rest, &line)) {
+        if (!scan_take_line(&rest, &line)) {
             return STARTTLS_MORE;
         }
         struct cursor args = line;
         uint8_t colon;
         if (cur_peek_u8(line, 0, &colon) && colon == ':') {
-            (void)take_word(&args); /* the prefix */
+            (void)scan_take_word(&args); /* the prefix */
         }
-        struct cursor command = take_word(&args);
-        if (word_in(command, refusals)) {
+        struct cursor command = scan_take_word(&args);
+        if (scan_word_in(command, refusals)) {
             return STARTTLS_NOT;
         }
-        if (word_is(command, "670")) {
-            return asked ? upgrade_at(c2s_end, cur_offset(s2c, rest), res) : STARTTLS_MORE;
+        if (scan_word_is(command, "670")) {
+            return asked ? scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res) : STARTTLS_MORE;
         }
     }
     return STARTTLS_MORE;
@@ -819,7 +731,7 @@ static bool rdp_has_neg_req(struct cursor tpdu)
     uint8_t type;
     if (cur_peek_u8(tpdu, 0, &type) && type != RDP_NEG_REQ) {
         struct cursor line;
-        if (!take_line(&tpdu, &line)) {
+        if (!scan_take_line(&tpdu, &line)) {
             return false;
         }
     }
@@ -860,257 +772,7 @@ static enum starttls_verdict scan_rdp(struct cursor c2s, struct cursor s2c,
         cur_equal(selected, rdp_protocol_rdp, sizeof(rdp_protocol_rdp))) {
         return STARTTLS_NOT;
     }
-    return upgrade_at(cur_offset(c2s, client), cur_offset(s2c, server), res);
-}
-
-/* ---- HTTP CONNECT */
-
-/* RFC 9112 5: header field lines up to an empty line; false while it has not arrived. */
-static bool take_header_section(struct cursor *c)
-{
-    struct cursor line;
-    while (take_line(c, &line)) {
-        if (cur_len(line) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* RFC 9110 9.3.6: "CONNECT host:port HTTP/1.1" (authority-form, RFC 9112 3.2.3) and its
- * header section; a 2xx answer makes the connection a tunnel right after the response's
- * header section (1xx are interim), anything else (407 included) leaves it plaintext. */
-static enum starttls_verdict scan_http_connect(struct cursor c2s, struct cursor s2c,
-                                               struct starttls_result *res)
-{
-    if (!agrees(c2s, "CONNECT ")) {
-        return STARTTLS_NOT;
-    }
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
-    struct cursor rest = c2s, line;
-    if (!take_line(&rest, &line)) {
-        return STARTTLS_MORE;
-    }
-    struct cursor args = line;
-    (void)take_word(&args);
-    struct cursor target = take_word(&args);
-    if (cur_len(target) == 0 || cur_len(args) != 8 || !has_prefix(args, "HTTP/1.")) {
-        return STARTTLS_NOT;
-    }
-    if (!take_header_section(&rest)) {
-        return STARTTLS_MORE;
-    }
-    size_t c2s_end = cur_offset(c2s, rest);
-    rest = s2c;
-    for (;;) {
-        if (!agrees(rest, "HTTP/1.")) {
-            return STARTTLS_NOT;
-        }
-        if (!take_line(&rest, &line)) {
-            return STARTTLS_MORE;
-        }
-        args = line;
-        (void)take_word(&args);
-        struct cursor status = take_word(&args);
-        uint8_t digit[3];
-        for (size_t i = 0; i < 3; i++) {
-            if (cur_len(status) != 3 || !cur_peek_u8(status, i, &digit[i]) || digit[i] < '0' ||
-                digit[i] > '9') {
-                return STARTTLS_NOT;
-            }
-        }
-        if (!take_header_section(&rest)) {
-            return STARTTLS_MORE;
-        }
-        if (digit[0] == '2') {
-            res->target = (struct starttls_target){TARGET_AUTHORITY, target, 0};
-            return upgrade_at(c2s_end, cur_offset(s2c, rest), res);
-        }
-        if (digit[0] != '1') {
-            return STARTTLS_NOT;
-        }
-    }
-}
-
-/* ---- SOCKS */
-
-/* A NUL-terminated string (without its NUL); false while the NUL has not arrived. */
-static bool take_cstring(struct cursor *c, struct cursor *out)
-{
-    uint8_t b;
-    for (size_t i = 0; cur_peek_u8(*c, i, &b); i++) {
-        if (b == 0) {
-            *out = cur_take_upto(c, i);
-            (void)cur_take_upto(c, 1);
-            return true;
-        }
-    }
-    return false;
-}
-
-#define SOCKS4_VERSION 4
-#define SOCKS4_REPLY_VERSION 0
-#define SOCKS4_GRANTED 90
-#define SOCKS_CONNECT 1
-#define SOCKS4_REPLY_LENGTH 8
-
-/* SOCKS 4: VN 4, CD 1 (CONNECT), DSTPORT, DSTIP, USERID, NUL; answered by VN 0, CD 90
- * (granted; 91-93 refuse), DSTPORT, DSTIP. SOCKS 4A: a DSTIP of 0.0.0.x (x not 0) means the
- * host name follows the USERID's NUL, NUL-terminated too. */
-static enum starttls_verdict scan_socks4(struct cursor c2s, struct cursor s2c,
-                                         struct starttls_result *res)
-{
-    uint8_t version, command, reply;
-    uint16_t port;
-    struct cursor client = c2s, ip, user, name, answer;
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
-    if ((cur_peek_u8(c2s, 0, &version) && version != SOCKS4_VERSION) ||
-        (cur_peek_u8(c2s, 1, &command) && command != SOCKS_CONNECT)) {
-        return STARTTLS_NOT;
-    }
-    if (!cur_skip(&client, 2) || !cur_get_u16(&client, &port) ||
-        !cur_get_bytes(&client, 4, &ip) || !take_cstring(&client, &user)) {
-        return STARTTLS_MORE;
-    }
-    static const uint8_t socks4a_mark[3] = {0, 0, 0};
-    struct cursor ip_head = ip;
-    uint8_t last;
-    bool is_4a = cur_equal(cur_take_upto(&ip_head, 3), socks4a_mark, 3) &&
-                 cur_peek_u8(ip, 3, &last) && last != 0;
-    if (is_4a && !take_cstring(&client, &name)) {
-        return STARTTLS_MORE;
-    }
-    if (is_4a && cur_len(name) == 0) {
-        return STARTTLS_NOT;
-    }
-    if ((cur_peek_u8(s2c, 0, &version) && version != SOCKS4_REPLY_VERSION) ||
-        (cur_peek_u8(s2c, 1, &reply) && reply != SOCKS4_GRANTED)) {
-        return STARTTLS_NOT;
-    }
-    struct cursor server = s2c;
-    if (!cur_get_bytes(&server, SOCKS4_REPLY_LENGTH, &answer)) {
-        return STARTTLS_MORE;
-    }
-    res->proto = is_4a ? STARTTLS_SOCKS4A : STARTTLS_SOCKS4;
-    res->target = (struct starttls_target){is_4a ? TARGET_NAME : TARGET_IPV4, is_4a ? name : ip,
-                                         port};
-    return upgrade_at(cur_offset(c2s, client), SOCKS4_REPLY_LENGTH, res);
-}
-
-#define SOCKS5_VERSION 5
-#define SOCKS5_NO_AUTH 0x00
-#define SOCKS5_USERPASS 0x02
-#define SOCKS5_USERPASS_VERSION 1 /* RFC 1929 2 */
-#define SOCKS5_ATYP_IPV4 1
-#define SOCKS5_ATYP_NAME 3
-#define SOCKS5_ATYP_IPV6 4
-
-/* RFC 1928 4, 6: ATYP, then 4 address bytes, a u8-prefixed name or 16 address bytes, then
- * the port. */
-static enum reply socks5_take_address(struct cursor *c, struct starttls_target *t)
-{
-    uint8_t atyp;
-    struct cursor probe = *c;
-    if (!cur_get_u8(&probe, &atyp)) {
-        return REPLY_MORE;
-    }
-    bool got;
-    switch (atyp) {
-    case SOCKS5_ATYP_IPV4:
-        t->kind = TARGET_IPV4;
-        got = cur_get_bytes(&probe, 4, &t->host);
-        break;
-    case SOCKS5_ATYP_IPV6:
-        t->kind = TARGET_IPV6;
-        got = cur_get_bytes(&probe, 16, &t->host);
-        break;
-    case SOCKS5_ATYP_NAME:
-        t->kind = TARGET_NAME;
-        got = cur_get_vec8(&probe, &t->host);
-        break;
-    default:
-        return REPLY_BAD;
-    }
-    if (!got || !cur_get_u16(&probe, &t->port)) {
-        return REPLY_MORE;
-    }
-    if (t->kind == TARGET_NAME && cur_len(t->host) == 0) {
-        return REPLY_BAD;
-    }
-    *c = probe;
-    return REPLY_OK;
-}
-
-/* RFC 1928 3: VER, NMETHODS, METHODS; the server picks one (VER, METHOD): no authentication
- * (0), or username/password (2; RFC 1929 2: VER 1, ULEN, UNAME, PLEN, PASSWD, answered VER 1,
- * STATUS 0 for success). Others (GSSAPI's wrapping, 0xff none acceptable) leave no TLS to
- * read. RFC 1928 4, 6: VER, CMD 1 (CONNECT), RSV 0, address; answered VER, REP 0 (succeeded),
- * RSV, address. Read from the client's bytes alone, in order, since clients may send the
- * request before the server has chosen. */
-static enum starttls_verdict scan_socks5(struct cursor c2s, struct cursor s2c,
-                                         struct starttls_result *res)
-{
-    uint8_t b[3], method, status;
-    struct cursor client = c2s, server = s2c, methods, user, password;
-    struct starttls_target target = {TARGET_NONE, {0}, 0}, bound = target;
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
-    if ((cur_peek_u8(c2s, 0, &b[0]) && b[0] != SOCKS5_VERSION) ||
-        (cur_peek_u8(c2s, 1, &b[1]) && b[1] == 0) ||
-        (cur_peek_u8(s2c, 0, &b[2]) && b[2] != SOCKS5_VERSION)) {
-        return STARTTLS_NOT;
-    }
-    if (!cur_skip(&client, 1) || !cur_get_vec8(&client, &methods) ||
-        !cur_skip(&server, 1) || !cur_get_u8(&server, &method)) {
-        return STARTTLS_MORE;
-    }
-    if (method == SOCKS5_USERPASS) {
-        if (cur_peek_u8(client, 0, &b[0]) && b[0] != SOCKS5_USERPASS_VERSION) {
-            return STARTTLS_NOT;
-        }
-        if (!cur_skip(&client, 1) || !cur_get_vec8(&client, &user) ||
-            !cur_get_vec8(&client, &password)) {
-            return STARTTLS_MORE;
-        }
-        if (cur_peek_u8(server, 0, &b[0]) && b[0] != SOCKS5_USERPASS_VERSION) {
-            return STARTTLS_NOT;
-        }
-        if (!cur_skip(&server, 1) || !cur_get_u8(&server, &status)) {
-            return STARTTLS_MORE;
-        }
-        if (status != 0) {
-            return STARTTLS_NOT;
-        }
-    } else if (method != SOCKS5_NO_AUTH) {
-        return STARTTLS_NOT;
-    }
-    for (size_t i = 0; i < 3; i++) {
-        static const uint8_t want[3] = {SOCKS5_VERSION, SOCKS_CONNECT, 0};
-        if (cur_peek_u8(client, i, &b[i]) && b[i] != want[i]) {
-            return STARTTLS_NOT;
-        }
-    }
-    enum reply got = REPLY_MORE;
-    if (!cur_skip(&client, 3) || (got = socks5_take_address(&client, &target)) != REPLY_OK) {
-        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
-    }
-    for (size_t i = 0; i < 2; i++) {
-        static const uint8_t want[2] = {SOCKS5_VERSION, 0};
-        if (cur_peek_u8(server, i, &b[i]) && b[i] != want[i]) {
-            return STARTTLS_NOT; /* REP 1-8: the proxy could not connect */
-        }
-    }
-    got = REPLY_MORE;
-    if (!cur_skip(&server, 3) || (got = socks5_take_address(&server, &bound)) != REPLY_OK) {
-        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
-    }
-    res->target = target;
-    return upgrade_at(cur_offset(c2s, client), cur_offset(s2c, server), res);
+    return scan_upgrade_at(cur_offset(c2s, client), cur_offset(s2c, server), res);
 }
 
 /* ---- all of them */
@@ -1131,11 +793,11 @@ static const struct {
     {STARTTLS_MYSQL, "mysql", scan_mysql},
     {STARTTLS_IRC, "irc", scan_irc},
     {STARTTLS_RDP, "rdp", scan_rdp},
-    {STARTTLS_HTTP_CONNECT, "http_connect", scan_http_connect},
-    /* scan_socks4 tells 4 from 4A */
-    {STARTTLS_SOCKS4, "socks4", scan_socks4},
+    {STARTTLS_HTTP_CONNECT, "http_connect", tunnel_scan_http_connect},
+    /* tunnel_scan_socks4 tells 4 from 4A */
+    {STARTTLS_SOCKS4, "socks4", tunnel_scan_socks4},
     {STARTTLS_SOCKS4A, "socks4a", NULL},
-    {STARTTLS_SOCKS5, "socks5", scan_socks5},
+    {STARTTLS_SOCKS5, "socks5", tunnel_scan_socks5},
 };
 
 #define PROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -1180,59 +842,4 @@ bool starttls_is_tunnel(enum starttls_proto p)
 {
     return p == STARTTLS_HTTP_CONNECT || p == STARTTLS_SOCKS4 || p == STARTTLS_SOCKS4A ||
            p == STARTTLS_SOCKS5;
-}
-
-/* Appends text to out (at most cap bytes in all); *len counts the whole. */
-static void put(uint8_t *out, size_t cap, size_t *len, const uint8_t *text, size_t n)
-{
-    for (size_t i = 0; i < n; i++, (*len)++) {
-        if (*len < cap) {
-            out[*len] = text[i];
-        }
-    }
-}
-
-size_t starttls_target_text(const struct starttls_target *t, uint8_t *out, size_t cap)
-{
-    size_t len = 0;
-    uint8_t host[16];
-    char text[INET6_ADDRSTRLEN + 2];
-    switch (t->kind) {
-    case TARGET_AUTHORITY:
-    case TARGET_NAME: {
-        struct cursor bytes = t->host;
-        uint8_t b;
-        while (cur_get_u8(&bytes, &b)) {
-            put(out, cap, &len, &b, 1);
-        }
-        if (t->kind == TARGET_AUTHORITY) {
-            return len;
-        }
-        break;
-    }
-    case TARGET_IPV4:
-    case TARGET_IPV6: {
-        bool v4 = t->kind == TARGET_IPV4;
-        if (cur_len(t->host) != (v4 ? 4u : 16u)) {
-            return 0;
-        }
-        cur_copy(t->host, host);
-        text[0] = '[';
-        if (inet_ntop(v4 ? AF_INET : AF_INET6, host, text + 1, INET6_ADDRSTRLEN) == NULL) {
-            return 0;
-        }
-        if (!v4) {
-            strcat(text, "]");
-        }
-        put(out, cap, &len, (const uint8_t *)text + v4, strlen(text + v4));
-        break;
-    }
-    case TARGET_NONE:
-    default:
-        return 0;
-    }
-    char port[8];
-    int n = snprintf(port, sizeof(port), ":%u", (unsigned)t->port);
-    put(out, cap, &len, (const uint8_t *)port, (size_t)n);
-    return len;
 }

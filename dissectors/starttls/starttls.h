@@ -1,7 +1,7 @@
 /* STARTTLS: where a plaintext protocol agrees to continue in TLS, read from the bytes of both
  * directions (SMTP, IMAP, POP3, FTP, XMPP, LDAP, PostgreSQL, MySQL, IRC, RDP); and tunnels:
  * where a proxy agrees to relay the connection to another host, whose TLS then follows
- * (HTTP CONNECT, SOCKS 4, 4A and 5). */
+ * (HTTP CONNECT, SOCKS 4, 4A and 5: tunnel.h). */
 #ifndef HSDUMP_DISSECTORS_STARTTLS_H
 #define HSDUMP_DISSECTORS_STARTTLS_H
 
@@ -52,7 +52,8 @@ struct starttls_target {
 };
 
 /* The longest target text kept: a 255-byte DNS name (RFC 1035 2.3.4) with ":65535", or an
- * IPv6 address in brackets with its port. Longer CONNECT targets are cut and marked. */
+ * IPv6 address in brackets with its port (tunnel_target_text()). Longer CONNECT targets are cut
+ * and marked. */
 #define STARTTLS_TARGET_TEXT_MAX 262
 
 enum starttls_verdict {
@@ -79,9 +80,5 @@ const char *starttls_name(enum starttls_proto p);
 /* A proxy's tunnel (tunnel=) rather than an upgrade of the protocol itself (starttls=). */
 bool starttls_is_tunnel(enum starttls_proto p);
 
-/* The target as text ("example.com:443", "192.0.2.1:443", "[2001:db8::1]:443"; a CONNECT
- * target as sent), its bytes as on the wire (still to be escaped): writes at most cap bytes
- * to out and returns the whole text's length. */
-size_t starttls_target_text(const struct starttls_target *t, uint8_t *out, size_t cap);
 
 #endif
