@@ -730,6 +730,41 @@ START_TEST(tunnel_target_is_escaped_and_bounded)
 }
 END_TEST
 
+/* STARTTLS inside GTP-U: both facts on every line, the TEIDs on the close line. */
+START_TEST(starttls_inside_gtpu_says_both)
+{
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    struct conn_fixture fx;
+    static struct stream st;
+    memset(&st, 0, sizeof(st));
+    static const struct endpoint client = {4, {192, 0, 2, 1}, 40000};
+    static const struct endpoint server = {4, {192, 0, 2, 2}, 25};
+    printed_open(&fx.p);
+    fx.p.env.in_gtpu = true;
+    fx.p.env.gtpu_teid = 0x11;
+    fx.c = conn_open(&fx.p.env, &client, &server);
+    ck_assert(fx.c->gtpu);
+    fx.p.env.gtpu_teid = 0x22;
+    deliver(fx.c, &st, DIR_S2C, "220 mx\r\n", 8);
+    fx.p.env.gtpu_teid = 0x11;
+    deliver(fx.c, &st, DIR_C2S, "STARTTLS\r\n", 10);
+    fx.p.env.gtpu_teid = 0x22;
+    deliver(fx.c, &st, DIR_S2C, "220 go\r\n", 8);
+    fx.p.env.in_gtpu = false; /* a packet outside the tunnel changes no TEID */
+    fx.p.env.gtpu_teid = 0x33;
+    deliver(fx.c, &st, DIR_S2C, alert, sizeof(alert));
+    conn_close(fx.c, CONN_END_FIN, st.len[DIR_C2S], st.len[DIR_S2C], cur_make(NULL, 0),
+               cur_make(NULL, 0));
+    conn_free(fx.c);
+    fflush(fx.p.fp);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "description=handshake_failure tunnel=gtpu "
+                                          "starttls=smtp\n"));
+    ck_assert_ptr_nonnull(
+        strstr(fx.p.text, " gtpu_teid_c2s=0x00000011 gtpu_teid_s2c=0x00000022 "));
+    fixture_close(&fx);
+}
+END_TEST
+
 Suite *suite_starttls(void)
 {
     Suite *s = suite_create("starttls");
@@ -750,6 +785,7 @@ Suite *suite_starttls(void)
     tcase_add_test(conn, tls_already_sent_by_the_other_side_is_read_once);
     tcase_add_test(conn, tunnel_lines_say_tunnel_and_target);
     tcase_add_test(conn, tunnel_target_is_escaped_and_bounded);
+    tcase_add_test(conn, starttls_inside_gtpu_says_both);
     suite_add_tcase(s, conn);
     return s;
 }
