@@ -325,6 +325,62 @@ def forged_fields():
     return cap.bytes()
 
 
+def after_prelude(cap, cport, sport, prelude):
+    """A connection whose TLS 1.2 handshake (tls12-full's payloads) follows a plaintext
+    exchange: prelude is a list of (direction, bytes)."""
+    conn = Conn(cap, cport, sport)
+    conn.open()
+    for d, payload in prelude + tls12_full_streams():
+        conn.send(d, payload)
+    conn.close()
+
+
+# MS-RDPBCGR 2.2.1.1: TPKT (T.123 8), X.224 Connection Request (X.224 13.3), a routing
+# cookie, RDP_NEG_REQ (2.2.1.1.1) asking for PROTOCOL_SSL | PROTOCOL_HYBRID.
+RDP_COOKIE = b"Cookie: mstshash=hsdump\r\n"
+RDP_NEG_REQ = struct.pack("<BBHI", 0x01, 0x00, 8, 0x03)
+RDP_REQUEST = (struct.pack("!BBHB", 3, 0, 4 + 1 + 6 + len(RDP_COOKIE) + 8,
+                           6 + len(RDP_COOKIE) + 8)
+               + b"\xe0\x00\x00\x00\x00\x00" + RDP_COOKIE + RDP_NEG_REQ)
+
+
+def rdp_confirm(neg_type, value):
+    """2.2.1.2: TPKT, X.224 Connection Confirm (13.4), then RDP_NEG_RSP (2.2.1.2.1: the
+    selected protocol) or RDP_NEG_FAILURE (2.2.1.2.2: a failure code)."""
+    return (struct.pack("!BBHB", 3, 0, 19, 14) + b"\xd0\x00\x00\x12\x34\x00"
+            + struct.pack("<BBHI", neg_type, 0x00, 8, value))
+
+
+@case("RDP negotiation (X.224 Connection Request/Confirm, MS-RDPBCGR 2.2.1.1-2) choosing "
+      "PROTOCOL_HYBRID, then TLS; then one refused with RDP_NEG_FAILURE")
+def rdp_negotiation():
+    cap = Capture()
+    after_prelude(cap, 40000, 3389, [(0, RDP_REQUEST), (1, rdp_confirm(0x02, 0x02))])
+    conn = Conn(cap, 40001, 3389)
+    conn.open()
+    conn.send(0, RDP_REQUEST)
+    conn.send(1, rdp_confirm(0x03, 0x05))  # HYBRID_REQUIRED_BY_SERVER
+    conn.close()
+    good_connection(cap)
+    return cap.bytes()
+
+
+@case("tunnels whose target is hostile: a SOCKS 5 host name holding ' sni=' and "
+      "' status=', an HTTP CONNECT target of 300 bytes")
+def tunnel_hostile_targets():
+    cap = Capture()
+    name = b"a sni=bank.example status=established"
+    after_prelude(cap, 40000, 1080, [
+        (0, b"\x05\x01\x00"), (1, b"\x05\x00"),
+        (0, b"\x05\x01\x00\x03" + bytes([len(name)]) + name + b"\x01\xbb"),
+        (1, b"\x05\x00\x00\x01\x00\x00\x00\x00\x00\x00")])
+    after_prelude(cap, 40001, 3128, [
+        (0, b"CONNECT " + b"x" * 296 + b":443 HTTP/1.1\r\n\r\n"),
+        (1, b"HTTP/1.1 200 OK\r\n\r\n")])
+    good_connection(cap)
+    return cap.bytes()
+
+
 def tls12_conn_with(cap, reorder):
     conn = Conn(cap, 40000, 443)
     conn.open()

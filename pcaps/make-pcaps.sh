@@ -9,7 +9,9 @@
 #
 # Every capture is a real handshake between OpenSSL 3.0 `s_server` and `s_client`
 # (Debian 12; one uses gnutls-cli as the client, two put a small python3 relay in the
-# middle, the starttls-* ones have pcaps/starttls-server.py as the server, and the
+# middle, the starttls-* ones have pcaps/starttls-server.py as the server, the tunnel-*
+# ones are curl through pcaps/tunnel-proxy.py, gtpu-tls13 is wrapped in GTP-U by
+# pcaps/gtpu-wrap.py, and the
 # midstream-* ones lose their first packets once checked; dtls12 and dtls1 are DTLS over
 # UDP), recorded with tcpdump on lo
 # (one capture on `any`). Each scenario has its own
@@ -71,6 +73,15 @@ declare -A PORT=(
     [dtls12]=44350 [dtls1]=44351
     # client certificates asked for and not given, or refused: 44381-44390
     [tls12-cert-requested]=44381 [tls13-cert-requested]=44382 [tls13-cert-rejected]=44383
+    # TLS inside other protocols, 44391-44395: proxies on 44392-44394 (their server on
+    # 44391), IRC on 44395; the GTP-U capture wraps a connection to 44391
+    [tunnel-http-connect]=44391 [tunnel-socks4]=44391 [tunnel-socks4a]=44391
+    [tunnel-socks5]=44391 [starttls-irc]=44395 [gtpu-tls13]=44391
+)
+# Scenario -> proxy port (tunnel-*).
+declare -A PROXY_PORT=(
+    [tunnel-http-connect]=44392 [tunnel-socks4]=44393 [tunnel-socks4a]=44393
+    [tunnel-socks5]=44394
 )
 # Order of generation: the required captures first, then the follow-up ones.
 readonly ALL=(
@@ -90,6 +101,7 @@ readonly ALL=(
     tls12-cert-requested tls13-cert-requested tls13-cert-rejected
     partial-client-only partial-server-only partial-synack-first partial-lost-clienthello
     partial-synack-conflict partial-client-only-tls13 partial-server-only-tls13
+    tunnel-http-connect tunnel-socks4 tunnel-socks4a tunnel-socks5 starttls-irc gtpu-tls13
 )
 
 usage() {
@@ -1588,6 +1600,59 @@ scn_starttls-xmpp() { starttls xmpp 1.2 "${T12[@]}" -name "$SNI"; }
 scn_starttls-ldap() { starttls ldap 1.3 "${T13[@]}"; }
 scn_starttls-postgres() { starttls postgres 1.3 "${T13[@]}"; }
 scn_starttls-mysql() { starttls mysql 1.2 "${T12[@]}"; }
+scn_starttls-irc() { starttls irc 1.3 "${T13[@]}"; }
+
+# ---------------------------------------------------------------- proxies and GTP-U
+
+# tunnel PROTO PROXY_OPTS -- CURL_OPTS...: curl fetches https://$SNI:$P/ from openssl
+# s_server -www (TLS 1.3) through tunnel-proxy.py speaking PROTO on ${PROXY_PORT[$NAME]};
+# any host name reaches 127.0.0.1. Only the client's connection to the proxy is captured
+# (the proxy's own connection to the server is TLS from its first byte, like any other).
+tunnel() {
+    local proto=$1 pport=${PROXY_PORT[$NAME]} popts=()
+    shift
+    while [[ $1 != -- ]]; do popts+=("$1"); shift; done
+    shift
+    server srv.log "$(ep "$P")" -naccept 1 -www "${LEAF[@]}" "${T13[@]}" -num_tickets 0
+    timeout "$TMO" python3 "$OUT_DIR/tunnel-proxy.py" --proto "$proto" --port "$pport" \
+        "${popts[@]}" >"$W/proxy.log" 2>&1 &
+    local proxy=$!
+    BG+=("$proxy")
+    wait_listen "$P"
+    wait_listen "$pport"
+    capture lo "tcp port $pport"
+    timeout "$TMO" curl -sS --cacert "$PKI/root.pem" --tlsv1.3 --no-sessionid \
+        --resolve "$SNI:$P:127.0.0.1" -o "$W/body" "$@" "https://$SNI:$P/" >"$W/cli.log" 2>&1 ||
+        { say "$NAME: curl failed:"; cat "$W/cli.log" >&2; return 1; }
+    wait_exit "$proxy"
+    wait_exit "$SRV"
+    capture_end
+    grep -q "^relay ended" "$W/proxy.log" && grep -qs "s_server" "$W/body" ||
+        { say "$NAME: no page through the proxy:"; tail -n 5 "$W/proxy.log" >&2; return 1; }
+    check_conns "$CAP" 1 "$pport"
+}
+
+scn_tunnel-http-connect() { tunnel http -- --proxy "http://127.0.0.1:${PROXY_PORT[$NAME]}"; }
+scn_tunnel-socks4() { tunnel socks4 -- --socks4 "127.0.0.1:${PROXY_PORT[$NAME]}"; }
+scn_tunnel-socks4a() { tunnel socks4 -- --socks4a "127.0.0.1:${PROXY_PORT[$NAME]}"; }
+scn_tunnel-socks5() {
+    tunnel socks5 --user hsdump:secret -- \
+        --proxy "socks5h://hsdump:secret@127.0.0.1:${PROXY_PORT[$NAME]}"
+}
+
+# A TLS 1.3 connection as in simple(), its packets then carried in GTP-U (3GPP TS 29.281)
+# by gtpu-wrap.py: each IP packet inside outer IPv4/UDP 2152 headers between a base
+# station (10.0.0.1) and a core gateway (10.0.0.2), uplink TEID 0x00000001 with a PDU
+# Session Container extension header (TS 29.281 5.2.1), downlink TEID 0x00000002 with a
+# sequence number (5.1).
+scn_gtpu-tls13() {
+    simple "${LEAF[@]}" "${T13[@]}" -num_tickets 0 -- "${T13[@]}"
+    python3 "$OUT_DIR/gtpu-wrap.py" "$CAP" "$W/gtpu.pcap" "$P" >"$W/wrap.log" ||
+        { cat "$W/wrap.log" >&2; return 1; }
+    mv "$W/gtpu.pcap" "$CAP"
+    [[ $(tcpdump -nn -r "$CAP" 'udp port 2152' 2>/dev/null | wc -l) -ge 10 ]] ||
+        { say "$NAME: fewer than 10 GTP-U packets"; return 1; }
+}
 
 # ---------------------------------------------------------------- driver
 
@@ -1613,6 +1678,10 @@ main() {
     for name in "${WANT[@]}"; do
         if [[ $name == *gnutls* ]] && ! command -v gnutls-cli >/dev/null; then
             say "$name: skipped, gnutls-cli not found (apt-get install gnutls-bin)"
+            continue
+        fi
+        if [[ $name == tunnel-* ]] && ! command -v curl >/dev/null; then
+            say "$name: skipped, curl not found (apt-get install curl)"
             continue
         fi
         for ((try = 1; try <= ATTEMPTS; try++)); do

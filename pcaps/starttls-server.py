@@ -7,7 +7,7 @@ wraps the socket with Python's ssl module as the TLS server, reads until the cli
 close_notify, answers with its own and closes. It reads the plaintext byte by byte, so
 none of the client's TLS bytes are taken before the ssl module gets the socket.
 
-Usage: starttls-server.py --proto smtp|imap|pop3|ftp|xmpp|ldap|postgres|mysql --port N
+Usage: starttls-server.py --proto smtp|imap|pop3|ftp|xmpp|ldap|postgres|mysql|irc --port N
                           --cert leaf.pem --key leaf.key --tls 1.2|1.3
 Prints one line per step to stdout; exits 0 only if the TLS part finished."""
 import argparse
@@ -150,6 +150,19 @@ def ldap(sock):
     send_raw(sock, ber(0x30, ber(0x02, message_id) + response))
 
 
+def irc(sock):
+    # IRCv3 tls extension: STARTTLS answered by 670 (RPL_STARTTLS). s_client reads every
+    # line's second word as a numeric, so the greeting is numeric 020 (RPL_HELLO of some
+    # servers), not a NOTICE.
+    send(sock, b":" + NAME + b" 020 * :Please wait while we process your connection.\r\n")
+    while True:
+        verb = command(sock).split(b" ")[0].upper()
+        if verb == b"STARTTLS":
+            send(sock, b":" + NAME + b" 670 * :STARTTLS successful, go ahead with TLS handshake\r\n")
+            return
+        send(sock, b":" + NAME + b" 421 * " + verb + b" :Unknown command\r\n")
+
+
 def send_raw(sock, data):
     log("S:", data.hex())
     sock.sendall(data)
@@ -181,7 +194,7 @@ def mysql(sock):
 
 
 PROTOCOLS = {"smtp": smtp, "imap": imap, "pop3": pop3, "ftp": ftp, "xmpp": xmpp,
-             "ldap": ldap, "postgres": postgres, "mysql": mysql}
+             "ldap": ldap, "postgres": postgres, "mysql": mysql, "irc": irc}
 
 
 def tls_context(args):

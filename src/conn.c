@@ -1,6 +1,7 @@
 /* Connection glue between reassembly and the dissectors: owns struct conn and its TLS state. */
 #include "conn.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "tcp/ipv6map.h"
 #include "base/names.h"
 #include "output/output.h"
+#include "starttls/tunnel.h"
 #include "stats.h"
 
 /* The plaintext of a connection that may still upgrade to TLS, as starttls_scan() reads it:
@@ -28,17 +30,41 @@ const char *conn_capture_name(enum conn_capture c)
     return (unsigned)c < CAPTURE_KINDS ? names[c] : "unknown";
 }
 
-/* STARTTLS and partly captured connections say so on every line: a copy with the field
- * added. */
+/* Tunnels, outermost first (GTP-U carrying an HTTP CONNECT, say), and where the proxy's
+ * tunnel leads. */
+static void add_tunnels(const struct conn *c, struct fields *f)
+{
+    bool proxied = starttls_is_tunnel(c->starttls);
+    fields_list_begin(f, "tunnel");
+    if (c->gtpu) {
+        fields_list_token(f, "gtpu");
+    }
+    if (proxied) {
+        fields_list_token(f, starttls_name(c->starttls));
+    }
+    fields_list_end(f);
+    if (c->tunnel_target != NULL) {
+        fields_add_string(f, "tunnel_target", cur_make(c->tunnel_target, c->tunnel_target_len));
+        if (c->tunnel_target_truncated) {
+            fields_add_bool(f, "tunnel_target_truncated", true);
+        }
+    }
+}
+
+/* STARTTLS, tunnelled and partly captured connections say so on every line: a copy with the
+ * fields added. */
 static const struct fields *tagged(const struct conn *c, const struct fields *f,
                                    struct fields *copy)
 {
-    if (c->starttls == STARTTLS_NONE && c->capture == CAPTURE_WHOLE) {
+    if (c->starttls == STARTTLS_NONE && c->capture == CAPTURE_WHOLE && !c->gtpu) {
         return f;
     }
     fields_init(copy, f->event, f->name); /* and only the bytes in use, not all 17 KiB */
     fields_append(copy, f);
-    if (c->starttls != STARTTLS_NONE) {
+    if (c->gtpu || starttls_is_tunnel(c->starttls)) {
+        add_tunnels(c, copy);
+    }
+    if (c->starttls != STARTTLS_NONE && !starttls_is_tunnel(c->starttls)) {
         fields_add_token(copy, "starttls", starttls_name(c->starttls));
     }
     if (c->capture != CAPTURE_WHOLE) {
@@ -93,6 +119,7 @@ struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
     c->client = *client;
     c->server = *server;
     c->kind = CONN_UNDECIDED;
+    c->gtpu = env->in_gtpu;
     tls_state_init(&c->tls);
     env->stats->tcp_connections++;
     return c;
@@ -185,13 +212,28 @@ static bool plaintext_copy(struct conn_plaintext *pt, enum dir d, struct cursor 
     return true;
 }
 
+/* A tunnel's target, copied from the plaintext (at most STARTTLS_TARGET_TEXT_MAX bytes);
+ * without memory it is left out. */
+static void keep_target(struct conn *c, const struct starttls_target *t)
+{
+    uint8_t text[STARTTLS_TARGET_TEXT_MAX];
+    size_t len = tunnel_target_text(t, text, sizeof(text));
+    size_t kept = len < sizeof(text) ? len : sizeof(text);
+    if (kept == 0 || (c->tunnel_target = malloc(kept)) == NULL) {
+        return;
+    }
+    memcpy(c->tunnel_target, text, kept);
+    c->tunnel_target_len = (uint16_t)kept;
+    c->tunnel_target_truncated = kept < len;
+}
+
 /* Plaintext is kept (nothing consumed) until starttls_scan() decides: released when no
  * upgrade comes, else both directions continue as TLS where it said. */
 static size_t follow_plaintext(struct conn *c, enum dir d, struct cursor bytes,
                                enum conn_verdict *verdict)
 {
     struct conn_plaintext *pt = c->plain;
-    struct starttls_result r = {STARTTLS_NOT, STARTTLS_NONE, {0, 0}};
+    struct starttls_result r = {STARTTLS_NOT, STARTTLS_NONE, {0, 0}, {TARGET_NONE, {0}, 0}};
     if (plaintext_copy(pt, d, bytes)) {
         r = starttls_scan(cur_make(pt->bytes[DIR_C2S], pt->len[DIR_C2S]),
                           cur_make(pt->bytes[DIR_S2C], pt->len[DIR_S2C]));
@@ -209,6 +251,7 @@ static size_t follow_plaintext(struct conn *c, enum dir d, struct cursor bytes,
     c->kind = CONN_TLS;
     c->starttls = r.proto;
     c->env->stats->tls_connections++;
+    keep_target(c, &r.target); /* before plaintext_end(): it points into the copy */
     c->plaintext_left[DIR_C2S] = r.tls_start[DIR_C2S];
     c->plaintext_left[DIR_S2C] = r.tls_start[DIR_S2C];
     /* The other side may have sent TLS already: its bytes are still held by reassembly, so
@@ -230,6 +273,9 @@ static size_t follow_plaintext(struct conn *c, enum dir d, struct cursor bytes,
 size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verdict *verdict)
 {
     *verdict = CONN_FOLLOW;
+    if (c->gtpu) {
+        conn_note_tunnel(c, d);
+    }
     if (c->kind == CONN_UNDECIDED && c->plain == NULL) {
         c->kind = recognise(bytes);
         if (c->kind == CONN_UNDECIDED) {
@@ -344,6 +390,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     if (c->events_suppressed > 0) {
         fields_add_uint(&f, "events_suppressed", c->events_suppressed);
     }
+    conn_describe_tunnel(c, &f);
     if (c->unfollowed) {
         /* records_* stop counting where hsdump stopped reassembling (after the handshake) */
         fields_add_token(&f, "followed", "handshake");
@@ -372,6 +419,7 @@ void conn_free(struct conn *c)
     }
     tls_state_free(&c->tls);
     plaintext_end(c);
+    free(c->tunnel_target);
     free(c);
 }
 
@@ -389,4 +437,24 @@ void conn_describe_tls(struct conn *c, struct fields *f)
     flow_describe(&c->tls, f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
     flow_negotiated(&c->tls, f);
+}
+
+void conn_note_tunnel(struct conn *c, enum dir d)
+{
+    if (c->env->in_gtpu && !c->has_teid[d]) {
+        c->has_teid[d] = true;
+        c->teid[d] = c->env->gtpu_teid;
+    }
+}
+
+void conn_describe_tunnel(const struct conn *c, struct fields *f)
+{
+    static const char *const keys[2] = {"gtpu_teid_c2s", "gtpu_teid_s2c"};
+    for (size_t d = 0; d < 2; d++) {
+        if (c->has_teid[d]) {
+            char hex[11];
+            snprintf(hex, sizeof(hex), "0x%08x", (unsigned)c->teid[d]);
+            fields_add_bare(f, keys[d], hex);
+        }
+    }
 }

@@ -27,6 +27,10 @@ struct conn_env {
     /* Called once per connection when its handshake completes (for -c); may be NULL. */
     void (*on_established)(void *ctx);
     void *hook_ctx;
+    /* The packet being processed came inside a GTP-U tunnel (udp/gtpu.h), with this TEID:
+     * connections opened by it are marked tunnel=gtpu. */
+    bool in_gtpu;
+    uint32_t gtpu_teid;
 };
 
 enum conn_kind { CONN_UNDECIDED, CONN_TLS, CONN_NOT_TLS };
@@ -88,6 +92,16 @@ struct conn {
      * close line says what was missing (CONN_MISSING_* bits). */
     enum conn_capture capture;
     uint8_t missing;
+    /* A tunnel's target as the client's request named it (starttls_target_text()), owned;
+     * NULL for other connections. */
+    uint8_t *tunnel_target;
+    uint16_t tunnel_target_len;
+    bool tunnel_target_truncated;
+    /* Carried inside GTP-U: every line says tunnel=gtpu; the close line gives the TEID each
+     * direction was first seen with. */
+    bool gtpu;
+    bool has_teid[2];
+    uint32_t teid[2];
     /* Synthetic addresses standing for its IPv6 endpoints (ipv6map.h), kept from reuse while
      * it lives: taken by conn_hold_addresses(), given back by conn_free(). */
     struct v6map *v6;
@@ -133,5 +147,10 @@ void conn_free(struct conn *c); /* accepts NULL */
  * events, and the flow, status and negotiated fields of their close line. */
 struct tls_sink conn_sink(struct conn *c);
 void conn_describe_tls(struct conn *c, struct fields *f);
+/* A packet of direction d reached c: inside GTP-U, keeps the TEID it came with (first one
+ * per direction). */
+void conn_note_tunnel(struct conn *c, enum dir d);
+/* The close line's tunnel facts (the GTP-U TEIDs), for TCP and UDP alike. */
+void conn_describe_tunnel(const struct conn *c, struct fields *f);
 
 #endif

@@ -48,6 +48,7 @@ void stats_report(const struct stats *s, FILE *fp)
     counter(fp, "not TLS connections", s->not_tls_connections);
     counter(fp, "QUIC connections", s->quic_connections);
     counter(fp, "DTLS connections", s->dtls_connections);
+    counter(fp, "GTP-U packets unwrapped", s->gtpu_packets);
     counter(fp, "handshakes completed", s->handshakes_established);
     counter(fp, "connections past their handshake, no longer reassembled", s->handed_over);
     for (size_t i = 0; i < STATS_FLOW_KINDS; i++) {

@@ -11,7 +11,7 @@ import re
 import sys
 
 import hsdump_text
-from tshark_common import run, tshark_args
+from tshark_common import innermost, run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) handshake (client_hello|server_hello|"
                   r"hello_retry_request)((?: .*)?)$")
@@ -67,8 +67,10 @@ def tshark_pass(pcap, ports, proto, transport, carrier=None):
         f = dict(zip(fields, line.split("|")))
         if len(f) < len(fields) or not f[f"{transport}.srcport"]:
             continue
-        src = endpoint(f["ip.src"] or f["ipv6.src"], f[f"{transport}.srcport"])
-        dst = endpoint(f["ip.dst"] or f["ipv6.dst"], f[f"{transport}.dstport"])
+        src = endpoint(innermost(f["ip.src"] or f["ipv6.src"]),
+                       innermost(f[f"{transport}.srcport"]))
+        dst = endpoint(innermost(f["ip.dst"] or f["ipv6.dst"]),
+                       innermost(f[f"{transport}.dstport"]))
         for key, conn_id in (("ja3", (src, dst)), ("ja3s", (dst, src))):
             values = [v for v in f[f"{proto}.handshake.{key}"].split(";") if v]
             if values:
@@ -88,6 +90,12 @@ def main():
         for key, conn in sorted(ours.items()):
             n += 1
             name = f"{os.path.basename(pcap)} {key[0]} -> {key[1]}"
+            if key not in theirs and not conn["ja3"]:
+                # socks4-https.pcap: the client's segment with its ClientHello was lost;
+                # hsdump still reads the server's hello, tshark decodes no TLS after it
+                print(f"ok {n} - {name}: # SKIP no ClientHello captured, and tshark decodes "
+                      "none of the connection")
+                continue
             other = theirs.get(key, {"ja3": [], "ja3s": []})
             diffs = [f"{k}: hsdump {conn[k]} tshark {other[k]}" for k in ("ja3", "ja3s")
                      if conn[k] != other[k]]
@@ -99,8 +107,8 @@ def main():
             else:
                 print(f"ok {n} - {name}: {len(conn['ja3'])} ja3 and {len(conn['ja3s'])} ja3s "
                       "as tshark")
-    print(f"# connections only tshark fingerprinted (their start was not captured, or TLS "
-          f"follows a proxy handshake): {only_tshark}")
+    print(f"# connections only tshark fingerprinted (their start was not captured): "
+          f"{only_tshark}")
     print(f"1..{n}")
     return 1 if failed else 0
 

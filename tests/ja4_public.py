@@ -5,7 +5,7 @@ that has a ja4 (and ja4_r, where the file has one) gives one TAP line: ok when h
 ClientHello of that connection (TCP, or UDP: QUIC and DTLS, told apart by the line's
 transport= field) has the same value, not ok when it differs. A TCP stream hsdump prints no
 ClientHello for is a SKIP when the capture explains it (no SYN: the connection start was not
-captured, which libnids needs; a proxy handshake before TLS) and a failure otherwise; a UDP
+captured, which libnids needs) and a failure otherwise; a UDP
 stream without one is always a failure. The capture is read here (pcap, pcapng) to tell
 which."""
 import ipaddress
@@ -190,10 +190,6 @@ def not_seen_reason(stream, facts):
     if facts is None or not facts["syn"]:
         return "connection start not captured"
     if facts["first"] and not looks_like_tls(facts["first"]):
-        if facts["first"].startswith(b"CONNECT "):
-            return "TLS after an HTTP CONNECT exchange: not followed yet"
-        if facts["first"][0] in (4, 5):
-            return "TLS after a SOCKS handshake: not followed yet"
         return "stream does not start with TLS: not followed yet"
     return None
 

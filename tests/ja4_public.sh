@@ -2,7 +2,8 @@
 # Oracle test: the ja4 hsdump prints for each connection of the public captures in
 # ../shared/pcaps-public/ja4 must equal FoxIO's expected values (expected/*.snap), for TCP
 # and for QUIC (UDP) streams alike. TCP streams hsdump cannot see yet (connection start not
-# captured, TLS after a proxy handshake) are skipped with the reason. Skips when the folder
+# captured) are skipped with the reason; TLS after an HTTP CONNECT or SOCKS handshake is
+# followed, so those streams count. Skips when the folder
 # is absent.
 . "${srcdir:-.}/tests/lib.sh"
 

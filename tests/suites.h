@@ -26,6 +26,7 @@ Suite *suite_flow(void);
 Suite *suite_quic(void);
 Suite *suite_dtls(void);
 Suite *suite_udp(void);
+Suite *suite_gtpu(void);
 Suite *suite_x509(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include "output/output.h"
 #include "printed.h"
 #include "starttls/starttls.h"
+#include "starttls/tunnel.h"
 #include "stats.h"
 #include "suites.h"
 
@@ -25,6 +26,7 @@ struct conversation {
     enum starttls_proto proto;
     const struct msg *msgs;
     size_t n;
+    const char *target; /* a tunnel's target as tunnel_target_text() gives it, or NULL */
 };
 
 #define TEXT(d, s) {(d), (s), 0}
@@ -141,7 +143,112 @@ static const uint8_t mysql_ssl_request[] = {
 };
 static const struct msg mysql[] = {BIN(S, mysql_greeting), BIN(C, mysql_ssl_request)};
 
-#define CONV(name, proto, msgs) {name, proto, msgs, sizeof(msgs) / sizeof(msgs[0])}
+/* IRCv3 tls extension, as openssl s_client -starttls irc sends it: STARTTLS at once. */
+static const struct msg irc[] = {
+    TEXT(S, ":irc.example.net NOTICE * :*** Looking up your hostname...\r\n"),
+    TEXT(C, "STARTTLS\r\n"),
+    TEXT(S, ":irc.example.net 670 * :STARTTLS successful, go ahead with TLS handshake\r\n"),
+};
+/* After a capability listing, before registration completes. */
+static const struct msg irc_after_cap[] = {
+    TEXT(C, "CAP LS 302\r\nNICK hsdump\r\n"),
+    TEXT(S, ":irc.example.net CAP * LS :tls multi-prefix\r\n"),
+    TEXT(C, "STARTTLS\r\n"),
+    TEXT(S, ":irc.example.net 670 hsdump :STARTTLS successful\r\n"),
+};
+
+/* MS-RDPBCGR 2.2.1.1: TPKT, X.224 Connection Request, cookie, RDP_NEG_REQ. */
+static const uint8_t rdp_request[] = {
+    0x03, 0x00, 0x00, 0x2c,             /* TPKT (T.123 8): version 3, length 44 */
+    0x27,                               /* X.224 length indicator: 39 bytes follow */
+    0xe0,                               /* CR (X.224 13.3), CDT 0 */
+    0x00, 0x00, 0x00, 0x00,             /* DST-REF, SRC-REF */
+    0x00,                               /* class 0 */
+    'C', 'o', 'o', 'k', 'i', 'e', ':', ' ', 'm', 's', 't', 's', 'h', 'a', 's', 'h', '=',
+    'h', 's', 'd', 'u', 'm', 'p', '\r', '\n', /* routing cookie (2.2.1.1) */
+    0x01, 0x00, 0x08, 0x00,             /* RDP_NEG_REQ (2.2.1.1.1): type, flags, length 8 */
+    0x03, 0x00, 0x00, 0x00,             /* requestedProtocols: SSL | HYBRID */
+};
+/* 2.2.1.2: TPKT, X.224 Connection Confirm, RDP_NEG_RSP (2.2.1.2.1). */
+static const uint8_t rdp_confirm[] = {
+    0x03, 0x00, 0x00, 0x13, /* TPKT: length 19 */
+    0x0e,                   /* length indicator: 14 */
+    0xd0,                   /* CC (X.224 13.4) */
+    0x00, 0x00, 0x12, 0x34, /* DST-REF, SRC-REF */
+    0x00,                   /* class 0 */
+    0x02, 0x1f, 0x08, 0x00, /* RDP_NEG_RSP: type, flags, length 8 */
+    0x02, 0x00, 0x00, 0x00, /* selectedProtocol: PROTOCOL_HYBRID */
+};
+static const struct msg rdp[] = {BIN(C, rdp_request), BIN(S, rdp_confirm)};
+
+/* RFC 9110 9.3.6, as curl --proxy sends it. */
+static const struct msg http_connect[] = {
+    TEXT(C, "CONNECT server.example:443 HTTP/1.1\r\nHost: server.example:443\r\n"
+            "User-Agent: curl/7.88.1\r\nProxy-Connection: Keep-Alive\r\n\r\n"),
+    TEXT(S, "HTTP/1.1 200 Connection established\r\n\r\n"),
+};
+/* An interim 1xx response first (RFC 9110 15.2). */
+static const struct msg http_connect_interim[] = {
+    TEXT(C, "CONNECT [2001:db8::1]:8443 HTTP/1.1\r\n\r\n"),
+    TEXT(S, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nVia: 1.1 proxy\r\n\r\n"),
+};
+
+static const uint8_t socks4_request[] = {
+    0x04, 0x01,             /* VN 4, CD 1: CONNECT */
+    0x01, 0xbb,             /* DSTPORT 443 */
+    0xc0, 0x00, 0x02, 0x07, /* DSTIP 192.0.2.7 */
+    'h', 's', 0x00,         /* USERID "hs", NUL */
+};
+static const uint8_t socks4_granted[] = {
+    0x00, 0x5a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* VN 0, CD 90, DSTPORT, DSTIP */
+};
+static const struct msg socks4[] = {BIN(C, socks4_request), BIN(S, socks4_granted)};
+static const uint8_t socks4a_request[] = {
+    0x04, 0x01, 0x01, 0xbb, /* VN 4, CD 1, DSTPORT 443 */
+    0x00, 0x00, 0x00, 0x01, /* DSTIP 0.0.0.1: a host name follows */
+    0x00,                   /* USERID "", NUL */
+    's', 'e', 'r', 'v', 'e', 'r', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x00,
+};
+static const struct msg socks4a[] = {BIN(C, socks4a_request), BIN(S, socks4_granted)};
+
+/* RFC 1928 3, 4, 6: no authentication, CONNECT to a domain name. */
+static const uint8_t socks5_greeting[] = {0x05, 0x01, 0x00}; /* VER, NMETHODS, NO AUTH */
+static const uint8_t socks5_no_auth[] = {0x05, 0x00};
+static const uint8_t socks5_request_name[] = {
+    0x05, 0x01, 0x00, /* VER, CMD CONNECT, RSV */
+    0x03, 0x0e,       /* ATYP DOMAINNAME, 14 bytes */
+    's', 'e', 'r', 'v', 'e', 'r', '.', 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+    0x01, 0xbb, /* DST.PORT 443 */
+};
+static const uint8_t socks5_succeeded[] = {
+    0x05, 0x00, 0x00,       /* VER, REP succeeded, RSV */
+    0x01, 127, 0, 0, 1,     /* ATYP IPv4, BND.ADDR */
+    0xb1, 0x00,             /* BND.PORT */
+};
+static const struct msg socks5[] = {
+    BIN(C, socks5_greeting), BIN(S, socks5_no_auth),
+    BIN(C, socks5_request_name), BIN(S, socks5_succeeded),
+};
+/* RFC 1929 2: username/password, then CONNECT to an IPv6 address. */
+static const uint8_t socks5_greeting_auth[] = {0x05, 0x02, 0x00, 0x02};
+static const uint8_t socks5_userpass[] = {0x05, 0x02};
+static const uint8_t socks5_credentials[] = {
+    0x01, 0x04, 'u', 's', 'e', 'r', 0x04, 'p', 'a', 's', 's', /* VER 1, UNAME, PASSWD */
+};
+static const uint8_t socks5_auth_ok[] = {0x01, 0x00}; /* VER 1, STATUS success */
+static const uint8_t socks5_request_v6[] = {
+    0x05, 0x01, 0x00, 0x04, /* VER, CONNECT, RSV, ATYP IPv6 */
+    0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, /* 2001:db8::1 */
+    0x01, 0xbb,
+};
+static const struct msg socks5_auth[] = {
+    BIN(C, socks5_greeting_auth), BIN(S, socks5_userpass), BIN(C, socks5_credentials),
+    BIN(S, socks5_auth_ok), BIN(C, socks5_request_v6), BIN(S, socks5_succeeded),
+};
+
+#define CONV(name, proto, msgs) {name, proto, msgs, sizeof(msgs) / sizeof(msgs[0]), NULL}
+#define TUNNEL(name, proto, msgs, target)                                                     \
+    {name, proto, msgs, sizeof(msgs) / sizeof(msgs[0]), target}
 static const struct conversation conversations[] = {
     CONV("smtp", STARTTLS_SMTP, smtp),
     CONV("imap", STARTTLS_IMAP, imap),
@@ -152,6 +259,15 @@ static const struct conversation conversations[] = {
     CONV("postgres", STARTTLS_POSTGRES, postgres),
     CONV("postgres", STARTTLS_POSTGRES, postgres_after_gssenc),
     CONV("mysql", STARTTLS_MYSQL, mysql),
+    CONV("irc", STARTTLS_IRC, irc),
+    CONV("irc", STARTTLS_IRC, irc_after_cap),
+    CONV("rdp", STARTTLS_RDP, rdp),
+    TUNNEL("http_connect", STARTTLS_HTTP_CONNECT, http_connect, "server.example:443"),
+    TUNNEL("http_connect", STARTTLS_HTTP_CONNECT, http_connect_interim, "[2001:db8::1]:8443"),
+    TUNNEL("socks4", STARTTLS_SOCKS4, socks4, "192.0.2.7:443"),
+    TUNNEL("socks4a", STARTTLS_SOCKS4A, socks4a, "server.example:443"),
+    TUNNEL("socks5", STARTTLS_SOCKS5, socks5, "server.example:443"),
+    TUNNEL("socks5", STARTTLS_SOCKS5, socks5_auth, "[2001:db8::1]:443"),
 };
 #define CONVERSATIONS (sizeof(conversations) / sizeof(conversations[0]))
 
@@ -203,6 +319,11 @@ START_TEST(each_protocol_upgrade_is_found_where_tls_starts)
     ck_assert_str_eq(starttls_name(r.proto), cv->name);
     ck_assert_uint_eq(r.tls_start[DIR_C2S], s.len[DIR_C2S]);
     ck_assert_uint_eq(r.tls_start[DIR_S2C], s.len[DIR_S2C]);
+    ck_assert(starttls_is_tunnel(r.proto) == (cv->target != NULL));
+    uint8_t text[STARTTLS_TARGET_TEXT_MAX + 1];
+    size_t len = tunnel_target_text(&r.target, text, STARTTLS_TARGET_TEXT_MAX);
+    text[len] = '\0';
+    ck_assert_str_eq((const char *)text, cv->target != NULL ? cv->target : "");
 }
 END_TEST
 
@@ -269,6 +390,84 @@ START_TEST(refused_upgrades_stay_plaintext)
     r = starttls_scan(cur_make(ldap_request, sizeof(ldap_request)),
                       cur_make(ldap_refused, sizeof(ldap_refused)));
     ck_assert_int_eq(r.verdict, STARTTLS_NOT);
+}
+END_TEST
+
+static enum starttls_verdict scan_bytes(const uint8_t *c2s, size_t c2s_len, const uint8_t *s2c,
+                                        size_t s2c_len)
+{
+    return starttls_scan(cur_make(c2s, c2s_len), cur_make(s2c, s2c_len)).verdict;
+}
+
+#define SCAN_BIN(c, s) scan_bytes((c), sizeof(c), (s), sizeof(s))
+
+START_TEST(refused_tunnels_and_new_upgrades_stay_plaintext)
+{
+    /* IRC: 691 (ERR_STARTTLS), 421 (unknown command), and registration without STARTTLS */
+    ck_assert_int_eq(scan_text("STARTTLS\r\n", ":irc 691 * :STARTTLS failed\r\n").verdict,
+                     STARTTLS_NOT);
+    ck_assert_int_eq(scan_text("STARTTLS\r\n", ":irc 421 * STARTTLS :Unknown\r\n").verdict,
+                     STARTTLS_NOT);
+    ck_assert_int_eq(
+        scan_text("NICK a\r\nUSER a 0 * :a\r\n", ":irc 001 a :Welcome\r\n").verdict,
+        STARTTLS_NOT);
+    ck_assert_int_eq(scan_text("JOIN #a\r\n", "").verdict, STARTTLS_NOT);
+    /* HTTP CONNECT answered 407 (RFC 9110 15.5.8) or 502 */
+    ck_assert_int_eq(scan_text("CONNECT a:443 HTTP/1.1\r\n\r\n",
+                               "HTTP/1.1 407 Proxy Authentication Required\r\n\r\n")
+                         .verdict,
+                     STARTTLS_NOT);
+    ck_assert_int_eq(
+        scan_text("CONNECT a:443 HTTP/1.1\r\n\r\n", "HTTP/1.1 502 Bad Gateway\r\n\r\n").verdict,
+        STARTTLS_NOT);
+    ck_assert_int_eq(scan_text("CONNECT  HTTP/1.1\r\n\r\n", "").verdict, STARTTLS_NOT);
+    /* RDP: RDP_NEG_FAILURE, PROTOCOL_RDP chosen, no RDP_NEG_REQ at all */
+    uint8_t confirm[sizeof(rdp_confirm)];
+    memcpy(confirm, rdp_confirm, sizeof(confirm));
+    confirm[11] = 0x03; /* TYPE_RDP_NEG_FAILURE */
+    ck_assert_int_eq(SCAN_BIN(rdp_request, confirm), STARTTLS_NOT);
+    memcpy(confirm, rdp_confirm, sizeof(confirm));
+    confirm[15] = 0x00; /* selectedProtocol PROTOCOL_RDP: Standard RDP Security */
+    ck_assert_int_eq(SCAN_BIN(rdp_request, confirm), STARTTLS_NOT);
+    static const uint8_t no_neg_req[] = {0x03, 0x00, 0x00, 0x0b, 0x06, 0xe0,
+                                         0x00, 0x00, 0x00, 0x00, 0x00};
+    ck_assert_int_eq(SCAN_BIN(no_neg_req, rdp_confirm), STARTTLS_NOT);
+    uint8_t request[sizeof(rdp_request)];
+    memcpy(request, rdp_request, sizeof(request));
+    request[4] = 0x26; /* a length indicator that disagrees with TPKT's length */
+    ck_assert_int_eq(SCAN_BIN(request, rdp_confirm), STARTTLS_NOT);
+    /* SOCKS 4: rejected (91); BIND (CD 2) */
+    static const uint8_t socks4_rejected[] = {0x00, 0x5b, 0, 0, 0, 0, 0, 0};
+    ck_assert_int_eq(SCAN_BIN(socks4_request, socks4_rejected), STARTTLS_NOT);
+    uint8_t bind[sizeof(socks4_request)];
+    memcpy(bind, socks4_request, sizeof(bind));
+    bind[1] = 0x02;
+    ck_assert_int_eq(scan_bytes(bind, sizeof(bind), NULL, 0), STARTTLS_NOT);
+    /* SOCKS 5: no acceptable method, GSSAPI, a failed login, a refused CONNECT */
+    uint8_t c2s[64], s2c[64];
+    /* (with the request pipelined: two bytes alone could still start a MySQL greeting) */
+    memcpy(c2s, socks5_greeting, 3);
+    memcpy(c2s + 3, socks5_request_name, sizeof(socks5_request_name));
+    size_t c2s_len = 3 + sizeof(socks5_request_name);
+    static const uint8_t none_acceptable[] = {0x05, 0xff};
+    ck_assert_int_eq(scan_bytes(c2s, c2s_len, none_acceptable, 2), STARTTLS_NOT);
+    static const uint8_t gssapi[] = {0x05, 0x01};
+    ck_assert_int_eq(scan_bytes(c2s, c2s_len, gssapi, 2), STARTTLS_NOT);
+    memcpy(c2s, socks5_greeting_auth, 4);
+    memcpy(c2s + 4, socks5_credentials, sizeof(socks5_credentials));
+    static const uint8_t auth_failed[] = {0x05, 0x02, 0x01, 0x01};
+    ck_assert_int_eq(scan_bytes(c2s, 4 + sizeof(socks5_credentials), auth_failed, 4),
+                     STARTTLS_NOT);
+    memcpy(c2s, socks5_greeting, 3);
+    memcpy(c2s + 3, socks5_request_name, sizeof(socks5_request_name));
+    memcpy(s2c, socks5_no_auth, 2);
+    memcpy(s2c + 2, socks5_succeeded, sizeof(socks5_succeeded));
+    s2c[3] = 0x05; /* REP: connection refused */
+    ck_assert_int_eq(scan_bytes(c2s, 3 + sizeof(socks5_request_name), s2c,
+                                2 + sizeof(socks5_succeeded)),
+                     STARTTLS_NOT);
+    c2s[4] = 0x02; /* CMD BIND */
+    ck_assert_int_eq(scan_bytes(c2s, 3 + sizeof(socks5_request_name), s2c, 2), STARTTLS_NOT);
 }
 END_TEST
 
@@ -458,6 +657,115 @@ START_TEST(tls_already_sent_by_the_other_side_is_read_once)
 }
 END_TEST
 
+static void open_with(struct conn_fixture *fx, uint16_t port)
+{
+    static const struct endpoint client = {4, {192, 0, 2, 1}, 40000};
+    struct endpoint server = {4, {192, 0, 2, 2}, port};
+    printed_open(&fx->p);
+    fx->c = conn_open(&fx->p.env, &client, &server);
+    ck_assert_ptr_nonnull(fx->c);
+}
+
+/* Every line of a tunnelled connection names the tunnel and where it leads. */
+START_TEST(tunnel_lines_say_tunnel_and_target)
+{
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    struct conn_fixture fx;
+    static struct stream st;
+    memset(&st, 0, sizeof(st));
+    open_with(&fx, 1080);
+    deliver(fx.c, &st, DIR_C2S, socks5_greeting, sizeof(socks5_greeting));
+    deliver(fx.c, &st, DIR_S2C, socks5_no_auth, sizeof(socks5_no_auth));
+    deliver(fx.c, &st, DIR_C2S, socks5_request_name, sizeof(socks5_request_name));
+    ck_assert_int_eq(fx.c->kind, CONN_UNDECIDED);
+    deliver(fx.c, &st, DIR_S2C, socks5_succeeded, sizeof(socks5_succeeded));
+    ck_assert_int_eq(fx.c->kind, CONN_TLS);
+    ck_assert_int_eq(fx.c->starttls, STARTTLS_SOCKS5);
+    deliver(fx.c, &st, DIR_S2C, alert, sizeof(alert));
+    conn_close(fx.c, CONN_END_FIN, st.len[DIR_C2S], st.len[DIR_S2C], cur_make(NULL, 0),
+               cur_make(NULL, 0));
+    conn_free(fx.c);
+    fflush(fx.p.fp);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "alert level=fatal description=handshake_failure "
+                                          "tunnel=socks5 tunnel_target=server.example:443\n"));
+    ck_assert_ptr_nonnull(strstr(fx.p.text, " close end=fin "));
+    ck_assert_ptr_null(strstr(fx.p.text, "starttls="));
+    fixture_close(&fx);
+}
+END_TEST
+
+/* A CONNECT target is a wire value: escaped like any, and cut (and marked) past the bound. */
+START_TEST(tunnel_target_is_escaped_and_bounded)
+{
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    static const char ok[] = "HTTP/1.1 200 OK\r\n\r\n";
+    static char request[STARTTLS_TARGET_TEXT_MAX + 64];
+    for (int hostile = 1; hostile >= 0; hostile--) {
+        struct conn_fixture fx;
+        static struct stream st;
+        memset(&st, 0, sizeof(st));
+        open_with(&fx, 3128);
+        if (hostile) {
+            strcpy(request, "CONNECT a\x01\"b=c:443 HTTP/1.1\r\n\r\n");
+        } else {
+            strcpy(request, "CONNECT ");
+            memset(request + 8, 'a', STARTTLS_TARGET_TEXT_MAX + 10);
+            strcpy(request + 8 + STARTTLS_TARGET_TEXT_MAX + 10, " HTTP/1.1\r\n\r\n");
+        }
+        deliver(fx.c, &st, DIR_C2S, request, strlen(request));
+        deliver(fx.c, &st, DIR_S2C, ok, strlen(ok));
+        ck_assert_int_eq(fx.c->starttls, STARTTLS_HTTP_CONNECT);
+        deliver(fx.c, &st, DIR_S2C, alert, sizeof(alert));
+        conn_free(fx.c);
+        fflush(fx.p.fp);
+        ck_assert_ptr_nonnull(strstr(fx.p.text, " tunnel=http_connect tunnel_target="));
+        if (hostile) {
+            ck_assert_ptr_null(strchr(fx.p.text, '\x01'));
+            /* the control byte, the quote and the '=' escaped, no field boundary inside */
+            ck_assert_ptr_nonnull(strstr(fx.p.text, " tunnel_target=a\\x01\\x22b\\x3dc:443"));
+        } else {
+            ck_assert_ptr_nonnull(strstr(fx.p.text, " tunnel_target_truncated=true\n"));
+        }
+        fixture_close(&fx);
+    }
+}
+END_TEST
+
+/* STARTTLS inside GTP-U: both facts on every line, the TEIDs on the close line. */
+START_TEST(starttls_inside_gtpu_says_both)
+{
+    static const uint8_t alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28};
+    struct conn_fixture fx;
+    static struct stream st;
+    memset(&st, 0, sizeof(st));
+    static const struct endpoint client = {4, {192, 0, 2, 1}, 40000};
+    static const struct endpoint server = {4, {192, 0, 2, 2}, 25};
+    printed_open(&fx.p);
+    fx.p.env.in_gtpu = true;
+    fx.p.env.gtpu_teid = 0x11;
+    fx.c = conn_open(&fx.p.env, &client, &server);
+    ck_assert(fx.c->gtpu);
+    fx.p.env.gtpu_teid = 0x22;
+    deliver(fx.c, &st, DIR_S2C, "220 mx\r\n", 8);
+    fx.p.env.gtpu_teid = 0x11;
+    deliver(fx.c, &st, DIR_C2S, "STARTTLS\r\n", 10);
+    fx.p.env.gtpu_teid = 0x22;
+    deliver(fx.c, &st, DIR_S2C, "220 go\r\n", 8);
+    fx.p.env.in_gtpu = false; /* a packet outside the tunnel changes no TEID */
+    fx.p.env.gtpu_teid = 0x33;
+    deliver(fx.c, &st, DIR_S2C, alert, sizeof(alert));
+    conn_close(fx.c, CONN_END_FIN, st.len[DIR_C2S], st.len[DIR_S2C], cur_make(NULL, 0),
+               cur_make(NULL, 0));
+    conn_free(fx.c);
+    fflush(fx.p.fp);
+    ck_assert_ptr_nonnull(strstr(fx.p.text, "description=handshake_failure tunnel=gtpu "
+                                          "starttls=smtp\n"));
+    ck_assert_ptr_nonnull(
+        strstr(fx.p.text, " gtpu_teid_c2s=0x00000011 gtpu_teid_s2c=0x00000022 "));
+    fixture_close(&fx);
+}
+END_TEST
+
 Suite *suite_starttls(void)
 {
     Suite *s = suite_create("starttls");
@@ -466,6 +774,7 @@ Suite *suite_starttls(void)
     tcase_add_loop_test(tc, every_prefix_of_an_upgrade_keeps_looking, 0, CONVERSATIONS);
     tcase_add_test(tc, bytes_after_the_upgrade_do_not_move_its_offset);
     tcase_add_test(tc, refused_upgrades_stay_plaintext);
+    tcase_add_test(tc, refused_tunnels_and_new_upgrades_stay_plaintext);
     tcase_add_test(tc, mysql_without_ssl_is_plaintext);
     tcase_add_test(tc, other_protocols_are_not_starttls_at_once);
     tcase_add_test(tc, no_upgrade_within_the_bounds_gives_up);
@@ -475,6 +784,9 @@ Suite *suite_starttls(void)
     tcase_add_test(conn, refused_upgrade_is_released);
     tcase_add_test(conn, upgraded_connection_continues_as_tls);
     tcase_add_test(conn, tls_already_sent_by_the_other_side_is_read_once);
+    tcase_add_test(conn, tunnel_lines_say_tunnel_and_target);
+    tcase_add_test(conn, tunnel_target_is_escaped_and_bounded);
+    tcase_add_test(conn, starttls_inside_gtpu_says_both);
     suite_add_tcase(s, conn);
     return s;
 }

@@ -215,6 +215,94 @@ START_TEST(flow_without_datagrams_for_the_idle_timeout_is_closed)
 }
 END_TEST
 
+/* An IPv4 packet inside a GTP-U G-PDU (3GPP TS 29.281 5.1: flags 0x30, type 255, length,
+ * TEID) inside IPv4/UDP between base station and gateway; returns the outer length. */
+static size_t in_gtpu(const uint8_t *inner, size_t n, uint32_t teid, uint16_t dport,
+                      uint8_t *pkt)
+{
+    static const uint8_t base_station[4] = {10, 0, 0, 1}, gateway[4] = {10, 0, 0, 2};
+    static uint8_t g_pdu[1600];
+    const uint8_t header[8] = {0x30, 0xff, (uint8_t)(n >> 8), (uint8_t)n,
+                               (uint8_t)(teid >> 24), (uint8_t)(teid >> 16),
+                               (uint8_t)(teid >> 8), (uint8_t)teid};
+    memcpy(g_pdu, header, 8);
+    memcpy(g_pdu + 8, inner, n);
+    return ip_udp(false, base_station, 2152, gateway, dport, g_pdu, 8 + n, pkt);
+}
+
+START_TEST(gtpu_inner_packet_is_a_flow_marked_with_its_tunnel)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    static uint8_t inner[1500], outer[1600];
+    uint8_t ch[256];
+    size_t n = ip_udp(false, client4, 5000, server4, 4433, ch, dtls_client_hello(ch), inner);
+    size_t len = in_gtpu(inner, n, 0xabcd, 2152, outer);
+    struct cursor ip = cur_make(outer, len);
+    ck_assert(udp_gtpu_enter(fx.t, &ip));
+    ck_assert(cur_equal(ip, inner, n));
+    struct timeval ts = {1, 0};
+    ck_assert(udp_packet(fx.t, ts, ip));
+    udp_gtpu_leave(fx.t);
+    ck_assert(!fx.p.env.in_gtpu);
+    ck_assert_uint_eq(fx.p.stats.gtpu_packets, 1);
+    /* the same datagram outside the tunnel is another flow, and says nothing of GTP-U */
+    ck_assert(send4(&fx, 2, client4, 5001, server4, 4433, ch, dtls_client_hello(ch)));
+    udp_end(fx.t);
+    fx.t = NULL;
+    const char *text = printed(&fx);
+    ck_assert_ptr_nonnull(strstr(text, "c1 192.0.2.1:5000 -> 192.0.2.2:4433 handshake "
+                                       "client_hello transport=dtls "));
+    ck_assert_ptr_nonnull(strstr(text, " tunnel=gtpu\n"));
+    ck_assert_ptr_nonnull(strstr(text, " gtpu_teid_c2s=0x0000abcd "));
+    ck_assert_ptr_null(strstr(text, "gtpu_teid_s2c"));
+    size_t second_lines = 0;
+    for (const char *line = text; *line != '\0'; line = strchr(line, '\n') + 1) {
+        const char *end = strchr(line, '\n');
+        ck_assert_ptr_nonnull(end);
+        const char *gtpu = strstr(line, "gtpu");
+        const char *second = strstr(line, "c2 192.0.2.1:5001 ");
+        if (second != NULL && second < end) {
+            second_lines++;
+            ck_assert(gtpu == NULL || gtpu > end);
+        }
+    }
+    ck_assert_uint_eq(second_lines, 2);
+    fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(only_g_pdus_on_port_2152_are_unwrapped)
+{
+    struct fixture fx;
+    fixture_open(&fx);
+    static uint8_t inner[1500], outer[1600];
+    uint8_t ch[256];
+    size_t n = ip_udp(false, client4, 5000, server4, 4433, ch, dtls_client_hello(ch), inner);
+    /* another port on both sides */
+    size_t len = in_gtpu(inner, n, 1, 2152, outer);
+    outer[20] = outer[21] = 0x12; /* source port 0x1212 */
+    outer[22] = outer[23] = 0x12; /* destination port 0x1212 */
+    struct cursor ip = cur_make(outer, len);
+    ck_assert(!udp_gtpu_enter(fx.t, &ip));
+    ck_assert_ptr_eq(cur_data(ip), outer);
+    /* an Echo Request (type 1) */
+    len = in_gtpu(inner, n, 1, 2152, outer);
+    outer[29] = 0x01;
+    ip = cur_make(outer, len);
+    ck_assert(!udp_gtpu_enter(fx.t, &ip));
+    /* TCP */
+    len = in_gtpu(inner, n, 1, 2152, outer);
+    outer[9] = 6;
+    ip = cur_make(outer, len);
+    ck_assert(!udp_gtpu_enter(fx.t, &ip));
+    ck_assert(!udp_gtpu_enter(NULL, &ip));
+    ck_assert(!fx.p.env.in_gtpu);
+    ck_assert_uint_eq(fx.p.stats.gtpu_packets, 0);
+    fixture_close(&fx);
+}
+END_TEST
+
 Suite *suite_udp(void)
 {
     Suite *s = suite_create("udp");
@@ -224,6 +312,8 @@ Suite *suite_udp(void)
     tcase_add_test(tc, other_udp_and_fragments_are_left_to_the_caller);
     tcase_add_test(tc, least_recently_active_flow_is_evicted_past_the_limit);
     tcase_add_test(tc, flow_without_datagrams_for_the_idle_timeout_is_closed);
+    tcase_add_test(tc, gtpu_inner_packet_is_a_flow_marked_with_its_tunnel);
+    tcase_add_test(tc, only_g_pdus_on_port_2152_are_unwrapped);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,18 +11,24 @@ def run(args):
 
 # A STARTTLS connection (hsdump's starttls=) is decoded by its plaintext protocol's dissector,
 # which hands what follows the upgrade to tshark's TLS dissector.
+# A proxy's tunnel (hsdump's tunnel=) likewise, by the proxy protocol's dissector; GTP-U
+# carries the inner packet, whose port is decoded as usual.
 STARTTLS_DISSECTORS = {"smtp": "smtp", "imap": "imap", "pop3": "pop", "ftp": "ftp",
-                       "xmpp": "xmpp", "ldap": "ldap", "postgres": "pgsql", "mysql": "mysql"}
+                       "xmpp": "xmpp", "ldap": "ldap", "postgres": "pgsql", "mysql": "mysql",
+                       "http_connect": "http", "socks4": "socks", "socks4a": "socks",
+                       "socks5": "socks"}
 
 
 @functools.lru_cache(maxsize=None)
 def starttls_ports(binary, pcap):
-    """Server port -> tshark dissector, for the STARTTLS connections hsdump found in pcap."""
+    """Server port -> tshark dissector, for the STARTTLS and tunnelled connections hsdump
+    found in pcap."""
     found = {}
     for line in run([binary, "-S", "-r", pcap]).splitlines():
-        m = re.search(r":(\d+) close .* starttls=(\w+)", line)
-        if m:
-            found[m.group(1)] = STARTTLS_DISSECTORS.get(m.group(2), "tls")
+        for m in re.finditer(r":(\d+) close .* (?:starttls|tunnel)=([\w,]+)", line):
+            proto = m.group(2).split(",")[-1]
+            if proto in STARTTLS_DISSECTORS:
+                found[m.group(1)] = STARTTLS_DISSECTORS[proto]
     return found
 
 
@@ -45,3 +51,9 @@ def tshark_args(binary, pcap, ports, proto, transport):
     for port in sorted(ports):
         args += ["-d", f"{transport}.port=={port},{upgraded.get(port, proto)}"]
     return args
+
+
+def innermost(value):
+    """A field tshark printed once per header (occurrence=a, aggregator ';'): the last one,
+    the innermost header's, for packets carried in a tunnel such as GTP-U."""
+    return value.split(";")[-1]

@@ -9,7 +9,7 @@ import re
 import sys
 
 import hsdump_text
-from tshark_common import run, tshark_args
+from tshark_common import innermost, run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) (\S+)(?: (\S+))?(.*)$")
 
@@ -118,8 +118,8 @@ def tshark_pass(pcap, ports, proto, transport):
         f = dict(zip(names, line.split("|")))
         if len(f) < len(names) or not f["sport"]:
             continue
-        src = f"{f['ip_src'] or f['ipv6_src']}:{f['sport']}"
-        dst = f"{f['ip_dst'] or f['ipv6_dst']}:{f['dport']}"
+        src = f"{innermost(f['ip_src'] or f['ipv6_src'])}:{innermost(f['sport'])}"
+        dst = f"{innermost(f['ip_dst'] or f['ipv6_dst'])}:{innermost(f['dport'])}"
         listed = {k: [v for v in f[k].split(";") if v] for k in names}
         hs = [int(t) for t in listed["hs_type"]]
         offsets = [int(o) for o in listed["offset"]] if "offset" in listed else None

@@ -1,99 +1,19 @@
 /* STARTTLS recognition by content, never by port. SMTP: RFC 5321 4.2, RFC 3207 4. IMAP:
  * RFC 9051 6.2.1. POP3: RFC 1939 3, RFC 2595 4, RFC 2449 5. FTP: RFC 959 4.2, RFC 4217 4.
  * XMPP: RFC 6120 5.4.2. LDAP: RFC 4511 4.14 (BER, X.690 8.1). PostgreSQL: protocol 3.0
- * SSLRequest and GSSENCRequest. MySQL: protocol 10 HandshakeV10 and SSLRequest. */
+ * SSLRequest and GSSENCRequest. MySQL: protocol 10 HandshakeV10 and SSLRequest. IRC: the
+ * IRCv3 tls extension (STARTTLS, 670). RDP: MS-RDPBCGR 2.2.1.1 and 2.2.1.2. The proxies'
+ * tunnels are read in tunnel.c, run from the same table. */
 #include "starttls/starttls.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "starttls/scan.h"
+#include "starttls/tunnel.h"
+
 /* ---- bytes and lines */
-
-static uint8_t ascii_lower(uint8_t b)
-{
-    return b >= 'A' && b <= 'Z' ? (uint8_t)(b - 'A' + 'a') : b;
-}
-
-/* True when the first min(len(c), strlen(text)) bytes of c equal text's, ignoring ASCII case:
- * c may still turn out to start with text. */
-static bool agrees(struct cursor c, const char *text)
-{
-    uint8_t b;
-    for (size_t i = 0; text[i] != '\0' && cur_peek_u8(c, i, &b); i++) {
-        if (ascii_lower(b) != ascii_lower((uint8_t)text[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool has_prefix(struct cursor c, const char *text)
-{
-    return cur_len(c) >= strlen(text) && agrees(c, text);
-}
-
-static bool word_is(struct cursor word, const char *text)
-{
-    return cur_len(word) == strlen(text) && agrees(word, text);
-}
-
-static bool word_in(struct cursor word, const char *const *list)
-{
-    for (size_t i = 0; list[i] != NULL; i++) {
-        if (word_is(word, list[i])) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Takes one whole line (through its LF) off *c into *line, without its CR LF; false, taking
- * nothing, while the LF has not arrived. */
-static bool take_line(struct cursor *c, struct cursor *line)
-{
-    uint8_t b;
-    for (size_t i = 0; cur_peek_u8(*c, i, &b); i++) {
-        if (b != '\n') {
-            continue;
-        }
-        struct cursor whole;
-        if (!cur_get_bytes(c, i + 1, &whole)) {
-            return false;
-        }
-        bool cr = i > 0 && cur_peek_u8(whole, i - 1, &b) && b == '\r';
-        *line = cur_take_upto(&whole, cr ? i - 1 : i);
-        return true;
-    }
-    return false;
-}
-
-/* The first space-separated word of *line; *line keeps what follows the space. */
-static struct cursor take_word(struct cursor *line)
-{
-    uint8_t b;
-    size_t n = 0;
-    while (cur_peek_u8(*line, n, &b) && b != ' ') {
-        n++;
-    }
-    struct cursor word = cur_take_upto(line, n);
-    (void)cur_take_upto(line, 1); /* the space */
-    return word;
-}
-
-/* Offset of the first text at or after from, or false. */
-static bool find_text(struct cursor hay, size_t from, const char *text, size_t *at)
-{
-    size_t n = strlen(text);
-    for (size_t i = from; i + n <= cur_len(hay); i++) {
-        struct cursor probe = hay;
-        if (cur_skip(&probe, i) && has_prefix(probe, text)) {
-            *at = i;
-            return true;
-        }
-    }
-    return false;
-}
 
 static bool same_bytes(struct cursor a, struct cursor b)
 {
@@ -119,16 +39,8 @@ static size_t count_lines(struct cursor c)
     return n;
 }
 
-static enum starttls_verdict upgrade_at(size_t c2s, size_t s2c, size_t start[2])
-{
-    start[DIR_C2S] = c2s;
-    start[DIR_S2C] = s2c;
-    return STARTTLS_UPGRADE;
-}
 
 /* ---- SMTP and FTP: commands, and replies with a three-digit code */
-
-enum reply { REPLY_OK, REPLY_MORE, REPLY_BAD };
 
 /* RFC 5321 4.2 / RFC 959 4.2: "ddd text", or a multi-line reply from "ddd-text" up to the
  * line that starts "ddd " (FTP allows any line in between). */
@@ -136,7 +48,7 @@ static enum reply take_reply(struct cursor *c, unsigned *code)
 {
     struct cursor rest = *c, line;
     uint8_t digit[3], sep = ' ';
-    if (!take_line(&rest, &line)) {
+    if (!scan_take_line(&rest, &line)) {
         /* a first line in progress that cannot start a reply ends the protocol already */
         for (size_t i = 0; i < 3 && cur_peek_u8(*c, i, &digit[i]); i++) {
             if (digit[i] < '0' || digit[i] > '9') {
@@ -156,7 +68,7 @@ static enum reply take_reply(struct cursor *c, unsigned *code)
     *code = (unsigned)(digit[0] - '0') * 100 + (unsigned)(digit[1] - '0') * 10 +
             (unsigned)(digit[2] - '0');
     while (sep == '-') {
-        if (!take_line(&rest, &line)) {
+        if (!scan_take_line(&rest, &line)) {
             return REPLY_MORE;
         }
         uint8_t b[4] = {0, 0, 0, ' '};
@@ -182,15 +94,15 @@ struct coded_proto {
 /* RFC 3207 4: "STARTTLS" with no parameters. */
 static bool smtp_is_upgrade(struct cursor verb, struct cursor args)
 {
-    return word_is(verb, "STARTTLS") && cur_len(args) == 0;
+    return scan_word_is(verb, "STARTTLS") && cur_len(args) == 0;
 }
 
 /* RFC 4217 4: AUTH TLS (and the older AUTH SSL, TLS-C, TLS-P it mentions). */
 static bool ftp_is_upgrade(struct cursor verb, struct cursor args)
 {
     static const char *const mechanisms[] = {"TLS", "SSL", "TLS-C", "TLS-P", NULL};
-    struct cursor mechanism = take_word(&args);
-    return word_is(verb, "AUTH") && word_in(mechanism, mechanisms);
+    struct cursor mechanism = scan_take_word(&args);
+    return scan_word_is(verb, "AUTH") && scan_word_in(mechanism, mechanisms);
 }
 
 static const char *const smtp_allowed[] = {"EHLO", "HELO", "NOOP", "RSET", "HELP", NULL};
@@ -201,7 +113,7 @@ static const struct coded_proto ftp = {ftp_allowed, ftp_is_upgrade, 234};
 
 /* The server greets first (220); each command gets one final reply (1xx are preliminary). */
 static enum starttls_verdict scan_coded(const struct coded_proto *p, struct cursor c2s,
-                                        struct cursor s2c, size_t start[2])
+                                        struct cursor s2c, struct starttls_result *res)
 {
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -209,13 +121,13 @@ static enum starttls_verdict scan_coded(const struct coded_proto *p, struct curs
     struct cursor rest = c2s, line;
     size_t index = 0, c2s_end = 0;
     bool asked = false;
-    while (!asked && take_line(&rest, &line)) {
+    while (!asked && scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor verb = take_word(&args);
+        struct cursor verb = scan_take_word(&args);
         if (p->is_upgrade(verb, args)) {
             asked = true;
             c2s_end = cur_offset(c2s, rest);
-        } else if (!word_in(verb, p->allowed)) {
+        } else if (!scan_word_in(verb, p->allowed)) {
             return STARTTLS_NOT;
         } else {
             index++;
@@ -236,21 +148,23 @@ static enum starttls_verdict scan_coded(const struct coded_proto *p, struct curs
             if (code != p->agreed) {
                 return STARTTLS_NOT; /* refused (454, 502, 534...): stays plaintext */
             }
-            return upgrade_at(c2s_end, cur_offset(s2c, rest), start);
+            return scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res);
         }
         replies++;
     }
     return r == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
 }
 
-static enum starttls_verdict scan_smtp(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_smtp(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
-    return scan_coded(&smtp, c2s, s2c, start);
+    return scan_coded(&smtp, c2s, s2c, res);
 }
 
-static enum starttls_verdict scan_ftp(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_ftp(struct cursor c2s, struct cursor s2c,
+                                      struct starttls_result *res)
 {
-    return scan_coded(&ftp, c2s, s2c, start);
+    return scan_coded(&ftp, c2s, s2c, res);
 }
 
 /* ---- POP3 */
@@ -259,25 +173,26 @@ static enum starttls_verdict scan_ftp(struct cursor c2s, struct cursor s2c, size
 static enum reply take_pop3_response(struct cursor *c, bool multi_line, bool *ok)
 {
     struct cursor rest = *c, line;
-    if (!take_line(&rest, &line)) {
-        return agrees(*c, "+OK") || agrees(*c, "-ERR") ? REPLY_MORE : REPLY_BAD;
+    if (!scan_take_line(&rest, &line)) {
+        return scan_agrees(*c, "+OK") || scan_agrees(*c, "-ERR") ? REPLY_MORE : REPLY_BAD;
     }
-    *ok = has_prefix(line, "+OK");
-    if (!*ok && !has_prefix(line, "-ERR")) {
+    *ok = scan_has_prefix(line, "+OK");
+    if (!*ok && !scan_has_prefix(line, "-ERR")) {
         return REPLY_BAD;
     }
     while (*ok && multi_line) {
-        if (!take_line(&rest, &line)) {
+        if (!scan_take_line(&rest, &line)) {
             return REPLY_MORE;
         }
-        multi_line = !word_is(line, ".");
+        multi_line = !scan_word_is(line, ".");
     }
     *c = rest;
     return REPLY_OK;
 }
 
 /* RFC 2595 4: STLS, answered +OK; before it only CAPA (RFC 2449 5, a multi-line answer). */
-static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -285,13 +200,13 @@ static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c, siz
     struct cursor rest = c2s, line;
     size_t capas = 0, c2s_end = 0;
     bool asked = false;
-    while (!asked && take_line(&rest, &line)) {
+    while (!asked && scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor verb = take_word(&args);
-        if (word_is(verb, "STLS")) {
+        struct cursor verb = scan_take_word(&args);
+        if (scan_word_is(verb, "STLS")) {
             asked = true;
             c2s_end = cur_offset(c2s, rest);
-        } else if (word_is(verb, "CAPA")) {
+        } else if (scan_word_is(verb, "CAPA")) {
             capas++;
         } else {
             return STARTTLS_NOT;
@@ -309,7 +224,7 @@ static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c, siz
     if (r == REPLY_OK && asked) {
         r = take_pop3_response(&replies, false, &ok);
         if (r == REPLY_OK) {
-            return ok ? upgrade_at(c2s_end, cur_offset(s2c, replies), start) : STARTTLS_NOT;
+            return ok ? scan_upgrade_at(c2s_end, cur_offset(s2c, replies), res) : STARTTLS_NOT;
         }
     }
     return r == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
@@ -322,30 +237,31 @@ static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c, siz
  * (s_client sends "." each time), so the answer is found by order: each command before
  * STARTTLS gets one tagged completion first, untagged ("*") and continuation ("+") lines
  * aside. */
-static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     static const char *const allowed[] = {"CAPABILITY", "NOOP", "ID", NULL};
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
     }
-    if (!agrees(s2c, "* OK ")) {
+    if (!scan_agrees(s2c, "* OK ")) {
         return STARTTLS_NOT;
     }
     struct cursor rest = c2s, line, tag = {0};
     size_t index = 0, c2s_end = 0;
     bool asked = false;
-    while (!asked && take_line(&rest, &line)) {
+    while (!asked && scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor line_tag = take_word(&args);
-        struct cursor command = take_word(&args);
+        struct cursor line_tag = scan_take_word(&args);
+        struct cursor command = scan_take_word(&args);
         if (cur_len(line_tag) == 0 || cur_len(command) == 0) {
             return STARTTLS_NOT;
         }
-        if (word_is(command, "STARTTLS")) {
+        if (scan_word_is(command, "STARTTLS")) {
             asked = true;
             tag = line_tag;
             c2s_end = cur_offset(c2s, rest);
-        } else if (!word_in(command, allowed)) {
+        } else if (!scan_word_in(command, allowed)) {
             return STARTTLS_NOT;
         } else {
             index++;
@@ -356,18 +272,18 @@ static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c, siz
     }
     rest = s2c;
     size_t completions = 0;
-    while (take_line(&rest, &line)) {
+    while (scan_take_line(&rest, &line)) {
         struct cursor args = line;
-        struct cursor line_tag = take_word(&args);
-        if (word_is(line_tag, "*") || word_is(line_tag, "+")) {
+        struct cursor line_tag = scan_take_word(&args);
+        if (scan_word_is(line_tag, "*") || scan_word_is(line_tag, "+")) {
             continue;
         }
         if (completions++ < index) {
             continue; /* an earlier command's completion */
         }
-        struct cursor status = take_word(&args);
-        if (same_bytes(line_tag, tag) && word_is(status, "OK")) {
-            return upgrade_at(c2s_end, cur_offset(s2c, rest), start);
+        struct cursor status = scan_take_word(&args);
+        if (same_bytes(line_tag, tag) && scan_word_is(status, "OK")) {
+            return scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res);
         }
         return STARTTLS_NOT; /* NO or BAD */
     }
@@ -383,7 +299,7 @@ static const char xmpp_tls_ns[] = "urn:ietf:params:xml:ns:xmpp-tls";
 static bool find_element(struct cursor c, const char *open, const char *close, size_t *end)
 {
     size_t from = 0, at, gt;
-    while (find_text(c, from, open, &at)) {
+    while (scan_find_text(c, from, open, &at)) {
         uint8_t next;
         if (!cur_peek_u8(c, at + strlen(open), &next)) {
             return false;
@@ -393,12 +309,13 @@ static bool find_element(struct cursor c, const char *open, const char *close, s
             next != '\n') {
             continue; /* a longer name */
         }
-        if (!find_text(c, at, ">", &gt)) {
+        if (!scan_find_text(c, at, ">", &gt)) {
             return false;
         }
         struct cursor tag = c;
         size_t ns;
-        if (!cur_skip(&tag, at) || !find_text(cur_take_upto(&tag, gt - at), 0, xmpp_tls_ns, &ns)) {
+        if (!cur_skip(&tag, at) ||
+            !scan_find_text(cur_take_upto(&tag, gt - at), 0, xmpp_tls_ns, &ns)) {
             continue;
         }
         uint8_t before;
@@ -407,7 +324,7 @@ static bool find_element(struct cursor c, const char *open, const char *close, s
             return true;
         }
         size_t closing;
-        if (!find_text(c, gt, close, &closing)) {
+        if (!scan_find_text(c, gt, close, &closing)) {
             return false;
         }
         *end = closing + strlen(close);
@@ -418,15 +335,16 @@ static bool find_element(struct cursor c, const char *open, const char *close, s
 
 /* RFC 6120 5.4.2: the client opens the stream; <starttls/> answered by <proceed/> (or
  * <failure/>), both in the xmpp-tls namespace. */
-static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     if (cur_len(c2s) == 0) {
         return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
     }
     struct cursor head = c2s;
     size_t decl_end;
-    if (agrees(head, "<?xml")) {
-        if (!find_text(head, 0, "?>", &decl_end)) {
+    if (scan_agrees(head, "<?xml")) {
+        if (!scan_find_text(head, 0, "?>", &decl_end)) {
             return STARTTLS_MORE;
         }
         if (!cur_skip(&head, decl_end + 2)) {
@@ -437,7 +355,7 @@ static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c, siz
     while (cur_peek_u8(head, 0, &b) && (b == ' ' || b == '\r' || b == '\n' || b == '\t')) {
         (void)cur_take_upto(&head, 1);
     }
-    if (!agrees(head, "<stream:stream")) {
+    if (!scan_agrees(head, "<stream:stream")) {
         return STARTTLS_NOT;
     }
     size_t c2s_end, s2c_end;
@@ -445,7 +363,7 @@ static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c, siz
         return STARTTLS_MORE;
     }
     if (find_element(s2c, "<proceed", "</proceed>", &s2c_end)) {
-        return upgrade_at(c2s_end, s2c_end, start);
+        return scan_upgrade_at(c2s_end, s2c_end, res);
     }
     if (find_element(s2c, "<failure", "</failure>", &s2c_end)) {
         return STARTTLS_NOT;
@@ -531,7 +449,8 @@ static enum reply ldap_take_message(struct cursor *c, uint32_t *id, uint8_t *op,
 /* RFC 4511 4.14.1: ExtendedRequest with requestName 1.3.6.1.4.1.1466.20037, answered by an
  * ExtendedResponse with the same messageID and resultCode success (0). The client speaks
  * first; other operations may come before. */
-static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c,
+                                       struct starttls_result *res)
 {
     if (cur_len(c2s) == 0) {
         return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -568,7 +487,7 @@ static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c, siz
             !ber_uint(value, &result) || result != 0) {
             return STARTTLS_NOT;
         }
-        return upgrade_at(c2s_end, cur_offset(s2c, rest), start);
+        return scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res);
     }
 }
 
@@ -587,7 +506,8 @@ static bool agrees_bytes(struct cursor c, const uint8_t *want, size_t n)
 
 /* The server answers one byte: 'S' to go on in TLS, 'N' to refuse. libpq may first ask for
  * GSSAPI encryption and, refused, ask for TLS next. */
-static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c,
+                                           struct starttls_result *res)
 {
     if (cur_len(c2s) == 0) {
         return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -613,7 +533,7 @@ static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c,
     if (b != 'S') {
         return STARTTLS_NOT;
     }
-    return upgrade_at(cur_offset(c2s, client) + sizeof(pg_ssl_request), answer + 1, start);
+    return scan_upgrade_at(cur_offset(c2s, client) + sizeof(pg_ssl_request), answer + 1, res);
 }
 
 /* ---- MySQL */
@@ -655,7 +575,8 @@ static bool mysql_greeting_offers_ssl(struct cursor g)
 
 /* Packets are a 3-byte little-endian length and a sequence number. The server greets (0);
  * the client answers (1) with a 32-byte SSLRequest, CLIENT_SSL set, instead of its login. */
-static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c, size_t start[2])
+static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c,
+                                        struct starttls_result *res)
 {
     if (cur_len(s2c) == 0) {
         return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
@@ -693,7 +614,165 @@ static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c, si
     if (cur_len(c2s) < 4 + MYSQL_SSL_REQUEST_LENGTH) {
         return STARTTLS_MORE;
     }
-    return upgrade_at(4 + MYSQL_SSL_REQUEST_LENGTH, cur_offset(s2c, server), start);
+    return scan_upgrade_at(4 + MYSQL_SSL_REQUEST_LENGTH, cur_offset(s2c, server), res);
+}
+
+/* ---- IRC */
+
+/* A server line (RFC 2812 2.3.1): a ":prefix" and its command, or one of the commands a
+ * server sends without one before registration. */
+static bool irc_server_line_start(struct cursor c)
+{
+    return scan_agrees(c, ":") || scan_agrees(c, "NOTICE ") || scan_agrees(c, "PING ") ||
+           scan_agrees(c, "ERROR ") || scan_agrees(c, "CAP ");
+}
+
+/* IRCv3 tls extension: "STARTTLS", sent before registration completes (CAP, PASS, NICK and
+ * USER may come first), answered by numeric 670 (RPL_STARTTLS); TLS starts after that line.
+ * 691 (ERR_STARTTLS), 421 (unknown command), 451 (not registered) refuse it; 001
+ * (RPL_WELCOME) means registration is over without it. */
+static enum starttls_verdict scan_irc(struct cursor c2s, struct cursor s2c,
+                                      struct starttls_result *res)
+{
+    static const char *const allowed[] = {"CAP", "PASS", "NICK", "USER", NULL};
+    static const char *const refusals[] = {"691", "421", "451", "001", NULL};
+    struct cursor rest = c2s, line;
+    size_t c2s_end = 0;
+    bool asked = false;
+    while (!asked && scan_take_line(&rest, &line)) {
+        struct cursor args = line;
+        struct cursor verb = scan_take_word(&args);
+        if (scan_word_is(verb, "STARTTLS") && cur_len(args) == 0) {
+            asked = true;
+            c2s_end = cur_offset(c2s, rest);
+        } else if (!scan_word_in(verb, allowed)) {
+            return STARTTLS_NOT;
+        }
+    }
+    /* a line in progress that cannot become one of them ends it already */
+    static const char *const openings[] = {"STARTTLS", "CAP ", "PASS ", "NICK ", "USER ", NULL};
+    bool may_open = asked;
+    for (size_t i = 0; !may_open && openings[i] != NULL; i++) {
+        may_open = scan_agrees(rest, openings[i]);
+    }
+    if (!may_open) {
+        return STARTTLS_NOT;
+    }
+    rest = s2c;
+    while (cur_len(rest) > 0) {
+        if (!irc_server_line_start(rest)) {
+            return STARTTLS_NOT;
+        }
+        if (!scan_take_line(&rest, &line)) {
+            return STARTTLS_MORE;
+        }
+        struct cursor args = line;
+        uint8_t colon;
+        if (cur_peek_u8(line, 0, &colon) && colon == ':') {
+            (void)scan_take_word(&args); /* the prefix */
+        }
+        struct cursor command = scan_take_word(&args);
+        if (scan_word_in(command, refusals)) {
+            return STARTTLS_NOT;
+        }
+        if (scan_word_is(command, "670")) {
+            return asked ? scan_upgrade_at(c2s_end, cur_offset(s2c, rest), res) : STARTTLS_MORE;
+        }
+    }
+    return STARTTLS_MORE;
+}
+
+/* ---- RDP */
+
+#define TPKT_VERSION 3               /* T.123 8 */
+#define X224_CONNECTION_REQUEST 0xe0 /* X.224 13.3, the high nibble */
+#define X224_CONNECTION_CONFIRM 0xd0 /* X.224 13.4 */
+#define RDP_NEG_REQ 0x01
+#define RDP_NEG_RSP 0x02
+#define RDP_NEG_LENGTH 8
+#define X224_FIXED 6 /* code, DST-REF, SRC-REF, class option */
+#define TPKT_MAX 1024 /* far above a Connection Request with a cookie and correlation info */
+
+/* T.123 8: version 3, reserved 0, length (u16, the whole packet); then X.224 (13.3, 13.4):
+ * length indicator (the TPDU's length after it), code, DST-REF, SRC-REF, class option.
+ * *tpdu is what follows the fixed part. */
+static enum reply take_x224(struct cursor *c, uint8_t want_code, struct cursor *tpdu)
+{
+    uint8_t version, reserved, li, code;
+    uint16_t length;
+    struct cursor probe = *c, packet;
+    if ((cur_peek_u8(probe, 0, &version) && version != TPKT_VERSION) ||
+        (cur_peek_u8(probe, 1, &reserved) && reserved != 0)) {
+        return REPLY_BAD;
+    }
+    if (!cur_skip(&probe, 2) || !cur_get_u16(&probe, &length)) {
+        return REPLY_MORE;
+    }
+    if (length < 4 + 1 + X224_FIXED || length > TPKT_MAX) {
+        return REPLY_BAD;
+    }
+    if (!cur_get_bytes(&probe, length - 4, &packet)) {
+        return REPLY_MORE;
+    }
+    if (!cur_get_u8(&packet, &li) || li != cur_len(packet) || !cur_get_u8(&packet, &code) ||
+        (code & 0xf0) != want_code || !cur_skip(&packet, X224_FIXED - 1)) {
+        return REPLY_BAD;
+    }
+    *tpdu = packet;
+    *c = probe;
+    return REPLY_OK;
+}
+
+/* MS-RDPBCGR 2.2.1.1: after the X.224 Connection Request's fixed part, an optional
+ * routingToken or cookie ("Cookie: mstshash=...", both end in CR LF), then an optional
+ * RDP_NEG_REQ (2.2.1.1.1: type 0x01, flags, length 8, requestedProtocols). */
+static bool rdp_has_neg_req(struct cursor tpdu)
+{
+    uint8_t type;
+    if (cur_peek_u8(tpdu, 0, &type) && type != RDP_NEG_REQ) {
+        struct cursor line;
+        if (!scan_take_line(&tpdu, &line)) {
+            return false;
+        }
+    }
+    uint8_t length;
+    return cur_peek_u8(tpdu, 0, &type) && type == RDP_NEG_REQ && cur_peek_u8(tpdu, 2, &length) &&
+           length == RDP_NEG_LENGTH && cur_len(tpdu) >= RDP_NEG_LENGTH;
+}
+
+/* 2.2.1.2: the Connection Confirm carries an RDP_NEG_RSP (2.2.1.2.1: type 0x02, flags, length
+ * 8, selectedProtocol, little-endian) or an RDP_NEG_FAILURE (type 0x03). Any protocol but
+ * PROTOCOL_RDP (0, Standard RDP Security) is Enhanced RDP Security (5.4): TLS right after
+ * the PDU (PROTOCOL_SSL 1, PROTOCOL_HYBRID 2, PROTOCOL_RDSTLS 4, PROTOCOL_HYBRID_EX 8...). */
+static enum starttls_verdict scan_rdp(struct cursor c2s, struct cursor s2c,
+                                      struct starttls_result *res)
+{
+    if (cur_len(c2s) == 0) {
+        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
+    }
+    struct cursor client = c2s, server = s2c, tpdu;
+    enum reply got = take_x224(&client, X224_CONNECTION_REQUEST, &tpdu);
+    if (got != REPLY_OK) {
+        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
+    }
+    if (!rdp_has_neg_req(tpdu)) {
+        return STARTTLS_NOT; /* Standard RDP Security only */
+    }
+    got = take_x224(&server, X224_CONNECTION_CONFIRM, &tpdu);
+    if (got != REPLY_OK) {
+        return got == REPLY_BAD ? STARTTLS_NOT : STARTTLS_MORE;
+    }
+    /* type, flags, length (8, little-endian), selectedProtocol (u32, little-endian) */
+    static const uint8_t rdp_protocol_rdp[4] = {0, 0, 0, 0};
+    uint8_t type, flags, length[2];
+    struct cursor selected;
+    if (!cur_get_u8(&tpdu, &type) || type != RDP_NEG_RSP || !cur_get_u8(&tpdu, &flags) ||
+        !cur_get_u8(&tpdu, &length[0]) || !cur_get_u8(&tpdu, &length[1]) ||
+        length[0] != RDP_NEG_LENGTH || length[1] != 0 || !cur_get_bytes(&tpdu, 4, &selected) ||
+        cur_equal(selected, rdp_protocol_rdp, sizeof(rdp_protocol_rdp))) {
+        return STARTTLS_NOT;
+    }
+    return scan_upgrade_at(cur_offset(c2s, client), cur_offset(s2c, server), res);
 }
 
 /* ---- all of them */
@@ -701,32 +780,46 @@ static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c, si
 static const struct {
     enum starttls_proto proto;
     const char *name;
-    enum starttls_verdict (*scan)(struct cursor c2s, struct cursor s2c, size_t start[2]);
+    enum starttls_verdict (*scan)(struct cursor c2s, struct cursor s2c,
+                                  struct starttls_result *res);
 } protocols[] = {
-    {STARTTLS_SMTP, "smtp", scan_smtp},         {STARTTLS_IMAP, "imap", scan_imap},
-    {STARTTLS_POP3, "pop3", scan_pop3},         {STARTTLS_FTP, "ftp", scan_ftp},
-    {STARTTLS_XMPP, "xmpp", scan_xmpp},         {STARTTLS_LDAP, "ldap", scan_ldap},
-    {STARTTLS_POSTGRES, "postgres", scan_postgres}, {STARTTLS_MYSQL, "mysql", scan_mysql},
+    {STARTTLS_SMTP, "smtp", scan_smtp},
+    {STARTTLS_IMAP, "imap", scan_imap},
+    {STARTTLS_POP3, "pop3", scan_pop3},
+    {STARTTLS_FTP, "ftp", scan_ftp},
+    {STARTTLS_XMPP, "xmpp", scan_xmpp},
+    {STARTTLS_LDAP, "ldap", scan_ldap},
+    {STARTTLS_POSTGRES, "postgres", scan_postgres},
+    {STARTTLS_MYSQL, "mysql", scan_mysql},
+    {STARTTLS_IRC, "irc", scan_irc},
+    {STARTTLS_RDP, "rdp", scan_rdp},
+    {STARTTLS_HTTP_CONNECT, "http_connect", tunnel_scan_http_connect},
+    /* tunnel_scan_socks4 tells 4 from 4A */
+    {STARTTLS_SOCKS4, "socks4", tunnel_scan_socks4},
+    {STARTTLS_SOCKS4A, "socks4a", NULL},
+    {STARTTLS_SOCKS5, "socks5", tunnel_scan_socks5},
 };
 
 #define PROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
 
 struct starttls_result starttls_scan(struct cursor c2s, struct cursor s2c)
 {
-    struct starttls_result r = {STARTTLS_NOT, STARTTLS_NONE, {0, 0}};
+    struct starttls_result r = {STARTTLS_NOT, STARTTLS_NONE, {0, 0}, {TARGET_NONE, {0}, 0}};
     bool more = false;
     for (size_t i = 0; i < PROTOCOLS; i++) {
-        size_t start[2] = {0, 0};
-        enum starttls_verdict v = protocols[i].scan(c2s, s2c, start);
+        if (protocols[i].scan == NULL) {
+            continue;
+        }
+        r.proto = protocols[i].proto;
+        enum starttls_verdict v = protocols[i].scan(c2s, s2c, &r);
         if (v == STARTTLS_UPGRADE) {
             r.verdict = STARTTLS_UPGRADE;
-            r.proto = protocols[i].proto;
-            r.tls_start[DIR_C2S] = start[DIR_C2S];
-            r.tls_start[DIR_S2C] = start[DIR_S2C];
             return r;
         }
         more = more || v == STARTTLS_MORE;
     }
+    r.proto = STARTTLS_NONE;
+    r.target.kind = TARGET_NONE;
     /* Bounded: a plaintext session that has not upgraded by now is not going to. */
     if (more && cur_len(c2s) < STARTTLS_SCAN_MAX && cur_len(s2c) < STARTTLS_SCAN_MAX &&
         count_lines(c2s) <= STARTTLS_LINES_MAX && count_lines(s2c) <= STARTTLS_LINES_MAX) {
@@ -743,4 +836,10 @@ const char *starttls_name(enum starttls_proto p)
         }
     }
     return "none";
+}
+
+bool starttls_is_tunnel(enum starttls_proto p)
+{
+    return p == STARTTLS_HTTP_CONNECT || p == STARTTLS_SOCKS4 || p == STARTTLS_SOCKS4A ||
+           p == STARTTLS_SOCKS5;
 }

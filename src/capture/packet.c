@@ -128,14 +128,10 @@ static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struc
     }
 }
 
-void packet_frame(void *ctx, const struct capture_frame *frame)
+/* One frame's IPv4 or IPv6 packet (or what link_decode made of it): QUIC and DTLS, else TCP. */
+static void ip_packet(struct packet_ctx *pc, const struct capture_frame *frame,
+                      enum link_result r, struct cursor ip)
 {
-    struct packet_ctx *pc = ctx;
-    struct cursor ip;
-    pc->stats->frames++;
-    pc->stats->bytes += cur_len(frame->data);
-    out_packet_time(pc->out, frame->ts);
-    enum link_result r = link_decode(frame->dlt, frame->data, &ip);
     if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_packet(pc->udp, frame->ts, ip)) {
         if (pc->writer != NULL) {
             writer_tls_frame(pc->writer, frame);
@@ -170,4 +166,24 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     }
     /* the route holds for the copy: the same synthetic tuple, and nothing changed the table */
     feed(pc, frame, cur_make(pc->v4, len), routed ? &route : NULL);
+}
+
+void packet_frame(void *ctx, const struct capture_frame *frame)
+{
+    struct packet_ctx *pc = ctx;
+    struct cursor ip;
+    pc->stats->frames++;
+    pc->stats->bytes += cur_len(frame->data);
+    out_packet_time(pc->out, frame->ts);
+    enum link_result r = link_decode(frame->dlt, frame->data, &ip);
+    /* GTP-U: the inner packet takes the path any packet takes, once (one level deep); -w
+     * still writes the whole frame. */
+    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_gtpu_enter(pc->udp, &ip)) {
+        uint8_t version = 0; /* 4 or 6: gtpu_decode saw it */
+        bool v4 = cur_peek_u8(ip, 0, &version) && version >> 4 == 4;
+        ip_packet(pc, frame, v4 ? LINK_IPV4 : LINK_IPV6, ip);
+        udp_gtpu_leave(pc->udp);
+        return;
+    }
+    ip_packet(pc, frame, r, ip);
 }

@@ -15,6 +15,7 @@
 #include "base/fnv.h"
 #include "quic/quic.h"
 #include "stats.h"
+#include "udp/gtpu.h"
 
 #define UDP_BUCKETS 4096 /* a power of two */
 #define UDP_HEADER 8     /* RFC 768 */
@@ -207,6 +208,7 @@ static void close_flow(struct udp_table *t, struct udp_flow *u, const char *end)
     fields_init(&f, "close", NULL);
     fields_add_token(&f, "end", end);
     conn_describe_tls(&u->conn, &f);
+    conn_describe_tunnel(&u->conn, &f);
     fields_add_uint(&f, "datagrams_c2s", u->datagrams[DIR_C2S]);
     fields_add_uint(&f, "datagrams_s2c", u->datagrams[DIR_S2C]);
     fields_add_uint(&f, "bytes_c2s", u->bytes[DIR_C2S]);
@@ -254,6 +256,7 @@ static struct udp_flow *open_flow(struct udp_table *t, enum udp_kind kind,
     u->conn.client = *client;
     u->conn.server = *server;
     u->conn.kind = CONN_TLS;
+    u->conn.gtpu = t->env->in_gtpu;
     tls_state_init(&u->conn.tls);
     u->conn.tls.transport = kind == UDP_QUIC ? TRANSPORT_QUIC : TRANSPORT_DTLS;
     quic_state_init(&u->quic);
@@ -303,6 +306,9 @@ bool udp_packet(struct udp_table *t, struct timeval ts, struct cursor ip)
         }
         d = DIR_C2S;
     }
+    if (u->conn.gtpu) {
+        conn_note_tunnel(&u->conn, d);
+    }
     u->datagrams[d]++;
     u->bytes[d] += cur_len(payload);
     u->last = ts;
@@ -321,6 +327,30 @@ bool udp_packet(struct udp_table *t, struct timeval ts, struct cursor ip)
         close_flow(t, u, "connection_close");
     }
     return true;
+}
+
+bool udp_gtpu_enter(struct udp_table *t, struct cursor *ip)
+{
+    struct endpoint src, dst;
+    struct cursor payload, inner;
+    uint32_t teid;
+    if (t == NULL || !udp_payload(*ip, &src, &dst, &payload) ||
+        (src.port != GTPU_PORT && dst.port != GTPU_PORT) ||
+        !gtpu_decode(payload, &teid, &inner)) {
+        return false;
+    }
+    t->env->stats->gtpu_packets++;
+    t->env->in_gtpu = true;
+    t->env->gtpu_teid = teid;
+    *ip = inner;
+    return true;
+}
+
+void udp_gtpu_leave(struct udp_table *t)
+{
+    if (t != NULL) {
+        t->env->in_gtpu = false;
+    }
 }
 
 void udp_end(struct udp_table *t)

@@ -25,6 +25,13 @@ struct udp_table *udp_new(struct conn_env *env);
  * t may be NULL. */
 bool udp_packet(struct udp_table *t, struct timeval ts, struct cursor ip);
 
+/* Takes one IPv4 or IPv6 packet: when it is a GTP-U G-PDU (udp/gtpu.h) carrying an IP
+ * packet, *ip becomes that inner packet, and connections it opens or feeds until
+ * udp_gtpu_leave() are marked as carried in GTP-U with its TEID. False otherwise (ip
+ * unchanged): for a TCP packet, after two byte reads. t may be NULL (no GTP-U then). */
+bool udp_gtpu_enter(struct udp_table *t, struct cursor *ip);
+void udp_gtpu_leave(struct udp_table *t);
+
 /* End of input: every flow still open gets its close line (end=eof); frees t (may be NULL). */
 void udp_end(struct udp_table *t);
 

@@ -1,5 +1,5 @@
 /* libFuzzer harness: the whole path from a capture file (libpcap reading, link layer, IPv6
- * mapping, libnids reassembly, dissectors, text output to /dev/null). The input is written to a
+ * mapping, GTP-U, UDP flows, libnids reassembly, dissectors, text output to /dev/null). The input is written to a
  * file in /dev/shm because libpcap reads files, exactly as hsdump -r does. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "capture/packet.h"
 #include "tcp/reassembly.h"
 #include "stats.h"
+#include "udp/udp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,8 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* few streams: nids_init allocates them all on every input */
     struct reassembly_opts ro = {768, 300, false};
     if (reassembly_begin(&ro, &env, pc.v6, err, sizeof(err))) {
+        pc.udp = udp_new(&env);
         capture_run(cap, packet_frame, &pc, err, sizeof(err));
         reassembly_end();
+        udp_end(pc.udp);
+        pc.udp = NULL;
     }
     capture_close(cap);
     return 0;
