@@ -93,6 +93,40 @@ broken "-w refuses a file of two link types" 2 \
     "hsdump: $tmp/w.pcap: one pcap file holds one link type, the inputs have LINUX_SLL2 and EN10MB" \
     "$mixed" -w "$tmp/w.pcap"
 
+# An interface may be described anywhere before its first packet (draft-ietf-opsawg-pcapng
+# 4.2), as writers that add interfaces as they see them do: the Ethernet IDB moved after the
+# first Linux cooked packets. libpcap stops there; a file opened by name is read again.
+if command -v python3 >/dev/null 2>&1; then
+    python3 - "$mixed" "$tmp/late.pcapng" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+blocks, off = [], 0
+while off < len(data):
+    btype, blen = struct.unpack_from("<II", data, off)
+    blocks.append((btype, data[off:off + blen]))
+    off += blen
+second_idb = blocks.pop([i for i, b in enumerate(blocks) if b[0] == 1][1])
+first_use = [i for i, b in enumerate(blocks)
+             if b[0] == 6 and struct.unpack_from("<I", b[1], 8)[0] == 1][0]
+blocks.insert(first_use, second_idb)
+open(sys.argv[2], "wb").write(b"".join(b for _, b in blocks))
+PY
+    same "an interface of another link type after the first packet" \
+        "$golden/mixed-link-types.pcapng.txt" "$HSDUMP" -r "$tmp/late.pcapng"
+    gzip -c "$tmp/late.pcapng" >"$tmp/late.pcapng.gz"
+    same "... and from its gzip-compressed copy" \
+        "$golden/mixed-link-types.pcapng.txt" "$HSDUMP" -r "$tmp/late.pcapng.gz"
+    why="an interface has a type 1 different from the type of the first interface"
+    broken "... but not from standard input, which cannot be read again" 2 \
+        "hsdump: -: $why (hsdump reads such a file by name, not from standard input)" - \
+        <"$tmp/late.pcapng"
+    broken "... nor with -w, which took the first link type" 2 \
+        "hsdump: $tmp/late.pcapng: $why (hsdump reads such a file by name, without -w)" \
+        "$tmp/late.pcapng" -w "$tmp/late.pcap"
+else
+    skip "an interface of another link type after the first packet" "python3 not installed"
+fi
+
 # Broken gzip streams: a warning, what came before counts.
 gz="$pcaps/tls12-full.pcap.gz"
 size=$(wc -c <"$gz")

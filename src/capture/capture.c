@@ -27,6 +27,9 @@
 /* Stream buffers a file may need: the file, its decompressed bytes, a replayed start. */
 #define READ_BUFFERS_MAX 3
 
+/* libpcap's words when a pcapng interface's link type differs from the first one's. */
+#define LIBPCAP_MIXED_LINK_TYPES "different from the type of the first interface"
+
 /* A BPF program compiled for one link type of a pcapng file with several. */
 struct link_filter {
     int dlt;
@@ -54,6 +57,10 @@ struct capture {
     size_t n_filters;
     uint64_t frames_unfilterable; /* frames of a link type the filter cannot compile for */
     char warning[256];
+    char *path;             /* a file opened by name, which can be read again; else NULL */
+    bool dumping;           /* -w takes its link type from this input */
+    uint64_t delivered;     /* frames libpcap handed on, skipped if pcapng.c reads again */
+    uint64_t to_skip;
 };
 
 /* A signal handler gets no context, so capture_break() finds the running handle here; one
@@ -291,34 +298,56 @@ static void free_capture(struct capture *c)
         }
     }
     free(c->filter_expr);
+    free(c->path);
     free_buffers(c);
     free(c);
+}
+
+/* Opened here, not by libpcap, to give the stream a larger buffer before its first read
+ * (stdio's default is the file's block size, one read(2) per 4 KiB of capture) and to look at
+ * its first bytes. *start is where the capture starts, or -1 when it cannot be sought. */
+static FILE *open_stream(struct capture *c, const char *path, off_t *start, char *why,
+                         size_t whylen)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (fp == NULL) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        return NULL;
+    }
+    give_buffer(c, fp);
+    *start = ftello(fp); /* -1 for a pipe */
+    if (!open_gzip(c, &fp, why, whylen)) {
+        close_stream(fp);
+        return NULL;
+    }
+    if (c->gz != NULL) {
+        *start = -1;
+    }
+    return fp;
 }
 
 struct capture *capture_open_file(const char *path, char *err, size_t errlen)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
     char why[256] = "";
+    off_t start;
     struct capture *c = calloc(1, sizeof(*c));
-    /* Opened here, not by libpcap, to give the stream a larger buffer before its first read
-     * (stdio's default is the file's block size, one read(2) per 4 KiB of capture) and to
-     * look at its first bytes. */
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (c == NULL || fp == NULL) {
-        prefixed(err, errlen, path, c == NULL ? "out of memory" : strerror(errno));
-        close_stream(fp);
+    if (c == NULL) {
+        prefixed(err, errlen, path, "out of memory");
+        return NULL;
+    }
+    if (strcmp(path, "-") != 0 && (c->path = strdup(path)) == NULL) {
+        prefixed(err, errlen, path, "out of memory");
         free(c);
         return NULL;
     }
-    give_buffer(c, fp);
-    off_t start = ftello(fp); /* -1 for a pipe */
-    if (!open_gzip(c, &fp, why, sizeof(why))) {
-        close_stream(fp);
+    FILE *fp = open_stream(c, path, &start, why, sizeof(why));
+    if (fp == NULL) {
         prefixed(err, errlen, path, why);
         free_capture(c);
         return NULL;
     }
-    if (!look_at_pcapng(c, &fp, c->gz != NULL ? -1 : start, why, sizeof(why))) {
+    if (!look_at_pcapng(c, &fp, start, why, sizeof(why))) {
         close_stream(fp);
         prefixed(err, errlen, path, why);
         free_capture(c);
@@ -472,6 +501,11 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
     if (c->pcapng != NULL) {
         return set_mixed_filter(c, expr, err, errlen);
     }
+    /* kept in case the file must be read again by pcapng.c (capture_run) */
+    if (!c->is_live && (c->filter_expr = strdup(expr)) == NULL) {
+        prefixed(err, errlen, "filter", "out of memory");
+        return false;
+    }
     if (pcap_compile(c->p, &prog, expr, 1, c->netmask) != 0) {
         prefixed(err, errlen, "filter", pcap_geterr(c->p));
         return false;
@@ -509,11 +543,13 @@ struct run_ctx {
     capture_frame_fn fn;
     void *ctx;
     int dlt;
+    uint64_t *delivered;
 };
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     const struct run_ctx *r = (const struct run_ctx *)user;
+    (*r->delivered)++;
     struct capture_frame frame = {h->ts, r->dlt, cur_make(bytes, h->caplen), h->len};
     r->fn(r->ctx, &frame);
 }
@@ -589,7 +625,10 @@ static enum capture_end run_mixed(struct capture *c, capture_frame_fn fn, void *
         struct pcapng_frame f;
         enum pcapng_status st = pcapng_next(c->pcapng, &f);
         if (st == PCAPNG_FRAME) {
-            if (passes_filter(c, &f)) {
+            bool pass = passes_filter(c, &f);
+            if (pass && c->to_skip > 0) {
+                c->to_skip--; /* libpcap handed it on before it stopped */
+            } else if (pass) {
                 struct capture_frame frame = {f.ts, f.dlt, f.data, f.wire_len};
                 fn(ctx, &frame);
             }
@@ -621,6 +660,42 @@ static enum capture_end run_mixed(struct capture *c, capture_frame_fn fn, void *
     }
 }
 
+/* An interface of another link type came after the first packet, past what look_at_pcapng()
+ * read: a file opened by name is read again from its start by pcapng.c, which passes over the
+ * frames libpcap already handed on. Standard input cannot be read again, and -w has taken
+ * its link type from this file: both keep libpcap's error. */
+static enum capture_end read_again_mixed(struct capture *c, capture_frame_fn fn, void *ctx,
+                                         char *err, size_t errlen)
+{
+    char why[256];
+    off_t start;
+    if (c->path == NULL || c->dumping) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, " (hsdump reads such a file by name%s)",
+                 c->dumping ? ", without -w" : ", not from standard input");
+        return CAPTURE_ERROR;
+    }
+    pcap_close(c->p); /* and the streams under it */
+    c->p = NULL;
+    gzip_stream_free(c->gz);
+    c->gz = NULL;
+    free_buffers(c);
+    FILE *fp = open_stream(c, c->path, &start, why, sizeof(why));
+    if (fp == NULL) {
+        snprintf(err, errlen, "reading it again: %s", why);
+        return CAPTURE_ERROR;
+    }
+    c->pcapng = pcapng_open(fp);
+    if (c->pcapng == NULL) {
+        close_stream(fp);
+        snprintf(err, errlen, "out of memory");
+        return CAPTURE_ERROR;
+    }
+    c->pcapng_fp = fp;
+    c->to_skip = c->delivered;
+    return run_mixed(c, fn, ctx, err, errlen);
+}
+
 /* pcap_dispatch in batches rather than one pcap_loop, so the tick runs between them. A
  * pcap_breakloop() without stop_requested came from capture_wake(): tick, then go on. */
 enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
@@ -629,7 +704,7 @@ enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, 
     if (c->pcapng != NULL) {
         return run_mixed(c, fn, ctx, err, errlen);
     }
-    struct run_ctx r = {fn, ctx, c->dlt};
+    struct run_ctx r = {fn, ctx, c->dlt, &c->delivered};
     int batch = c->is_live ? -1 : CAPTURE_FILE_BATCH;
     enum capture_end end;
     /* Published before the flag is read: a signal after the check breaks the loop instead. */
@@ -661,6 +736,9 @@ enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, 
     atomic_store(&running, NULL);
     if (end == CAPTURE_STOPPED) {
         stop_requested = 0;
+    }
+    if (end == CAPTURE_ERROR && strstr(err, LIBPCAP_MIXED_LINK_TYPES) != NULL) {
+        return read_again_mixed(c, fn, ctx, err, errlen);
     }
     return end;
 }
@@ -750,6 +828,9 @@ struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
     if (d == NULL) {
         prefixed(err, errlen, path, "out of memory");
         return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        inputs[i]->dumping = true;
     }
     /* The link type, snapshot length and timestamp precision come from the handle. */
     d->d = pcap_dump_open(inputs[widest]->p, path);
