@@ -26,7 +26,8 @@ TMP=$(mktemp -d /tmp/hsdump-derived.XXXXXX)
 trap 'rm -rf -- "$TMP"' EXIT
 
 editcap -F nsecpcap "$DIR/tls12-full.pcap" "$TMP/tls12-full-nsec.pcap"
-mergecap -F pcapng -w "$TMP/mixed-link-types.pcapng" "$DIR/sll2-any.pcap" "$TMP/tls12-full-nsec.pcap"
+mergecap -F pcapng -w "$TMP/mixed-link-types.pcapng" \
+    "$DIR/sll2-any.pcap" "$TMP/tls12-full-nsec.pcap"
 install -m 0644 "$TMP/mixed-link-types.pcapng" "$DIR/mixed-link-types.pcapng"
 
 for name in mixed-link-types.pcapng tls12-full.pcap; do

@@ -84,13 +84,15 @@ check "pcapng of two link types: Ethernet lines as in tls12-full.pcap (if_tsreso
 check "a filter applies to every link type" \
     test -s "$tmp/out" -a ! -s "$tmp/err" -a -z "$(grep -v ':44308 ' "$tmp/out")"
 broken "a filter that means nothing on one link type: its frames fail it, counted" 0 \
-    "hsdump: warning: $mixed: pcapng: skipped 19 frames of a link type the filter does not compile for" \
+    "hsdump: warning: $mixed: pcapng: skipped 19 frames of a link type the filter does not $(
+    )compile for" \
     "$mixed" 'ether host 00:00:00:00:00:00'
 check "... and the frames of the other link type pass it" grep -q ':44301 ' "$tmp/out"
 broken "a filter that compiles for no link type" 2 \
     "hsdump: filter: can't parse filter expression: syntax error" "$mixed" 'port port'
 broken "-w refuses a file of two link types" 2 \
-    "hsdump: $tmp/w.pcap: one pcap file holds one link type, the inputs have LINUX_SLL2 and EN10MB" \
+    "hsdump: $tmp/w.pcap: one pcap file holds one link type, the inputs have LINUX_SLL2 and $(
+    )EN10MB" \
     "$mixed" -w "$tmp/w.pcap"
 
 # An interface may be described anywhere before its first packet (draft-ietf-opsawg-pcapng
@@ -142,7 +144,8 @@ broken "gzip cut before the capture's header: exit 2 as for a capture cut there"
     "$tmp/cut-header.pcap.gz"
 # The last 8 bytes are the CRC-32 and length of the uncompressed data (RFC 1952 2.3.1).
 { head -c $((size - 8)) "$gz"; printf '\0\0\0\0'; tail -c 4 "$gz"; } >"$tmp/crc.pcap.gz"
-broken "gzip with a wrong CRC-32" 0 "hsdump: warning: $tmp/crc.pcap.gz: gzip: incorrect data check" \
+broken "gzip with a wrong CRC-32" 0 \
+    "hsdump: warning: $tmp/crc.pcap.gz: gzip: incorrect data check" \
     "$tmp/crc.pcap.gz"
 # Bytes 10.. are the deflate data (no FNAME with gzip -n): BTYPE 11 is reserved (RFC 1951 3.2.3).
 { head -c 10 "$gz"; printf '\007'; tail -c +12 "$gz"; } >"$tmp/btype.pcap.gz"
@@ -181,19 +184,22 @@ open(f"{out}/epb", "w").write(f"{off} {blen} {late} {late_len}\n")
 PY
     read -r off blen late late_len <"$tmp/epb"
     at="pcapng: block at offset $off"
+    not_block="is not a block's (12 to 16777216, a multiple of 4)"
     broken "pcapng cut mid-block: one warning, exit 0" 0 \
-        "hsdump: warning: $tmp/cut.pcapng: pcapng: block at offset $late: truncated file: the block claims $late_len bytes, 30 follow" \
+        "hsdump: warning: $tmp/cut.pcapng: pcapng: block at offset $late: truncated file: $(
+        )the block claims $late_len bytes, 30 follow" \
         "$tmp/cut.pcapng" -S
     check "pcapng cut mid-block: the connections before the cut are closed" \
         test "$(grep -c ' close ' "$tmp/out")" -eq 2
     broken "pcapng block length 7: the file ends there" 0 \
-        "hsdump: warning: $tmp/len7.pcapng: $at: length 7 is not a block's (12 to 16777216, a multiple of 4)" \
+        "hsdump: warning: $tmp/len7.pcapng: $at: length 7 $not_block" \
         "$tmp/len7.pcapng"
     broken "pcapng block length 2 GiB: the file ends there" 0 \
-        "hsdump: warning: $tmp/len2g.pcapng: $at: length 2147483392 is not a block's (12 to 16777216, a multiple of 4)" \
+        "hsdump: warning: $tmp/len2g.pcapng: $at: length 2147483392 $not_block" \
         "$tmp/len2g.pcapng"
     broken "pcapng packet of an interface no block described: counted, the rest read" 0 \
-        "hsdump: warning: $tmp/iface.pcapng: pcapng: skipped 1 packets of an interface no valid block described" \
+        "hsdump: warning: $tmp/iface.pcapng: pcapng: skipped 1 packets of an interface no $(
+        )valid block described" \
         "$tmp/iface.pcapng"
     check "... both connections still reported" test "$(grep -c ' close ' "$tmp/out")" -eq 2
     broken "pcapng block whose two lengths differ: counted" 0 \
