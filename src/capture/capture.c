@@ -21,8 +21,9 @@
 /* gzip's magic (RFC 1952 2.3.1): recognised by content, whatever the file is called. */
 #define GZIP_ID1 0x1f
 #define GZIP_ID2 0x8b
-/* Link types told apart in one pcapng file; more are counted as unsupported (link_decode
- * knows nine). */
+/* Link types of one pcapng file that the look before its first packet lists, and that get a
+ * filter program each; with a filter, frames of link types past these fail it (counted).
+ * link_decode knows nine. */
 #define MIXED_DLTS_MAX 16
 /* Stream buffers a file may need: the file, its decompressed bytes, a replayed start. */
 #define READ_BUFFERS_MAX 3
@@ -284,6 +285,18 @@ static bool open_mixed_pcapng(struct capture *c, FILE *fp, char *err, size_t err
     return true;
 }
 
+static void forget_filter(struct capture *c)
+{
+    for (size_t i = 0; i < c->n_filters; i++) {
+        if (c->filters[i].compiled) {
+            pcap_freecode(&c->filters[i].prog);
+        }
+    }
+    c->n_filters = 0;
+    free(c->filter_expr);
+    c->filter_expr = NULL;
+}
+
 static void free_capture(struct capture *c)
 {
     if (c->p != NULL) {
@@ -292,12 +305,7 @@ static void free_capture(struct capture *c)
     pcapng_close(c->pcapng);
     close_stream(c->pcapng_fp);
     gzip_stream_free(c->gz);
-    for (size_t i = 0; i < c->n_filters; i++) {
-        if (c->filters[i].compiled) {
-            pcap_freecode(&c->filters[i].prog);
-        }
-    }
-    free(c->filter_expr);
+    forget_filter(c);
     free(c->path);
     free_buffers(c);
     free(c);
@@ -467,6 +475,7 @@ static struct link_filter *link_filter(struct capture *c, int dlt)
  * Linux cooked capture), that link type's frames fail it and are counted. */
 static bool set_mixed_filter(struct capture *c, const char *expr, char *err, size_t errlen)
 {
+    forget_filter(c);
     c->filter_expr = strdup(expr);
     if (c->filter_expr == NULL) {
         prefixed(err, errlen, "filter", "out of memory");
@@ -501,11 +510,6 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
     if (c->pcapng != NULL) {
         return set_mixed_filter(c, expr, err, errlen);
     }
-    /* kept in case the file must be read again by pcapng.c (capture_run) */
-    if (!c->is_live && (c->filter_expr = strdup(expr)) == NULL) {
-        prefixed(err, errlen, "filter", "out of memory");
-        return false;
-    }
     if (pcap_compile(c->p, &prog, expr, 1, c->netmask) != 0) {
         prefixed(err, errlen, "filter", pcap_geterr(c->p));
         return false;
@@ -515,6 +519,15 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
         prefixed(err, errlen, "filter", pcap_geterr(c->p));
     }
     pcap_freecode(&prog);
+    /* kept in case the file must be read again by pcapng.c (capture_run) */
+    if (ok && !c->is_live) {
+        forget_filter(c);
+        c->filter_expr = strdup(expr);
+        if (c->filter_expr == NULL) {
+            prefixed(err, errlen, "filter", "out of memory");
+            return false;
+        }
+    }
     return ok;
 }
 
