@@ -328,6 +328,23 @@ START_TEST(lying_lengths)
     ck_assert_uint_eq(r.first[0], 'e');
     ck_assert_uint_eq(r.counters.bad_blocks, 1);
 
+    /* A section header whose two lengths differ: its section is skipped, counted once. */
+    struct built y = {.le = true};
+    section(&y);
+    interface(&y, 1, 0, -1, 0);
+    section(&y);
+    put_at(&y, y.n - 4, 99, 4);
+    interface(&y, 1, 0, -1, 0);
+    enhanced(&y, 0, 1, "f", 1);
+    section(&y);
+    interface(&y, 1, 0, -1, 0);
+    enhanced(&y, 0, 1, "g", 1);
+    read_all(y.b, y.n, &r);
+    ck_assert_int_eq(r.end, PCAPNG_END);
+    ck_assert_uint_eq(r.frames, 1);
+    ck_assert_uint_eq(r.first[0], 'g');
+    ck_assert_uint_eq(r.counters.bad_blocks, 1);
+
     put_at(&x, at + 4, 38, 4); /* not a multiple of 4 */
     read_all(x.b, x.n, &r);
     ck_assert_int_eq(r.end, PCAPNG_TRUNCATED);

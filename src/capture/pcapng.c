@@ -266,6 +266,12 @@ static enum block_step read_block(struct pcapng_reader *r, uint32_t *type, struc
     }
     if (len2 != len) {
         r->counters.bad_blocks++;
+        if (*type == BT_SHB) {
+            /* its byte order is taken, but nothing else of it: the section is skipped */
+            r->have_section = true;
+            r->skip_section = true;
+            r->n_ifs = 0;
+        }
         return BLOCK_SKIPPED;
     }
     return BLOCK_READ;
