@@ -1704,6 +1704,12 @@ main() {
         done
         ((try <= ATTEMPTS)) || failed+=("$name")
     done
+    # gzip-compressed and pcapng copies of what was just recorded
+    if command -v mergecap >/dev/null && command -v editcap >/dev/null; then
+        "$OUT_DIR/make-derived.sh"
+    else
+        say "mergecap or editcap not found: derived captures not remade (make-derived.sh)"
+    fi
     say "done in $((SECONDS - start)) s"
     [[ ${#failed[@]} -eq 0 ]] || die "failed: ${failed[*]}"
 }

@@ -267,6 +267,10 @@ static int run_inputs(struct run *r, struct conn_env *env)
         if (r->writer != NULL) {
             writer_drop_pending(r->writer);
         }
+        const char *skipped = capture_warning(in->caps[i]);
+        if (skipped != NULL) {
+            warnf("%s: %s", in->names[i], skipped);
+        }
         switch (end) {
         case CAPTURE_TRUNCATED:
             warnf("%s: %s", in->names[i], err);

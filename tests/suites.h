@@ -28,5 +28,6 @@ Suite *suite_dtls(void);
 Suite *suite_udp(void);
 Suite *suite_gtpu(void);
 Suite *suite_x509(void);
+Suite *suite_pcapng(void);
 
 #endif

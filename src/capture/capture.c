@@ -3,16 +3,40 @@
 #include "capture/capture.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <pcap.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+
+#include "capture/input_stream.h"
+#include "capture/pcapng.h"
 
 /* Without immediate mode, packets come in blocks (TPACKET_V3 on Linux) at most this late. */
 #define LIVE_TIMEOUT_MS 100
 #define DUMMY_SNAPLEN 65535  /* the largest IPv4 packet libnids will get */
+/* gzip's magic (RFC 1952 2.3.1): recognised by content, whatever the file is called. */
+#define GZIP_ID1 0x1f
+#define GZIP_ID2 0x8b
+/* Link types of one pcapng file that the look before its first packet lists, and that get a
+ * filter program each; with a filter, frames of link types past these fail it (counted).
+ * link_decode knows nine. */
+#define MIXED_DLTS_MAX 16
+/* Stream buffers a file may need: the file, its decompressed bytes, a replayed start. */
+#define READ_BUFFERS_MAX 3
+
+/* libpcap's words when a pcapng interface's link type differs from the first one's. */
+#define LIBPCAP_MIXED_LINK_TYPES "different from the type of the first interface"
+
+/* A BPF program compiled for one link type of a pcapng file with several. */
+struct link_filter {
+    int dlt;
+    bool compiled; /* false: the filter means nothing on this link type, its frames fail it */
+    struct bpf_program prog;
+};
 
 struct capture {
     pcap_t *p;
@@ -21,7 +45,23 @@ struct capture {
     bpf_u_int32 netmask; /* for "ip broadcast" in filters; unknown for files */
     void (*tick)(void *ctx);
     void *tick_ctx;
-    char *read_buffer; /* a file's stdio buffer (owned; freed after pcap_close) */
+    char *read_buffers[READ_BUFFERS_MAX]; /* stdio buffers (owned; freed after the streams) */
+    struct gzip_stream *gz;               /* a gzip-compressed file's decompressor, or NULL */
+    /* A pcapng file whose interfaces have several link types: read by pcapng.c, filtered
+     * here per link type; p is then a dead handle for -w's questions. */
+    struct pcapng_reader *pcapng;
+    FILE *pcapng_fp;
+    int dlts[MIXED_DLTS_MAX];
+    size_t n_dlts;
+    char *filter_expr;
+    struct link_filter filters[MIXED_DLTS_MAX];
+    size_t n_filters;
+    uint64_t frames_unfilterable; /* frames of a link type the filter cannot compile for */
+    char warning[256];
+    char *path;             /* a file opened by name, which can be read again; else NULL */
+    bool dumping;           /* -w takes its link type from this input */
+    uint64_t delivered;     /* frames libpcap handed on, skipped if pcapng.c reads again */
+    uint64_t to_skip;
 };
 
 /* A signal handler gets no context, so capture_break() finds the running handle here; one
@@ -128,38 +168,221 @@ static struct capture *wrap(pcap_t *p, bool is_live, bpf_u_int32 netmask, const 
     return c;
 }
 
+/* A 64 KiB stdio buffer for fp, kept in c's list; glibc ignores the size unless it is given
+ * the buffer too. Without it a stream is still read, one read(2) per 4 KiB. */
+static void give_buffer(struct capture *c, FILE *fp)
+{
+    for (size_t i = 0; i < READ_BUFFERS_MAX; i++) {
+        if (c->read_buffers[i] == NULL) {
+            char *buffer = malloc(CAPTURE_READ_BUFFER);
+            if (buffer != NULL && setvbuf(fp, buffer, _IOFBF, CAPTURE_READ_BUFFER) != 0) {
+                free(buffer);
+                buffer = NULL;
+            }
+            c->read_buffers[i] = buffer;
+            return;
+        }
+    }
+}
+
+static void free_buffers(struct capture *c)
+{
+    for (size_t i = 0; i < READ_BUFFERS_MAX; i++) {
+        free(c->read_buffers[i]);
+        c->read_buffers[i] = NULL;
+    }
+}
+
+static void close_stream(FILE *fp)
+{
+    if (fp != NULL && fp != stdin) {
+        fclose(fp);
+    }
+}
+
+/* The reason a read failed: the decompressor's when it has one. */
+static const char *read_failure(const struct capture *c, const char *otherwise)
+{
+    const char *why = gzip_stream_error(c->gz);
+    return why != NULL ? why : otherwise;
+}
+
+/* Replaces *fp by a stream of its decompressed bytes when it starts with gzip's magic (two
+ * bytes, read here; a lone first byte is put back). False with err set when it cannot. */
+static bool open_gzip(struct capture *c, FILE **fp, char *err, size_t errlen)
+{
+    int id1 = getc(*fp);
+    if (id1 != GZIP_ID1) {
+        if (id1 != EOF) {
+            ungetc(id1, *fp);
+        }
+        return true;
+    }
+    if (getc(*fp) != GZIP_ID2) {
+        snprintf(err, errlen, "unknown file format");
+        return false;
+    }
+    FILE *inflated = gzip_stream_open(*fp, &c->gz);
+    if (inflated == NULL) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return false;
+    }
+    give_buffer(c, inflated);
+    *fp = inflated; /* closing it closes the file */
+    return true;
+}
+
+/* libpcap refuses a pcapng file whose interfaces have different link types ("an interface
+ * has a type ... different from the type of the first interface"), so the blocks before the
+ * first packet are read first; such a file goes to pcapng.c, any other back to libpcap.
+ * *fp is set back to the file's start: by seeking, or else by a stream that hands out again
+ * what the look took. */
+static bool look_at_pcapng(struct capture *c, FILE **fp, off_t start, char *err, size_t errlen)
+{
+    int first = getc(*fp);
+    if (first == EOF) {
+        return true;
+    }
+    ungetc(first, *fp);
+    if (first != PCAPNG_FIRST_BYTE) {
+        return true;
+    }
+    uint8_t *consumed;
+    size_t consumed_len;
+    if (!pcapng_scan(*fp, &consumed, &consumed_len, c->dlts, MIXED_DLTS_MAX, &c->n_dlts)) {
+        free(consumed);
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    if (start >= 0 && fseeko(*fp, start, SEEK_SET) == 0) {
+        free(consumed);
+    } else {
+        clearerr(*fp); /* a failed read shows again, and better worded, when read for real */
+        FILE *replay = replay_stream_open(consumed, consumed_len, *fp);
+        if (replay == NULL) {
+            free(consumed);
+            snprintf(err, errlen, "%s", strerror(errno));
+            return false;
+        }
+        give_buffer(c, replay);
+        *fp = replay;
+    }
+    return true;
+}
+
+/* The pcapng reader of a file with several link types; p a dead handle of the first. */
+static bool open_mixed_pcapng(struct capture *c, FILE *fp, char *err, size_t errlen)
+{
+    c->pcapng = pcapng_open(fp);
+    c->p = pcap_open_dead_with_tstamp_precision(c->dlts[0], CAPTURE_DEFAULT_SNAPLEN,
+                                                PCAP_TSTAMP_PRECISION_MICRO);
+    if (c->pcapng == NULL || c->p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    c->pcapng_fp = fp;
+    c->dlt = c->dlts[0];
+    return true;
+}
+
+static void forget_filter(struct capture *c)
+{
+    for (size_t i = 0; i < c->n_filters; i++) {
+        if (c->filters[i].compiled) {
+            pcap_freecode(&c->filters[i].prog);
+        }
+    }
+    c->n_filters = 0;
+    free(c->filter_expr);
+    c->filter_expr = NULL;
+}
+
+static void free_capture(struct capture *c)
+{
+    if (c->p != NULL) {
+        pcap_close(c->p); /* closes a file's stream before its buffer goes */
+    }
+    pcapng_close(c->pcapng);
+    close_stream(c->pcapng_fp);
+    gzip_stream_free(c->gz);
+    forget_filter(c);
+    free(c->path);
+    free_buffers(c);
+    free(c);
+}
+
+/* Opened here, not by libpcap, to give the stream a larger buffer before its first read
+ * (stdio's default is the file's block size, one read(2) per 4 KiB of capture) and to look at
+ * its first bytes. *start is where the capture starts, or -1 when it cannot be sought. */
+static FILE *open_stream(struct capture *c, const char *path, off_t *start, char *why,
+                         size_t whylen)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (fp == NULL) {
+        snprintf(why, whylen, "%s", strerror(errno));
+        return NULL;
+    }
+    give_buffer(c, fp);
+    *start = ftello(fp); /* -1 for a pipe */
+    if (!open_gzip(c, &fp, why, whylen)) {
+        close_stream(fp);
+        return NULL;
+    }
+    if (c->gz != NULL) {
+        *start = -1;
+    }
+    return fp;
+}
+
 struct capture *capture_open_file(const char *path, char *err, size_t errlen)
 {
     char eb[PCAP_ERRBUF_SIZE] = "";
-    /* Opened here, not by libpcap, to give the stream a larger buffer before its first read:
-     * stdio's default is the file's block size, one read(2) per 4 KiB of capture. */
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (fp == NULL) {
-        prefixed(err, errlen, path, strerror(errno));
+    char why[256] = "";
+    off_t start;
+    struct capture *c = calloc(1, sizeof(*c));
+    if (c == NULL) {
+        prefixed(err, errlen, path, "out of memory");
         return NULL;
     }
-    /* glibc ignores the size unless it is given the buffer too */
-    char *buffer = malloc(CAPTURE_READ_BUFFER);
-    if (buffer != NULL && setvbuf(fp, buffer, _IOFBF, CAPTURE_READ_BUFFER) != 0) {
-        free(buffer);
-        buffer = NULL;
+    if (strcmp(path, "-") != 0 && (c->path = strdup(path)) == NULL) {
+        prefixed(err, errlen, path, "out of memory");
+        free(c);
+        return NULL;
+    }
+    FILE *fp = open_stream(c, path, &start, why, sizeof(why));
+    if (fp == NULL) {
+        prefixed(err, errlen, path, why);
+        free_capture(c);
+        return NULL;
+    }
+    if (!look_at_pcapng(c, &fp, start, why, sizeof(why))) {
+        close_stream(fp);
+        prefixed(err, errlen, path, why);
+        free_capture(c);
+        return NULL;
+    }
+    if (c->n_dlts > 1) {
+        if (!open_mixed_pcapng(c, fp, why, sizeof(why))) {
+            prefixed(err, errlen, path, why);
+            if (c->pcapng_fp == NULL) {
+                close_stream(fp);
+            }
+            free_capture(c);
+            return NULL;
+        }
+        c->netmask = PCAP_NETMASK_UNKNOWN;
+        return c;
     }
     /* Microseconds whatever the file holds: libpcap scales nanosecond files down. */
-    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, eb);
-    if (p == NULL) {
-        if (fp != stdin) {
-            fclose(fp);
-        }
-        free(buffer);
-        prefixed(err, errlen, path, eb);
+    c->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, eb);
+    if (c->p == NULL) {
+        close_stream(fp);
+        prefixed(err, errlen, path, read_failure(c, eb));
+        free_capture(c);
         return NULL;
     }
-    struct capture *c = wrap(p, false, PCAP_NETMASK_UNKNOWN, path, err, errlen);
-    if (c == NULL) {
-        free(buffer); /* wrap closed p, and with it fp */
-        return NULL;
-    }
-    c->read_buffer = buffer;
+    c->dlt = pcap_datalink(c->p);
+    c->netmask = PCAP_NETMASK_UNKNOWN;
     return c;
 }
 
@@ -224,11 +447,68 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
     return wrap(p, true, netmask, iface, err, errlen);
 }
 
+/* The program for frames of link type dlt, compiled the first time one comes. NULL when
+ * there are too many link types to keep one each (such frames fail the filter). */
+static struct link_filter *link_filter(struct capture *c, int dlt)
+{
+    for (size_t i = 0; i < c->n_filters; i++) {
+        if (c->filters[i].dlt == dlt) {
+            return &c->filters[i];
+        }
+    }
+    if (c->n_filters == MIXED_DLTS_MAX) {
+        return NULL;
+    }
+    struct link_filter *f = &c->filters[c->n_filters++];
+    f->dlt = dlt;
+    pcap_t *dead = pcap_open_dead(dlt, CAPTURE_DEFAULT_SNAPLEN);
+    f->compiled = dead != NULL &&
+                  pcap_compile(dead, &f->prog, c->filter_expr, 1, PCAP_NETMASK_UNKNOWN) == 0;
+    if (dead != NULL) {
+        pcap_close(dead);
+    }
+    return f;
+}
+
+/* The filter must compile for one link type at least of those the file showed before its
+ * first packet, so a typo fails at once; where it means nothing (an Ethernet address on a
+ * Linux cooked capture), that link type's frames fail it and are counted. */
+static bool set_mixed_filter(struct capture *c, const char *expr, char *err, size_t errlen)
+{
+    forget_filter(c);
+    c->filter_expr = strdup(expr);
+    if (c->filter_expr == NULL) {
+        prefixed(err, errlen, "filter", "out of memory");
+        return false;
+    }
+    for (size_t i = 0; i < c->n_dlts; i++) {
+        struct link_filter *f = link_filter(c, c->dlts[i]);
+        if (f != NULL && f->compiled) {
+            return true;
+        }
+    }
+    /* again on the first link type, for libpcap's words */
+    pcap_t *dead = pcap_open_dead(c->dlts[0], CAPTURE_DEFAULT_SNAPLEN);
+    struct bpf_program prog;
+    if (dead != NULL && pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        prefixed(err, errlen, "filter", pcap_geterr(dead));
+    } else {
+        prefixed(err, errlen, "filter", dead == NULL ? "out of memory" : "unknown error");
+    }
+    if (dead != NULL) {
+        pcap_close(dead);
+    }
+    return false;
+}
+
 bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen)
 {
     struct bpf_program prog;
     if (expr == NULL || expr[0] == '\0') {
         return true;
+    }
+    if (c->pcapng != NULL) {
+        return set_mixed_filter(c, expr, err, errlen);
     }
     if (pcap_compile(c->p, &prog, expr, 1, c->netmask) != 0) {
         prefixed(err, errlen, "filter", pcap_geterr(c->p));
@@ -239,6 +519,15 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
         prefixed(err, errlen, "filter", pcap_geterr(c->p));
     }
     pcap_freecode(&prog);
+    /* kept in case the file must be read again by pcapng.c (capture_run) */
+    if (ok && !c->is_live) {
+        forget_filter(c);
+        c->filter_expr = strdup(expr);
+        if (c->filter_expr == NULL) {
+            prefixed(err, errlen, "filter", "out of memory");
+            return false;
+        }
+    }
     return ok;
 }
 
@@ -267,11 +556,13 @@ struct run_ctx {
     capture_frame_fn fn;
     void *ctx;
     int dlt;
+    uint64_t *delivered;
 };
 
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     const struct run_ctx *r = (const struct run_ctx *)user;
+    (*r->delivered)++;
     struct capture_frame frame = {h->ts, r->dlt, cur_make(bytes, h->caplen), h->len};
     r->fn(r->ctx, &frame);
 }
@@ -283,10 +574,139 @@ static bool is_truncation(const struct capture *c, const char *msg)
     return !c->is_live && strstr(msg, "truncated") != NULL;
 }
 
+const char *capture_warning(struct capture *c)
+{
+    if (c->pcapng == NULL) {
+        return NULL;
+    }
+    const struct pcapng_counters *k = pcapng_counters(c->pcapng);
+    struct {
+        uint64_t n;
+        const char *what;
+    } parts[] = {
+        {k->bad_blocks, "malformed blocks"},
+        {k->bad_interface, "packets of an interface no valid block described"},
+        {k->bad_timestamp, "interfaces with an unusable if_tsresol (their packets too)"},
+        {k->interfaces_over, "interfaces past " PCAPNG_INTERFACES_MAX_TEXT},
+        {c->frames_unfilterable, "frames of a link type the filter does not compile for"},
+    };
+    size_t used = 0;
+    c->warning[0] = '\0';
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (parts[i].n > 0 && used < sizeof(c->warning)) {
+            int w = snprintf(c->warning + used, sizeof(c->warning) - used, "%s%" PRIu64 " %s",
+                             used == 0 ? "pcapng: skipped " : ", ", parts[i].n, parts[i].what);
+            used += w > 0 ? (size_t)w : 0;
+        }
+    }
+    return c->warning[0] != '\0' ? c->warning : NULL;
+}
+
 void capture_set_tick(struct capture *c, void (*tick)(void *ctx), void *ctx)
 {
     c->tick = tick;
     c->tick_ctx = ctx;
+}
+
+static bool passes_filter(struct capture *c, const struct pcapng_frame *f)
+{
+    if (c->filter_expr == NULL) {
+        return true;
+    }
+    struct link_filter *lf = link_filter(c, f->dlt);
+    if (lf == NULL || !lf->compiled) {
+        c->frames_unfilterable++;
+        return false;
+    }
+    struct pcap_pkthdr h;
+    h.ts = f->ts;
+    h.caplen = (bpf_u_int32)cur_len(f->data);
+    h.len = f->wire_len;
+    return pcap_offline_filter(&lf->prog, &h, cur_data(f->data)) != 0;
+}
+
+/* A pcapng file of several link types, frame by frame; the tick after each batch. */
+static enum capture_end run_mixed(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
+                                  size_t errlen)
+{
+    unsigned in_batch = 0;
+    for (;;) {
+        if (stop_requested) {
+            stop_requested = 0;
+            return CAPTURE_STOPPED;
+        }
+        struct pcapng_frame f;
+        enum pcapng_status st = pcapng_next(c->pcapng, &f);
+        if (st == PCAPNG_FRAME) {
+            bool pass = passes_filter(c, &f);
+            if (pass && c->to_skip > 0) {
+                c->to_skip--; /* libpcap handed it on before it stopped */
+            } else if (pass) {
+                struct capture_frame frame = {f.ts, f.dlt, f.data, f.wire_len};
+                fn(ctx, &frame);
+            }
+            if (++in_batch < CAPTURE_FILE_BATCH) {
+                continue;
+            }
+        }
+        in_batch = 0;
+        if (c->tick != NULL) {
+            c->tick(c->tick_ctx);
+        }
+        switch (st) {
+        case PCAPNG_FRAME:
+            continue;
+        case PCAPNG_END:
+            return CAPTURE_EOF;
+        case PCAPNG_TRUNCATED:
+            snprintf(err, errlen, "%s", pcapng_stop_reason(c->pcapng));
+            return CAPTURE_TRUNCATED;
+        case PCAPNG_ERROR:
+        default:
+            if (gzip_stream_error(c->gz) != NULL) {
+                snprintf(err, errlen, "%s", gzip_stream_error(c->gz));
+                return CAPTURE_TRUNCATED;
+            }
+            snprintf(err, errlen, "error reading dump file: %s", strerror(errno));
+            return CAPTURE_ERROR;
+        }
+    }
+}
+
+/* An interface of another link type came after the first packet, past what look_at_pcapng()
+ * read: a file opened by name is read again from its start by pcapng.c, which passes over the
+ * frames libpcap already handed on. Standard input cannot be read again, and -w has taken
+ * its link type from this file: both keep libpcap's error. */
+static enum capture_end read_again_mixed(struct capture *c, capture_frame_fn fn, void *ctx,
+                                         char *err, size_t errlen)
+{
+    char why[256];
+    off_t start;
+    if (c->path == NULL || c->dumping) {
+        size_t n = strlen(err);
+        snprintf(err + n, errlen - n, " (hsdump reads such a file by name%s)",
+                 c->dumping ? ", without -w" : ", not from standard input");
+        return CAPTURE_ERROR;
+    }
+    pcap_close(c->p); /* and the streams under it */
+    c->p = NULL;
+    gzip_stream_free(c->gz);
+    c->gz = NULL;
+    free_buffers(c);
+    FILE *fp = open_stream(c, c->path, &start, why, sizeof(why));
+    if (fp == NULL) {
+        snprintf(err, errlen, "reading it again: %s", why);
+        return CAPTURE_ERROR;
+    }
+    c->pcapng = pcapng_open(fp);
+    if (c->pcapng == NULL) {
+        close_stream(fp);
+        snprintf(err, errlen, "out of memory");
+        return CAPTURE_ERROR;
+    }
+    c->pcapng_fp = fp;
+    c->to_skip = c->delivered;
+    return run_mixed(c, fn, ctx, err, errlen);
 }
 
 /* pcap_dispatch in batches rather than one pcap_loop, so the tick runs between them. A
@@ -294,7 +714,10 @@ void capture_set_tick(struct capture *c, void (*tick)(void *ctx), void *ctx)
 enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
                              size_t errlen)
 {
-    struct run_ctx r = {fn, ctx, c->dlt};
+    if (c->pcapng != NULL) {
+        return run_mixed(c, fn, ctx, err, errlen);
+    }
+    struct run_ctx r = {fn, ctx, c->dlt, &c->delivered};
     int batch = c->is_live ? -1 : CAPTURE_FILE_BATCH;
     enum capture_end end;
     /* Published before the flag is read: a signal after the check breaks the loop instead. */
@@ -316,13 +739,19 @@ enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, 
             break;
         }
         const char *msg = pcap_geterr(c->p);
-        snprintf(err, errlen, "%s", msg[0] != '\0' ? msg : "unknown libpcap error");
-        end = is_truncation(c, msg) ? CAPTURE_TRUNCATED : CAPTURE_ERROR;
+        snprintf(err, errlen, "%s",
+                 read_failure(c, msg[0] != '\0' ? msg : "unknown libpcap error"));
+        /* a decompressor's failure is a file cut short: the frames before it count */
+        end = is_truncation(c, msg) || gzip_stream_error(c->gz) != NULL ? CAPTURE_TRUNCATED
+                                                                        : CAPTURE_ERROR;
         break;
     }
     atomic_store(&running, NULL);
     if (end == CAPTURE_STOPPED) {
         stop_requested = 0;
+    }
+    if (end == CAPTURE_ERROR && strstr(err, LIBPCAP_MIXED_LINK_TYPES) != NULL) {
+        return read_again_mixed(c, fn, ctx, err, errlen);
     }
     return end;
 }
@@ -358,12 +787,9 @@ bool capture_stats(const struct capture *c, struct capture_counters *k)
 
 void capture_close(struct capture *c)
 {
-    if (c == NULL) {
-        return;
+    if (c != NULL) {
+        free_capture(c);
     }
-    pcap_close(c->p); /* closes a file's stream before its buffer goes */
-    free(c->read_buffer);
-    free(c);
 }
 
 struct pcap *capture_open_raw_dummy(void)
@@ -390,6 +816,15 @@ struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
         return NULL;
     }
     size_t widest = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (inputs[i]->n_dlts > 1) {
+            char first[64];
+            snprintf(first, sizeof(first), "%s", capture_datalink_name(inputs[i]->dlts[0]));
+            snprintf(err, errlen, "%s: one pcap file holds one link type, the inputs have %s "
+                     "and %s", path, first, capture_datalink_name(inputs[i]->dlts[1]));
+            return NULL;
+        }
+    }
     for (size_t i = 1; i < n; i++) {
         if (inputs[i]->dlt != inputs[0]->dlt) {
             char first[64];
@@ -406,6 +841,9 @@ struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
     if (d == NULL) {
         prefixed(err, errlen, path, "out of memory");
         return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        inputs[i]->dumping = true;
     }
     /* The link type, snapshot length and timestamp precision come from the handle. */
     d->d = pcap_dump_open(inputs[widest]->p, path);

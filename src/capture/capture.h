@@ -37,7 +37,10 @@ struct capture_live_opts {
     bool immediate; /* --immediate-mode: each packet at once, not in blocks */
 };
 
-/* "-" reads standard input. On failure returns NULL and writes "<path>: <why>" into err,
+/* "-" reads standard input. A gzip-compressed file (RFC 1952, told by its magic, not by its
+ * name) is decompressed as it is read. A pcapng file whose interfaces have several link types
+ * (which libpcap refuses) is read by pcapng.c, each frame with its interface's link type.
+ * On failure returns NULL and writes "<path>: <why>" into err,
  * e.g. "/x.pcap: No such file or directory". */
 struct capture *capture_open_file(const char *path, char *err, size_t errlen);
 
@@ -71,6 +74,10 @@ enum capture_end {
  * ERROR, err gets libpcap's message (without the file name). */
 enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
                              size_t errlen);
+
+/* After capture_run(): what a file's reader skipped without stopping, as one line
+ * ("pcapng: skipped 2 malformed blocks, ..."), or NULL. Valid until the next call. */
+const char *capture_warning(struct capture *c);
 
 /* Called by capture_run() between batches of frames: after at most CAPTURE_FILE_BATCH frames
  * of a file, and for a live capture whenever libpcap returns, which capture_wake() forces.

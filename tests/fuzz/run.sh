@@ -7,7 +7,9 @@ srcdir=${srcdir:-.}
 seconds=${FUZZ_SECONDS:-60}
 work=tests/fuzz/work
 mkdir -p "$work" tests/fuzz/findings
-python3 "$srcdir/tests/fuzz/make_seeds.py" "$work/seeds" "$srcdir"/pcaps/*.pcap
+# pcapng and gzip-compressed captures seed fuzz_capture only (make_seeds.py reads pcap frames)
+python3 "$srcdir/tests/fuzz/make_seeds.py" "$work/seeds" "$srcdir"/pcaps/*.pcap \
+    "$srcdir"/pcaps/*.pcapng "$srcdir"/pcaps/*.gz
 for name in record link capture datagram; do
     corpus="$work/corpus-$name"
     mkdir -p "$corpus"
