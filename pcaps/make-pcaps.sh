@@ -1459,7 +1459,7 @@ scn_dtls1() {
 
 # midstream CUT SERVER_OPTS -- CLIENT_OPTS: a connection as in simple(), checked whole, then
 # its capture loses its start (CUT: midcut.py options), as if tcpdump had begun after the
-# TCP handshake; libnids never sees such a connection (PLATFORM-NOTES 4).
+# TCP handshake; libnids never sees such a connection (it needs the SYN and SYN/ACK).
 midstream() {
     local cut=$1
     shift

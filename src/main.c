@@ -367,7 +367,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     bool live = opt.iface != NULL;
-    /* Live lines must not wait for a buffer to fill (PLATFORM-NOTES 9, piped stdout): with
+    /* Live lines must not wait for a buffer to fill (stdio buffers a pipe fully, C11 7.21.3): with
      * --immediate-mode each line is written at once; otherwise stdout is flushed after each
      * block of packets (on_tick), at most 100 ms late like the packets themselves, and a
      * busy link costs one write per block instead of one per line. */

@@ -908,7 +908,7 @@ END_TEST
 
 /* BUG (x509.c x509_describe): d2i_X509 stops at the end of the DER SEQUENCE and the bytes
  * after it are never checked, so an ASN.1Cert with a stray byte after the certificate passes
- * as a clean certificate; a whole unit with leftovers is malformed (STYLE 2.1). */
+ * as a clean certificate; a whole unit with leftovers is malformed. */
 START_TEST(certificate_der_with_trailing_byte_is_malformed)
 {
     uint8_t padded[sizeof(cert_der) + 1];

@@ -1,5 +1,5 @@
-/* libpcap's one home (STYLE 2.5): files, standard input, live interfaces, BPF filters. Error
- * texts pass libpcap's words through (PLATFORM-NOTES 2), prefixed with what failed. */
+/* libpcap's one home: files, standard input, live interfaces, BPF filters. Error
+ * texts pass libpcap's words through (pcap_geterr(3PCAP)), prefixed with what failed. */
 #include "capture/capture.h"
 
 #include <errno.h>
@@ -65,7 +65,7 @@ struct capture {
 };
 
 /* A signal handler gets no context, so capture_break() finds the running handle here; one
- * capture runs at a time (libnids is process-global too, PLATFORM-NOTES 4). A lock-free atomic
+ * capture runs at a time (libnids is process-global too). A lock-free atomic
  * and a sig_atomic_t flag are what C11 7.14.1.1 lets a handler touch. The flag also catches a
  * signal that comes between two captures, when there is no handle to break. */
 static pcap_t *_Atomic running;
@@ -420,11 +420,11 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
         return NULL;
     }
     int snaplen = o->snaplen > 0 ? o->snaplen : CAPTURE_DEFAULT_SNAPLEN;
-    /* Immediate mode makes events appear within a millisecond (PLATFORM-NOTES 9), but on Linux
-     * it also means TPACKET_V2, a ring of frames each as large as the interface's MTU allows:
-     * 32 of them on lo in libpcap's 2 MiB, and drops at 100,000 packets/s where blocks of
-     * TPACKET_V3, 100 ms late at most, kept up at tcpreplay's top speed (bench/RESULTS.md).
-     * These setters fail only after activation. */
+    /* Immediate mode makes events appear within a millisecond (pcap_set_immediate_mode(3PCAP)), but
+     * on Linux it also means TPACKET_V2, a ring of frames each as large as the interface's MTU
+     * allows: 32 of them on lo in libpcap's 2 MiB, and drops at 100,000 packets/s where blocks of
+     * TPACKET_V3, 100 ms late at most, kept up at tcpreplay's top speed (bench/RESULTS.md). These
+     * setters fail only after activation. */
     if (pcap_set_snaplen(p, snaplen) != 0 || pcap_set_promisc(p, o->promisc ? 1 : 0) != 0 ||
         pcap_set_timeout(p, LIVE_TIMEOUT_MS) != 0 || pcap_set_immediate_mode(p, o->immediate ? 1 : 0) != 0 ||
         (o->buffer_kib > 0 && pcap_set_buffer_size(p, o->buffer_kib * 1024) != 0)) {

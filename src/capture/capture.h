@@ -1,5 +1,5 @@
 /* Packet sources: capture files (pcap, pcapng, standard input) and live interfaces. The only
- * user of libpcap (STYLE 2.5). */
+ * user of libpcap (the others get packets through it). */
 #ifndef HSDUMP_SRC_CAPTURE_H
 #define HSDUMP_SRC_CAPTURE_H
 
@@ -94,8 +94,8 @@ void capture_break(void);
 void capture_wake(void);
 
 /* Kernel counters of a live capture (pcap_stats): packets the filter accepted (each loopback
- * packet counts twice on Linux, PLATFORM-NOTES 9), dropped for lack of buffer space, and
- * dropped by the interface or its driver (not every platform knows). */
+ * packet counts twice on Linux: it is seen going out and coming in), dropped for lack of
+ * buffer space, and dropped by the interface or its driver (not every platform knows). */
 struct capture_counters {
     uint64_t received;
     uint64_t dropped;
@@ -123,7 +123,7 @@ bool capture_dump_flush(struct capture_dump *d);
 bool capture_dump_close(struct capture_dump *d, char *err, size_t errlen);
 
 /* A dead DLT_RAW handle for nids_params.pcap_desc, so libnids never sees real link layers
- * (PLATFORM-NOTES 6). NULL on failure. */
+ * (nids_init accepts only a few DLTs, libnids.c). NULL on failure. */
 struct pcap *capture_open_raw_dummy(void);
 void capture_close_raw_dummy(struct pcap *p); /* accepts NULL */
 

@@ -1,4 +1,4 @@
-/* Link layers we parse ourselves so libnids only ever sees bare IP (PLATFORM-NOTES 6): Ethernet II
+/* Link layers we parse ourselves so libnids only ever sees bare IP (libnids.c): Ethernet II
  * with stacked IEEE 802.1Q / 802.1ad tags, Linux cooked v1 and v2, raw IP, BSD loopback. Header
  * layouts from https://www.tcpdump.org/linktypes.html and its LINKTYPE_* pages. */
 #include "capture/linklayer.h"
@@ -131,7 +131,7 @@ static enum link_result decode_sll2(struct cursor frame, struct cursor *ip)
 
 /* LINKTYPE_NULL and LINKTYPE_LOOP: a 4-byte address family, host order for NULL and network
  * order for LOOP, and AF_INET6 is 10, 24, 28 or 30 depending on the capturing OS. The IP
- * version nibble is the one reliable signal (PLATFORM-NOTES 6). */
+ * version nibble is the one reliable signal (pcap-linktype(7)). */
 static enum link_result decode_bsd_loopback(struct cursor frame, struct cursor *ip)
 {
     if (!cur_skip(&frame, 4)) {

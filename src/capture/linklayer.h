@@ -1,4 +1,4 @@
-/* Link-layer decoding: finds the IP packet inside one captured frame (PLATFORM-NOTES 6). */
+/* Link-layer decoding: finds the IP packet inside one captured frame. */
 #ifndef HSDUMP_SRC_LINKLAYER_H
 #define HSDUMP_SRC_LINKLAYER_H
 

@@ -1,4 +1,4 @@
-/* Per-frame path: link layer decoded here, never by libnids (PLATFORM-NOTES 6). */
+/* Per-frame path: link layer decoded here, never by libnids (linklayer.c). */
 #include "capture/packet.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* -w: pending queues per TCP 4-tuple in front of capture.c's pcap writer (libpcap stays in
- * capture.c, STYLE 2.5). */
+ * capture.c). */
 #include "capture/pcap_writer.h"
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Dropping root for good (PLATFORM-NOTES 9): supplementary groups, then gid, then uid, and a
+/* Dropping root for good, as tcpdump does: supplementary groups, then gid, then uid, and a
  * check that the change cannot be undone. */
 #include "capture/privileges.h"
 

@@ -15,7 +15,7 @@
 #include "base/cursor.h"
 #include "tcp/reassembly.h"
 
-/* Queued bytes per direction ahead of a hole, as libnids allows (PLATFORM-NOTES 4): past it
+/* Queued bytes per direction ahead of a hole, as libnids allows (its tcp.c): past it
  * the queue is dropped and the direction reported with a gap. */
 #define BYPASS_QUEUE_MAX 65536
 

@@ -1,9 +1,9 @@
-/* IPv6/TCP to synthetic IPv4/TCP (PLATFORM-NOTES 7): extension headers walked per RFC 8200 4,
- * each IPv6 address mapped one-to-one into 240.0.0.0/4 (RFC 1112 4: reserved, never routed),
- * the TCP checksum adjusted incrementally per RFC 1624 so it verifies exactly when the original
- * did. A mapping is reused for another address only once no connection holds it (v6map_hold)
- * and no packet carried it for V6MAP_GRACE_SECONDS: libnids may still have a stream on it
- * that never got as far as a connection (a handshake cut short), and two flows must not merge
+/* IPv6/TCP to synthetic IPv4/TCP (libnids 1.26 reads IPv4 only): extension headers walked per RFC
+ * 8200 4, each IPv6 address mapped one-to-one into 240.0.0.0/4 (RFC 1112 4: reserved, never
+ * routed), the TCP checksum adjusted incrementally per RFC 1624 so it verifies exactly when the
+ * original did. A mapping is reused for another address only once no connection holds it
+ * (v6map_hold) and no packet carried it for V6MAP_GRACE_SECONDS: libnids may still have a stream on
+ * it that never got as far as a connection (a handshake cut short), and two flows must not merge
  * there. Without reuse a day of IPv6 clients would grow the map without bound. */
 #include "tcp/ipv6map.h"
 

@@ -1,4 +1,4 @@
-/* IPv6/TCP as synthetic IPv4/TCP for libnids, which handles IPv4 only (PLATFORM-NOTES 7). */
+/* IPv6/TCP as synthetic IPv4/TCP for libnids, which handles IPv4 only (its struct tuple4). */
 #ifndef HSDUMP_SRC_IPV6MAP_H
 #define HSDUMP_SRC_IPV6MAP_H
 

@@ -1,5 +1,5 @@
 /* libnids glue: its global parameters and callbacks are confined here and turned into
- * conn_open / conn_data / conn_close (PLATFORM-NOTES 2-7). */
+ * conn_open / conn_data / conn_close (libnids 1.26: nids.h, its API.html and tcp.c). */
 #include "tcp/reassembly.h"
 
 #include <nids.h>
@@ -148,8 +148,8 @@ static void fin_of_packet(const struct tcp_stream *a, struct bypass_handover *h)
 }
 
 /* One direction as libnids has it: the sender's half for its sequence numbers and FIN, the
- * receiver's for the bytes (PLATFORM-NOTES 5); used is what the record layer just consumed
- * of them (nids_discard takes effect after the callback). */
+ * receiver's for the bytes (libnids API.html: server.count_new is client data); used is what
+ * the record layer just consumed of them (nids_discard takes effect after the callback). */
 static struct bypass_half half_of(const struct half_stream *sender,
                                   const struct half_stream *receiver, size_t used)
 {
@@ -187,7 +187,7 @@ static bool hand_over(struct tcp_stream *a, struct conn *c, enum dir d, size_t u
 
 static void on_data(struct tcp_stream *a, struct conn *c)
 {
-    /* The server half receives what the client sent (PLATFORM-NOTES 5). */
+    /* The server half receives what the client sent (libnids API.html). */
     struct half_stream *h;
     enum dir d;
     if (a->server.count_new > 0) {
@@ -218,7 +218,8 @@ static void on_data(struct tcp_stream *a, struct conn *c)
     } else if (verdict == CONN_DONE) {
         /* Nothing buffered from here on: only --max-conns bounds such connections. */
         idle_unlink(c);
-        /* Keep a listener (collect_urg) so the close is still reported (PLATFORM-NOTES 5). */
+        /* Keep a listener (collect_urg): with no collector left libnids frees the stream
+         * silently (tcp.c), and the close would never be reported. */
         a->server.collect_urg++;
         a->client.collect--;
         a->server.collect--;
@@ -234,7 +235,7 @@ static enum conn_end end_of(char state)
         return CONN_END_RESET;
     case NIDS_TIMED_OUT:
         /* Over n_tcp_streams, libnids drops its oldest stream as "timed out" while adding the
-         * new one, which only a SYN does (PLATFORM-NOTES 4). */
+         * new one, which only a SYN does (tcp.c add_new_tcp). */
         return g.in_syn ? CONN_END_EVICTED : CONN_END_TIMEOUT;
     default:
         return CONN_END_EOF;
@@ -253,7 +254,7 @@ static void finish(struct tcp_stream *a, enum conn_end end)
     if (end == CONN_END_EVICTED) {
         g.env->stats->evicted_connections++;
     }
-    /* Segments still queued behind a hole were never delivered (PLATFORM-NOTES 4). */
+    /* Segments still queued behind a hole were never delivered (libnids never skips a hole). */
     c->gap[DIR_C2S] = a->server.list != NULL;
     c->gap[DIR_S2C] = a->client.list != NULL;
     conn_close(c, end, (uint64_t)a->server.count, (uint64_t)a->client.count,
@@ -321,7 +322,7 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
     nids_params.pcap_desc = g.dummy;
     nids_params.filename = NULL;
     nids_params.device = NULL;
-    /* libnids keeps at most 3/4 n + 1 streams (PLATFORM-NOTES 4): size n for max_conns. */
+    /* libnids keeps at most 3/4 n + 1 streams (tcp.c tcp_init): size n for max_conns. */
     int streams = ((o->max_conns - 1) * 4 + 2) / 3;
     nids_params.n_tcp_streams = streams > 0 ? streams : 1;
     g.idle_timeout.tv_sec = (time_t)o->idle_timeout;
@@ -347,7 +348,7 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
 }
 
 /* A SYN on a 4-tuple that still has a live stream starts a new connection: libnids would
- * otherwise fold it into the old stream for up to an hour (PLATFORM-NOTES 4, port reuse).
+ * otherwise fold it into the old stream for up to an hour (tcp.c, tcp_flow_timeout).
  * Past that hour (tcp_flow_timeout, counted from the stream's ts) libnids frees the old
  * stream itself on such a SYN, even a retransmitted one, and tells no listener: its
  * connection is closed here first, or it would never be reported nor freed. */
@@ -401,7 +402,7 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     if (!g.active) {
         return;
     }
-    /* nids_last_pcap_header dangles in some callbacks: keep our own time (PLATFORM-NOTES 2). */
+    /* nids_last_pcap_header dangles in some callbacks: keep our own time (libnids.c). */
     g.env->now = ts;
     close_idle(ts);
     close_reused_tuple(ts, s);
