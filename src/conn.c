@@ -85,6 +85,7 @@ struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
     c->server = *server;
     c->kind = CONN_UNDECIDED;
     tls_state_init(&c->tls);
+    c->tls.budget = env->budget;
     env->stats->tcp_connections++;
     return c;
 }

@@ -27,5 +27,6 @@ Suite *suite_quic(void);
 Suite *suite_dtls(void);
 Suite *suite_udp(void);
 Suite *suite_x509(void);
+Suite *suite_budget(void);
 
 #endif

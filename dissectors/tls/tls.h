@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/budget.h"
 #include "base/cursor.h"
 
 struct fields;
@@ -16,8 +17,9 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
  * 5246 6.2.3). A header claiming more cannot be TLS, so the direction is desynchronised. */
 #define TLS_RECORD_MAX (16384 + 2048)
 #define TLS_RECORD_HEADER 5
-/* RFC 8446 4: handshake messages may be up to 2^24-1 bytes; real ones (certificate chains)
- * stay far below this cap on what we reassemble per direction. */
+/* A handshake message length real ones (certificate chains) stay far below: a plausibility
+ * bound for picking up a stream mid-way, not a limit on what is joined (budget.h bounds that;
+ * RFC 8446 4 allows 2^24-1 bytes). */
 #define TLS_HS_MESSAGE_MAX (256 * 1024)
 #define TLS_SNI_MAX 255
 #define TLS_ALPN_MAX 64
@@ -46,14 +48,17 @@ struct tls_dir {
     uint64_t record_bytes;
     uint64_t consumed; /* stream bytes taken by whole records so far (for at=) */
     uint32_t encrypted_records;
-    /* Handshake messages split across records are joined here (owned, see tls_state_free). */
+    /* A handshake message split across records is joined here (owned, see tls_state_free);
+     * the buffer follows the bytes that came, and is charged to the budget once the message
+     * header is in. */
     uint8_t *hs_buf;
     size_t hs_len;
     size_t hs_cap;
     uint32_t hs_fragments; /* records the pending message has come in */
-    size_t hs_skip;        /* bytes of an oversized message still to skip */
-    uint8_t hs_skip_type;  /* ... its type and length, for the report if the stream ends */
-    uint32_t hs_skip_length;
+    struct budget_entry hs_entry;
+    struct tls_sink hs_sink; /* where a drop by the budget is reported, and as which side */
+    enum dir hs_side;
+    size_t hs_skip; /* bytes still to come of a message the budget dropped */
     /* TLS 1.3 protected records of this side's handshake flight, not yet emitted. */
     struct held_record {
         uint8_t type;
@@ -82,6 +87,7 @@ enum tls_transport { TRANSPORT_TCP = 0, TRANSPORT_QUIC, TRANSPORT_DTLS };
 
 struct tls_state {
     enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
+    struct budget *budget; /* set by the owner: what its joined messages are charged to */
     struct tls_dir dir[2];
     bool client_hello_seen;
     bool server_hello_seen;

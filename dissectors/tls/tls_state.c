@@ -16,6 +16,7 @@ void tls_state_free(struct tls_state *st)
         return;
     }
     for (size_t d = 0; d < 2; d++) {
+        budget_release(st->budget, &st->dir[d].hs_entry);
         free(st->dir[d].hs_buf);
         st->dir[d].hs_buf = NULL;
         st->dir[d].hs_len = 0;

@@ -1,0 +1,336 @@
+/* The handshake memory budget (dissectors/base/budget.c) and the TCP join buffer charged to
+ * it (dissectors/tls/handshake.c): oldest message dropped first, with its line and counter,
+ * buffers that follow the bytes that came, messages past 256 KiB dissected. */
+#include <check.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/budget.h"
+#include "suites.h"
+#include "tls/tls.h"
+#include "vectors.h"
+
+struct holder {
+    struct budget_entry entry;
+    int evictions;
+};
+
+static void holder_evicted(struct budget_entry *e)
+{
+    ((struct holder *)e)->evictions++;
+}
+
+START_TEST(oldest_message_is_dropped_first)
+{
+    struct budget b;
+    uint64_t dropped = 0;
+    struct holder h[3];
+    memset(h, 0, sizeof(h));
+    budget_init(&b, 1000, &dropped);
+    ck_assert(budget_charge(&b, &h[0].entry, 400, holder_evicted));
+    ck_assert(budget_charge(&b, &h[1].entry, 400, holder_evicted));
+    /* h[0] grows later, but it started first: it is still the oldest */
+    ck_assert(budget_charge(&b, &h[0].entry, 500, holder_evicted));
+    ck_assert_uint_eq(b.used, 900);
+    ck_assert(budget_charge(&b, &h[2].entry, 300, holder_evicted));
+    ck_assert_int_eq(h[0].evictions, 1);
+    ck_assert_int_eq(h[1].evictions, 0);
+    ck_assert(!h[0].entry.listed);
+    ck_assert_uint_eq(b.used, 700);
+    ck_assert_uint_eq(dropped, 1);
+    budget_release(&b, &h[1].entry);
+    budget_release(&b, &h[2].entry);
+    budget_release(&b, &h[0].entry); /* not listed any more: nothing to give back */
+    ck_assert_uint_eq(b.used, 0);
+    ck_assert_ptr_null(b.oldest);
+    ck_assert_ptr_null(b.newest);
+}
+END_TEST
+
+START_TEST(growing_message_that_is_oldest_is_itself_dropped)
+{
+    struct budget b;
+    uint64_t dropped = 0;
+    struct holder h[2];
+    memset(h, 0, sizeof(h));
+    budget_init(&b, 1000, &dropped);
+    ck_assert(budget_charge(&b, &h[0].entry, 600, holder_evicted));
+    ck_assert(budget_charge(&b, &h[1].entry, 100, holder_evicted));
+    ck_assert(!budget_charge(&b, &h[0].entry, 1200, holder_evicted));
+    ck_assert_int_eq(h[0].evictions, 0); /* the caller drops its own message */
+    ck_assert(!h[0].entry.listed);
+    ck_assert_uint_eq(b.used, 100);
+    ck_assert_uint_eq(dropped, 1);
+    ck_assert(budget_charge(NULL, &h[0].entry, 1u << 30, holder_evicted)); /* no budget */
+}
+END_TEST
+
+/* A TLS 1.2 handshake message of the given type and body length, cut into handshake records
+ * of at most 16384 bytes (RFC 5246 6.2.1); body bytes are filled by the caller at *body. */
+static uint8_t *records_for(uint8_t type, const uint8_t *body, size_t body_len, size_t *len)
+{
+    size_t msg_len = 4 + body_len;
+    size_t n_records = (msg_len + 16383) / 16384;
+    uint8_t *out = malloc(msg_len + 5 * n_records);
+    uint8_t *msg = malloc(msg_len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_ptr_nonnull(msg);
+    msg[0] = type;
+    msg[1] = (uint8_t)(body_len >> 16);
+    msg[2] = (uint8_t)(body_len >> 8);
+    msg[3] = (uint8_t)body_len;
+    memcpy(msg + 4, body, body_len);
+    size_t at = 0;
+    for (size_t off = 0; off < msg_len; off += 16384) {
+        size_t n = msg_len - off < 16384 ? msg_len - off : 16384;
+        uint8_t header[5] = {0x16, 0x03, 0x03, (uint8_t)(n >> 8), (uint8_t)n};
+        memcpy(out + at, header, 5);
+        memcpy(out + at + 5, msg + off, n);
+        at += 5 + n;
+    }
+    free(msg);
+    *len = at;
+    return out;
+}
+
+/* Feeds bytes to the record layer without ending the stream (vec_feed ends it). */
+static void feed_open(struct tls_state *st, enum dir d, const uint8_t *bytes, size_t len,
+                      struct vec_events *ev)
+{
+    struct tls_sink sink = vec_sink(ev);
+    ck_assert_uint_eq(rec_consume(st, d, cur_make(bytes, len), &sink), len);
+}
+
+START_TEST(join_buffer_follows_bytes_that_came_not_claimed_length)
+{
+    static const uint8_t stream[] = {
+        0x16, 0x03, 0x03, 0x00, 0x14, /* record: handshake, length 20 */
+        0x0b, 0x10, 0x00, 0x00,       /* certificate, length 2^20 claimed */
+        0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
+        0xab,
+    };
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, BUDGET_DEFAULT_BYTES, &dropped);
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    st.budget = &b;
+    vec_events_init(&ev);
+    feed_open(&st, DIR_S2C, stream, sizeof(stream), &ev);
+    ck_assert_uint_eq(ev.n, 0);
+    ck_assert_uint_eq(st.dir[DIR_S2C].hs_len, 20);
+    ck_assert_uint_le(st.dir[DIR_S2C].hs_cap, 256);
+    ck_assert_uint_eq(b.used, st.dir[DIR_S2C].hs_cap);
+    struct tls_sink sink = vec_sink(&ev);
+    rec_finish(&st, DIR_S2C, cur_make(NULL, 0), &sink);
+    ck_assert_uint_eq(ev.n, 1);
+    ck_assert_str_eq(vec_line(&ev, 0),
+                     "handshake certificate truncated=handshake have=20 need=1048580");
+    ck_assert_uint_eq(b.used, 0);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+}
+END_TEST
+
+/* A self-signed certificate with a private extension of pad bytes: a real chain of this
+ * size (hundreds of KB) is what the 256 KiB cap used to drop. */
+static int make_big_cert(size_t pad, unsigned char **der)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    ck_assert_ptr_nonnull(key);
+    ck_assert(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                         (const unsigned char *)"big.example", -1, -1, 0) == 1);
+    ck_assert(X509_set_version(x, 2) == 1);
+    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), 7) == 1);
+    ck_assert(X509_set_subject_name(x, name) == 1);
+    ck_assert(X509_set_issuer_name(x, name) == 1);
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+    ck_assert(X509_set_pubkey(x, key) == 1);
+    ASN1_OBJECT *oid = OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1);
+    ASN1_OCTET_STRING *value = ASN1_OCTET_STRING_new();
+    unsigned char *bytes = malloc(pad);
+    ck_assert_ptr_nonnull(bytes);
+    memset(bytes, 0x5a, pad);
+    ck_assert(ASN1_OCTET_STRING_set(value, bytes, (int)pad) == 1);
+    X509_EXTENSION *ext = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, value);
+    ck_assert_ptr_nonnull(ext);
+    ck_assert(X509_add_ext(x, ext, -1) == 1);
+    ck_assert(X509_sign(x, key, EVP_sha256()) > 0);
+    *der = NULL;
+    int len = i2d_X509(x, der);
+    ck_assert_int_gt(len, 0);
+    free(bytes);
+    X509_EXTENSION_free(ext);
+    ASN1_OCTET_STRING_free(value);
+    ASN1_OBJECT_free(oid);
+    X509_NAME_free(name);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return len;
+}
+
+START_TEST(certificate_message_over_256_kib_is_dissected)
+{
+    unsigned char *der;
+    size_t der_len = (size_t)make_big_cert(340 * 1000, &der);
+    /* RFC 5246 7.4.2: opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>; */
+    size_t body_len = 3 + 3 + der_len;
+    uint8_t *body = malloc(body_len);
+    ck_assert_ptr_nonnull(body);
+    size_t list_len = 3 + der_len;
+    uint8_t prefix[6] = {(uint8_t)(list_len >> 16), (uint8_t)(list_len >> 8), (uint8_t)list_len,
+                         (uint8_t)(der_len >> 16),  (uint8_t)(der_len >> 8),  (uint8_t)der_len};
+    memcpy(body, prefix, 6);
+    memcpy(body + 6, der, der_len);
+    size_t len;
+    uint8_t *stream = records_for(0x0b, body, body_len, &len);
+    ck_assert_uint_gt(body_len, 256 * 1024);
+
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, BUDGET_DEFAULT_BYTES, &dropped);
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    st.budget = &b;
+    vec_events_init(&ev);
+    vec_feed(&st, DIR_S2C, stream, len, 1448, &ev); /* in TCP segments of a 1500-byte MTU */
+    ck_assert_uint_eq(ev.n, 2);
+    char expected[160];
+    snprintf(expected, sizeof(expected),
+             "handshake certificate length=%zu records=%zu certificates=1 certificate_lengths=%zu",
+             body_len, (body_len + 4 + 16383) / 16384, der_len);
+    ck_assert_str_eq(vec_line(&ev, 0), expected);
+    snprintf(expected, sizeof(expected), "x509 index=0 length=%zu subject=", der_len);
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), expected));
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), "CN=big.example"));
+    ck_assert_str_eq(st.cert[DIR_S2C].subject, "CN=big.example");
+    ck_assert_uint_eq(dropped, 0);
+    ck_assert_uint_eq(b.used, 0); /* given back once the message was whole */
+    ck_assert_ptr_null(st.dir[DIR_S2C].hs_buf);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+    free(stream);
+    free(body);
+    OPENSSL_free(der);
+}
+END_TEST
+
+/* The first 5004 bytes (one record) of a Certificate message claiming 100000 bytes. */
+static uint8_t *partial_certificate(size_t *len)
+{
+    size_t body_len = 5000;
+    uint8_t *stream = malloc(5 + 4 + body_len);
+    ck_assert_ptr_nonnull(stream);
+    uint8_t header[9] = {0x16, 0x03, 0x03, 0x13, 0x8c, 0x0b, 0x01, 0x86, 0xa0};
+    memcpy(stream, header, sizeof(header));
+    memset(stream + sizeof(header), 0x33, body_len);
+    *len = sizeof(header) + body_len;
+    return stream;
+}
+
+START_TEST(over_budget_oldest_unfinished_message_is_dropped_with_marker)
+{
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, 8192, &dropped);
+    struct tls_state older, newer;
+    struct vec_events ev_older, ev_newer;
+    tls_state_init(&older);
+    tls_state_init(&newer);
+    older.budget = newer.budget = &b;
+    vec_events_init(&ev_older);
+    vec_events_init(&ev_newer);
+    size_t len;
+    uint8_t *partial = partial_certificate(&len);
+    feed_open(&older, DIR_S2C, partial, len, &ev_older);
+    ck_assert_uint_eq(b.used, 5004);
+    feed_open(&newer, DIR_S2C, partial, len, &ev_newer);
+    /* the second message does not fit beside the first: the first, older, goes */
+    ck_assert_uint_eq(dropped, 1);
+    ck_assert_uint_eq(b.used, 5004);
+    ck_assert_uint_eq(ev_newer.n, 0);
+    ck_assert_uint_eq(ev_older.n, 1);
+    ck_assert_str_eq(vec_line(&ev_older, 0),
+                     "handshake certificate length=100000 truncated=budget have=5004 need=100004");
+    ck_assert_ptr_null(older.dir[DIR_S2C].hs_buf);
+    ck_assert_uint_eq(newer.dir[DIR_S2C].hs_len, 5004);
+
+    /* the rest of the dropped message is passed over; the message after it is read */
+    size_t rest = 100004 - 5004;
+    uint8_t *more = calloc(1, rest + 5 * 8 + 9);
+    ck_assert_ptr_nonnull(more);
+    size_t at = 0;
+    while (rest > 0) {
+        size_t n = rest < 16384 ? rest : 16384;
+        uint8_t header[5] = {0x16, 0x03, 0x03, (uint8_t)(n >> 8), (uint8_t)n};
+        memcpy(more + at, header, 5);
+        at += 5 + n;
+        rest -= n;
+    }
+    static const uint8_t done[] = {0x16, 0x03, 0x03, 0x00, 0x04, 0x0e, 0x00, 0x00, 0x00};
+    memcpy(more + at, done, sizeof(done));
+    at += sizeof(done);
+    feed_open(&older, DIR_S2C, more, at, &ev_older);
+    ck_assert_uint_eq(ev_older.n, 2);
+    ck_assert_str_eq(vec_line(&ev_older, 1), "handshake server_hello_done length=0");
+    ck_assert_uint_eq(b.used, 5004); /* only the newer message's */
+    struct tls_sink sink = vec_sink(&ev_older);
+    rec_finish(&older, DIR_S2C, cur_make(NULL, 0), &sink);
+    ck_assert_uint_eq(ev_older.n, 2); /* the dropped message has had its one line */
+
+    tls_state_free(&newer);
+    ck_assert_uint_eq(b.used, 0);
+    tls_state_free(&older);
+    vec_events_free(&ev_older);
+    vec_events_free(&ev_newer);
+    free(more);
+    free(partial);
+}
+END_TEST
+
+START_TEST(message_larger_than_budget_drops_itself)
+{
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, 4096, &dropped);
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    st.budget = &b;
+    vec_events_init(&ev);
+    size_t len;
+    uint8_t *partial = partial_certificate(&len);
+    feed_open(&st, DIR_S2C, partial, len, &ev);
+    ck_assert_uint_eq(dropped, 1);
+    ck_assert_uint_eq(b.used, 0);
+    ck_assert_uint_eq(ev.n, 1);
+    ck_assert_str_eq(vec_line(&ev, 0),
+                     "handshake certificate length=100000 truncated=budget have=5004 need=100004");
+    ck_assert(ev.any_malformed);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+    free(partial);
+}
+END_TEST
+
+Suite *suite_budget(void)
+{
+    Suite *s = suite_create("budget");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, oldest_message_is_dropped_first);
+    tcase_add_test(tc, growing_message_that_is_oldest_is_itself_dropped);
+    tcase_add_test(tc, join_buffer_follows_bytes_that_came_not_claimed_length);
+    tcase_add_test(tc, certificate_message_over_256_kib_is_dissected);
+    tcase_add_test(tc, over_budget_oldest_unfinished_message_is_dropped_with_marker);
+    tcase_add_test(tc, message_larger_than_budget_drops_itself);
+    suite_add_tcase(s, tc);
+    return s;
+}
