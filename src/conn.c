@@ -122,6 +122,7 @@ static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
         }
     }
     if (tls_handshake_done(&c->tls)) {
+        rec_forget_held(&c->tls); /* no more bytes come: a record begun is never read */
         c->unfollowed = true;
         *verdict = CONN_DONE;
     } else if (c->tls.skimming) {

@@ -321,6 +321,80 @@ START_TEST(message_larger_than_budget_drops_itself)
 }
 END_TEST
 
+/* A record that came in part is held by the record layer (all bytes are consumed), charged
+ * once its header is in, and given back when it completes. */
+START_TEST(record_in_part_is_held_charged_and_given_back)
+{
+    size_t len;
+    uint8_t *partial = partial_certificate(&len); /* one record of 5009 bytes */
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, BUDGET_DEFAULT_BYTES, &dropped);
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    st.budget = &b;
+    vec_events_init(&ev);
+    feed_open(&st, DIR_S2C, partial, 3, &ev); /* not a header yet: held, not charged */
+    ck_assert_uint_eq(st.dir[DIR_S2C].rec_len, 3);
+    ck_assert_uint_eq(b.used, 0);
+    feed_open(&st, DIR_S2C, partial + 3, 1000, &ev);
+    ck_assert_uint_eq(st.dir[DIR_S2C].rec_len, 1003);
+    ck_assert_uint_le(st.dir[DIR_S2C].rec_cap, 2 * 1003);
+    ck_assert_uint_eq(b.used, st.dir[DIR_S2C].rec_cap);
+    feed_open(&st, DIR_S2C, partial + 1003, len - 1003, &ev);
+    ck_assert_uint_eq(st.dir[DIR_S2C].rec_len, 0);
+    ck_assert_ptr_null(st.dir[DIR_S2C].rec_buf);
+    ck_assert_uint_eq(st.dir[DIR_S2C].records, 1);
+    ck_assert_uint_eq(b.used, st.dir[DIR_S2C].hs_cap); /* only the message being joined */
+    ck_assert_uint_eq(ev.n, 0);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+    ck_assert_uint_eq(b.used, 0);
+    free(partial);
+}
+END_TEST
+
+/* Over the budget, the oldest holder is a record in part: its direction is given up, with
+ * one line, and its later bytes are counted, not read. */
+START_TEST(record_in_part_over_budget_gives_up_its_direction)
+{
+    size_t len;
+    uint8_t *partial = partial_certificate(&len);
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, 4096, &dropped);
+    struct tls_state older, newer;
+    struct vec_events ev_older, ev_newer;
+    tls_state_init(&older);
+    tls_state_init(&newer);
+    older.budget = newer.budget = &b;
+    vec_events_init(&ev_older);
+    vec_events_init(&ev_newer);
+    feed_open(&older, DIR_S2C, partial, 3000, &ev_older);
+    feed_open(&newer, DIR_S2C, partial, 3000, &ev_newer);
+    ck_assert_uint_eq(dropped, 1);
+    ck_assert_uint_eq(ev_older.n, 1);
+    ck_assert_str_eq(vec_line(&ev_older, 0), "record content_type=handshake length=5004 "
+                                             "truncated=budget have=3000 need=5009 at=0");
+    ck_assert(older.dir[DIR_S2C].abandoned);
+    ck_assert_uint_eq(b.used, newer.dir[DIR_S2C].rec_cap);
+    feed_open(&older, DIR_S2C, partial + 3000, len - 3000, &ev_older);
+    static const uint8_t done[] = {0x16, 0x03, 0x03, 0x00, 0x04, 0x0e, 0x00, 0x00, 0x00};
+    feed_open(&older, DIR_S2C, done, sizeof(done), &ev_older);
+    struct tls_sink sink = vec_sink(&ev_older);
+    rec_finish(&older, DIR_S2C, cur_make(NULL, 0), &sink);
+    ck_assert_uint_eq(ev_older.n, 1);
+    ck_assert_uint_eq(older.dir[DIR_S2C].consumed, len + sizeof(done));
+    tls_state_free(&older);
+    tls_state_free(&newer);
+    ck_assert_uint_eq(b.used, 0);
+    vec_events_free(&ev_older);
+    vec_events_free(&ev_newer);
+    free(partial);
+}
+END_TEST
+
 Suite *suite_budget(void)
 {
     Suite *s = suite_create("budget");
@@ -331,6 +405,8 @@ Suite *suite_budget(void)
     tcase_add_test(tc, certificate_message_over_256_kib_is_dissected);
     tcase_add_test(tc, over_budget_oldest_unfinished_message_is_dropped_with_marker);
     tcase_add_test(tc, message_larger_than_budget_drops_itself);
+    tcase_add_test(tc, record_in_part_is_held_charged_and_given_back);
+    tcase_add_test(tc, record_in_part_over_budget_gives_up_its_direction);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -66,6 +66,16 @@ struct tls_dir {
     } flight[TLS13_FLIGHT_MAX];
     size_t flight_len;
     bool flight_over; /* the flight was emitted; later records are not held */
+    /* A record that came in part (owned; rec.c): held here rather than in the reassembly's
+     * buffer, growing with the bytes that came and charged to the budget once its header is
+     * in. Over the budget the direction is given up (abandoned): later bytes are counted. */
+    uint8_t *rec_buf;
+    size_t rec_len;
+    size_t rec_cap;
+    struct budget_entry rec_entry;
+    struct tls_sink rec_sink;
+    enum dir rec_side;
+    bool abandoned;
     /* Skimming (TLS 1.2 after the handshake): a record header split across segments, and the
      * bytes of the current record body still to pass over. */
     uint8_t skim_header[TLS_RECORD_HEADER];
@@ -154,12 +164,17 @@ void tls_state_free(struct tls_state *st); /* frees reassembly buffers; the stru
 bool rec_looks_like_tls(struct cursor first, bool *need_more);
 
 /* Dissects every whole record in data (the unconsumed bytes of direction d) and returns how
- * many bytes it consumed; the caller keeps the rest for the next call. */
+ * many bytes it consumed; the caller keeps the rest for the next call. Once the stream is
+ * recognised as TLS all bytes are consumed: a record that came in part is held in st. */
 size_t rec_consume(struct tls_state *st, enum dir d, struct cursor data,
                    const struct tls_sink *sink);
 
 /* End of stream for direction d with rest still unconsumed: reports what was cut off. */
 void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const struct tls_sink *sink);
+
+/* Frees a record held in part in either direction, silently: for a connection no longer
+ * followed. */
+void rec_forget_held(struct tls_state *st);
 
 /* Emits one protected record, with the message it is inferred to hold (or NULL). */
 void rec_emit_encrypted(enum dir d, uint8_t type, size_t length, const char *inferred,
