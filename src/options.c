@@ -105,7 +105,7 @@ void opt_usage(FILE *fp)
           "                             bytes all connections together may hold of handshake\n"
           "                             messages being joined (suffix K, M or G: KiB, MiB,\n"
           "                             GiB); past it the oldest such message is dropped with\n"
-          "                             truncated=budget (default 64M)\n"
+          "                             truncated=budget (default 32M)\n"
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
           "\n"

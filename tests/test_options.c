@@ -79,7 +79,7 @@ START_TEST(handshake_memory_sizes_take_binary_suffixes)
     struct options o;
     const char *defaults[] = {"hsdump", "-r", "x", NULL};
     ck_assert_int_eq(parse(&o, 3, defaults), -1);
-    ck_assert_uint_eq(o.max_handshake_memory, 64u << 20);
+    ck_assert_uint_eq(o.max_handshake_memory, 32u << 20);
     opt_free(&o);
     static const char *const bad[] = {"0", "1023", "M", "12Q", "-5M", "2048G", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

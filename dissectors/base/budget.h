@@ -7,9 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* 64 MiB: room for four handshake messages of the protocol's largest size (2^24-1 bytes,
- * RFC 8446 4), or a thousand 64 KiB certificate chains being joined at once. */
-#define BUDGET_DEFAULT_BYTES (64u * 1024 * 1024)
+/* 32 MiB: room for a handshake message of the protocol's largest size (2^24-1 bytes, RFC
+ * 8446 4) beside a thousand 16 KiB certificate chains being joined at once, while --max-conns
+ * connections that each hold one stay under 256 MiB in all (bench/RESULTS.md). */
+#define BUDGET_DEFAULT_BYTES (32u * 1024 * 1024)
 
 struct budget_entry;
 
