@@ -50,6 +50,16 @@ START_TEST(oldest_message_is_dropped_first)
 }
 END_TEST
 
+START_TEST(heap_sizes_count_the_allocator_overhead)
+{
+    ck_assert_uint_eq(budget_heap_size(0), 0);
+    ck_assert_uint_eq(budget_heap_size(1), 32);
+    ck_assert_uint_eq(budget_heap_size(24), 32);
+    ck_assert_uint_eq(budget_heap_size(25), 48);
+    ck_assert_uint_eq(budget_heap_size(4096), 4112);
+}
+END_TEST
+
 START_TEST(growing_message_that_is_oldest_is_itself_dropped)
 {
     struct budget b;
@@ -124,7 +134,7 @@ START_TEST(join_buffer_follows_bytes_that_came_not_claimed_length)
     ck_assert_uint_eq(ev.n, 0);
     ck_assert_uint_eq(st.dir[DIR_S2C].hs_len, 20);
     ck_assert_uint_le(st.dir[DIR_S2C].hs_cap, 256);
-    ck_assert_uint_eq(b.used, st.dir[DIR_S2C].hs_cap);
+    ck_assert_uint_eq(b.used, budget_heap_size(st.dir[DIR_S2C].hs_cap));
     struct tls_sink sink = vec_sink(&ev);
     rec_finish(&st, DIR_S2C, cur_make(NULL, 0), &sink);
     ck_assert_uint_eq(ev.n, 1);
@@ -251,11 +261,11 @@ START_TEST(over_budget_oldest_unfinished_message_is_dropped_with_marker)
     size_t len;
     uint8_t *partial = partial_certificate(&len);
     feed_open(&older, DIR_S2C, partial, len, &ev_older);
-    ck_assert_uint_eq(b.used, 5004);
+    ck_assert_uint_eq(b.used, budget_heap_size(5004));
     feed_open(&newer, DIR_S2C, partial, len, &ev_newer);
     /* the second message does not fit beside the first: the first, older, goes */
     ck_assert_uint_eq(dropped, 1);
-    ck_assert_uint_eq(b.used, 5004);
+    ck_assert_uint_eq(b.used, budget_heap_size(5004));
     ck_assert_uint_eq(ev_newer.n, 0);
     ck_assert_uint_eq(ev_older.n, 1);
     ck_assert_str_eq(vec_line(&ev_older, 0),
@@ -281,7 +291,7 @@ START_TEST(over_budget_oldest_unfinished_message_is_dropped_with_marker)
     feed_open(&older, DIR_S2C, more, at, &ev_older);
     ck_assert_uint_eq(ev_older.n, 2);
     ck_assert_str_eq(vec_line(&ev_older, 1), "handshake server_hello_done length=0");
-    ck_assert_uint_eq(b.used, 5004); /* only the newer message's */
+    ck_assert_uint_eq(b.used, budget_heap_size(5004)); /* only the newer message's */
     struct tls_sink sink = vec_sink(&ev_older);
     rec_finish(&older, DIR_S2C, cur_make(NULL, 0), &sink);
     ck_assert_uint_eq(ev_older.n, 2); /* the dropped message has had its one line */
@@ -341,12 +351,12 @@ START_TEST(record_in_part_is_held_charged_and_given_back)
     feed_open(&st, DIR_S2C, partial + 3, 1000, &ev);
     ck_assert_uint_eq(st.dir[DIR_S2C].rec_len, 1003);
     ck_assert_uint_le(st.dir[DIR_S2C].rec_cap, 2 * 1003);
-    ck_assert_uint_eq(b.used, st.dir[DIR_S2C].rec_cap);
+    ck_assert_uint_eq(b.used, budget_heap_size(st.dir[DIR_S2C].rec_cap));
     feed_open(&st, DIR_S2C, partial + 1003, len - 1003, &ev);
     ck_assert_uint_eq(st.dir[DIR_S2C].rec_len, 0);
     ck_assert_ptr_null(st.dir[DIR_S2C].rec_buf);
     ck_assert_uint_eq(st.dir[DIR_S2C].records, 1);
-    ck_assert_uint_eq(b.used, st.dir[DIR_S2C].hs_cap); /* only the message being joined */
+    ck_assert_uint_eq(b.used, budget_heap_size(st.dir[DIR_S2C].hs_cap)); /* the message only */
     ck_assert_uint_eq(ev.n, 0);
     vec_events_free(&ev);
     tls_state_free(&st);
@@ -378,7 +388,7 @@ START_TEST(record_in_part_over_budget_gives_up_its_direction)
     ck_assert_str_eq(vec_line(&ev_older, 0), "record content_type=handshake length=5004 "
                                              "truncated=budget have=3000 need=5009 at=0");
     ck_assert(older.dir[DIR_S2C].abandoned);
-    ck_assert_uint_eq(b.used, newer.dir[DIR_S2C].rec_cap);
+    ck_assert_uint_eq(b.used, budget_heap_size(newer.dir[DIR_S2C].rec_cap));
     feed_open(&older, DIR_S2C, partial + 3000, len - 3000, &ev_older);
     static const uint8_t done[] = {0x16, 0x03, 0x03, 0x00, 0x04, 0x0e, 0x00, 0x00, 0x00};
     feed_open(&older, DIR_S2C, done, sizeof(done), &ev_older);
@@ -400,6 +410,7 @@ Suite *suite_budget(void)
     Suite *s = suite_create("budget");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, oldest_message_is_dropped_first);
+    tcase_add_test(tc, heap_sizes_count_the_allocator_overhead);
     tcase_add_test(tc, growing_message_that_is_oldest_is_itself_dropped);
     tcase_add_test(tc, join_buffer_follows_bytes_that_came_not_claimed_length);
     tcase_add_test(tc, certificate_message_over_256_kib_is_dissected);

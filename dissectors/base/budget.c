@@ -9,6 +9,15 @@ void budget_init(struct budget *b, size_t limit, uint64_t *dropped)
     b->dropped = dropped;
 }
 
+size_t budget_heap_size(size_t n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    size_t chunk = (n + 8 + 15) & ~(size_t)15;
+    return chunk < 32 ? 32 : chunk;
+}
+
 static void unlink_entry(struct budget *b, struct budget_entry *e)
 {
     if (e->older != NULL) {

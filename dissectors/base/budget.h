@@ -37,6 +37,11 @@ struct budget {
 
 void budget_init(struct budget *b, size_t limit, uint64_t *dropped);
 
+/* What a heap block of n bytes costs, allocator overhead included (glibc: a 16-byte aligned
+ * chunk with an 8-byte header, 32 bytes at least), so that many tiny buffers are charged
+ * what they really take; 0 for none. */
+size_t budget_heap_size(size_t n);
+
 /* Sets what e holds to charge bytes (e joins as the newest message if it held nothing).
  * Older messages are dropped while the total is over the limit; returns false when e is
  * itself the oldest and must go: it is then out of the budget, and the caller drops it.

@@ -154,7 +154,7 @@ static bool span_append(struct dtls_message *m, struct dtls_span *sp, struct cur
         if (grown == NULL) {
             return false;
         }
-        m->heap += cap - sp->cap;
+        m->heap += budget_heap_size(cap) - budget_heap_size(sp->cap);
         sp->bytes = grown;
         sp->cap = cap;
     }
@@ -172,7 +172,8 @@ static bool span_insert(struct dtls_message *m, size_t i, uint32_t start)
         if (grown == NULL) {
             return false;
         }
-        m->heap += (cap - m->spans_cap) * sizeof(*grown);
+        m->heap += budget_heap_size(cap * sizeof(*grown)) -
+                   budget_heap_size(m->spans_cap * sizeof(*grown));
         m->spans = grown;
         m->spans_cap = cap;
     }
@@ -189,7 +190,7 @@ static bool span_merge_next(struct dtls_message *m, size_t i)
     if (!span_append(m, &m->spans[i], cur_make(next->bytes, next->len))) {
         return false;
     }
-    m->heap -= next->cap;
+    m->heap -= budget_heap_size(next->cap);
     free(next->bytes);
     memmove(next, next + 1, (m->n_spans - i - 2) * sizeof(*m->spans));
     m->n_spans--;

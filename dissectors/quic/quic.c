@@ -313,7 +313,8 @@ static void crypto_frame(struct quic_dir *qd, struct tls_state *st, enum dir d, 
     }
     c->sink = *sink;
     c->side = d;
-    if (!budget_charge(c->budget, &c->entry, c->cap + c->cap / 8, evicted)) {
+    size_t held = budget_heap_size(c->cap) + budget_heap_size(c->cap / 8);
+    if (!budget_charge(c->budget, &c->entry, held, evicted)) {
         drop_held(c);
     }
 }

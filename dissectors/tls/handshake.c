@@ -15,7 +15,7 @@
 
 #define HS_HEADER 4 /* msg_type u8, length u24 */
 /* The smallest join buffer: a few records' worth of small messages without a realloc. */
-#define HS_JOIN_MIN 256
+#define HS_JOIN_MIN 64
 
 typedef bool (*message_dissector)(struct cursor body, struct tls_state *st, struct fields *f);
 
@@ -198,7 +198,7 @@ static bool charge_pending(struct tls_state *st, enum dir d, const struct tls_si
     }
     td->hs_sink = *sink;
     td->hs_side = d;
-    if (budget_charge(st->budget, &td->hs_entry, td->hs_cap, evicted)) {
+    if (budget_charge(st->budget, &td->hs_entry, budget_heap_size(td->hs_cap), evicted)) {
         return true;
     }
     drop_pending(td);

@@ -464,7 +464,7 @@ static bool charge_held(struct tls_state *st, enum dir d, const struct tls_sink 
     }
     td->rec_sink = *sink;
     td->rec_side = d;
-    if (budget_charge(st->budget, &td->rec_entry, td->rec_cap, held_evicted)) {
+    if (budget_charge(st->budget, &td->rec_entry, budget_heap_size(td->rec_cap), held_evicted)) {
         return true;
     }
     abandon_direction(td);
