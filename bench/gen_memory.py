@@ -9,8 +9,10 @@ much and bring little, from many peers at once, so that what hsdump buffers for 
         turns, one fragment each, so every flow is open until the end.
   tcp:  --connections TCP connections (default 65536, hsdump's --max-conns) that each open
         with SYN, SYN/ACK, ACK, then dribble one ClientHello claiming 262144 bytes: its first
-        --records handshake records of --record-size bytes each, one TCP segment per record.
-        The connections take turns, one record each, and none ever completes its message.
+        --records handshake records of --record-size bytes each, one TCP segment per record
+        (or segments of --mss bytes), the last record cut after --last-bytes bytes if given,
+        so that it stays incomplete too. The connections take turns, one segment each, and
+        none ever completes its message.
 
 Ethernet, IPv4 with correct header checksums; UDP without checksum (allowed over IPv4, RFC
 768); TCP checksums zero (hsdump, like Wireshark, does not check them by default).
@@ -97,23 +99,31 @@ def tcp(sport, dport, seq, ack, flags, payload=b""):
                     0) + payload
 
 
-def gen_tcp(w, connections, records, record_size):
-    body = record_size
+def gen_tcp(w, connections, records, record_size, mss, last_bytes):
     message = bytes([1]) + CLAIMED.to_bytes(3, "big")     # client_hello, length 262144
+    stream = b""
+    for r in range(records):
+        fill = (message if r == 0 else b"") + bytes([0x42]) * (record_size - (4 if r == 0 else 0))
+        record = struct.pack(">BHH", 22, 0x0301, len(fill)) + fill
+        if r == records - 1 and last_bytes:
+            record = record[:last_bytes]
+        stream += record
+    step = mss or (5 + record_size)
+    segments = [stream[at:at + step] for at in range(0, len(stream), step)]
     for i in range(connections):
         client, port = client_address(i), 1024 + (i % 60000)
         isn_c, isn_s = 1000 + i, 5000000 + i
         w.packet(client, SERVER, 6, tcp(port, 443, isn_c, 0, SYN))
         w.packet(SERVER, client, 6, tcp(443, port, isn_s, isn_c + 1, SYN | ACK))
         w.packet(client, SERVER, 6, tcp(port, 443, isn_c + 1, isn_s + 1, ACK))
-    for r in range(records):
+    at = 0
+    for segment in segments:
         for i in range(connections):
             client, port = client_address(i), 1024 + (i % 60000)
             isn_c, isn_s = 1000 + i, 5000000 + i
-            fill = (message if r == 0 else b"") + bytes([0x42]) * (body - (4 if r == 0 else 0))
-            record = struct.pack(">BHH", 22, 0x0301, len(fill)) + fill
-            seq = isn_c + 1 + r * (5 + body)
-            w.packet(client, SERVER, 6, tcp(port, 443, seq, isn_s + 1, PSH | ACK, record))
+            w.packet(client, SERVER, 6, tcp(port, 443, isn_c + 1 + at, isn_s + 1, PSH | ACK,
+                                            segment))
+        at += len(segment)
 
 
 def main():
@@ -125,6 +135,9 @@ def main():
     p.add_argument("--connections", type=int, default=65536)
     p.add_argument("--records", type=int, default=8)
     p.add_argument("--record-size", type=int, default=1400)
+    p.add_argument("--mss", type=int, default=0, help="segment size (default: one per record)")
+    p.add_argument("--last-bytes", type=int, default=0,
+                   help="send only this many bytes of the last record")
     a = p.parse_args()
     if a.connections > 65536 * 200 or a.flows > 65536 * 200:
         sys.exit("gen_memory.py: too many peers for the 10.1.0.0/8 addresses")
@@ -135,7 +148,7 @@ def main():
         if a.kind == "dtls":
             gen_dtls(w, a.flows, a.fragments)
         else:
-            gen_tcp(w, a.connections, a.records, a.record_size)
+            gen_tcp(w, a.connections, a.records, a.record_size, a.mss, a.last_bytes)
         w.flush()
     print("%s: %d packets, %d bytes" % (a.output, w.packets, w.size))
 
