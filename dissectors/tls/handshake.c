@@ -181,7 +181,7 @@ static void drop_pending(struct tls_dir *td)
     td->hs_len = 0;
     td->hs_cap = 0;
     td->hs_fragments = 0;
-    td->hs_sink.emit(td->hs_sink.ctx, td->hs_side, &f);
+    td->budget_sink.emit(td->budget_sink.ctx, td->side, &f);
 }
 
 static void evicted(struct budget_entry *e)
@@ -196,8 +196,8 @@ static bool charge_pending(struct tls_state *st, enum dir d, const struct tls_si
     if (td->hs_len < HS_HEADER) {
         return true; /* a few bytes of a header, not charged (see the man page's bound) */
     }
-    td->hs_sink = *sink;
-    td->hs_side = d;
+    td->budget_sink = *sink;
+    td->side = d;
     if (budget_charge(st->budget, &td->hs_entry, budget_heap_size(td->hs_cap), evicted)) {
         return true;
     }

@@ -422,7 +422,7 @@ static void abandon_direction(struct tls_dir *td)
     td->rec_buf = NULL;
     td->rec_len = 0;
     td->rec_cap = 0;
-    emit(&td->rec_sink, td->rec_side, &f);
+    emit(&td->budget_sink, td->side, &f);
 }
 
 static void held_evicted(struct budget_entry *e)
@@ -448,10 +448,10 @@ static bool hold_more(struct tls_dir *td, struct cursor bytes)
             return false;
         }
         td->rec_buf = grown;
-        td->rec_cap = cap;
+        td->rec_cap = (uint32_t)cap; /* a record is at most 5 + 18432 bytes (plausible_header) */
     }
     cur_copy(bytes, td->rec_buf + td->rec_len);
-    td->rec_len = need;
+    td->rec_len = (uint32_t)need;
     return true;
 }
 
@@ -462,8 +462,8 @@ static bool charge_held(struct tls_state *st, enum dir d, const struct tls_sink 
     if (td->rec_len < TLS_RECORD_HEADER) {
         return true; /* a few bytes of a header, not charged (see the man page's bound) */
     }
-    td->rec_sink = *sink;
-    td->rec_side = d;
+    td->budget_sink = *sink;
+    td->side = d;
     if (budget_charge(st->budget, &td->rec_entry, budget_heap_size(td->rec_cap), held_evicted)) {
         return true;
     }

@@ -56,8 +56,6 @@ struct tls_dir {
     size_t hs_cap;
     uint32_t hs_fragments; /* records the pending message has come in */
     struct budget_entry hs_entry;
-    struct tls_sink hs_sink; /* where a drop by the budget is reported, and as which side */
-    enum dir hs_side;
     size_t hs_skip; /* bytes still to come of a message the budget dropped */
     /* TLS 1.3 protected records of this side's handshake flight, not yet emitted. */
     struct held_record {
@@ -70,12 +68,14 @@ struct tls_dir {
      * buffer, growing with the bytes that came and charged to the budget once its header is
      * in. Over the budget the direction is given up (abandoned): later bytes are counted. */
     uint8_t *rec_buf;
-    size_t rec_len;
-    size_t rec_cap;
+    uint32_t rec_len;
+    uint32_t rec_cap;
     struct budget_entry rec_entry;
-    struct tls_sink rec_sink;
-    enum dir rec_side;
     bool abandoned;
+    /* Where a drop by the budget (of either buffer) is reported, and as which side: set when
+     * a buffer is charged. */
+    struct tls_sink budget_sink;
+    enum dir side;
     /* Skimming (TLS 1.2 after the handshake): a record header split across segments, and the
      * bytes of the current record body still to pass over. */
     uint8_t skim_header[TLS_RECORD_HEADER];
