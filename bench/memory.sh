@@ -57,6 +57,8 @@ measure() {
     echo "$(cat "$data/memory-time") ${dropped:--}"
 }
 
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
 status=0
 echo "| case | build | budget | peak RSS MiB | wall s | messages dropped | target |"
 echo "| --- | --- | --- | ---: | ---: | ---: | --- |"
@@ -70,13 +72,13 @@ for name in $cases; do
             verdict=$([ "$kib" -lt "$target_kib" ] && echo "met (< 256)" || echo "MISSED")
             [ "$kib" -lt "$target_kib" ] || status=1
         fi
-        printf '| %s | %s | default | %.1f | %s | %s | %s |\n' "$name" "$label" \
-            "$(echo "$kib / 1024" | bc -l)" "$secs" "$dropped" "$verdict"
+        printf '| %s | %s | default | %s | %s | %s | %s |\n' "$name" "$label" \
+            "$(mib "$kib")" "$secs" "$dropped" "$verdict"
     done
     # what is not the budget's: the same run with a budget of 1 MiB
     read -r kib secs dropped <<<"$(measure "$hsdump" "$file" --max-handshake-memory 1M)"
-    printf '| %s | this tree | 1M | %.1f | %s | %s | - |\n' "$name" \
-        "$(echo "$kib / 1024" | bc -l)" "$secs" "$dropped"
+    printf '| %s | this tree | 1M | %s | %s | %s | - |\n' "$name" "$(mib "$kib")" "$secs" \
+        "$dropped"
 done
 rm -f "$data/memory-time" "$data/memory-stats"
 exit $status

@@ -291,6 +291,7 @@ static void take_fragment(struct dtls_dir *dd, struct tls_state *st, enum dir d,
     m->active = false;
     dd->any_message = true;
     dd->next_seq = (uint16_t)(seq + 1);
+    budget_release(m->budget, &m->entry); /* whole: nothing may drop it while it is read */
     struct cursor body = m->n_spans == 1 ? cur_make(m->spans[0].bytes, m->length)
                                          : cur_make(NULL, 0);
     hs_dissect_message(st, d, m->type, body, m->record_version, m->fragments, sink);
