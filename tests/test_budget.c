@@ -405,6 +405,37 @@ START_TEST(record_in_part_over_budget_gives_up_its_direction)
 }
 END_TEST
 
+/* RFC 8446 4: uint24 length, so 2^24-1 bytes is the largest message; it fits the default
+ * budget and is dissected (message_hash, a type without a decoder: its name and length,
+ * then the start of its bytes at -vv). */
+START_TEST(largest_message_the_protocol_allows_is_joined)
+{
+    size_t body_len = (1u << 24) - 1;
+    uint8_t *body = calloc(1, body_len);
+    ck_assert_ptr_nonnull(body);
+    size_t len;
+    uint8_t *stream = records_for(0xfe, body, body_len, &len);
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, BUDGET_DEFAULT_BYTES, &dropped);
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    st.budget = &b;
+    vec_events_init(&ev);
+    feed_open(&st, DIR_S2C, stream, len, &ev);
+    ck_assert_uint_eq(ev.n, 1);
+    static const char want[] = "handshake message_hash length=16777215 records=1025 body=00";
+    ck_assert_int_eq(strncmp(vec_line(&ev, 0), want, strlen(want)), 0);
+    ck_assert_uint_eq(dropped, 0);
+    ck_assert_uint_eq(b.used, 0);
+    vec_events_free(&ev);
+    tls_state_free(&st);
+    free(stream);
+    free(body);
+}
+END_TEST
+
 Suite *suite_budget(void)
 {
     Suite *s = suite_create("budget");
@@ -414,6 +445,7 @@ Suite *suite_budget(void)
     tcase_add_test(tc, growing_message_that_is_oldest_is_itself_dropped);
     tcase_add_test(tc, join_buffer_follows_bytes_that_came_not_claimed_length);
     tcase_add_test(tc, certificate_message_over_256_kib_is_dissected);
+    tcase_add_test(tc, largest_message_the_protocol_allows_is_joined);
     tcase_add_test(tc, over_budget_oldest_unfinished_message_is_dropped_with_marker);
     tcase_add_test(tc, message_larger_than_budget_drops_itself);
     tcase_add_test(tc, record_in_part_is_held_charged_and_given_back);
