@@ -532,6 +532,11 @@ size_t rec_consume(struct tls_state *st, enum dir d, struct cursor data,
         return cur_len(data);
     }
     if (st->skimming) {
+        if (td->rec_len > 0) {
+            /* begun before the other side's Finished started the skimming */
+            (void)skim(st, d, cur_make(td->rec_buf, td->rec_len), sink);
+            forget_held(st, td);
+        }
         return skim(st, d, data, sink);
     }
     enum step step = STEP_RECORD;
