@@ -77,6 +77,8 @@ declare -A PORT=(
     # 44391), IRC on 44395; the GTP-U capture wraps a connection to 44391
     [tunnel-http-connect]=44391 [tunnel-socks4]=44391 [tunnel-socks4a]=44391
     [tunnel-socks5]=44391 [starttls-irc]=44395 [gtpu-tls13]=44391
+    # a Certificate message past 256 KiB (issue 16): 44396
+    [tls12-huge-cert]=44396
 )
 # Scenario -> proxy port (tunnel-*).
 declare -A PROXY_PORT=(
@@ -102,6 +104,7 @@ readonly ALL=(
     partial-client-only partial-server-only partial-synack-first partial-lost-clienthello
     partial-synack-conflict partial-client-only-tls13 partial-server-only-tls13
     tunnel-http-connect tunnel-socks4 tunnel-socks4a tunnel-socks5 starttls-irc gtpu-tls13
+    tls12-huge-cert
 )
 
 usage() {
@@ -1255,6 +1258,44 @@ scn_tls12-chain3() {
     simple -cert "$PKI/chainleaf.pem" -key "$PKI/chainleaf.key" -cert_chain "$PKI/chain.pem" \
         -max_send_frag 512 "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_return_error
     expect "3 certificates in several records" 'c0 S>C .* certificate\(certs=3\) \[reassembled from [0-9]+ records\]'
+}
+
+# A leaf certificate of about 340 KB, by a private extension (OID under the example arc of
+# a private enterprise number) of 340,000 bytes: a Certificate message past the 256 KiB that
+# hsdump once capped, as public traces of servers with huge chains have. TLS 1.2, so the
+# Certificate is in clear. OpenSSL's client refuses a certificate list past 100 KiB
+# (max_cert_list: illegal_parameter, "excessive message size") once it has read the
+# message header, but the server has its flight under way: the capture holds all of it.
+scn_tls12-huge-cert() {
+    local cnf=$W/huge.cnf
+    {
+        printf '[ v3_huge ]\nbasicConstraints = critical, CA:FALSE\n'
+        printf 'subjectAltName = DNS:%s\n1.3.6.1.4.1.55555.1 = DER:' "$SNI"
+        head -c 340000 /dev/zero | tr '\0' 'Z' | od -An -v -tx1 | tr -d ' \n'
+        printf '\n'
+    } >"$cnf"
+    openssl req -new -config "$PKI/openssl.cnf" -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+        -nodes -keyout "$W/huge.key" -out "$W/huge.csr" -subj "/CN=$SNI" 2>"$W/huge.log"
+    openssl x509 -req -in "$W/huge.csr" -CA "$PKI/root.pem" -CAkey "$PKI/root.key" \
+        -set_serial 8 -days 365 -sha256 -extfile "$cnf" -extensions v3_huge \
+        -out "$W/huge.pem" 2>>"$W/huge.log"
+    local c=(-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256 -groups P-256)
+    server srv.log "$(ep "$P")" -naccept 1 -cert "$W/huge.pem" -key "$W/huge.key" \
+        "${c[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$P")" "${c[@]}"
+    wait_exit "$SRV"
+    capture_end
+    grep -q 'excessive message size' "$W/cli.log" ||
+        { say "$NAME: the client did not refuse the certificate list"; return 1; }
+    [[ $(packets "$CAP" | awk '$3 == "S"' | wc -l) -eq 1 ]] ||
+        { say "$NAME: want exactly one connection"; return 1; }
+    local server_bytes
+    server_bytes=$(packets "$CAP" | awk -v p=".$P" 'index($1, p) == length($1) - length(p) + 1 \
+        { n += $4 } END { print n + 0 }')
+    ((server_bytes > 340000)) ||
+        { say "$NAME: only $server_bytes bytes from the server"; return 1; }
 }
 
 # alert_cert CERT KEY ALERT: the client rejects the server's certificate. TLS 1.2, so

@@ -121,6 +121,7 @@ struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
     c->kind = CONN_UNDECIDED;
     c->gtpu = env->in_gtpu;
     tls_state_init(&c->tls);
+    c->tls.budget = env->budget;
     env->stats->tcp_connections++;
     return c;
 }
@@ -165,6 +166,7 @@ static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
         count_established(c); /* a TLS 1.3 server may still refuse the client's flight */
     }
     if (tls_handshake_done(&c->tls)) {
+        rec_forget_held(&c->tls); /* no more bytes come: a record begun is never read */
         c->unfollowed = true;
         *verdict = CONN_DONE;
     } else if (c->tls.skimming) {

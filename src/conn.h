@@ -17,11 +17,13 @@ struct fields;
 struct output;
 struct v6map;
 struct stats;
+struct budget;
 
 /* What all connections of a run share. */
 struct conn_env {
     struct output *out;
     struct stats *stats;
+    struct budget *budget; /* handshake messages being joined, all connections and flows */
     struct timeval now; /* timestamp of the packet being processed */
     uint64_t next_id;
     /* Called once per connection when its handshake completes (for -c); may be NULL. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/budget.h"
 #include "capture/capture.h"
 #include "conn.h"
 #include "diff/diff.h"
@@ -410,8 +411,10 @@ int main(int argc, char **argv)
     pc->writer = writer;
     struct run run = {.o = &opt, .live = live, .in = &in, .pc = pc, .out = &out,
                       .stats = &stats, .writer = writer};
-    struct conn_env env = {.out = &out, .stats = &stats, .on_established = on_handshake,
-                           .hook_ctx = &run};
+    struct budget budget;
+    budget_init(&budget, opt.max_handshake_memory, &stats.budget_dropped);
+    struct conn_env env = {.out = &out, .stats = &stats, .budget = &budget,
+                           .on_established = on_handshake, .hook_ctx = &run};
     status = run_inputs(&run, &env);
     alarm(0);
     out_flush(&out);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "messages.h"
+#include "base/budget.h"
 #include "base/names.h"
 #include "tcp/reassembly.h"
 
@@ -23,6 +24,7 @@ enum {
     OPT_TIME_FORMAT,
     OPT_MAX_CONNS,
     OPT_IDLE_TIMEOUT,
+    OPT_MAX_HANDSHAKE_MEMORY,
 };
 
 static const struct option long_options[] = {
@@ -43,6 +45,7 @@ static const struct option long_options[] = {
     {"canonical", no_argument, NULL, OPT_CANONICAL},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"max-handshake-memory", required_argument, NULL, OPT_MAX_HANDSHAKE_MEMORY},
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
     {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE_MODE},
     {"stats", no_argument, NULL, OPT_STATS},
@@ -98,6 +101,11 @@ void opt_usage(FILE *fp)
           "      --idle-timeout SECONDS close connections still in their handshake after\n"
           "                             SECONDS without data, in packet time, with end=idle\n"
           "                             (default 300; 0 never)\n"
+          "      --max-handshake-memory SIZE\n"
+          "                             bytes all connections together may hold of handshake\n"
+          "                             messages being joined (suffix K, M or G: KiB, MiB,\n"
+          "                             GiB); past it the oldest such message is dropped with\n"
+          "                             truncated=budget (default 32M)\n"
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
           "\n"
@@ -166,6 +174,30 @@ static bool parse_int(const char *s, long min, long max, int *out)
     return true;
 }
 
+/* A number of bytes, with an optional K, M or G suffix (powers of 1024). */
+static bool parse_size(const char *s, unsigned long long min, unsigned long long max,
+                       unsigned long long *out)
+{
+    char digits[32];
+    size_t n = strlen(s);
+    unsigned shift = 0;
+    if (n > 0 && strchr("KkMmGg", s[n - 1]) != NULL) {
+        shift = strchr("Kk", s[n - 1]) != NULL ? 10 : strchr("Mm", s[n - 1]) != NULL ? 20 : 30;
+        n--;
+    }
+    if (n == 0 || n >= sizeof(digits)) {
+        return false;
+    }
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    unsigned long long v;
+    if (!parse_number(digits, 0, max >> shift, &v) || (v << shift) < min) {
+        return false;
+    }
+    *out = v << shift;
+    return true;
+}
+
 static bool parse_time_mode(const char *s, enum time_mode *mode)
 {
     for (size_t i = 0; i < sizeof(time_names) / sizeof(time_names[0]); i++) {
@@ -209,6 +241,7 @@ int opt_parse(int argc, char **argv, struct options *o)
     o->promisc = true;
     o->max_conns = REASSEMBLY_DEFAULT_MAX_CONNS;
     o->idle_timeout = REASSEMBLY_DEFAULT_IDLE_TIMEOUT;
+    o->max_handshake_memory = BUDGET_DEFAULT_BYTES;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -312,6 +345,15 @@ int opt_parse(int argc, char **argv, struct options *o)
                 return EXIT_USAGE;
             }
             o->idle_timeout = (unsigned)n;
+            break;
+        }
+        case OPT_MAX_HANDSHAKE_MEMORY: {
+            unsigned long long n;
+            if (!parse_size(optarg, 1024, 1ull << 40, &n)) {
+                errorf("--max-handshake-memory: invalid size '%s': expected 1K to 1024G", optarg);
+                return EXIT_USAGE;
+            }
+            o->max_handshake_memory = (size_t)n;
             break;
         }
         case OPT_CANONICAL:

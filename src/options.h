@@ -43,6 +43,7 @@ struct options {
     bool list_interfaces;   /* -D */
     int max_conns;          /* --max-conns */
     unsigned idle_timeout;  /* --idle-timeout, seconds of packet time (0: never) */
+    size_t max_handshake_memory; /* --max-handshake-memory, bytes */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

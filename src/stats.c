@@ -72,6 +72,7 @@ void stats_report(const struct stats *s, FILE *fp)
     counter(fp, "UDP flows evicted (4096 at once)", s->udp_flows_evicted);
     counter(fp, "UDP flows closed idle (300 s)", s->udp_flows_idle);
     counter(fp, "lines suppressed (per-connection cap)", s->events_suppressed);
+    counter(fp, "handshake messages dropped (--max-handshake-memory)", s->budget_dropped);
     counter(fp, "packets cut by the snapshot length", s->frames_clipped);
     for (int w = 0; w < STATS_NIDS_WARN_KINDS; w++) {
         if (s->nids_warnings[w] > 0) {

@@ -47,6 +47,7 @@ struct stats {
     uint64_t udp_flows_evicted;    /* closed to make room (UDP_MAX_FLOWS) */
     uint64_t udp_flows_idle;       /* closed after UDP_IDLE_TIMEOUT without datagrams */
     uint64_t gtpu_packets;         /* GTP-U G-PDUs whose inner packet was taken (udp/gtpu.h) */
+    uint64_t budget_dropped; /* handshake messages dropped by --max-handshake-memory */
     /* -w */
     bool writing;
     uint64_t frames_written;

@@ -10,7 +10,7 @@ int main(void)
         suite_linklayer, suite_ipv6map, suite_output_text, suite_output_json, suite_options, suite_protected,
         suite_diff, suite_pcap_writer, suite_starttls, suite_partial,
         suite_messages, suite_extensions, suite_flow,
-        suite_quic, suite_dtls, suite_udp, suite_gtpu, suite_x509, suite_pcapng,
+        suite_quic, suite_dtls, suite_udp, suite_gtpu, suite_x509, suite_pcapng, suite_budget,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {

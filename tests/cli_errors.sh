@@ -33,6 +33,9 @@ expect_error "unknown option" '^hsdump: .*unknown option' --no-such-option
 expect_error "missing option argument" '^hsdump: -r: missing argument' -r
 expect_error "no input" '^hsdump: nothing to read' 
 expect_error "bad snaplen" '^hsdump: -s: invalid snapshot length' -s abc -r "$pcap"
+expect_error "bad handshake memory size" \
+    "^hsdump: --max-handshake-memory: invalid size '12Q': expected 1K to 1024G\$" \
+    --max-handshake-memory 12Q -r "$pcap"
 expect_error "stdin twice" '^hsdump: -r -: standard input can be read only once' -r - -r -
 expect_error "-r with -i" '^hsdump: -r and -i cannot be combined' -r "$pcap" -i lo
 expect_error "second file missing fails before any output" '^hsdump: /nonexistent2: No such' \

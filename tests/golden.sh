@@ -74,5 +74,10 @@ golden "$base" tt.txt "$pcap" -tt
 golden "$base" ttt.txt "$pcap" -ttt
 golden "$base" tttt.txt "$pcap" -tttt
 golden "$base" canonical.txt "$pcap" --canonical
+
+# A handshake budget too small for the 340 KB Certificate: it is dropped with
+# truncated=budget, and the messages after it are read.
+pcap="$srcdir/pcaps/tls12-huge-cert.pcap"
+golden "$(basename "$pcap")" budget64k.txt "$pcap" --max-handshake-memory 64K
 [ "$update" = yes ] && exit 0
 done_testing

@@ -29,5 +29,6 @@ Suite *suite_udp(void);
 Suite *suite_gtpu(void);
 Suite *suite_x509(void);
 Suite *suite_pcapng(void);
+Suite *suite_budget(void);
 
 #endif

@@ -224,6 +224,123 @@ START_TEST(several_records_and_fragments_share_one_datagram)
 }
 END_TEST
 
+/* Every order of four overlapping pieces gives the same message. */
+START_TEST(overlapping_fragments_in_every_order_are_joined)
+{
+    static const size_t pieces[][2] = {{0, 10}, {5, 30}, {25, 45}, {40, 999}}; /* all needed */
+    static const size_t orders[][4] = {
+        {0, 1, 2, 3}, {0, 1, 3, 2}, {0, 2, 1, 3}, {0, 2, 3, 1}, {0, 3, 1, 2}, {0, 3, 2, 1},
+        {1, 0, 2, 3}, {1, 0, 3, 2}, {1, 2, 0, 3}, {1, 2, 3, 0}, {1, 3, 0, 2}, {1, 3, 2, 0},
+        {2, 0, 1, 3}, {2, 0, 3, 1}, {2, 1, 0, 3}, {2, 1, 3, 0}, {2, 3, 0, 1}, {2, 3, 1, 0},
+        {3, 0, 1, 2}, {3, 0, 2, 1}, {3, 1, 0, 2}, {3, 1, 2, 0}, {3, 2, 0, 1}, {3, 2, 1, 0},
+    };
+    for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
+        size_t ordered[4][2];
+        for (size_t i = 0; i < 4; i++) {
+            ordered[i][0] = pieces[orders[o][i]][0];
+            ordered[i][1] = pieces[orders[o][i]][1];
+        }
+        send_fragments((const size_t(*)[2])ordered, 4);
+    }
+}
+END_TEST
+
+/* One-byte fragments, odd offsets first, then the even ones backwards: the holes close one
+ * by one and the spans merge into the message. */
+START_TEST(one_byte_fragments_in_scrambled_order_are_joined)
+{
+    size_t pieces[60][2];
+    size_t n = 0;
+    for (size_t at = 1; at < 60; at += 2) {
+        pieces[n][0] = at;
+        pieces[n++][1] = at + 1;
+    }
+    for (size_t at = 60; at >= 2; at -= 2) {
+        pieces[n][0] = at - 2;
+        pieces[n++][1] = at - 1;
+    }
+    ck_assert_uint_eq(n, 60);
+    send_fragments((const size_t(*)[2])pieces, 60);
+}
+END_TEST
+
+/* RFC 6347 4.2.2 header of a fragment at offset with one byte, of a message claiming length. */
+static size_t one_byte_fragment(uint8_t type, uint16_t seq, uint32_t length, uint32_t offset,
+                                uint8_t *out)
+{
+    uint8_t frag[DTLS_HS_HEADER + 1] = {
+        type, (uint8_t)(length >> 16), (uint8_t)(length >> 8), (uint8_t)length,
+        (uint8_t)(seq >> 8), (uint8_t)seq, (uint8_t)(offset >> 16), (uint8_t)(offset >> 8),
+        (uint8_t)offset, 0, 0, 1, 0x42,
+    };
+    return record(22, VERSION_DTLSv1_2, 0, frag, sizeof(frag), out);
+}
+
+START_TEST(fragment_claiming_256_kib_holds_only_its_bytes)
+{
+    struct fixture fx;
+    start(&fx);
+    uint8_t dgram[BUF_MAX];
+    size_t n = one_byte_fragment(11, 0, 256 * 1024, 256 * 1024 - 1, dgram);
+    feed(&fx, DIR_S2C, dgram, n);
+    const struct dtls_message *m = &fx.ds.dir[DIR_S2C].msg;
+    ck_assert(m->active);
+    ck_assert_uint_eq(m->received, 1);
+    ck_assert_uint_eq(m->n_spans, 1);
+    /* a one-byte block and an array of two spans, each with the allocator's overhead */
+    ck_assert_uint_eq(m->heap,
+                      budget_heap_size(1) + budget_heap_size(2 * sizeof(struct dtls_span)));
+    n = one_byte_fragment(11, 0, 256 * 1024, 7, dgram);
+    feed(&fx, DIR_S2C, dgram, n);
+    ck_assert_uint_eq(m->received, 2);
+    ck_assert_uint_eq(m->n_spans, 2);
+    ck_assert_uint_eq(fx.ev.n, 0);
+    stop(&fx);
+}
+END_TEST
+
+START_TEST(over_budget_oldest_message_is_dropped_and_its_fragments_ignored)
+{
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, 1024, &dropped);
+    struct fixture older, newer;
+    start(&older);
+    start(&newer);
+    older.st.budget = newer.st.budget = &b;
+    static uint8_t body[5000];
+    uint8_t frag[BUF_MAX], dgram[BUF_MAX];
+    /* 600 of the 5000 bytes of a Certificate, in each flow */
+    size_t n = fragment(11, 0, body, 600, 0, 600, frag);
+    frag[1] = 0;
+    frag[2] = 5000 >> 8;
+    frag[3] = 5000 & 0xff;
+    n = record(22, VERSION_DTLSv1_2, 0, frag, n, dgram);
+    feed(&older, DIR_S2C, dgram, n);
+    ck_assert_uint_eq(b.used, older.ds.dir[DIR_S2C].msg.heap);
+    feed(&newer, DIR_S2C, dgram, n);
+    ck_assert_uint_eq(dropped, 1);
+    ck_assert_uint_eq(older.ev.n, 1);
+    ck_assert_str_eq(vec_line(&older.ev, 0),
+                     "handshake certificate message_seq=0 truncated=budget have=600 need=5000");
+    ck_assert(older.ev.any_malformed);
+    ck_assert_uint_eq(newer.ev.n, 0);
+    ck_assert_uint_eq(b.used, newer.ds.dir[DIR_S2C].msg.heap);
+    /* the dropped message's later fragments are ignored; the next message is read */
+    feed(&older, DIR_S2C, dgram, n);
+    n = whole_message(14, 1, body, 0, VERSION_DTLSv1_2, dgram);
+    feed(&older, DIR_S2C, dgram, n);
+    ck_assert_uint_eq(older.ev.n, 2);
+    ck_assert_str_eq(vec_line(&older.ev, 1), "handshake server_hello_done length=0");
+    struct tls_sink sink = vec_sink(&older.ev);
+    dtls_finish(&older.ds, &older.st, &sink);
+    ck_assert_uint_eq(older.ev.n, 2);
+    stop(&newer);
+    ck_assert_uint_eq(b.used, 0);
+    stop(&older);
+}
+END_TEST
+
 START_TEST(retransmitted_flight_is_counted_not_repeated)
 {
     struct fixture fx;
@@ -361,6 +478,10 @@ Suite *suite_dtls(void)
     tcase_add_test(tc, hello_verify_request_then_client_hello_with_cookie);
     tcase_add_test(tc, fragments_in_order_are_joined);
     tcase_add_test(tc, fragments_out_of_order_and_overlapping_are_joined);
+    tcase_add_test(tc, overlapping_fragments_in_every_order_are_joined);
+    tcase_add_test(tc, one_byte_fragments_in_scrambled_order_are_joined);
+    tcase_add_test(tc, fragment_claiming_256_kib_holds_only_its_bytes);
+    tcase_add_test(tc, over_budget_oldest_message_is_dropped_and_its_fragments_ignored);
     tcase_add_test(tc, several_records_and_fragments_share_one_datagram);
     tcase_add_test(tc, retransmitted_flight_is_counted_not_repeated);
     tcase_add_test(tc, missing_fragment_is_reported_at_the_end);

@@ -61,6 +61,34 @@ START_TEST(output_options_are_parsed)
 }
 END_TEST
 
+START_TEST(handshake_memory_sizes_take_binary_suffixes)
+{
+    static const struct {
+        const char *arg;
+        size_t bytes;
+    } cases[] = {
+        {"1024", 1024}, {"1K", 1024}, {"64M", 64u << 20}, {"2g", (size_t)2 << 30},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct options o;
+        const char *argv[] = {"hsdump", "--max-handshake-memory", cases[i].arg, "-r", "x", NULL};
+        ck_assert_int_eq(parse(&o, 5, argv), -1);
+        ck_assert_msg(o.max_handshake_memory == cases[i].bytes, "%s", cases[i].arg);
+        opt_free(&o);
+    }
+    struct options o;
+    const char *defaults[] = {"hsdump", "-r", "x", NULL};
+    ck_assert_int_eq(parse(&o, 3, defaults), -1);
+    ck_assert_uint_eq(o.max_handshake_memory, 32u << 20);
+    opt_free(&o);
+    static const char *const bad[] = {"0", "1023", "M", "12Q", "-5M", "2048G", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *argv[] = {"hsdump", "--max-handshake-memory", bad[i], "-r", "x", NULL};
+        ck_assert_msg(parse(&o, 5, argv) == 2, "'%s' accepted", bad[i]);
+    }
+}
+END_TEST
+
 START_TEST(time_modes_by_count_and_by_name)
 {
     static const struct {
@@ -163,6 +191,7 @@ Suite *suite_options(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, files_and_trailing_filter_are_collected);
     tcase_add_test(tc, bad_values_are_usage_errors);
+    tcase_add_test(tc, handshake_memory_sizes_take_binary_suffixes);
     tcase_add_test(tc, output_options_are_parsed);
     tcase_add_test(tc, time_modes_by_count_and_by_name);
     tcase_add_test(tc, bad_output_and_stop_values_are_usage_errors);

@@ -620,6 +620,52 @@ START_TEST(a_frame_not_allowed_in_initial_packets_is_malformed)
 }
 END_TEST
 
+/* Only what is not yet dissected is held, charged to the budget; over it the older flow's
+ * stream is dropped with truncated=budget, and the buffer is freed once all is read. */
+START_TEST(held_crypto_bytes_are_charged_and_dropped_over_budget)
+{
+    uint8_t ch[PACKET_MAX], frames[PACKET_MAX], first[PACKET_MAX], rest[PACKET_MAX];
+    size_t ch_len = sample_client_hello(ch);
+    size_t n = crypto_frame(0, ch, 60, frames);
+    size_t first_len = seal_initial(QUIC_VERSION_1, true, 0, frames, n, 1200, first);
+    n = crypto_frame(60, ch + 60, ch_len - 60, frames);
+    size_t rest_len = seal_initial(QUIC_VERSION_1, true, 1, frames, n, 1200, rest);
+    struct budget b;
+    uint64_t dropped = 0;
+    budget_init(&b, 6000, &dropped); /* one 4 KiB buffer and its map, not two */
+    struct quic_state q[2];
+    struct tls_state st[2];
+    struct vec_events ev[2];
+    for (size_t i = 0; i < 2; i++) {
+        start(&q[i], &st[i], &ev[i]);
+        st[i].budget = &b;
+    }
+    feed_bytes(&q[0], &st[0], DIR_C2S, first, first_len, &ev[0]);
+    ck_assert_uint_eq(b.used, budget_heap_size(4096) + budget_heap_size(512));
+    feed_bytes(&q[1], &st[1], DIR_C2S, first, first_len, &ev[1]);
+    ck_assert_uint_eq(dropped, 1);
+    ck_assert_uint_eq(ev[0].n, 1);
+    char want[128];
+    snprintf(want, sizeof(want), "handshake client_hello truncated=budget have=60 need=%zu",
+             ch_len);
+    ck_assert_str_eq(vec_line(&ev[0], 0), want);
+    /* the dropped stream ignores the rest; the other one completes and holds nothing */
+    feed_bytes(&q[0], &st[0], DIR_C2S, rest, rest_len, &ev[0]);
+    feed_bytes(&q[1], &st[1], DIR_C2S, rest, rest_len, &ev[1]);
+    ck_assert_uint_eq(ev[0].n, 1);
+    ck_assert_uint_eq(ev[1].n, 1);
+    ck_assert_ptr_nonnull(strstr(vec_line(&ev[1], 0), "handshake client_hello "));
+    ck_assert_uint_eq(b.used, 0);
+    ck_assert_ptr_null(q[1].dir[DIR_C2S].crypto.buf);
+    struct tls_sink sink = vec_sink(&ev[0]);
+    quic_finish(&q[0], &st[0], &sink);
+    ck_assert_uint_eq(ev[0].n, 1);
+    for (size_t i = 0; i < 2; i++) {
+        stop(&q[i], &st[i], &ev[i]);
+    }
+}
+END_TEST
+
 START_TEST(crypto_beyond_the_buffer_cap_is_counted_and_the_message_reported_cut)
 {
     /* a ClientHello header claiming 70000 bytes, then a frame far past QUIC_CRYPTO_MAX */
@@ -698,6 +744,7 @@ Suite *suite_quic(void)
     tcase_add_test(tc, connection_close_in_an_initial_is_an_event_with_its_alert);
     tcase_add_test(tc, a_frame_not_allowed_in_initial_packets_is_malformed);
     tcase_add_test(tc, crypto_beyond_the_buffer_cap_is_counted_and_the_message_reported_cut);
+    tcase_add_test(tc, held_crypto_bytes_are_charged_and_dropped_over_budget);
     tcase_add_test(tc, retry_makes_the_next_client_initial_choose_the_keys);
     suite_add_tcase(s, tc);
     return s;

@@ -325,28 +325,6 @@ START_TEST(heartbeat_claiming_more_than_record_is_flagged)
 }
 END_TEST
 
-START_TEST(oversized_handshake_message_is_reported_and_skipped)
-{
-    uint8_t stream[5 + 4 + 16];
-    static const uint8_t header[] = {
-        0x16, 0x03, 0x03, 0x00, 0x14, /* record: handshake, length 20 */
-        0x0b, 0x10, 0x00, 0x00,       /* certificate, length 2^20: over the cap */
-    };
-    memcpy(stream, header, sizeof(header));
-    memset(stream + sizeof(header), 0xab, 16);
-    struct tls_state st;
-    struct vec_events ev;
-    tls_state_init(&st);
-    vec_events_init(&ev);
-    vec_feed(&st, DIR_S2C, stream, sizeof(stream), 0, &ev);
-    ck_assert_uint_ge(ev.n, 1);
-    ck_assert_ptr_nonnull(strstr(vec_line(&ev, 0), "handshake certificate length=1048576 "
-                                                   "malformed=length"));
-    vec_events_free(&ev);
-    tls_state_free(&st);
-}
-END_TEST
-
 START_TEST(sslv2_client_hello_is_recognised_and_dissected)
 {
     static const uint8_t stream[] = {
@@ -410,7 +388,6 @@ Suite *suite_record(void)
     tcase_add_test(tc, oversized_record_length_desyncs);
     tcase_add_test(tc, zero_length_handshake_record_is_malformed);
     tcase_add_test(tc, heartbeat_claiming_more_than_record_is_flagged);
-    tcase_add_test(tc, oversized_handshake_message_is_reported_and_skipped);
     tcase_add_test(tc, sslv2_client_hello_is_recognised_and_dissected);
     tcase_add_test(tc, recognition_needs_a_plausible_header);
     suite_add_tcase(s, tc);

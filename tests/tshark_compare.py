@@ -167,6 +167,12 @@ def frame_order(types, hs, alerts, offsets=None):
     return events
 
 
+# Messages hsdump shows and tshark 4.0 does not, by capture: (direction, message). tshark
+# lists the 21 handshake records of tls12-huge-cert's 340,641-byte Certificate but does not
+# join them into the message, so its sequence lacks it (pcaps/README.md).
+TSHARK_MISSES = {"tls12-huge-cert.pcap": ("s", "certificate")}
+
+
 def main():
     binary = sys.argv[1]
     pcaps = [p for p in sys.argv[2:] if os.path.isfile(p)]
@@ -180,6 +186,10 @@ def main():
             n += 1
             name = f"{os.path.basename(pcap)} {key[0]} -> {key[1]}"
             other = theirs.get(key, Conn())
+            missed = TSHARK_MISSES.get(os.path.basename(pcap))
+            if missed and missed[1] in conn.seq[missed[0]]:
+                conn.seq[missed[0]].remove(missed[1])
+                name += f" (without the {missed[1]} tshark does not join)"
             diffs = [f"{d} sequence: hsdump {conn.seq[d]} tshark {other.seq[d]}"
                      for d in ("c", "s") if conn.seq[d] != other.seq[d]]
             for fact in sorted(set(conn.facts) | set(other.facts)):

@@ -3,6 +3,7 @@
  * DTLS 1.3 unified-header records counted as protected. */
 #include "dtls/dtls.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,20 @@ void dtls_state_init(struct dtls_state *ds)
     memset(ds, 0, sizeof(*ds));
 }
 
+/* Frees what the message being joined holds and gives it back to the budget. */
+static void forget_bytes(struct dtls_message *m)
+{
+    for (size_t i = 0; i < m->n_spans; i++) {
+        free(m->spans[i].bytes);
+    }
+    free(m->spans);
+    m->spans = NULL;
+    m->n_spans = 0;
+    m->spans_cap = 0;
+    m->heap = 0;
+    budget_release(m->budget, &m->entry);
+}
+
 void dtls_state_free(struct dtls_state *ds)
 {
     if (ds == NULL) {
@@ -23,8 +38,7 @@ void dtls_state_free(struct dtls_state *ds)
     }
     for (size_t d = 0; d < 2; d++) {
         struct dtls_message *m = &ds->dir[d].msg;
-        free(m->buf);
-        free(m->have);
+        forget_bytes(m);
         memset(m, 0, sizeof(*m));
     }
 }
@@ -85,28 +99,34 @@ static void abandon_message(struct dtls_message *m, enum dir d, bool report,
         fields_truncated(&f, "handshake", m->received, m->length);
         emit(sink, d, &f);
     }
+    forget_bytes(m);
     m->active = false;
 }
 
-/* Room for a body of length bytes and its bitmap, all bits clear. */
-static bool start_message(struct dtls_message *m, uint8_t type, uint32_t length, uint16_t seq,
+/* The budget took the message's memory: its line says so, and its other fragments are
+ * ignored (the message cannot complete any more). */
+static void drop_message(struct dtls_message *m)
+{
+    struct fields f;
+    char name[NAMES_BUF];
+    fields_init(&f, "handshake", names_format(NAMES_HS, m->type, name, sizeof(name)));
+    fields_add_uint(&f, "message_seq", m->message_seq);
+    fields_truncated(&f, "budget", m->received, m->length);
+    m->dropped = true;
+    m->dropped_seq = m->message_seq;
+    forget_bytes(m); /* its entry is out of the budget already */
+    m->active = false;
+    emit(&m->sink, m->side, &f);
+}
+
+static void evicted(struct budget_entry *e)
+{
+    drop_message((struct dtls_message *)((char *)e - offsetof(struct dtls_message, entry)));
+}
+
+static void start_message(struct dtls_message *m, uint8_t type, uint32_t length, uint16_t seq,
                           uint16_t record_version)
 {
-    size_t need = length > 0 ? length : 1;
-    if (need > m->cap) {
-        uint8_t *buf = realloc(m->buf, need);
-        if (buf == NULL) {
-            return false;
-        }
-        m->buf = buf;
-        uint8_t *have = realloc(m->have, (need + 7) / 8);
-        if (have == NULL) {
-            return false;
-        }
-        m->have = have;
-        m->cap = need;
-    }
-    memset(m->have, 0, (need + 7) / 8);
     m->active = true;
     m->type = type;
     m->length = length;
@@ -114,6 +134,105 @@ static bool start_message(struct dtls_message *m, uint8_t type, uint32_t length,
     m->record_version = record_version;
     m->fragments = 0;
     m->received = 0;
+}
+
+static uint32_t span_end(const struct dtls_span *sp)
+{
+    return sp->start + sp->len;
+}
+
+/* Appends bytes to a span, its room doubling but never past the message's end. */
+static bool span_append(struct dtls_message *m, struct dtls_span *sp, struct cursor bytes)
+{
+    uint32_t need = sp->len + (uint32_t)cur_len(bytes);
+    if (need > sp->cap) {
+        uint32_t cap = sp->cap * 2 < m->length - sp->start ? sp->cap * 2 : m->length - sp->start;
+        if (cap < need) {
+            cap = need;
+        }
+        uint8_t *grown = realloc(sp->bytes, cap);
+        if (grown == NULL) {
+            return false;
+        }
+        m->heap += budget_heap_size(cap) - budget_heap_size(sp->cap);
+        sp->bytes = grown;
+        sp->cap = cap;
+    }
+    cur_copy(bytes, sp->bytes + sp->len);
+    sp->len = need;
+    return true;
+}
+
+/* A new empty span at index i, starting at start. */
+static bool span_insert(struct dtls_message *m, size_t i, uint32_t start)
+{
+    if (m->n_spans == m->spans_cap) {
+        size_t cap = m->spans_cap != 0 ? m->spans_cap * 2 : 2;
+        struct dtls_span *grown = realloc(m->spans, cap * sizeof(*grown));
+        if (grown == NULL) {
+            return false;
+        }
+        m->heap += budget_heap_size(cap * sizeof(*grown)) -
+                   budget_heap_size(m->spans_cap * sizeof(*grown));
+        m->spans = grown;
+        m->spans_cap = cap;
+    }
+    memmove(m->spans + i + 1, m->spans + i, (m->n_spans - i) * sizeof(*m->spans));
+    m->spans[i] = (struct dtls_span){start, 0, 0, NULL};
+    m->n_spans++;
+    return true;
+}
+
+/* Span i reached span i + 1: one span from now on. */
+static bool span_merge_next(struct dtls_message *m, size_t i)
+{
+    struct dtls_span *next = &m->spans[i + 1];
+    if (!span_append(m, &m->spans[i], cur_make(next->bytes, next->len))) {
+        return false;
+    }
+    m->heap -= budget_heap_size(next->cap);
+    free(next->bytes);
+    memmove(next, next + 1, (m->n_spans - i - 2) * sizeof(*m->spans));
+    m->n_spans--;
+    return true;
+}
+
+/* Stores the bytes of a fragment at offset that no earlier fragment brought (RFC 6347
+ * 4.2.3: fragments may overlap, repeat and come in any order). */
+static bool put_fragment(struct dtls_message *m, uint32_t offset, struct cursor fragment)
+{
+    uint32_t pos = offset, end = offset + (uint32_t)cur_len(fragment);
+    size_t i = 0;
+    while (i < m->n_spans && span_end(&m->spans[i]) < offset) {
+        i++;
+    }
+    while (pos < end) {
+        struct dtls_span *sp = i < m->n_spans ? &m->spans[i] : NULL;
+        if (sp != NULL && sp->start <= pos && span_end(sp) > pos) {
+            pos = span_end(sp) < end ? span_end(sp) : end; /* already there */
+            continue;
+        }
+        if (sp == NULL || sp->start > pos) {
+            if (!span_insert(m, i, pos)) {
+                return false;
+            }
+            sp = &m->spans[i];
+        }
+        /* sp ends at pos: the new bytes extend it up to the next span or the fragment's end */
+        uint32_t stop = i + 1 < m->n_spans && m->spans[i + 1].start < end ? m->spans[i + 1].start
+                                                                          : end;
+        struct cursor rest = fragment;
+        if (!cur_skip(&rest, pos - offset) ||
+            !span_append(m, sp, cur_take_upto(&rest, stop - pos))) {
+            return false;
+        }
+        m->received += stop - pos;
+        pos = stop;
+        if (i + 1 < m->n_spans && span_end(&m->spans[i]) == m->spans[i + 1].start &&
+            !span_merge_next(m, i)) {
+            return false;
+        }
+    }
     return true;
 }
 
@@ -149,27 +268,34 @@ static void take_fragment(struct dtls_dir *dd, struct tls_state *st, enum dir d,
                            "the msg_type and length of the message's other fragments", sink);
         return;
     }
-    if (!m->active && !start_message(m, type, length, seq, record_version)) {
+    if (m->dropped && m->dropped_seq == seq) {
         return;
     }
+    if (!m->active) {
+        start_message(m, type, length, seq, record_version);
+        m->budget = st->budget;
+    }
     m->fragments++;
-    size_t end = (size_t)offset + cur_len(fragment);
-    cur_copy(fragment, m->buf + offset);
-    for (size_t i = offset; i < end; i++) {
-        uint8_t bit = (uint8_t)(1u << (i % 8));
-        if ((m->have[i / 8] & bit) == 0) {
-            m->have[i / 8] |= bit;
-            m->received++;
-        }
+    if (!put_fragment(m, offset, fragment)) {
+        abandon_message(m, d, true, sink);
+        return;
     }
     if (m->received < m->length) {
+        m->sink = *sink;
+        m->side = d;
+        if (!budget_charge(m->budget, &m->entry, m->heap, evicted)) {
+            drop_message(m);
+        }
         return;
     }
     m->active = false;
     dd->any_message = true;
     dd->next_seq = (uint16_t)(seq + 1);
-    hs_dissect_message(st, d, m->type, cur_make(m->buf, m->length), m->record_version,
-                       m->fragments, sink);
+    budget_release(m->budget, &m->entry); /* whole: nothing may drop it while it is read */
+    struct cursor body = m->n_spans == 1 ? cur_make(m->spans[0].bytes, m->length)
+                                         : cur_make(NULL, 0);
+    hs_dissect_message(st, d, m->type, body, m->record_version, m->fragments, sink);
+    forget_bytes(m);
 }
 
 /* RFC 6347 4.2.2: struct { HandshakeType msg_type; uint24 length; uint16 message_seq;
@@ -192,12 +318,6 @@ static void handshake_record(struct dtls_dir *dd, struct tls_state *st, enum dir
                                "12-byte fragment header and fragment_length bytes inside record",
                                sink);
             return;
-        }
-        if (length > TLS_HS_MESSAGE_MAX) {
-            fragment_malformed(dd, d, type, "length",
-                               "handshake message <= 262144 bytes (hsdump's reassembly cap)",
-                               sink);
-            continue;
         }
         if ((uint64_t)offset + fragment_length > length) {
             fragment_malformed(dd, d, type, "fragment_offset",

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/budget.h"
 #include "base/cursor.h"
 #include "tls/tls.h"
 
@@ -17,7 +18,17 @@ struct fields;
 /* RFC 6347 4.2.2: msg_type, length, message_seq, fragment_offset, fragment_length. */
 #define DTLS_HS_HEADER 12
 
-/* The handshake message a direction is joining from its fragments (RFC 6347 4.2.3). */
+/* Bytes of a message being joined that arrived without a hole between them. */
+struct dtls_span {
+    uint32_t start; /* offset in the message body */
+    uint32_t len;
+    uint32_t cap;
+    uint8_t *bytes; /* owned */
+};
+
+/* The handshake message a direction is joining from its fragments (RFC 6347 4.2.3): the
+ * fragments' bytes as sorted, disjoint spans, so memory follows the bytes that arrived
+ * whatever length and offsets the headers claim. */
 struct dtls_message {
     bool active;
     uint16_t message_seq;
@@ -26,9 +37,16 @@ struct dtls_message {
     uint16_t record_version; /* of the record its first fragment came in */
     uint32_t fragments;
     size_t received; /* distinct bytes of the body that arrived */
-    uint8_t *buf;    /* owned: the body, length bytes */
-    uint8_t *have;   /* owned: one bit per body byte */
-    size_t cap;
+    struct dtls_span *spans; /* owned, n_spans in use, no two touching */
+    size_t n_spans;
+    size_t spans_cap;
+    size_t heap; /* bytes allocated for it, what the budget is charged */
+    struct budget *budget;
+    struct budget_entry entry;
+    struct tls_sink sink; /* where a drop by the budget is reported, and as which side */
+    enum dir side;
+    bool dropped; /* the budget dropped message dropped_seq: its other fragments are ignored */
+    uint16_t dropped_seq;
 };
 
 struct dtls_dir {

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,17 @@ void quic_state_init(struct quic_state *q)
     memset(q, 0, sizeof(*q));
 }
 
+/* Frees the bytes held of a CRYPTO stream and gives them back to the budget. */
+static void forget_held(struct quic_crypto *c)
+{
+    free(c->buf);
+    free(c->have);
+    c->buf = NULL;
+    c->have = NULL;
+    c->cap = 0;
+    budget_release(c->budget, &c->entry);
+}
+
 void quic_state_free(struct quic_state *q)
 {
     if (q == NULL) {
@@ -56,8 +68,7 @@ void quic_state_free(struct quic_state *q)
     }
     for (size_t d = 0; d < 2; d++) {
         struct quic_crypto *c = &q->dir[d].crypto;
-        free(c->buf);
-        free(c->have);
+        forget_held(c);
         memset(c, 0, sizeof(*c));
     }
 }
@@ -157,7 +168,7 @@ static bool ensure_keys(struct quic_state *q, uint32_t version)
     return true;
 }
 
-/* Grows a direction's CRYPTO buffer (and its bitmap) to hold offsets [0, need). */
+/* Grows a direction's CRYPTO buffer (and its bitmap) to hold offsets [base, base + need). */
 static bool crypto_reserve(struct quic_crypto *c, size_t need)
 {
     if (need <= c->cap) {
@@ -187,7 +198,17 @@ static bool crypto_reserve(struct quic_crypto *c, size_t need)
 
 static bool crypto_has(const struct quic_crypto *c, size_t offset)
 {
-    return (c->have[offset / 8] & (1u << (offset % 8))) != 0;
+    size_t i = offset - c->base;
+    return (c->have[i / 8] & (1u << (i % 8))) != 0;
+}
+
+/* The bytes that arrived without a hole and are not dissected yet. */
+static struct cursor crypto_pending(const struct quic_crypto *c)
+{
+    if (c->buf == NULL) {
+        return cur_make(NULL, 0);
+    }
+    return cur_make(c->buf + (c->parsed - c->base), c->contiguous - c->parsed);
 }
 
 /* Dissects every whole handshake message at the front of what arrived without a hole. */
@@ -195,7 +216,7 @@ static void crypto_dissect(struct quic_crypto *c, struct tls_state *st, enum dir
                            const struct tls_sink *sink)
 {
     for (;;) {
-        struct cursor avail = cur_make(c->buf + c->parsed, c->contiguous - c->parsed);
+        struct cursor avail = crypto_pending(c);
         uint8_t type;
         uint32_t length;
         struct cursor body;
@@ -208,6 +229,40 @@ static void crypto_dissect(struct quic_crypto *c, struct tls_state *st, enum dir
     }
 }
 
+/* The line of the message still incomplete in a CRYPTO stream: truncated=where. */
+static void report_pending(const struct quic_crypto *c, enum dir d, const char *where,
+                           const struct tls_sink *sink)
+{
+    struct cursor pending = crypto_pending(c);
+    uint8_t type = 0;
+    uint32_t length = 0;
+    char name[NAMES_BUF];
+    bool have_header = cur_get_u8(&pending, &type) && cur_get_u24(&pending, &length);
+    struct fields f;
+    fields_init(&f, "handshake",
+                have_header ? names_format(NAMES_HS, type, name, sizeof(name)) : "unknown");
+    fields_truncated(&f, where, c->contiguous - c->parsed,
+                     have_header ? HS_HEADER + (size_t)length : HS_HEADER);
+    sink->emit(sink->ctx, d, &f);
+}
+
+/* The budget took what the stream held: its line says so, later frames are ignored. */
+static void drop_held(struct quic_crypto *c)
+{
+    report_pending(c, c->side, "budget", &c->sink);
+    c->dropped = true;
+    free(c->buf); /* its entry is out of the budget already */
+    free(c->have);
+    c->buf = NULL;
+    c->have = NULL;
+    c->cap = 0;
+}
+
+static void evicted(struct budget_entry *e)
+{
+    drop_held((struct quic_crypto *)((char *)e - offsetof(struct quic_crypto, entry)));
+}
+
 /* RFC 9000 19.6: CRYPTO Frame { Type (i) = 0x06, Offset (i), Length (i), Crypto Data (..) }
  * The data is placed at its offset; frames may repeat, overlap or come in any order. */
 static void crypto_frame(struct quic_dir *qd, struct tls_state *st, enum dir d, uint64_t offset,
@@ -215,7 +270,7 @@ static void crypto_frame(struct quic_dir *qd, struct tls_state *st, enum dir d, 
 {
     struct quic_crypto *c = &qd->crypto;
     qd->crypto_frames++;
-    if (cur_len(data) == 0) {
+    if (cur_len(data) == 0 || c->dropped) {
         return;
     }
     if (offset >= QUIC_CRYPTO_MAX) {
@@ -227,21 +282,41 @@ static void crypto_frame(struct quic_dir *qd, struct tls_state *st, enum dir d, 
         c->overflow = true;
     }
     size_t start = (size_t)offset, end = start + cur_len(kept);
-    if (!crypto_reserve(c, end)) {
+    if (end <= c->parsed) {
+        return; /* dissected already: a retransmission */
+    }
+    if (start < c->parsed) {
+        (void)cur_take_upto(&kept, c->parsed - start);
+        start = c->parsed;
+    }
+    if (!crypto_reserve(c, end - c->base)) {
         c->overflow = true;
         return;
     }
-    cur_copy(kept, c->buf + start);
-    for (size_t i = start; i < end; i++) {
+    cur_copy(kept, c->buf + (start - c->base));
+    for (size_t i = start - c->base; i < end - c->base; i++) {
         c->have[i / 8] |= (uint8_t)(1u << (i % 8));
     }
     if (end > c->highest) {
         c->highest = end;
     }
-    while (c->contiguous < c->cap && crypto_has(c, c->contiguous)) {
+    while (c->contiguous < c->base + c->cap && crypto_has(c, c->contiguous)) {
         c->contiguous++;
     }
     crypto_dissect(c, st, d, sink);
+    c->budget = st->budget;
+    if (c->parsed == c->highest) {
+        /* nothing left to join: the next frame starts a buffer at the stream's offset */
+        forget_held(c);
+        c->base = c->parsed;
+        return;
+    }
+    c->sink = *sink;
+    c->side = d;
+    size_t held = budget_heap_size(c->cap) + budget_heap_size(c->cap / 8);
+    if (!budget_charge(c->budget, &c->entry, held, evicted)) {
+        drop_held(c);
+    }
 }
 
 /* RFC 9000 19.3: ACK Frame { Type (i) = 0x02..0x03, Largest Acknowledged (i), ACK Delay (i),
@@ -570,20 +645,9 @@ void quic_finish(struct quic_state *q, struct tls_state *st, const struct tls_si
     (void)st;
     for (size_t i = 0; i < 2; i++) {
         const struct quic_crypto *c = &q->dir[i].crypto;
-        if (c->highest <= c->parsed) {
-            continue;
+        if (c->highest > c->parsed && !c->dropped) {
+            report_pending(c, (enum dir)i, "handshake", sink);
         }
-        struct cursor pending = cur_make(c->buf + c->parsed, c->contiguous - c->parsed);
-        uint8_t type = 0;
-        uint32_t length = 0;
-        char name[NAMES_BUF];
-        bool have_header = cur_get_u8(&pending, &type) && cur_get_u24(&pending, &length);
-        struct fields f;
-        fields_init(&f, "handshake",
-                    have_header ? names_format(NAMES_HS, type, name, sizeof(name)) : "unknown");
-        fields_truncated(&f, "handshake", c->contiguous - c->parsed,
-                         have_header ? HS_HEADER + (size_t)length : HS_HEADER);
-        sink->emit(sink->ctx, (enum dir)i, &f);
     }
 }
 

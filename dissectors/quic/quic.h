@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/budget.h"
 #include "base/cursor.h"
 #include "crypto/quic_crypto.h"
 #include "tls/tls.h"
@@ -24,15 +25,22 @@ struct fields;
 /* RFC 768: a UDP payload is at most 65535 - 8 bytes. */
 #define QUIC_DATAGRAM_MAX 65527
 
-/* The Initial-level CRYPTO stream of one direction, joined by offset (RFC 9000 19.6). */
+/* The Initial-level CRYPTO stream of one direction, joined by offset (RFC 9000 19.6). Only
+ * what is not yet dissected is held, and charged to the handshake budget. */
 struct quic_crypto {
-    uint8_t *buf;         /* owned: byte i holds stream offset i */
+    uint8_t *buf;         /* owned: byte i holds stream offset base + i */
     uint8_t *have;        /* owned: one bit per byte of buf, set once that byte arrived */
     size_t cap;           /* bytes of buf (a power of two, at most QUIC_CRYPTO_MAX) */
+    size_t base;          /* stream offset of buf[0]: all before it was dissected */
     size_t contiguous;    /* offsets [0, contiguous) have all arrived */
     size_t parsed;        /* offsets [0, parsed) were whole handshake messages, dissected */
     size_t highest;       /* one past the highest offset that arrived */
     bool overflow;        /* bytes past QUIC_CRYPTO_MAX arrived and were dropped */
+    bool dropped;         /* the budget dropped what was held: later frames are ignored */
+    struct budget *budget;
+    struct budget_entry entry;
+    struct tls_sink sink; /* where a drop by the budget is reported, and as which side */
+    enum dir side;
 };
 
 struct quic_dir {

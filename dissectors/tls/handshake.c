@@ -2,6 +2,7 @@
  * record, each dispatched by type. */
 #include "tls/handshake.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@
 #include "crypto/x509.h"
 
 #define HS_HEADER 4 /* msg_type u8, length u24 */
+/* The smallest join buffer: a few records' worth of small messages without a realloc. */
+#define HS_JOIN_MIN 64
 
 typedef bool (*message_dissector)(struct cursor body, struct tls_state *st, struct fields *f);
 
@@ -194,18 +197,85 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     }
 }
 
-/* Grows the direction's join buffer to hold need bytes; false past the cap. */
+/* The join buffer's first HS_HEADER + length bytes are one message: its type and length. */
+static void pending_header(const struct tls_dir *td, uint8_t *type, uint32_t *length)
+{
+    struct cursor pending = cur_make(td->hs_buf, td->hs_len);
+    *type = 0;
+    *length = 0;
+    if (!cur_get_u8(&pending, type) || !cur_get_u24(&pending, length)) {
+        *length = 0;
+    }
+}
+
+static void forget_pending(struct tls_state *st, struct tls_dir *td)
+{
+    budget_release(st->budget, &td->hs_entry);
+    free(td->hs_buf);
+    td->hs_buf = NULL;
+    td->hs_len = 0;
+    td->hs_cap = 0;
+    td->hs_fragments = 0;
+}
+
+/* The budget took the pending message's memory: its line says so, and the rest of it is
+ * skipped as it comes. Only messages whose header is in are charged, so its size is known. */
+static void drop_pending(struct tls_dir *td)
+{
+    uint8_t type;
+    uint32_t length;
+    pending_header(td, &type, &length);
+    struct fields f;
+    char name[NAMES_BUF];
+    fields_init(&f, "handshake", names_format(NAMES_HS, type, name, sizeof(name)));
+    fields_add_uint(&f, "length", length);
+    fields_truncated(&f, "budget", td->hs_len, HS_HEADER + (size_t)length);
+    td->hs_skip = HS_HEADER + (size_t)length - td->hs_len;
+    free(td->hs_buf); /* its entry is out of the budget already */
+    td->hs_buf = NULL;
+    td->hs_len = 0;
+    td->hs_cap = 0;
+    td->hs_fragments = 0;
+    td->budget_sink.emit(td->budget_sink.ctx, td->side, &f);
+}
+
+static void evicted(struct budget_entry *e)
+{
+    drop_pending((struct tls_dir *)((char *)e - offsetof(struct tls_dir, hs_entry)));
+}
+
+/* Charges the buffer once the message header is in; false when the budget dropped it. */
+static bool charge_pending(struct tls_state *st, enum dir d, const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    if (td->hs_len < HS_HEADER) {
+        return true; /* a few bytes of a header, not charged (see the man page's bound) */
+    }
+    td->budget_sink = *sink;
+    td->side = d;
+    if (budget_charge(st->budget, &td->hs_entry, budget_heap_size(td->hs_cap), evicted)) {
+        return true;
+    }
+    drop_pending(td);
+    return false;
+}
+
+/* Grows the join buffer to hold need bytes: doubling, but never past the pending message's
+ * own end, so it follows the bytes that came rather than the length the header claims. */
 static bool reserve(struct tls_dir *td, size_t need)
 {
     if (need <= td->hs_cap) {
         return true;
     }
-    if (need > TLS_HS_MESSAGE_MAX + HS_HEADER + TLS_RECORD_MAX) {
-        return false;
+    size_t cap = td->hs_cap * 2 > HS_JOIN_MIN ? td->hs_cap * 2 : HS_JOIN_MIN;
+    uint8_t type;
+    uint32_t length;
+    pending_header(td, &type, &length);
+    if (td->hs_len >= HS_HEADER && cap > HS_HEADER + (size_t)length) {
+        cap = HS_HEADER + (size_t)length;
     }
-    size_t cap = td->hs_cap ? td->hs_cap : 4096;
-    while (cap < need) {
-        cap *= 2;
+    if (cap < need) {
+        cap = need;
     }
     uint8_t *grown = realloc(td->hs_buf, cap);
     if (grown == NULL) {
@@ -214,16 +284,6 @@ static bool reserve(struct tls_dir *td, size_t need)
     td->hs_buf = grown;
     td->hs_cap = cap;
     return true;
-}
-
-static void report_oversized(enum dir d, uint8_t type, uint32_t length, const struct tls_sink *sink)
-{
-    struct fields f;
-    char name[NAMES_BUF];
-    fields_init(&f, "handshake", names_format(NAMES_HS, type, name, sizeof(name)));
-    fields_add_uint(&f, "length", length);
-    fields_malformed(&f, "length", "handshake message <= 262144 bytes (hsdump's reassembly cap)");
-    sink->emit(sink->ctx, d, &f);
 }
 
 /* Dissects the whole messages at the front of msgs; returns the incomplete tail. */
@@ -237,18 +297,8 @@ static struct cursor dissect_whole_messages(struct tls_state *st, enum dir d, st
         uint8_t type;
         uint32_t length;
         struct cursor body;
-        if (!cur_get_u8(&probe, &type) || !cur_get_u24(&probe, &length)) {
-            return msgs;
-        }
-        if (length > TLS_HS_MESSAGE_MAX) {
-            report_oversized(d, type, length, sink);
-            td->hs_skip = length - cur_len(cur_take_upto(&probe, length));
-            td->hs_skip_type = type;
-            td->hs_skip_length = length;
-            msgs = probe;
-            continue;
-        }
-        if (!cur_get_bytes(&probe, length, &body)) {
+        if (!cur_get_u8(&probe, &type) || !cur_get_u24(&probe, &length) ||
+            !cur_get_bytes(&probe, length, &body)) {
             return msgs;
         }
         msgs = probe;
@@ -262,9 +312,28 @@ static struct cursor dissect_whole_messages(struct tls_state *st, enum dir d, st
     }
 }
 
-static void skip_oversized(struct tls_dir *td, struct cursor *fragment)
+/* Keeps the incomplete tail of what was read, in a buffer of its own size: a new message. */
+static void keep_tail(struct tls_state *st, enum dir d, struct cursor tail,
+                      const struct tls_sink *sink)
 {
-    td->hs_skip -= cur_len(cur_take_upto(fragment, td->hs_skip));
+    struct tls_dir *td = &st->dir[d];
+    size_t n = cur_len(tail);
+    if (n == 0) {
+        forget_pending(st, td);
+        return;
+    }
+    uint8_t *kept = malloc(n > HS_JOIN_MIN ? n : HS_JOIN_MIN);
+    if (kept == NULL) {
+        forget_pending(st, td);
+        return;
+    }
+    cur_copy(tail, kept);
+    forget_pending(st, td); /* the tail may have pointed into the old buffer: copied first */
+    td->hs_buf = kept;
+    td->hs_cap = n > HS_JOIN_MIN ? n : HS_JOIN_MIN;
+    td->hs_len = n;
+    td->hs_fragments = 1;
+    (void)charge_pending(st, d, sink);
 }
 
 void hs_consume(struct tls_state *st, enum dir d, struct cursor fragment, uint16_t record_version,
@@ -280,22 +349,19 @@ void hs_consume(struct tls_state *st, enum dir d, struct cursor fragment, uint16
         sink->emit(sink->ctx, d, &f);
         return;
     }
-    skip_oversized(td, &fragment);
+    td->hs_skip -= cur_len(cur_take_upto(&fragment, td->hs_skip));
     if (cur_len(fragment) == 0) {
         return;
     }
     if (td->hs_len == 0) {
-        struct cursor tail =
-            dissect_whole_messages(st, d, fragment, record_version, 1, sink);
-        if (cur_len(tail) > 0 && reserve(td, cur_len(tail))) {
-            cur_copy(tail, td->hs_buf);
-            td->hs_len = cur_len(tail);
-            td->hs_fragments = 1;
+        struct cursor tail = dissect_whole_messages(st, d, fragment, record_version, 1, sink);
+        if (cur_len(tail) > 0) {
+            keep_tail(st, d, tail, sink);
         }
         return;
     }
     if (!reserve(td, td->hs_len + cur_len(fragment))) {
-        td->hs_len = 0;
+        forget_pending(st, td);
         return;
     }
     cur_copy(fragment, td->hs_buf + td->hs_len);
@@ -304,38 +370,29 @@ void hs_consume(struct tls_state *st, enum dir d, struct cursor fragment, uint16
     struct cursor joined = cur_make(td->hs_buf, td->hs_len);
     struct cursor tail =
         dissect_whole_messages(st, d, joined, record_version, td->hs_fragments, sink);
-    size_t done = cur_offset(joined, tail);
-    if (done > 0) {
-        /* Keep the incomplete tail at the front for the next record (cur_copy allows overlap). */
-        size_t n = cur_len(tail);
-        cur_copy(tail, td->hs_buf);
-        td->hs_len = n;
-        td->hs_fragments = n > 0 ? 1 : 0;
+    if (cur_offset(joined, tail) > 0) {
+        keep_tail(st, d, tail, sink);
+    } else {
+        (void)charge_pending(st, d, sink);
     }
 }
 
 void hs_finish(struct tls_state *st, enum dir d, const struct tls_sink *sink)
 {
     struct tls_dir *td = &st->dir[d];
-    if (td->hs_len == 0 && td->hs_skip == 0) {
+    td->hs_skip = 0; /* a message the budget dropped already had its line */
+    if (td->hs_len == 0) {
         return;
     }
     struct fields f;
-    struct cursor pending = cur_make(td->hs_buf, td->hs_len);
-    uint8_t type = 0;
-    uint32_t length = 0;
+    uint8_t type;
+    uint32_t length;
     char name[NAMES_BUF];
-    bool have_header = cur_get_u8(&pending, &type) && cur_get_u24(&pending, &length);
-    if (td->hs_skip > 0) {
-        /* the oversized message already had its line: say how much of it ever came */
-        fields_init(&f, "handshake", names_format(NAMES_HS, td->hs_skip_type, name, sizeof(name)));
-        fields_truncated(&f, "handshake", td->hs_skip_length - td->hs_skip, td->hs_skip_length);
-    } else {
-        fields_init(&f, "handshake",
-                    have_header ? names_format(NAMES_HS, type, name, sizeof(name)) : "unknown");
-        fields_truncated(&f, "handshake", td->hs_len, have_header ? HS_HEADER + length : HS_HEADER);
-    }
-    td->hs_len = 0;
-    td->hs_skip = 0;
+    bool have_header = td->hs_len >= HS_HEADER;
+    pending_header(td, &type, &length);
+    fields_init(&f, "handshake",
+                have_header ? names_format(NAMES_HS, type, name, sizeof(name)) : "unknown");
+    fields_truncated(&f, "handshake", td->hs_len, have_header ? HS_HEADER + length : HS_HEADER);
+    forget_pending(st, td);
     sink->emit(sink->ctx, d, &f);
 }

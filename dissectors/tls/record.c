@@ -1,5 +1,7 @@
 /* Record layer (RFC 5246 6.2, RFC 8446 5): framing, content types, plaintext vs encrypted. */
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "base/fields.h"
 #include "tls/flow.h"
@@ -329,58 +331,246 @@ static size_t skim(struct tls_state *st, enum dir d, struct cursor data,
     return total;
 }
 
+enum step {
+    STEP_RECORD,  /* a whole record was read */
+    STEP_PARTIAL, /* the record at the front has not all come */
+    STEP_DESYNC,  /* an implausible header: the direction is counted from here on */
+    STEP_SKIM,    /* the handshake is over: only record headers are read from here on */
+};
+
+/* Reads the whole record at the front of *rest, if it is all there. */
+static enum step one_record(struct tls_state *st, enum dir d, struct cursor *rest,
+                            const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    struct cursor probe = *rest;
+    uint8_t type;
+    uint16_t version, length;
+    struct cursor body;
+    if (!cur_get_u8(&probe, &type) || !cur_get_u16(&probe, &version) ||
+        !cur_get_u16(&probe, &length)) {
+        return STEP_PARTIAL;
+    }
+    if (!plausible_header(type, version, length)) {
+        report_desync(td, d, *rest, sink);
+        td->consumed += cur_len(*rest);
+        *rest = cur_make(NULL, 0);
+        return STEP_DESYNC;
+    }
+    if (!cur_get_bytes(&probe, length, &body)) {
+        return STEP_PARTIAL;
+    }
+    *rest = probe;
+    tls13_flush_flight(st, d == DIR_C2S ? DIR_S2C : DIR_C2S, sink);
+    td->started = true;
+    td->records++;
+    td->record_bytes += TLS_RECORD_HEADER + (size_t)length;
+    td->consumed += TLS_RECORD_HEADER + (size_t)length;
+    dissect_record(st, d, type, version, body, sink);
+    if (!st->is_tls13 && st->dir[DIR_C2S].finished && st->dir[DIR_S2C].finished) {
+        st->skimming = true;
+        return STEP_SKIM;
+    }
+    return STEP_RECORD;
+}
+
+/* The smallest buffer for a record held in part. */
+#define REC_HELD_MIN 64
+
+static void forget_held(struct tls_state *st, struct tls_dir *td)
+{
+    budget_release(st->budget, &td->rec_entry);
+    free(td->rec_buf);
+    td->rec_buf = NULL;
+    td->rec_len = 0;
+    td->rec_cap = 0;
+}
+
+void rec_forget_held(struct tls_state *st)
+{
+    forget_held(st, &st->dir[DIR_C2S]);
+    forget_held(st, &st->dir[DIR_S2C]);
+}
+
+/* The length the held record's header gives, or 0 before the header is in. */
+static size_t held_record_end(const struct tls_dir *td)
+{
+    uint16_t length;
+    if (!cur_peek_u16(cur_make(td->rec_buf, td->rec_len), 3, &length)) {
+        return 0;
+    }
+    return TLS_RECORD_HEADER + (size_t)length;
+}
+
+/* The budget took the held record's memory: the direction is given up, its line says so. */
+static void abandon_direction(struct tls_dir *td)
+{
+    struct cursor held = cur_make(td->rec_buf, td->rec_len);
+    uint8_t type = 0;
+    uint16_t length = 0;
+    struct fields f;
+    fields_init(&f, "record", NULL);
+    if (cur_peek_u8(held, 0, &type) && cur_peek_u16(held, 3, &length)) {
+        fields_add_name(&f, "content_type", NAMES_CONTENT, type);
+        fields_add_uint(&f, "length", length);
+    }
+    fields_truncated(&f, "budget", td->rec_len, TLS_RECORD_HEADER + (size_t)length);
+    fields_add_uint(&f, "at", td->consumed);
+    td->abandoned = true;
+    td->consumed += td->rec_len;
+    free(td->rec_buf); /* its entry is out of the budget already */
+    td->rec_buf = NULL;
+    td->rec_len = 0;
+    td->rec_cap = 0;
+    emit(&td->budget_sink, td->side, &f);
+}
+
+static void held_evicted(struct budget_entry *e)
+{
+    abandon_direction((struct tls_dir *)((char *)e - offsetof(struct tls_dir, rec_entry)));
+}
+
+/* Adds bytes to the held record: room doubling, never past the record's own end. */
+static bool hold_more(struct tls_dir *td, struct cursor bytes)
+{
+    size_t need = td->rec_len + cur_len(bytes);
+    if (need > td->rec_cap) {
+        size_t cap = td->rec_cap * 2 > REC_HELD_MIN ? td->rec_cap * 2 : REC_HELD_MIN;
+        size_t end = held_record_end(td);
+        if (end != 0 && cap > end) {
+            cap = end;
+        }
+        if (cap < need) {
+            cap = need;
+        }
+        uint8_t *grown = realloc(td->rec_buf, cap);
+        if (grown == NULL) {
+            return false;
+        }
+        td->rec_buf = grown;
+        td->rec_cap = (uint32_t)cap; /* a record is at most 5 + 18432 bytes (plausible_header) */
+    }
+    cur_copy(bytes, td->rec_buf + td->rec_len);
+    td->rec_len = (uint32_t)need;
+    return true;
+}
+
+/* Charges the held record once its header is in; false when the budget gave it up. */
+static bool charge_held(struct tls_state *st, enum dir d, const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    if (td->rec_len < TLS_RECORD_HEADER) {
+        return true; /* a few bytes of a header, not charged (see the man page's bound) */
+    }
+    td->budget_sink = *sink;
+    td->side = d;
+    if (budget_charge(st->budget, &td->rec_entry, budget_heap_size(td->rec_cap), held_evicted)) {
+        return true;
+    }
+    abandon_direction(td);
+    return false;
+}
+
+/* Completes the held record from the front of *data and reads it once whole. */
+static enum step continue_held(struct tls_state *st, enum dir d, struct cursor *data,
+                               const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    for (;;) {
+        size_t end = held_record_end(td);
+        uint8_t type = 0;
+        uint16_t version = 0;
+        bool plausible = end == 0 || (cur_peek_u8(cur_make(td->rec_buf, td->rec_len), 0, &type) &&
+                                      cur_peek_u16(cur_make(td->rec_buf, td->rec_len), 1,
+                                                   &version) &&
+                                      plausible_header(type, version,
+                                                       (uint16_t)(end - TLS_RECORD_HEADER)));
+        size_t want = end == 0 ? TLS_RECORD_HEADER - td->rec_len
+                               : plausible ? end - td->rec_len : 0;
+        if (want == 0) {
+            break;
+        }
+        if (cur_len(*data) == 0) {
+            return charge_held(st, d, sink) ? STEP_PARTIAL : STEP_DESYNC;
+        }
+        if (!hold_more(td, cur_take_upto(data, want))) {
+            forget_held(st, td);
+            td->abandoned = true; /* out of memory: its place in the stream is lost */
+            return STEP_DESYNC;
+        }
+    }
+    /* whole: out of the budget before reading it, so no eviction can free it meanwhile */
+    budget_release(st->budget, &td->rec_entry);
+    struct cursor held = cur_make(td->rec_buf, td->rec_len);
+    enum step step = one_record(st, d, &held, sink);
+    forget_held(st, td);
+    return step;
+}
+
+/* Keeps the start of a record that has not all come. */
+static void hold(struct tls_state *st, enum dir d, struct cursor rest, const struct tls_sink *sink)
+{
+    struct tls_dir *td = &st->dir[d];
+    if (cur_len(rest) == 0) {
+        return;
+    }
+    if (!hold_more(td, rest)) {
+        forget_held(st, td);
+        return;
+    }
+    (void)charge_held(st, d, sink);
+}
+
 size_t rec_consume(struct tls_state *st, enum dir d, struct cursor data,
                    const struct tls_sink *sink)
 {
     struct tls_dir *td = &st->dir[d];
     struct cursor rest = data;
     bool need_more;
-    if (td->desync) {
+    if (td->desync || td->abandoned) {
         td->consumed += cur_len(data);
         return cur_len(data);
     }
     if (st->skimming) {
+        if (td->rec_len > 0) {
+            /* begun before the other side's Finished started the skimming */
+            (void)skim(st, d, cur_make(td->rec_buf, td->rec_len), sink);
+            forget_held(st, td);
+        }
         return skim(st, d, data, sink);
     }
-    if (d == DIR_C2S && td->records == 0 && looks_like_sslv2_hello(rest, &need_more)) {
+    enum step step = STEP_RECORD;
+    if (td->rec_len > 0) {
+        step = continue_held(st, d, &rest, sink);
+    } else if (d == DIR_C2S && td->records == 0 && looks_like_sslv2_hello(rest, &need_more)) {
         consume_sslv2_hello(st, &rest, sink);
     }
-    for (;;) {
-        struct cursor probe = rest;
-        struct cursor header = rest;
-        uint8_t type;
-        uint16_t version, length;
-        struct cursor body;
-        if (!cur_get_u8(&probe, &type) || !cur_get_u16(&probe, &version) ||
-            !cur_get_u16(&probe, &length)) {
-            break;
-        }
-        if (!plausible_header(type, version, length)) {
-            report_desync(td, d, header, sink);
-            td->consumed += cur_len(rest);
-            return cur_len(data);
-        }
-        if (!cur_get_bytes(&probe, length, &body)) {
-            break;
-        }
-        rest = probe;
-        tls13_flush_flight(st, d == DIR_C2S ? DIR_S2C : DIR_C2S, sink);
-        td->started = true;
-        td->records++;
-        td->record_bytes += TLS_RECORD_HEADER + (size_t)length;
-        td->consumed += TLS_RECORD_HEADER + (size_t)length;
-        dissect_record(st, d, type, version, body, sink);
-        if (!st->is_tls13 && st->dir[DIR_C2S].finished && st->dir[DIR_S2C].finished) {
-            st->skimming = true;
-            return cur_offset(data, rest) + skim(st, d, rest, sink);
-        }
+    while (step == STEP_RECORD) {
+        step = one_record(st, d, &rest, sink);
     }
-    return cur_offset(data, rest);
+    switch (step) {
+    case STEP_PARTIAL:
+        hold(st, d, rest, sink);
+        break;
+    case STEP_SKIM:
+        (void)skim(st, d, rest, sink);
+        break;
+    default:
+        td->consumed += cur_len(rest); /* given up: counted, not parsed */
+        break;
+    }
+    return cur_len(data);
 }
 
 void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const struct tls_sink *sink)
 {
     struct tls_dir *td = &st->dir[d];
+    if (td->rec_len > 0) {
+        rest = cur_make(td->rec_buf, td->rec_len); /* all else was consumed */
+    }
+    if (td->abandoned) {
+        rest = cur_make(NULL, 0); /* its line was printed when it was given up */
+    }
     if (!td->desync && (td->skim_left > 0 || td->skim_header_len > 0)) {
         struct fields f;
         fields_init(&f, "record", NULL);
@@ -402,4 +592,5 @@ void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const stru
     }
     tls13_flush_flight(st, d, sink);
     hs_finish(st, d, sink);
+    forget_held(st, td);
 }

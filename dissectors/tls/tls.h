@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/budget.h"
 #include "base/cursor.h"
 
 struct fields;
@@ -16,8 +17,9 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
  * 5246 6.2.3). A header claiming more cannot be TLS, so the direction is desynchronised. */
 #define TLS_RECORD_MAX (16384 + 2048)
 #define TLS_RECORD_HEADER 5
-/* RFC 8446 4: handshake messages may be up to 2^24-1 bytes; real ones (certificate chains)
- * stay far below this cap on what we reassemble per direction. */
+/* A handshake message length real ones (certificate chains) stay far below: a plausibility
+ * bound for picking up a stream mid-way, not a limit on what is joined (budget.h bounds that;
+ * RFC 8446 4 allows 2^24-1 bytes). */
 #define TLS_HS_MESSAGE_MAX (256 * 1024)
 #define TLS_SNI_MAX 255  /* kept for the close line; longer ones are cut and marked */
 #define TLS_ALPN_MAX 255 /* RFC 7301 3.1: ProtocolName<1..2^8-1>, so never cut */
@@ -49,14 +51,15 @@ struct tls_dir {
     uint64_t record_bytes;
     uint64_t consumed; /* stream bytes taken by whole records so far (for at=) */
     uint32_t encrypted_records;
-    /* Handshake messages split across records are joined here (owned, see tls_state_free). */
+    /* A handshake message split across records is joined here (owned, see tls_state_free);
+     * the buffer follows the bytes that came, and is charged to the budget once the message
+     * header is in. */
     uint8_t *hs_buf;
     size_t hs_len;
     size_t hs_cap;
     uint32_t hs_fragments; /* records the pending message has come in */
-    size_t hs_skip;        /* bytes of an oversized message still to skip */
-    uint8_t hs_skip_type;  /* ... its type and length, for the report if the stream ends */
-    uint32_t hs_skip_length;
+    struct budget_entry hs_entry;
+    size_t hs_skip; /* bytes still to come of a message the budget dropped */
     /* TLS 1.3 protected records of this side's handshake flight, not yet emitted. */
     struct held_record {
         uint8_t type;
@@ -68,6 +71,18 @@ struct tls_dir {
      * record after the client's Finished, when it has an alert's size, waits in flight[0]
      * for what follows (tls13_flight.c). */
     bool flight_over;
+    /* A record that came in part (owned; rec.c): held here rather than in the reassembly's
+     * buffer, growing with the bytes that came and charged to the budget once its header is
+     * in. Over the budget the direction is given up (abandoned): later bytes are counted. */
+    uint8_t *rec_buf;
+    uint32_t rec_len;
+    uint32_t rec_cap;
+    struct budget_entry rec_entry;
+    bool abandoned;
+    /* Where a drop by the budget (of either buffer) is reported, and as which side: set when
+     * a buffer is charged. */
+    struct tls_sink budget_sink;
+    enum dir side;
     /* Skimming (TLS 1.2 after the handshake): a record header split across segments, and the
      * bytes of the current record body still to pass over. */
     uint8_t skim_header[TLS_RECORD_HEADER];
@@ -91,6 +106,7 @@ enum tls_transport { TRANSPORT_TCP = 0, TRANSPORT_QUIC, TRANSPORT_DTLS };
 
 struct tls_state {
     enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
+    struct budget *budget; /* set by the owner: what its joined messages are charged to */
     struct tls_dir dir[2];
     bool client_hello_seen;
     bool server_hello_seen;
@@ -167,12 +183,17 @@ void tls_state_free(struct tls_state *st); /* frees reassembly buffers; the stru
 bool rec_looks_like_tls(struct cursor first, bool *need_more);
 
 /* Dissects every whole record in data (the unconsumed bytes of direction d) and returns how
- * many bytes it consumed; the caller keeps the rest for the next call. */
+ * many bytes it consumed; the caller keeps the rest for the next call. Once the stream is
+ * recognised as TLS all bytes are consumed: a record that came in part is held in st. */
 size_t rec_consume(struct tls_state *st, enum dir d, struct cursor data,
                    const struct tls_sink *sink);
 
 /* End of stream for direction d with rest still unconsumed: reports what was cut off. */
 void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const struct tls_sink *sink);
+
+/* Frees a record held in part in either direction, silently: for a connection no longer
+ * followed. */
+void rec_forget_held(struct tls_state *st);
 
 /* Emits one protected record, with the message it is inferred to hold (or NULL). */
 void rec_emit_encrypted(enum dir d, uint8_t type, size_t length, const char *inferred,

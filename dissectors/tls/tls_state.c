@@ -16,6 +16,12 @@ void tls_state_free(struct tls_state *st)
         return;
     }
     for (size_t d = 0; d < 2; d++) {
+        budget_release(st->budget, &st->dir[d].hs_entry);
+        budget_release(st->budget, &st->dir[d].rec_entry);
+        free(st->dir[d].rec_buf);
+        st->dir[d].rec_buf = NULL;
+        st->dir[d].rec_len = 0;
+        st->dir[d].rec_cap = 0;
         free(st->dir[d].hs_buf);
         st->dir[d].hs_buf = NULL;
         st->dir[d].hs_len = 0;

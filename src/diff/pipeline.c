@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "base/budget.h"
 #include "capture/capture.h"
 #include "conn.h"
 #include "tcp/ipv6map.h"
@@ -32,7 +33,9 @@ bool pipeline_capture_to_json(const char *path, const char *filter, FILE *out, c
     pc.stats = &stats;
     pc.out = &o;
     pc.v6 = v6map_new();
-    struct conn_env env = {.out = &o, .stats = &stats};
+    struct budget budget;
+    budget_init(&budget, BUDGET_DEFAULT_BYTES, &stats.budget_dropped);
+    struct conn_env env = {.out = &o, .stats = &stats, .budget = &budget};
     struct reassembly_opts ro = {REASSEMBLY_DEFAULT_MAX_CONNS, REASSEMBLY_DEFAULT_IDLE_TIMEOUT,
                                  false};
     if (ok && pc.v6 == NULL) {

@@ -4,6 +4,7 @@
 
 #include <nids.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -30,6 +31,9 @@ static struct {
      * the bypass, or gone. */
     struct tcp_paths *paths;
     const struct segment *segment; /* the packet being fed, parsed; NULL if not a whole one */
+    /* The stream whose bytes the record layer just took: its empty buffers are freed once
+     * libnids is done with the packet (trim_delivered). Cleared when the stream ends. */
+    struct tcp_stream *delivered;
     bool fragment;                 /* ... is an IPv4 fragment: libnids may complete a datagram */
 } g;
 
@@ -215,7 +219,10 @@ static void on_data(struct tcp_stream *a, struct conn *c)
         a->user = NULL;
         a->client.collect--;
         a->server.collect--;
-    } else if (verdict == CONN_DONE) {
+    } else if (verdict != CONN_DONE) {
+        g.delivered = a;
+    } else {
+        g.delivered = a;
         /* Nothing buffered from here on: only --max-conns bounds such connections. */
         idle_unlink(c);
         /* Keep a listener (collect_urg): with no collector left libnids frees the stream
@@ -245,6 +252,9 @@ static enum conn_end end_of(char state)
 static void finish(struct tcp_stream *a, enum conn_end end)
 {
     struct conn *c = a->user;
+    if (g.delivered == a) {
+        g.delivered = NULL;
+    }
     if (c == NULL) {
         return;
     }
@@ -396,6 +406,29 @@ static void close_idle(struct timeval now)
     }
 }
 
+/* The record layer keeps what it has not read yet (a record in part, in the handshake
+ * budget), so the receiving half's buffer is empty after delivery. libnids never shrinks or
+ * frees it while the stream lives (tcp.c add2buf: at least 4 KiB, doubling), which for
+ * --max-conns connections waiting in their handshake would be the bulk of the memory: it is
+ * freed, and libnids allocates a new one with the next bytes (add2buf, data == NULL). */
+static void trim_half(struct half_stream *h)
+{
+    if (h->data != NULL && h->count == h->offset) {
+        free(h->data);
+        h->data = NULL;
+        h->bufsize = 0;
+    }
+}
+
+static void trim_delivered(void)
+{
+    if (g.delivered != NULL) {
+        trim_half(&g.delivered->client);
+        trim_half(&g.delivered->server);
+        g.delivered = NULL;
+    }
+}
+
 void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment *s)
 {
     struct pcap_pkthdr h;
@@ -413,6 +446,7 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     uint16_t frag = 0;
     g.fragment = cur_peek_u16(ipv4, 6, &frag) && (frag & 0x3fff) != 0;
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
+    trim_delivered();
     g.segment = NULL; /* the caller's, gone after this */
 }
 

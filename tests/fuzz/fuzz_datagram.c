@@ -6,6 +6,7 @@
  * the AEAD; with flags bit 1 it is a raw datagram instead, for the header parser. */
 #include <stdint.h>
 
+#include "base/budget.h"
 #include "base/cursor.h"
 #include "dtls/dtls.h"
 #include "base/fields.h"
@@ -14,6 +15,8 @@
 #include "quic_seal.h"
 #include "render.h"
 #include "tls/tls.h"
+
+#define FUZZ_BUDGET 8192
 
 static const uint8_t dcid[8] = {0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08};
 
@@ -53,6 +56,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct quic_state q;
     struct dtls_state ds;
     tls_state_init(&st);
+    /* a small handshake budget, so that its drops are fuzzed too */
+    struct budget budget;
+    budget_init(&budget, FUZZ_BUDGET, NULL);
+    st.budget = &budget;
     st.transport = dtls ? TRANSPORT_DTLS : TRANSPORT_QUIC;
     quic_state_init(&q);
     dtls_state_init(&ds);

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/budget.h"
 #include "base/cursor.h"
 #include "render.h"
 #include "tls/tls.h"
+
+#define FUZZ_BUDGET 8192
 
 #define STREAM_MAX (1 << 20)
 
@@ -36,6 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tls_state st;
     struct tls_sink sink = {fuzz_render, NULL};
     tls_state_init(&st);
+    /* a small handshake budget, so that its drops are fuzzed too */
+    struct budget budget;
+    budget_init(&budget, FUZZ_BUDGET, NULL);
+    st.budget = &budget;
     struct cursor in = cur_make(data, size);
     uint8_t which;
     uint16_t len;
