@@ -16,31 +16,11 @@ import ssl
 import struct
 import sys
 
+from peer_io import log, recv_exact, recv_until
+
 NAME = b"server.hsdump.test"
 XMPP_TLS_NS = b"urn:ietf:params:xml:ns:xmpp-tls"
 LDAP_STARTTLS_OID = b"1.3.6.1.4.1.1466.20037"
-
-
-def log(*args):
-    print(*args, flush=True)
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError(f"peer closed after {len(buf)} of {n} bytes")
-        buf += chunk
-    return buf
-
-
-def recv_until(sock, end):
-    """Bytes up to and including end, one at a time (never past it)."""
-    buf = b""
-    while not buf.endswith(end):
-        buf += recv_exact(sock, 1)
-    return buf
 
 
 def command(sock):

@@ -16,27 +16,7 @@ import struct
 import sys
 import threading
 
-
-def log(*args):
-    print(*args, flush=True)
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError(f"peer closed after {len(buf)} of {n} bytes")
-        buf += chunk
-    return buf
-
-
-def recv_until(sock, end):
-    """Bytes up to and including end, one at a time (never past it)."""
-    buf = b""
-    while not buf.endswith(end):
-        buf += recv_exact(sock, 1)
-    return buf
+from peer_io import log, recv_exact, recv_until
 
 
 def http_connect(sock, args):

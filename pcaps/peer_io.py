@@ -1,0 +1,26 @@
+"""Socket reading for the python3 peers of make-pcaps.sh (starttls-server.py, tunnel-proxy.py).
+
+Both read the client's plaintext byte by byte, so that none of its TLS bytes are taken before
+TLS (or the relay) gets the socket."""
+
+
+def log(*args):
+    print(*args, flush=True)
+
+
+def recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise EOFError(f"peer closed after {len(buf)} of {n} bytes")
+        buf += chunk
+    return buf
+
+
+def recv_until(sock, end):
+    """Bytes up to and including end, one at a time (never past it)."""
+    buf = b""
+    while not buf.endswith(end):
+        buf += recv_exact(sock, 1)
+    return buf
