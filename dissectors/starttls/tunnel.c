@@ -85,15 +85,13 @@ enum starttls_verdict tunnel_scan_http_connect(struct cursor c2s, struct cursor 
 /* A NUL-terminated string (without its NUL); false while the NUL has not arrived. */
 static bool take_cstring(struct cursor *c, struct cursor *out)
 {
-    uint8_t b;
-    for (size_t i = 0; cur_peek_u8(*c, i, &b); i++) {
-        if (b == 0) {
-            *out = cur_take_upto(c, i);
-            (void)cur_take_upto(c, 1);
-            return true;
-        }
+    size_t nul;
+    if (!scan_find_byte(*c, 0, &nul)) {
+        return false;
     }
-    return false;
+    *out = cur_take_upto(c, nul);
+    (void)cur_take_upto(c, 1);
+    return true;
 }
 
 #define SOCKS4_VERSION 4
