@@ -11,12 +11,11 @@ Usage: starttls-server.py --proto smtp|imap|pop3|ftp|xmpp|ldap|postgres|mysql|ir
                           --cert leaf.pem --key leaf.key --tls 1.2|1.3
 Prints one line per step to stdout; exits 0 only if the TLS part finished."""
 import argparse
-import socket
 import ssl
 import struct
 import sys
 
-from peer_io import log, recv_exact, recv_until
+from peer_io import accept_one, log, recv_exact, recv_until
 
 NAME = b"server.hsdump.test"
 XMPP_TLS_NS = b"urn:ietf:params:xml:ns:xmpp-tls"
@@ -200,14 +199,7 @@ def main():
     args = ap.parse_args()
     ctx = tls_context(args)
 
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", args.port))
-    ls.listen(1)
-    sock, peer = ls.accept()
-    ls.close()
-    sock.settimeout(10)
-    log("connection from", peer)
+    sock = accept_one(args.port)
     PROTOCOLS[args.proto](sock)
     tls = ctx.wrap_socket(sock, server_side=True)
     log("TLS established:", tls.version(), tls.cipher()[0])

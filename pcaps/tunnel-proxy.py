@@ -16,7 +16,7 @@ import struct
 import sys
 import threading
 
-from peer_io import log, recv_exact, recv_until
+from peer_io import accept_one, log, recv_exact, recv_until
 
 
 def http_connect(sock, args):
@@ -101,14 +101,7 @@ def main():
     ap.add_argument("--user", help="NAME:PASSWORD for SOCKS 5 (RFC 1929)")
     args = ap.parse_args()
 
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", args.port))
-    ls.listen(1)
-    client, peer = ls.accept()
-    ls.close()
-    client.settimeout(10)
-    log("connection from", peer)
+    client = accept_one(args.port)
     port, answer = PROTOCOLS[args.proto](client, args)
     upstream = socket.create_connection(("127.0.0.1", port), timeout=10)
     log("connected to port", port)
