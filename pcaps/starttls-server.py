@@ -11,36 +11,15 @@ Usage: starttls-server.py --proto smtp|imap|pop3|ftp|xmpp|ldap|postgres|mysql|ir
                           --cert leaf.pem --key leaf.key --tls 1.2|1.3
 Prints one line per step to stdout; exits 0 only if the TLS part finished."""
 import argparse
-import socket
 import ssl
 import struct
 import sys
 
+from peer_io import accept_one, log, recv_exact, recv_until
+
 NAME = b"server.hsdump.test"
 XMPP_TLS_NS = b"urn:ietf:params:xml:ns:xmpp-tls"
 LDAP_STARTTLS_OID = b"1.3.6.1.4.1.1466.20037"
-
-
-def log(*args):
-    print(*args, flush=True)
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError(f"peer closed after {len(buf)} of {n} bytes")
-        buf += chunk
-    return buf
-
-
-def recv_until(sock, end):
-    """Bytes up to and including end, one at a time (never past it)."""
-    buf = b""
-    while not buf.endswith(end):
-        buf += recv_exact(sock, 1)
-    return buf
 
 
 def command(sock):
@@ -220,14 +199,7 @@ def main():
     args = ap.parse_args()
     ctx = tls_context(args)
 
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", args.port))
-    ls.listen(1)
-    sock, peer = ls.accept()
-    ls.close()
-    sock.settimeout(10)
-    log("connection from", peer)
+    sock = accept_one(args.port)
     PROTOCOLS[args.proto](sock)
     tls = ctx.wrap_socket(sock, server_side=True)
     log("TLS established:", tls.version(), tls.cipher()[0])

@@ -16,27 +16,7 @@ import struct
 import sys
 import threading
 
-
-def log(*args):
-    print(*args, flush=True)
-
-
-def recv_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError(f"peer closed after {len(buf)} of {n} bytes")
-        buf += chunk
-    return buf
-
-
-def recv_until(sock, end):
-    """Bytes up to and including end, one at a time (never past it)."""
-    buf = b""
-    while not buf.endswith(end):
-        buf += recv_exact(sock, 1)
-    return buf
+from peer_io import accept_one, log, recv_exact, recv_until
 
 
 def http_connect(sock, args):
@@ -121,14 +101,7 @@ def main():
     ap.add_argument("--user", help="NAME:PASSWORD for SOCKS 5 (RFC 1929)")
     args = ap.parse_args()
 
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", args.port))
-    ls.listen(1)
-    client, peer = ls.accept()
-    ls.close()
-    client.settimeout(10)
-    log("connection from", peer)
+    client = accept_one(args.port)
     port, answer = PROTOCOLS[args.proto](client, args)
     upstream = socket.create_connection(("127.0.0.1", port), timeout=10)
     log("connected to port", port)

@@ -1,5 +1,5 @@
 /* An intrusive list in order of age (creation or last activity), oldest first: the bounded
- * tables (connections for --idle-timeout, UDP flows, mid-stream tuples, -w's held frames)
+ * tables (connections for --idle-timeout, UDP flows, partly captured tuples, -w's held frames)
  * close or evict from its old end in O(1). A struct embeds a struct age_link and finds
  * itself again with AGE_ENTRY. */
 #ifndef HSDUMP_AGE_LIST_H

@@ -39,6 +39,12 @@ static void counter(FILE *fp, const char *name, uint64_t value)
     fprintf(fp, "hsdump: %s: %" PRIu64 "\n", name, value);
 }
 
+/* One counter of a family: "closed flow=" "full". */
+static void counter_of(FILE *fp, const char *family, const char *label, uint64_t value)
+{
+    fprintf(fp, "hsdump: %s%s: %" PRIu64 "\n", family, label, value);
+}
+
 void stats_report(const struct stats *s, FILE *fp)
 {
     counter(fp, "packets", s->frames);
@@ -52,16 +58,12 @@ void stats_report(const struct stats *s, FILE *fp)
     counter(fp, "handshakes completed", s->handshakes_established);
     counter(fp, "connections past their handshake, no longer reassembled", s->handed_over);
     for (size_t i = 0; i < STATS_FLOW_KINDS; i++) {
-        char name[64];
-        snprintf(name, sizeof(name), "closed flow=%s", stats_flow_names[i]);
-        counter(fp, name, s->flows[i]);
+        counter_of(fp, "closed flow=", stats_flow_names[i], s->flows[i]);
     }
     counter(fp, "reused tuples", s->reused_tuples);
     for (int k = 1; k < STATS_CAPTURE_KINDS; k++) {
-        char name[64];
-        snprintf(name, sizeof(name), "partial TLS connections capture=%s",
-                 conn_capture_name((enum conn_capture)k));
-        counter(fp, name, s->partial_connections[k]);
+        counter_of(fp, "partial TLS connections capture=", conn_capture_name((enum conn_capture)k),
+                   s->partial_connections[k]);
     }
     counter(fp, "partial tuples without a TLS record header", s->partial_not_tls);
     counter(fp, "partial tuples evicted unfinished (4096 at once)", s->partial_evicted);

@@ -87,17 +87,24 @@ static void emit(const struct tls_sink *sink, enum dir d, const struct fields *f
     sink->emit(sink->ctx, d, f);
 }
 
+/* The line of a message that will not complete: truncated=where, with how much of it came. */
+static void report_cut(const struct dtls_message *m, const char *where,
+                       const struct tls_sink *sink, enum dir d)
+{
+    struct fields f;
+    char name[NAMES_BUF];
+    fields_init(&f, "handshake", names_format(NAMES_HS, m->type, name, sizeof(name)));
+    fields_add_uint(&f, "message_seq", m->message_seq);
+    fields_truncated(&f, where, m->received, m->length);
+    emit(sink, d, &f);
+}
+
 /* Drops the message being joined; with report, says how much of it came. */
 static void abandon_message(struct dtls_message *m, enum dir d, bool report,
                             const struct tls_sink *sink)
 {
     if (report && m->active) {
-        struct fields f;
-        char name[NAMES_BUF];
-        fields_init(&f, "handshake", names_format(NAMES_HS, m->type, name, sizeof(name)));
-        fields_add_uint(&f, "message_seq", m->message_seq);
-        fields_truncated(&f, "handshake", m->received, m->length);
-        emit(sink, d, &f);
+        report_cut(m, "handshake", sink, d);
     }
     forget_bytes(m);
     m->active = false;
@@ -107,16 +114,11 @@ static void abandon_message(struct dtls_message *m, enum dir d, bool report,
  * ignored (the message cannot complete any more). */
 static void drop_message(struct dtls_message *m)
 {
-    struct fields f;
-    char name[NAMES_BUF];
-    fields_init(&f, "handshake", names_format(NAMES_HS, m->type, name, sizeof(name)));
-    fields_add_uint(&f, "message_seq", m->message_seq);
-    fields_truncated(&f, "budget", m->received, m->length);
+    report_cut(m, "budget", &m->sink, m->side);
     m->dropped = true;
     m->dropped_seq = m->message_seq;
     forget_bytes(m); /* its entry is out of the budget already */
     m->active = false;
-    emit(&m->sink, m->side, &f);
 }
 
 static void evicted(struct budget_entry *e)

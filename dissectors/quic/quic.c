@@ -251,11 +251,7 @@ static void drop_held(struct quic_crypto *c)
 {
     report_pending(c, c->side, "budget", &c->sink);
     c->dropped = true;
-    free(c->buf); /* its entry is out of the budget already */
-    free(c->have);
-    c->buf = NULL;
-    c->have = NULL;
-    c->cap = 0;
+    forget_held(c); /* its entry is out of the budget already: releasing it changes nothing */
 }
 
 static void evicted(struct budget_entry *e)

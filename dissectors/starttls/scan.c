@@ -42,24 +42,31 @@ bool scan_word_in(struct cursor word, const char *const *list)
     return false;
 }
 
+bool scan_find_byte(struct cursor c, uint8_t byte, size_t *at)
+{
+    uint8_t b;
+    for (size_t i = 0; cur_peek_u8(c, i, &b); i++) {
+        if (b == byte) {
+            *at = i;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Takes one whole line (through its LF) off *c into *line, without its CR LF; false, taking
  * nothing, while the LF has not arrived. */
 bool scan_take_line(struct cursor *c, struct cursor *line)
 {
+    size_t lf;
     uint8_t b;
-    for (size_t i = 0; cur_peek_u8(*c, i, &b); i++) {
-        if (b != '\n') {
-            continue;
-        }
-        struct cursor whole;
-        if (!cur_get_bytes(c, i + 1, &whole)) {
-            return false;
-        }
-        bool cr = i > 0 && cur_peek_u8(whole, i - 1, &b) && b == '\r';
-        *line = cur_take_upto(&whole, cr ? i - 1 : i);
-        return true;
+    struct cursor whole;
+    if (!scan_find_byte(*c, '\n', &lf) || !cur_get_bytes(c, lf + 1, &whole)) {
+        return false;
     }
-    return false;
+    bool cr = lf > 0 && cur_peek_u8(whole, lf - 1, &b) && b == '\r';
+    *line = cur_take_upto(&whole, cr ? lf - 1 : lf);
+    return true;
 }
 
 /* The first space-separated word of *line; *line keeps what follows the space. */

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/cursor.h"
 #include "starttls/starttls.h"
@@ -19,6 +20,8 @@ bool scan_agrees(struct cursor c, const char *text);
 bool scan_has_prefix(struct cursor c, const char *text);
 bool scan_word_is(struct cursor word, const char *text);
 bool scan_word_in(struct cursor word, const char *const *list); /* list ends with NULL */
+/* Offset of the first byte of c equal to byte, or false. */
+bool scan_find_byte(struct cursor c, uint8_t byte, size_t *at);
 /* Takes one whole line (through its LF) off *c into *line, without its CR LF; false, taking
  * nothing, while the LF has not arrived. */
 bool scan_take_line(struct cursor *c, struct cursor *line);

@@ -115,9 +115,6 @@ static const struct coded_proto ftp = {ftp_allowed, ftp_is_upgrade, 234};
 static enum starttls_verdict scan_coded(const struct coded_proto *p, struct cursor c2s,
                                         struct cursor s2c, struct starttls_result *res)
 {
-    if (cur_len(s2c) == 0) {
-        return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor rest = c2s, line;
     size_t index = 0, c2s_end = 0;
     bool asked = false;
@@ -194,9 +191,6 @@ static enum reply take_pop3_response(struct cursor *c, bool multi_line, bool *ok
 static enum starttls_verdict scan_pop3(struct cursor c2s, struct cursor s2c,
                                        struct starttls_result *res)
 {
-    if (cur_len(s2c) == 0) {
-        return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor rest = c2s, line;
     size_t capas = 0, c2s_end = 0;
     bool asked = false;
@@ -241,9 +235,6 @@ static enum starttls_verdict scan_imap(struct cursor c2s, struct cursor s2c,
                                        struct starttls_result *res)
 {
     static const char *const allowed[] = {"CAPABILITY", "NOOP", "ID", NULL};
-    if (cur_len(s2c) == 0) {
-        return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     if (!scan_agrees(s2c, "* OK ")) {
         return STARTTLS_NOT;
     }
@@ -338,9 +329,6 @@ static bool find_element(struct cursor c, const char *open, const char *close, s
 static enum starttls_verdict scan_xmpp(struct cursor c2s, struct cursor s2c,
                                        struct starttls_result *res)
 {
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor head = c2s;
     size_t decl_end;
     if (scan_agrees(head, "<?xml")) {
@@ -452,9 +440,6 @@ static enum reply ldap_take_message(struct cursor *c, uint32_t *id, uint8_t *op,
 static enum starttls_verdict scan_ldap(struct cursor c2s, struct cursor s2c,
                                        struct starttls_result *res)
 {
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor rest = c2s, body, value;
     uint32_t id = 0, asked_id = 0;
     uint8_t op, tag;
@@ -509,9 +494,6 @@ static bool agrees_bytes(struct cursor c, const uint8_t *want, size_t n)
 static enum starttls_verdict scan_postgres(struct cursor c2s, struct cursor s2c,
                                            struct starttls_result *res)
 {
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor client = c2s;
     size_t answer = 0;
     uint8_t b;
@@ -578,9 +560,6 @@ static bool mysql_greeting_offers_ssl(struct cursor g)
 static enum starttls_verdict scan_mysql(struct cursor c2s, struct cursor s2c,
                                         struct starttls_result *res)
 {
-    if (cur_len(s2c) == 0) {
-        return cur_len(c2s) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor server = s2c, client = c2s, greeting;
     uint32_t length, flags;
     uint8_t seq, b;
@@ -747,9 +726,6 @@ static bool rdp_has_neg_req(struct cursor tpdu)
 static enum starttls_verdict scan_rdp(struct cursor c2s, struct cursor s2c,
                                       struct starttls_result *res)
 {
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor client = c2s, server = s2c, tpdu;
     enum reply got = take_x224(&client, X224_CONNECTION_REQUEST, &tpdu);
     if (got != REPLY_OK) {
@@ -777,27 +753,31 @@ static enum starttls_verdict scan_rdp(struct cursor c2s, struct cursor s2c,
 
 /* ---- all of them */
 
+/* Who sends a protocol's first message. */
+enum first_speaker { FIRST_CLIENT, FIRST_SERVER, FIRST_EITHER };
+
 static const struct {
     enum starttls_proto proto;
     const char *name;
+    enum first_speaker first;
     enum starttls_verdict (*scan)(struct cursor c2s, struct cursor s2c,
                                   struct starttls_result *res);
 } protocols[] = {
-    {STARTTLS_SMTP, "smtp", scan_smtp},
-    {STARTTLS_IMAP, "imap", scan_imap},
-    {STARTTLS_POP3, "pop3", scan_pop3},
-    {STARTTLS_FTP, "ftp", scan_ftp},
-    {STARTTLS_XMPP, "xmpp", scan_xmpp},
-    {STARTTLS_LDAP, "ldap", scan_ldap},
-    {STARTTLS_POSTGRES, "postgres", scan_postgres},
-    {STARTTLS_MYSQL, "mysql", scan_mysql},
-    {STARTTLS_IRC, "irc", scan_irc},
-    {STARTTLS_RDP, "rdp", scan_rdp},
-    {STARTTLS_HTTP_CONNECT, "http_connect", tunnel_scan_http_connect},
+    {STARTTLS_SMTP, "smtp", FIRST_SERVER, scan_smtp},
+    {STARTTLS_IMAP, "imap", FIRST_SERVER, scan_imap},
+    {STARTTLS_POP3, "pop3", FIRST_SERVER, scan_pop3},
+    {STARTTLS_FTP, "ftp", FIRST_SERVER, scan_ftp},
+    {STARTTLS_XMPP, "xmpp", FIRST_CLIENT, scan_xmpp},
+    {STARTTLS_LDAP, "ldap", FIRST_CLIENT, scan_ldap},
+    {STARTTLS_POSTGRES, "postgres", FIRST_CLIENT, scan_postgres},
+    {STARTTLS_MYSQL, "mysql", FIRST_SERVER, scan_mysql},
+    {STARTTLS_IRC, "irc", FIRST_EITHER, scan_irc},
+    {STARTTLS_RDP, "rdp", FIRST_CLIENT, scan_rdp},
+    {STARTTLS_HTTP_CONNECT, "http_connect", FIRST_CLIENT, tunnel_scan_http_connect},
     /* tunnel_scan_socks4 tells 4 from 4A */
-    {STARTTLS_SOCKS4, "socks4", tunnel_scan_socks4},
-    {STARTTLS_SOCKS4A, "socks4a", NULL},
-    {STARTTLS_SOCKS5, "socks5", tunnel_scan_socks5},
+    {STARTTLS_SOCKS4, "socks4", FIRST_CLIENT, tunnel_scan_socks4},
+    {STARTTLS_SOCKS4A, "socks4a", FIRST_CLIENT, NULL},
+    {STARTTLS_SOCKS5, "socks5", FIRST_CLIENT, tunnel_scan_socks5},
 };
 
 #define PROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -811,7 +791,15 @@ struct starttls_result starttls_scan(struct cursor c2s, struct cursor s2c)
             continue;
         }
         r.proto = protocols[i].proto;
-        enum starttls_verdict v = protocols[i].scan(c2s, s2c, &r);
+        enum starttls_verdict v;
+        struct cursor first = protocols[i].first == FIRST_SERVER ? s2c : c2s;
+        struct cursor other = protocols[i].first == FIRST_SERVER ? c2s : s2c;
+        if (protocols[i].first != FIRST_EITHER && cur_len(first) == 0) {
+            /* its first message has not come: wait while the other side is silent too */
+            v = cur_len(other) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
+        } else {
+            v = protocols[i].scan(c2s, s2c, &r);
+        }
         if (v == STARTTLS_UPGRADE) {
             r.verdict = STARTTLS_UPGRADE;
             return r;

@@ -35,9 +35,6 @@ enum starttls_verdict tunnel_scan_http_connect(struct cursor c2s, struct cursor 
     if (!scan_agrees(c2s, "CONNECT ")) {
         return STARTTLS_NOT;
     }
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     struct cursor rest = c2s, line;
     if (!scan_take_line(&rest, &line)) {
         return STARTTLS_MORE;
@@ -88,15 +85,13 @@ enum starttls_verdict tunnel_scan_http_connect(struct cursor c2s, struct cursor 
 /* A NUL-terminated string (without its NUL); false while the NUL has not arrived. */
 static bool take_cstring(struct cursor *c, struct cursor *out)
 {
-    uint8_t b;
-    for (size_t i = 0; cur_peek_u8(*c, i, &b); i++) {
-        if (b == 0) {
-            *out = cur_take_upto(c, i);
-            (void)cur_take_upto(c, 1);
-            return true;
-        }
+    size_t nul;
+    if (!scan_find_byte(*c, 0, &nul)) {
+        return false;
     }
-    return false;
+    *out = cur_take_upto(c, nul);
+    (void)cur_take_upto(c, 1);
+    return true;
 }
 
 #define SOCKS4_VERSION 4
@@ -114,9 +109,6 @@ enum starttls_verdict tunnel_scan_socks4(struct cursor c2s, struct cursor s2c,
     uint8_t version, command, reply;
     uint16_t port;
     struct cursor client = c2s, ip, user, name, answer;
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     if ((cur_peek_u8(c2s, 0, &version) && version != SOCKS4_VERSION) ||
         (cur_peek_u8(c2s, 1, &command) && command != SOCKS_CONNECT)) {
         return STARTTLS_NOT;
@@ -206,9 +198,6 @@ enum starttls_verdict tunnel_scan_socks5(struct cursor c2s, struct cursor s2c,
     uint8_t b[3], method, status;
     struct cursor client = c2s, server = s2c, methods, user, password;
     struct starttls_target target = {TARGET_NONE, {0}, 0}, bound = target;
-    if (cur_len(c2s) == 0) {
-        return cur_len(s2c) == 0 ? STARTTLS_MORE : STARTTLS_NOT;
-    }
     if ((cur_peek_u8(c2s, 0, &b[0]) && b[0] != SOCKS5_VERSION) ||
         (cur_peek_u8(c2s, 1, &b[1]) && b[1] == 0) ||
         (cur_peek_u8(s2c, 0, &b[2]) && b[2] != SOCKS5_VERSION)) {

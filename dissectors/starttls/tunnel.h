@@ -9,7 +9,8 @@
 #include "base/cursor.h"
 #include "starttls/starttls.h"
 
-/* Scanners as starttls.c's table holds them (c2s, s2c: everything each side sent so far);
+/* Scanners as starttls.c's table holds them (c2s, s2c: everything each side sent so far;
+ * called once the client has sent something, as the table's first speaker says);
  * tunnel_scan_socks4 also tells 4A (res->proto). */
 enum starttls_verdict tunnel_scan_http_connect(struct cursor c2s, struct cursor s2c,
                                                struct starttls_result *res);

@@ -8,6 +8,7 @@
 
 #include "base/budget.h"
 #include "base/cursor.h"
+#include "base/names.h"
 
 struct fields;
 
@@ -17,6 +18,21 @@ enum dir { DIR_C2S = 0, DIR_S2C = 1 };
  * 5246 6.2.3). A header claiming more cannot be TLS, so the direction is desynchronised. */
 #define TLS_RECORD_MAX (16384 + 2048)
 #define TLS_RECORD_HEADER 5
+
+/* SSL 3.0 to TLS 1.3 all put major version 3 on a record (RFC 8446 5.1
+ * legacy_record_version) and in a hello's legacy_version. */
+static inline bool tls_version_is_3x(uint16_t version)
+{
+    return (version >> 8) == 3 && (version & 0xff) <= 4;
+}
+
+/* A record header that can be TLS: content type change_cipher_spec to heartbeat (20-24),
+ * version 3.x, a length TLSCiphertext allows. */
+static inline bool tls_record_header_plausible(uint8_t type, uint16_t version, uint16_t length)
+{
+    return type >= CONTENT_change_cipher_spec && type <= CONTENT_heartbeat &&
+           tls_version_is_3x(version) && length <= TLS_RECORD_MAX;
+}
 /* A handshake message length real ones (certificate chains) stay far below: a plausibility
  * bound for picking up a stream mid-way, not a limit on what is joined (budget.h bounds that;
  * RFC 8446 4 allows 2^24-1 bytes). */

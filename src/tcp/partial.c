@@ -105,9 +105,7 @@ static bool header_at(struct cursor payload, size_t i, uint8_t *type, uint16_t *
         !cur_get_u16(&h, length)) {
         return false;
     }
-    return *type >= CONTENT_change_cipher_spec && *type <= CONTENT_heartbeat &&
-           (*version >> 8) == 3 && (*version & 0xff) <= 4 && *length > 0 &&
-           *length <= TLS_RECORD_MAX;
+    return *length > 0 && tls_record_header_plausible(*type, *version, *length);
 }
 
 /* The first record of a direction holds a plaintext handshake message: a known type whose
@@ -123,7 +121,7 @@ static bool plaintext_handshake_at_start(struct cursor payload, uint8_t *msg_typ
         return false;
     }
     if (*msg_type == HS_client_hello || *msg_type == HS_server_hello) {
-        if (!cur_get_u16(&h, &version) || (version >> 8) != 3 || (version & 0xff) > 4) {
+        if (!cur_get_u16(&h, &version) || !tls_version_is_3x(version)) {
             return false;
         }
     }

@@ -1,4 +1,4 @@
-/* One TCP segment as the per-packet paths outside libnids read it (mid-stream pickup, the
+/* One TCP segment as the per-packet paths outside libnids read it (the keyless path, the
  * connections past their handshake), and the direction-free key of its connection. */
 #ifndef HSDUMP_SRC_TCP_SEGMENT_H
 #define HSDUMP_SRC_TCP_SEGMENT_H
