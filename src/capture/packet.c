@@ -128,15 +128,28 @@ static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struc
     }
 }
 
-/* One frame's IPv4 or IPv6 packet (or what link_decode made of it): QUIC and DTLS, else TCP. */
+/* One frame's IPv4 or IPv6 packet (or what link_decode made of it): QUIC and DTLS, else TCP.
+ * With may_tunnel, a GTP-U G-PDU's inner packet takes the path any packet takes, once (one
+ * level deep); -w still writes the whole frame. */
 static void ip_packet(struct packet_ctx *pc, const struct capture_frame *frame,
-                      enum link_result r, struct cursor ip)
+                      enum link_result r, struct cursor ip, bool may_tunnel)
 {
-    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_packet(pc->udp, frame->ts, ip)) {
-        if (pc->writer != NULL) {
-            writer_tls_frame(pc->writer, frame);
+    struct udp_datagram dg;
+    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_datagram_of(ip, &dg)) {
+        struct cursor inner;
+        if (may_tunnel && udp_gtpu_enter(pc->udp, &dg, &inner)) {
+            uint8_t version = 0; /* 4 or 6: gtpu_decode saw it */
+            bool v4 = cur_peek_u8(inner, 0, &version) && version >> 4 == 4;
+            ip_packet(pc, frame, v4 ? LINK_IPV4 : LINK_IPV6, inner, false);
+            udp_gtpu_leave(pc->udp);
+            return;
         }
-        return; /* QUIC or DTLS: src/udp/udp.c, IPv6 addresses as they are */
+        if (udp_packet(pc->udp, frame->ts, &dg)) {
+            if (pc->writer != NULL) {
+                writer_tls_frame(pc->writer, frame);
+            }
+            return; /* QUIC or DTLS: src/udp/udp.c, IPv6 addresses as they are */
+        }
     }
     if (r == LINK_IPV4) {
         if (ipv4_is_tcp(pc, ip)) {
@@ -176,14 +189,5 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     pc->stats->bytes += cur_len(frame->data);
     out_packet_time(pc->out, frame->ts);
     enum link_result r = link_decode(frame->dlt, frame->data, &ip);
-    /* GTP-U: the inner packet takes the path any packet takes, once (one level deep); -w
-     * still writes the whole frame. */
-    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_gtpu_enter(pc->udp, &ip)) {
-        uint8_t version = 0; /* 4 or 6: gtpu_decode saw it */
-        bool v4 = cur_peek_u8(ip, 0, &version) && version >> 4 == 4;
-        ip_packet(pc, frame, v4 ? LINK_IPV4 : LINK_IPV6, ip);
-        udp_gtpu_leave(pc->udp);
-        return;
-    }
-    ip_packet(pc, frame, r, ip);
+    ip_packet(pc, frame, r, ip, true);
 }
