@@ -129,14 +129,29 @@ static bool sets_negotiated_values(uint8_t type)
            type == HS_server_key_exchange;
 }
 
+/* What a ClientHello, ServerHello or ServerKeyExchange may set: st from client_hello_seen on
+ * (tls.h). Saved around those dissectors, this part only: the whole state (the record layer's
+ * buffers and the certificate names, over 2 KB) cost more to copy than the message to read. */
+#define NEGOTIABLE_FROM offsetof(struct tls_state, client_hello_seen)
+
+struct negotiable {
+    unsigned char bytes[sizeof(struct tls_state) - NEGOTIABLE_FROM];
+};
+
+static void save_negotiable(const struct tls_state *st, struct negotiable *n)
+{
+    memcpy(n->bytes, (const unsigned char *)st + NEGOTIABLE_FROM, sizeof(n->bytes));
+}
+
 /* A malformed message leaves no value behind for the close line or a fingerprint: st is put
  * back as it was before, except for what the message's presence alone says and what following
  * the rest of the connection needs (the version and suite a ServerHello chose, whether TLS 1.3
- * now protects everything). Its own line keeps what was read, with malformed=. */
-static void take_back(struct tls_state *st, const struct tls_state *before, uint8_t type)
+ * now protects everything: the dirs' encrypted, never saved). Its own line keeps what was
+ * read, with malformed=. */
+static void take_back(struct tls_state *st, const struct negotiable *before, uint8_t type)
 {
     struct tls_state after = *st;
-    *st = *before;
+    memcpy((unsigned char *)st + NEGOTIABLE_FROM, before->bytes, sizeof(before->bytes));
     switch (type) {
     case HS_client_hello:
         st->client_hello_seen = true;
@@ -149,8 +164,6 @@ static void take_back(struct tls_state *st, const struct tls_state *before, uint
         st->version = after.version;
         st->cipher_suite = after.cipher_suite;
         st->is_tls13 = after.is_tls13;
-        st->dir[DIR_C2S].encrypted = after.dir[DIR_C2S].encrypted;
-        st->dir[DIR_S2C].encrypted = after.dir[DIR_S2C].encrypted;
         st->server_hello_malformed = true;
         break;
     default:
@@ -176,7 +189,8 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     message_dissector dissect = find_dissector(type);
     bool ok = true;
     if (dissect != NULL && sets_negotiated_values(type)) {
-        struct tls_state before = *st;
+        struct negotiable before;
+        save_negotiable(st, &before);
         ok = dissect(body, st, &f);
         if (!ok) {
             take_back(st, &before, type);

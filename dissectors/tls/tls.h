@@ -108,6 +108,10 @@ struct tls_state {
     enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
     struct budget *budget; /* set by the owner: what its joined messages are charged to */
     struct tls_dir dir[2];
+    struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
+    /* From here to the end: all a ClientHello, ServerHello or ServerKeyExchange may set
+     * (handshake.c saves this part around them; they write nothing above but the dirs'
+     * encrypted, which stays). */
     bool client_hello_seen;
     bool server_hello_seen;
     bool hrr_seen;
@@ -148,7 +152,6 @@ struct tls_state {
     bool history_truncated;
     int last_history_event;
     enum dir last_history_dir;
-    struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
     bool cert_requested;       /* CertificateRequest seen */
     bool cert_requested_inferred;  /* TLS 1.3: from the size of the server flight */
     bool client_cert_inferred;     /* TLS 1.3: the client flight holds a Certificate */
