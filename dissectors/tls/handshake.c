@@ -72,25 +72,49 @@ static void note_flow(struct tls_state *st, enum dir d, uint8_t type, const stru
     }
 }
 
+/* The field's key is key (of length len): lengths first (struct field keeps its key's). */
+static bool key_is(const struct field *fd, const char *key, size_t len)
+{
+    return fd->key_len == len && memcmp(fd->key, key, len) == 0;
+}
+
+#define NAME_KEY(s) {s, sizeof(s) - 1, s "_truncated", sizeof(s "_truncated") - 1}
+
 /* Keeps the first certificate's subject and issuer for the connection summary: the first
- * TLS_NAME_MAX bytes, marked when the name was longer (or already cut on the x509 line). */
+ * TLS_NAME_MAX bytes, marked when the name was longer (or already cut on the x509 line). One
+ * pass over the line's fields finds both, each with its _truncated key, which
+ * fields_add_string_max() puts right after it; it stops once both are found (they come early
+ * on the line). */
 static void remember_names(struct tls_state *st, enum dir d, const struct fields *f)
 {
+    static const struct {
+        const char *key;
+        size_t len;
+        const char *cut_key;
+        size_t cut_len;
+    } keys[2] = {NAME_KEY("subject"), NAME_KEY("issuer")};
     struct cert_names *names = &st->cert[d];
-    const char *keys[2] = {"subject", "issuer"};
-    const char *cut_keys[2] = {"subject_truncated", "issuer_truncated"};
     char *dst[2] = {names->subject, names->issuer};
     bool *truncated[2] = {&names->subject_truncated, &names->issuer_truncated};
+    const struct field *value[2] = {NULL, NULL};
+    bool cut[2] = {false, false};
+    for (size_t i = 0; i < f->n && (value[0] == NULL || value[1] == NULL); i++) {
+        for (size_t k = 0; k < 2; k++) {
+            if (value[k] == NULL && key_is(&f->f[i], keys[k].key, keys[k].len)) {
+                value[k] = &f->f[i];
+                cut[k] = i + 1 < f->n && key_is(&f->f[i + 1], keys[k].cut_key, keys[k].cut_len);
+            }
+        }
+    }
     for (size_t i = 0; i < 2; i++) {
-        const struct field *fd = fields_find(f, keys[i]);
         dst[i][0] = '\0';
         *truncated[i] = false;
-        if (fd != NULL) {
-            struct cursor v = fields_value(f, fd);
+        if (value[i] != NULL) {
+            struct cursor v = fields_value(f, value[i]);
             struct cursor kept = cur_take_upto(&v, TLS_NAME_MAX);
             cur_copy(kept, (uint8_t *)dst[i]);
             dst[i][cur_len(kept)] = '\0';
-            *truncated[i] = cur_len(v) > 0 || fields_find(f, cut_keys[i]) != NULL;
+            *truncated[i] = cur_len(v) > 0 || cut[i];
         }
     }
     names->known = true;
