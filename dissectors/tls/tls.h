@@ -178,6 +178,7 @@ struct tls_state {
     char ja3s[TLS_JA3_LEN + 1];
 };
 
+/* The initial state is all zero bytes: memory from calloc() is in it already. */
 void tls_state_init(struct tls_state *st);
 void tls_state_free(struct tls_state *st); /* frees reassembly buffers; the struct stays */
 
