@@ -154,17 +154,37 @@ static bool sets_negotiated_values(uint8_t type)
 }
 
 /* What a ClientHello, ServerHello or ServerKeyExchange may set: st from client_hello_seen on
- * (tls.h). Saved around those dissectors, this part only: the whole state (the record layer's
- * buffers and the certificate names, over 2 KB) cost more to copy than the message to read. */
+ * (tls.h), and the part of sni and alpn in use. Saved around those dissectors, this only: the
+ * whole state (the record layer's buffers, the certificate names, the name buffers, over
+ * 2 KB) cost more to copy than the message to read. */
 #define NEGOTIABLE_FROM offsetof(struct tls_state, client_hello_seen)
 
 struct negotiable {
     unsigned char bytes[sizeof(struct tls_state) - NEGOTIABLE_FROM];
+    char sni[TLS_SNI_MAX + 1];
+    uint8_t alpn[TLS_ALPN_MAX];
 };
 
 static void save_negotiable(const struct tls_state *st, struct negotiable *n)
 {
     memcpy(n->bytes, (const unsigned char *)st + NEGOTIABLE_FROM, sizeof(n->bytes));
+    if (st->has_sni) {
+        memcpy(n->sni, st->sni, st->sni_len + 1);
+    }
+    if (st->has_alpn) {
+        memcpy(n->alpn, st->alpn, st->alpn_len);
+    }
+}
+
+static void restore_negotiable(struct tls_state *st, const struct negotiable *n)
+{
+    memcpy((unsigned char *)st + NEGOTIABLE_FROM, n->bytes, sizeof(n->bytes));
+    if (st->has_sni) {
+        memcpy(st->sni, n->sni, st->sni_len + 1);
+    }
+    if (st->has_alpn) {
+        memcpy(st->alpn, n->alpn, st->alpn_len);
+    }
 }
 
 /* A malformed message leaves no value behind for the close line or a fingerprint: st is put
@@ -175,7 +195,7 @@ static void save_negotiable(const struct tls_state *st, struct negotiable *n)
 static void take_back(struct tls_state *st, const struct negotiable *before, uint8_t type)
 {
     struct tls_state after = *st;
-    memcpy((unsigned char *)st + NEGOTIABLE_FROM, before->bytes, sizeof(before->bytes));
+    restore_negotiable(st, before);
     switch (type) {
     case HS_client_hello:
         st->client_hello_seen = true;

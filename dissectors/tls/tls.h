@@ -109,9 +109,12 @@ struct tls_state {
     struct budget *budget; /* set by the owner: what its joined messages are charged to */
     struct tls_dir dir[2];
     struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
-    /* From here to the end: all a ClientHello, ServerHello or ServerKeyExchange may set
-     * (handshake.c saves this part around them; they write nothing above but the dirs'
-     * encrypted, which stays). */
+    /* What sni_len and alpn_len (below) say of them is valid while has_sni, has_alpn. */
+    char sni[TLS_SNI_MAX + 1];
+    uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
+    /* From here to the end: all a ClientHello, ServerHello or ServerKeyExchange may set,
+     * with the valid part of sni and alpn (handshake.c saves these around them; they write
+     * nothing else above but the dirs' encrypted, which stays). */
     bool client_hello_seen;
     bool server_hello_seen;
     bool hrr_seen;
@@ -121,11 +124,9 @@ struct tls_state {
     uint16_t cipher_suite; /* chosen by the server */
     uint16_t group;        /* key exchange group (key_share or ServerKeyExchange) */
     bool has_group;
-    char sni[TLS_SNI_MAX + 1];
     size_t sni_len;
     bool has_sni;
     bool sni_truncated;
-    uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
     size_t alpn_len;
     bool has_alpn;
     /* Facts for the flow label (flow.c), filled by the dissectors. */
