@@ -71,9 +71,12 @@ struct conn {
     bool established; /* its handshake completed (counted once) */
     uint64_t events;  /* lines printed for it so far */
     bool gap[2];      /* by direction: a lost segment stopped delivery (set before the close) */
-    /* Owned by reassembly.c: its libnids stream and place in the idle list. */
+    /* Owned by reassembly.c: its libnids stream, its place in the idle list, and in the list
+     * of streams whose emptied buffers are kept (kept_bytes: their size; 0 when not on it). */
     void *stream;
     struct age_link idle;
+    struct age_link kept;
+    size_t kept_bytes;
     /* client and server as printed, formatted at the first line */
     char client_text[ENDPOINT_STR_MAX];
     char server_text[ENDPOINT_STR_MAX];

@@ -99,6 +99,20 @@ static size_t ip_udp(bool v6, const uint8_t *src, uint16_t sport, const uint8_t 
     return h + 8 + n;
 }
 
+/* What packet.c does with an IP packet: its datagram, if any, to the table. */
+static bool take(struct udp_table *t, struct timeval ts, struct cursor ip)
+{
+    struct udp_datagram dg;
+    return udp_datagram_of(ip, &dg) && udp_packet(t, ts, &dg);
+}
+
+/* The same for a G-PDU: *ip becomes the inner packet. */
+static bool enter(struct udp_table *t, struct cursor *ip)
+{
+    struct udp_datagram dg;
+    return udp_datagram_of(*ip, &dg) && udp_gtpu_enter(t, &dg, ip);
+}
+
 static const uint8_t client4[4] = {192, 0, 2, 1};
 static const uint8_t server4[4] = {192, 0, 2, 2};
 
@@ -108,7 +122,7 @@ static bool send4(struct fixture *fx, long sec, const uint8_t *src, uint16_t spo
     static uint8_t pkt[1500];
     size_t len = ip_udp(false, src, sport, dst, dport, payload, n, pkt);
     struct timeval ts = {sec, 0};
-    return udp_packet(fx->t, ts, cur_make(pkt, len));
+    return take(fx->t, ts, cur_make(pkt, len));
 }
 
 START_TEST(dtls_client_hello_starts_a_flow_whose_lines_say_transport_dtls)
@@ -147,7 +161,7 @@ START_TEST(quic_over_ipv6_keeps_the_real_addresses)
     size_t n = quic_initial_noise(payload);
     size_t len = ip_udp(true, a, 50000, b, 443, payload, n, pkt);
     struct timeval ts = {1, 0};
-    ck_assert(udp_packet(fx.t, ts, cur_make(pkt, len)));
+    ck_assert(take(fx.t, ts, cur_make(pkt, len)));
     ck_assert_uint_eq(fx.p.stats.quic_connections, 1);
     udp_end(fx.t);
     fx.t = NULL;
@@ -174,8 +188,8 @@ START_TEST(other_udp_and_fragments_are_left_to_the_caller)
     size_t len = ip_udp(false, client4, 7000, server4, 4433, ch, n, pkt);
     pkt[6] = 0x20;
     struct timeval ts = {1, 0};
-    ck_assert(!udp_packet(fx.t, ts, cur_make(pkt, len)));
-    ck_assert(!udp_packet(NULL, ts, cur_make(pkt, len)));
+    ck_assert(!take(fx.t, ts, cur_make(pkt, len)));
+    ck_assert(!take(NULL, ts, cur_make(pkt, len)));
     ck_assert_str_eq(printed(&fx), "");
     fixture_close(&fx);
 }
@@ -239,10 +253,10 @@ START_TEST(gtpu_inner_packet_is_a_flow_marked_with_its_tunnel)
     size_t n = ip_udp(false, client4, 5000, server4, 4433, ch, dtls_client_hello(ch), inner);
     size_t len = in_gtpu(inner, n, 0xabcd, 2152, outer);
     struct cursor ip = cur_make(outer, len);
-    ck_assert(udp_gtpu_enter(fx.t, &ip));
+    ck_assert(enter(fx.t, &ip));
     ck_assert(cur_equal(ip, inner, n));
     struct timeval ts = {1, 0};
-    ck_assert(udp_packet(fx.t, ts, ip));
+    ck_assert(take(fx.t, ts, ip));
     udp_gtpu_leave(fx.t);
     ck_assert(!fx.p.env.in_gtpu);
     ck_assert_uint_eq(fx.p.stats.gtpu_packets, 1);
@@ -284,19 +298,19 @@ START_TEST(only_g_pdus_on_port_2152_are_unwrapped)
     outer[20] = outer[21] = 0x12; /* source port 0x1212 */
     outer[22] = outer[23] = 0x12; /* destination port 0x1212 */
     struct cursor ip = cur_make(outer, len);
-    ck_assert(!udp_gtpu_enter(fx.t, &ip));
+    ck_assert(!enter(fx.t, &ip));
     ck_assert_ptr_eq(cur_data(ip), outer);
     /* an Echo Request (type 1) */
     len = in_gtpu(inner, n, 1, 2152, outer);
     outer[29] = 0x01;
     ip = cur_make(outer, len);
-    ck_assert(!udp_gtpu_enter(fx.t, &ip));
+    ck_assert(!enter(fx.t, &ip));
     /* TCP */
     len = in_gtpu(inner, n, 1, 2152, outer);
     outer[9] = 6;
     ip = cur_make(outer, len);
-    ck_assert(!udp_gtpu_enter(fx.t, &ip));
-    ck_assert(!udp_gtpu_enter(NULL, &ip));
+    ck_assert(!enter(fx.t, &ip));
+    ck_assert(!enter(NULL, &ip));
     ck_assert(!fx.p.env.in_gtpu);
     ck_assert_uint_eq(fx.p.stats.gtpu_packets, 0);
     fixture_close(&fx);

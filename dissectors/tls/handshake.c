@@ -72,25 +72,49 @@ static void note_flow(struct tls_state *st, enum dir d, uint8_t type, const stru
     }
 }
 
+/* The field's key is key (of length len): lengths first (struct field keeps its key's). */
+static bool key_is(const struct field *fd, const char *key, size_t len)
+{
+    return fd->key_len == len && memcmp(fd->key, key, len) == 0;
+}
+
+#define NAME_KEY(s) {s, sizeof(s) - 1, s "_truncated", sizeof(s "_truncated") - 1}
+
 /* Keeps the first certificate's subject and issuer for the connection summary: the first
- * TLS_NAME_MAX bytes, marked when the name was longer (or already cut on the x509 line). */
+ * TLS_NAME_MAX bytes, marked when the name was longer (or already cut on the x509 line). One
+ * pass over the line's fields finds both, each with its _truncated key, which
+ * fields_add_string_max() puts right after it; it stops once both are found (they come early
+ * on the line). */
 static void remember_names(struct tls_state *st, enum dir d, const struct fields *f)
 {
+    static const struct {
+        const char *key;
+        size_t len;
+        const char *cut_key;
+        size_t cut_len;
+    } keys[2] = {NAME_KEY("subject"), NAME_KEY("issuer")};
     struct cert_names *names = &st->cert[d];
-    const char *keys[2] = {"subject", "issuer"};
-    const char *cut_keys[2] = {"subject_truncated", "issuer_truncated"};
     char *dst[2] = {names->subject, names->issuer};
     bool *truncated[2] = {&names->subject_truncated, &names->issuer_truncated};
+    const struct field *value[2] = {NULL, NULL};
+    bool cut[2] = {false, false};
+    for (size_t i = 0; i < f->n && (value[0] == NULL || value[1] == NULL); i++) {
+        for (size_t k = 0; k < 2; k++) {
+            if (value[k] == NULL && key_is(&f->f[i], keys[k].key, keys[k].len)) {
+                value[k] = &f->f[i];
+                cut[k] = i + 1 < f->n && key_is(&f->f[i + 1], keys[k].cut_key, keys[k].cut_len);
+            }
+        }
+    }
     for (size_t i = 0; i < 2; i++) {
-        const struct field *fd = fields_find(f, keys[i]);
         dst[i][0] = '\0';
         *truncated[i] = false;
-        if (fd != NULL) {
-            struct cursor v = fields_value(f, fd);
+        if (value[i] != NULL) {
+            struct cursor v = fields_value(f, value[i]);
             struct cursor kept = cur_take_upto(&v, TLS_NAME_MAX);
             cur_copy(kept, (uint8_t *)dst[i]);
             dst[i][cur_len(kept)] = '\0';
-            *truncated[i] = cur_len(v) > 0 || fields_find(f, cut_keys[i]) != NULL;
+            *truncated[i] = cur_len(v) > 0 || cut[i];
         }
     }
     names->known = true;
@@ -129,14 +153,49 @@ static bool sets_negotiated_values(uint8_t type)
            type == HS_server_key_exchange;
 }
 
+/* What a ClientHello, ServerHello or ServerKeyExchange may set: st from client_hello_seen on
+ * (tls.h), and the part of sni and alpn in use. Saved around those dissectors, this only: the
+ * whole state (the record layer's buffers, the certificate names, the name buffers, over
+ * 2 KB) cost more to copy than the message to read. */
+#define NEGOTIABLE_FROM offsetof(struct tls_state, client_hello_seen)
+
+struct negotiable {
+    unsigned char bytes[sizeof(struct tls_state) - NEGOTIABLE_FROM];
+    char sni[TLS_SNI_MAX + 1];
+    uint8_t alpn[TLS_ALPN_MAX];
+};
+
+static void save_negotiable(const struct tls_state *st, struct negotiable *n)
+{
+    memcpy(n->bytes, (const unsigned char *)st + NEGOTIABLE_FROM, sizeof(n->bytes));
+    if (st->has_sni) {
+        memcpy(n->sni, st->sni, st->sni_len + 1);
+    }
+    if (st->has_alpn) {
+        memcpy(n->alpn, st->alpn, st->alpn_len);
+    }
+}
+
+static void restore_negotiable(struct tls_state *st, const struct negotiable *n)
+{
+    memcpy((unsigned char *)st + NEGOTIABLE_FROM, n->bytes, sizeof(n->bytes));
+    if (st->has_sni) {
+        memcpy(st->sni, n->sni, st->sni_len + 1);
+    }
+    if (st->has_alpn) {
+        memcpy(st->alpn, n->alpn, st->alpn_len);
+    }
+}
+
 /* A malformed message leaves no value behind for the close line or a fingerprint: st is put
  * back as it was before, except for what the message's presence alone says and what following
  * the rest of the connection needs (the version and suite a ServerHello chose, whether TLS 1.3
- * now protects everything). Its own line keeps what was read, with malformed=. */
-static void take_back(struct tls_state *st, const struct tls_state *before, uint8_t type)
+ * now protects everything: the dirs' encrypted, never saved). Its own line keeps what was
+ * read, with malformed=. */
+static void take_back(struct tls_state *st, const struct negotiable *before, uint8_t type)
 {
     struct tls_state after = *st;
-    *st = *before;
+    restore_negotiable(st, before);
     switch (type) {
     case HS_client_hello:
         st->client_hello_seen = true;
@@ -149,8 +208,6 @@ static void take_back(struct tls_state *st, const struct tls_state *before, uint
         st->version = after.version;
         st->cipher_suite = after.cipher_suite;
         st->is_tls13 = after.is_tls13;
-        st->dir[DIR_C2S].encrypted = after.dir[DIR_C2S].encrypted;
-        st->dir[DIR_S2C].encrypted = after.dir[DIR_S2C].encrypted;
         st->server_hello_malformed = true;
         break;
     default:
@@ -176,7 +233,8 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     message_dissector dissect = find_dissector(type);
     bool ok = true;
     if (dissect != NULL && sets_negotiated_values(type)) {
-        struct tls_state before = *st;
+        struct negotiable before;
+        save_negotiable(st, &before);
         ok = dissect(body, st, &f);
         if (!ok) {
             take_back(st, &before, type);

@@ -124,6 +124,13 @@ struct tls_state {
     enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
     struct budget *budget; /* set by the owner: what its joined messages are charged to */
     struct tls_dir dir[2];
+    struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
+    /* What sni_len and alpn_len (below) say of them is valid while has_sni, has_alpn. */
+    char sni[TLS_SNI_MAX + 1];
+    uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
+    /* From here to the end: all a ClientHello, ServerHello or ServerKeyExchange may set,
+     * with the valid part of sni and alpn (handshake.c saves these around them; they write
+     * nothing else above but the dirs' encrypted, which stays). */
     bool client_hello_seen;
     bool server_hello_seen;
     bool hrr_seen;
@@ -133,11 +140,9 @@ struct tls_state {
     uint16_t cipher_suite; /* chosen by the server */
     uint16_t group;        /* key exchange group (key_share or ServerKeyExchange) */
     bool has_group;
-    char sni[TLS_SNI_MAX + 1];
     size_t sni_len;
     bool has_sni;
     bool sni_truncated;
-    uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
     size_t alpn_len;
     bool has_alpn;
     /* Facts for the flow label (flow.c), filled by the dissectors. */
@@ -164,7 +169,6 @@ struct tls_state {
     bool history_truncated;
     int last_history_event;
     enum dir last_history_dir;
-    struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
     bool cert_requested;       /* CertificateRequest seen */
     bool cert_requested_inferred;  /* TLS 1.3: from the size of the server flight */
     bool client_cert_inferred;     /* TLS 1.3: the client flight holds a Certificate */
@@ -191,6 +195,7 @@ struct tls_state {
     char ja3s[TLS_JA3_LEN + 1];
 };
 
+/* The initial state is all zero bytes: memory from calloc() is in it already. */
 void tls_state_init(struct tls_state *st);
 void tls_state_free(struct tls_state *st); /* frees reassembly buffers; the struct stays */
 

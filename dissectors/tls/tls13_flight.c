@@ -105,11 +105,9 @@ static void emit_held(struct tls_state *st, enum dir d, bool flight_complete,
     td->flight_over = true;
 }
 
-void tls13_flush_flight(struct tls_state *st, enum dir d, const struct tls_sink *sink)
+void tls13_emit_held(struct tls_state *st, enum dir d, const struct tls_sink *sink)
 {
-    if (st->dir[d].flight_len > 0) {
-        emit_held(st, d, false, sink);
-    }
+    emit_held(st, d, false, sink);
 }
 
 /* RFC 8446 5.2, 6: an alert is two bytes, protected with its content type and the tag

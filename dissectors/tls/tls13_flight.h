@@ -12,8 +12,17 @@
  * emitted in order; later records are emitted at once. */
 void tls13_protected_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
                             const struct tls_sink *sink);
-/* Emits what direction d holds, labelled if its flight is recognisable; called when the other
- * side speaks (the flight is over) and at end of stream. */
-void tls13_flush_flight(struct tls_state *st, enum dir d, const struct tls_sink *sink);
+/* Emits what direction d holds (at least one record), labelled if its flight is
+ * recognisable. */
+void tls13_emit_held(struct tls_state *st, enum dir d, const struct tls_sink *sink);
+/* The same when d holds anything; called when the other side speaks (the flight is over) and
+ * at end of stream. Inline: it is called for every record, and most find nothing held. */
+static inline void tls13_flush_flight(struct tls_state *st, enum dir d,
+                                      const struct tls_sink *sink)
+{
+    if (st->dir[d].flight_len > 0) {
+        tls13_emit_held(st, d, sink);
+    }
+}
 
 #endif

@@ -128,11 +128,12 @@ static void feed(struct packet_ctx *pc, const struct capture_frame *frame, struc
     }
 }
 
-/* One frame's IPv4 or IPv6 packet (or what link_decode made of it): QUIC and DTLS, else TCP. */
+/* One frame's IPv4 or IPv6 packet (or what link_decode made of it), dg its UDP datagram if
+ * it is one (else NULL): QUIC and DTLS, else TCP. */
 static void ip_packet(struct packet_ctx *pc, const struct capture_frame *frame,
-                      enum link_result r, struct cursor ip)
+                      enum link_result r, struct cursor ip, const struct udp_datagram *dg)
 {
-    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_packet(pc->udp, frame->ts, ip)) {
+    if (dg != NULL && udp_packet(pc->udp, frame->ts, dg)) {
         if (pc->writer != NULL) {
             writer_tls_frame(pc->writer, frame);
         }
@@ -176,14 +177,18 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
     pc->stats->bytes += cur_len(frame->data);
     out_packet_time(pc->out, frame->ts);
     enum link_result r = link_decode(frame->dlt, frame->data, &ip);
+    struct udp_datagram dg;
+    bool udp = (r == LINK_IPV4 || r == LINK_IPV6) && udp_datagram_of(ip, &dg);
     /* GTP-U: the inner packet takes the path any packet takes, once (one level deep); -w
      * still writes the whole frame. */
-    if ((r == LINK_IPV4 || r == LINK_IPV6) && udp_gtpu_enter(pc->udp, &ip)) {
+    bool tunnelled = udp && udp_gtpu_enter(pc->udp, &dg, &ip);
+    if (tunnelled) {
         uint8_t version = 0; /* 4 or 6: gtpu_decode saw it */
-        bool v4 = cur_peek_u8(ip, 0, &version) && version >> 4 == 4;
-        ip_packet(pc, frame, v4 ? LINK_IPV4 : LINK_IPV6, ip);
-        udp_gtpu_leave(pc->udp);
-        return;
+        r = cur_peek_u8(ip, 0, &version) && version >> 4 == 4 ? LINK_IPV4 : LINK_IPV6;
+        udp = udp_datagram_of(ip, &dg);
     }
-    ip_packet(pc, frame, r, ip);
+    ip_packet(pc, frame, r, ip, udp ? &dg : NULL);
+    if (tunnelled) {
+        udp_gtpu_leave(pc->udp);
+    }
 }

@@ -294,10 +294,15 @@ static bool nids_leaves(struct tcp_paths *p, struct tcp_route *r, struct timeval
 
 /* ---- per packet */
 
-enum tcp_path paths_route(struct tcp_paths *p, const struct segment *s, struct tcp_route *r)
+static inline void route(const struct tcp_paths *p, const struct segment *s, struct tcp_route *r)
 {
     r->key = tuple_key_of(&s->t, &r->sender);
     r->slot = find(p, &r->key);
+}
+
+enum tcp_path paths_route(struct tcp_paths *p, const struct segment *s, struct tcp_route *r)
+{
+    route(p, s, r);
     return r->slot != NULL ? (enum tcp_path)r->slot->path : PATH_NONE;
 }
 
@@ -348,8 +353,11 @@ static void follow_none(struct tcp_paths *p, struct tcp_route *r, struct timeval
     }
 }
 
-void paths_follow(struct tcp_paths *p, struct tcp_route *r, struct timeval ts,
-                  struct cursor ipv4, const struct segment *s)
+/* Every packet but those follow() takes on its own. Not inlined, so that the common cases
+ * need no stack frame of their own. */
+__attribute__((noinline)) static void follow_other(struct tcp_paths *p, struct tcp_route *r,
+                                                   struct timeval ts, struct cursor ipv4,
+                                                   const struct segment *s)
 {
     struct path_slot *slot = r->slot;
     enum tcp_path path = slot != NULL ? (enum tcp_path)slot->path : PATH_NONE;
@@ -374,7 +382,7 @@ void paths_follow(struct tcp_paths *p, struct tcp_route *r, struct timeval ts,
             follow_syn(p, r, ts, ipv4, s);
             return;
         }
-        /* the fast path: past its first payload, only a SYN/ACK or RST needs a look */
+        /* past its first payload, only a SYN/ACK or RST needs a look */
         if ((!slot->checked || (s->flags & (TCP_SYN | TCP_RST))) && nids_leaves(p, r, ts, s)) {
             r->slot = find(p, &r->key);
             if (r->slot != NULL) {
@@ -404,6 +412,29 @@ void paths_follow(struct tcp_paths *p, struct tcp_route *r, struct timeval ts,
     }
 }
 
+/* Most packets belong to a connection past its handshake (the bypass's: only a SYN without
+ * ACK may end it, and bypass_packet() is true for anything else) or to a libnids connection
+ * past its first payload (only a SYN/ACK or RST needs a look): those go straight on. */
+static inline void follow(struct tcp_paths *p, struct tcp_route *r, struct timeval ts,
+                          struct cursor ipv4, const struct segment *s)
+{
+    const struct path_slot *slot = r->slot;
+    if (slot != NULL && slot->path == PATH_BYPASS && (s->flags & (TCP_SYN | TCP_ACK)) != TCP_SYN) {
+        (void)bypass_packet(p->bypass, slot->follower, r->sender, ts, s);
+    } else if (slot != NULL && slot->path == PATH_LIBNIDS && slot->checked &&
+               (s->flags & (TCP_SYN | TCP_RST)) == 0) {
+        reassembly_feed(ts, ipv4, s);
+    } else {
+        follow_other(p, r, ts, ipv4, s);
+    }
+}
+
+void paths_follow(struct tcp_paths *p, struct tcp_route *r, struct timeval ts,
+                  struct cursor ipv4, const struct segment *s)
+{
+    follow(p, r, ts, ipv4, s);
+}
+
 void paths_packet(struct tcp_paths *p, struct timeval ts, struct cursor ipv4,
                   const struct segment *s)
 {
@@ -415,8 +446,8 @@ void paths_packet(struct tcp_paths *p, struct timeval ts, struct cursor ipv4,
         return;
     }
     struct tcp_route r;
-    (void)paths_route(p, s, &r);
-    paths_follow(p, &r, ts, ipv4, s);
+    route(p, s, &r);
+    follow(p, &r, ts, ipv4, s);
 }
 
 void paths_datagram(struct tcp_paths *p, struct timeval ts, const struct segment *s)

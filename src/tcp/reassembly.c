@@ -31,15 +31,31 @@ static struct {
      * the bypass, or gone. */
     struct tcp_paths *paths;
     const struct segment *segment; /* the packet being fed, parsed; NULL if not a whole one */
-    /* The stream whose bytes the record layer just took: its empty buffers are freed once
-     * libnids is done with the packet (trim_delivered). Cleared when the stream ends. */
+    /* The stream whose bytes the record layer just took: its emptied buffers are kept or
+     * freed once libnids is done with the packet (after_delivery). Cleared when the stream
+     * ends. */
     struct tcp_stream *delivered;
+    bool delivered_done; /* ... and it will not deliver again: its buffers are freed */
+    /* Streams whose emptied buffers are kept, least recently delivered first (links in
+     * struct conn), and the bytes of those buffers. */
+    struct age_list kept;
+    size_t kept_bytes;
     bool fragment;                 /* ... is an IPv4 fragment: libnids may complete a datagram */
 } g;
 
 static void idle_unlink(struct conn *c)
 {
     age_list_remove(&g.idle, &c->idle);
+}
+
+/* Takes c's stream off the list of kept buffers (they are freed with the stream, or were). */
+static void kept_unlink(struct conn *c)
+{
+    if (c->kept_bytes > 0) {
+        age_list_remove(&g.kept, &c->kept);
+        g.kept_bytes -= c->kept_bytes;
+        c->kept_bytes = 0;
+    }
 }
 
 /* Data arrived: the connection moves to the end of the idle list. */
@@ -211,6 +227,7 @@ static void on_data(struct tcp_stream *a, struct conn *c)
                                     hand_over(a, c, d, used, verdict == CONN_SKIM))) {
         /* Lowering collect on both halves frees the stream without a callback. */
         idle_unlink(c);
+        kept_unlink(c);
         if (verdict == CONN_RELEASE) {
             struct tcp_tuple t = tuple_of(a);
             conn_free(c);
@@ -223,6 +240,7 @@ static void on_data(struct tcp_stream *a, struct conn *c)
         g.delivered = a;
     } else {
         g.delivered = a;
+        g.delivered_done = true;
         /* Nothing buffered from here on: only --max-conns bounds such connections. */
         idle_unlink(c);
         /* Keep a listener (collect_urg): with no collector left libnids frees the stream
@@ -254,10 +272,12 @@ static void finish(struct tcp_stream *a, enum conn_end end)
     struct conn *c = a->user;
     if (g.delivered == a) {
         g.delivered = NULL;
+        g.delivered_done = false;
     }
     if (c == NULL) {
         return;
     }
+    kept_unlink(c);
     struct tcp_tuple t = tuple_of(a);
     paths_libnids_gone(g.paths, &t);
     idle_unlink(c);
@@ -338,6 +358,8 @@ bool reassembly_begin(const struct reassembly_opts *o, struct conn_env *env,
     g.idle_timeout.tv_sec = (time_t)o->idle_timeout;
     g.idle_timeout.tv_usec = 0;
     g.idle.oldest = g.idle.newest = NULL;
+    g.kept.oldest = g.kept.newest = NULL;
+    g.kept_bytes = 0;
     nids_params.scan_num_hosts = 0; /* scan detection runs on wall-clock time: off */
     nids_params.syslog = on_warning;
     nids_params.tcp_workarounds = 1;
@@ -409,23 +431,57 @@ static void close_idle(struct timeval now)
 /* The record layer keeps what it has not read yet (a record in part, in the handshake
  * budget), so the receiving half's buffer is empty after delivery. libnids never shrinks or
  * frees it while the stream lives (tcp.c add2buf: at least 4 KiB, doubling), which for
- * --max-conns connections waiting in their handshake would be the bulk of the memory: it is
- * freed, and libnids allocates a new one with the next bytes (add2buf, data == NULL). */
+ * --max-conns connections waiting in their handshake would be the bulk of the memory; freed,
+ * libnids allocates a new one with the next bytes (add2buf, data == NULL). Freeing it at every
+ * delivery cost an allocation per packet, so the emptied buffers of the streams that delivered
+ * last are kept, up to KEPT_BUFFER_BYTES in all: past it, the least recently delivered
+ * stream's go. */
+#define KEPT_BUFFER_BYTES (4u << 20)
+
+static size_t empty_buffer_bytes(const struct half_stream *h)
+{
+    return h->data != NULL && h->count == h->offset ? (size_t)h->bufsize : 0;
+}
+
 static void trim_half(struct half_stream *h)
 {
-    if (h->data != NULL && h->count == h->offset) {
+    if (empty_buffer_bytes(h) > 0) {
         free(h->data);
         h->data = NULL;
         h->bufsize = 0;
     }
 }
 
-static void trim_delivered(void)
+static void trim(struct tcp_stream *a)
 {
-    if (g.delivered != NULL) {
-        trim_half(&g.delivered->client);
-        trim_half(&g.delivered->server);
-        g.delivered = NULL;
+    trim_half(&a->client);
+    trim_half(&a->server);
+}
+
+/* Once libnids is done with the packet (it moves what was not consumed after the callback). */
+static void after_delivery(void)
+{
+    struct tcp_stream *a = g.delivered;
+    if (a == NULL) {
+        return;
+    }
+    g.delivered = NULL;
+    struct conn *c = a->user;
+    kept_unlink(c);
+    if (g.delivered_done) {
+        g.delivered_done = false;
+        trim(a); /* no byte comes through libnids any more (on_data) */
+        return;
+    }
+    c->kept_bytes = empty_buffer_bytes(&a->client) + empty_buffer_bytes(&a->server);
+    if (c->kept_bytes > 0) {
+        age_list_append(&g.kept, &c->kept);
+        g.kept_bytes += c->kept_bytes;
+    }
+    while (g.kept_bytes > KEPT_BUFFER_BYTES) {
+        struct conn *oldest = AGE_ENTRY(g.kept.oldest, struct conn, kept);
+        kept_unlink(oldest);
+        trim(oldest->stream);
     }
 }
 
@@ -446,7 +502,7 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     uint16_t frag = 0;
     g.fragment = cur_peek_u16(ipv4, 6, &frag) && (frag & 0x3fff) != 0;
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));
-    trim_delivered();
+    after_delivery();
     g.segment = NULL; /* the caller's, gone after this */
 }
 
@@ -475,6 +531,7 @@ void reassembly_forget(const struct tcp_tuple *t)
     if (c != NULL) {
         /* nothing printed yet (no byte was delivered): the keyless path counts it again */
         idle_unlink(c);
+        kept_unlink(c);
         conn_free(c);
         a->user = NULL;
         g.env->stats->tcp_connections--;

@@ -54,11 +54,9 @@ struct udp_table *udp_new(struct conn_env *env)
 
 /* ---- finding the datagram ---- */
 
-/* The UDP payload of a bare IPv4 or IPv6 packet and its endpoints; false for anything else:
- * another protocol, a fragment (not reassembled), a cut header. */
-static bool udp_payload(struct cursor ip, struct endpoint *src, struct endpoint *dst,
-                        struct cursor *payload)
+bool udp_datagram_parse(struct cursor ip, struct udp_datagram *dg)
 {
+    struct endpoint *src = &dg->src, *dst = &dg->dst;
     uint8_t vhl, proto;
     struct cursor c = ip, addrs;
     if (!cur_peek_u8(ip, 0, &vhl)) {
@@ -95,7 +93,6 @@ static bool udp_payload(struct cursor ip, struct endpoint *src, struct endpoint 
     } else {
         return false;
     }
-    /* cleared only now: most packets are TCP and leave above */
     memset(src, 0, sizeof(*src));
     memset(dst, 0, sizeof(*dst));
     src->family = dst->family = addr_len == 4 ? 4 : 6;
@@ -109,7 +106,7 @@ static bool udp_payload(struct cursor ip, struct endpoint *src, struct endpoint 
     cur_copy(a, src->addr);
     cur_copy(b, dst->addr);
     /* RFC 768: the length covers header and data; a capture cut short keeps what it has. */
-    *payload = cur_take_upto(&c, length - UDP_HEADER);
+    dg->payload = cur_take_upto(&c, length - UDP_HEADER);
     return true;
 }
 
@@ -284,23 +281,23 @@ static void expire_idle(struct udp_table *t, struct timeval now)
     }
 }
 
-bool udp_packet(struct udp_table *t, struct timeval ts, struct cursor ip)
+bool udp_packet(struct udp_table *t, struct timeval ts, const struct udp_datagram *dg)
 {
-    struct endpoint src, dst;
-    struct cursor payload;
-    if (t == NULL || !udp_payload(ip, &src, &dst, &payload)) {
+    if (t == NULL) {
         return false;
     }
+    const struct endpoint *src = &dg->src, *dst = &dg->dst;
+    struct cursor payload = dg->payload;
     t->env->now = ts;
     expire_idle(t, ts);
-    uint32_t hash = hash_pair(&src, &dst);
+    uint32_t hash = hash_pair(src, dst);
     enum dir d = DIR_C2S;
-    struct udp_flow *u = find(t, &src, &dst, hash, &d);
+    struct udp_flow *u = find(t, src, dst, hash, &d);
     if (u == NULL) {
         if (quic_looks_like_client_initial(payload)) {
-            u = open_flow(t, UDP_QUIC, &src, &dst, hash);
+            u = open_flow(t, UDP_QUIC, src, dst, hash);
         } else if (dtls_looks_like_client_hello(payload)) {
-            u = open_flow(t, UDP_DTLS, &src, &dst, hash);
+            u = open_flow(t, UDP_DTLS, src, dst, hash);
         }
         if (u == NULL) {
             return false;
@@ -330,20 +327,16 @@ bool udp_packet(struct udp_table *t, struct timeval ts, struct cursor ip)
     return true;
 }
 
-bool udp_gtpu_enter(struct udp_table *t, struct cursor *ip)
+bool udp_gtpu_enter(struct udp_table *t, const struct udp_datagram *dg, struct cursor *inner)
 {
-    struct endpoint src, dst;
-    struct cursor payload, inner;
     uint32_t teid;
-    if (t == NULL || !udp_payload(*ip, &src, &dst, &payload) ||
-        (src.port != GTPU_PORT && dst.port != GTPU_PORT) ||
-        !gtpu_decode(payload, &teid, &inner)) {
+    if (t == NULL || (dg->src.port != GTPU_PORT && dg->dst.port != GTPU_PORT) ||
+        !gtpu_decode(dg->payload, &teid, inner)) {
         return false;
     }
     t->env->stats->gtpu_packets++;
     t->env->in_gtpu = true;
     t->env->gtpu_teid = teid;
-    *ip = inner;
     return true;
 }
 
