@@ -221,7 +221,7 @@ START_TEST(certificate_message_over_256_kib_is_dissected)
     snprintf(expected, sizeof(expected), "x509 index=0 length=%zu subject=", der_len);
     ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), expected));
     ck_assert_ptr_nonnull(strstr(vec_line(&ev, 1), "subject=CN\\x3dbig.example "));
-    ck_assert_str_eq(st.cert[DIR_S2C].subject, "CN=big.example");
+    ck_assert_str_eq(st.server_cert.subject, "CN=big.example");
     ck_assert_uint_eq(dropped, 0);
     ck_assert_uint_eq(b.used, 0); /* given back once the message was whole */
     ck_assert_ptr_null(st.dir[DIR_S2C].hs_buf);

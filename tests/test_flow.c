@@ -899,7 +899,7 @@ START_TEST(every_flag_in_its_order)
     check_close(&st, "close flow=full "
                      "flags=hrr,cert_requested,early_data,renegotiated,ticket_issued,ems,"
                      "secure_renegotiation early_data=offered status=incomplete");
-    st.cert[DIR_C2S].count = 1; /* the request answered with a certificate */
+    st.cert_count[DIR_C2S] = 1; /* the request answered with a certificate */
     check_close(&st, "close flow=full "
                      "flags=hrr,mutual,early_data,renegotiated,ticket_issued,ems,"
                      "secure_renegotiation early_data=offered status=incomplete");
@@ -910,7 +910,7 @@ START_TEST(mutual_from_a_client_certificate_alone)
 {
     struct tls_state st;
     tls_state_init(&st);
-    st.cert[DIR_C2S].count = 1;
+    st.cert_count[DIR_C2S] = 1;
     check_close(&st, "close flow=unknown flags=mutual status=incomplete");
 }
 END_TEST
@@ -932,7 +932,7 @@ START_TEST(inferred_flags_are_listed_as_inferred)
     st.client_auth_inferred = true; /* ... a CertificateVerify follows it */
     check_close(&st, "close flow=full flags=mutual,ticket_issued tickets=2 "
                      "inferred=mutual,ticket_issued status=incomplete");
-    st.cert[DIR_C2S].count = 1; /* a client Certificate read in the clear outweighs both */
+    st.cert_count[DIR_C2S] = 1; /* a client Certificate read in the clear outweighs both */
     st.ticket_issued = true;
     check_close(&st, "close flow=full flags=mutual,ticket_issued tickets=2 "
                      "status=incomplete");

@@ -844,10 +844,10 @@ START_TEST(certificate_with_one_der_certificate_gives_x509_line)
     snprintf(want, sizeof(want), "x509 index=0 length=385 %s", cert_x509_fields);
     ck_assert_str_eq(vec_line(&ev, 1), want);
     ck_assert(!ev.any_malformed);
-    ck_assert(st.cert[DIR_S2C].known);
-    ck_assert_uint_eq(st.cert[DIR_S2C].count, 1);
-    ck_assert_str_eq(st.cert[DIR_S2C].subject, "CN=t.example");
-    ck_assert_str_eq(st.cert[DIR_S2C].issuer, "CN=t.example");
+    ck_assert(st.server_cert.known);
+    ck_assert_uint_eq(st.cert_count[DIR_S2C], 1);
+    ck_assert_str_eq(st.server_cert.subject, "CN=t.example");
+    ck_assert_str_eq(st.server_cert.issuer, "CN=t.example");
     ck_assert(st.server_auth_seen);
     vec_events_free(&ev);
     tls_state_free(&st);
@@ -899,8 +899,8 @@ START_TEST(certificate_with_garbage_der_reports_it_and_prints_the_next)
     char want[1024];
     snprintf(want, sizeof(want), "x509 index=1 length=385 %s", cert_x509_fields);
     ck_assert_str_eq(vec_line(&ev, 2), want);
-    ck_assert_uint_eq(st.cert[DIR_S2C].count, 2);
-    ck_assert(!st.cert[DIR_S2C].known); /* only the first certificate's names are kept */
+    ck_assert_uint_eq(st.cert_count[DIR_S2C], 2);
+    ck_assert(!st.server_cert.known); /* only the first certificate's names are kept */
     vec_events_free(&ev);
     tls_state_free(&st);
 }

@@ -146,7 +146,7 @@ void flow_describe(const struct tls_state *st, struct fields *f)
      * a CertificateVerify in its flight, which follows only a non-empty one (RFC 8446
      * 4.4.3). A request answered without one (RFC 5246 7.4.6, RFC 8446 4.4.2: an empty
      * Certificate) is cert_requested. */
-    bool mutual_read = st->cert[DIR_C2S].count > 0;
+    bool mutual_read = st->cert_count[DIR_C2S] > 0;
     bool mutual = mutual_read || st->client_auth_inferred;
     bool requested_read = st->cert_requested && !st->cert_requested_inferred;
     bool requested = st->cert_requested || st->client_cert_inferred;
@@ -273,14 +273,14 @@ void flow_negotiated(const struct tls_state *st, struct fields *f)
     if (st->ja3s[0] != '\0') {
         fields_add_bare(f, "ja3s", st->ja3s);
     }
-    if (st->cert[DIR_S2C].known) {
-        add_name(f, "server_subject", "server_subject_truncated", st->cert[DIR_S2C].subject,
-                 st->cert[DIR_S2C].subject_truncated);
-        add_name(f, "server_issuer", "server_issuer_truncated", st->cert[DIR_S2C].issuer,
-                 st->cert[DIR_S2C].issuer_truncated);
+    if (st->server_cert.known) {
+        add_name(f, "server_subject", "server_subject_truncated", st->server_cert.subject,
+                 st->server_cert.subject_truncated);
+        add_name(f, "server_issuer", "server_issuer_truncated", st->server_cert.issuer,
+                 st->server_cert.issuer_truncated);
     }
-    if (st->cert[DIR_C2S].count > 0) {
-        fields_add_uint(f, "client_certificates", st->cert[DIR_C2S].count);
+    if (st->cert_count[DIR_C2S] > 0) {
+        fields_add_uint(f, "client_certificates", st->cert_count[DIR_C2S]);
     }
     if (st->fatal_alert_seen) {
         fields_add_name(f, "alert", NAMES_ALERT, st->fatal_alert);

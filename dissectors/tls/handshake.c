@@ -85,7 +85,7 @@ static bool key_is(const struct field *fd, const char *key, size_t len)
  * pass over the line's fields finds both, each with its _truncated key, which
  * fields_add_string_max() puts right after it; it stops once both are found (they come early
  * on the line). */
-static void remember_names(struct tls_state *st, enum dir d, const struct fields *f)
+static void remember_names(struct tls_state *st, const struct fields *f)
 {
     static const struct {
         const char *key;
@@ -93,7 +93,7 @@ static void remember_names(struct tls_state *st, enum dir d, const struct fields
         const char *cut_key;
         size_t cut_len;
     } keys[2] = {NAME_KEY("subject"), NAME_KEY("issuer")};
-    struct cert_names *names = &st->cert[d];
+    struct cert_names *names = &st->server_cert;
     char *dst[2] = {names->subject, names->issuer};
     bool *truncated[2] = {&names->subject_truncated, &names->issuer_truncated};
     const struct field *value[2] = {NULL, NULL};
@@ -129,7 +129,7 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
     if (!cert_open_list(body, st->is_tls13, &list)) {
         return;
     }
-    st->cert[d].count = 0;
+    st->cert_count[d] = 0;
     while (cert_next_der(&list, st->is_tls13, &der)) {
         struct fields f;
         fields_init(&f, "x509", NULL);
@@ -137,13 +137,13 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
         fields_set_level(&f, 1);
         fields_add_uint(&f, "length", cur_len(der));
         fields_set_level(&f, 0);
-        if (x509_describe(der, &f) && index == 0 && !f.malformed) {
-            remember_names(st, d, &f);
+        if (x509_describe(der, &f) && index == 0 && !f.malformed && d == DIR_S2C) {
+            remember_names(st, &f);
         }
         sink->emit(sink->ctx, d, &f);
         index++;
     }
-    st->cert[d].count = index;
+    st->cert_count[d] = index;
 }
 
 /* Messages whose fields feed the close line and the fingerprints. */

@@ -106,10 +106,9 @@ struct tls_dir {
     size_t skim_left;
 };
 
-/* The first certificate of a side's chain, kept for the connection summary. */
+/* The server's first certificate, kept for the connection summary. */
 struct cert_names {
     bool known;
-    size_t count; /* certificates in the chain */
     char subject[TLS_NAME_MAX + 1];
     char issuer[TLS_NAME_MAX + 1];
     bool subject_truncated; /* longer than TLS_NAME_MAX (or than the x509 line shows) */
@@ -124,7 +123,10 @@ struct tls_state {
     enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
     struct budget *budget; /* set by the owner: what its joined messages are charged to */
     struct tls_dir dir[2];
-    struct cert_names cert[2]; /* by sender: [DIR_S2C] is the server's chain */
+    size_t cert_count[2]; /* certificates in each side's last chain, by sender */
+    /* Only the server's names reach the close line: the client's chain is counted, not kept
+     * (512 bytes less per connection). */
+    struct cert_names server_cert;
     /* What sni_len and alpn_len (below) say of them is valid while has_sni, has_alpn. */
     char sni[TLS_SNI_MAX + 1];
     uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
