@@ -8,6 +8,12 @@
 #                               timestamp resolutions, which libpcap refuses to read
 #   mixed-link-types.pcapng.gz  the same, gzip-compressed
 #   tls12-full.pcap.gz          tls12-full.pcap, gzip-compressed
+#   gtpu-partial-client-only.pcap   partial-client-only.pcap inside GTP-U (gtpu-wrap.py): a
+#                               one-sided connection that the keyless path reports at the end
+#                               of input, when no tunnelled packet is being read
+#   gtpu-midstream-tls12.pcap   midstream-tls12.pcap inside GTP-U: its first segments are held
+#                               by the keyless path, then replayed while a later packet (of the
+#                               other direction, another TEID) is being read
 #
 # gzip -n leaves out the name and time, so a rerun with the same tools gives the same bytes.
 # Needs gzip, editcap and mergecap (Debian's wireshark-common, which tshark pulls in).
@@ -30,10 +36,19 @@ mergecap -F pcapng -w "$TMP/mixed-link-types.pcapng" \
     "$DIR/sll2-any.pcap" "$TMP/tls12-full-nsec.pcap"
 install -m 0644 "$TMP/mixed-link-types.pcapng" "$DIR/mixed-link-types.pcapng"
 
+python3 "$DIR/gtpu-wrap.py" "$DIR/partial-client-only.pcap" "$TMP/gtpu-partial-client-only.pcap" \
+    44371 >/dev/null
+python3 "$DIR/gtpu-wrap.py" "$DIR/midstream-tls12.pcap" "$TMP/gtpu-midstream-tls12.pcap" \
+    44361 >/dev/null
+for name in gtpu-partial-client-only.pcap gtpu-midstream-tls12.pcap; do
+    install -m 0644 "$TMP/$name" "$DIR/$name"
+done
+
 for name in mixed-link-types.pcapng tls12-full.pcap; do
     gzip -n -9 -c "$DIR/$name" >"$TMP/$name.gz"
     install -m 0644 "$TMP/$name.gz" "$DIR/$name.gz"
 done
-for name in mixed-link-types.pcapng mixed-link-types.pcapng.gz tls12-full.pcap.gz; do
+for name in mixed-link-types.pcapng mixed-link-types.pcapng.gz tls12-full.pcap.gz \
+    gtpu-partial-client-only.pcap gtpu-midstream-tls12.pcap; do
     echo "make-derived: $name: $(wc -c <"$DIR/$name") bytes" >&2
 done

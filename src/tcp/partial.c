@@ -43,6 +43,10 @@ struct sender {
     bool stopped; /* a gap, the buffer bound, or the handshake is over */
     bool gap;
     bool fin;
+    /* Its first packet came inside GTP-U with this TEID: the conn is made later (at the first
+     * header, or at the end of input), when the packet being processed is another one. */
+    bool gtpu;
+    uint32_t gtpu_teid;
     uint32_t next_seq;
     uint8_t *buf; /* bytes taken but not consumed by the record layer (owned) */
     size_t len;
@@ -331,6 +335,11 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
         return;
     }
     conn_hold_addresses(e->conn, m->v6, e->key.addr[0], e->key.addr[1]);
+    e->conn->gtpu = e->s[0].gtpu || e->s[1].gtpu;
+    for (uint8_t i = 0; i < 2; i++) {
+        e->conn->has_teid[dir_of(e, i)] = e->s[i].gtpu;
+        e->conn->teid[dir_of(e, i)] = e->s[i].gtpu_teid;
+    }
     e->state = ST_REPORTED;
     e->reported = true;
     e->conn->kind = CONN_TLS;
@@ -364,6 +373,9 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
         fields_list_end(&f);
     }
     m->env->now = e->found_ts;
+    /* the held segments' tunnels are the senders' above, not the current packet's */
+    bool in_gtpu = m->env->in_gtpu;
+    m->env->in_gtpu = false;
     struct tls_sink sink = conn_sink(e->conn);
     sink.emit(sink.ctx, DIR_C2S, &f);
     for (size_t i = 0; i < e->n_held; i++) {
@@ -372,6 +384,7 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
     }
     e->n_held = 0;
     m->env->now = now;
+    m->env->in_gtpu = in_gtpu;
 }
 
 static uint64_t sent_bytes(const struct sender *s)
@@ -591,6 +604,10 @@ bool partial_packet(struct partial *m, struct partial_conn *e, uint8_t sender,
         return true;
     }
     e->s[sender].seen = true;
+    if (m->env->in_gtpu && !e->s[sender].gtpu) {
+        e->s[sender].gtpu = true;
+        e->s[sender].gtpu_teid = m->env->gtpu_teid;
+    }
     if (e->first_sender > 1) {
         e->first_sender = sender;
     }
