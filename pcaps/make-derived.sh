@@ -14,18 +14,23 @@
 #   gtpu-midstream-tls12.pcap   midstream-tls12.pcap inside GTP-U: its first segments are held
 #                               by the keyless path, then replayed while a later packet (of the
 #                               other direction, another TEID) is being read
+#   partial-server-only-huge.pcap   tls12-huge-cert.pcap's packets from the server only
+#                               (tcpdump 'tcp src port 44396'): a one-sided connection whose
+#                               340 KB Certificate comes in loopback segments of up to 64 KiB,
+#                               more than the keyless path holds before it reports
 #
 # gzip -n leaves out the name and time, so a rerun with the same tools gives the same bytes.
-# Needs gzip, editcap and mergecap (Debian's wireshark-common, which tshark pulls in).
+# Needs gzip, tcpdump, editcap and mergecap (Debian's wireshark-common, which tshark pulls in).
 
 set -euo pipefail
 
 DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly DIR
 
-for tool in gzip editcap mergecap; do
+for tool in gzip editcap mergecap tcpdump; do
     command -v "$tool" >/dev/null ||
-        { echo "make-derived: $tool not found: apt-get install gzip wireshark-common" >&2; exit 1; }
+        { echo "make-derived: $tool not found: apt-get install gzip wireshark-common tcpdump" >&2
+      exit 1; }
 done
 
 TMP=$(mktemp -d /tmp/hsdump-derived.XXXXXX)
@@ -40,7 +45,9 @@ python3 "$DIR/gtpu-wrap.py" "$DIR/partial-client-only.pcap" "$TMP/gtpu-partial-c
     44371 >/dev/null
 python3 "$DIR/gtpu-wrap.py" "$DIR/midstream-tls12.pcap" "$TMP/gtpu-midstream-tls12.pcap" \
     44361 >/dev/null
-for name in gtpu-partial-client-only.pcap gtpu-midstream-tls12.pcap; do
+tcpdump -r "$DIR/tls12-huge-cert.pcap" -w "$TMP/partial-server-only-huge.pcap" \
+    'tcp src port 44396' 2>/dev/null
+for name in gtpu-partial-client-only.pcap gtpu-midstream-tls12.pcap partial-server-only-huge.pcap; do
     install -m 0644 "$TMP/$name" "$DIR/$name"
 done
 
@@ -49,6 +56,6 @@ for name in mixed-link-types.pcapng tls12-full.pcap; do
     install -m 0644 "$TMP/$name.gz" "$DIR/$name.gz"
 done
 for name in mixed-link-types.pcapng mixed-link-types.pcapng.gz tls12-full.pcap.gz \
-    gtpu-partial-client-only.pcap gtpu-midstream-tls12.pcap; do
+    gtpu-partial-client-only.pcap gtpu-midstream-tls12.pcap partial-server-only-huge.pcap; do
     echo "make-derived: $name: $(wc -c <"$DIR/$name") bytes" >&2
 done

@@ -561,6 +561,13 @@ static void payload_segment(struct partial *m, struct partial_conn *e, uint8_t s
             e->found_ts = ts;
         }
     }
+    if (s->dissect && !s->stopped && e->state == ST_SCANNING && (e->s[0].found || e->s[1].found) &&
+        s->len + cur_len(payload) > PARTIAL_BUFFER_MAX) {
+        /* large segments (a capture after GRO or TSO) fill the buffer before enough of them
+         * arrive to report: report now, and the record layer holds what a record needs
+         * (within the handshake budget) instead of the buffer's bound stopping the direction */
+        report(m, e, ts);
+    }
     if (s->dissect && !s->stopped) {
         take_bytes(e, sender, seq, payload, ts);
     }
