@@ -44,9 +44,12 @@ static void add_tunnels(const struct conn *c, struct fields *f)
     }
     fields_list_end(f);
     if (c->tunnel_target != NULL) {
-        fields_add_string(f, "tunnel_target", cur_make(c->tunnel_target, c->tunnel_target_len));
+        struct cursor target = cur_make(c->tunnel_target, c->tunnel_target_len);
         if (c->tunnel_target_truncated) {
-            fields_add_bool(f, "tunnel_target_truncated", true);
+            /* a shortened value ends in "..." like every other (hsdump.1, key_truncated) */
+            fields_add_string_cut(f, "tunnel_target", "tunnel_target_truncated", target);
+        } else {
+            fields_add_string(f, "tunnel_target", target);
         }
     }
 }

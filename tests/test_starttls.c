@@ -724,7 +724,8 @@ START_TEST(tunnel_target_is_escaped_and_bounded)
             /* the control byte, the quote and the '=' escaped, no field boundary inside */
             ck_assert_ptr_nonnull(strstr(fx.p.text, " tunnel_target=a\\x01\\x22b\\x3dc:443"));
         } else {
-            ck_assert_ptr_nonnull(strstr(fx.p.text, " tunnel_target_truncated=true\n"));
+            /* a shortened value ends in "..." (hsdump.1, key_truncated) */
+            ck_assert_ptr_nonnull(strstr(fx.p.text, "... tunnel_target_truncated=true\n"));
         }
         fixture_close(&fx);
     }
