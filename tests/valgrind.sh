@@ -17,13 +17,30 @@ memcheck() {
         "$HSDUMP" "$@" >/dev/null 2>"$tmp/vg"
 }
 
-for pcap in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/hostile/*.pcap; do
+for pcap in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng "$srcdir"/pcaps/*.gz \
+    "$srcdir"/pcaps/hostile/*.pcap; do
     [ -f "$pcap" ] || continue
     what=$(echo "$pcap" | sed "s|^$srcdir/||")
     if memcheck -vv -T json -r "$pcap"; then
         ok "$what: no memcheck errors or leaks"
     else
         not_ok "$what: memcheck reported problems"
+        grep '^==' "$tmp/vg" | head -30 | sed 's/^/# /'
+    fi
+done
+# The paths the parts of issue 16 added, with the options that reach their other code: the
+# summary, -w (frames held back, then written or dropped) and a budget small enough to drop
+# held records and messages.
+for pcap in "$srcdir"/pcaps/partial-*.pcap "$srcdir"/pcaps/gtpu-*.pcap \
+    "$srcdir"/pcaps/tunnel-*.pcap "$srcdir"/pcaps/tls12-huge-cert.pcap \
+    "$srcdir"/pcaps/tls13-cert-rejected.pcap "$srcdir"/pcaps/tls12-full.pcap.gz \
+    "$srcdir"/pcaps/hostile/certificate-16mib.pcap; do
+    [ -f "$pcap" ] || continue
+    what=$(echo "$pcap" | sed "s|^$srcdir/||")
+    if memcheck -S -w "$tmp/w.pcap" --max-handshake-memory 64K --max-conns 1 -r "$pcap"; then
+        ok "$what -S -w --max-handshake-memory 64K --max-conns 1: no memcheck errors or leaks"
+    else
+        not_ok "$what -S -w --max-handshake-memory 64K --max-conns 1: memcheck reported problems"
         grep '^==' "$tmp/vg" | head -30 | sed 's/^/# /'
     fi
 done

@@ -43,6 +43,10 @@ struct sender {
     bool stopped; /* a gap, the buffer bound, or the handshake is over */
     bool gap;
     bool fin;
+    /* Its first packet came inside GTP-U with this TEID: the conn is made later (at the first
+     * header, or at the end of input), when the packet being processed is another one. */
+    bool gtpu;
+    uint32_t gtpu_teid;
     uint32_t next_seq;
     uint8_t *buf; /* bytes taken but not consumed by the record layer (owned) */
     size_t len;
@@ -329,6 +333,11 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
         return;
     }
     conn_hold_addresses(e->conn, m->v6, e->key.addr[0], e->key.addr[1]);
+    e->conn->gtpu = e->s[0].gtpu || e->s[1].gtpu;
+    for (uint8_t i = 0; i < 2; i++) {
+        e->conn->has_teid[dir_of(e, i)] = e->s[i].gtpu;
+        e->conn->teid[dir_of(e, i)] = e->s[i].gtpu_teid;
+    }
     e->state = ST_REPORTED;
     e->reported = true;
     e->conn->kind = CONN_TLS;
@@ -362,6 +371,9 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
         fields_list_end(&f);
     }
     m->env->now = e->found_ts;
+    /* the held segments' tunnels are the senders' above, not the current packet's */
+    bool in_gtpu = m->env->in_gtpu;
+    m->env->in_gtpu = false;
     struct tls_sink sink = conn_sink(e->conn);
     sink.emit(sink.ctx, DIR_C2S, &f);
     for (size_t i = 0; i < e->n_held; i++) {
@@ -370,6 +382,7 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
     }
     e->n_held = 0;
     m->env->now = now;
+    m->env->in_gtpu = in_gtpu;
 }
 
 static uint64_t sent_bytes(const struct sender *s)
@@ -546,6 +559,13 @@ static void payload_segment(struct partial *m, struct partial_conn *e, uint8_t s
             e->found_ts = ts;
         }
     }
+    if (s->dissect && !s->stopped && e->state == ST_SCANNING && (e->s[0].found || e->s[1].found) &&
+        s->len + cur_len(payload) > PARTIAL_BUFFER_MAX) {
+        /* large segments (a capture after GRO or TSO) fill the buffer before enough of them
+         * arrive to report: report now, and the record layer holds what a record needs
+         * (within the handshake budget) instead of the buffer's bound stopping the direction */
+        report(m, e, ts);
+    }
     if (s->dissect && !s->stopped) {
         take_bytes(e, sender, seq, payload, ts);
     }
@@ -589,6 +609,10 @@ bool partial_packet(struct partial *m, struct partial_conn *e, uint8_t sender,
         return true;
     }
     e->s[sender].seen = true;
+    if (m->env->in_gtpu && !e->s[sender].gtpu) {
+        e->s[sender].gtpu = true;
+        e->s[sender].gtpu_teid = m->env->gtpu_teid;
+    }
     if (e->first_sender > 1) {
         e->first_sender = sender;
     }

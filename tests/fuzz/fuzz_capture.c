@@ -6,14 +6,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/budget.h"
 #include "capture/capture.h"
 #include "conn.h"
 #include "tcp/ipv6map.h"
 #include "output/output.h"
 #include "capture/packet.h"
+#include "tcp/paths.h"
 #include "tcp/reassembly.h"
 #include "stats.h"
 #include "udp/udp.h"
+
+/* a small handshake budget (as in fuzz_record), so that drops are reached on every path */
+#define FUZZ_BUDGET 8192
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,17 +48,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct output_style style = {FORMAT_TEXT, TIME_ABSOLUTE, 2, false};
     memset(&stats, 0, sizeof(stats));
     out_init(&out, devnull, false, &style);
-    struct conn_env env = {.out = &out, .stats = &stats};
+    struct budget budget;
+    budget_init(&budget, FUZZ_BUDGET, &stats.budget_dropped);
+    struct conn_env env = {.out = &out, .stats = &stats, .budget = &budget};
     pc.stats = &stats;
     pc.out = &out;
     /* few streams: nids_init allocates them all on every input */
     struct reassembly_opts ro = {768, 300, false};
-    if (reassembly_begin(&ro, &env, pc.v6, err, sizeof(err))) {
+    pc.paths = paths_begin(&ro, &env, pc.v6, err, sizeof(err));
+    if (pc.paths != NULL) {
         pc.udp = udp_new(&env);
         capture_run(cap, packet_frame, &pc, err, sizeof(err));
-        reassembly_end();
+        paths_end(pc.paths);
+        pc.paths = NULL;
         udp_end(pc.udp);
         pc.udp = NULL;
+        /* every connection and flow is gone: none may still be charged */
+        if (budget.used != 0 || budget.oldest != NULL) {
+            abort();
+        }
     }
     capture_close(cap);
     return 0;
