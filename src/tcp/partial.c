@@ -8,12 +8,14 @@
 #include "tcp/partial.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "age_list.h"
 #include "conn.h"
+#include "base/budget.h"
 #include "base/fields.h"
 #include "tcp/ipv6map.h"
 #include "base/names.h"
@@ -52,6 +54,10 @@ struct sender {
     size_t len;
     uint64_t base;  /* stream offset of buf[0], from the first dissected byte */
     uint64_t taken; /* stream offset of the end of buf */
+    /* buf is charged to the handshake budget like any buffered handshake byte: over it, the
+     * oldest holder anywhere is dropped, and for a direction here that is a stop, as after a
+     * hole (drop_held). */
+    struct budget_entry charge;
 };
 
 /* A dissected segment received before the connection was reported, replayed in order. */
@@ -79,6 +85,7 @@ struct partial_conn {
     uint32_t since_found;    /* payload segments since */
     struct held held[PARTIAL_HOLD_SEGMENTS];
     size_t n_held;
+    struct budget *budget; /* what the senders' buffers are charged to (the run's) */
     struct conn *conn;     /* once reported (owned) */
     bool reported;         /* stays true once closed: -w keeps its last frames */
     uint8_t client_sender; /* which sender is the client */
@@ -232,13 +239,43 @@ static const char *guess_client(struct partial_conn *e)
     return "port";
 }
 
-static void stop_dissecting(struct sender *s)
+static void free_buffer(struct sender *s)
 {
-    s->stopped = true;
-    s->dissect = false;
     free(s->buf);
     s->buf = NULL;
     s->len = 0;
+}
+
+static void stop_dissecting(struct partial_conn *e, struct sender *s)
+{
+    s->stopped = true;
+    s->dissect = false;
+    budget_release(e->budget, &s->charge);
+    free_buffer(s);
+}
+
+/* The budget took a direction's held bytes back (it is already out of the budget). */
+static void drop_held(struct budget_entry *b)
+{
+    struct sender *s = (struct sender *)((char *)b - offsetof(struct sender, charge));
+    s->gap = true; /* its close line says gap=, as after a hole */
+    s->stopped = true;
+    s->dissect = false;
+    free_buffer(s);
+}
+
+/* Charges what s holds now; false when the budget dropped it instead. */
+static bool charge_held(struct partial_conn *e, struct sender *s)
+{
+    if (s->len == 0) {
+        budget_release(e->budget, &s->charge);
+        return true;
+    }
+    if (!budget_charge(e->budget, &s->charge, budget_heap_size(s->len), drop_held)) {
+        drop_held(&s->charge);
+        return false;
+    }
+    return true;
 }
 
 /* Hands the record layer this sender's bytes up to stream offset upto. */
@@ -250,14 +287,19 @@ static void dissect(struct partial_conn *e, uint8_t sender, uint64_t upto)
     }
     size_t avail = (size_t)(upto - s->base);
     enum conn_verdict verdict;
+    /* out of the budget while the record layer reads buf: a charge it makes cannot drop buf
+     * under it (the other direction's may go) */
+    budget_release(e->budget, &s->charge);
     size_t used = conn_data(e->conn, dir_of(e, sender), cur_make(s->buf, avail), &verdict);
     memmove(s->buf, s->buf + used, s->len - used);
     s->len -= used;
     s->base += used;
     if (verdict != CONN_FOLLOW && verdict != CONN_SKIM) {
         /* the handshake is over both ways: like a followed connection, no more bytes */
-        stop_dissecting(&e->s[0]);
-        stop_dissecting(&e->s[1]);
+        stop_dissecting(e, &e->s[0]);
+        stop_dissecting(e, &e->s[1]);
+    } else {
+        (void)charge_held(e, s);
     }
 }
 
@@ -328,8 +370,8 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
     if (e->conn == NULL) {
         m->env->stats->partial_unstarted++;
         e->state = ST_NOT_TLS;
-        stop_dissecting(&e->s[0]);
-        stop_dissecting(&e->s[1]);
+        stop_dissecting(e, &e->s[0]);
+        stop_dissecting(e, &e->s[1]);
         return;
     }
     conn_hold_addresses(e->conn, m->v6, e->key.addr[0], e->key.addr[1]);
@@ -393,9 +435,8 @@ static uint64_t sent_bytes(const struct sender *s)
 static void release_buffers(struct partial_conn *e)
 {
     for (int i = 0; i < 2; i++) {
-        free(e->s[i].buf);
-        e->s[i].buf = NULL;
-        e->s[i].len = 0;
+        budget_release(e->budget, &e->s[i].charge);
+        free_buffer(&e->s[i]);
     }
 }
 
@@ -415,6 +456,9 @@ static void finish(struct partial *m, struct partial_conn *e, enum conn_end end,
         e->conn->gap[DIR_C2S] = c2s->gap;
         e->conn->gap[DIR_S2C] = s2c->gap;
         e->conn->missing = missing_of(e);
+        /* what they still hold is read by the close, not dropped under it */
+        budget_release(e->budget, &c2s->charge);
+        budget_release(e->budget, &s2c->charge);
         conn_close(e->conn, end, sent_bytes(c2s), sent_bytes(s2c), cur_make(c2s->buf, c2s->len),
                    cur_make(s2c->buf, s2c->len));
         conn_free(e->conn);
@@ -454,6 +498,7 @@ struct partial_conn *partial_open(struct partial *m, const struct tuple_key *k,
     }
     e->key = *k;
     e->start = *start;
+    e->budget = m->env->budget;
     e->first_sender = 2; /* none yet */
     if (start->syn_seen) {
         e->s[start->client_sender].seen = true;
@@ -499,6 +544,9 @@ static void take_bytes(struct partial_conn *e, uint8_t sender, uint32_t seq,
     s->len += n;
     s->taken += n;
     s->next_seq += (uint32_t)n;
+    if (!charge_held(e, s)) {
+        return;
+    }
     if (e->state == ST_SCANNING && e->n_held < PARTIAL_HOLD_SEGMENTS) {
         e->held[e->n_held++] = (struct held){sender, ts, s->taken};
     }
