@@ -30,5 +30,6 @@ Suite *suite_gtpu(void);
 Suite *suite_x509(void);
 Suite *suite_pcapng(void);
 Suite *suite_budget(void);
+Suite *suite_tls13_keys(void);
 
 #endif

@@ -1,10 +1,10 @@
-/* QUIC Initial packet protection with libcrypto: HKDF (RFC 5869) through EVP_KDF, the
- * labels of RFC 8446 7.1 (HKDF-Expand-Label) as RFC 9001 5.1-5.4 and RFC 9369 3.3 use them. */
+/* QUIC Initial packet protection with libcrypto: the HKDF-Expand-Label labels of RFC 9001
+ * 5.1-5.4 and RFC 9369 3.3 (crypto/hkdf.c), AES-GCM and AES-ECB header protection. */
 #include "crypto/quic_crypto.h"
 
-#include <openssl/core_names.h>
+#include "crypto/hkdf.h"
+
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <string.h>
 
 /* RFC 9001 5.2 and RFC 9369 3.3.1: the version-specific salts of the Initial secret. */
@@ -17,68 +17,16 @@ static const uint8_t salt_v2[20] = {
     0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
 };
 
-/* RFC 8446 7.1: HkdfLabel is u16 length, then "tls13 " + label and the context, each with a
- * one-byte length; the labels here are short and the context is always empty. */
-#define LABEL_PREFIX "tls13 "
-#define HKDF_LABEL_MAX (2 + 1 + 255 + 1)
-
 bool quic_version_known(uint32_t version)
 {
     return version == QUIC_VERSION_1 || version == QUIC_VERSION_2;
 }
 
-/* One HKDF step: extract (salt, ikm -> prk) or expand (prk, info -> out_len bytes). */
-static bool hkdf(int mode, const uint8_t *salt, size_t salt_len, const uint8_t *key,
-                 size_t key_len, const uint8_t *info, size_t info_len, uint8_t *out,
-                 size_t out_len)
-{
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
-    EVP_KDF_free(kdf);
-    if (ctx == NULL) {
-        return false;
-    }
-    OSSL_PARAM params[6];
-    size_t n = 0;
-    char digest[] = "SHA256";
-    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-    if (salt != NULL) {
-        params[n++] =
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    }
-    if (info != NULL) {
-        params[n++] =
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    }
-    params[n] = OSSL_PARAM_construct_end();
-    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-    EVP_KDF_CTX_free(ctx);
-    return ok;
-}
-
-/* RFC 8446 7.1: HKDF-Expand-Label(secret, label, "", length). */
+/* RFC 9001 5.1: every Initial and packet-protection secret is 32 bytes of HKDF-SHA256. */
 static bool expand_label(const uint8_t secret[QUIC_SECRET_LEN], const char *label, uint8_t *out,
                          size_t out_len)
 {
-    uint8_t info[HKDF_LABEL_MAX];
-    size_t prefix_len = strlen(LABEL_PREFIX), label_len = strlen(label);
-    size_t full = prefix_len + label_len;
-    if (full > 255 || out_len > UINT16_MAX) {
-        return false;
-    }
-    size_t n = 0;
-    info[n++] = (uint8_t)(out_len >> 8);
-    info[n++] = (uint8_t)out_len;
-    info[n++] = (uint8_t)full;
-    memcpy(info + n, LABEL_PREFIX, prefix_len);
-    n += prefix_len;
-    memcpy(info + n, label, label_len);
-    n += label_len;
-    info[n++] = 0; /* empty context */
-    return hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret, QUIC_SECRET_LEN, info, n, out,
-                out_len);
+    return hkdf_expand_label("SHA256", secret, QUIC_SECRET_LEN, label, out, out_len);
 }
 
 bool quic_initial_secrets(uint32_t version, struct cursor dcid,
@@ -93,8 +41,8 @@ bool quic_initial_secrets(uint32_t version, struct cursor dcid,
      * not be NULL for libcrypto. */
     static const uint8_t none[1] = {0};
     const uint8_t *ikm = cur_len(dcid) > 0 ? cur_data(dcid) : none;
-    bool ok = hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, sizeof(salt_v1), ikm, cur_len(dcid),
-                   NULL, 0, initial, sizeof(initial)) &&
+    bool ok = hkdf_extract("SHA256", salt, sizeof(salt_v1), ikm, cur_len(dcid), initial,
+                           sizeof(initial)) &&
               expand_label(initial, "client in", client, QUIC_SECRET_LEN) &&
               expand_label(initial, "server in", server, QUIC_SECRET_LEN);
     memset(initial, 0, sizeof(initial));
