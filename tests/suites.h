@@ -31,5 +31,6 @@ Suite *suite_x509(void);
 Suite *suite_pcapng(void);
 Suite *suite_budget(void);
 Suite *suite_tls13_keys(void);
+Suite *suite_keylog(void);
 
 #endif
