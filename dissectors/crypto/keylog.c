@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
+
 #define STRINGIFY(x) #x
 #define TEXT_OF(x) STRINGIFY(x)
 #define LINE_MAX_TEXT TEXT_OF(KEYLOG_LINE_MAX)
@@ -201,20 +203,6 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* One field: [*start, *end) after skipping blanks from *pos; empty at the end of the line. */
 static void next_field(const char *line, size_t len, size_t *pos, size_t *start, size_t *end)
 {
@@ -238,8 +226,8 @@ static size_t decode_hex(const char *hex, size_t digits, uint8_t *out, size_t ou
         return 0;
     }
     for (size_t i = 0; i < digits / 2; i++) {
-        int hi = hex_value(hex[2 * i]);
-        int lo = hex_value(hex[2 * i + 1]);
+        int hi = hex_digit_value(hex[2 * i]);
+        int lo = hex_digit_value(hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return 0;
         }
@@ -251,7 +239,7 @@ static size_t decode_hex(const char *hex, size_t digits, uint8_t *out, size_t ou
 static bool all_hex(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if (hex_value(s[i]) < 0) {
+        if (hex_digit_value(s[i]) < 0) {
             return false;
         }
     }

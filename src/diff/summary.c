@@ -12,6 +12,7 @@
 
 #include "base/cursor.h"
 #include "base/fnv.h"
+#include "base/hex.h"
 #include "messages.h"
 #include "output/output.h"
 
@@ -952,20 +953,6 @@ void summary_field_patterns_list(FILE *out)
 /* Longest value written as text; longer ones (never seen in a handshake field) are cut. */
 #define SUMMARY_VALUE_MAX 4096
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* The next wire byte of a value as JSON carries it: \xHH stands for the byte HH, which was not
  * UTF-8 (the four characters \xHH on the wire read the same: the text line tells them apart). */
 static bool next_byte(const char **s, unsigned char *out)
@@ -974,8 +961,8 @@ static bool next_byte(const char **s, unsigned char *out)
     if (*p == '\0') {
         return false;
     }
-    if (p[0] == '\\' && p[1] == 'x' && hex_digit(p[2]) >= 0 && hex_digit(p[3]) >= 0) {
-        *out = (unsigned char)(hex_digit(p[2]) << 4 | hex_digit(p[3]));
+    if (p[0] == '\\' && p[1] == 'x' && hex_digit_value(p[2]) >= 0 && hex_digit_value(p[3]) >= 0) {
+        *out = (unsigned char)(hex_digit_value(p[2]) << 4 | hex_digit_value(p[3]));
         *s = p + 4;
     } else {
         *out = (unsigned char)*p;

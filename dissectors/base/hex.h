@@ -1,0 +1,20 @@
+/* The value of one hexadecimal digit, for text read back (key log files, JSON Lines). */
+#ifndef HSDUMP_DISSECTORS_BASE_HEX_H
+#define HSDUMP_DISSECTORS_BASE_HEX_H
+
+/* 0-15 for '0'-'9', 'a'-'f' and 'A'-'F'; -1 for any other character. */
+static inline int hex_digit_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+#endif
