@@ -19,6 +19,20 @@ void fields_init(struct fields *f, const char *event, const char *name)
     f->used = 0;
 }
 
+void fields_copy(struct fields *dst, const struct fields *src)
+{
+    dst->event = src->event;
+    dst->name = src->name;
+    dst->n = src->n;
+    dst->overflow = src->overflow;
+    dst->malformed = src->malformed;
+    dst->list_open = src->list_open;
+    dst->level = src->level;
+    dst->used = src->used;
+    memcpy(dst->f, src->f, src->n * sizeof(src->f[0]));
+    memcpy(dst->buf, src->buf, src->used);
+}
+
 void fields_set_level(struct fields *f, uint8_t level)
 {
     f->level = level;

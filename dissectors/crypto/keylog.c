@@ -41,6 +41,8 @@ struct keylog_table {
     uint32_t *slots; /* entry index + 1; 0 is empty */
     size_t slot_count; /* a power of two, or 0 before the first entry */
     uint64_t dropped;
+    uint64_t generation; /* secrets stored so far: a connection that found none looks again
+                          * only when this moved */
 };
 
 struct keylog_table *keylog_table_new(size_t max_entries)
@@ -168,7 +170,13 @@ bool keylog_table_put(struct keylog_table *table, const uint8_t random[KEYLOG_RA
     OPENSSL_cleanse(entry->secret[label], KEYLOG_SECRET_MAX);
     memcpy(entry->secret[label], secret, secret_len);
     entry->secret_len[label] = (uint8_t)secret_len;
+    table->generation++;
     return true;
+}
+
+uint64_t keylog_table_generation(const struct keylog_table *table)
+{
+    return table->generation;
 }
 
 bool keylog_table_find(const struct keylog_table *table, const uint8_t random[KEYLOG_RANDOM_LEN],

@@ -67,6 +67,10 @@ uint64_t keylog_table_dropped(const struct keylog_table *table);
 bool keylog_table_put(struct keylog_table *table, const uint8_t random[KEYLOG_RANDOM_LEN],
                       enum keylog_label label, const uint8_t *secret, size_t secret_len);
 
+/* Moves on every secret stored: a caller that found nothing for a client random need not look
+ * again until it changed. */
+uint64_t keylog_table_generation(const struct keylog_table *table);
+
 /* Copies the secret for (random, label) into out (KEYLOG_SECRET_MAX bytes) and its length into
  * *len; false when the table has none. The caller clears its copy when done. Copying keeps no
  * pointer into the table alive across later input, which may move entries. */

@@ -11,6 +11,8 @@
 #include "base/names.h"
 
 struct fields;
+struct keylog_table;
+struct tls_decrypt;
 
 enum dir { DIR_C2S = 0, DIR_S2C = 1 };
 
@@ -122,6 +124,15 @@ enum tls_transport { TRANSPORT_TCP = 0, TRANSPORT_QUIC, TRANSPORT_DTLS };
 struct tls_state {
     enum tls_transport transport; /* set by the owner before the first message; 0 is TCP */
     struct budget *budget; /* set by the owner: what its joined messages are charged to */
+    /* Secrets the user gave (--keylog, a pcapng's Decryption Secrets Blocks), set by the owner;
+     * NULL without them, and then nothing of decryption runs. */
+    const struct keylog_table *keys;
+    struct tls_decrypt *decrypt; /* made once the connection's hellos are in (decrypt.c) */
+    bool randoms_known;          /* client_random and server_random below hold the hellos' */
+    uint8_t client_random[32];
+    uint8_t server_random[32];
+    bool etm_offered;            /* encrypt_then_mac (RFC 7366) in the ClientHello ... */
+    bool etm_accepted;           /* ... and in the ServerHello */
     struct tls_dir dir[2];
     size_t cert_count[2]; /* certificates in each side's last chain, by sender */
     /* Only the server's names reach the close line: the client's chain is counted, not kept
