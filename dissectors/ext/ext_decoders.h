@@ -26,6 +26,7 @@ bool ext_early_data(struct cursor body, struct ext_context *ctx);
 bool ext_session_ticket(struct cursor body, struct ext_context *ctx);
 bool ext_extended_master_secret(struct cursor body, struct ext_context *ctx);
 bool ext_empty_body(struct cursor body, struct ext_context *ctx);
+bool ext_encrypt_then_mac(struct cursor body, struct ext_context *ctx);
 bool ext_renegotiation_info(struct cursor body, struct ext_context *ctx);
 bool ext_padding(struct cursor body, struct ext_context *ctx);
 bool ext_record_size_limit(struct cursor body, struct ext_context *ctx);

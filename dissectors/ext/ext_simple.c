@@ -31,7 +31,20 @@ bool ext_extended_master_secret(struct cursor body, struct ext_context *ctx)
     return expect_empty(body, ctx->f, "extended_master_secret");
 }
 
-/* RFC 7366 2 and RFC 8446 4.2.6: empty. */
+/* RFC 7366 2: empty; a ServerHello echoing it switches block cipher suites to
+ * encrypt-then-MAC, which decryption must know (tls12_keys.h). */
+bool ext_encrypt_then_mac(struct cursor body, struct ext_context *ctx)
+{
+    if (ctx->message == EXT_IN_CLIENT_HELLO) {
+        ctx->st->etm_offered = true;
+        ctx->st->etm_accepted = false;
+    } else if (ctx->message == EXT_IN_SERVER_HELLO && ctx->st->etm_offered) {
+        ctx->st->etm_accepted = true;
+    }
+    return expect_empty(body, ctx->f, "extension");
+}
+
+/* RFC 8446 4.2.6: empty. */
 bool ext_empty_body(struct cursor body, struct ext_context *ctx)
 {
     return expect_empty(body, ctx->f, "extension");

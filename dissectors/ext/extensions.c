@@ -42,7 +42,7 @@ static const struct ext_entry ext_table[] = {
     {EXT_client_certificate_type, NULL, IN_CH | IN_EE},
     {EXT_server_certificate_type, NULL, IN_CH | IN_EE},
     {EXT_padding, ext_padding, IN_CH},
-    {EXT_encrypt_then_mac, ext_empty_body, 0},
+    {EXT_encrypt_then_mac, ext_encrypt_then_mac, 0},
     {EXT_extended_main_secret, ext_extended_master_secret, 0},
     {EXT_compress_certificate, ext_compress_certificate, IN_CH | IN_CR},
     {EXT_record_size_limit, ext_record_size_limit, IN_CH | IN_EE},

@@ -114,8 +114,14 @@ bool dissect_client_hello(struct cursor body, struct tls_state *st, struct field
         st->renegotiated = true;
     }
     st->client_hello_seen = true;
-    if (!cur_get_u16(&body, &legacy_version) || !cur_skip(&body, RANDOM_LEN)) {
+    struct cursor random;
+    if (!cur_get_u16(&body, &legacy_version) || !cur_get_bytes(&body, RANDOM_LEN, &random)) {
         return fields_malformed(f, "client_hello", "legacy_version and 32-byte random");
+    }
+    if (st->keys != NULL) {
+        /* what the key log's lines are keyed by (keylog.h) */
+        cur_copy(random, st->client_random);
+        st->randoms_known = false; /* until the ServerHello answering this one */
     }
     fields_add_name(f, "legacy_version", NAMES_VERSION, legacy_version);
     if (!parse_session_id(&body, st, DIR_C2S, f) ||
@@ -162,6 +168,9 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
     if (is_hrr) {
         f->name = "hello_retry_request";
         st->hrr_seen = true;
+    } else if (st->keys != NULL && st->client_hello_seen) {
+        cur_copy(random, st->server_random);
+        st->randoms_known = true;
     }
     fields_add_name(f, "legacy_version", NAMES_VERSION, legacy_version);
     bool draft_layout = tls13_server_hello_without_session_id(legacy_version);
