@@ -12,6 +12,7 @@
 #include "output/output.h"
 #include "starttls/tunnel.h"
 #include "stats.h"
+#include "capture/secrets.h"
 
 /* The plaintext of a connection that may still upgrade to TLS, as starttls_scan() reads it:
  * each direction from its first byte (reassembly keeps them all until the verdict), grown
@@ -125,6 +126,7 @@ struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
     /* calloc() left c->tls in tls_state_init()'s state (all zero, tls.h): zeroing its 2.5 KB
      * again cost a tenth of opening a connection */
     c->tls.budget = env->budget;
+    c->tls.keys = secrets_table();
     env->stats->tcp_connections++;
     return c;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture/secrets.h"
 #include "base/budget.h"
 #include "capture/capture.h"
 #include "conn.h"
@@ -319,7 +320,9 @@ static bool prepare(const struct options *o, struct inputs *in, struct stats *st
                     struct writer **writer)
 {
     char err[512];
-    if (!open_inputs(o, in) || !open_writer(o, in, stats, writer)) {
+    /* Key logs first: opened before privileges are dropped, like the capture. */
+    if (!secrets_open_keylogs(o->keylogs, o->n_keylogs) || !open_inputs(o, in) ||
+        !open_writer(o, in, stats, writer)) {
         return false;
     }
     /* After the capture and the -w file are open, before a single packet is read. */
@@ -431,6 +434,7 @@ int main(int argc, char **argv)
     free(pc);
     out_free(&out);
     close_inputs(&in);
+    secrets_close();
     opt_free(&opt);
     return status;
 }

@@ -25,6 +25,7 @@ enum {
     OPT_MAX_CONNS,
     OPT_IDLE_TIMEOUT,
     OPT_MAX_HANDSHAKE_MEMORY,
+    OPT_KEYLOG,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-handshake-memory", required_argument, NULL, OPT_MAX_HANDSHAKE_MEMORY},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
     {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE_MODE},
     {"stats", no_argument, NULL, OPT_STATS},
@@ -106,6 +108,8 @@ void opt_usage(FILE *fp)
           "                             messages being joined (suffix K, M or G: KiB, MiB,\n"
           "                             GiB); past it the oldest such message is dropped with\n"
           "                             truncated=budget (default 32M)\n"
+          "      --keylog FILE          decrypt handshakes with the secrets of an NSS key log\n"
+          "                             (SSLKEYLOGFILE); repeatable\n"
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
           "\n"
@@ -356,6 +360,13 @@ int opt_parse(int argc, char **argv, struct options *o)
             o->max_handshake_memory = (size_t)n;
             break;
         }
+        case OPT_KEYLOG:
+            if (o->n_keylogs == OPT_MAX_KEYLOGS) {
+                errorf("--keylog: at most %d files at once", OPT_MAX_KEYLOGS);
+                return EXIT_USAGE;
+            }
+            o->keylogs[o->n_keylogs++] = optarg;
+            break;
         case OPT_CANONICAL:
             o->canonical = true;
             break;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #define OPT_MAX_FILES 256
+#define OPT_MAX_KEYLOGS 16
 
 enum out_format { FORMAT_TEXT, FORMAT_JSON };
 
@@ -44,6 +45,8 @@ struct options {
     int max_conns;          /* --max-conns */
     unsigned idle_timeout;  /* --idle-timeout, seconds of packet time (0: never) */
     size_t max_handshake_memory; /* --max-handshake-memory, bytes */
+    const char *keylogs[OPT_MAX_KEYLOGS]; /* --keylog, in order */
+    size_t n_keylogs;
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help
