@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/fields.h"
+#include "tls/decrypt.h"
 #include "tls/flow.h"
 #include "tcp/ipv6map.h"
 #include "base/names.h"
@@ -170,7 +171,7 @@ static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
     if (!tls13_answer_pending(&c->tls)) {
         count_established(c); /* a TLS 1.3 server may still refuse the client's flight */
     }
-    if (tls_handshake_done(&c->tls)) {
+    if (tls_handshake_done(&c->tls) && !decrypt_active(&c->tls)) {
         rec_forget_held(&c->tls); /* no more bytes come: a record begun is never read */
         c->unfollowed = true;
         *verdict = CONN_DONE;

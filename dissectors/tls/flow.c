@@ -198,7 +198,9 @@ void flow_describe(const struct tls_state *st, struct fields *f)
             inferred[n_inferred++] = "early_data";
         }
     }
-    if (st->tickets_inferred > 0) {
+    if (st->tickets > 0) {
+        fields_add_uint(f, "tickets", st->tickets);
+    } else if (st->tickets_inferred > 0) {
         fields_add_uint(f, "tickets", st->tickets_inferred);
     }
     if (st->alert_inferred && !st->fatal_alert_seen) {
