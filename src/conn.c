@@ -378,7 +378,9 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     count_established(c); /* when the close settled it */
     flow_describe(&c->tls, &f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
+    stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, &f);
+    flow_decryption(&c->tls, &f);
     fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
     fields_add_uint(&f, "bytes_c2s", bytes_c2s);
@@ -444,7 +446,9 @@ void conn_describe_tls(struct conn *c, struct fields *f)
 {
     flow_describe(&c->tls, f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
+    stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, f);
+    flow_decryption(&c->tls, f);
 }
 
 void conn_note_tunnel(struct conn *c, enum dir d)

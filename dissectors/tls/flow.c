@@ -289,3 +289,18 @@ void flow_negotiated(const struct tls_state *st, struct fields *f)
         fields_add_token(f, "alert_from", st->fatal_alert_from == DIR_C2S ? "client" : "server");
     }
 }
+
+void flow_decryption(const struct tls_state *st, struct fields *f)
+{
+    if (st->keys == NULL) {
+        return;
+    }
+    uint64_t records = (uint64_t)st->dir[DIR_C2S].decrypted_records +
+                       st->dir[DIR_S2C].decrypted_records;
+    if (records > 0) {
+        fields_add_uint(f, "decrypted_records", records);
+    }
+    if (st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed) {
+        fields_add_token(f, "decrypt", "failed");
+    }
+}
