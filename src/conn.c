@@ -367,8 +367,12 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     struct tls_sink sink = {emit_event, c};
     (void)skip_plaintext(c, DIR_C2S, &rest_c2s);
     (void)skip_plaintext(c, DIR_S2C, &rest_s2c);
-    if ((end == CONN_END_FIN || end == CONN_END_RESET) && cur_len(rest_s2c) == 0) {
+    bool closed = (end == CONN_END_FIN || end == CONN_END_RESET) && cur_len(rest_s2c) == 0;
+    if (closed) {
         tls13_closed(&c->tls, &sink);
+    }
+    if (c->tls.decrypt != NULL) {
+        decrypt_check_finish(&c->tls, closed);
     }
     rec_finish(&c->tls, DIR_C2S, rest_c2s, &sink);
     rec_finish(&c->tls, DIR_S2C, rest_s2c, &sink);

@@ -83,6 +83,7 @@ void stats_report(const struct stats *s, FILE *fp)
         counter(fp, "records decrypted", s->decrypted_records);
         counter(fp, "connections with records the secrets did not open",
                 s->decrypt_failed_connections);
+        counter(fp, "keyless inferences contradicted by decryption", s->inference_contradicted);
     }
     for (int w = 0; w < STATS_NIDS_WARN_KINDS; w++) {
         if (s->nids_warnings[w] > 0) {
@@ -118,6 +119,7 @@ void stats_count_decryption(struct stats *s, const struct tls_state *st)
     s->decrypted_connections += records > 0;
     s->decrypt_failed_connections +=
         st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed;
+    s->inference_contradicted += st->inference_disagreements;
 }
 
 void stats_count_flow(struct stats *s, const char *flow)

@@ -54,6 +54,7 @@ struct stats {
     uint64_t decrypted_connections; /* closed with at least one record decrypted */
     uint64_t decrypted_records;
     uint64_t decrypt_failed_connections; /* a record the secrets given did not open */
+    uint64_t inference_contradicted; /* keyless inferences decryption proved wrong */
     /* -w */
     bool writing;
     uint64_t frames_written;

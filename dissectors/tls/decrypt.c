@@ -17,6 +17,7 @@
 #include "crypto/keylog.h"
 #include "crypto/tls12_keys.h"
 #include "crypto/tls13_keys.h"
+#include "tls/inference_check.h"
 
 /* TLS 1.3 key phases of one direction, in the order they come. */
 enum phase {
@@ -38,6 +39,8 @@ struct tls_decrypt {
     struct dir_keys dir[2];
     uint64_t generation; /* of the key table when missing was last cleared */
     uint8_t missing;     /* labels (bit per enum keylog_label) looked for in vain since */
+    struct inference_check *check; /* TLS 1.3: made at the first record decrypted */
+    bool check_tried;
 };
 
 /* One record's plaintext at a time (dissection is single-threaded); every TLS 1.3 and TLS 1.2
@@ -276,6 +279,16 @@ static enum decrypt_result tls12_record(struct tls_state *st, struct tls_decrypt
     return DECRYPT_OK;
 }
 
+/* The shadow starts from the state before the first protected record after the ServerHello
+ * is read (inference_check.h): called before it is dissected. */
+static void start_check(struct tls_state *st, struct tls_decrypt *dc)
+{
+    if (!dc->check_tried && st->is_tls13) {
+        dc->check_tried = true;
+        dc->check = inference_check_new(st);
+    }
+}
+
 enum decrypt_result decrypt_record(struct tls_state *st, enum dir d, uint8_t type,
                                    uint16_t version, struct cursor whole,
                                    struct decrypted_record *inner)
@@ -294,6 +307,7 @@ enum decrypt_result decrypt_record(struct tls_state *st, enum dir d, uint8_t typ
         result = tls12_record(st, dc, d, type, version, whole, inner);
     }
     if (result == DECRYPT_OK) {
+        start_check(st, dc);
         dc->dir[d].seq++;
         st->dir[d].decrypted_records++;
     } else if (result == DECRYPT_KEYLESS) {
@@ -373,11 +387,40 @@ bool decrypt_active(const struct tls_state *st)
     return false;
 }
 
+void decrypt_check_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
+                          uint8_t inner_type, uint32_t message_types)
+{
+    struct tls_decrypt *dc = st->decrypt;
+    if (dc == NULL || !st->is_tls13 || dc->check == NULL) {
+        return;
+    }
+    inference_check_record(dc->check, d, type, length, inner_type, message_types);
+}
+
+void decrypt_check_plaintext(struct tls_state *st, enum dir d)
+{
+    struct tls_decrypt *dc = st->decrypt;
+    if (dc != NULL && dc->check != NULL) {
+        inference_check_plaintext(dc->check, d);
+    }
+}
+
+void decrypt_check_finish(struct tls_state *st, bool closed)
+{
+    struct tls_decrypt *dc = st->decrypt;
+    if (dc != NULL && dc->check != NULL) {
+        st->inference_disagreements = inference_check_finish(dc->check, st, closed);
+        inference_check_free(dc->check);
+        dc->check = NULL;
+    }
+}
+
 void decrypt_free(struct tls_state *st)
 {
     if (st->decrypt == NULL) {
         return;
     }
+    inference_check_free(st->decrypt->check);
     drop_keys(&st->decrypt->dir[DIR_C2S]);
     drop_keys(&st->decrypt->dir[DIR_S2C]);
     OPENSSL_cleanse(st->decrypt, sizeof(*st->decrypt));

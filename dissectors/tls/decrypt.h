@@ -39,6 +39,16 @@ void decrypt_change_cipher_spec(struct tls_state *st, enum dir d);
  * (post-handshake messages and alerts) instead of being let go after the handshake. */
 bool decrypt_active(const struct tls_state *st);
 
+/* TLS 1.3: the keyless inference is checked against what decryption read
+ * (inference_check.h). A record decrypted (after its dissection; message_types as there) ... */
+void decrypt_check_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
+                          uint8_t inner_type, uint32_t message_types);
+/* ... a plaintext record ... */
+void decrypt_check_plaintext(struct tls_state *st, enum dir d);
+/* ... and the end of the connection (closed: by FIN or RST with nothing left unread), which
+ * sets st->inference_disagreements. */
+void decrypt_check_finish(struct tls_state *st, bool closed);
+
 /* Clears every key (OPENSSL_cleanse) and frees; st->decrypt becomes NULL. */
 void decrypt_free(struct tls_state *st);
 

@@ -303,4 +303,7 @@ void flow_decryption(const struct tls_state *st, struct fields *f)
     if (st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed) {
         fields_add_token(f, "decrypt", "failed");
     }
+    if (st->inference_disagreements > 0) {
+        fields_add_uint(f, "inference_contradicted", st->inference_disagreements);
+    }
 }

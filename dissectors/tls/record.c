@@ -269,14 +269,29 @@ static void count_after_flight(struct tls_state *st, enum dir d)
 
 static void dissect_heartbeat(enum dir d, struct cursor body, const struct tls_sink *sink);
 
+/* The handshake messages a decrypted record held: those it completed and the one it began or
+ * continued, still being joined. */
+static uint32_t record_message_types(const struct tls_state *st, enum dir d)
+{
+    const struct tls_dir *td = &st->dir[d];
+    uint32_t types = td->message_types;
+    uint8_t pending;
+    if (cur_peek_u8(cur_make(td->hs_buf, td->hs_len), 0, &pending) && pending < 32) {
+        types |= 1u << pending;
+    }
+    return types;
+}
+
 /* The inner content of a record opened with the user's keys, through the dissectors that read
  * plaintext, each line marked decrypted=true. */
-static void dissect_decrypted(struct tls_state *st, enum dir d, uint16_t version, size_t length,
-                              const struct decrypted_record *inner, const struct tls_sink *sink)
+static void dissect_decrypted(struct tls_state *st, enum dir d, uint8_t type, uint16_t version,
+                              size_t length, const struct decrypted_record *inner,
+                              const struct tls_sink *sink)
 {
     struct decrypted_sink marked;
     decrypted_sink_init(&marked, sink);
     uint32_t messages_before = st->dir[d].messages;
+    st->dir[d].message_types = 0;
     st->dir[d].encrypted_records++;
     count_after_flight(st, d);
     switch (inner->type) {
@@ -320,6 +335,7 @@ static void dissect_decrypted(struct tls_state *st, enum dir d, uint16_t version
         break;
     }
     }
+    decrypt_check_record(st, d, type, length, inner->type, record_message_types(st, d));
     decrypt_after_record(st, d, messages_before);
 }
 
@@ -340,7 +356,7 @@ static bool decrypted_record(struct tls_state *st, enum dir d, uint8_t type, uin
         break;
     }
     tls13_flush_flight(st, d, sink);
-    dissect_decrypted(st, d, version, length, &inner, sink);
+    dissect_decrypted(st, d, type, version, length, &inner, sink);
     return true;
 }
 
@@ -357,6 +373,9 @@ static void dissect_record(struct tls_state *st, enum dir d, uint8_t type, uint1
         }
     }
     tls13_flush_flight(st, d, sink); /* a plaintext record ends what this side held */
+    if (st->decrypt != NULL) {
+        decrypt_check_plaintext(st, d);
+    }
     switch (type) {
     case CONTENT_change_cipher_spec:
         dissect_ccs(st, d, body, sink);
