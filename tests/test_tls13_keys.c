@@ -15,92 +15,10 @@
 #include <string.h>
 
 #include "crypto/tls13_keys.h"
+#include "rfc8448.h"
+#include "vectors.h"
 #include "suites.h"
 
-static const char server_hs_secret[] =
-    "b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38";
-
-static const char client_hs_secret[] =
-    "b3eddb126e067f35a780b3abf45e2d8f3b1a950738f52e9600746a0e27a55a21";
-
-static const char server_ap_secret[] =
-    "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643";
-
-static const char client_ap_secret[] =
-    "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5";
-
-static const char encrypted_extensions[] =
-    "080000240022000a00140012001d00170018001901000101010201030104001c"
-    "0002400100000000";
-
-static const char certificate[] =
-    "0b0001b9000001b50001b0308201ac30820115a003020102020102300d06092a"
-    "864886f70d01010b0500300e310c300a06035504031303727361301e170d3136"
-    "303733303031323335395a170d3236303733303031323335395a300e310c300a"
-    "0603550403130372736130819f300d06092a864886f70d010101050003818d00"
-    "30818902818100b4bb498f8279303d980836399b36c6988c0c68de55e1bdb826"
-    "d3901a2461eafd2de49a91d015abbc9a95137ace6c1af19eaa6af98c7ced4312"
-    "0998e187a80ee0ccb0524b1b018c3e0b63264d449a6d38e22a5fda4308467480"
-    "30530ef0461c8ca9d9efbfae8ea6d1d03e2bd193eff0ab9a8002c47428a6d35a"
-    "8d88d79f7f1e3f0203010001a31a301830090603551d1304023000300b060355"
-    "1d0f0404030205a0300d06092a864886f70d01010b05000381810085aad2a0e5"
-    "b9276b908c65f73a7267170618a54c5f8a7b337d2df7a594365417f2eae8f8a5"
-    "8c8f8172f9319cf36b7fd6c55b80f21a03015156726096fd335e5e67f2dbf102"
-    "702e608ccae6bec1fc63a42a99be5c3eb7107c3c54e9b9eb2bd5203b1c3b84e0"
-    "a8b2f759409ba3eac9d91d402dcc0cc8f8961229ac9187b42b4de10000";
-
-static const char certificate_verify[] =
-    "0f000084080400805a747c5d88fa9bd2e55ab085a61015b7211f824cd484145a"
-    "b3ff52f1fda8477b0b7abc90db78e2d33a5c141a078653fa6bef780c5ea248ee"
-    "aaa785c4f394cab6d30bbe8d4859ee511f602957b15411ac027671459e46445c"
-    "9ea58c181e818e95b8c3fb0bf3278409d3be152a3da5043e063dda65cdf5aea2"
-    "0d53dfacd42f74f3";
-
-static const char server_finished[] =
-    "140000209b9b141d906337fbd2cbdce71df4deda4ab42c309572cb7fffee5454"
-    "b78f0718";
-
-static const char server_flight_record[] =
-    "17030302a2d1ff334a56f5bff6594a07cc87b580233f500f45e489e7f33af35e"
-    "df7869fcf40aa40aa2b8ea73f848a7ca07612ef9f945cb960b4068905123ea78"
-    "b111b429ba9191cd05d2a389280f526134aadc7fc78c4b729df828b5ecf7b13b"
-    "d9aefb0e57f271585b8ea9bb355c7c79020716cfb9b1183ef3ab20e37d57a6b9"
-    "d7477609aee6e122a4cf51427325250c7d0e509289444c9b3a648f1d71035d2e"
-    "d65b0e3cdd0cbae8bf2d0b227812cbb360987255cc744110c453baa4fcd61092"
-    "8d809810e4b7ed1a8fd991f06aa6248204797e36a6a73b70a2559c09ead68694"
-    "5ba246ab66e5edd8044b4c6de3fcf2a89441ac66272fd8fb330ef8190579b368"
-    "4596c960bd596eea520a56a8d650f563aad27409960dca63d3e688611ea5e22f"
-    "4415cf9538d51a200c27034272968a264ed6540c84838d89f72c24461aad6d26"
-    "f59ecaba9acbbb317b66d902f4f292a36ac1b639c637ce343117b65962224531"
-    "7b49eeda0c6258f100d7d961ffb138647e92ea330faeea6dfa31c7a84dc3bd7e"
-    "1b7a6c7178af36879018e3f252107f243d243dc7339d5684c8b0378bf30244da"
-    "8c87c843f5e56eb4c5e8280a2b48052cf93b16499a66db7cca71e4599426f7d4"
-    "61e66f99882bd89fc50800becca62d6c74116dbd2972fda1fa80f85df881edbe"
-    "5a37668936b335583b599186dc5c6918a396fa48a181d6b6fa4f9d62d513afbb"
-    "992f2b992f67f8afe67f76913fa388cb5630c8ca01e0c65d11c66a1e2ac4c859"
-    "77b7c7a6999bbf10dc35ae69f5515614636c0b9b68c19ed2e31c0b3b66763038"
-    "ebba42f3b38edc0399f3a9f23faa63978c317fc9fa66a73f60f0504de93b5b84"
-    "5e275592c12335ee340bbc4fddd502784016e4b3be7ef04dda49f4b440a30cb5"
-    "d2af939828fd4ae3794e44f94df5a631ede42c1719bfdabf0253fe5175be898e"
-    "750edc53370d2b";
-
-static const char client_finished[] =
-    "14000020a8ec436d677634ae525ac1fcebe11a039ec17694fac6e98527b642f2"
-    "edd5ce61";
-
-static const char client_finished_record[] =
-    "170303003575ec4dc238cce60b298044a71e219c56cc77b0517fe9b93c7a4bfc"
-    "44d87f38f80338ac98fc46deb384bd1caeacab6867d726c40546";
-
-static const char server_app_record[] =
-    "17030300432e937e11ef4ac740e538ad36005fc4a46932fc3225d05f82aa1b36"
-    "e30efaf97d90e6dffc602dcb501a59a8fcc49c4bf2e5f0a21c0047c2abf33254"
-    "0dd032e167c2955d";
-
-static const char client_app_record[] =
-    "1703030043a23f7054b62c94d0affafe8228ba55cbefacea42f914aa66bcab3f"
-    "2b9819a8a5b46b395bd54a9a20441e2b62974e1f5a6292a2977014bd1e3deae6"
-    "3aeebb21694915e4";
 /* RFC 8448 section 3: "derive write traffic keys for ...: key expanded / iv expanded". */
 static const char server_hs_key[] = "3fce516009c21727d0f2e4e86ee403bc";
 static const char server_hs_iv[] = "5d313eb2671276ee13000b30";
@@ -111,7 +29,7 @@ static const char server_ap_iv[] = "cf782b88dd83549aadf1e984";
 static const char client_ap_key[] = "17422dda596ed5d9acd890e3c63f5051";
 static const char client_ap_iv[] = "5b78923dee08579033e523d9";
 
-/* Computed outside libcrypto (see the top): server_ap_secret under TLS_CHACHA20_POLY1305_SHA256
+/* Computed outside libcrypto (see the top): rfc8448_server_ap_secret under TLS_CHACHA20_POLY1305_SHA256
  * (same hash, so the same iv, a 32-byte key) and its "traffic upd" successor. */
 static const char chacha_ap_key[] =
     "848e80ab93efeb09c572c66873c184f99207c95b0fc817f91e8e7e8e14ac5ca9";
@@ -128,25 +46,11 @@ static const char sha384_secret_1[] =
 #define CONTENT_HANDSHAKE 22
 #define CONTENT_APPLICATION_DATA 23
 
-/* Hex to freshly allocated bytes of exactly that length (so ASan sees any over-read). */
-static uint8_t *unhex(const char *hex, size_t *len)
-{
-    size_t n = strlen(hex) / 2;
-    uint8_t *out = malloc(n > 0 ? n : 1);
-    ck_assert_ptr_nonnull(out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    *len = n;
-    return out;
-}
 
 static void assert_hex(const uint8_t *got, size_t got_len, const char *hex)
 {
     size_t len;
-    uint8_t *want = unhex(hex, &len);
+    uint8_t *want = vec_unhex(hex, &len);
     ck_assert_uint_eq(got_len, len);
     ck_assert_mem_eq(got, want, len);
     free(want);
@@ -155,7 +59,7 @@ static void assert_hex(const uint8_t *got, size_t got_len, const char *hex)
 static struct tls13_protection *protection_hex(uint16_t suite, const char *secret_hex)
 {
     size_t len;
-    uint8_t *secret = unhex(secret_hex, &len);
+    uint8_t *secret = vec_unhex(secret_hex, &len);
     struct tls13_protection *prot = tls13_protection_new(suite, secret, len);
     free(secret);
     ck_assert_ptr_nonnull(prot);
@@ -165,7 +69,7 @@ static struct tls13_protection *protection_hex(uint16_t suite, const char *secre
 static void assert_keys(uint16_t suite, const char *secret_hex, const char *key, const char *iv)
 {
     size_t len;
-    uint8_t *secret = unhex(secret_hex, &len);
+    uint8_t *secret = vec_unhex(secret_hex, &len);
     struct tls13_traffic_keys keys;
     ck_assert(tls13_traffic_keys(suite, secret, len, &keys));
     assert_hex(keys.key, keys.key_len, key);
@@ -179,7 +83,7 @@ static void assert_opens(uint16_t suite, const char *secret_hex, uint64_t seq,
 {
     struct tls13_protection *prot = protection_hex(suite, secret_hex);
     size_t len;
-    uint8_t *record = unhex(record_hex, &len);
+    uint8_t *record = vec_unhex(record_hex, &len);
     static uint8_t out[TLS13_PLAINTEXT_MAX];
     struct tls13_plaintext pt = {0, 0};
     ck_assert_int_eq(tls13_open_record(prot, seq, cur_make(record, len), out, sizeof(out), &pt),
@@ -188,7 +92,7 @@ static void assert_opens(uint16_t suite, const char *secret_hex, uint64_t seq,
     size_t at = 0;
     for (size_t i = 0; parts[i] != NULL; i++) {
         size_t part_len;
-        uint8_t *part = unhex(parts[i], &part_len);
+        uint8_t *part = vec_unhex(parts[i], &part_len);
         ck_assert_uint_le(at + part_len, pt.len);
         ck_assert_mem_eq(out + at, part, part_len);
         at += part_len;
@@ -206,27 +110,27 @@ static const char app_payload[] =
 
 START_TEST(test_rfc8448_keys)
 {
-    assert_keys(TLS13_AES_128_GCM_SHA256, server_hs_secret, server_hs_key, server_hs_iv);
-    assert_keys(TLS13_AES_128_GCM_SHA256, client_hs_secret, client_hs_key, client_hs_iv);
-    assert_keys(TLS13_AES_128_GCM_SHA256, server_ap_secret, server_ap_key, server_ap_iv);
-    assert_keys(TLS13_AES_128_GCM_SHA256, client_ap_secret, client_ap_key, client_ap_iv);
+    assert_keys(TLS13_AES_128_GCM_SHA256, rfc8448_server_hs_secret, server_hs_key, server_hs_iv);
+    assert_keys(TLS13_AES_128_GCM_SHA256, rfc8448_client_hs_secret, client_hs_key, client_hs_iv);
+    assert_keys(TLS13_AES_128_GCM_SHA256, rfc8448_server_ap_secret, server_ap_key, server_ap_iv);
+    assert_keys(TLS13_AES_128_GCM_SHA256, rfc8448_client_ap_secret, client_ap_key, client_ap_iv);
 }
 END_TEST
 
 START_TEST(test_rfc8448_server_flight)
 {
     /* EncryptedExtensions, Certificate, CertificateVerify, Finished in one record, seq 0 */
-    const char *const parts[] = {encrypted_extensions, certificate, certificate_verify,
-                                 server_finished, NULL};
-    assert_opens(TLS13_AES_128_GCM_SHA256, server_hs_secret, 0, server_flight_record,
+    const char *const parts[] = {rfc8448_encrypted_extensions, rfc8448_certificate, rfc8448_certificate_verify,
+                                 rfc8448_server_finished, NULL};
+    assert_opens(TLS13_AES_128_GCM_SHA256, rfc8448_server_hs_secret, 0, rfc8448_server_flight_record,
                  CONTENT_HANDSHAKE, parts);
 }
 END_TEST
 
 START_TEST(test_rfc8448_client_finished)
 {
-    const char *const parts[] = {client_finished, NULL};
-    assert_opens(TLS13_AES_128_GCM_SHA256, client_hs_secret, 0, client_finished_record,
+    const char *const parts[] = {rfc8448_client_finished, NULL};
+    assert_opens(TLS13_AES_128_GCM_SHA256, rfc8448_client_hs_secret, 0, rfc8448_client_finished_record,
                  CONTENT_HANDSHAKE, parts);
 }
 END_TEST
@@ -235,19 +139,19 @@ START_TEST(test_rfc8448_application_data)
 {
     const char *const parts[] = {app_payload, NULL};
     /* the server's NewSessionTicket took sequence number 0 of its application keys */
-    assert_opens(TLS13_AES_128_GCM_SHA256, server_ap_secret, 1, server_app_record,
+    assert_opens(TLS13_AES_128_GCM_SHA256, rfc8448_server_ap_secret, 1, rfc8448_server_app_record,
                  CONTENT_APPLICATION_DATA, parts);
-    assert_opens(TLS13_AES_128_GCM_SHA256, client_ap_secret, 0, client_app_record,
+    assert_opens(TLS13_AES_128_GCM_SHA256, rfc8448_client_ap_secret, 0, rfc8448_client_app_record,
                  CONTENT_APPLICATION_DATA, parts);
 }
 END_TEST
 
 START_TEST(test_other_suites_keys)
 {
-    assert_keys(TLS13_CHACHA20_POLY1305_SHA256, server_ap_secret, chacha_ap_key, server_ap_iv);
+    assert_keys(TLS13_CHACHA20_POLY1305_SHA256, rfc8448_server_ap_secret, chacha_ap_key, server_ap_iv);
     /* CCM and CCM_8 derive exactly as AES-128-GCM does (SHA-256, 16-byte key) */
-    assert_keys(TLS13_AES_128_CCM_SHA256, server_ap_secret, server_ap_key, server_ap_iv);
-    assert_keys(TLS13_AES_128_CCM_8_SHA256, server_ap_secret, server_ap_key, server_ap_iv);
+    assert_keys(TLS13_AES_128_CCM_SHA256, rfc8448_server_ap_secret, server_ap_key, server_ap_iv);
+    assert_keys(TLS13_AES_128_CCM_8_SHA256, rfc8448_server_ap_secret, server_ap_key, server_ap_iv);
     char secret48[2 * 48 + 1];
     for (int i = 0; i < 48; i++) {
         snprintf(secret48 + 2 * i, 3, "%02x", i);
@@ -255,12 +159,12 @@ START_TEST(test_other_suites_keys)
     assert_keys(TLS13_AES_256_GCM_SHA384, secret48, sha384_key, sha384_iv);
 
     size_t len;
-    uint8_t *secret = unhex(secret48, &len);
+    uint8_t *secret = vec_unhex(secret48, &len);
     uint8_t next[TLS13_SECRET_MAX];
     ck_assert(tls13_next_secret(TLS13_AES_256_GCM_SHA384, secret, len, next));
     assert_hex(next, 48, sha384_secret_1);
     free(secret);
-    secret = unhex(server_ap_secret, &len);
+    secret = vec_unhex(rfc8448_server_ap_secret, &len);
     ck_assert(tls13_next_secret(TLS13_AES_128_GCM_SHA256, secret, len, next));
     assert_hex(next, 32, server_ap_secret_1);
     free(secret);
@@ -433,9 +337,9 @@ END_TEST
 
 START_TEST(test_rfc8448_tampered_and_wrong_sequence)
 {
-    struct tls13_protection *prot = protection_hex(TLS13_AES_128_GCM_SHA256, server_hs_secret);
+    struct tls13_protection *prot = protection_hex(TLS13_AES_128_GCM_SHA256, rfc8448_server_hs_secret);
     size_t len;
-    uint8_t *record = unhex(server_flight_record, &len);
+    uint8_t *record = vec_unhex(rfc8448_server_flight_record, &len);
     static uint8_t out[TLS13_PLAINTEXT_MAX];
     struct tls13_plaintext pt;
     ck_assert_int_eq(tls13_open_record(prot, 1, cur_make(record, len), out, sizeof(out), &pt),
@@ -471,9 +375,9 @@ END_TEST
  * trailing byte is malformed too. */
 START_TEST(test_every_prefix)
 {
-    struct tls13_protection *prot = protection_hex(TLS13_AES_128_GCM_SHA256, server_hs_secret);
+    struct tls13_protection *prot = protection_hex(TLS13_AES_128_GCM_SHA256, rfc8448_server_hs_secret);
     size_t len;
-    uint8_t *record = unhex(server_flight_record, &len);
+    uint8_t *record = vec_unhex(rfc8448_server_flight_record, &len);
     static uint8_t out[TLS13_PLAINTEXT_MAX];
     struct tls13_plaintext pt = {0, 0};
     for (size_t n = 0; n < len; n++) {

@@ -1,6 +1,7 @@
 /* Implementation of the byte-vector helpers. */
 #include "vectors.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #define VEC_PREFIX "c1 192.0.2.1:1000 -> 192.0.2.2:443 "
@@ -78,4 +79,18 @@ void vec_feed(struct tls_state *st, enum dir d, const uint8_t *bytes, size_t len
     }
     rec_finish(st, d, cur_make(pending, have), &sink);
     free(pending);
+}
+
+uint8_t *vec_unhex(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex) / 2;
+    uint8_t *out = malloc(n > 0 ? n : 1);
+    ck_assert_ptr_nonnull(out);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+    *len = n;
+    return out;
 }

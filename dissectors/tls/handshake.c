@@ -367,7 +367,7 @@ static struct cursor dissect_whole_messages(struct tls_state *st, enum dir d, st
         fragments = 1;
         /* A record may hold the last plaintext message before the keys change (RFC 8446 5.1:
          * not across a key change); nothing after ServerHello in TLS 1.3 is plaintext. */
-        if (td->encrypted) {
+        if (td->encrypted && !td->reading_decrypted) {
             return cur_make(NULL, 0);
         }
     }

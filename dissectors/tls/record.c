@@ -296,7 +296,9 @@ static void dissect_decrypted(struct tls_state *st, enum dir d, uint8_t type, ui
     count_after_flight(st, d);
     switch (inner->type) {
     case CONTENT_handshake:
+        st->dir[d].reading_decrypted = true;
         hs_consume(st, d, inner->plaintext, version, &marked.sink);
+        st->dir[d].reading_decrypted = false;
         break;
     case CONTENT_alert:
         flow_note(st, d, FLOW_ALERT);

@@ -74,6 +74,8 @@ struct tls_dir {
     uint32_t decrypted_records;
     uint32_t message_types; /* bit 1 << type of each handshake message dissected (< 32) */
     bool decrypt_failed;   /* a record did not open with the keys given: keyless from there */
+    bool reading_decrypted; /* the handshake bytes being read were decrypted (record.c), so
+                             * every message in them is plaintext */
     /* A handshake message split across records is joined here (owned, see tls_state_free);
      * the buffer follows the bytes that came, and is charged to the budget once the message
      * header is in. */
