@@ -158,6 +158,7 @@ static enum decrypt_result tls13_open_early(struct tls_state *st, struct tls_dec
     }
     uint8_t secret[KEYLOG_SECRET_MAX];
     size_t len = 0;
+    k->phase = PHASE_EARLY;
     if (!find_secret(st, dc, KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET, secret, &len)) {
         return DECRYPT_KEYLESS;
     }
@@ -206,7 +207,11 @@ static enum decrypt_result tls13_record(struct tls_state *st, struct tls_decrypt
         return DECRYPT_KEYLESS;
     }
     if (k->tls13 == NULL) {
-        enum phase phase = k->phase != PHASE_NONE ? k->phase : tls13_first_phase(st, d);
+        /* no keys yet: records went by keyless, counted under the phase they were in */
+        enum phase phase = tls13_first_phase(st, d);
+        if (phase != k->phase) {
+            k->seq = 0;
+        }
         if (!tls13_next_phase(st, dc, d, phase, false)) {
             return DECRYPT_KEYLESS;
         }

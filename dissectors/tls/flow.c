@@ -194,7 +194,8 @@ void flow_describe(const struct tls_state *st, struct fields *f)
         if (st->early_data_records > 0) {
             fields_add_uint(f, "early_data_records", st->early_data_records);
         }
-        if (strcmp(fate, "offered") != 0) {
+        /* read, not inferred, when the client's flight was decrypted (EndOfEarlyData or not) */
+        if (strcmp(fate, "offered") != 0 && st->dir[DIR_C2S].decrypted_records == 0) {
             inferred[n_inferred++] = "early_data";
         }
     }
