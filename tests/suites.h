@@ -31,6 +31,7 @@ Suite *suite_x509(void);
 Suite *suite_pcapng(void);
 Suite *suite_budget(void);
 Suite *suite_tls13_keys(void);
+Suite *suite_tls12_keys(void);
 Suite *suite_keylog(void);
 
 #endif
