@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/fields.h"
+#include "tls/decrypt.h"
 #include "tls/flow.h"
 #include "tcp/ipv6map.h"
 #include "base/names.h"
@@ -170,7 +171,7 @@ static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
     if (!tls13_answer_pending(&c->tls)) {
         count_established(c); /* a TLS 1.3 server may still refuse the client's flight */
     }
-    if (tls_handshake_done(&c->tls)) {
+    if (tls_handshake_done(&c->tls) && !decrypt_active(&c->tls)) {
         rec_forget_held(&c->tls); /* no more bytes come: a record begun is never read */
         c->unfollowed = true;
         *verdict = CONN_DONE;
@@ -366,8 +367,12 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     struct tls_sink sink = {emit_event, c};
     (void)skip_plaintext(c, DIR_C2S, &rest_c2s);
     (void)skip_plaintext(c, DIR_S2C, &rest_s2c);
-    if ((end == CONN_END_FIN || end == CONN_END_RESET) && cur_len(rest_s2c) == 0) {
+    bool closed = (end == CONN_END_FIN || end == CONN_END_RESET) && cur_len(rest_s2c) == 0;
+    if (closed) {
         tls13_closed(&c->tls, &sink);
+    }
+    if (c->tls.decrypt != NULL) {
+        decrypt_check_finish(&c->tls, closed);
     }
     rec_finish(&c->tls, DIR_C2S, rest_c2s, &sink);
     rec_finish(&c->tls, DIR_S2C, rest_s2c, &sink);
@@ -377,7 +382,9 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     count_established(c); /* when the close settled it */
     flow_describe(&c->tls, &f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
+    stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, &f);
+    flow_decryption(&c->tls, &f);
     fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
     fields_add_uint(&f, "bytes_c2s", bytes_c2s);
@@ -443,7 +450,9 @@ void conn_describe_tls(struct conn *c, struct fields *f)
 {
     flow_describe(&c->tls, f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
+    stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, f);
+    flow_decryption(&c->tls, f);
 }
 
 void conn_note_tunnel(struct conn *c, enum dir d)

@@ -1,6 +1,8 @@
 /* End-of-run counters on stderr. */
 #include "stats.h"
 
+#include "tls/tls.h"
+
 #include <string.h>
 
 #include <inttypes.h>
@@ -76,6 +78,13 @@ void stats_report(const struct stats *s, FILE *fp)
     counter(fp, "lines suppressed (per-connection cap)", s->events_suppressed);
     counter(fp, "handshake messages dropped (--max-handshake-memory)", s->budget_dropped);
     counter(fp, "packets cut by the snapshot length", s->frames_clipped);
+    if (s->decrypting) {
+        counter(fp, "connections decrypted (--keylog, pcapng secrets)", s->decrypted_connections);
+        counter(fp, "records decrypted", s->decrypted_records);
+        counter(fp, "connections with records the secrets did not open",
+                s->decrypt_failed_connections);
+        counter(fp, "keyless inferences contradicted by decryption", s->inference_contradicted);
+    }
     for (int w = 0; w < STATS_NIDS_WARN_KINDS; w++) {
         if (s->nids_warnings[w] > 0) {
             fprintf(fp, "hsdump: libnids warning %s: %" PRIu64 "\n", reassembly_warning_name(w),
@@ -97,6 +106,21 @@ void stats_report(const struct stats *s, FILE *fp)
 
 const char *const stats_flow_names[STATS_FLOW_KINDS] = {"full", "resumed", "ticket", "psk",
                                                         "unknown"};
+
+void stats_count_decryption(struct stats *s, const struct tls_state *st)
+{
+    if (st->keys == NULL) {
+        return;
+    }
+    s->decrypting = true;
+    uint64_t records = (uint64_t)st->dir[DIR_C2S].decrypted_records +
+                       st->dir[DIR_S2C].decrypted_records;
+    s->decrypted_records += records;
+    s->decrypted_connections += records > 0;
+    s->decrypt_failed_connections +=
+        st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed;
+    s->inference_contradicted += st->inference_disagreements;
+}
 
 void stats_count_flow(struct stats *s, const char *flow)
 {

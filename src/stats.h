@@ -48,6 +48,13 @@ struct stats {
     uint64_t udp_flows_idle;       /* closed after UDP_IDLE_TIMEOUT without datagrams */
     uint64_t gtpu_packets;         /* GTP-U G-PDUs whose inner packet was taken (udp/gtpu.h) */
     uint64_t budget_dropped; /* handshake messages dropped by --max-handshake-memory */
+    /* Decryption with the user's secrets (dissectors/tls/decrypt.h): reported once secrets
+     * were given to a connection. */
+    bool decrypting;
+    uint64_t decrypted_connections; /* closed with at least one record decrypted */
+    uint64_t decrypted_records;
+    uint64_t decrypt_failed_connections; /* a record the secrets given did not open */
+    uint64_t inference_contradicted; /* keyless inferences decryption proved wrong */
     /* -w */
     bool writing;
     uint64_t frames_written;
@@ -61,6 +68,10 @@ struct stats {
 
 /* Counts a closed TLS connection under its flow= label (full, resumed, ticket, psk, unknown). */
 void stats_count_flow(struct stats *s, const char *flow);
+
+struct tls_state;
+/* Counts what decryption did for a closed connection or flow. */
+void stats_count_decryption(struct stats *s, const struct tls_state *st);
 
 /* Writes "hsdump: skipped ..." lines for every non-zero skip counter. */
 void stats_report_skipped(const struct stats *s, FILE *fp);

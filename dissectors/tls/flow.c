@@ -198,7 +198,9 @@ void flow_describe(const struct tls_state *st, struct fields *f)
             inferred[n_inferred++] = "early_data";
         }
     }
-    if (st->tickets_inferred > 0) {
+    if (st->tickets > 0) {
+        fields_add_uint(f, "tickets", st->tickets);
+    } else if (st->tickets_inferred > 0) {
         fields_add_uint(f, "tickets", st->tickets_inferred);
     }
     if (st->alert_inferred && !st->fatal_alert_seen) {
@@ -285,5 +287,23 @@ void flow_negotiated(const struct tls_state *st, struct fields *f)
     if (st->fatal_alert_seen) {
         fields_add_name(f, "alert", NAMES_ALERT, st->fatal_alert);
         fields_add_token(f, "alert_from", st->fatal_alert_from == DIR_C2S ? "client" : "server");
+    }
+}
+
+void flow_decryption(const struct tls_state *st, struct fields *f)
+{
+    if (st->keys == NULL) {
+        return;
+    }
+    uint64_t records = (uint64_t)st->dir[DIR_C2S].decrypted_records +
+                       st->dir[DIR_S2C].decrypted_records;
+    if (records > 0) {
+        fields_add_uint(f, "decrypted_records", records);
+    }
+    if (st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed) {
+        fields_add_token(f, "decrypt", "failed");
+    }
+    if (st->inference_disagreements > 0) {
+        fields_add_uint(f, "inference_contradicted", st->inference_disagreements);
     }
 }

@@ -27,6 +27,8 @@ void flow_describe(const struct tls_state *st, struct fields *f);
  * the server's certificate names, the fatal alert) for the close line: only values read from
  * messages that parsed cleanly. */
 void flow_negotiated(const struct tls_state *st, struct fields *f);
+/* With the user's secrets: records decrypted, and decrypt=failed when some did not open. */
+void flow_decryption(const struct tls_state *st, struct fields *f);
 /* full, resumed, ticket, psk or unknown. */
 const char *flow_label(const struct tls_state *st);
 /* established, failed or incomplete. */

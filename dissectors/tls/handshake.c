@@ -249,6 +249,9 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
         fields_set_level(&f, 0);
     }
     note_flow(st, d, type, &f);
+    st->dir[d].messages++;
+    st->dir[d].last_message = type;
+    st->dir[d].message_types |= type < 32 ? 1u << type : 0;
     sink->emit(sink->ctx, d, &f);
     if (type == HS_certificate && ok) {
         emit_certificates(st, d, body, sink);

@@ -22,6 +22,7 @@ bool dissect_new_session_ticket(struct cursor body, struct tls_state *st, struct
         fields_add_uint(f, "ticket_length", cur_len(ticket));
         return true;
     }
+    st->tickets++; /* TLS 1.3 sends several (RFC 8446 4.6.1): counted for the close line */
     fields_add_uint(f, "ticket_lifetime", lifetime);
     if (!cur_get_u32(&body, &age_add) || !cur_get_vec8(&body, &nonce) ||
         !cur_get_vec16(&body, &ticket)) {

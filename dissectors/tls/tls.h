@@ -69,6 +69,11 @@ struct tls_dir {
     uint64_t record_bytes;
     uint64_t consumed; /* stream bytes taken by whole records so far (for at=) */
     uint32_t encrypted_records;
+    uint32_t messages;     /* handshake messages dissected (handshake.c), and the last one's */
+    uint8_t last_message;  /* type: what decryption's key changes follow (decrypt.c) */
+    uint32_t decrypted_records;
+    uint32_t message_types; /* bit 1 << type of each handshake message dissected (< 32) */
+    bool decrypt_failed;   /* a record did not open with the keys given: keyless from there */
     /* A handshake message split across records is joined here (owned, see tls_state_free);
      * the buffer follows the bytes that came, and is charged to the budget once the message
      * header is in. */
@@ -193,6 +198,8 @@ struct tls_state {
     bool alert_inferred; /* TLS 1.3: the server answered the client's Finished with an
                           * alert-sized record, then the connection closed */
     bool ticket_issued;    /* NewSessionTicket seen (plaintext) */
+    uint32_t tickets;      /* TLS 1.3 NewSessionTickets read (decrypted) */
+    uint32_t inference_disagreements; /* keyless inferences decryption contradicted */
     bool fatal_alert_seen;
     uint8_t fatal_alert;
     enum dir fatal_alert_from;

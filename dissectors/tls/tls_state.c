@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/names.h"
+#include "tls/decrypt.h"
 #include "tls/tls.h"
 
 void tls_state_init(struct tls_state *st)
@@ -15,6 +16,7 @@ void tls_state_free(struct tls_state *st)
     if (st == NULL) {
         return;
     }
+    decrypt_free(st);
     for (size_t d = 0; d < 2; d++) {
         budget_release(st->budget, &st->dir[d].hs_entry);
         budget_release(st->budget, &st->dir[d].rec_entry);
