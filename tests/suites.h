@@ -32,6 +32,7 @@ Suite *suite_pcapng(void);
 Suite *suite_budget(void);
 Suite *suite_tls13_keys(void);
 Suite *suite_decrypt(void);
+Suite *suite_tls12_keys(void);
 Suite *suite_keylog(void);
 
 #endif

@@ -4,7 +4,10 @@
  * AES-GCM, RFC 6655 for AES-CCM, RFC 7905 2 for ChaCha20-Poly1305), block ciphers with
  * MAC-then-encrypt (RFC 5246 6.2.3.2; TLS 1.0 chains the IV, RFC 2246 6.2.3.2) and with
  * encrypt_then_mac (RFC 7366 3). Nothing here knows connections or key logs; the caller keeps
- * each direction's sequence number (for DTLS, epoch << 48 | sequence, RFC 6347 4.1.2.1). */
+ * each direction's sequence number (for DTLS, epoch << 48 | sequence, RFC 6347 4.1.2.1).
+ * Not supported: SSL 3.0 (its own MAC and key derivation, RFC 6101), stream ciphers (RC4 is
+ * only in OpenSSL 3's legacy provider, and RFC 7465 forbids it), NULL, export and GOST suites,
+ * Camellia-GCM (not in libcrypto). */
 #ifndef HSDUMP_DISSECTORS_TLS12_KEYS_H
 #define HSDUMP_DISSECTORS_TLS12_KEYS_H
 
@@ -21,8 +24,17 @@
 #define TLS12_FRAGMENT_MAX (16384 + 2048)
 
 /* True when the suite's bulk cipher and MAC are ones hsdump can open (the man page lists
- * them); version is the negotiated one (TLS or DTLS wire value). */
+ * them); version is the negotiated one (TLS or DTLS wire value). Read from the suite's IANA
+ * name: after "_WITH_", AES_128/256_GCM, ARIA_128/256_GCM, AES_128/256_CCM(_8),
+ * CHACHA20_POLY1305 (TLS 1.2 and DTLS 1.2 only), or AES_128/256_CBC, 3DES_EDE_CBC,
+ * CAMELLIA_128/256_CBC, ARIA_128/256_CBC with the MAC SHA (any version), SHA256 or SHA384
+ * (TLS 1.2 and DTLS 1.2 only). */
 bool tls12_suite_supported(uint16_t version, uint16_t suite);
+
+/* RFC 5246 5 (and RFC 2246 5 with digest "MD5-SHA1"): PRF(secret, label, seed) with digest
+ * "SHA256" or "SHA384" for TLS 1.2, out_len bytes into out. False when libcrypto fails. */
+bool tls12_prf(const char *digest, const uint8_t *secret, size_t secret_len, const char *label,
+               const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
 
 /* One direction's protection state, allocated once; opening a record allocates nothing. */
 struct tls12_protection;
@@ -45,12 +57,15 @@ enum tls12_open_status {
     TLS12_OPEN_OK,
     TLS12_OPEN_MALFORMED,   /* too short for the suite's nonce, IV, tag or MAC; not whole blocks */
     TLS12_OPEN_AUTH_FAILED, /* tag, MAC or padding do not verify: wrong keys, order or bytes */
-    TLS12_OPEN_NO_ROOM,     /* out is smaller than the plaintext */
+    TLS12_OPEN_NO_ROOM,     /* out is smaller than the plaintext (CBC: than the ciphertext) */
 };
 
 /* Opens the fragment (the record body, header excluded) of a record of this direction with
  * outer content type type and record version version, as number seq of the direction, into
- * out (out_cap bytes; TLS12_FRAGMENT_MAX always suffices), its length into *out_len. */
+ * out (out_cap bytes; TLS12_FRAGMENT_MAX always suffices), its length into *out_len. On
+ * anything but TLS12_OPEN_OK, *out_len is untouched and out holds no plaintext. TLS 1.0's
+ * chained IV moves on for any record of whole blocks, authentic or not (the sender chained
+ * it), but not for a MALFORMED or NO_ROOM one. */
 enum tls12_open_status tls12_open_record(struct tls12_protection *prot, uint64_t seq,
                                          uint8_t type, uint16_t version, struct cursor fragment,
                                          uint8_t *out, size_t out_cap, size_t *out_len);
