@@ -254,7 +254,7 @@ START_TEST(bad_lines_are_reported_with_number_and_skipped)
     fprintf(fp, "CLIENT_RANDOM 844fe725 " S48 "\n");                      /* 2: short random */
     fprintf(fp, "CLIENT_RANDOM " R3 "0 " S48 "\n");                       /* 3: odd random */
     fprintf(fp, "CLIENT_RANDOM " R3 " " S48 "0\n");                       /* 4: odd secret */
-    fprintf(fp, "RSA " R3 " " S48 "\n");                                  /* 5: unknown label */
+    fprintf(fp, "CLIENT_SECRET " R3 " " S48 "\n");                        /* 5: unknown label */
     fprintf(fp, "%s\n", long_line);                                       /* 6: too long */
     fprintf(fp, "CLIENT_RANDOM " R3 " " S32 "\n");                        /* 7: 32-byte master */
     fprintf(fp, "CLIENT_TRAFFIC_SECRET_0 " R1 " 0011223344\n");           /* 8: 5 bytes */
@@ -264,6 +264,8 @@ START_TEST(bad_lines_are_reported_with_number_and_skipped)
     fprintf(fp, "CLIENT_TRAFFIC_SECRET_0 g%s " S32 "\n", R1 + 1);         /* 12: not hex */
     fprintf(fp, "CLIENT_RANDOM " R3 " " S48 "\n");                        /* 13: fine */
     fprintf(fp, "SERVER_TRAFFIC_SECRET_0 " R1 " " S32 "\n");              /* 14: fine */
+    fprintf(fp, "RSA 0011223344556677 " S48 "\n");                       /* 15: not used */
+    fprintf(fp, "CLIENT_TRAFFIC_SECRET_N " R1 " " S32 "\n");              /* 16: not used */
     fclose(fp);
     struct reports r = {0};
     struct keylog_table *table = keylog_table_new(0);
@@ -293,7 +295,7 @@ START_TEST(bad_lines_are_reported_with_number_and_skipped)
     }
     ck_assert_uint_eq(parser.bad_lines, 11);
     ck_assert_uint_eq(parser.secrets, 2);
-    ck_assert_uint_eq(parser.line_no, 14);
+    ck_assert_uint_eq(parser.line_no, 16);
     ck_assert_uint_eq(keylog_table_entries(table), 2);
     assert_secret(table, R3, KEYLOG_CLIENT_RANDOM, S48);
     assert_secret(table, R1, KEYLOG_SERVER_TRAFFIC_SECRET_0, S32);

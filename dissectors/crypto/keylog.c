@@ -254,6 +254,26 @@ static bool all_hex(const char *s, size_t n)
     return true;
 }
 
+/* Labels real clients write that decryption does not need, skipped without a warning: NSS's
+ * RSA pre-master secrets (keyed by encrypted pre-master, not client random: CLIENT_RANDOM
+ * lines give the same connections' master secrets), the early exporter secret
+ * (draft-ietf-tls-keylogfile 3: EARLY_EXPORTER_MASTER_SECRET, OpenSSL's
+ * EARLY_EXPORTER_SECRET), ECH's (ECH_SECRET, ECH_CONFIG), and the TLS 1.3 secrets after a
+ * KeyUpdate some stacks log (CLIENT_TRAFFIC_SECRET_N...: hsdump derives them, RFC 8446 7.2). */
+static bool label_not_used(const char *label, size_t len)
+{
+    static const char *const unused[] = {
+        "RSA", "EARLY_EXPORTER_SECRET", "EARLY_EXPORTER_MASTER_SECRET", "ECH_SECRET",
+        "ECH_CONFIG", "CLIENT_TRAFFIC_SECRET_N", "SERVER_TRAFFIC_SECRET_N",
+    };
+    for (size_t i = 0; i < sizeof(unused) / sizeof(unused[0]); i++) {
+        if (strlen(unused[i]) == len && memcmp(unused[i], label, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Parses one line (line end removed); NULL when it is fine, else what was expected. */
 static const char *parse_line(const char *line, size_t len, struct keylog_table *table,
                               bool *stored)
@@ -271,6 +291,9 @@ static const char *parse_line(const char *line, size_t len, struct keylog_table 
         }
     }
     if (label == KEYLOG_LABEL_COUNT) {
+        if (label_not_used(line + start, end - start)) {
+            return NULL; /* a real client's line hsdump needs nothing of */
+        }
         return "a known label (CLIENT_RANDOM, *_TRAFFIC_SECRET*, EXPORTER_SECRET)";
     }
     uint8_t random[KEYLOG_RANDOM_LEN];

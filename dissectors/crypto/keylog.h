@@ -14,7 +14,8 @@
  *   CLIENT_TRAFFIC_SECRET_0
  *   SERVER_TRAFFIC_SECRET_0
  *   EXPORTER_SECRET
- * Any other label (RSA premaster secrets, ECH labels) is reported as a bad line. */
+ * Labels real clients write that decryption does not need (RSA, EARLY_EXPORTER_SECRET, ECH_*,
+ * *_TRAFFIC_SECRET_N) are skipped quietly; any other label is reported as a bad line. */
 #ifndef HSDUMP_DISSECTORS_KEYLOG_H
 #define HSDUMP_DISSECTORS_KEYLOG_H
 
