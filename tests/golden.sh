@@ -2,7 +2,8 @@
 # Golden outputs: hsdump's exact output for the captures in pcaps/ must equal the files in
 # tests/golden/. Every capture is checked in the default text form (<capture>.txt), with -vv
 # (<capture>.vv.txt), as JSON Lines (<capture>.json, each line also parsed as JSON)
-# and as a summary (<capture>.S.txt); one capture is also checked in every timestamp mode and
+# and as a summary (<capture>.S.txt); the key-logged ones also with their key logs
+# (<capture>.keylog.*); one capture is also checked in every timestamp mode and
 # with --canonical (<capture>.<mode>.txt). After a reviewed change of output, regenerate with
 #   HSDUMP=src/hsdump tests/golden.sh --update
 # and read the diff before committing.
@@ -65,6 +66,17 @@ for pcap in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng; do
     golden "$base" S.txt "$pcap" -S
 done
 [ "$found" = yes ] || not_ok "no captures found in $srcdir/pcaps"
+
+# The key-logged captures again with their key logs: every handshake decrypted (issue 17).
+for pcap in "$srcdir"/pcaps/keylog-*.pcap; do
+    [ -f "$pcap" ] || continue
+    base=$(basename "$pcap")
+    keylog="$srcdir/pcaps/keylogs/${base%.pcap}.keylog"
+    golden "$base" keylog.txt "$pcap" --keylog "$keylog"
+    golden "$base" keylog.vv.txt "$pcap" -vv --keylog "$keylog"
+    golden "$base" keylog.json "$pcap" -T json --keylog "$keylog"
+    golden "$base" keylog.S.txt "$pcap" -S --keylog "$keylog"
+done
 
 # Timestamp modes and --canonical, on a capture with two connections.
 pcap="$srcdir/pcaps/tls13-psk-resume.pcap"
