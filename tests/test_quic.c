@@ -734,9 +734,11 @@ START_TEST(chacha20_keys_mask_and_payload_match_rfc9001_a5)
     struct quic_keys k;
     ck_assert(quic_suite_keys(QUIC_VERSION_1, 0x1303, secret, sizeof(secret), &k));
     ck_assert_uint_eq(k.aead, QUIC_AEAD_CHACHA20_POLY1305);
-    assert_hex(k.key, k.key_len, "c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8");
+    assert_hex(k.key, k.key_len,
+               "c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8");
     assert_hex(k.iv, QUIC_IV_LEN, "e0459b3474bdd0e44a41c144");
-    assert_hex(k.hp, k.key_len, "25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4");
+    assert_hex(k.hp, k.key_len,
+               "25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4");
     uint8_t pkt[64];
     size_t len = from_hex("4cfe4189655e5cd55c41f69080575d7999c25a5bfb", pkt, sizeof(pkt));
     /* RFC 9001 5.4.2: the sample starts 4 bytes after the Packet Number field (byte 1) */

@@ -395,8 +395,8 @@ static bool connection_close(struct quic_state *q, struct tls_state *st, enum di
 /* RFC 9000 12.4, Table 3: Initial and Handshake packets carry PADDING, PING, ACK, CRYPTO and
  * CONNECTION_CLOSE frames; any other type ends the reading of the packet. CRYPTO data goes to
  * stream, the one of the packet's encryption level. */
-static void read_frames(struct quic_state *q, struct tls_state *st, enum dir d, const char *type_name,
-                        struct quic_crypto *stream, struct cursor frames,
+static void read_frames(struct quic_state *q, struct tls_state *st, enum dir d,
+                        const char *type_name, struct quic_crypto *stream, struct cursor frames,
                         const struct tls_sink *sink)
 {
     struct quic_dir *qd = &q->dir[d];
@@ -581,6 +581,8 @@ static void handshake_packet(struct quic_state *q, struct tls_state *st, enum di
     struct cursor payload;
     struct pn_space space = {&hs->has_pn[d], &hs->largest_pn[d]};
     if (cur_len(h->packet) > sizeof(work) || !open_packet(&hs->keys[d], space, h, work, &payload)) {
+        /* libcrypto writes the plaintext out before the tag is checked */
+        OPENSSL_cleanse(work, sizeof(work));
         hs->failed[d]++;
         struct fields f;
         fields_init(&f, "packet", NULL);

@@ -27,8 +27,8 @@ struct fields;
 /* RFC 768: a UDP payload is at most 65535 - 8 bytes. */
 #define QUIC_DATAGRAM_MAX 65527
 
-/* The CRYPTO stream of one direction at one encryption level, joined by offset (RFC 9000 19.6). Only
- * what is not yet dissected is held, and charged to the handshake budget. */
+/* The CRYPTO stream of one direction at one encryption level, joined by offset (RFC 9000
+ * 19.6). Only what is not yet dissected is held, and charged to the handshake budget. */
 struct quic_crypto {
     uint8_t *buf;         /* owned: byte i holds stream offset base + i */
     uint8_t *have;        /* owned: one bit per byte of buf, set once that byte arrived */
