@@ -2,7 +2,8 @@
  * (QUIC v1) and RFC 9369 Appendix A (v2) -- keys, header protection, the client's Initial
  * decrypting to the published CRYPTO frame, the server's to its ACK and CRYPTO frames -- then
  * Initial packets sealed here with those keys: CRYPTO frames split, reordered and repeated,
- * coalesced packets, garbage and truncated datagrams.
+ * coalesced packets, garbage and truncated datagrams; RFC 9001 A.5 (ChaCha20-Poly1305) and
+ * Handshake packets sealed here with handshake traffic secrets, opened with a key log table.
  *
  * The hex strings below are the RFCs' own (Appendix A.2-A.3 of each), unchanged. */
 #include <check.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "quic/quic.h"
+#include "crypto/keylog.h"
 #include "crypto/quic_crypto.h"
 #include "quic_seal.h"
 #include "suites.h"
@@ -720,6 +722,465 @@ START_TEST(retry_makes_the_next_client_initial_choose_the_keys)
 }
 END_TEST
 
+/* ---- Handshake packets opened with the key log's secrets (RFC 9001 5.1-5.4) ---- */
+
+/* RFC 9001 A.5: the ChaCha20-Poly1305 sample, a short header packet whose protection is that
+ * of any packet under a TLS_CHACHA20_POLY1305_SHA256 traffic secret: keys, mask, payload. */
+START_TEST(chacha20_keys_mask_and_payload_match_rfc9001_a5)
+{
+    uint8_t secret[32];
+    from_hex("9ac312a7f877468ebe69422748ad00a15443f18203a07d6060f688f30f21632b", secret,
+             sizeof(secret));
+    struct quic_keys k;
+    ck_assert(quic_suite_keys(QUIC_VERSION_1, 0x1303, secret, sizeof(secret), &k));
+    ck_assert_uint_eq(k.aead, QUIC_AEAD_CHACHA20_POLY1305);
+    assert_hex(k.key, k.key_len,
+               "c6d98ff3441c3fe1b2182094f69caa2ed4b716b65488960a7a984979fb23e1c8");
+    assert_hex(k.iv, QUIC_IV_LEN, "e0459b3474bdd0e44a41c144");
+    assert_hex(k.hp, k.key_len,
+               "25a282b9e82f06f21f488917a4fc8f1b73573685608597d0efcb076b0ab7a7a4");
+    uint8_t pkt[64];
+    size_t len = from_hex("4cfe4189655e5cd55c41f69080575d7999c25a5bfb", pkt, sizeof(pkt));
+    /* RFC 9001 5.4.2: the sample starts 4 bytes after the Packet Number field (byte 1) */
+    uint8_t mask[QUIC_MASK_LEN];
+    ck_assert(quic_header_mask(&k, cur_make(pkt + 5, QUIC_SAMPLE_LEN), mask));
+    assert_hex(mask, QUIC_MASK_LEN, "aefefe7d03");
+    pkt[0] ^= mask[0] & 0x1f; /* RFC 9001 5.4.1: 5 bits of a short header */
+    size_t pn_len = (size_t)(pkt[0] & 3) + 1;
+    for (size_t i = 0; i < pn_len; i++) {
+        pkt[1 + i] ^= mask[1 + i];
+    }
+    assert_hex(pkt, 1 + pn_len, "4200bff4");
+    uint8_t plain[64];
+    ck_assert(quic_open_payload(&k, 654360564, cur_make(pkt, 4), cur_make(pkt + 4, len - 4),
+                                plain));
+    assert_hex(plain, len - 4 - QUIC_TAG_LEN, "01");
+    pkt[4] ^= 0x01;
+    ck_assert(!quic_open_payload(&k, 654360564, cur_make(pkt, 4), cur_make(pkt + 4, len - 4),
+                                 plain));
+}
+END_TEST
+
+/* RFC 9001 5.3: AES_128_CCM_8 is not for QUIC; a secret must have the suite's hash length. */
+START_TEST(suite_keys_refuse_ccm_8_unknown_suites_and_wrong_secret_lengths)
+{
+    uint8_t secret[48] = {1};
+    struct quic_keys k;
+    ck_assert(!quic_suite_keys(QUIC_VERSION_1, 0x1305, secret, 32, &k));
+    ck_assert(!quic_suite_keys(QUIC_VERSION_1, 0xc02f, secret, 32, &k));
+    ck_assert(!quic_suite_keys(QUIC_VERSION_1, 0x1301, secret, 48, &k));
+    ck_assert(!quic_suite_keys(QUIC_VERSION_1, 0x1302, secret, 32, &k));
+    ck_assert(quic_suite_keys(QUIC_VERSION_1, 0x1302, secret, 48, &k));
+    ck_assert_uint_eq(k.key_len, 32);
+    ck_assert(quic_suite_keys(QUIC_VERSION_1, 0x1304, secret, 32, &k));
+    ck_assert_uint_eq(k.aead, QUIC_AEAD_AES_128_CCM);
+    ck_assert_uint_eq(k.key_len, 16);
+    /* RFC 9369 3.3.2: v2's labels give other keys from the same secret */
+    struct quic_keys k2;
+    ck_assert(quic_suite_keys(QUIC_VERSION_2, 0x1304, secret, 32, &k2));
+    ck_assert(memcmp(k.key, k2.key, 16) != 0);
+}
+END_TEST
+
+/* A connection whose user gave a key log: the sample client Initial (its ClientHello's random
+ * keys the log), then what the server sends under suite. */
+struct keyed_conn {
+    struct quic_state q;
+    struct tls_state st;
+    struct vec_events ev;
+    struct keylog_table *table;
+    uint8_t random[32];
+    uint16_t suite;
+    uint8_t secret[2][48]; /* the handshake traffic secrets: client's, server's */
+    size_t secret_len;
+};
+
+static void keyed_start(struct keyed_conn *c, uint32_t version, uint16_t suite)
+{
+    start(&c->q, &c->st, &c->ev);
+    c->table = keylog_table_new(0);
+    ck_assert_ptr_nonnull(c->table);
+    c->st.keys = c->table;
+    c->suite = suite;
+    c->secret_len = suite == 0x1302 ? 48 : 32;
+    for (size_t i = 0; i < 48; i++) {
+        c->secret[0][i] = (uint8_t)(0x10 + i);
+        c->secret[1][i] = (uint8_t)(0xa0 + i);
+    }
+    uint8_t ch[PACKET_MAX];
+    sample_client_hello(ch);
+    memcpy(c->random, ch + 6, 32); /* msg_type, length, legacy_version, then random */
+    feed_hex(&c->q, &c->st, DIR_C2S,
+             version == QUIC_VERSION_2 ? rfc9369_client_packet : rfc9001_client_packet, &c->ev);
+    ck_assert_uint_eq(c->ev.n, 1);
+}
+
+static void keyed_stop(struct keyed_conn *c)
+{
+    stop(&c->q, &c->st, &c->ev);
+    keylog_table_free(c->table);
+}
+
+static void keyed_put(struct keyed_conn *c, enum dir d)
+{
+    ck_assert(keylog_table_put(c->table, c->random,
+                               d == DIR_C2S ? KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET
+                                            : KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+                               c->secret[d], c->secret_len));
+}
+
+/* RFC 8446 4.1.3: a ServerHello choosing suite and TLS 1.3 (supported_versions), as a CRYPTO
+ * frame in a server Initial; returns the packet's length in out. */
+static size_t server_hello_initial(uint32_t version, uint16_t suite, uint8_t *out)
+{
+    uint8_t sh[4 + 2 + 32 + 1 + 2 + 1 + 2 + 6] = {0x02, 0x00, 0x00, 46, 0x03, 0x03};
+    memset(sh + 6, 0x5a, 32);
+    size_t n = 6 + 32;
+    sh[n++] = 0; /* legacy_session_id_echo */
+    sh[n++] = (uint8_t)(suite >> 8);
+    sh[n++] = (uint8_t)suite;
+    sh[n++] = 0; /* legacy_compression_method */
+    static const uint8_t extensions[] = {0x00, 0x06, 0x00, 0x2b, 0x00, 0x02, 0x03, 0x04};
+    memcpy(sh + n, extensions, sizeof(extensions));
+    n += sizeof(extensions);
+    ck_assert_uint_eq(n, sizeof(sh));
+    uint8_t frames[PACKET_MAX];
+    size_t f = crypto_frame(0, sh, n, frames);
+    return seal_initial(version, false, 0, frames, f, 0, out);
+}
+
+/* RFC 8446 4.3.1 EncryptedExtensions: ALPN "h3" (RFC 7301) and quic_transport_parameters
+ * (RFC 9001 8.2) holding max_idle_timeout (RFC 9000 18.2, id 0x01) = 30000 ms. */
+static const uint8_t encrypted_extensions[] = {
+    0x08, 0x00, 0x00, 0x15, 0x00, 0x13,
+    0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, 'h', '3',
+    0x00, 0x39, 0x00, 0x06, 0x01, 0x04, 0x80, 0x00, 0x75, 0x30,
+};
+
+/* Made once with: openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes
+ * -subj /CN=t.example -days 1 -outform DER (the certificate of test_messages.c). */
+static const uint8_t cert_der[] = {
+    0x30, 0x82, 0x01, 0x7d, 0x30, 0x82, 0x01, 0x23, 0xa0, 0x03, 0x02, 0x01,
+    0x02, 0x02, 0x14, 0x13, 0x7b, 0x43, 0x26, 0x47, 0x46, 0xac, 0xb1, 0xa5,
+    0x90, 0xc6, 0x01, 0x0f, 0x02, 0xe3, 0xae, 0x1a, 0x40, 0x2c, 0x89, 0x30,
+    0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x30,
+    0x14, 0x31, 0x12, 0x30, 0x10, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x09,
+    0x74, 0x2e, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65, 0x30, 0x1e, 0x17,
+    0x0d, 0x32, 0x36, 0x31, 0x31, 0x32, 0x33, 0x30, 0x31, 0x33, 0x33, 0x30,
+    0x39, 0x5a, 0x17, 0x0d, 0x32, 0x36, 0x31, 0x31, 0x32, 0x34, 0x30, 0x31,
+    0x33, 0x33, 0x30, 0x39, 0x5a, 0x30, 0x14, 0x31, 0x12, 0x30, 0x10, 0x06,
+    0x03, 0x55, 0x04, 0x03, 0x0c, 0x09, 0x74, 0x2e, 0x65, 0x78, 0x61, 0x6d,
+    0x70, 0x6c, 0x65, 0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+    0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+    0x01, 0x07, 0x03, 0x42, 0x00, 0x04, 0x26, 0x97, 0x7a, 0xf1, 0x0c, 0x53,
+    0x8f, 0xc6, 0x33, 0xe8, 0xaf, 0x09, 0x1a, 0xd7, 0x23, 0x19, 0xf0, 0x8c,
+    0xd8, 0x88, 0x5b, 0xe7, 0xfa, 0x99, 0x0e, 0x1a, 0xa9, 0x8c, 0x46, 0x2c,
+    0xa7, 0x13, 0x68, 0x77, 0x9c, 0xa6, 0x57, 0x4a, 0xd8, 0xa7, 0x80, 0x22,
+    0x52, 0xf2, 0x5e, 0x3e, 0xb2, 0x3b, 0xe3, 0xbb, 0xd0, 0x7a, 0x6f, 0x08,
+    0x85, 0x86, 0x69, 0x31, 0xde, 0x25, 0x2a, 0x1f, 0xfe, 0x9f, 0xa3, 0x53,
+    0x30, 0x51, 0x30, 0x1d, 0x06, 0x03, 0x55, 0x1d, 0x0e, 0x04, 0x16, 0x04,
+    0x14, 0x2b, 0xab, 0xdd, 0x79, 0xf1, 0x0c, 0x0d, 0x42, 0xda, 0xa9, 0x29,
+    0x1d, 0x58, 0xbd, 0xd9, 0xb8, 0x55, 0x5b, 0x7d, 0xf5, 0x30, 0x1f, 0x06,
+    0x03, 0x55, 0x1d, 0x23, 0x04, 0x18, 0x30, 0x16, 0x80, 0x14, 0x2b, 0xab,
+    0xdd, 0x79, 0xf1, 0x0c, 0x0d, 0x42, 0xda, 0xa9, 0x29, 0x1d, 0x58, 0xbd,
+    0xd9, 0xb8, 0x55, 0x5b, 0x7d, 0xf5, 0x30, 0x0f, 0x06, 0x03, 0x55, 0x1d,
+    0x13, 0x01, 0x01, 0xff, 0x04, 0x05, 0x30, 0x03, 0x01, 0x01, 0xff, 0x30,
+    0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x03,
+    0x48, 0x00, 0x30, 0x45, 0x02, 0x20, 0x5b, 0x80, 0x10, 0x4f, 0x1b, 0xc7,
+    0xb4, 0xf4, 0x3f, 0xc5, 0xb9, 0x45, 0x23, 0x99, 0x99, 0x91, 0xab, 0xd5,
+    0x62, 0x08, 0xe0, 0xc0, 0xb4, 0x8a, 0x09, 0x2a, 0x58, 0x3e, 0x48, 0x9f,
+    0xc2, 0x4b, 0x02, 0x21, 0x00, 0x86, 0x9f, 0x91, 0x40, 0xbe, 0x74, 0xc8,
+    0x51, 0xc2, 0xd2, 0x07, 0xb5, 0x27, 0x0a, 0xf6, 0x52, 0x84, 0xb0, 0x28,
+    0x8a, 0xff, 0xcc, 0x05, 0x10, 0x3f, 0x4f, 0x2c, 0xea, 0x93, 0x09, 0xb9,
+    0x6e,
+};
+
+/* RFC 8446 4.4.2: a Certificate with an empty context and cert_der as its one entry. */
+static size_t certificate_message(uint8_t *out)
+{
+    size_t n = sizeof(cert_der);
+    size_t body = 1 + 3 + 3 + n + 2;
+    size_t i = 0;
+    out[i++] = 0x0b;
+    out[i++] = (uint8_t)(body >> 16);
+    out[i++] = (uint8_t)(body >> 8);
+    out[i++] = (uint8_t)body;
+    out[i++] = 0; /* certificate_request_context */
+    size_t list = 3 + n + 2;
+    out[i++] = (uint8_t)(list >> 16);
+    out[i++] = (uint8_t)(list >> 8);
+    out[i++] = (uint8_t)list;
+    out[i++] = (uint8_t)(n >> 16);
+    out[i++] = (uint8_t)(n >> 8);
+    out[i++] = (uint8_t)n;
+    memcpy(out + i, cert_der, n);
+    i += n;
+    out[i++] = 0; /* extensions */
+    out[i++] = 0;
+    return i;
+}
+
+/* RFC 8446 4.4.4: a Finished of a SHA-256 suite. */
+static size_t finished_message(uint8_t *out)
+{
+    out[0] = 0x14;
+    out[1] = 0;
+    out[2] = 0;
+    out[3] = 32;
+    memset(out + 4, 0x77, 32);
+    return 36;
+}
+
+static size_t seal_handshake(const struct keyed_conn *c, uint32_t version, enum dir d,
+                             uint32_t pn, const uint8_t *frames, size_t frames_len, uint8_t *out)
+{
+    size_t n = quic_seal_handshake(version, c->suite, c->secret[d], c->secret_len, pn, frames,
+                                   frames_len, out);
+    ck_assert_uint_gt(n, 0);
+    return n;
+}
+
+/* One server datagram: the ServerHello's Initial, then a Handshake packet with the
+ * EncryptedExtensions and the Certificate, then one with the Finished (RFC 9000 12.2). */
+static size_t server_flight(const struct keyed_conn *c, uint32_t version, uint8_t *dgram)
+{
+    size_t n = server_hello_initial(version, c->suite, dgram);
+    uint8_t msgs[PACKET_MAX], frames[PACKET_MAX];
+    size_t m = 0;
+    memcpy(msgs, encrypted_extensions, sizeof(encrypted_extensions));
+    m += sizeof(encrypted_extensions);
+    m += certificate_message(msgs + m);
+    size_t f = crypto_frame(0, msgs, m, frames);
+    n += seal_handshake(c, version, DIR_S2C, 0, frames, f, dgram + n);
+    uint8_t fin[64];
+    size_t fin_len = finished_message(fin);
+    f = crypto_frame(m, fin, fin_len, frames);
+    n += seal_handshake(c, version, DIR_S2C, 1, frames, f, dgram + n);
+    return n;
+}
+
+static void assert_decrypted_flight(const struct keyed_conn *c, size_t first)
+{
+    const struct vec_events *ev = &c->ev;
+    ck_assert_uint_eq(ev->n, first + 4);
+    ck_assert_str_eq(vec_line(ev, first),
+                     "handshake encrypted_extensions length=21 "
+                     "extensions=application_layer_protocol_negotiation,"
+                     "quic_transport_parameters alpn=h3 quic_transport_parameters_length=6 "
+                     "quic_transport_parameters=max_idle_timeout decrypted=true");
+    ck_assert_str_eq(vec_line(ev, first + 1), "handshake certificate length=394 certificates=1 "
+                                              "certificate_lengths=385 decrypted=true");
+    ck_assert_msg(strncmp(vec_line(ev, first + 2),
+                          "x509 index=0 length=385 subject=CN\\x3dt.example ", 47) == 0,
+                  "%s", vec_line(ev, first + 2));
+    ck_assert_ptr_nonnull(strstr(vec_line(ev, first + 2), " decrypted=true"));
+    ck_assert_str_eq(vec_line(ev, first + 3),
+                     "handshake finished length=32 verify_data_length=32 decrypted=true");
+    ck_assert_str_eq(c->st.server_cert.subject, "CN=t.example");
+}
+
+/* Every suite QUIC allows (RFC 9001 5.3): the server's Handshake packets, coalesced after its
+ * Initial, open with the key log's secret and read as plaintext handshakes are. */
+static void server_flight_opens_with(uint16_t suite)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_1, suite);
+    keyed_put(&c, DIR_S2C);
+    keyed_put(&c, DIR_C2S);
+    uint8_t dgram[QUIC_DATAGRAM_MAX];
+    size_t n = server_flight(&c, QUIC_VERSION_1, dgram);
+    feed_bytes(&c.q, &c.st, DIR_S2C, dgram, n, &c.ev);
+    ck_assert_ptr_nonnull(strstr(vec_line(&c.ev, 1), "handshake server_hello "));
+    assert_decrypted_flight(&c, 2);
+    ck_assert_ptr_nonnull(c.q.handshake);
+    ck_assert_uint_eq(c.q.handshake->decrypted[DIR_S2C], 2);
+    ck_assert_uint_eq(c.q.dir[DIR_S2C].handshake, 2);
+    /* the client's Finished in its own Handshake packet */
+    uint8_t fin[64], frames[PACKET_MAX], pkt[PACKET_MAX];
+    size_t f = crypto_frame(0, fin, finished_message(fin), frames);
+    n = seal_handshake(&c, QUIC_VERSION_1, DIR_C2S, 0, frames, f, pkt);
+    feed_bytes(&c.q, &c.st, DIR_C2S, pkt, n, &c.ev);
+    ck_assert_uint_eq(c.ev.n, 7);
+    ck_assert_uint_eq(c.ev.dirs[6], DIR_C2S);
+    ck_assert_str_eq(vec_line(&c.ev, 6),
+                     "handshake finished length=32 verify_data_length=32 decrypted=true");
+    keyed_stop(&c);
+}
+
+START_TEST(handshake_packets_open_with_aes_128_gcm)
+{
+    server_flight_opens_with(0x1301);
+}
+END_TEST
+
+START_TEST(handshake_packets_open_with_aes_256_gcm_sha384)
+{
+    server_flight_opens_with(0x1302);
+}
+END_TEST
+
+START_TEST(handshake_packets_open_with_chacha20_poly1305)
+{
+    server_flight_opens_with(0x1303);
+}
+END_TEST
+
+START_TEST(handshake_packets_open_with_aes_128_ccm)
+{
+    server_flight_opens_with(0x1304);
+}
+END_TEST
+
+/* RFC 9369 3.3.2: a v2 connection's keys come from the "quicv2" labels. */
+START_TEST(v2_handshake_packets_open_with_the_v2_labels)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_2, 0x1301);
+    keyed_put(&c, DIR_S2C);
+    uint8_t dgram[QUIC_DATAGRAM_MAX];
+    size_t n = server_flight(&c, QUIC_VERSION_2, dgram);
+    feed_bytes(&c.q, &c.st, DIR_S2C, dgram, n, &c.ev);
+    assert_decrypted_flight(&c, 2);
+    keyed_stop(&c);
+}
+END_TEST
+
+/* No key log: Handshake packets are counted as before, nothing is made or printed. */
+START_TEST(without_keys_handshake_packets_are_only_counted)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_1, 0x1301);
+    c.st.keys = NULL;
+    uint8_t dgram[QUIC_DATAGRAM_MAX];
+    size_t n = server_flight(&c, QUIC_VERSION_1, dgram);
+    feed_bytes(&c.q, &c.st, DIR_S2C, dgram, n, &c.ev);
+    ck_assert_uint_eq(c.ev.n, 2);
+    ck_assert_ptr_null(c.q.handshake);
+    ck_assert_uint_eq(c.q.dir[DIR_S2C].handshake, 2);
+    ck_assert_uint_eq(c.st.dir[DIR_S2C].encrypted_records, 2);
+    keyed_stop(&c);
+}
+END_TEST
+
+/* Secrets that come later (a key log read as it grows): the table is searched again once it
+ * changed, and the next Handshake packets open. */
+START_TEST(secrets_arriving_later_open_the_next_handshake_packets)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_1, 0x1301);
+    uint8_t dgram[QUIC_DATAGRAM_MAX];
+    size_t n = server_flight(&c, QUIC_VERSION_1, dgram);
+    feed_bytes(&c.q, &c.st, DIR_S2C, dgram, n, &c.ev);
+    ck_assert_uint_eq(c.ev.n, 2); /* no secret: nothing opened, nothing failed */
+    ck_assert_uint_eq(c.q.handshake->decrypted[DIR_S2C], 0);
+    ck_assert_uint_eq(c.q.handshake->failed[DIR_S2C], 0);
+    keyed_put(&c, DIR_S2C);
+    /* the server retransmits its handshake flight (RFC 9002 6.2.1) in new packets */
+    uint8_t msgs[PACKET_MAX], frames[PACKET_MAX], pkt[PACKET_MAX];
+    size_t m = sizeof(encrypted_extensions);
+    memcpy(msgs, encrypted_extensions, m);
+    m += certificate_message(msgs + m);
+    m += finished_message(msgs + m);
+    size_t f = crypto_frame(0, msgs, m, frames);
+    n = seal_handshake(&c, QUIC_VERSION_1, DIR_S2C, 2, frames, f, pkt);
+    feed_bytes(&c.q, &c.st, DIR_S2C, pkt, n, &c.ev);
+    assert_decrypted_flight(&c, 2);
+    keyed_stop(&c);
+}
+END_TEST
+
+/* Keys that do not open a packet: decrypt=failed on its line, and the connection goes on. */
+START_TEST(a_wrong_secret_gives_decrypt_failed_and_the_flow_goes_on)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_1, 0x1301);
+    keyed_put(&c, DIR_S2C);
+    uint8_t dgram[QUIC_DATAGRAM_MAX];
+    c.secret[DIR_S2C][0] ^= 0xff; /* sealed with another secret than the log's */
+    size_t n = server_flight(&c, QUIC_VERSION_1, dgram);
+    feed_bytes(&c.q, &c.st, DIR_S2C, dgram, n, &c.ev);
+    ck_assert_uint_eq(c.ev.n, 4);
+    ck_assert_ptr_nonnull(strstr(vec_line(&c.ev, 1), "handshake server_hello "));
+    ck_assert_str_eq(vec_line(&c.ev, 2), "packet packet_type=handshake decrypt=failed");
+    ck_assert_str_eq(vec_line(&c.ev, 3), "packet packet_type=handshake decrypt=failed");
+    ck_assert_uint_eq(c.q.handshake->failed[DIR_S2C], 2);
+    ck_assert_uint_eq(c.q.dir[DIR_S2C].handshake, 2);
+    ck_assert_uint_eq(c.st.dir[DIR_S2C].encrypted_records, 2);
+    ck_assert(!c.q.closed);
+    keyed_stop(&c);
+}
+END_TEST
+
+/* A Handshake packet before the ServerHello: no suite yet, so it is only counted. */
+START_TEST(a_handshake_packet_before_the_server_hello_is_only_counted)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_1, 0x1301);
+    keyed_put(&c, DIR_S2C);
+    uint8_t frames[PACKET_MAX], pkt[PACKET_MAX];
+    size_t f = crypto_frame(0, encrypted_extensions, sizeof(encrypted_extensions), frames);
+    size_t n = seal_handshake(&c, QUIC_VERSION_1, DIR_S2C, 0, frames, f, pkt);
+    feed_bytes(&c.q, &c.st, DIR_S2C, pkt, n, &c.ev);
+    ck_assert_uint_eq(c.ev.n, 1);
+    ck_assert_ptr_null(c.q.handshake);
+    ck_assert_uint_eq(c.q.dir[DIR_S2C].handshake, 1);
+    keyed_stop(&c);
+}
+END_TEST
+
+/* The Handshake level's CRYPTO stream is joined by offset as the Initial's: a message split
+ * over two packets arriving in reverse order, in their own datagrams; its packet numbers
+ * decode against the largest of the Handshake space (RFC 9000 A.3). */
+START_TEST(handshake_crypto_split_over_packets_in_reverse_order_is_joined)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_1, 0x1301);
+    keyed_put(&c, DIR_S2C);
+    uint8_t pkt[PACKET_MAX];
+    size_t n = server_hello_initial(QUIC_VERSION_1, 0x1301, pkt);
+    feed_bytes(&c.q, &c.st, DIR_S2C, pkt, n, &c.ev);
+    uint8_t msgs[PACKET_MAX], frames[PACKET_MAX];
+    size_t m = sizeof(encrypted_extensions);
+    memcpy(msgs, encrypted_extensions, m);
+    m += certificate_message(msgs + m);
+    m += finished_message(msgs + m);
+    size_t half = 200;
+    size_t f = crypto_frame(half, msgs + half, m - half, frames);
+    n = seal_handshake(&c, QUIC_VERSION_1, DIR_S2C, 1, frames, f, pkt);
+    feed_bytes(&c.q, &c.st, DIR_S2C, pkt, n, &c.ev);
+    ck_assert_uint_eq(c.ev.n, 2);
+    f = crypto_frame(0, msgs, half, frames);
+    n = seal_handshake(&c, QUIC_VERSION_1, DIR_S2C, 0, frames, f, pkt);
+    feed_bytes(&c.q, &c.st, DIR_S2C, pkt, n, &c.ev);
+    assert_decrypted_flight(&c, 2);
+    ck_assert_uint_eq(c.q.handshake->largest_pn[DIR_S2C], 1);
+    keyed_stop(&c);
+}
+END_TEST
+
+/* A message the Handshake stream never completes is reported at the end, marked decrypted. */
+START_TEST(an_incomplete_decrypted_message_is_reported_at_the_end)
+{
+    struct keyed_conn c;
+    keyed_start(&c, QUIC_VERSION_1, 0x1301);
+    keyed_put(&c, DIR_S2C);
+    uint8_t pkt[PACKET_MAX];
+    size_t n = server_hello_initial(QUIC_VERSION_1, 0x1301, pkt);
+    feed_bytes(&c.q, &c.st, DIR_S2C, pkt, n, &c.ev);
+    uint8_t frames[PACKET_MAX];
+    size_t f = crypto_frame(0, encrypted_extensions, 10, frames);
+    n = seal_handshake(&c, QUIC_VERSION_1, DIR_S2C, 0, frames, f, pkt);
+    feed_bytes(&c.q, &c.st, DIR_S2C, pkt, n, &c.ev);
+    ck_assert_uint_eq(c.ev.n, 2);
+    struct tls_sink sink = vec_sink(&c.ev);
+    quic_finish(&c.q, &c.st, &sink);
+    ck_assert_uint_eq(c.ev.n, 3);
+    ck_assert_str_eq(vec_line(&c.ev, 2), "handshake encrypted_extensions truncated=handshake "
+                                         "have=10 need=25 decrypted=true");
+    keyed_stop(&c);
+}
+END_TEST
+
 Suite *suite_quic(void)
 {
     Suite *s = suite_create("quic");
@@ -746,6 +1207,21 @@ Suite *suite_quic(void)
     tcase_add_test(tc, crypto_beyond_the_buffer_cap_is_counted_and_the_message_reported_cut);
     tcase_add_test(tc, held_crypto_bytes_are_charged_and_dropped_over_budget);
     tcase_add_test(tc, retry_makes_the_next_client_initial_choose_the_keys);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("handshake_keys");
+    tcase_add_test(tc, chacha20_keys_mask_and_payload_match_rfc9001_a5);
+    tcase_add_test(tc, suite_keys_refuse_ccm_8_unknown_suites_and_wrong_secret_lengths);
+    tcase_add_test(tc, handshake_packets_open_with_aes_128_gcm);
+    tcase_add_test(tc, handshake_packets_open_with_aes_256_gcm_sha384);
+    tcase_add_test(tc, handshake_packets_open_with_chacha20_poly1305);
+    tcase_add_test(tc, handshake_packets_open_with_aes_128_ccm);
+    tcase_add_test(tc, v2_handshake_packets_open_with_the_v2_labels);
+    tcase_add_test(tc, without_keys_handshake_packets_are_only_counted);
+    tcase_add_test(tc, secrets_arriving_later_open_the_next_handshake_packets);
+    tcase_add_test(tc, a_wrong_secret_gives_decrypt_failed_and_the_flow_goes_on);
+    tcase_add_test(tc, a_handshake_packet_before_the_server_hello_is_only_counted);
+    tcase_add_test(tc, handshake_crypto_split_over_packets_in_reverse_order_is_joined);
+    tcase_add_test(tc, an_incomplete_decrypted_message_is_reported_at_the_end);
     suite_add_tcase(s, tc);
     return s;
 }

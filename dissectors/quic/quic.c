@@ -1,6 +1,8 @@
 /* QUIC packets of a UDP flow (RFC 9000 12.2, 17; RFC 9001 5; RFC 9369 3): coalesced packets
  * split, Initial packets unprotected and their frames read (RFC 9000 19), CRYPTO data joined by
- * offset and handed to the handshake layer. Handshake, 0-RTT and 1-RTT packets are counted. */
+ * offset and handed to the handshake layer. Handshake packets are read likewise when the user's
+ * key log holds the connection's handshake traffic secrets, and counted otherwise; 0-RTT and
+ * 1-RTT packets are counted. */
 #include "quic/quic.h"
 
 #include <inttypes.h>
@@ -9,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "base/fields.h"
+#include "crypto/keylog.h"
 #include "tls/flow.h"
 #include "tls/handshake.h"
 #include "base/names.h"
@@ -70,6 +75,15 @@ void quic_state_free(struct quic_state *q)
         struct quic_crypto *c = &q->dir[d].crypto;
         forget_held(c);
         memset(c, 0, sizeof(*c));
+    }
+    struct quic_handshake_space *hs = q->handshake;
+    if (hs != NULL) {
+        for (size_t d = 0; d < 2; d++) {
+            forget_held(&hs->crypto[d]);
+        }
+        OPENSSL_cleanse(hs, sizeof(*hs)); /* the keys, and what the streams held */
+        free(hs);
+        q->handshake = NULL;
     }
 }
 
@@ -132,10 +146,11 @@ static void report_packet(enum dir d, const char *type, const struct tls_sink *s
     sink->emit(sink->ctx, d, &f);
 }
 
-/* RFC 9000 A.3: the full packet number nearest to the next expected one. */
-static uint64_t decode_packet_number(const struct quic_dir *qd, uint64_t truncated, unsigned bits)
+/* RFC 9000 A.3: the full packet number nearest to the next expected one of its space. */
+static uint64_t decode_packet_number(bool has_pn, uint64_t largest_pn, uint64_t truncated,
+                                     unsigned bits)
 {
-    uint64_t expected = qd->has_pn ? qd->largest_pn + 1 : 0;
+    uint64_t expected = has_pn ? largest_pn + 1 : 0;
     uint64_t win = (uint64_t)1 << bits;
     uint64_t hwin = win / 2;
     uint64_t candidate = (expected & ~(win - 1)) | truncated;
@@ -261,11 +276,9 @@ static void evicted(struct budget_entry *e)
 
 /* RFC 9000 19.6: CRYPTO Frame { Type (i) = 0x06, Offset (i), Length (i), Crypto Data (..) }
  * The data is placed at its offset; frames may repeat, overlap or come in any order. */
-static void crypto_frame(struct quic_dir *qd, struct tls_state *st, enum dir d, uint64_t offset,
+static void crypto_frame(struct quic_crypto *c, struct tls_state *st, enum dir d, uint64_t offset,
                          struct cursor data, const struct tls_sink *sink)
 {
-    struct quic_crypto *c = &qd->crypto;
-    qd->crypto_frames++;
     if (cur_len(data) == 0 || c->dropped) {
         return;
     }
@@ -379,10 +392,12 @@ static bool connection_close(struct quic_state *q, struct tls_state *st, enum di
     return true;
 }
 
-/* RFC 9000 12.4, Table 3: an Initial packet carries PADDING, PING, ACK, CRYPTO and
- * CONNECTION_CLOSE frames; any other type ends the reading of the packet. */
+/* RFC 9000 12.4, Table 3: Initial and Handshake packets carry PADDING, PING, ACK, CRYPTO and
+ * CONNECTION_CLOSE frames; any other type ends the reading of the packet. CRYPTO data goes to
+ * stream, the one of the packet's encryption level. */
 static void read_frames(struct quic_state *q, struct tls_state *st, enum dir d,
-                        struct cursor frames, const struct tls_sink *sink)
+                        const char *type_name, struct quic_crypto *stream, struct cursor frames,
+                        const struct tls_sink *sink)
 {
     struct quic_dir *qd = &q->dir[d];
     while (cur_len(frames) > 0) {
@@ -406,7 +421,8 @@ static void read_frames(struct quic_state *q, struct tls_state *st, enum dir d,
             ok = cur_get_varint(&frames, &offset) && cur_get_varint(&frames, &length) &&
                  length <= cur_len(frames) && cur_get_bytes(&frames, (size_t)length, &data);
             if (ok) {
-                crypto_frame(qd, st, d, offset, data, sink);
+                qd->crypto_frames++;
+                crypto_frame(stream, st, d, offset, data, sink);
             }
             break;
         case 0x1c:
@@ -415,25 +431,31 @@ static void read_frames(struct quic_state *q, struct tls_state *st, enum dir d,
             break;
         default:
             qd->malformed++;
-            report_packet(d, "initial", sink, "frame",
+            report_packet(d, type_name, sink, "frame",
                           "PADDING, PING, ACK, CRYPTO or CONNECTION_CLOSE frame", 0, 0);
             return;
         }
         if (!ok) {
             qd->malformed++;
-            report_packet(d, "initial", sink, "frame", "whole frame inside packet payload", 0,
+            report_packet(d, type_name, sink, "frame", "whole frame inside packet payload", 0,
                           cur_offset(start, frames));
             return;
         }
     }
 }
 
+/* The largest packet number opened in one packet number space (RFC 9000 12.3). */
+struct pn_space {
+    bool *has_pn;
+    uint64_t *largest_pn;
+};
+
 /* RFC 9001 5.4.1-5.4.2: header protection removed (first byte's low 4 bits, packet number)
  * with the mask from the 16 bytes 4 past the Packet Number field's start; then 5.3: the
  * payload opened. work holds the whole packet and is rewritten in place; *payload gets the
  * plaintext frames. */
-static bool open_initial(struct quic_dir *qd, const struct long_header *h, uint8_t *work,
-                         struct cursor *payload)
+static bool open_packet(const struct quic_keys *keys, struct pn_space space,
+                        const struct long_header *h, uint8_t *work, struct cursor *payload)
 {
     size_t len = cur_len(h->packet);
     cur_copy(h->packet, work);
@@ -441,7 +463,7 @@ static bool open_initial(struct quic_dir *qd, const struct long_header *h, uint8
     struct cursor after = w, sample;
     uint8_t mask[QUIC_MASK_LEN];
     if (!cur_skip(&after, h->pn_offset + 4) || !cur_get_bytes(&after, QUIC_SAMPLE_LEN, &sample) ||
-        !quic_header_mask(&qd->keys, sample, mask)) {
+        !quic_header_mask(keys, sample, mask)) {
         return false;
     }
     work[0] ^= mask[0] & 0x0f;
@@ -455,19 +477,20 @@ static bool open_initial(struct quic_dir *qd, const struct long_header *h, uint8
         }
         truncated = (truncated << 8) | byte;
     }
-    uint64_t pn = decode_packet_number(qd, truncated, (unsigned)(8 * pn_len));
+    uint64_t pn = decode_packet_number(*space.has_pn, *space.largest_pn, truncated,
+                                       (unsigned)(8 * pn_len));
     struct cursor rest = w;
     struct cursor header = cur_take_upto(&rest, h->pn_offset + pn_len);
     if (cur_len(rest) < QUIC_TAG_LEN) {
         return false;
     }
     uint8_t *plain = work + cur_len(header);
-    if (!quic_open_payload(&qd->keys, pn, header, rest, plain)) {
+    if (!quic_open_payload(keys, pn, header, rest, plain)) {
         return false;
     }
-    if (!qd->has_pn || pn > qd->largest_pn) {
-        qd->largest_pn = pn;
-        qd->has_pn = true;
+    if (!*space.has_pn || pn > *space.largest_pn) {
+        *space.largest_pn = pn;
+        *space.has_pn = true;
     }
     *payload = cur_make(plain, cur_len(rest) - QUIC_TAG_LEN);
     return true;
@@ -490,13 +513,89 @@ static void initial_packet(struct quic_state *q, struct tls_state *st, enum dir 
     }
     uint8_t work[QUIC_DATAGRAM_MAX];
     struct cursor payload;
+    struct pn_space space = {&qd->has_pn, &qd->largest_pn};
     if (cur_len(h->packet) > sizeof(work) || !ensure_keys(q, h->version) ||
-        !open_initial(qd, h, work, &payload)) {
+        !open_packet(&qd->keys, space, h, work, &payload)) {
         qd->undecryptable++;
         return;
     }
     qd->initial++;
-    read_frames(q, st, d, payload, sink);
+    read_frames(q, st, d, "initial", &qd->crypto, payload, sink);
+}
+
+/* The Handshake space of a connection with keys, made once the ServerHello chose the suite
+ * whose hash and AEAD the keys need (RFC 9001 5.1, 5.3); NULL before, or out of memory. */
+static struct quic_handshake_space *handshake_space(struct quic_state *q,
+                                                    const struct tls_state *st)
+{
+    if (q->handshake == NULL && st->randoms_known && st->server_hello_seen && st->is_tls13 &&
+        quic_suite_supported(st->cipher_suite)) {
+        q->handshake = calloc(1, sizeof(*q->handshake));
+    }
+    return q->handshake;
+}
+
+/* The keys of the key log's handshake traffic secrets (RFC 9001 5.1), by the ClientHello's
+ * random, for the directions that have none yet; the table is searched again only once it
+ * changed (secrets may arrive while hsdump runs). */
+static void find_handshake_keys(struct quic_handshake_space *hs, uint32_t version,
+                                const struct tls_state *st)
+{
+    uint64_t generation = keylog_table_generation(st->keys);
+    if ((hs->has_keys[DIR_C2S] && hs->has_keys[DIR_S2C]) ||
+        (hs->looked_up && hs->generation == generation)) {
+        return;
+    }
+    hs->looked_up = true;
+    hs->generation = generation;
+    static const enum keylog_label labels[2] = {KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+                                                KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET};
+    for (size_t d = 0; d < 2; d++) {
+        uint8_t secret[KEYLOG_SECRET_MAX];
+        size_t len = 0;
+        if (!hs->has_keys[d] &&
+            keylog_table_find(st->keys, st->client_random, labels[d], secret, &len)) {
+            hs->has_keys[d] =
+                quic_suite_keys(version, st->cipher_suite, secret, len, &hs->keys[d]);
+        }
+        OPENSSL_cleanse(secret, sizeof(secret));
+    }
+}
+
+/* RFC 9000 17.2.4: a Handshake packet opened with the key log's keys; its frames are read as
+ * an Initial's are, into the Handshake level's CRYPTO stream, and every line they give says
+ * decrypted=true. Without keys for it the packet is only counted; keys that do not open it
+ * give a decrypt=failed line, and the connection goes on as without keys. */
+static void handshake_packet(struct quic_state *q, struct tls_state *st, enum dir d,
+                             const struct long_header *h, const struct tls_sink *sink)
+{
+    struct quic_handshake_space *hs = handshake_space(q, st);
+    if (hs == NULL) {
+        return;
+    }
+    find_handshake_keys(hs, h->version, st);
+    if (!hs->has_keys[d]) {
+        return;
+    }
+    uint8_t work[QUIC_DATAGRAM_MAX];
+    struct cursor payload;
+    struct pn_space space = {&hs->has_pn[d], &hs->largest_pn[d]};
+    if (cur_len(h->packet) > sizeof(work) || !open_packet(&hs->keys[d], space, h, work, &payload)) {
+        /* libcrypto writes the plaintext out before the tag is checked */
+        OPENSSL_cleanse(work, sizeof(work));
+        hs->failed[d]++;
+        struct fields f;
+        fields_init(&f, "packet", NULL);
+        fields_add_token(&f, "packet_type", "handshake");
+        fields_add_token(&f, "decrypt", "failed");
+        sink->emit(sink->ctx, d, &f);
+        return;
+    }
+    hs->decrypted[d]++;
+    hs->inner = *sink;
+    decrypted_sink_init(&hs->marked, &hs->inner);
+    read_frames(q, st, d, "handshake", &hs->crypto[d], payload, &hs->marked.sink);
+    OPENSSL_cleanse(work, cur_len(h->packet)); /* the plaintext frames */
 }
 
 /* Protected packets of the later levels: counted, and taken for the encrypted flights that
@@ -603,6 +702,9 @@ static bool long_header_packet(struct quic_state *q, struct tls_state *st, enum 
     case PACKET_HANDSHAKE:
         qd->handshake++;
         protected_packet(qd, st, d, false);
+        if (st->keys != NULL) {
+            handshake_packet(q, st, d, &h, sink);
+        }
         break;
     case PACKET_RETRY:
     default:
@@ -645,6 +747,17 @@ void quic_finish(struct quic_state *q, struct tls_state *st, const struct tls_si
             report_pending(c, (enum dir)i, "handshake", sink);
         }
     }
+    if (q->handshake == NULL) {
+        return;
+    }
+    struct decrypted_sink marked;
+    decrypted_sink_init(&marked, sink);
+    for (size_t i = 0; i < 2; i++) {
+        const struct quic_crypto *c = &q->handshake->crypto[i];
+        if (c->highest > c->parsed && !c->dropped) {
+            report_pending(c, (enum dir)i, "handshake", &marked.sink);
+        }
+    }
 }
 
 /* name_c2s=N name_s2c=M; both only when either is non-zero unless always is set. */
@@ -670,12 +783,22 @@ void quic_describe(const struct quic_state *q, struct fields *f)
     add_pair(f, "undecryptable_c2s", "undecryptable_s2c", c->undecryptable, s->undecryptable,
              false);
     add_pair(f, "malformed_c2s", "malformed_s2c", c->malformed, s->malformed, false);
-    if (c->crypto.overflow || s->crypto.overflow) {
+    const struct quic_handshake_space *hs = q->handshake;
+    if (hs != NULL) {
+        add_pair(f, "decrypted_handshake_c2s", "decrypted_handshake_s2c",
+                 hs->decrypted[DIR_C2S], hs->decrypted[DIR_S2C], false);
+        add_pair(f, "decrypt_failed_c2s", "decrypt_failed_s2c", hs->failed[DIR_C2S],
+                 hs->failed[DIR_S2C], false);
+    }
+    /* either level's stream, Initial or Handshake */
+    bool overflow_c2s = c->crypto.overflow || (hs != NULL && hs->crypto[DIR_C2S].overflow);
+    bool overflow_s2c = s->crypto.overflow || (hs != NULL && hs->crypto[DIR_S2C].overflow);
+    if (overflow_c2s || overflow_s2c) {
         fields_list_begin(f, "crypto_overflow");
-        if (c->crypto.overflow) {
+        if (overflow_c2s) {
             fields_list_token(f, "c2s");
         }
-        if (s->crypto.overflow) {
+        if (overflow_s2c) {
             fields_list_token(f, "s2c");
         }
         fields_list_end(f);

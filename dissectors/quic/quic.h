@@ -1,5 +1,6 @@
 /* QUIC (RFC 9000, RFC 9001, RFC 9369): Initial packets decrypted, their CRYPTO frames joined
- * into the TLS handshake messages; every other packet only counted. */
+ * into the TLS handshake messages; with the user's keys, Handshake packets too; every other
+ * packet only counted. */
 #ifndef HSDUMP_DISSECTORS_QUIC_H
 #define HSDUMP_DISSECTORS_QUIC_H
 
@@ -10,6 +11,7 @@
 #include "base/budget.h"
 #include "base/cursor.h"
 #include "crypto/quic_crypto.h"
+#include "tls/decrypted_sink.h"
 #include "tls/tls.h"
 
 struct fields;
@@ -25,8 +27,8 @@ struct fields;
 /* RFC 768: a UDP payload is at most 65535 - 8 bytes. */
 #define QUIC_DATAGRAM_MAX 65527
 
-/* The Initial-level CRYPTO stream of one direction, joined by offset (RFC 9000 19.6). Only
- * what is not yet dissected is held, and charged to the handshake budget. */
+/* The CRYPTO stream of one direction at one encryption level, joined by offset (RFC 9000
+ * 19.6). Only what is not yet dissected is held, and charged to the handshake budget. */
 struct quic_crypto {
     uint8_t *buf;         /* owned: byte i holds stream offset base + i */
     uint8_t *have;        /* owned: one bit per byte of buf, set once that byte arrived */
@@ -63,6 +65,25 @@ struct quic_dir {
     bool noted_encrypted; /* its protected packets have their history letter */
 };
 
+/* The Handshake packet number space (RFC 9000 12.3, 17.2.4) of a connection the user gave
+ * keys for: made at its first Handshake packet after the ServerHello, with the keys of the key
+ * log's handshake traffic secrets (RFC 9001 5.1), which are cleared when the state is freed. */
+struct quic_handshake_space {
+    bool looked_up;          /* the key log was searched, at generation: */
+    uint64_t generation;     /* not again until keylog_table_generation() moves */
+    bool has_keys[2];
+    struct quic_keys keys[2];
+    bool has_pn[2];
+    uint64_t largest_pn[2];
+    struct quic_crypto crypto[2];
+    uint32_t decrypted[2];   /* packets opened */
+    uint32_t failed[2];      /* packets whose tag did not verify with the key log's keys */
+    /* Lines of what was decrypted go through marked (decrypted=true) to a copy of the
+     * caller's sink, which a CRYPTO stream's budget drop may use later. */
+    struct tls_sink inner;
+    struct decrypted_sink marked;
+};
+
 struct quic_state {
     uint32_t version; /* of the client's first Initial, then of the server's packets */
     uint8_t dcid[QUIC_CID_MAX]; /* the client's first Destination Connection ID: the keys' */
@@ -71,10 +92,12 @@ struct quic_state {
     bool retry_seen; /* RFC 9000 17.2.5: the client's next Initial brings the keys' new DCID */
     bool closed;     /* a CONNECTION_CLOSE went by in an Initial packet */
     struct quic_dir dir[2];
+    struct quic_handshake_space *handshake; /* owned; NULL without keys (tls_state keys) */
 };
 
 void quic_state_init(struct quic_state *q);
-void quic_state_free(struct quic_state *q); /* frees the CRYPTO buffers; accepts NULL */
+/* Frees the CRYPTO buffers and clears the keys (OPENSSL_cleanse); accepts NULL. */
+void quic_state_free(struct quic_state *q);
 
 /* True when datagram starts with what a client sends first: a long header Initial packet of
  * QUIC v1 or v2 with a Destination Connection ID of 8..20 bytes (RFC 9000 7.2), in a datagram
@@ -85,15 +108,18 @@ bool quic_looks_like_client_initial(struct cursor datagram);
 uint32_t quic_datagram_version(struct cursor datagram);
 
 /* Takes one UDP payload of direction d: every coalesced packet (RFC 9000 12.2) is counted;
- * Initial packets are decrypted and their frames read; the handshake messages their CRYPTO
- * frames complete are dissected into events (through hs_dissect_message). */
+ * Initial packets are decrypted and their frames read, and Handshake packets too when st->keys
+ * holds the connection's handshake traffic secrets; the handshake messages their CRYPTO frames
+ * complete are dissected into events (through hs_dissect_message), those of Handshake packets
+ * marked decrypted=true. A Handshake packet the keys do not open gets a decrypt=failed line. */
 void quic_datagram(struct quic_state *q, struct tls_state *st, enum dir d, struct cursor datagram,
                    const struct tls_sink *sink);
 
 /* End of the connection: reports a handshake message left incomplete in either direction. */
 void quic_finish(struct quic_state *q, struct tls_state *st, const struct tls_sink *sink);
 
-/* The close line's QUIC counters (initial_c2s=, handshake_s2c=, undecryptable_c2s=, ...). */
+/* The close line's QUIC counters (initial_c2s=, handshake_s2c=, undecryptable_c2s=, ...;
+ * with keys, decrypted_handshake_c2s= and decrypt_failed_c2s= when not zero). */
 void quic_describe(const struct quic_state *q, struct fields *f);
 
 #endif
