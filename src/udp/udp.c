@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "age_list.h"
+#include "capture/secrets.h"
 #include "conn.h"
 #include "dtls/dtls.h"
 #include "output/endpoint.h"
@@ -256,6 +257,7 @@ static struct udp_flow *open_flow(struct udp_table *t, enum udp_kind kind,
     u->conn.gtpu = t->env->in_gtpu;
     tls_state_init(&u->conn.tls);
     u->conn.tls.budget = t->env->budget;
+    u->conn.tls.keys = secrets_table();
     u->conn.tls.transport = kind == UDP_QUIC ? TRANSPORT_QUIC : TRANSPORT_DTLS;
     quic_state_init(&u->quic);
     dtls_state_init(&u->dtls);
