@@ -2,7 +2,8 @@
 # DTLS 1.2 and 1.0 decrypted with a key log (tests/dtls_keylog/README.md): both sides'
 # Finished and close_notify alerts read through the plaintext dissectors and marked
 # decrypted=true; application data never shown; a wrong master secret gives decrypt=failed
-# and the rest keyless; a key log without the connection's line changes nothing.
+# and the rest keyless; a key log without the connection's line changes nothing; a
+# renegotiation read whole.
 . "${srcdir:-.}/tests/lib.sh"
 
 tmp=$(mktemp -d)
@@ -65,5 +66,22 @@ for capture in dtls12-gcm dtls12-cbc dtls10-cbc; do
     check "$capture: wrong master secret: close line says decrypt=failed" \
         has "$tmp/wrong" ' close .* decrypt=failed' 1
 done
+
+# A renegotiation (epoch 1 carries the second handshake, epoch 2 its Finished and the alerts)
+pcap="$dir/dtls12-renegotiation.pcap"
+"$HSDUMP" --keylog "$dir/dtls12-renegotiation.keylog" -r "$pcap" >"$tmp/reneg" 2>"$tmp/err"
+check "renegotiation: runs cleanly" quiet "$tmp/err"
+check "renegotiation: the second ClientHello decrypted" \
+    has "$tmp/reneg" '-> .* handshake client_hello .*decrypted=true' 1
+check "renegotiation: the second server flight decrypted" \
+    has "$tmp/reneg" '<- .* handshake server_hello_done .*decrypted=true' 1
+check "renegotiation: both ChangeCipherSpec under epoch 1 decrypted" \
+    has "$tmp/reneg" 'change_cipher_spec transport=dtls decrypted=true' 2
+check "renegotiation: four Finished decrypted" \
+    has "$tmp/reneg" 'handshake finished transport=dtls .*decrypted=true' 4
+check "renegotiation: close_notify under epoch 2 decrypted" \
+    has "$tmp/reneg" 'alert transport=dtls level=warning description=close_notify decrypted=true' 2
+check "renegotiation: the flow says renegotiated, established" \
+    has "$tmp/reneg" ' close .*flags=renegotiated.*status=established' 1
 
 done_testing

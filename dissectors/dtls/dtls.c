@@ -423,6 +423,27 @@ static void ccs_keys(struct dtls_state *ds, struct tls_state *st, enum dir d, ui
     }
 }
 
+/* RFC 6347 4.2.2: the first message of each handshake has message_seq 0, a renegotiation's
+ * too. A decrypted ClientHello (or HelloRequest) with message_seq 0 after this side's Finished
+ * begins one: both sides count their messages from 0 again, once until this side's next
+ * ChangeCipherSpec (a retransmitted one is then a retransmission again). */
+static void note_rehandshake(struct dtls_state *ds, struct tls_state *st, enum dir d,
+                             struct cursor plaintext)
+{
+    uint8_t type;
+    uint16_t message_seq;
+    if (!st->dir[d].finished || ds->dir[d].rehandshake || !cur_peek_u8(plaintext, 0, &type) ||
+        !cur_peek_u16(plaintext, 4, &message_seq) || message_seq != 0 ||
+        type != (d == DIR_C2S ? HS_client_hello : HS_hello_request)) {
+        return;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        ds->dir[i].any_message = false;
+        ds->dir[i].next_seq = 0;
+    }
+    ds->dir[d].rehandshake = true;
+}
+
 /* The content of a record opened with the user's keys, through the dissectors of plaintext
  * records, its lines marked decrypted=true. */
 static void dissect_decrypted(struct dtls_state *ds, struct tls_state *st, enum dir d,
@@ -439,6 +460,7 @@ static void dissect_decrypted(struct dtls_state *ds, struct tls_state *st, enum 
     uint32_t messages_before = td->messages;
     switch (r->type) {
     case CONTENT_handshake:
+        note_rehandshake(ds, st, d, plaintext);
         handshake_record(&ds->dir[d], st, d, &inner, &marked.sink);
         if (td->messages != messages_before && td->last_message == HS_finished) {
             td->finished = true; /* what the keyless path infers, here read */
@@ -453,6 +475,7 @@ static void dissect_decrypted(struct dtls_state *ds, struct tls_state *st, enum 
          * 4.1: the epoch moves on with each); the new Finished follows */
         change_cipher_spec(st, d, plaintext, &marked.sink);
         td->finished = false;
+        ds->dir[d].rehandshake = false;
         ccs_keys(ds, st, d, r->epoch);
         break;
     }

@@ -56,6 +56,8 @@ struct dtls_dir {
     struct dtls_message msg;
     uint32_t retransmitted; /* fragments of messages already dissected (RFC 6347 4.2.4) */
     uint32_t malformed;     /* records or fragments whose grammar broke (each with its line) */
+    bool rehandshake;       /* decrypted: a renegotiation restarted message_seq, until the
+                             * side's next ChangeCipherSpec (dtls.c) */
 };
 
 struct dtls_state {
