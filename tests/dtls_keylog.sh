@@ -22,7 +22,7 @@ has() {
     [ "$(grep -c -- "$2" "$1")" -eq "$3" ]
 }
 
-for capture in dtls12-gcm dtls12-cbc dtls10-cbc; do
+for capture in dtls12-gcm dtls12-cbc dtls12-cbc-no-etm dtls10-cbc; do
     pcap="$dir/$capture.pcap"
     keylog="$dir/$capture.keylog"
     "$HSDUMP" -r "$pcap" >"$tmp/keyless" 2>"$tmp/err0"
