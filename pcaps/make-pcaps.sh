@@ -1741,8 +1741,8 @@ scn_gtpu-tls13() {
 # must decrypt as tshark does (tests/decrypt_tshark.sh). Test keys only, made by make_pki
 # and deleted on exit like all the others. The summary is tshark's with the key log
 # (describe.py --keylog), so the checks below see the decrypted messages: a capture that
-# tshark cannot decrypt fails them. Every client ends with EOF on its stdin and so with a
-# close_notify, encrypted, each way.
+# tshark cannot decrypt fails them. Unless a scenario ends in a fatal alert, its client ends
+# at EOF on its stdin, so the connection closes with an encrypted close_notify each way.
 
 # decrypted WHAT N FIELD VALUE...: with the key log, tshark decodes exactly N handshake
 # messages or alerts whose FIELD (tls.handshake.type, tls.alert_message.desc, or their
@@ -1792,7 +1792,6 @@ scn_keylog-tls13-full() {
 }
 scn_keylog-tls13-aes256() { keylog13 TLS_AES_256_GCM_SHA384 --; }
 scn_keylog-tls13-chacha20() { keylog13 TLS_CHACHA20_POLY1305_SHA256 --; }
-# describe.py has no names for the CCM suites beyond these two, which it has
 scn_keylog-tls13-ccm() { keylog13 TLS_AES_128_CCM_SHA256 --; }
 scn_keylog-tls13-ccm8() { keylog13 TLS_AES_128_CCM_8_SHA256 --; }
 
