@@ -32,5 +32,6 @@ Suite *suite_pcapng(void);
 Suite *suite_budget(void);
 Suite *suite_tls13_keys(void);
 Suite *suite_keylog(void);
+Suite *suite_secrets(void);
 
 #endif
