@@ -70,6 +70,17 @@ expect_error "-w into a missing directory fails before any output" \
 expect_error "-w - is refused (standard output carries the events)" '^hsdump: -w -: ' \
     -w - -r "$pcap"
 types="EN10MB and LINUX_SLL2"
+expect_error "--keylog of a missing file" \
+    '^hsdump: --keylog /nonexistent.keylog: No such file or directory$' \
+    --keylog /nonexistent.keylog -r "$pcap"
+expect_error "--keylog of a directory" "^hsdump: --keylog $tmp: Is a directory\$" \
+    --keylog "$tmp" -r "$pcap"
+expect_error "--canonical --keylog of a missing file" \
+    '^hsdump: --keylog /nonexistent.keylog: No such file or directory$' \
+    --canonical --keylog /nonexistent.keylog -r "$pcap"
+expect_error "hsdump diff --keylog of a missing file" \
+    '^hsdump: --keylog /nonexistent.keylog: No such file or directory$' \
+    diff --keylog /nonexistent.keylog "$pcap" "$pcap"
 expect_error "-w with inputs of two link types" \
     "^hsdump: $tmp/two.pcap: one pcap file holds one link type, the inputs have $types\$" \
     -w "$tmp/two.pcap" -r "$pcap" -r "$srcdir/pcaps/sll2-any.pcap"
@@ -209,4 +220,56 @@ for cap in "$srcdir/pcaps/interleaved.pcap" "$srcdir/pcaps/ipv6-tls13.pcap" \
         ;;
     esac
 done
+# Key logs: a bad line is warned about with its file and line number, never fatal; past 10
+# a file, bad lines are counted and one line says how many more.
+keylog="$srcdir/pcaps/keylogs/openssl-s_client.keylog"
+{
+    echo "# a comment, then a line of each kind of mistake"
+    echo "RSA 0011 2233"
+    echo "CLIENT_RANDOM 00 11"
+    sed -n 's/^CLIENT_RANDOM \([0-9a-f]*\) .*/CLIENT_RANDOM \1 abc/p' "$keylog"
+    cat "$keylog"
+} >"$tmp/bad.keylog"
+"$HSDUMP" --stats --keylog "$tmp/bad.keylog" -r "$pcap" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "a key log with bad lines: exit 0, the capture read" \
+    test $status -eq 0 -a -n "$(grep 'handshake client_hello' "$tmp/out")"
+check "a key log with bad lines: each warned with its line number" \
+    test "$(grep -c "^hsdump: warning: $tmp/bad.keylog:[234]: not a key log line: expected " \
+        "$tmp/err")" -eq 3
+check "a key log with bad lines: counted, the good ones loaded" \
+    test "$(sed -n 's/^hsdump: key log lines not understood: //p' "$tmp/err")" = 3 -a \
+    "$(sed -n 's/^hsdump: secrets loaded: //p' "$tmp/err")" = 11
+awk 'BEGIN { for (i = 1; i <= 25; i++) print "NOT_A_LABEL " i }' >"$tmp/many.keylog"
+"$HSDUMP" --keylog "$tmp/many.keylog" -r "$pcap" >/dev/null 2>"$tmp/err"
+status=$?
+check "25 bad lines: 10 warnings, then one line for the other 15, exit 0" \
+    test $status -eq 0 -a "$(grep -c 'not a key log line' "$tmp/err")" -eq 10 -a \
+    "$(grep -c "^hsdump: warning: $tmp/many.keylog: 15 more bad lines not shown" "$tmp/err")" \
+    -eq 1 -a "$(wc -l <"$tmp/err")" -eq 11
+
+# A pcapng file's Decryption Secrets Block is read with no option (editcap --inject-secrets
+# puts it before the packets); these secrets are for other connections, so the events are
+# those of the same capture without them, and -w writes no secret.
+tls13="$srcdir/pcaps/tls13-full.pcap"
+if command -v editcap >/dev/null 2>&1 &&
+    editcap --inject-secrets "tls,$keylog" "$tls13" "$tmp/dsb.pcapng" 2>/dev/null; then
+    "$HSDUMP" --stats -r "$tmp/dsb.pcapng" -w "$tmp/dsb-w.pcap" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "pcapng secrets block: exit 0, its 11 secrets loaded" \
+        test $status -eq 0 -a "$(sed -n 's/^hsdump: secrets loaded: //p' "$tmp/err")" = 11 -a \
+        "$(sed -n 's/^hsdump: pcapng secrets blocks read: //p' "$tmp/err")" = 1
+    "$HSDUMP" -r "$tls13" >"$tmp/plain.out" 2>&1
+    check "pcapng secrets block for other connections: same events" \
+        cmp -s "$tmp/out" "$tmp/plain.out"
+    check "-w writes no secret" test -z "$(grep -a -l 'SECRET' "$tmp/dsb-w.pcap")"
+    gzip -c "$tmp/dsb.pcapng" | "$HSDUMP" --stats -r - >/dev/null 2>"$tmp/err"
+    check "pcapng secrets block through gzip and standard input" \
+        test "$(sed -n 's/^hsdump: secrets loaded: //p' "$tmp/err")" = 11
+    "$HSDUMP" -r "$tls13" --stats >/dev/null 2>"$tmp/err"
+    check "no secrets, no secrets counters" test -z "$(grep -i secret "$tmp/err")"
+else
+    skip "pcapng secrets block" "editcap --inject-secrets not available"
+fi
+
 done_testing
