@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <openssl/crypto.h>
 #include <pcap.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -192,9 +193,13 @@ static void give_buffer(struct capture *c, FILE *fp)
     }
 }
 
+/* Cleared first: a pcapng file's Decryption Secrets Blocks passed through them. */
 static void free_buffers(struct capture *c)
 {
     for (size_t i = 0; i < READ_BUFFERS_MAX; i++) {
+        if (c->read_buffers[i] != NULL) {
+            OPENSSL_cleanse(c->read_buffers[i], CAPTURE_READ_BUFFER);
+        }
         free(c->read_buffers[i]);
         c->read_buffers[i] = NULL;
     }
@@ -239,6 +244,15 @@ static bool open_gzip(struct capture *c, FILE **fp, char *err, size_t errlen)
     return true;
 }
 
+/* The start of a pcapng file read by pcapng_scan(): it may hold Decryption Secrets Blocks. */
+static void forget_consumed(uint8_t *consumed, size_t len)
+{
+    if (consumed != NULL) {
+        OPENSSL_cleanse(consumed, len);
+    }
+    free(consumed);
+}
+
 /* libpcap refuses a pcapng file whose interfaces have different link types ("an interface
  * has a type ... different from the type of the first interface"), so the blocks before the
  * first packet are read first; such a file goes to pcapng.c, any other back to libpcap.
@@ -260,17 +274,17 @@ static bool look_at_pcapng(struct capture *c, FILE **fp, off_t start, bool *is_p
     uint8_t *consumed;
     size_t consumed_len;
     if (!pcapng_scan(*fp, &consumed, &consumed_len, c->dlts, MIXED_DLTS_MAX, &c->n_dlts)) {
-        free(consumed);
+        forget_consumed(consumed, consumed_len);
         snprintf(err, errlen, "out of memory");
         return false;
     }
     if (start >= 0 && fseeko(*fp, start, SEEK_SET) == 0) {
-        free(consumed);
+        forget_consumed(consumed, consumed_len);
     } else {
         clearerr(*fp); /* a failed read shows again, and better worded, when read for real */
         FILE *replay = replay_stream_open(consumed, consumed_len, *fp);
         if (replay == NULL) {
-            free(consumed);
+            forget_consumed(consumed, consumed_len);
             snprintf(err, errlen, "%s", strerror(errno));
             return false;
         }

@@ -5,6 +5,7 @@
 #include "capture/input_stream.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,7 @@ static int replay_close(void *cookie)
 {
     struct replay_stream *r = cookie;
     int rc = r->rest != stdin ? fclose(r->rest) : 0;
+    OPENSSL_cleanse(r->prefix, r->len); /* it may hold a Decryption Secrets Block */
     free(r->prefix);
     free(r);
     return rc;
