@@ -46,22 +46,24 @@ static bool polled;
 static struct line_source blocks_source = {"pcapng secrets blocks", 0, 0};
 static struct secrets_counters counters;
 
-static void count_bad_line(struct line_source *src)
+/* Counts a bad line; true while it is among the first SECRETS_WARNINGS_MAX of its source,
+ * to be warned about. */
+static bool count_bad_line(struct line_source *src)
 {
     counters.bad_lines++;
     if (src->warned < SECRETS_WARNINGS_MAX) {
         src->warned++;
-    } else {
-        src->unshown++;
+        return true;
     }
+    src->unshown++;
+    return false;
 }
 
-/* keylog_report_fn of a key log file: "<path>:<line>: ...", the first few only. */
+/* keylog_report_fn of a key log file: "<path>:<line>: ...". */
 static void report_file_line(void *ctx, uint64_t line_no, const char *expected)
 {
     struct line_source *src = ctx;
-    count_bad_line(src);
-    if (src->unshown == 0) {
+    if (count_bad_line(src)) {
         warnf("%s:%" PRIu64 ": not a key log line: expected %s", src->name, line_no, expected);
     }
 }
@@ -70,8 +72,7 @@ static void report_file_line(void *ctx, uint64_t line_no, const char *expected)
 static void report_block_line(void *ctx, uint64_t line_no, const char *expected)
 {
     const struct block_ctx *b = ctx;
-    count_bad_line(&blocks_source);
-    if (blocks_source.unshown == 0) {
+    if (count_bad_line(&blocks_source)) {
         warnf("%s: Decryption Secrets Block at offset %" PRIu64 ", line %" PRIu64
               ": not a key log line: expected %s",
               b->capture, b->offset, line_no, expected);
