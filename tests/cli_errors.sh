@@ -225,7 +225,7 @@ done
 keylog="$srcdir/pcaps/keylogs/openssl-s_client.keylog"
 {
     echo "# a comment, then a line of each kind of mistake"
-    echo "RSA 0011 2233"
+    echo "NO_SUCH_LABEL 0011 2233"
     echo "CLIENT_RANDOM 00 11"
     sed -n 's/^CLIENT_RANDOM \([0-9a-f]*\) .*/CLIENT_RANDOM \1 abc/p' "$keylog"
     cat "$keylog"
