@@ -7,7 +7,8 @@
  * in both byte orders, split at every byte, cut short, with lengths that disagree, longer
  * than any block read, of a type other than TLS key log text, and after packets in a file
  * read by libpcap and by pcapng.c. Key log files grow while they are followed (a line split
- * across two writes is joined), shrink (rewritten), and carry more bad lines than are shown. */
+ * across two writes is joined), shrink (rewritten), and carry more bad lines than are shown;
+ * a secrets block's bad line names its capture, offset and line. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -700,6 +701,34 @@ START_TEST(secrets_block_first_is_in_the_table_before_any_packet)
 }
 END_TEST
 
+/* A bad line in a secrets block is warned about with its capture, block offset and line. */
+START_TEST(bad_line_in_a_block_names_capture_offset_and_line)
+{
+    char err_path[256];
+    snprintf(err_path, sizeof(err_path), "%s/stderr-block", tmp_dir);
+    FILE *saved = stderr;
+    stderr = fopen(err_path, "w+");
+    ck_assert_ptr_nonnull(stderr);
+    const char *text = LINE1 "CLIENT_RANDOM " R2 "\n";
+    secrets_take_pcapng_block("x.pcapng", 128, PCAPNG_SECRETS_TLS,
+                              cur_make((const uint8_t *)text, strlen(text)));
+    struct secrets_counters k;
+    secrets_get_counters(&k);
+    secrets_close();
+    char line[512] = "";
+    rewind(stderr);
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), stderr));
+    fclose(stderr);
+    stderr = saved;
+    unlink(err_path);
+    ck_assert_str_eq(line, "hsdump: warning: x.pcapng: Decryption Secrets Block at offset 128, "
+                           "line 2: not a key log line: expected secret as an even number of "
+                           "hex digits\n");
+    ck_assert_uint_eq(k.loaded, 1);
+    ck_assert_uint_eq(k.bad_lines, 1);
+}
+END_TEST
+
 Suite *suite_secrets(void)
 {
     Suite *s = suite_create("secrets");
@@ -718,6 +747,7 @@ Suite *suite_secrets(void)
     tcase_add_test(tc, rewritten_key_log_is_read_from_its_start);
     tcase_add_test(tc, unfollowed_key_log_is_read_whole);
     tcase_add_test(tc, bad_lines_warned_up_to_a_limit_then_counted);
+    tcase_add_test(tc, bad_line_in_a_block_names_capture_offset_and_line);
     tcase_add_test(tc, secrets_block_after_packets_read_by_libpcap);
     tcase_add_test(tc, secrets_block_after_packets_read_by_pcapng_reader);
     tcase_add_test(tc, secrets_block_first_is_in_the_table_before_any_packet);
