@@ -667,6 +667,38 @@ START_TEST(secrets_block_after_packets_read_by_pcapng_reader)
 }
 END_TEST
 
+/* An interface of another link type after the first packets: libpcap stops there and
+ * pcapng.c reads the file again from its start; the secrets block before it is taken once. */
+START_TEST(secrets_block_taken_once_when_the_file_is_read_again)
+{
+    struct built x;
+    built_init(&x, true);
+    section(&x);
+    interface(&x, LINKTYPE_ETHERNET);
+    packet(&x, 0, 60);
+    packet(&x, 0, 60);
+    secrets_block(&x, PCAPNG_SECRETS_TLS, LINE1, NULL);
+    interface(&x, LINKTYPE_LINUX_SLL);
+    packet(&x, 1, 60);
+    const char *path = tmp_path("again.pcapng");
+    write_file(path, "wb", x.b, x.n);
+    char err[256];
+    struct capture *c = capture_open_file(path, err, sizeof(err));
+    ck_assert_msg(c != NULL, "%s", err);
+    struct run_seen r = {0};
+    ck_assert_int_eq(capture_run(c, on_frame, &r, err, sizeof(err)), CAPTURE_EOF);
+    ck_assert_uint_eq(r.frames, 3);
+    struct secrets_counters k;
+    secrets_get_counters(&k);
+    ck_assert_uint_eq(k.blocks_tls, 1);
+    ck_assert_uint_eq(k.loaded, 1);
+    capture_close(c);
+    secrets_close();
+    unlink(path);
+    free(x.b);
+}
+END_TEST
+
 /* editcap --inject-secrets puts the block before the packets: the table exists when the file
  * is open, before the first connection. A malformed block is a warning of the capture. */
 START_TEST(secrets_block_first_is_in_the_table_before_any_packet)
@@ -751,6 +783,7 @@ Suite *suite_secrets(void)
     tcase_add_test(tc, secrets_block_after_packets_read_by_libpcap);
     tcase_add_test(tc, secrets_block_after_packets_read_by_pcapng_reader);
     tcase_add_test(tc, secrets_block_first_is_in_the_table_before_any_packet);
+    tcase_add_test(tc, secrets_block_taken_once_when_the_file_is_read_again);
     suite_add_tcase(s, tc);
     return s;
 }
