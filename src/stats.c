@@ -101,6 +101,14 @@ void stats_report(const struct stats *s, FILE *fp)
         counter(fp, "kernel dropped", s->kernel_dropped);
         counter(fp, "interface dropped", s->kernel_if_dropped);
     }
+    if (s->secrets_known) {
+        counter(fp, "secrets loaded", s->secrets_loaded);
+        counter(fp, "client randoms with secrets", s->secrets_randoms);
+        counter(fp, "key log lines not understood", s->secrets_bad_lines);
+        counter(fp, "key log lines dropped (key table full)", s->secrets_dropped);
+        counter(fp, "pcapng secrets blocks read", s->secrets_blocks_tls);
+        counter(fp, "pcapng secrets blocks skipped (not TLS)", s->secrets_blocks_other);
+    }
     fflush(fp);
 }
 
