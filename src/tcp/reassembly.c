@@ -544,6 +544,16 @@ void reassembly_end(void)
     if (!g.active) {
         return;
     }
+    /* End of input: the connections still followed are closed least recently active first,
+     * so their close lines come in an order the capture decides. nids_exit() would close them
+     * in the order of its hash table, whose hash libnids seeds at random (hash.c init_hash),
+     * so two runs over one file printed them in different orders. */
+    while (g.idle.oldest != NULL) {
+        struct conn *c = AGE_ENTRY(g.idle.oldest, struct conn, idle);
+        struct tcp_stream *a = c->stream;
+        finish(a, CONN_END_EOF);
+        nids_free_tcp_stream(a);
+    }
     /* Unregistered before nids_exit, which leaves the IP list's nodes dangling (a later
      * unregister crashed); no datagram comes from here on. */
     nids_unregister_ip(on_ip);
