@@ -37,6 +37,9 @@ bool vec_contains(const struct vec_events *ev, const char *needle);
 void vec_feed(struct tls_state *st, enum dir d, const uint8_t *bytes, size_t len, size_t chunk,
               struct vec_events *ev);
 
+/* A real certificate (CN=t.example, P-256, self-signed) for Certificate messages. */
+extern const uint8_t vec_cert_der[385];
+
 /* Hex to freshly allocated bytes of exactly that length (so ASan sees any over-read). */
 uint8_t *vec_unhex(const char *hex, size_t *len);
 
