@@ -8,72 +8,8 @@
 #include <string.h>
 
 #include "capture/pcapng.h"
+#include "pcapng_build.h"
 #include "suites.h"
-
-#define BT_SHB 0x0A0D0D0Au
-#define BT_IDB 1u
-#define BT_OPB 2u
-#define BT_SPB 3u
-#define BT_EPB 6u
-
-/* Bytes of a hand-built file, in the byte order of its section. */
-struct built {
-    uint8_t b[1024];
-    size_t n;
-    bool le;
-};
-
-static void put_at(struct built *x, size_t at, uint32_t v, size_t width)
-{
-    for (size_t i = 0; i < width; i++) {
-        size_t shift = x->le ? 8 * i : 8 * (width - 1 - i);
-        x->b[at + i] = (uint8_t)(v >> shift);
-    }
-}
-
-static void put(struct built *x, uint32_t v, size_t width)
-{
-    ck_assert_uint_le(x->n + width, sizeof(x->b));
-    put_at(x, x->n, v, width);
-    x->n += width;
-}
-
-static void put_bytes(struct built *x, const char *s, size_t n)
-{
-    memcpy(x->b + x->n, s, n);
-    x->n += n;
-    while (x->n % 4 != 0) {
-        x->b[x->n++] = 0;
-    }
-}
-
-static size_t block_begin(struct built *x, uint32_t type)
-{
-    size_t at = x->n;
-    put(x, type, 4);
-    put(x, 0, 4);
-    return at;
-}
-
-/* Block Total Length, at both ends (section 3.1). */
-static void block_end(struct built *x, size_t at)
-{
-    uint32_t len = (uint32_t)(x->n - at + 4);
-    put(x, len, 4);
-    put_at(x, at + 4, len, 4);
-}
-
-/* Section 4.1: magic, version 1.0, section length -1 (unknown), no options. */
-static void section(struct built *x)
-{
-    size_t at = block_begin(x, BT_SHB);
-    put(x, 0x1A2B3C4D, 4);
-    put(x, 1, 2);
-    put(x, 0, 2);
-    put(x, 0xffffffff, 4);
-    put(x, 0xffffffff, 4);
-    block_end(x, at);
-}
 
 /* Section 4.2, with if_tsresol (9) when tsresol >= 0 and if_tsoffset (14) when offset != 0. */
 static void interface(struct built *x, uint16_t linktype, uint32_t snaplen, int tsresol,
@@ -87,7 +23,7 @@ static void interface(struct built *x, uint16_t linktype, uint32_t snaplen, int 
         put(x, 9, 2);
         put(x, 1, 2);
         x->b[x->n++] = (uint8_t)tsresol;
-        put_bytes(x, "", 0);
+        put_padded(x, "", 0);
     }
     if (offset != 0) {
         put(x, 14, 2);
@@ -109,7 +45,7 @@ static void enhanced(struct built *x, uint32_t id, uint64_t ts, const char *data
     put(x, (uint32_t)ts, 4);
     put(x, (uint32_t)strlen(data), 4);
     put(x, len, 4);
-    put_bytes(x, data, strlen(data));
+    put_padded(x, data, strlen(data));
     block_end(x, at);
 }
 
@@ -245,13 +181,14 @@ END_TEST
  * timestamp, cut to interface 0's snaplen; and an obsolete Packet Block (appendix A). */
 START_TEST(big_endian_binary_resolution_simple_and_obsolete_blocks)
 {
-    struct built x = {.le = false};
+    struct built x;
+    built_init(&x, false, 1024);
     section(&x);
     interface(&x, 101, 4, 0x8a, 100);
     enhanced(&x, 0, 5 * 1024 + 512, "abc", 10);
     size_t at = block_begin(&x, BT_SPB);
     put(&x, 6, 4);
-    put_bytes(&x, "zyxwvu", 6);
+    put_padded(&x, "zyxwvu", 6);
     block_end(&x, at);
     at = block_begin(&x, BT_OPB);
     put(&x, 0, 2);
@@ -260,7 +197,7 @@ START_TEST(big_endian_binary_resolution_simple_and_obsolete_blocks)
     put(&x, 1024 + 256, 4);
     put(&x, 2, 4);
     put(&x, 7, 4);
-    put_bytes(&x, "op", 2);
+    put_padded(&x, "op", 2);
     block_end(&x, at);
 
     struct read_all r;
@@ -281,6 +218,7 @@ START_TEST(big_endian_binary_resolution_simple_and_obsolete_blocks)
     ck_assert_int_eq(r.f[2].ts.tv_usec, 250000);
     ck_assert_uint_eq(r.f[2].data.len, 2);
     ck_assert_uint_eq(r.f[2].wire_len, 7);
+    built_free(&x);
 }
 END_TEST
 
@@ -288,7 +226,8 @@ END_TEST
  * bits: that interface's packets are skipped, counted once at its IDB. */
 START_TEST(counted_not_fatal)
 {
-    struct built x = {.le = true};
+    struct built x;
+    built_init(&x, true, 1024);
     section(&x);
     interface(&x, 1, 0, -1, 0);
     section(&x);
@@ -307,6 +246,7 @@ START_TEST(counted_not_fatal)
     ck_assert_uint_eq(r.counters.bad_interface, 1);
     ck_assert_uint_eq(r.counters.bad_timestamp, 1);
     ck_assert_uint_eq(r.counters.bad_blocks, 0);
+    built_free(&x);
 }
 END_TEST
 
@@ -314,7 +254,8 @@ END_TEST
  * or not a multiple of 4 ends it. */
 START_TEST(lying_lengths)
 {
-    struct built x = {.le = true};
+    struct built x;
+    built_init(&x, true, 1024);
     section(&x);
     interface(&x, 1, 0, -1, 0);
     size_t at = x.n;
@@ -329,7 +270,8 @@ START_TEST(lying_lengths)
     ck_assert_uint_eq(r.counters.bad_blocks, 1);
 
     /* A section header whose two lengths differ: its section is skipped, counted once. */
-    struct built y = {.le = true};
+    struct built y;
+    built_init(&y, true, 1024);
     section(&y);
     interface(&y, 1, 0, -1, 0);
     section(&y);
@@ -349,6 +291,8 @@ START_TEST(lying_lengths)
     read_all(x.b, x.n, &r);
     ck_assert_int_eq(r.end, PCAPNG_TRUNCATED);
     ck_assert_uint_eq(r.frames, 0);
+    built_free(&x);
+    built_free(&y);
 }
 END_TEST
 

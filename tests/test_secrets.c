@@ -19,11 +19,9 @@
 #include "capture/pcapng_dsb.h"
 #include "capture/secrets.h"
 #include "crypto/keylog.h"
+#include "pcapng_build.h"
 #include "suites.h"
 
-#define BT_SHB 0x0A0D0D0Au
-#define BT_IDB 1u
-#define BT_EPB 6u
 #define LINKTYPE_ETHERNET 1
 #define LINKTYPE_LINUX_SLL 113
 
@@ -37,77 +35,6 @@
 #define LINE1 "CLIENT_HANDSHAKE_TRAFFIC_SECRET " R1 " " S32 "\n"
 #define LINE2 "CLIENT_RANDOM " R2 " " S48 "\n"
 #define LINE3 "SERVER_TRAFFIC_SECRET_0 " R3 " " S48 "\n"
-
-/* Bytes of a hand-built stream, in the byte order of its section. */
-struct built {
-    uint8_t *b;
-    size_t n;
-    size_t cap;
-    bool le;
-};
-
-static void built_init(struct built *x, bool le)
-{
-    x->cap = 1 << 20;
-    x->b = calloc(1, x->cap);
-    ck_assert_ptr_nonnull(x->b);
-    x->n = 0;
-    x->le = le;
-}
-
-static void put_at(struct built *x, size_t at, uint32_t v, size_t width)
-{
-    for (size_t i = 0; i < width; i++) {
-        size_t shift = x->le ? 8 * i : 8 * (width - 1 - i);
-        x->b[at + i] = (uint8_t)(v >> shift);
-    }
-}
-
-static void put(struct built *x, uint32_t v, size_t width)
-{
-    ck_assert_uint_le(x->n + width, x->cap);
-    put_at(x, x->n, v, width);
-    x->n += width;
-}
-
-/* Bytes then zeros up to 32 bits (section 3.5's and 4.7's padding). */
-static void put_padded(struct built *x, const void *data, size_t n)
-{
-    ck_assert_uint_le(x->n + n + 3, x->cap);
-    memcpy(x->b + x->n, data, n);
-    x->n += n;
-    while (x->n % 4 != 0) {
-        x->b[x->n++] = 0;
-    }
-}
-
-static size_t block_begin(struct built *x, uint32_t type)
-{
-    size_t at = x->n;
-    put(x, type, 4);
-    put(x, 0, 4);
-    return at;
-}
-
-/* Block Total Length, at both ends (section 3.1). */
-static void block_end(struct built *x, size_t at)
-{
-    uint32_t len = (uint32_t)(x->n - at + 4);
-    put(x, len, 4);
-    put_at(x, at + 4, len, 4);
-}
-
-/* Section 4.1: magic, version 1.0, section length -1 (unknown), no options. */
-static void section(struct built *x)
-{
-    size_t at = block_begin(x, BT_SHB);
-    put(x, 0x1A2B3C4D, 4);
-    put(x, 1, 2);
-    put(x, 0, 2);
-    put(x, 0xffffffff, 4);
-    put(x, 0xffffffff, 4);
-    block_end(x, at);
-}
 
 /* Section 4.2: link type, reserved, snaplen, no options (microsecond timestamps). */
 static void interface(struct built *x, uint16_t linktype)
@@ -195,7 +122,7 @@ static struct pcapng_dsb_counters walk(const struct built *x, size_t piece, stru
  * packet: section, interface, TLS key log block, packet, WireGuard block, packet. */
 static void typical_file(struct built *x, bool le, size_t *tls_at, size_t *wg_at)
 {
-    built_init(x, le);
+    built_init(x, le, 1 << 20);
     section(x);
     interface(x, LINKTYPE_ETHERNET);
     *tls_at = secrets_block(x, PCAPNG_SECRETS_TLS, LINE1 LINE2, "keys");
@@ -208,7 +135,7 @@ START_TEST(parse_reads_type_and_data_in_both_byte_orders)
 {
     for (int le = 0; le <= 1; le++) {
         struct built x;
-        built_init(&x, le);
+        built_init(&x, le, 1 << 20);
         secrets_block(&x, PCAPNG_SECRETS_TLS, "abcde", "a comment");
         /* the body: between the two Block Total Lengths */
         struct cursor body = cur_make(x.b + 8, x.n - 12);
@@ -226,7 +153,7 @@ END_TEST
 START_TEST(parse_refuses_secrets_length_past_the_block)
 {
     struct built x;
-    built_init(&x, true);
+    built_init(&x, true, 1 << 20);
     size_t at = secrets_block(&x, PCAPNG_SECRETS_TLS, "abcde", NULL);
     uint32_t type;
     struct cursor data;
@@ -292,7 +219,7 @@ END_TEST
 START_TEST(walker_counts_malformed_blocks_and_goes_on)
 {
     struct built x;
-    built_init(&x, true);
+    built_init(&x, true, 1 << 20);
     section(&x);
     size_t bad_trailer = secrets_block(&x, PCAPNG_SECRETS_TLS, LINE1, NULL);
     put_at(&x, x.n - 4, 4096, 4);
@@ -317,14 +244,14 @@ START_TEST(walker_skips_an_overlong_block)
     uint32_t block_len = PCAPNG_DSB_MAX + 12;
     size_t data_len = block_len - 20; /* less the 12 of every block, Secrets Type and Length */
     struct built head;
-    built_init(&head, true);
+    built_init(&head, true, 1 << 20);
     section(&head);
     block_begin(&head, PCAPNG_DSB_BLOCK_TYPE);
     put_at(&head, head.n - 4, block_len, 4);
     put(&head, PCAPNG_SECRETS_TLS, 4);
     put(&head, (uint32_t)data_len, 4);
     struct built tail;
-    built_init(&tail, true);
+    built_init(&tail, true, 1 << 20);
     put(&tail, block_len, 4);
     secrets_block(&tail, PCAPNG_SECRETS_TLS, LINE1, NULL);
 
@@ -354,7 +281,7 @@ START_TEST(walker_stops_at_a_length_no_block_has)
     uint32_t bad[] = {13, 8};
     for (size_t i = 0; i < 2; i++) {
         struct built x;
-        built_init(&x, true);
+        built_init(&x, true, 1 << 20);
         section(&x);
         size_t at = block_begin(&x, BT_EPB);
         block_end(&x, at);
@@ -367,7 +294,7 @@ START_TEST(walker_stops_at_a_length_no_block_has)
         free(x.b);
     }
     struct built x;
-    built_init(&x, true);
+    built_init(&x, true, 1 << 20);
     secrets_block(&x, PCAPNG_SECRETS_TLS, LINE1, NULL);
     struct seen s;
     ck_assert(walk(&x, x.n, &s).lost);
@@ -625,7 +552,7 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
 static void secrets_after_packets(bool mixed)
 {
     struct built x;
-    built_init(&x, true);
+    built_init(&x, true, 1 << 20);
     section(&x);
     interface(&x, LINKTYPE_ETHERNET);
     if (mixed) {
@@ -672,7 +599,7 @@ END_TEST
 START_TEST(secrets_block_taken_once_when_the_file_is_read_again)
 {
     struct built x;
-    built_init(&x, true);
+    built_init(&x, true, 1 << 20);
     section(&x);
     interface(&x, LINKTYPE_ETHERNET);
     packet(&x, 0, 60);
