@@ -473,6 +473,19 @@ static void cbc_chain(struct tls12_protection *prot, struct cursor blocks)
     }
 }
 
+/* The IV this record was encrypted with (explicit in TLS 1.1+ and DTLS, RFC 4346 6.2.3.2;
+ * chained in TLS 1.0, RFC 2246 6.2.3.2), and the chain moved on to its last block. */
+static void cbc_record_iv(struct tls12_protection *prot, struct cursor iv_bytes,
+                          struct cursor blocks, uint8_t iv[BLOCK_MAX])
+{
+    if (prot->p.explicit_iv) {
+        cur_copy(iv_bytes, iv);
+    } else {
+        memcpy(iv, prot->iv, prot->block_len);
+    }
+    cbc_chain(prot, blocks);
+}
+
 static enum tls12_open_status open_mac_then_encrypt(struct tls12_protection *prot, uint64_t seq,
                                                     uint8_t type, uint16_t version,
                                                     struct cursor fragment, uint8_t *out,
@@ -489,12 +502,7 @@ static enum tls12_open_status open_mac_then_encrypt(struct tls12_protection *pro
         return TLS12_OPEN_NO_ROOM;
     }
     uint8_t iv[BLOCK_MAX];
-    if (prot->p.explicit_iv) {
-        cur_copy(iv_bytes, iv);
-    } else {
-        memcpy(iv, prot->iv, bs);
-    }
-    cbc_chain(prot, blocks);
+    cbc_record_iv(prot, iv_bytes, blocks, iv);
     size_t unpadded = 0;
     bool ok = cbc_decrypt(prot, iv, blocks, out) && padding_strip(out, len, &unpadded) &&
               unpadded >= mac_len &&
@@ -513,7 +521,7 @@ static enum tls12_open_status open_encrypt_then_mac(struct tls12_protection *pro
                                                     struct cursor fragment, uint8_t *out,
                                                     size_t out_cap, size_t *out_len)
 {
-    size_t bs = prot->block_len, mac_len = prot->p.mac_len;
+    size_t mac_len = prot->p.mac_len;
     /* RFC 7366 3: IV + ciphertext (at least one block: the padding_length byte), then MAC */
     if (cur_len(fragment) < mac_len) {
         return TLS12_OPEN_MALFORMED;
@@ -529,12 +537,7 @@ static enum tls12_open_status open_encrypt_then_mac(struct tls12_protection *pro
         return TLS12_OPEN_NO_ROOM;
     }
     uint8_t iv[BLOCK_MAX];
-    if (prot->p.explicit_iv) {
-        cur_copy(iv_bytes, iv);
-    } else {
-        memcpy(iv, prot->iv, bs);
-    }
-    cbc_chain(prot, blocks);
+    cbc_record_iv(prot, iv_bytes, blocks, iv);
     /* RFC 7366 3: MAC(MAC_write_key, seq_num + type + version + length + IV + ciphertext),
      * length being that of IV + ciphertext; checked before anything is decrypted. */
     uint8_t expected[MAC_MAX];
