@@ -24,7 +24,7 @@ import re
 import sys
 
 import hsdump_text
-from tshark_common import innermost, run, tshark_args
+from tshark_common import aslist, endpoint, find, innermost, registry, run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) (\S+)(?: (.*))?$")
 
@@ -40,14 +40,6 @@ TSHARK_MISSES = {
 }
 
 
-def registry(binary):
-    values = {}
-    for line in run([binary, "--list-names"]).splitlines():
-        kind, value, name = line.split("\t")
-        values[(kind, name)] = int(value, 16)
-    return values
-
-
 def code(values, kind, name):
     """A printed code point back to its number: a registry name, or 0x... when unnamed."""
     if name.startswith("0x"):
@@ -55,10 +47,6 @@ def code(values, kind, name):
     if kind == "handshake" and name in EXTRA_HANDSHAKE_NAMES:
         return EXTRA_HANDSHAKE_NAMES[name]
     return values.get((kind, name), name)
-
-
-def endpoint(text):
-    return text.replace("[", "").replace("]", "")
 
 
 class Conn:
@@ -108,25 +96,6 @@ def hsdump_conns(binary, pcap, keylog, values):
                                    code(values, "alert", fields["description"])))
         elif event == "x509" and "sha256" in fields:
             conn.certs[d].append(fields["sha256"])
-    return out
-
-
-def aslist(v):
-    return v if isinstance(v, list) else [v]
-
-
-def find(obj, key):
-    """Every value of key anywhere inside obj, in document order."""
-    out = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if k == key:
-                out.extend(aslist(v))
-            else:
-                out.extend(find(v, key))
-    elif isinstance(obj, list):
-        for v in obj:
-            out.extend(find(v, key))
     return out
 
 

@@ -57,3 +57,36 @@ def innermost(value):
     """A field tshark printed once per header (occurrence=a, aggregator ';'): the last one,
     the innermost header's, for packets carried in a tunnel such as GTP-U."""
     return value.split(";")[-1]
+
+
+def registry(binary):
+    """hsdump's name registry: (kind, name) to number."""
+    values = {}
+    for line in run([binary, "--list-names"]).splitlines():
+        kind, value, name = line.split("\t")
+        values[(kind, name)] = int(value, 16)
+    return values
+
+
+def endpoint(text):
+    """An hsdump endpoint as tshark writes it: IPv6 without brackets."""
+    return text.replace("[", "").replace("]", "")
+
+
+def aslist(v):
+    return v if isinstance(v, list) else [v]
+
+
+def find(obj, key):
+    """Every value of key anywhere inside obj (tshark's JSON), in document order."""
+    out = []
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == key:
+                out.extend(aslist(v))
+            else:
+                out.extend(find(v, key))
+    elif isinstance(obj, list):
+        for v in obj:
+            out.extend(find(v, key))
+    return out

@@ -9,17 +9,9 @@ import re
 import sys
 
 import hsdump_text
-from tshark_common import innermost, run, tshark_args
+from tshark_common import endpoint, innermost, registry, run, tshark_args
 
 LINE = re.compile(r"^\S+ c\d+ (\S+) (->|<-) (\S+) (\S+)(?: (\S+))?(.*)$")
-
-
-def registry(binary):
-    values = {}
-    for line in run([binary, "--list-names"]).splitlines():
-        kind, value, name = line.split("\t")
-        values[(kind, name)] = int(value, 16)
-    return values
 
 
 def code(values, kind, name):
@@ -27,10 +19,6 @@ def code(values, kind, name):
     if name.startswith("0x"):
         return int(name, 16)
     return values.get((kind, name), name)
-
-
-def endpoint(text):
-    return text.replace("[", "").replace("]", "")
 
 
 class Conn:
