@@ -77,15 +77,27 @@ static void feed_hellos(struct tls_state *st, struct vec_events *ev)
     vec_feed(st, DIR_S2C, server_hello, sizeof(server_hello), 0, ev);
 }
 
+/* A connection with keys, its hellos read. */
+static void begin(struct tls_state *st, struct vec_events *ev, struct keylog_table *table)
+{
+    tls_state_init(st);
+    st->keys = table;
+    vec_events_init(ev);
+    feed_hellos(st, ev);
+}
+
+static void end(struct tls_state *st, struct vec_events *ev)
+{
+    vec_events_free(ev);
+    tls_state_free(st);
+}
+
 START_TEST(rfc8448_handshake_is_read_in_the_clear)
 {
     struct keylog_table *table = rfc8448_table();
     struct tls_state st;
     struct vec_events ev;
-    tls_state_init(&st);
-    st.keys = table;
-    vec_events_init(&ev);
-    feed_hellos(&st, &ev);
+    begin(&st, &ev, table);
     feed_hex(&st, DIR_S2C, rfc8448_server_flight_record, &ev);
     feed_hex(&st, DIR_C2S, rfc8448_client_finished_record, &ev);
     ck_assert_uint_eq(ev.n, 8);
@@ -122,8 +134,7 @@ START_TEST(rfc8448_handshake_is_read_in_the_clear)
     ck_assert_uint_eq(ev.n, 8);
     ck_assert_uint_eq(st.dir[DIR_C2S].decrypted_records, 2);
     ck_assert(!st.dir[DIR_C2S].decrypt_failed);
-    vec_events_free(&ev);
-    tls_state_free(&st);
+    end(&st, &ev);
     keylog_table_free(table);
 }
 END_TEST
@@ -135,10 +146,7 @@ START_TEST(record_out_of_sequence_is_marked_and_direction_goes_keyless)
     struct keylog_table *table = rfc8448_table();
     struct tls_state st;
     struct vec_events ev;
-    tls_state_init(&st);
-    st.keys = table;
-    vec_events_init(&ev);
-    feed_hellos(&st, &ev);
+    begin(&st, &ev, table);
     feed_hex(&st, DIR_S2C, rfc8448_server_flight_record, &ev);
     feed_hex(&st, DIR_C2S, rfc8448_client_finished_record, &ev);
     size_t before = ev.n;
@@ -148,8 +156,7 @@ START_TEST(record_out_of_sequence_is_marked_and_direction_goes_keyless)
                      "encrypted content_type=application_data length=67 decrypt=failed");
     ck_assert(st.dir[DIR_S2C].decrypt_failed);
     ck_assert(!st.dir[DIR_C2S].decrypt_failed);
-    vec_events_free(&ev);
-    tls_state_free(&st);
+    end(&st, &ev);
     keylog_table_free(table);
 }
 END_TEST
@@ -162,18 +169,14 @@ START_TEST(wrong_secret_is_marked_not_fatal)
     put_secret(table, KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, rfc8448_client_hs_secret);
     struct tls_state st;
     struct vec_events ev;
-    tls_state_init(&st);
-    st.keys = table;
-    vec_events_init(&ev);
-    feed_hellos(&st, &ev);
+    begin(&st, &ev, table);
     feed_hex(&st, DIR_S2C, rfc8448_server_flight_record, &ev);
     feed_hex(&st, DIR_C2S, rfc8448_client_finished_record, &ev);
     ck_assert_str_eq(vec_line(&ev, 2),
                      "encrypted content_type=application_data length=674 decrypt=failed");
     ck_assert_str_eq(vec_line(&ev, 3),
                      "handshake finished length=32 verify_data_length=32 decrypted=true");
-    vec_events_free(&ev);
-    tls_state_free(&st);
+    end(&st, &ev);
     keylog_table_free(table);
 }
 END_TEST
@@ -215,18 +218,14 @@ START_TEST(secrets_arriving_late_decrypt_what_follows)
     struct keylog_table *table = keylog_table_new(0);
     struct tls_state st;
     struct vec_events ev;
-    tls_state_init(&st);
-    st.keys = table;
-    vec_events_init(&ev);
-    feed_hellos(&st, &ev);
+    begin(&st, &ev, table);
     feed_hex(&st, DIR_S2C, rfc8448_server_flight_record, &ev);
     ck_assert(!vec_contains(&ev, "decrypted=true"));
     put_secret(table, KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, rfc8448_client_hs_secret);
     feed_hex(&st, DIR_C2S, rfc8448_client_finished_record, &ev);
     ck_assert(vec_contains(&ev, "handshake finished length=32 verify_data_length=32 "
                                 "decrypted=true"));
-    vec_events_free(&ev);
-    tls_state_free(&st);
+    end(&st, &ev);
     keylog_table_free(table);
 }
 END_TEST
