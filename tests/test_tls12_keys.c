@@ -25,29 +25,16 @@
 
 #include "crypto/tls12_keys.h"
 #include "suites.h"
+#include "vectors.h"
 
 #define TYPE_ALERT 21
 #define TYPE_HANDSHAKE 22
 #define TYPE_APPLICATION_DATA 23
 
-static uint8_t *unhex(const char *hex, size_t *len)
-{
-    size_t n = strlen(hex) / 2;
-    uint8_t *out = malloc(n + 1);
-    ck_assert_ptr_nonnull(out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
-        out[i] = (uint8_t)v;
-    }
-    *len = n;
-    return out;
-}
-
 static void unhex_exact(const char *hex, uint8_t *out, size_t len)
 {
     size_t n;
-    uint8_t *bytes = unhex(hex, &n);
+    uint8_t *bytes = vec_unhex(hex, &n);
     ck_assert_uint_eq(n, len);
     memcpy(out, bytes, len);
     free(bytes);
@@ -777,7 +764,7 @@ static enum tls12_open_status capture_open(struct tls12_protection *prot,
                                            const char *hex, size_t *out_len)
 {
     size_t n;
-    uint8_t *frag = unhex(hex, &n);
+    uint8_t *frag = vec_unhex(hex, &n);
     enum tls12_open_status st = tls12_open_record(prot, seq, type, c->version,
                                                   cur_make(frag, n), opened, sizeof(opened),
                                                   out_len);
@@ -859,7 +846,7 @@ START_TEST(test_real_tls10_skip_finished)
     size_t out_len = 0;
     for (size_t i = 0; i < 2; i++) {
         size_t n;
-        uint8_t *frag = unhex(c->client_records[i], &n);
+        uint8_t *frag = vec_unhex(c->client_records[i], &n);
         tls12_skip_record(client, cur_make(frag, n));
         free(frag);
     }
