@@ -34,5 +34,6 @@ Suite *suite_tls13_keys(void);
 Suite *suite_decrypt(void);
 Suite *suite_tls12_keys(void);
 Suite *suite_keylog(void);
+Suite *suite_cert_decompress(void);
 
 #endif

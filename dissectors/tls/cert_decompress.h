@@ -24,8 +24,8 @@ enum cert_decompress_status {
 struct cert_decompressed {
     struct budget *budget;
     struct budget_entry entry;
-    size_t held;   /* heap bytes charged: the decoder's blocks and the output */
-    bool refused;  /* an allocation was refused for the budget */
+    size_t held;    /* heap bytes charged: the decoder's blocks and the output */
+    bool refused;   /* an allocation was refused for the budget */
     uint8_t *bytes; /* the output so far */
     size_t len;
     size_t cap;
