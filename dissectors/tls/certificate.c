@@ -199,9 +199,10 @@ bool dissect_compressed_certificate(struct cursor body, struct tls_state *st, st
 }
 
 /* RFC 8879 4: compressed_certificate_message is "the encoded Certificate message" compressed,
- * its body without the handshake header (as BoringSSL and Wireshark read it); "If the received
- * CompressedCertificate message cannot be decompressed, the connection MUST be terminated with
- * the bad_certificate alert", as when its size differs from uncompressed_length. */
+ * the Certificate structure without its 4-byte handshake header (RFC 8879 erratum 8753, as
+ * BoringSSL and Wireshark read it). "If, after decompression, the specified length does not
+ * match the actual length", and if it cannot be decompressed, the receiver aborts with
+ * bad_certificate: malformed here. */
 bool dissect_compressed_certificate_message(struct cursor body, struct tls_state *st,
                                             struct fields *f, struct cert_decompressed *inner)
 {
