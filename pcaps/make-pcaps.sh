@@ -16,7 +16,9 @@
 # UDP), recorded with tcpdump on lo
 # (one capture on `any`). Each scenario has its own
 # ports in 44300-44399 (server on 443xx, relay on 443xx+50) and a capture filter on
-# them, so nothing else lands in the file. The two halves of a pair for hsdump diff
+# them, so nothing else lands in the file. The keylog-* captures (44400-44449) also keep
+# the key log their client wrote, in pcaps/keylogs/NAME.keylog (one also as a pcapng file
+# with the secrets inside); they can be made alone: sudo pcaps/make-pcaps.sh keylog-tls13-full The two halves of a pair for hsdump diff
 # (diff-*-a, diff-*-b, written to pcaps/diff/) share their server port, since the port is
 # part of diff's default pairing key, and are always made in the same run, so they
 # share keys and certificates and differ only where the scenario says. The structure of every handshake is pinned
@@ -43,7 +45,8 @@ readonly SNI=server.hsdump.test
 readonly TMO=20          # hard limit in seconds for every server, client and proxy
 readonly ATTEMPTS=3      # tries per scenario before giving up
 
-# Scenario name -> server port. Relays listen on port+50. All within 44300-44399.
+# Scenario name -> server port. Relays listen on port+50. All within 44300-44399, except the
+# key-logged captures (keylog-*), in 44400-44449.
 declare -A PORT=(
     [tls12-full]=44301 [tls13-full]=44302 [tls12-resume-sessionid]=44303
     [tls12-resume-ticket]=44304 [alert-handshake-failure]=44305
@@ -79,6 +82,20 @@ declare -A PORT=(
     [tunnel-socks5]=44391 [starttls-irc]=44395 [gtpu-tls13]=44391
     # a Certificate message past 256 KiB (issue 16): 44396
     [tls12-huge-cert]=44396
+    # key-logged captures (issue 17), 44400-44449: TLS 1.3 44400-44414, TLS 1.2 and older
+    # 44415-44429, DTLS 44430, other clients 44435-44439
+    [keylog-tls13-full]=44400 [keylog-tls13-aes256]=44401 [keylog-tls13-chacha20]=44402
+    [keylog-tls13-ccm]=44403 [keylog-tls13-ccm8]=44404 [keylog-tls13-hrr]=44405
+    [keylog-tls13-psk-resume]=44406 [keylog-tls13-early-data]=44407
+    [keylog-tls13-mutual]=44408 [keylog-tls13-cert-rejected]=44409
+    [keylog-tls13-key-update]=44410 [keylog-tls13-post-handshake-auth]=44411
+    [keylog-tls12-gcm]=44415 [keylog-tls12-cbc]=44416 [keylog-tls12-cbc-no-etm]=44417
+    [keylog-tls12-rsa-kx]=44418 [keylog-tls12-chacha20]=44419 [keylog-tls12-ccm]=44420
+    [keylog-tls12-ccm8]=44421 [keylog-tls11-cbc]=44422 [keylog-tls10-cbc]=44423
+    [keylog-tls12-renegotiation]=44424 [keylog-tls12-hello-request]=44425
+    [keylog-tls12-alert]=44426
+    [keylog-dtls12]=44430
+    [keylog-gnutls-tls13]=44435 [keylog-curl-tls12]=44436 [keylog-python-tls13]=44437
 )
 # Scenario -> proxy port (tunnel-*).
 declare -A PROXY_PORT=(
@@ -105,6 +122,15 @@ readonly ALL=(
     partial-synack-conflict partial-client-only-tls13 partial-server-only-tls13
     tunnel-http-connect tunnel-socks4 tunnel-socks4a tunnel-socks5 starttls-irc gtpu-tls13
     tls12-huge-cert
+    keylog-tls13-full keylog-tls13-aes256 keylog-tls13-chacha20 keylog-tls13-ccm
+    keylog-tls13-ccm8 keylog-tls13-hrr keylog-tls13-psk-resume keylog-tls13-early-data
+    keylog-tls13-mutual keylog-tls13-cert-rejected keylog-tls13-key-update
+    keylog-tls13-post-handshake-auth
+    keylog-tls12-gcm keylog-tls12-cbc keylog-tls12-cbc-no-etm keylog-tls12-rsa-kx
+    keylog-tls12-chacha20 keylog-tls12-ccm keylog-tls12-ccm8 keylog-tls11-cbc keylog-tls10-cbc
+    keylog-tls12-renegotiation keylog-tls12-hello-request keylog-tls12-alert
+    keylog-dtls12
+    keylog-gnutls-tls13 keylog-curl-tls12 keylog-python-tls13
 )
 
 usage() {
@@ -518,13 +544,16 @@ PY
 DESCRIBE=$TMP/describe.py
 cat >"$DESCRIBE" <<'PY'
 """Summarises a capture: one line per TCP segment that carries TLS records or a
-SYN/FIN/RST, from tshark's JSON output.
+SYN/FIN/RST, from tshark's JSON output. With a key log (--keylog FILE, else
+keylogs/NAME.keylog beside a capture NAME.pcap when there is one), tshark decrypts, and the
+messages it decrypted are shown as plaintext ones.
 
 "#N" is tshark's frame number; connections are numbered c0, c1... in order of their
 SYN; C>S is client to server. Ports and times are left out. Encrypted records show
 their length in brackets. The TLS message sequence is the same after a regeneration;
 frame numbers, pure ACKs and the order of FINs against the last records may not be."""
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -690,7 +719,7 @@ def run(args):
                           check=True).stdout
 
 
-def describe(path):
+def describe(path, keylog):
     syns = run(["-r", path, "-Y", "tcp.flags.syn == 1 && tcp.flags.ack == 0", "-T", "fields",
                 "-e", "tcp.stream", "-e", "tcp.dstport"])
     ports = sorted({line.split("\t")[1] for line in syns.splitlines() if line})
@@ -702,6 +731,8 @@ def describe(path):
             servers[stream] = port
             order.append(stream)
     decode = [a for p in ports for a in ("-d", f"tcp.port=={p},tls")]
+    if keylog:
+        decode += ["-o", f"tls.keylog_file:{keylog}"]
     frames = json.loads(run(["-r", path, "--no-duplicate-keys", "-T", "json"] + decode) or "[]")
     linktype = run(["-r", path, "-c", "1", "-T", "fields", "-e", "frame.protocols"]).split(":")[0]
     print(f"{path.rsplit('/', 1)[-1]}: first layer {linktype}, {len(frames)} packets, "
@@ -736,8 +767,14 @@ def describe(path):
             print(f"  #{num} {conn} {way} {' '.join(events)}")
 
 
-for p in sys.argv[1:]:
-    describe(p)
+args = sys.argv[1:]
+given = None
+if args[:1] == ["--keylog"]:
+    given, args = args[1], args[2:]
+for p in args:
+    beside = os.path.join(os.path.dirname(p), "keylogs",
+                          os.path.basename(p).rsplit(".", 1)[0] + ".keylog")
+    describe(p, given or (beside if os.path.isfile(beside) else None))
 PY
 
 # ---------------------------------------------------------------- the cutter (python3)
@@ -910,7 +947,9 @@ check_conns() {
 # expect_n WHAT N REGEX: exactly N summary lines must match.
 # Without tshark both pass: only the tcpdump-based checks run then.
 summary() {
-    [[ -s $W/summary.txt ]] || python3 "$DESCRIBE" "$CAP" >"$W/summary.txt"
+    local keylog=()
+    [[ ! -s ${KEYLOG:-} ]] || keylog=(--keylog "$KEYLOG")
+    [[ -s $W/summary.txt ]] || python3 "$DESCRIBE" "${keylog[@]}" "$CAP" >"$W/summary.txt"
 }
 expect() {
     [[ $HAVE_TSHARK == yes ]] || return 0
@@ -1695,6 +1734,395 @@ scn_gtpu-tls13() {
         { say "$NAME: fewer than 10 GTP-U packets"; return 1; }
 }
 
+# ---------------------------------------------------------------- key-logged captures
+# Each keylog-NAME capture comes with the NSS key log its client wrote while it was recorded
+# (s_client -keylogfile, SSLKEYLOGFILE for gnutls-cli and curl, SSLContext.keylog_filename
+# for Python's ssl), installed as pcaps/keylogs/NAME.keylog: a capture that hsdump --keylog
+# must decrypt as tshark does (tests/decrypt_tshark.sh). Test keys only, made by make_pki
+# and deleted on exit like all the others. The summary is tshark's with the key log
+# (describe.py --keylog), so the checks below see the decrypted messages: a capture that
+# tshark cannot decrypt fails them. Unless a scenario ends in a fatal alert, its client ends
+# at EOF on its stdin, so the connection closes with an encrypted close_notify each way.
+
+# decrypted WHAT N FIELD VALUE...: with the key log, tshark decodes exactly N handshake
+# messages or alerts whose FIELD (tls.handshake.type, tls.alert_message.desc, or their
+# dtls.* twins) is one of VALUE..., counted one per message, not per frame.
+decrypted() {
+    [[ $HAVE_TSHARK == yes ]] || return 0
+    local what=$1 want=$2 field=$3 decode=(-d "tcp.port==$P,tls") n
+    shift 3
+    [[ $field != dtls.* ]] || decode=(-d "udp.port==$P,dtls")
+    n=$(tshark -n -r "$CAP" "${decode[@]}" -o "tls.keylog_file:$KEYLOG" -Y "${field%%.*}" \
+        -T fields -e "$field" 2>/dev/null | tr ',' '\n' |
+        grep -cxF "$(printf '%s\n' "$@")" || true)
+    [[ $n -eq $want ]] && return 0
+    say "$NAME: expected $want x $what decrypted, tshark found $n"
+    return 1
+}
+
+# finished N: N Finished messages decrypted (TLS 1.3: each one; TLS 1.2: each one after a
+# ChangeCipherSpec), the sign that tshark found every connection's keys in the key log.
+finished() {
+    [[ -s $KEYLOG ]] || { say "$NAME: the client wrote no key log"; return 1; }
+    decrypted "Finished" "$1" tls.handshake.type 20
+}
+
+readonly KL13=(-tls1_3 -groups x25519)
+
+# keylog13 SUITE SERVER_OPTS -- CLIENT_OPTS: one TLS 1.3 connection with SUITE, the server
+# echoing the line reversed (-rev) and issuing one ticket.
+keylog13() {
+    local suite=$1 sopts=()
+    shift
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    simple "${LEAF[@]}" "${KL13[@]}" -ciphersuites "$suite" -num_tickets 1 -rev "${sopts[@]}" \
+        -- "${KL13[@]}" -ciphersuites "$suite" -keylogfile "$KEYLOG" "$@"
+    grep -q olleh "$W/cli.log" || { say "$NAME: no reply from the server"; return 1; }
+    finished 2 &&
+    decrypted "EncryptedExtensions" 1 tls.handshake.type 8 &&
+    decrypted "NewSessionTicket" 1 tls.handshake.type 4 &&
+    decrypted "close_notify" 2 tls.alert_message.desc 0 &&
+    expect "the suite $suite" "c0 S>C server_hello\\(version=TLS1.3 .*suite=$suite"
+}
+
+scn_keylog-tls13-full() {
+    keylog13 TLS_AES_128_GCM_SHA256 -alpn h2 -- -alpn h2 &&
+    decrypted "Certificate and CertificateVerify" 2 tls.handshake.type 11 15
+}
+scn_keylog-tls13-aes256() { keylog13 TLS_AES_256_GCM_SHA384 --; }
+scn_keylog-tls13-chacha20() { keylog13 TLS_CHACHA20_POLY1305_SHA256 --; }
+scn_keylog-tls13-ccm() { keylog13 TLS_AES_128_CCM_SHA256 --; }
+scn_keylog-tls13-ccm8() { keylog13 TLS_AES_128_CCM_8_SHA256 --; }
+
+# The client's key_share holds x25519 only; the server takes P-256 only: a HelloRetryRequest.
+scn_keylog-tls13-hrr() {
+    simple "${LEAF[@]}" -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups P-256 \
+        -num_tickets 1 -- -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups x25519:P-256 \
+        -keylogfile "$KEYLOG"
+    finished 2 &&
+    expect "a hello_retry_request" 'c0 S>C hello_retry_request\(' &&
+    expect_n "client_hello" 2 'client_hello'
+}
+
+# A full handshake, then PSK resumption with its ticket: two connections in one key log.
+scn_keylog-tls13-psk-resume() {
+    resume_pair "${T13[@]}" -num_tickets 1 -- "${T13[@]}" -keylogfile "$KEYLOG"
+    finished 4 &&
+    decrypted "Certificate (the full handshake's only)" 1 tls.handshake.type 11 &&
+    expect "a pre_shared_key accepted" 'c1 S>C server_hello\(.*pre_shared_key'
+}
+
+# Resumption with 0-RTT data: the key log has the CLIENT_EARLY_TRAFFIC_SECRET, which gives
+# the early data and the EndOfEarlyData message.
+scn_keylog-tls13-early-data() {
+    printf 'early hello\n' >"$W/early.txt"
+    server srv.log "$(ep "$P")" -naccept 2 "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -early_data
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli1.log ok 0.5 hello -- "$(ep "$P")" "${T13[@]}" -sess_out "$W/sess.pem" \
+        -keylogfile "$KEYLOG"
+    client cli2.log ok 0.5 again -- "$(ep "$P")" "${T13[@]}" \
+        -sess_in "$W/sess.pem" -early_data "$W/early.txt" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    grep -q 'Early data was accepted' "$W/cli2.log" ||
+        { say "$NAME: early data not accepted"; return 1; }
+    grep -q '^CLIENT_EARLY_TRAFFIC_SECRET ' "$KEYLOG" ||
+        { say "$NAME: no early traffic secret logged"; return 1; }
+    check_conns "$CAP" 2 "$P"
+    finished 4 &&
+    decrypted "EndOfEarlyData" 1 tls.handshake.type 5
+}
+
+# A client certificate required and given: the Certificate and CertificateVerify of both
+# sides, and a CertificateRequest. The capture is also stored as a pcapng file with the key
+# log inside it, in a Decryption Secrets Block (editcap --inject-secrets).
+scn_keylog-tls13-mutual() {
+    mutual "${T13[@]}" -num_tickets 1 -- "${T13[@]}" -keylogfile "$KEYLOG"
+    finished 2 &&
+    decrypted "CertificateRequest" 1 tls.handshake.type 13 &&
+    decrypted "Certificate and CertificateVerify, both sides" 4 tls.handshake.type 11 15 ||
+        return 1
+    if command -v editcap >/dev/null; then
+        editcap --inject-secrets "tls,$KEYLOG" "$CAP" "$W/$NAME.pcapng" ||
+            { say "$NAME: editcap --inject-secrets failed"; return 1; }
+        [[ $HAVE_TSHARK == no ]] || [[ $(tshark -n -r "$W/$NAME.pcapng" -d "tcp.port==$P,tls" \
+            -Y 'tls.handshake.type == 20' 2>/dev/null | wc -l) -eq 2 ]] ||
+            { say "$NAME: tshark does not decrypt the pcapng by its own secrets"; return 1; }
+    fi
+}
+
+# The server requires a client certificate from the untrusted CA: it refuses the client's
+# with an encrypted fatal alert (unknown_ca) after the client's Finished. The server closes
+# with the client's Finished unread, so the kernel may send a RST instead of a FIN.
+scn_keylog-tls13-cert-rejected() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -CAfile "$PKI/rogue.pem" \
+        -Verify 1 -verify_return_error "${T13[@]}" -num_tickets 1
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log any 0.5 hello -- "$(ep "$P")" -cert "$PKI/client.pem" \
+        -key "$PKI/client.key" "${T13[@]}" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    grep -q 'unknown ca' "$W/cli.log" ||
+        { say "$NAME: the client got no unknown_ca alert"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    [[ $(packets "$CAP" | awk '$3 == "S"' | wc -l) -eq 1 ]] ||
+        { say "$NAME: want exactly one connection"; return 1; }
+    finished 2 &&
+    decrypted "the fatal alert unknown_ca" 1 tls.alert_message.desc 48
+}
+
+# s_client's line commands (s_client(1), "CONNECTED COMMANDS"): 'k' sends a KeyUpdate,
+# 'K' one that asks the server for one too (RFC 8446 4.6.3); -rev answers each data line.
+scn_keylog-tls13-key-update() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -rev
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    # s_server -rev sleeps 1 s when a read gives no data, as after a KeyUpdate
+    client cli.log ok 1.3 hello k again K bye -- "$(ep "$P")" "${T13[@]}" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    [[ $(grep -c '^KEYUPDATE' "$W/cli.log") -eq 2 ]] ||
+        { say "$NAME: s_client did not send two KeyUpdates"; return 1; }
+    grep -q eyb "$W/cli.log" || { say "$NAME: no reply after the key updates"; return 1; }
+    check_conns "$CAP" 1 "$P"
+    finished 2 &&
+    decrypted "KeyUpdate: the client's two and the server's answer to K" 3 \
+        tls.handshake.type 24 &&
+    decrypted "close_notify, under the updated keys" 2 tls.alert_message.desc 0
+}
+
+# server_fed LOG ENDPOINT ARGS...: server() with a FIFO of its own as stdin, open on fd 8,
+# through which the scenario types s_server's line commands (s_server(1), "CONNECTED
+# COMMANDS"); s_server reads them in sv_body, so not with -rev.
+server_fed() {
+    local log=$W/$1 endpoint=$2; shift 2
+    local store=(-no-CAfile -no-CApath -no-CAstore)
+    [[ " $* " != *" -CAfile "* ]] || store=()
+    mkfifo "$W/srv.in"
+    exec 8<>"$W/srv.in"
+    timeout "$TMO" openssl s_server -accept "$endpoint" "${store[@]}" "$@" \
+        <&8 >"$log" 2>&1 &
+    SRV=$!
+    BG+=("$SRV")
+}
+
+# type_later SECONDS LINE: the line typed to the server_fed server after SECONDS.
+type_later() {
+    (sleep "$1"; printf '%s\n' "$2" >&8) &
+    BG+=("$!")
+}
+
+# Post-handshake client authentication (RFC 8446 4.6.2): the client offers it
+# (-enable_pha), the server asks for nothing in the handshake, then (line command 'c') sends
+# a CertificateRequest; the client answers with Certificate, CertificateVerify, Finished.
+scn_keylog-tls13-post-handshake-auth() {
+    server_fed srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -CAfile "$PKI/root.pem" \
+        "${T13[@]}" -num_tickets 0
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    type_later 0.8 c
+    client cli.log ok 1.2 hello again -- "$(ep "$P")" "${T13[@]}" -enable_pha \
+        -cert "$PKI/client.pem" -key "$PKI/client.key" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    grep -q 'client.hsdump.test' "$W/srv.log" ||
+        { say "$NAME: server saw no client certificate"; tail -n 20 "$W/srv.log" >&2; return 1; }
+    check_conns "$CAP" 1 "$P"
+    finished 3 &&
+    decrypted "CertificateRequest" 1 tls.handshake.type 13 &&
+    decrypted "Certificate and CertificateVerify, both sides" 4 tls.handshake.type 11 15
+}
+
+# keylog12 VERSION CIPHER SERVER_OPTS -- CLIENT_OPTS: one TLS 1.2 (or older) connection, the
+# server echoing the line reversed, no ticket. Its Finished messages and close_notify alerts
+# are encrypted.
+keylog12() {
+    local version=$1 cipher=$2 sopts=()
+    shift 2
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    # P-256 for the ECDSA certificate's curve (RFC 8422 5.1), x25519 for the key exchange
+    simple "$version" -cipher "$cipher" -groups x25519:P-256 -rev "${sopts[@]}" -- \
+        "$version" -cipher "$cipher" -groups x25519:P-256 -keylogfile "$KEYLOG" "$@"
+    grep -q olleh "$W/cli.log" || { say "$NAME: no reply from the server"; return 1; }
+    finished 2 &&
+    decrypted "close_notify" 2 tls.alert_message.desc 0
+}
+
+scn_keylog-tls12-gcm() {
+    keylog12 -tls1_2 ECDHE-RSA-AES128-GCM-SHA256 "${LEAF[@]}" -- &&
+    expect "a ticket" 'c0 S>C new_session_ticket'
+}
+# CBC with encrypt_then_mac (RFC 7366), which OpenSSL offers and accepts by default, and
+# without it (-no_etm on the client: MAC-then-encrypt)
+scn_keylog-tls12-cbc() {
+    keylog12 -tls1_2 ECDHE-RSA-AES128-SHA256 "${LEAF[@]}" -no_ticket -- &&
+    expect "encrypt_then_mac accepted" 'c0 S>C server_hello\(.*ext=.*encrypt_then_mac'
+}
+scn_keylog-tls12-cbc-no-etm() {
+    keylog12 -tls1_2 ECDHE-RSA-AES128-SHA256 "${LEAF[@]}" -no_ticket -- -no_etm &&
+    expect_n "encrypt_then_mac" 0 'encrypt_then_mac'
+}
+scn_keylog-tls12-rsa-kx() {
+    keylog12 -tls1_2 AES256-SHA256 "${LEAF[@]}" -no_ticket -- &&
+    expect "no server_key_exchange" 'c0 S>C server_hello\(.*\) certificate\(certs=1\) server_hello_done$'
+}
+scn_keylog-tls12-chacha20() {
+    keylog12 -tls1_2 ECDHE-RSA-CHACHA20-POLY1305 "${LEAF[@]}" -no_ticket --
+}
+# AES-CCM needs an ECDSA certificate (the suites of RFC 7251)
+scn_keylog-tls12-ccm() {
+    keylog12 -tls1_2 ECDHE-ECDSA-AES128-CCM -cert "$PKI/ecleaf.pem" -key "$PKI/ecleaf.key" \
+        -no_ticket --
+}
+scn_keylog-tls12-ccm8() {
+    keylog12 -tls1_2 ECDHE-ECDSA-AES128-CCM8 -cert "$PKI/ecleaf.pem" -key "$PKI/ecleaf.key" \
+        -no_ticket --
+}
+# TLS 1.1 and 1.0 need security level 0 in OpenSSL 3.0 (their PRF uses MD5 and SHA-1); both
+# have CBC with an explicit IV (1.1) or the previous record's last block (1.0)
+scn_keylog-tls11-cbc() {
+    keylog12 -tls1_1 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' "${LEAF[@]}" -no_ticket --
+}
+scn_keylog-tls10-cbc() {
+    keylog12 -tls1 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' "${LEAF[@]}" -no_ticket --
+}
+
+# Client-initiated renegotiation (s_client line command 'R', as in tls12-renegotiation): the
+# second handshake is encrypted from its ClientHello on.
+scn_keylog-tls12-renegotiation() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket \
+        -client_renegotiation
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log ok 0.5 hello R again -- "$(ep "$P")" "${T12[@]}" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    finished 4 &&
+    decrypted "ClientHello" 2 tls.handshake.type 1 &&
+    decrypted "Certificate" 2 tls.handshake.type 11
+}
+
+# Server-initiated renegotiation (s_server line command 'r'): an encrypted HelloRequest,
+# then a second handshake, encrypted.
+scn_keylog-tls12-hello-request() {
+    server_fed srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    type_later 0.8 r
+    client cli.log ok 1.2 hello again -- "$(ep "$P")" "${T12[@]}" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    finished 4 &&
+    decrypted "HelloRequest" 1 tls.handshake.type 0 &&
+    decrypted "ClientHello" 2 tls.handshake.type 1
+}
+
+# A renegotiation the server refuses: OpenSSL 3.0 servers refuse a client's unless
+# -client_renegotiation, with a warning no_renegotiation alert (RFC 5246 7.2.2), to which
+# s_client answers with a fatal handshake_failure; both are encrypted.
+scn_keylog-tls12-alert() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello R again -- "$(ep "$P")" "${T12[@]}" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    finished 2 &&
+    decrypted "the second ClientHello" 2 tls.handshake.type 1 &&
+    decrypted "the warning no_renegotiation" 1 tls.alert_message.desc 100 &&
+    decrypted "the fatal handshake_failure" 1 tls.alert_message.desc 40
+}
+
+scn_keylog-dtls12() {
+    local c=(-dtls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 -groups x25519)
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -listen -mtu 500 "${c[@]}"
+    wait_listen_udp "$P"
+    capture lo "udp port $P"
+    client cli.log ok 0.5 hello -- "$(ep "$P")" "${c[@]}" -keylogfile "$KEYLOG"
+    wait_exit "$SRV"
+    capture_end
+    check_dtls "$CAP" "$P"
+    [[ -s $KEYLOG ]] || { say "$NAME: the client wrote no key log"; return 1; }
+    decrypted "Finished" 2 dtls.handshake.type 20 &&
+    decrypted "close_notify" 2 dtls.alert_message.desc 0
+}
+
+# gnutls-cli (GnuTLS 3.7 writes SSLKEYLOGFILE) against s_server, TLS 1.3.
+scn_keylog-gnutls-tls13() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T13[@]}" -num_tickets 1 -rev
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    local rc=0
+    feed 0.5 hello | SSLKEYLOGFILE=$KEYLOG timeout "$TMO" gnutls-cli --port "$P" \
+        --sni-hostname "$SNI" --verify-hostname "$SNI" --x509cafile "$PKI/root.pem" \
+        --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' 127.0.0.1 >"$W/cli.log" 2>&1 || rc=$?
+    [[ $rc -eq 0 ]] || { say "$NAME: gnutls-cli exited $rc"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    finished 2 &&
+    decrypted "NewSessionTicket" 1 tls.handshake.type 4
+}
+
+# curl (7.88 with OpenSSL writes SSLKEYLOGFILE) fetching a one-line file from s_server -WWW,
+# TLS 1.2 with AES-256-GCM, whose PRF is SHA-384.
+scn_keylog-curl-tls12() {
+    local c=(-tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384 -groups x25519)
+    cd "$W"                  # s_server -WWW serves files from its working directory
+    printf 'hello\n' >hello.txt
+    server srv.log "$(ep "$P")" -naccept 1 -WWW "${LEAF[@]}" "${c[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    SSLKEYLOGFILE=$KEYLOG timeout "$TMO" curl -sS --cacert "$PKI/root.pem" --tlsv1.2 \
+        --tls-max 1.2 --no-sessionid --resolve "$SNI:$P:127.0.0.1" -o "$W/body" \
+        "https://$SNI:$P/hello.txt" >"$W/cli.log" 2>&1 ||
+        { say "$NAME: curl failed:"; cat "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    grep -qx hello "$W/body" || { say "$NAME: curl got no file"; return 1; }
+    check_conns "$CAP" 1 "$P"
+    finished 2
+}
+
+# Python's ssl module (SSLContext.keylog_filename) as the client, TLS 1.3 AES-256-GCM:
+# a line, the reply, then unwrap() (close_notify, and the server's awaited).
+scn_keylog-python-tls13() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${KL13[@]}" \
+        -ciphersuites TLS_AES_256_GCM_SHA384 -num_tickets 1 -rev
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    timeout "$TMO" python3 - "$P" "$SNI" "$PKI/root.pem" "$KEYLOG" >"$W/cli.log" 2>&1 <<'PY' ||
+import socket
+import ssl
+import sys
+import time
+
+port, sni, cafile, keylog = sys.argv[1:]
+ctx = ssl.create_default_context(cafile=cafile)
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+ctx.keylog_filename = keylog
+with socket.create_connection(("127.0.0.1", int(port))) as raw:
+    tls = ctx.wrap_socket(raw, server_hostname=sni)
+    time.sleep(0.2)
+    tls.sendall(b"hello\n")
+    print(tls.recv(100))
+    tls.unwrap()
+PY
+        { say "$NAME: the python client failed:"; cat "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    grep -q olleh "$W/cli.log" || { say "$NAME: no reply from the server"; return 1; }
+    check_conns "$CAP" 1 "$P"
+    finished 2 &&
+    decrypted "close_notify" 2 tls.alert_message.desc 0
+}
+
 # ---------------------------------------------------------------- driver
 
 # attempt NAME: one try, in a subshell with its own EXIT trap (which stops the processes
@@ -1706,6 +2134,7 @@ attempt() {
         NAME=$1
         P=${PORT[$1]}
         W=$TMP/run/$1
+        KEYLOG=$W/$1.keylog      # the key log of a keylog-* scenario's client
         rm -rf "$W"
         mkdir -p "$W"
         trap stop_all EXIT
@@ -1715,13 +2144,13 @@ attempt() {
 
 main() {
     make_pki
-    local name try rc dest start=$SECONDS failed=()
+    local name try rc dest start=$SECONDS failed=() recorded=no
     for name in "${WANT[@]}"; do
         if [[ $name == *gnutls* ]] && ! command -v gnutls-cli >/dev/null; then
             say "$name: skipped, gnutls-cli not found (apt-get install gnutls-bin)"
             continue
         fi
-        if [[ $name == tunnel-* ]] && ! command -v curl >/dev/null; then
+        if [[ $name == tunnel-* || $name == *curl* ]] && ! command -v curl >/dev/null; then
             say "$name: skipped, curl not found (apt-get install curl)"
             continue
         fi
@@ -1738,6 +2167,14 @@ main() {
                 fi
                 install -m 0644 "$TMP/run/$name/$name.pcap" "$dest"
                 say "${dest#"$OUT_DIR"/}: $(wc -c <"$dest") bytes"
+                if [[ $name == keylog-* ]]; then
+                    install -m 0644 "$TMP/run/$name/$name.keylog" "$OUT_DIR/keylogs/"
+                    if [[ -f $TMP/run/$name/$name.pcapng ]]; then
+                        install -m 0644 "$TMP/run/$name/$name.pcapng" "$OUT_DIR/"
+                    fi
+                else
+                    recorded=yes
+                fi
                 break
             fi
             say "$name: attempt $try of $ATTEMPTS failed; logs:"
@@ -1745,8 +2182,10 @@ main() {
         done
         ((try <= ATTEMPTS)) || failed+=("$name")
     done
-    # gzip-compressed and pcapng copies of what was just recorded
-    if command -v mergecap >/dev/null && command -v editcap >/dev/null; then
+    # gzip-compressed and pcapng copies of what was just recorded (none come from keylog-*)
+    if [[ $recorded == no ]]; then
+        :
+    elif command -v mergecap >/dev/null && command -v editcap >/dev/null; then
         "$OUT_DIR/make-derived.sh"
     else
         say "mergecap or editcap not found: derived captures not remade (make-derived.sh)"

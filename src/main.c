@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "capture/secrets.h"
@@ -59,6 +60,7 @@ struct run {
     bool have_first;       /* -G on files: the first packet's time */
     struct timeval first;
     bool stopping; /* stopped from inside: the rest of libpcap's batch is ignored */
+    bool poll_secrets; /* live, with key logs to follow: looked at as packets come */
 };
 
 static void close_inputs(struct inputs *in)
@@ -160,6 +162,20 @@ static void stop(struct run *r)
     capture_break();
 }
 
+/* The secrets' counters, shown when secrets were given or found. */
+static void take_secrets_counters(struct stats *s)
+{
+    struct secrets_counters k;
+    secrets_get_counters(&k);
+    s->secrets_known = k.any;
+    s->secrets_loaded = k.loaded;
+    s->secrets_randoms = k.randoms;
+    s->secrets_bad_lines = k.bad_lines;
+    s->secrets_dropped = k.dropped;
+    s->secrets_blocks_tls = k.blocks_tls;
+    s->secrets_blocks_other = k.blocks_other;
+}
+
 static void report_stats(struct run *r)
 {
     struct capture_counters k;
@@ -169,6 +185,7 @@ static void report_stats(struct run *r)
         r->stats->kernel_dropped = k.dropped;
         r->stats->kernel_if_dropped = k.if_dropped;
     }
+    take_secrets_counters(r->stats);
     /* Event lines written so far come before the counters on a shared terminal. */
     out_flush(r->out);
     stats_report(r->stats, stderr);
@@ -210,6 +227,11 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
         stop(r);
         return;
     }
+    /* A live packet's time is wall time: no clock read per packet. secrets_poll() returns at
+     * once until 100 ms have passed. */
+    if (r->poll_secrets) {
+        secrets_poll(frame->ts);
+    }
     packet_frame(r->pc, frame);
 }
 
@@ -227,6 +249,11 @@ static void on_handshake(void *ctx)
 static void on_tick(void *ctx)
 {
     struct run *r = ctx;
+    if (secrets_following()) {
+        struct timeval now;
+        gettimeofday(&now, NULL);
+        secrets_poll(now);
+    }
     if (stats_requested) {
         stats_requested = 0;
         report_stats(r);
@@ -293,15 +320,22 @@ static int run_inputs(struct run *r, struct conn_env *env)
     return EXIT_SUCCESS;
 }
 
-/* --canonical: every file's connections as sorted lines of stable fields (summary.c). */
+/* --canonical: every file's connections as sorted lines of stable fields (summary.c), with
+ * the key logs read whole first: decrypted handshakes are summarised as plaintext ones. */
 static int canonical(const struct options *o)
 {
     if (o->iface != NULL) {
         errorf("--canonical: reads capture files (-r), not a live interface");
         return EXIT_USAGE;
     }
-    return summary_canonical_run((const char *const *)o->files, o->n_files, o->filter,
-                                 SUMMARY_KEY_SNI, stdout);
+    if (!secrets_open_keylogs(o->keylogs, o->n_keylogs, false)) {
+        secrets_close();
+        return EXIT_USAGE;
+    }
+    int status = summary_canonical_run((const char *const *)o->files, o->n_files, o->filter,
+                                       SUMMARY_KEY_SNI, stdout);
+    secrets_close();
+    return status;
 }
 
 static int list_interfaces(void)
@@ -320,8 +354,14 @@ static bool prepare(const struct options *o, struct inputs *in, struct stats *st
                     struct writer **writer)
 {
     char err[512];
-    /* Key logs first: opened before privileges are dropped, like the capture. */
-    if (!secrets_open_keylogs(o->keylogs, o->n_keylogs) || !open_inputs(o, in) ||
+    /* Key logs first: opened before privileges are dropped, like the capture. Followed as
+     * they grow when the capture is live or comes through a pipe (standard input), where
+     * clients may still be writing them; a capture file is over, its key logs too. */
+    bool follow = o->iface != NULL;
+    for (size_t i = 0; i < o->n_files; i++) {
+        follow = follow || strcmp(o->files[i], "-") == 0;
+    }
+    if (!secrets_open_keylogs(o->keylogs, o->n_keylogs, follow) || !open_inputs(o, in) ||
         !open_writer(o, in, stats, writer)) {
         return false;
     }
@@ -367,6 +407,7 @@ int main(int argc, char **argv)
     if (!prepare(&opt, &in, &stats, &writer)) {
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
+        secrets_close();
         opt_free(&opt);
         return EXIT_USAGE;
     }
@@ -406,6 +447,7 @@ int main(int argc, char **argv)
         out_free(&out);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
+        secrets_close();
         opt_free(&opt);
         return EXIT_USAGE;
     }
@@ -413,7 +455,8 @@ int main(int argc, char **argv)
     pc->out = &out;
     pc->writer = writer;
     struct run run = {.o = &opt, .live = live, .in = &in, .pc = pc, .out = &out,
-                      .stats = &stats, .writer = writer};
+                      .stats = &stats, .writer = writer,
+                      .poll_secrets = live && secrets_following()};
     struct budget budget;
     budget_init(&budget, opt.max_handshake_memory, &stats.budget_dropped);
     struct conn_env env = {.out = &out, .stats = &stats, .budget = &budget,

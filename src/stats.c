@@ -78,13 +78,6 @@ void stats_report(const struct stats *s, FILE *fp)
     counter(fp, "lines suppressed (per-connection cap)", s->events_suppressed);
     counter(fp, "handshake messages dropped (--max-handshake-memory)", s->budget_dropped);
     counter(fp, "packets cut by the snapshot length", s->frames_clipped);
-    if (s->decrypting) {
-        counter(fp, "connections decrypted (--keylog, pcapng secrets)", s->decrypted_connections);
-        counter(fp, "records decrypted", s->decrypted_records);
-        counter(fp, "connections with records the secrets did not open",
-                s->decrypt_failed_connections);
-        counter(fp, "keyless inferences contradicted by decryption", s->inference_contradicted);
-    }
     for (int w = 0; w < STATS_NIDS_WARN_KINDS; w++) {
         if (s->nids_warnings[w] > 0) {
             fprintf(fp, "hsdump: libnids warning %s: %" PRIu64 "\n", reassembly_warning_name(w),
@@ -100,6 +93,19 @@ void stats_report(const struct stats *s, FILE *fp)
         counter(fp, "kernel received", s->kernel_received);
         counter(fp, "kernel dropped", s->kernel_dropped);
         counter(fp, "interface dropped", s->kernel_if_dropped);
+    }
+    if (s->secrets_known || s->decrypting) {
+        counter(fp, "secrets loaded", s->secrets_loaded);
+        counter(fp, "client randoms with secrets", s->secrets_randoms);
+        counter(fp, "key log lines not understood", s->secrets_bad_lines);
+        counter(fp, "key log lines dropped (key table full)", s->secrets_dropped);
+        counter(fp, "pcapng secrets blocks read", s->secrets_blocks_tls);
+        counter(fp, "pcapng secrets blocks skipped (not TLS)", s->secrets_blocks_other);
+        counter(fp, "connections decrypted", s->decrypted_connections);
+        counter(fp, "records decrypted", s->decrypted_records);
+        counter(fp, "connections with records the secrets did not open",
+                s->decrypt_failed_connections);
+        counter(fp, "keyless inferences contradicted by decryption", s->inference_contradicted);
     }
     fflush(fp);
 }

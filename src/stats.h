@@ -64,6 +64,15 @@ struct stats {
     uint64_t kernel_received;
     uint64_t kernel_dropped;
     uint64_t kernel_if_dropped;
+    /* Secrets (capture/secrets.h), filled in just before a report; shown when some were given
+     * or found. */
+    bool secrets_known;
+    uint64_t secrets_loaded;
+    uint64_t secrets_randoms;
+    uint64_t secrets_bad_lines;
+    uint64_t secrets_dropped;
+    uint64_t secrets_blocks_tls;
+    uint64_t secrets_blocks_other;
 };
 
 /* Counts a closed TLS connection under its flow= label (full, resumed, ticket, psk, unknown). */

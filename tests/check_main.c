@@ -11,7 +11,7 @@ int main(void)
         suite_diff, suite_pcap_writer, suite_starttls, suite_partial,
         suite_messages, suite_extensions, suite_flow,
         suite_quic, suite_dtls, suite_udp, suite_gtpu, suite_x509, suite_pcapng, suite_budget,
-        suite_tls13_keys, suite_tls12_keys, suite_keylog, suite_decrypt,
+        suite_tls13_keys, suite_tls12_keys, suite_keylog, suite_decrypt, suite_secrets,
         suite_cert_decompress,
     };
     SRunner *runner = srunner_create(NULL);

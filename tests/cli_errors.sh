@@ -70,6 +70,17 @@ expect_error "-w into a missing directory fails before any output" \
 expect_error "-w - is refused (standard output carries the events)" '^hsdump: -w -: ' \
     -w - -r "$pcap"
 types="EN10MB and LINUX_SLL2"
+expect_error "--keylog of a missing file" \
+    '^hsdump: --keylog /nonexistent.keylog: No such file or directory$' \
+    --keylog /nonexistent.keylog -r "$pcap"
+expect_error "--keylog of a directory" "^hsdump: --keylog $tmp: Is a directory\$" \
+    --keylog "$tmp" -r "$pcap"
+expect_error "--canonical --keylog of a missing file" \
+    '^hsdump: --keylog /nonexistent.keylog: No such file or directory$' \
+    --canonical --keylog /nonexistent.keylog -r "$pcap"
+expect_error "hsdump diff --keylog of a missing file" \
+    '^hsdump: --keylog /nonexistent.keylog: No such file or directory$' \
+    diff --keylog /nonexistent.keylog "$pcap" "$pcap"
 expect_error "-w with inputs of two link types" \
     "^hsdump: $tmp/two.pcap: one pcap file holds one link type, the inputs have $types\$" \
     -w "$tmp/two.pcap" -r "$pcap" -r "$srcdir/pcaps/sll2-any.pcap"
@@ -209,4 +220,82 @@ for cap in "$srcdir/pcaps/interleaved.pcap" "$srcdir/pcaps/ipv6-tls13.pcap" \
         ;;
     esac
 done
+# Key logs: a bad line is warned about with its file and line number, never fatal; past 10
+# a file, bad lines are counted and one line says how many more.
+keylog="$srcdir/pcaps/keylogs/openssl-s_client.keylog"
+{
+    echo "# a comment, then a line of each kind of mistake"
+    echo "NO_SUCH_LABEL 0011 2233"
+    echo "CLIENT_RANDOM 00 11"
+    sed -n 's/^CLIENT_RANDOM \([0-9a-f]*\) .*/CLIENT_RANDOM \1 abc/p' "$keylog"
+    cat "$keylog"
+} >"$tmp/bad.keylog"
+"$HSDUMP" --stats --keylog "$tmp/bad.keylog" -r "$pcap" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "a key log with bad lines: exit 0, the capture read" \
+    test $status -eq 0 -a -n "$(grep 'handshake client_hello' "$tmp/out")"
+check "a key log with bad lines: each warned with its line number" \
+    test "$(grep -c "^hsdump: warning: $tmp/bad.keylog:[234]: not a key log line: expected " \
+        "$tmp/err")" -eq 3
+check "a key log with bad lines: counted, the good ones loaded" \
+    test "$(sed -n 's/^hsdump: key log lines not understood: //p' "$tmp/err")" = 3 -a \
+    "$(sed -n 's/^hsdump: secrets loaded: //p' "$tmp/err")" = 11
+awk 'BEGIN { for (i = 1; i <= 25; i++) print "NOT_A_LABEL " i }' >"$tmp/many.keylog"
+"$HSDUMP" --keylog "$tmp/many.keylog" -r "$pcap" >/dev/null 2>"$tmp/err"
+status=$?
+check "25 bad lines: 10 warnings, then one line for the other 15, exit 0" \
+    test $status -eq 0 -a "$(grep -c 'not a key log line' "$tmp/err")" -eq 10 -a \
+    "$(grep -c "^hsdump: warning: $tmp/many.keylog: 15 more bad lines not shown" "$tmp/err")" \
+    -eq 1 -a "$(wc -l <"$tmp/err")" -eq 11
+
+# A pcapng file's Decryption Secrets Block is read with no option (editcap --inject-secrets
+# puts it before the packets); these secrets are for other connections, so the events are
+# those of the same capture without them, and -w writes no secret.
+tls13="$srcdir/pcaps/tls13-full.pcap"
+if command -v editcap >/dev/null 2>&1 &&
+    editcap --inject-secrets "tls,$keylog" "$tls13" "$tmp/dsb.pcapng" 2>/dev/null; then
+    "$HSDUMP" --stats -r "$tmp/dsb.pcapng" -w "$tmp/dsb-w.pcap" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "pcapng secrets block: exit 0, its 11 secrets loaded" \
+        test $status -eq 0 -a "$(sed -n 's/^hsdump: secrets loaded: //p' "$tmp/err")" = 11 -a \
+        "$(sed -n 's/^hsdump: pcapng secrets blocks read: //p' "$tmp/err")" = 1
+    "$HSDUMP" -r "$tls13" >"$tmp/plain.out" 2>&1
+    check "pcapng secrets block for other connections: same events" \
+        cmp -s "$tmp/out" "$tmp/plain.out"
+    check "-w writes no secret" test -z "$(grep -a -l 'SECRET' "$tmp/dsb-w.pcap")"
+    gzip -c "$tmp/dsb.pcapng" | "$HSDUMP" --stats -r - >/dev/null 2>"$tmp/err"
+    check "pcapng secrets block through gzip and standard input" \
+        test "$(sed -n 's/^hsdump: secrets loaded: //p' "$tmp/err")" = 11
+    # The same block moved after the first packet (blocks: section, interface, secrets, ...):
+    # read all the same, by libpcap, which passes over it.
+    if command -v python3 >/dev/null 2>&1; then
+        python3 - "$tmp/dsb.pcapng" "$tmp/dsb-late.pcapng" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+blocks, at = [], 0
+while at < len(data):
+    (length,) = struct.unpack_from("<I", data, at + 4)
+    blocks.append(data[at:at + length])
+    at += length
+secrets = [b for b in blocks if struct.unpack_from("<I", b)[0] == 0x0A]
+others = [b for b in blocks if struct.unpack_from("<I", b)[0] != 0x0A]
+first_packet = next(i for i, b in enumerate(others) if struct.unpack_from("<I", b)[0] == 6)
+out = others[:first_packet + 1] + secrets + others[first_packet + 1:]
+open(sys.argv[2], "wb").write(b"".join(out))
+PY
+        packets=$("$HSDUMP" --stats -r "$tls13" 2>&1 >/dev/null | sed -n 's/^hsdump: packets: //p')
+        "$HSDUMP" --stats -r "$tmp/dsb-late.pcapng" >"$tmp/out" 2>"$tmp/err"
+        check "pcapng secrets block after a packet: its secrets loaded, every packet read" \
+            test "$(sed -n 's/^hsdump: secrets loaded: //p' "$tmp/err")" = 11 -a \
+            "$(sed -n 's/^hsdump: packets: //p' "$tmp/err")" = "$packets"
+        check "pcapng secrets block after a packet: same events" cmp -s "$tmp/out" "$tmp/plain.out"
+    else
+        skip "pcapng secrets block after a packet" "python3 not installed"
+    fi
+    "$HSDUMP" -r "$tls13" --stats >/dev/null 2>"$tmp/err"
+    check "no secrets, no secrets counters" test -z "$(grep -i secret "$tmp/err")"
+else
+    skip "pcapng secrets block" "editcap --inject-secrets not available"
+fi
+
 done_testing

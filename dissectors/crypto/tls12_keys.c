@@ -165,18 +165,41 @@ static bool suite_params_find(uint16_t version, uint16_t suite, struct suite_par
     return true;
 }
 
+/* Whether libcrypto's providers offer the bulk cipher (and MD5-SHA1 for the old PRF), asked
+ * once each: callers ask for every connection with keys. 0 unknown, 1 yes, 2 no; dissection is
+ * single-threaded. */
+static uint8_t bulk_available[sizeof(bulks) / sizeof(bulks[0])];
+static uint8_t md5_sha1_available;
+
+static bool cipher_available(const struct bulk *b)
+{
+    uint8_t *known = &bulk_available[b - bulks];
+    if (*known == 0) {
+        EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, b->evp_name, NULL);
+        *known = cipher != NULL ? 1 : 2;
+        EVP_CIPHER_free(cipher);
+    }
+    return *known == 1;
+}
+
+static bool prf_available(const char *digest)
+{
+    if (strcmp(digest, "MD5-SHA1") != 0) {
+        return true; /* SHA-256 and SHA-384 are in every provider */
+    }
+    if (md5_sha1_available == 0) {
+        EVP_MD *md = EVP_MD_fetch(NULL, digest, NULL);
+        md5_sha1_available = md != NULL ? 1 : 2;
+        EVP_MD_free(md);
+    }
+    return md5_sha1_available == 1;
+}
+
 bool tls12_suite_supported(uint16_t version, uint16_t suite)
 {
     struct suite_params p;
-    if (!suite_params_find(version, suite, &p)) {
-        return false;
-    }
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, p.bulk->evp_name, NULL);
-    EVP_MD *md = EVP_MD_fetch(NULL, p.prf_digest, NULL);
-    bool ok = cipher != NULL && md != NULL;
-    EVP_CIPHER_free(cipher);
-    EVP_MD_free(md);
-    return ok;
+    return suite_params_find(version, suite, &p) && cipher_available(p.bulk) &&
+           prf_available(p.prf_digest);
 }
 
 bool tls12_prf(const char *digest, const uint8_t *secret, size_t secret_len, const char *label,

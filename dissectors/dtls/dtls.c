@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "base/fields.h"
+#include "dtls/dtls_decrypt.h"
+#include "tls/decrypted_sink.h"
 #include "tls/flow.h"
 #include "tls/handshake.h"
 #include "base/names.h"
@@ -41,6 +43,8 @@ void dtls_state_free(struct dtls_state *ds)
         forget_bytes(m);
         memset(m, 0, sizeof(*m));
     }
+    dtls_decrypt_free(ds->decrypt);
+    ds->decrypt = NULL;
 }
 
 /* RFC 6347 4.1 (ContentType as in TLS, plus RFC 9146 tls12_cid and RFC 9147 ack) and the
@@ -57,6 +61,7 @@ struct record {
     uint8_t type;
     uint16_t version;
     uint16_t epoch;
+    uint64_t seq; /* the 48-bit sequence_number */
     struct cursor body;
 };
 
@@ -64,8 +69,13 @@ static bool read_record_header(struct cursor *c, struct record *r, uint16_t *len
 {
     uint16_t seq_high;
     uint32_t seq_low;
-    return cur_get_u8(c, &r->type) && cur_get_u16(c, &r->version) && cur_get_u16(c, &r->epoch) &&
-           cur_get_u16(c, &seq_high) && cur_get_u32(c, &seq_low) && cur_get_u16(c, length);
+    if (!cur_get_u8(c, &r->type) || !cur_get_u16(c, &r->version) ||
+        !cur_get_u16(c, &r->epoch) || !cur_get_u16(c, &seq_high) ||
+        !cur_get_u32(c, &seq_low) || !cur_get_u16(c, length)) {
+        return false;
+    }
+    r->seq = (uint64_t)seq_high << 32 | seq_low;
+    return true;
 }
 
 bool dtls_looks_like_client_hello(struct cursor datagram)
@@ -388,6 +398,119 @@ static void plaintext_record(struct dtls_dir *dd, struct tls_state *st, enum dir
     }
 }
 
+/* A sink adding decrypt=failed to each event: a record the user's keys did not open keeps the
+ * line it has without keys, and says so. */
+struct failed_sink {
+    struct tls_sink sink;
+    const struct tls_sink *inner;
+};
+
+static void emit_failed(void *ctx, enum dir d, const struct fields *f)
+{
+    const struct failed_sink *fs = ctx;
+    static struct fields marked; /* one event at a time, as in decrypted_sink.c */
+    fields_copy(&marked, f);
+    fields_set_level(&marked, 0);
+    fields_add_token(&marked, "decrypt", "failed");
+    fs->inner->emit(fs->inner->ctx, d, &marked);
+}
+
+/* A ChangeCipherSpec of direction d in epoch: with keys, its next epoch's keys are made. */
+static void ccs_keys(struct dtls_state *ds, struct tls_state *st, enum dir d, uint16_t epoch)
+{
+    if (st->keys != NULL && !st->dir[d].decrypt_failed) {
+        dtls_decrypt_change_cipher_spec(&ds->decrypt, st, d, epoch);
+    }
+}
+
+/* RFC 6347 4.2.2: the first message of each handshake has message_seq 0, a renegotiation's
+ * too. A decrypted ClientHello (or HelloRequest) with message_seq 0 after this side's Finished
+ * begins one: both sides count their messages from 0 again, once until this side's next
+ * ChangeCipherSpec (a retransmitted one is then a retransmission again). */
+static void note_rehandshake(struct dtls_state *ds, struct tls_state *st, enum dir d,
+                             struct cursor plaintext)
+{
+    uint8_t type;
+    uint16_t message_seq;
+    if (!st->dir[d].finished || ds->dir[d].rehandshake || !cur_peek_u8(plaintext, 0, &type) ||
+        !cur_peek_u16(plaintext, 4, &message_seq) || message_seq != 0 ||
+        type != (d == DIR_C2S ? HS_client_hello : HS_hello_request)) {
+        return;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        ds->dir[i].any_message = false;
+        ds->dir[i].next_seq = 0;
+    }
+    ds->dir[d].rehandshake = true;
+}
+
+/* The content of a record opened with the user's keys, through the dissectors of plaintext
+ * records, its lines marked decrypted=true. */
+static void dissect_decrypted(struct dtls_state *ds, struct tls_state *st, enum dir d,
+                              const struct record *r, struct cursor plaintext,
+                              const struct tls_sink *sink)
+{
+    struct decrypted_sink marked;
+    decrypted_sink_init(&marked, sink);
+    struct tls_dir *td = &st->dir[d];
+    td->encrypted_records++;
+    td->decrypted_records++;
+    struct record inner = *r;
+    inner.body = plaintext;
+    uint32_t messages_before = td->messages;
+    switch (r->type) {
+    case CONTENT_handshake:
+        note_rehandshake(ds, st, d, plaintext);
+        handshake_record(&ds->dir[d], st, d, &inner, &marked.sink);
+        if (td->messages != messages_before && td->last_message == HS_finished) {
+            td->finished = true; /* what the keyless path infers, here read */
+        }
+        break;
+    case CONTENT_alert:
+        flow_note(st, d, FLOW_ALERT);
+        dissect_alert(st, d, plaintext, &marked.sink);
+        break;
+    default:
+        /* a renegotiation's ChangeCipherSpec, under the old keys (RFC 5246 6.1; RFC 6347
+         * 4.1: the epoch moves on with each); the new Finished follows */
+        change_cipher_spec(st, d, plaintext, &marked.sink);
+        td->finished = false;
+        ds->dir[d].rehandshake = false;
+        ccs_keys(ds, st, d, r->epoch);
+        break;
+    }
+}
+
+/* A record of a later epoch, opened when the user's keys allow: true when it was read so or
+ * failed to open (then its keyless line says decrypt=failed and d goes on keyless).
+ * Application data is never opened (only counted, as without keys). */
+static bool decrypted_record(struct dtls_state *ds, struct tls_state *st, enum dir d,
+                             const struct record *r, const struct tls_sink *sink)
+{
+    if (ds->decrypt == NULL || st->dir[d].decrypt_failed ||
+        (r->type != CONTENT_handshake && r->type != CONTENT_alert &&
+         r->type != CONTENT_change_cipher_spec)) {
+        return false;
+    }
+    struct cursor plaintext;
+    switch (dtls_decrypt_record(ds->decrypt, st, d, r->type, r->version, r->epoch, r->seq,
+                                r->body, &plaintext)) {
+    case DTLS_DECRYPT_KEYLESS:
+        return false;
+    case DTLS_DECRYPT_FAILED: {
+        struct failed_sink failed = {{emit_failed, &failed}, sink};
+        st->dir[d].decrypt_failed = true;
+        dtls_decrypt_drop(ds->decrypt, d);
+        protected_record(st, d, r->type, cur_len(r->body), &failed.sink);
+        return true;
+    }
+    case DTLS_DECRYPT_OK:
+        break;
+    }
+    dissect_decrypted(ds, st, d, r, plaintext, sink);
+    return true;
+}
+
 static void record_malformed(struct dtls_dir *dd, enum dir d, const char *where,
                              const char *expected, size_t at, const struct tls_sink *sink)
 {
@@ -466,9 +589,14 @@ void dtls_datagram(struct dtls_state *ds, struct tls_state *st, enum dir d,
         st->dir[d].records++;
         st->dir[d].record_bytes += DTLS_RECORD_HEADER + (size_t)length;
         if (r.epoch > 0) {
-            protected_record(st, d, r.type, length, sink);
+            if (st->keys == NULL || !decrypted_record(ds, st, d, &r, sink)) {
+                protected_record(st, d, r.type, length, sink);
+            }
         } else {
             plaintext_record(dd, st, d, &r, sink);
+            if (r.type == CONTENT_change_cipher_spec) {
+                ccs_keys(ds, st, d, r.epoch);
+            }
         }
     }
 }

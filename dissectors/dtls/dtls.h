@@ -12,6 +12,7 @@
 #include "tls/tls.h"
 
 struct fields;
+struct dtls_decrypt;
 
 /* RFC 6347 4.1: type, version, epoch, sequence_number (48 bits), length. */
 #define DTLS_RECORD_HEADER 13
@@ -55,21 +56,27 @@ struct dtls_dir {
     struct dtls_message msg;
     uint32_t retransmitted; /* fragments of messages already dissected (RFC 6347 4.2.4) */
     uint32_t malformed;     /* records or fragments whose grammar broke (each with its line) */
+    bool rehandshake;       /* decrypted: a renegotiation restarted message_seq, until the
+                             * side's next ChangeCipherSpec (dtls.c) */
 };
 
 struct dtls_state {
     struct dtls_dir dir[2];
+    struct dtls_decrypt *decrypt; /* owned; made at a ChangeCipherSpec when keys are given */
 };
 
 void dtls_state_init(struct dtls_state *ds);
-void dtls_state_free(struct dtls_state *ds); /* frees the join buffers; accepts NULL */
+/* Frees the join buffers and clears the keys; accepts NULL. */
+void dtls_state_free(struct dtls_state *ds);
 
 /* True when datagram starts with a plaintext DTLS handshake record (epoch 0, version DTLS 1.0
  * or 1.2 on the record) carrying (a fragment of) a ClientHello: what a client sends first. */
 bool dtls_looks_like_client_hello(struct cursor datagram);
 
 /* Takes one UDP payload of direction d: each record it holds (RFC 6347 4.1: several may share
- * a datagram, none spans two) is read or, when protected, counted. */
+ * a datagram, none spans two) is read or, when protected, counted; with keys (st->keys), a
+ * protected handshake, alert or ChangeCipherSpec record is opened and read as a plaintext one,
+ * its lines marked decrypted=true (dtls_decrypt.h). */
 void dtls_datagram(struct dtls_state *ds, struct tls_state *st, enum dir d,
                    struct cursor datagram, const struct tls_sink *sink);
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <openssl/crypto.h>
 #include <pcap.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -14,6 +15,8 @@
 
 #include "capture/input_stream.h"
 #include "capture/pcapng.h"
+#include "capture/pcapng_dsb.h"
+#include "capture/secrets.h"
 
 /* Without immediate mode, packets come in blocks (TPACKET_V3 on Linux) at most this late. */
 #define LIVE_TIMEOUT_MS 100
@@ -25,8 +28,9 @@
  * filter program each; with a filter, frames of link types past these fail it (counted).
  * link_decode knows nine. */
 #define MIXED_DLTS_MAX 16
-/* Stream buffers a file may need: the file, its decompressed bytes, a replayed start. */
-#define READ_BUFFERS_MAX 3
+/* Stream buffers a file may need: the file, its decompressed bytes, a replayed start, the
+ * watch for pcapng secrets blocks. */
+#define READ_BUFFERS_MAX 4
 
 /* libpcap's words when a pcapng interface's link type differs from the first one's. */
 #define LIBPCAP_MIXED_LINK_TYPES "different from the type of the first interface"
@@ -59,6 +63,10 @@ struct capture {
     uint64_t frames_unfilterable; /* frames of a link type the filter cannot compile for */
     char warning[256];
     char *path;             /* a file opened by name, which can be read again; else NULL */
+    const char *name;       /* as given, "-" for standard input: for warnings */
+    /* A pcapng input's Decryption Secrets Blocks, found in its bytes on their way to the
+     * reader (libpcap skips them): they go to the secrets table (secrets.h). */
+    struct pcapng_dsb_walker *dsb;
     bool dumping;           /* -w takes its link type from this input */
     uint64_t delivered;     /* frames libpcap handed on, skipped if pcapng.c reads again */
     uint64_t to_skip;
@@ -185,9 +193,13 @@ static void give_buffer(struct capture *c, FILE *fp)
     }
 }
 
+/* Cleared first: a pcapng file's Decryption Secrets Blocks passed through them. */
 static void free_buffers(struct capture *c)
 {
     for (size_t i = 0; i < READ_BUFFERS_MAX; i++) {
+        if (c->read_buffers[i] != NULL) {
+            OPENSSL_cleanse(c->read_buffers[i], CAPTURE_READ_BUFFER);
+        }
         free(c->read_buffers[i]);
         c->read_buffers[i] = NULL;
     }
@@ -232,14 +244,25 @@ static bool open_gzip(struct capture *c, FILE **fp, char *err, size_t errlen)
     return true;
 }
 
+/* The start of a pcapng file read by pcapng_scan(): it may hold Decryption Secrets Blocks. */
+static void forget_consumed(uint8_t *consumed, size_t len)
+{
+    if (consumed != NULL) {
+        OPENSSL_cleanse(consumed, len);
+    }
+    free(consumed);
+}
+
 /* libpcap refuses a pcapng file whose interfaces have different link types ("an interface
  * has a type ... different from the type of the first interface"), so the blocks before the
  * first packet are read first; such a file goes to pcapng.c, any other back to libpcap.
  * *fp is set back to the file's start: by seeking, or else by a stream that hands out again
  * what the look took. */
-static bool look_at_pcapng(struct capture *c, FILE **fp, off_t start, char *err, size_t errlen)
+static bool look_at_pcapng(struct capture *c, FILE **fp, off_t start, bool *is_pcapng,
+                           char *err, size_t errlen)
 {
     int first = getc(*fp);
+    *is_pcapng = false;
     if (first == EOF) {
         return true;
     }
@@ -247,26 +270,64 @@ static bool look_at_pcapng(struct capture *c, FILE **fp, off_t start, char *err,
     if (first != PCAPNG_FIRST_BYTE) {
         return true;
     }
+    *is_pcapng = true;
     uint8_t *consumed;
     size_t consumed_len;
     if (!pcapng_scan(*fp, &consumed, &consumed_len, c->dlts, MIXED_DLTS_MAX, &c->n_dlts)) {
-        free(consumed);
+        forget_consumed(consumed, consumed_len);
         snprintf(err, errlen, "out of memory");
         return false;
     }
     if (start >= 0 && fseeko(*fp, start, SEEK_SET) == 0) {
-        free(consumed);
+        forget_consumed(consumed, consumed_len);
     } else {
         clearerr(*fp); /* a failed read shows again, and better worded, when read for real */
         FILE *replay = replay_stream_open(consumed, consumed_len, *fp);
         if (replay == NULL) {
-            free(consumed);
+            forget_consumed(consumed, consumed_len);
             snprintf(err, errlen, "%s", strerror(errno));
             return false;
         }
         give_buffer(c, replay);
         *fp = replay;
     }
+    return true;
+}
+
+/* pcapng_dsb_walker's callback: a secrets block for the table. */
+static void on_secrets_block(void *ctx, uint64_t offset, uint32_t secrets_type,
+                             struct cursor secrets)
+{
+    const struct capture *c = ctx;
+    secrets_take_pcapng_block(c->name, offset, secrets_type, secrets);
+}
+
+/* watch_stream_open's observer: every byte of a pcapng input passes the walker. */
+static void on_pcapng_bytes(void *ctx, const uint8_t *data, size_t len)
+{
+    struct capture *c = ctx;
+    pcapng_dsb_walker_feed(c->dsb, data, len);
+}
+
+/* Replaces *fp, at the start of a pcapng file, by a stream that shows its bytes to the
+ * secrets block walker on their way to the reader: whoever reads the packets (libpcap, or
+ * pcapng.c), a block's secrets are in the table before the packets after it are read (up to
+ * one stream buffer before: secrets early do no harm, the table is keyed by client random).
+ * Hopping over block boundaries in bytes already in memory costs under 1% of a keyless
+ * run's instructions (bench/RESULTS.md); a pcap file is not watched at all. */
+static bool watch_for_secrets(struct capture *c, FILE **fp, char *err, size_t errlen)
+{
+    if (c->dsb == NULL && (c->dsb = pcapng_dsb_walker_new(on_secrets_block, c)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    FILE *watched = watch_stream_open(*fp, on_pcapng_bytes, c);
+    if (watched == NULL) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return false;
+    }
+    give_buffer(c, watched);
+    *fp = watched; /* closing it closes the file */
     return true;
 }
 
@@ -305,6 +366,7 @@ static void free_capture(struct capture *c)
     pcapng_close(c->pcapng);
     close_stream(c->pcapng_fp);
     gzip_stream_free(c->gz);
+    pcapng_dsb_walker_free(c->dsb);
     forget_filter(c);
     free(c->path);
     free_buffers(c);
@@ -349,13 +411,16 @@ struct capture *capture_open_file(const char *path, char *err, size_t errlen)
         free(c);
         return NULL;
     }
+    c->name = c->path != NULL ? c->path : "-";
     FILE *fp = open_stream(c, path, &start, why, sizeof(why));
     if (fp == NULL) {
         prefixed(err, errlen, path, why);
         free_capture(c);
         return NULL;
     }
-    if (!look_at_pcapng(c, &fp, start, why, sizeof(why))) {
+    bool is_pcapng;
+    if (!look_at_pcapng(c, &fp, start, &is_pcapng, why, sizeof(why)) ||
+        (is_pcapng && !watch_for_secrets(c, &fp, why, sizeof(why)))) {
         close_stream(fp);
         prefixed(err, errlen, path, why);
         free_capture(c);
@@ -576,10 +641,9 @@ static bool is_truncation(const struct capture *c, const char *msg)
 
 const char *capture_warning(struct capture *c)
 {
-    if (c->pcapng == NULL) {
-        return NULL;
-    }
-    const struct pcapng_counters *k = pcapng_counters(c->pcapng);
+    static const struct pcapng_counters none;
+    const struct pcapng_counters *k = c->pcapng != NULL ? pcapng_counters(c->pcapng) : &none;
+    uint64_t bad_secrets = c->dsb != NULL ? pcapng_dsb_walker_counters(c->dsb)->malformed : 0;
     struct {
         uint64_t n;
         const char *what;
@@ -589,6 +653,7 @@ const char *capture_warning(struct capture *c)
         {k->bad_timestamp, "interfaces with an unusable if_tsresol (their packets too)"},
         {k->interfaces_over, "interfaces past " PCAPNG_INTERFACES_MAX_TEXT},
         {c->frames_unfilterable, "frames of a link type the filter does not compile for"},
+        {bad_secrets, "malformed Decryption Secrets Blocks"},
     };
     size_t used = 0;
     c->warning[0] = '\0';
@@ -697,6 +762,14 @@ static enum capture_end read_again_mixed(struct capture *c, capture_frame_fn fn,
     if (fp == NULL) {
         snprintf(err, errlen, "reading it again: %s", why);
         return CAPTURE_ERROR;
+    }
+    if (c->dsb != NULL) {
+        pcapng_dsb_walker_restart(c->dsb); /* its secrets blocks were taken the first time */
+        if (!watch_for_secrets(c, &fp, why, sizeof(why))) {
+            close_stream(fp);
+            snprintf(err, errlen, "reading it again: %s", why);
+            return CAPTURE_ERROR;
+        }
     }
     c->pcapng = pcapng_open(fp);
     if (c->pcapng == NULL) {

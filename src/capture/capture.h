@@ -40,6 +40,8 @@ struct capture_live_opts {
 /* "-" reads standard input. A gzip-compressed file (RFC 1952, told by its magic, not by its
  * name) is decompressed as it is read. A pcapng file whose interfaces have several link types
  * (which libpcap refuses) is read by pcapng.c, each frame with its interface's link type.
+ * The TLS key logs in a pcapng file's Decryption Secrets Blocks go to the secrets table
+ * (secrets.h) as the file is read, wherever the blocks are.
  * On failure returns NULL and writes "<path>: <why>" into err,
  * e.g. "/x.pcap: No such file or directory". */
 struct capture *capture_open_file(const char *path, char *err, size_t errlen);

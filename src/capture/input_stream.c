@@ -5,6 +5,7 @@
 #include "capture/input_stream.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,7 @@ static int replay_close(void *cookie)
 {
     struct replay_stream *r = cookie;
     int rc = r->rest != stdin ? fclose(r->rest) : 0;
+    OPENSSL_cleanse(r->prefix, r->len); /* it may hold a Decryption Secrets Block */
     free(r->prefix);
     free(r);
     return rc;
@@ -183,6 +185,50 @@ FILE *replay_stream_open(uint8_t *prefix, size_t len, FILE *rest)
     FILE *fp = fopencookie(r, "rb", io);
     if (fp == NULL) {
         free(r);
+    }
+    return fp;
+}
+
+struct watch_stream {
+    FILE *src;
+    stream_observe_fn observe;
+    void *ctx;
+};
+
+/* glibc reads a request as large as src's buffer straight into buf, so the watch costs no
+ * copy: one call per buffer of the stream above. */
+static ssize_t watch_read(void *cookie, char *buf, size_t size)
+{
+    struct watch_stream *w = cookie;
+    size_t n = fread(buf, 1, size, w->src);
+    if (n == 0 && ferror(w->src)) {
+        return -1; /* errno from the failed read */
+    }
+    w->observe(w->ctx, (const uint8_t *)buf, n);
+    return (ssize_t)n;
+}
+
+static int watch_close(void *cookie)
+{
+    struct watch_stream *w = cookie;
+    int rc = w->src != stdin ? fclose(w->src) : 0;
+    free(w);
+    return rc;
+}
+
+FILE *watch_stream_open(FILE *src, stream_observe_fn observe, void *ctx)
+{
+    struct watch_stream *w = calloc(1, sizeof(*w));
+    if (w == NULL) {
+        return NULL;
+    }
+    w->src = src;
+    w->observe = observe;
+    w->ctx = ctx;
+    cookie_io_functions_t io = {.read = watch_read, .close = watch_close};
+    FILE *fp = fopencookie(w, "rb", io);
+    if (fp == NULL) {
+        free(w);
     }
     return fp;
 }

@@ -1,6 +1,6 @@
 /* stdio streams a capture file is read through when it is not read as it lies: gzip-
- * compressed files, and the first bytes of a pcapng file read once to look at its interfaces
- * and handed out again. */
+ * compressed files, the first bytes of a pcapng file read once to look at its interfaces
+ * and handed out again, and a pcapng file's bytes shown to an observer on their way. */
 #ifndef HSDUMP_SRC_CAPTURE_INPUT_STREAM_H
 #define HSDUMP_SRC_CAPTURE_INPUT_STREAM_H
 
@@ -27,5 +27,12 @@ void gzip_stream_free(struct gzip_stream *gz); /* after the stream is closed; ac
  * that cannot seek back. Takes prefix (malloc'd) and frees it on close; closing closes rest
  * unless it is stdin. NULL with errno set on failure (nothing is taken then). */
 FILE *replay_stream_open(uint8_t *prefix, size_t len, FILE *rest);
+
+/* A stream that gives src's bytes unchanged and shows each of them to observe, once, in
+ * order, as the reader takes them in (a whole stdio buffer at a time, so observe sees bytes
+ * up to one buffer before the reader looks at them). Closing it closes src unless it is
+ * stdin. NULL with errno set on failure (src is left open). */
+typedef void (*stream_observe_fn)(void *ctx, const uint8_t *data, size_t len);
+FILE *watch_stream_open(FILE *src, stream_observe_fn observe, void *ctx);
 
 #endif

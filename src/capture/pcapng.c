@@ -4,6 +4,7 @@
 #include "capture/pcapng.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -113,6 +114,13 @@ void pcapng_close(struct pcapng_reader *r)
         return;
     }
     free(r->ifs);
+    /* a Decryption Secrets Block passes through these buffers (secrets.h) */
+    if (r->block != NULL) {
+        OPENSSL_cleanse(r->block, r->block_cap);
+    }
+    if (r->record != NULL) {
+        OPENSSL_cleanse(r->record, r->record_len);
+    }
     free(r->block);
     free(r->record);
     free(r);

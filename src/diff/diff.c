@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/cursor.h"
+#include "capture/secrets.h"
 #include "messages.h"
 #include "output/utf8.h"
 
@@ -483,6 +484,8 @@ static void usage(FILE *fp)
           "                       handshakes over those transports\n"
           "  --only FIELD,...     compare only these fields (repeatable)\n"
           "  --ignore FIELD,...   leave these fields out (repeatable)\n"
+          "  --keylog FILE        decrypt handshakes of A and B with the secrets of an\n"
+          "                       NSS key log (SSLKEYLOGFILE); repeatable\n"
           "  -T, --format FORMAT  text (default) or json (one object per line)\n"
           "  -h, --help           this text\n"
           "Fields: ",
@@ -492,13 +495,14 @@ static void usage(FILE *fp)
           fp);
 }
 
-enum { OPT_KEY = 256, OPT_ONLY, OPT_IGNORE };
+enum { OPT_KEY = 256, OPT_ONLY, OPT_IGNORE, OPT_KEYLOG };
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, 'T'},
     {"help", no_argument, NULL, 'h'},
     {"ignore", required_argument, NULL, OPT_IGNORE},
     {"key", required_argument, NULL, OPT_KEY},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"only", required_argument, NULL, OPT_ONLY},
     {NULL, 0, NULL, 0},
 };
@@ -549,6 +553,12 @@ static int parse_options(int argc, char **argv, struct diff_options *o)
                 break;
             }
             return usage_error(optarg, "unknown key (sni, server or client-hello)");
+        case OPT_KEYLOG:
+            if (o->n_keylogs == DIFF_MAX_KEYLOGS) {
+                return usage_error(optarg, "too many --keylog files (at most 16)");
+            }
+            o->keylogs[o->n_keylogs++] = optarg;
+            break;
         case OPT_ONLY:
         case OPT_IGNORE:
             if (diff_add_fields(o, optarg, c == OPT_ONLY, err, sizeof(err))) {
@@ -605,6 +615,12 @@ int diff_run(int argc, char **argv, FILE *out)
     if (strcmp(path_a, "-") == 0 && strcmp(path_b, "-") == 0) {
         return usage_error("-", "standard input can be only one of A and B");
     }
+    /* Read whole before either capture: one table for both (connections take it when they
+     * are created, src/conn.c). */
+    if (!secrets_open_keylogs(o.keylogs, o.n_keylogs, false)) {
+        secrets_close();
+        return EXIT_USAGE;
+    }
     char *filter = join_filter(argc, argv, optind + 2);
     struct summary_set a, b;
     summary_set_init(&a);
@@ -625,6 +641,7 @@ int diff_run(int argc, char **argv, FILE *out)
     summary_set_free(&a);
     summary_set_free(&b);
     free(filter);
+    secrets_close();
     return status;
 }
 

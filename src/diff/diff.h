@@ -9,6 +9,7 @@
 #include "diff/summary.h"
 
 #define DIFF_MAX_FIELDS 64 /* --only / --ignore names in all */
+#define DIFF_MAX_KEYLOGS 16 /* --keylog files, as for hsdump itself */
 
 struct diff_options {
     enum summary_key key; /* --key, default sni */
@@ -17,6 +18,8 @@ struct diff_options {
     size_t n_only;
     char ignore[DIFF_MAX_FIELDS][40];
     size_t n_ignore;
+    const char *keylogs[DIFF_MAX_KEYLOGS]; /* --keylog, for both captures */
+    size_t n_keylogs;
 };
 
 struct diff_counts {

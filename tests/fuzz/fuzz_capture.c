@@ -1,5 +1,6 @@
 /* libFuzzer harness: the whole path from a capture file (libpcap reading, link layer, IPv6
- * mapping, GTP-U, UDP flows, libnids reassembly, dissectors, text output to /dev/null). The input is written to a
+ * mapping, GTP-U, UDP flows, libnids reassembly, dissectors, text output to /dev/null), with
+ * the secrets of a pcapng input's Decryption Secrets Blocks. The input is written to a
  * file in /dev/shm because libpcap reads files, exactly as hsdump -r does. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "tcp/ipv6map.h"
 #include "output/output.h"
 #include "capture/packet.h"
+#include "capture/secrets.h"
 #include "tcp/paths.h"
 #include "tcp/reassembly.h"
 #include "stats.h"
@@ -69,5 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     capture_close(cap);
+    /* secrets an input's pcapng Decryption Secrets Blocks brought are for its connections only */
+    secrets_close();
     return 0;
 }
