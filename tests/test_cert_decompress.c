@@ -2,7 +2,8 @@
  * handshake.c (RFC 8879 4): a Certificate compressed here by each algorithm's own encoder
  * (zlib compress2, BrotliEncoderCompress, ZSTD_compress) gives the lines the plain message
  * gives; wrong lengths, bombs, garbage, cut streams and unknown algorithms are reported on the
- * line, and the memory used is charged to the budget and given back. */
+ * line, and the memory used is charged to the budget and given back. Decompression runs when
+ * the user gave keys; without, the line is as it always was. */
 #include <brotli/encode.h>
 #include <check.h>
 #include <openssl/evp.h>
@@ -15,6 +16,7 @@
 
 #include "base/budget.h"
 #include "base/names.h"
+#include "crypto/keylog.h"
 #include "suites.h"
 #include "tls/cert_decompress.h"
 #include "tls/handshake.h"
@@ -139,6 +141,21 @@ static struct bytes compressed_certificate(uint16_t algorithm, size_t claim,
     return b;
 }
 
+/* The user gave keys (none of which these messages need): decompression runs only then. */
+static struct keylog_table *user_keys;
+
+static void make_user_keys(void)
+{
+    user_keys = keylog_table_new(0);
+    ck_assert_ptr_nonnull(user_keys);
+}
+
+static void free_user_keys(void)
+{
+    keylog_table_free(user_keys);
+    user_keys = NULL;
+}
+
 static void tls13_state(struct tls_state *st, struct budget *budget)
 {
     tls_state_init(st);
@@ -148,6 +165,7 @@ static void tls13_state(struct tls_state *st, struct budget *budget)
     st->cipher_suite = CIPHER_TLS_AES_128_GCM_SHA256;
     st->is_tls13 = true;
     st->budget = budget;
+    st->keys = user_keys;
 }
 
 /* One whole message through handshake.c, the path joined records and QUIC CRYPTO take. */
@@ -216,6 +234,36 @@ START_TEST(compressed_chain_reads_as_the_plain_certificate)
     vec_events_free(&plain_ev);
     vec_events_free(&ev);
     tls_state_free(&plain_st);
+    tls_state_free(&st);
+    bytes_free(&plain);
+    bytes_free(&packed);
+    bytes_free(&body);
+}
+END_TEST
+
+/* Without keys nothing changes: a CompressedCertificate can only be in the clear if its peer
+ * broke TLS 1.3, and keyless output stays what it was, the header's fields. */
+START_TEST(without_keys_the_line_is_the_header_only)
+{
+    struct bytes plain = certificate_body();
+    struct bytes packed = compress_with(CERT_COMPRESSION_brotli, plain.p, plain.len);
+    struct bytes body = compressed_certificate(CERT_COMPRESSION_brotli, plain.len, packed.p,
+                                               packed.len);
+    struct tls_state st;
+    tls13_state(&st, NULL);
+    st.keys = NULL;
+    struct vec_events ev;
+    vec_events_init(&ev);
+    run_message(&st, HS_compressed_certificate, body, &ev);
+    ck_assert_uint_eq(ev.n, 1);
+    char want[256];
+    snprintf(want, sizeof(want),
+             "handshake compressed_certificate length=%zu algorithm=brotli "
+             "uncompressed_length=%zu compressed_length=%zu",
+             body.len, plain.len, packed.len);
+    ck_assert_str_eq(vec_line(&ev, 0), want);
+    ck_assert_uint_eq(st.cert_count[DIR_S2C], 0);
+    vec_events_free(&ev);
     tls_state_free(&st);
     bytes_free(&plain);
     bytes_free(&packed);
@@ -560,7 +608,9 @@ Suite *suite_cert_decompress(void)
     Suite *s = suite_create("cert_decompress");
     TCase *tc = tcase_create("cert_decompress");
     tcase_set_timeout(tc, 60);
+    tcase_add_checked_fixture(tc, make_user_keys, free_user_keys);
     tcase_add_loop_test(tc, compressed_chain_reads_as_the_plain_certificate, 0, ALGORITHMS);
+    tcase_add_test(tc, without_keys_the_line_is_the_header_only);
     tcase_add_loop_test(tc, uncompressed_length_other_than_the_size_is_malformed, 0,
                         ALGORITHMS);
     tcase_add_loop_test(tc, bomb_stops_one_byte_past_the_claim, 0, ALGORITHMS);

@@ -243,10 +243,13 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     } else if (dissect != NULL) {
         ok = dissect(body, st, &f);
     }
-    /* RFC 8879 4: the Certificate inside a CompressedCertificate is read as a plain one */
+    /* RFC 8879 4: the Certificate inside a CompressedCertificate is read as a plain one, when
+     * the user gave keys. Compression is TLS 1.3's (RFC 8879 3), whose certificates are always
+     * protected: one in the clear comes from a broken or hostile peer, which would make a
+     * keyless run, whose output must not change, spend up to 2^24 bytes of work on each. */
     struct cert_decompressed inner;
     cert_decompressed_init(&inner, st->budget);
-    if (type == HS_compressed_certificate && ok) {
+    if (type == HS_compressed_certificate && ok && st->keys != NULL) {
         ok = dissect_compressed_certificate_message(body, st, &f, &inner);
     }
     if (dissect == NULL && cur_len(body) > 0) {
