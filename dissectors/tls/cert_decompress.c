@@ -75,7 +75,7 @@ static bool charge(struct cert_decompressed *out, size_t held)
 static void *block_alloc(void *opaque, size_t size)
 {
     struct cert_decompressed *out = opaque;
-    if (size > SIZE_MAX - BLOCK_HEADER ||
+    if (size > SIZE_MAX / 4 || /* no sum below can wrap */
         !charge(out, out->held + budget_heap_size(size + BLOCK_HEADER))) {
         return NULL;
     }
