@@ -2,10 +2,12 @@
 # QUIC Handshake packets decrypted with a key log (RFC 9001 5.1): the public capture
 # chrome-cloudflare-quic-with-secrets.pcapng in ../shared/pcaps-public/ja4, read with the
 # secrets of its Decryption Secrets Block as extracted into tests/chrome-cloudflare-quic.keylog.
-# The server's EncryptedExtensions, brotli CompressedCertificate (RFC 8879; hsdump does not
-# decompress it, so no x509 lines), CertificateVerify and both Finished must appear with
+# The server's EncryptedExtensions, brotli CompressedCertificate (RFC 8879 4: decompressed,
+# with an x509 line per certificate), CertificateVerify and both Finished must appear with
 # decrypted=true, and, when tshark is installed, as the same messages and lengths tshark
-# decrypts. Skips when the folder is absent.
+# decrypts, and the same certificates (their bytes as tshark decompresses them, named by
+# openssl x509). The capture's TLS-over-TCP connection to the same server sends its
+# certificates compressed too. Skips when the folder is absent.
 . "${srcdir:-.}/tests/lib.sh"
 
 pcap="$srcdir/../shared/pcaps-public/ja4/chrome-cloudflare-quic-with-secrets.pcapng"
@@ -55,8 +57,17 @@ fi
 quic='transport=quic quic_version=v1'
 check "encrypted_extensions with transport parameters decrypted" \
     has "handshake encrypted_extensions $quic length=94 .* alpn=h3 quic_transport_parameters_length=75 "
-check "compressed certificate decrypted" \
-    has "handshake compressed_certificate $quic length=1628 algorithm=brotli uncompressed_length=2342 "
+chain='certificates=2 certificate_lengths=1351,977'
+check "compressed certificate decrypted and decompressed" \
+    has "handshake compressed_certificate $quic length=1628 algorithm=brotli \
+uncompressed_length=2342 compressed_length=1620 $chain "
+# hsdump escapes '=' and ' ' in a subject as \x3d and \x20
+check "x509 line of each decompressed certificate" \
+    sh -c "grep -q 'x509 $quic index=0 subject=CN.x3dsni.cloudflaressl.com,' '$tmp/decrypted.txt' &&
+           grep -q 'x509 $quic index=1 subject=CN.x3dCloudflare.x20Inc' '$tmp/decrypted.txt'"
+check "TLS over TCP: compressed certificate decompressed" \
+    grep -q "handshake compressed_certificate length=1823 algorithm=brotli \
+uncompressed_length=2629 compressed_length=1815 $chain decrypted=true" "$tmp/keyed.txt"
 check "certificate_verify decrypted" \
     has "handshake certificate_verify $quic length=74 signature_scheme=ecdsa_secp256r1_sha256 "
 check "both finished decrypted" \
@@ -82,7 +93,28 @@ if command -v tshark >/dev/null 2>&1; then
         >"$tmp/hsdump.txt"
     check "decrypted messages and lengths match tshark's" \
         sh -c "[ -s '$tmp/tshark.txt' ] && cmp -s '$tmp/tshark.txt' '$tmp/hsdump.txt'"
+    # Each certificate of both connections' CompressedCertificates, in order: SHA-256 and
+    # subject of the bytes tshark decompressed (openssl), against hsdump's -v x509 lines (its
+    # escapes undone: \xHH and \\).
+    "$HSDUMP" -v --keylog "$keys" -r "$input" 2>/dev/null |
+        sed -n 's/.* x509 .* subject=\([^ ]*\) .* sha256=\([0-9a-f]*\) .*/\2 \1/p' |
+        perl -pe 's/\\(?:x([0-9a-f]{2})|(\\))/defined $1 ? chr hex $1 : "\\"/ge' \
+        >"$tmp/hsdump_certs.txt"
+    tshark -r "$input" -o "tls.keylog_file:$keys" -Y 'tls.handshake.type == 25' -T fields \
+        -e tls.handshake.certificate 2>/dev/null | tr ',' '\n' | grep . |
+        while read -r hex; do
+            printf '%s' "$hex" | perl -ne 'print pack("H*", $_)' >"$tmp/cert.der"
+            digest=$(openssl dgst -sha256 -r "$tmp/cert.der" | cut -d' ' -f1)
+            subject=$(openssl x509 -inform DER -in "$tmp/cert.der" -noout -subject \
+                -nameopt RFC2253 | sed 's/^subject=//')
+            echo "$digest $subject"
+        done >"$tmp/tshark_certs.txt"
+    check "decompressed certificates match tshark's (SHA-256 and subject by openssl)" \
+        sh -c "[ \$(wc -l <'$tmp/tshark_certs.txt') -eq 4 ] &&
+               cmp -s '$tmp/tshark_certs.txt' '$tmp/hsdump_certs.txt'"
 else
     skip "decrypted messages and lengths match tshark's" "tshark not installed"
+    skip "decompressed certificates match tshark's (SHA-256 and subject by openssl)" \
+        "tshark not installed"
 fi
 done_testing

@@ -35,5 +35,6 @@ Suite *suite_decrypt(void);
 Suite *suite_tls12_keys(void);
 Suite *suite_keylog(void);
 Suite *suite_secrets(void);
+Suite *suite_cert_decompress(void);
 
 #endif

@@ -50,6 +50,34 @@ START_TEST(oldest_message_is_dropped_first)
 }
 END_TEST
 
+/* Room for memory held while one message is read: granted only within the limit, never by
+ * dropping a holder; a refusal leaves the charge as it was and counts as a dropped message. */
+START_TEST(charge_within_drops_no_holder)
+{
+    struct budget b;
+    uint64_t dropped = 0;
+    struct holder h[2];
+    memset(h, 0, sizeof(h));
+    budget_init(&b, 1000, &dropped);
+    ck_assert(budget_charge(&b, &h[0].entry, 600, holder_evicted));
+    ck_assert(budget_charge_within(&b, &h[1].entry, 400, holder_evicted));
+    ck_assert(!budget_charge_within(&b, &h[1].entry, 401, holder_evicted));
+    ck_assert_uint_eq(h[1].entry.charged, 400);
+    ck_assert_uint_eq(b.used, 1000);
+    ck_assert_uint_eq(dropped, 1);
+    ck_assert(budget_charge_within(&b, &h[1].entry, 100, holder_evicted)); /* less: granted */
+    ck_assert(!budget_charge_within(&b, &h[1].entry, (size_t)-1, holder_evicted));
+    ck_assert_int_eq(h[0].evictions + h[1].evictions, 0);
+    ck_assert(h[0].entry.listed);
+    ck_assert_uint_eq(b.used, 700);
+    ck_assert_uint_eq(dropped, 2);
+    budget_release(&b, &h[0].entry);
+    budget_release(&b, &h[1].entry);
+    ck_assert_uint_eq(b.used, 0);
+    ck_assert(budget_charge_within(NULL, &h[0].entry, (size_t)-1, holder_evicted));
+}
+END_TEST
+
 START_TEST(heap_sizes_count_the_allocator_overhead)
 {
     ck_assert_uint_eq(budget_heap_size(0), 0);
@@ -472,6 +500,7 @@ Suite *suite_budget(void)
     tcase_add_test(tc, oldest_message_is_dropped_first);
     tcase_add_test(tc, heap_sizes_count_the_allocator_overhead);
     tcase_add_test(tc, growing_message_that_is_oldest_is_itself_dropped);
+    tcase_add_test(tc, charge_within_drops_no_holder);
     tcase_add_test(tc, join_buffer_follows_bytes_that_came_not_claimed_length);
     tcase_add_test(tc, certificate_message_over_256_kib_is_dissected);
     tcase_add_test(tc, largest_message_the_protocol_allows_is_joined);

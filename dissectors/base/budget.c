@@ -78,3 +78,19 @@ bool budget_charge(struct budget *b, struct budget_entry *e, size_t charge, budg
     }
     return true;
 }
+
+bool budget_charge_within(struct budget *b, struct budget_entry *e, size_t charge,
+                          budget_evict_fn evict)
+{
+    if (b == NULL) {
+        return true;
+    }
+    size_t others = b->used - (e->listed ? e->charged : 0);
+    if (charge > b->limit || others > b->limit - charge) {
+        if (b->dropped != NULL) {
+            (*b->dropped)++;
+        }
+        return false;
+    }
+    return budget_charge(b, e, charge, evict);
+}

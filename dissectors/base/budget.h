@@ -48,6 +48,13 @@ size_t budget_heap_size(size_t n);
  * A NULL budget counts nothing and always says yes. */
 bool budget_charge(struct budget *b, struct budget_entry *e, size_t charge, budget_evict_fn evict);
 
+/* The same, but only when the total stays within the limit, dropping no other message: for
+ * memory held while one message is read, whose own bytes may be in a buffer the budget holds.
+ * On refusal e keeps its charge, the refusal counts as a dropped message and false is
+ * returned. evict is only called if a later charge drops e while it is still listed. */
+bool budget_charge_within(struct budget *b, struct budget_entry *e, size_t charge,
+                          budget_evict_fn evict);
+
 /* e holds nothing any more (its message completed or was given up); accepts unlisted ones. */
 void budget_release(struct budget *b, struct budget_entry *e);
 

@@ -4,6 +4,7 @@
 #include "ext/extensions.h"
 #include "tls/messages.h"
 #include "base/names.h"
+#include "tls/cert_decompress.h"
 
 /* Walks a certificate_list; TLS 1.3 entries carry extensions after each certificate. */
 static bool walk_certificates(struct cursor list, bool tls13, struct fields *f, size_t *count)
@@ -173,14 +174,20 @@ bool dissect_certificate_status(struct cursor body, struct tls_state *st, struct
 
 /* RFC 8879 4: struct { CertificateCompressionAlgorithm algorithm; uint24 uncompressed_length;
  *   opaque compressed_certificate_message<1..2^24-1>; } CompressedCertificate; */
+static bool read_compressed_certificate(struct cursor body, uint16_t *algorithm,
+                                        uint32_t *uncompressed, struct cursor *compressed)
+{
+    return cur_get_u16(&body, algorithm) && cur_get_u24(&body, uncompressed) &&
+           cur_get_vec24(&body, compressed) && cur_len(body) == 0 && cur_len(*compressed) > 0;
+}
+
 bool dissect_compressed_certificate(struct cursor body, struct tls_state *st, struct fields *f)
 {
     uint16_t algorithm;
     uint32_t uncompressed;
     struct cursor compressed;
     (void)st;
-    if (!cur_get_u16(&body, &algorithm) || !cur_get_u24(&body, &uncompressed) ||
-        !cur_get_vec24(&body, &compressed) || cur_len(body) != 0 || cur_len(compressed) == 0) {
+    if (!read_compressed_certificate(body, &algorithm, &uncompressed, &compressed)) {
         return fields_malformed(f, "compressed_certificate",
                                 "algorithm, uncompressed_length, u24-prefixed message of "
                                 "1..2^24-1 bytes");
@@ -189,4 +196,36 @@ bool dissect_compressed_certificate(struct cursor body, struct tls_state *st, st
     fields_add_uint(f, "uncompressed_length", uncompressed);
     fields_add_uint(f, "compressed_length", cur_len(compressed));
     return true;
+}
+
+/* RFC 8879 4: compressed_certificate_message is "the encoded Certificate message" compressed,
+ * the Certificate structure without its 4-byte handshake header (RFC 8879 erratum 8753, as
+ * BoringSSL and Wireshark read it). "If, after decompression, the specified length does not
+ * match the actual length", and if it cannot be decompressed, the receiver aborts with
+ * bad_certificate: malformed here. */
+bool dissect_compressed_certificate_message(struct cursor body, struct tls_state *st,
+                                            struct fields *f, struct cert_decompressed *inner)
+{
+    uint16_t algorithm;
+    uint32_t uncompressed;
+    struct cursor compressed;
+    if (!read_compressed_certificate(body, &algorithm, &uncompressed, &compressed)) {
+        return false; /* dissect_compressed_certificate said why */
+    }
+    switch (cert_decompress(inner, algorithm, compressed, uncompressed)) {
+    case CERT_DECOMPRESS_OK:
+        return dissect_certificate(cert_decompressed_bytes(inner), st, f);
+    case CERT_DECOMPRESS_UNSUPPORTED:
+        return true; /* the algorithm's name (or number) is all there is to say */
+    case CERT_DECOMPRESS_BUDGET:
+        return fields_truncated(f, "budget", inner->len, uncompressed);
+    case CERT_DECOMPRESS_TOO_SHORT:
+    case CERT_DECOMPRESS_TOO_LONG:
+        return fields_malformed(f, "compressed_certificate",
+                                "exactly uncompressed_length bytes once decompressed");
+    case CERT_DECOMPRESS_CORRUPT:
+    default:
+        return fields_malformed(f, "compressed_certificate",
+                                "compressed data its algorithm decodes, ending with the message");
+    }
 }

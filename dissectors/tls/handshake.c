@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/fields.h"
+#include "tls/cert_decompress.h"
 #include "tls/flow.h"
 #include "tls/hello.h"
 #include "tls/messages.h"
@@ -242,6 +243,15 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     } else if (dissect != NULL) {
         ok = dissect(body, st, &f);
     }
+    /* RFC 8879 4: the Certificate inside a CompressedCertificate is read as a plain one, when
+     * the user gave keys. Compression is TLS 1.3's (RFC 8879 3), whose certificates are always
+     * protected: one in the clear comes from a broken or hostile peer, which would make a
+     * keyless run, whose output must not change, spend up to 2^24 bytes of work on each. */
+    struct cert_decompressed inner;
+    cert_decompressed_init(&inner, st->budget);
+    if (type == HS_compressed_certificate && ok && st->keys != NULL) {
+        ok = dissect_compressed_certificate_message(body, st, &f, &inner);
+    }
     if (dissect == NULL && cur_len(body) > 0) {
         /* -vv: the bytes of a message hsdump cannot decode, capped like undecoded= */
         fields_set_level(&f, 2);
@@ -255,7 +265,10 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
     sink->emit(sink->ctx, d, &f);
     if (type == HS_certificate && ok) {
         emit_certificates(st, d, body, sink);
+    } else if (type == HS_compressed_certificate && ok && inner.len > 0) {
+        emit_certificates(st, d, cert_decompressed_bytes(&inner), sink);
     }
+    cert_decompressed_free(&inner);
 }
 
 /* The join buffer's first HS_HEADER + length bytes are one message: its type and length. */

@@ -62,7 +62,11 @@ static bool label_agrees(const char *label, size_t len, const struct record_fact
 {
     int message = label_message(label, len);
     if (message >= 0) {
-        return r->inner_type == CONTENT_handshake && (r->message_types & (1u << message)) != 0;
+        uint32_t meant = 1u << message;
+        if (message == HS_certificate) {
+            meant |= 1u << HS_compressed_certificate; /* the same chain, compressed (RFC 8879) */
+        }
+        return r->inner_type == CONTENT_handshake && (r->message_types & meant) != 0;
     }
     if (label_is(label, len, "handshake")) {
         return r->inner_type == CONTENT_handshake;

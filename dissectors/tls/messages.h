@@ -8,6 +8,7 @@
 #include "tls/tls.h"
 
 struct fields;
+struct cert_decompressed;
 
 /* certificate.c */
 bool dissect_certificate(struct cursor body, struct tls_state *st, struct fields *f);
@@ -15,6 +16,12 @@ bool dissect_certificate_request(struct cursor body, struct tls_state *st, struc
 bool dissect_certificate_verify(struct cursor body, struct tls_state *st, struct fields *f);
 bool dissect_certificate_status(struct cursor body, struct tls_state *st, struct fields *f);
 bool dissect_compressed_certificate(struct cursor body, struct tls_state *st, struct fields *f);
+/* After dissect_compressed_certificate: the Certificate message inside, decompressed into inner
+ * (initialised by the caller, who frees it after the x509 lines) and read by
+ * dissect_certificate onto the same line. True, with inner empty, for an algorithm without a
+ * decoder. */
+bool dissect_compressed_certificate_message(struct cursor body, struct tls_state *st,
+                                            struct fields *f, struct cert_decompressed *inner);
 /* Opens a Certificate body's certificate_list and walks its DER certificates in order. */
 bool cert_open_list(struct cursor body, bool tls13, struct cursor *list);
 bool cert_next_der(struct cursor *list, bool tls13, struct cursor *der);
