@@ -2,7 +2,8 @@
 # Live capture: hsdump -i lo prints a TLS handshake made by openssl on 127.0.0.1 while it
 # runs, and SIGINT stops it with exit 0. Also: SIGUSR1 prints the counters without stopping,
 # -c 1 stops by itself, -w writes a file that reads back the same, -Z nobody captures as
-# nobody, -G stops on the wall clock. Needs root (capture permission); skips otherwise.
+# nobody, -G stops on the wall clock, a key log growing while hsdump runs is read as it
+# grows. Needs root (capture permission); skips otherwise.
 . "${srcdir:-.}/tests/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip_all "not root"
@@ -167,6 +168,28 @@ else
     not_ok "-G 1 stops by itself with status 0 (still running)"
 fi
 check "-G 1 printed the counters" grep -q '^hsdump: packets: ' "$tmp/duration.err"
+
+# 7. --keylog on a key log the client writes while hsdump runs: hsdump reads it again as it
+# grows, and the TLS 1.3 connection's records after its secrets came are decrypted.
+: >"$tmp/live.keylog"
+start_hsdump keylog --keylog "$tmp/live.keylog" "tcp port 44597"
+openssl s_server -accept 127.0.0.1:44597 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
+    -tls1_3 -naccept 1 -quiet >/dev/null 2>&1 &
+server_pid=$!
+if command -v ss >/dev/null 2>&1; then wait_for 50 port_open 44597; else sleep 0.5; fi
+(printf 'ping\n'; sleep 1) | timeout 10 openssl s_client -connect 127.0.0.1:44597 \
+    -servername live.hsdump.test -tls1_3 -keylogfile "$tmp/live.keylog" -quiet >/dev/null 2>&1
+wait_for 20 stopped "$server_pid" || kill "$server_pid" 2>/dev/null
+wait "$server_pid" 2>/dev/null
+server_pid=
+wait_for 50 grep -q ' close ' "$tmp/keylog.out"
+finish
+check "live key log: the client wrote its secrets" grep -q '^CLIENT_TRAFFIC_SECRET_0 ' \
+    "$tmp/live.keylog"
+check "live key log: records after the secrets came are decrypted" \
+    grep -q ' alert level=warning description=close_notify decrypted=true' "$tmp/keylog.out"
+check "live key log: nothing failed to open" test -z "$(grep 'decrypt=failed' "$tmp/keylog.out")"
+sed 's/^/# /' "$tmp/keylog.out"
 
 # 6. Standard output is a pipe whose reader is gone: the first event line fails to be written
 # and hsdump ends by itself, quietly, with status 0.

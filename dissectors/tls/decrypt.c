@@ -41,7 +41,14 @@ struct tls_decrypt {
     uint8_t missing;     /* labels (bit per enum keylog_label) looked for in vain since */
     struct inference_check *check; /* TLS 1.3: made at the first record decrypted */
     bool check_tried;
+    uint32_t keyless_records; /* protected records that found no secret */
 };
+
+/* A connection whose secrets are not (yet) in the table is still followed for this many
+ * protected records: a live key log is appended by the client during the handshake and read
+ * every 100 ms, so secrets often come a little after the first records, and still open the
+ * tickets and closing alerts. Past it the connection is let go as without keys. */
+#define DECRYPT_WAIT_RECORDS 64
 
 /* One record's plaintext at a time (dissection is single-threaded); every TLS 1.3 and TLS 1.2
  * record's plaintext fits. */
@@ -317,6 +324,7 @@ enum decrypt_result decrypt_record(struct tls_state *st, enum dir d, uint8_t typ
         st->dir[d].decrypted_records++;
     } else if (result == DECRYPT_KEYLESS) {
         dc->dir[d].seq++; /* counted, for keys that come later */
+        dc->keyless_records++;
     } else if (result == DECRYPT_FAILED) {
         st->dir[d].decrypt_failed = true;
         drop_keys(&dc->dir[d]);
@@ -383,13 +391,15 @@ bool decrypt_active(const struct tls_state *st)
     if (dc == NULL) {
         return false;
     }
+    bool failed = false;
     for (int d = 0; d < 2; d++) {
         if ((dc->dir[d].tls13 != NULL || dc->dir[d].tls12 != NULL) &&
             !st->dir[d].decrypt_failed) {
             return true;
         }
+        failed |= st->dir[d].decrypt_failed;
     }
-    return false;
+    return !failed && dc->keyless_records < DECRYPT_WAIT_RECORDS;
 }
 
 void decrypt_check_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,
