@@ -93,12 +93,12 @@ bool quic_suite_keys(uint32_t version, uint16_t suite, const uint8_t *secret, si
     bool v2 = version == QUIC_VERSION_2;
     keys->aead = sp->aead;
     keys->key_len = sp->key_len;
-    bool ok = hkdf_expand_label(sp->digest, secret, secret_len, v2 ? "quicv2 key" : "quic key",
-                                keys->key, sp->key_len) &&
-              hkdf_expand_label(sp->digest, secret, secret_len, v2 ? "quicv2 iv" : "quic iv",
-                                keys->iv, QUIC_IV_LEN) &&
-              hkdf_expand_label(sp->digest, secret, secret_len, v2 ? "quicv2 hp" : "quic hp",
-                                keys->hp, sp->key_len);
+    const struct hkdf_output outputs[] = {
+        {v2 ? "quicv2 key" : "quic key", keys->key, sp->key_len},
+        {v2 ? "quicv2 iv" : "quic iv", keys->iv, QUIC_IV_LEN},
+        {v2 ? "quicv2 hp" : "quic hp", keys->hp, sp->key_len},
+    };
+    bool ok = hkdf_expand_labels(sp->digest, secret, secret_len, outputs, 3);
     if (!ok) {
         quic_keys_clear(keys);
     }

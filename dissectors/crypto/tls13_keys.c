@@ -66,8 +66,11 @@ bool tls13_traffic_keys(uint16_t suite, const uint8_t *secret, size_t secret_len
         return false;
     }
     keys->key_len = s->key_len;
-    return hkdf_expand_label(s->digest, secret, secret_len, "key", keys->key, s->key_len) &&
-           hkdf_expand_label(s->digest, secret, secret_len, "iv", keys->iv, TLS13_IV_LEN);
+    const struct hkdf_output outputs[] = {
+        {"key", keys->key, s->key_len},
+        {"iv", keys->iv, TLS13_IV_LEN},
+    };
+    return hkdf_expand_labels(s->digest, secret, secret_len, outputs, 2);
 }
 
 bool tls13_next_secret(uint16_t suite, const uint8_t *secret, size_t secret_len, uint8_t *next)
@@ -86,6 +89,18 @@ bool tls13_next_secret(uint16_t suite, const uint8_t *secret, size_t secret_len,
     return ok;
 }
 
+/* The suite's cipher fetched from the provider once: EVP_aes_128_gcm() and its kin are
+ * fetched again by name at every EVP_DecryptInit_ex, four times a connection. */
+static const EVP_CIPHER *cipher_of(const struct suite *s)
+{
+    static EVP_CIPHER *fetched[sizeof(suites) / sizeof(suites[0])];
+    size_t i = (size_t)(s - suites);
+    if (fetched[i] == NULL) {
+        fetched[i] = EVP_CIPHER_fetch(NULL, EVP_CIPHER_get0_name(s->cipher()), NULL);
+    }
+    return fetched[i];
+}
+
 /* Keys from prot->secret, and the cipher context set up for them. For GCM and ChaCha20-Poly1305
  * the key is installed once and each record sets only its nonce; CCM fixes the tag length
  * when the key is set, so its key goes in again with every record (tls13_open_record). */
@@ -96,7 +111,8 @@ static bool protection_rekey(struct tls13_protection *prot)
         return false;
     }
     EVP_CIPHER_CTX *ctx = prot->ctx;
-    if (EVP_DecryptInit_ex(ctx, s->cipher(), NULL, NULL, NULL) != 1 ||
+    const EVP_CIPHER *cipher = cipher_of(s);
+    if (cipher == NULL || EVP_DecryptInit_ex(ctx, cipher, NULL, NULL, NULL) != 1 ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, TLS13_IV_LEN, NULL) != 1) {
         return false;
     }

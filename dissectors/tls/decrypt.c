@@ -430,6 +430,11 @@ void decrypt_check_finish(struct tls_state *st, bool closed)
     }
 }
 
+bool decrypt_past_handshake(const struct tls_state *st)
+{
+    return st->dir[DIR_C2S].finished && st->dir[DIR_S2C].finished && decrypt_active(st);
+}
+
 void decrypt_free(struct tls_state *st)
 {
     if (st->decrypt == NULL) {

@@ -50,6 +50,10 @@ void decrypt_check_plaintext(struct tls_state *st, enum dir d);
  * sets st->inference_disagreements. */
 void decrypt_check_finish(struct tls_state *st, bool closed);
 
+/* Decrypting, and both sides finished their handshake: what follows is records to open one
+ * by one (tickets, KeyUpdates, alerts, application data counted). */
+bool decrypt_past_handshake(const struct tls_state *st);
+
 /* Clears every key (OPENSSL_cleanse) and frees; st->decrypt becomes NULL. */
 void decrypt_free(struct tls_state *st);
 
