@@ -145,23 +145,28 @@ def targets(runs, meta, caps, flat):
         for keyless, keyed, label in (("hsdump_text", "hsdump_text_keys", "text"),
                                       ("hsdump_summary", "hsdump_summary_keys", "-S")):
             plain, keys = median_time(runs, cap, keyless), median_time(runs, cap, keyed)
+            plain_cpu, keys_cpu = median_cpu(runs, cap, keyless), median_cpu(runs, cap, keyed)
             if plain and keys:
                 rows.append((cap, "hsdump %s with every key within %gx of it without"
-                             % (label, KEYED_LIMIT), "%.2fx" % (keys / plain),
+                             % (label, KEYED_LIMIT), "%.2fx (CPU %.2fx)" % (
+                                 keys / plain, keys_cpu / plain_cpu if plain_cpu else 0),
                              verdict(keys / plain <= KEYED_LIMIT)))
         rss = [x[1] for tool in ("hsdump_text_keys", "hsdump_summary_keys")
                for x in runs.get((cap, tool), [])]
         if rss:
-            mib = max(rss) / 1024
-            rows.append((cap, "hsdump --keylog peak RSS < %d MiB" % RSS_LIMIT_MIB,
-                         "%.1f MiB" % mib, verdict(mib < RSS_LIMIT_MIB)))
+            # No target: the key table holds every secret of the capture (issue 8's memory
+            # target is for hsdump without keys).
+            rows.append((cap, "hsdump --keylog peak RSS (the whole key log in memory)",
+                         "%.1f MiB" % (max(rss) / 1024), "-"))
     for cap in caps:
         for base, tool, label in (("base_text", "hsdump_text", "text"),
                                   ("base_summary", "hsdump_summary", "-S")):
             old, new = median_time(runs, cap, base), median_time(runs, cap, tool)
             if old and new:
+                old_cpu, new_cpu = median_cpu(runs, cap, base), median_cpu(runs, cap, tool)
                 rows.append((cap, "hsdump %s against the base binary (no slowdown)" % label,
-                             "%.2fx" % (new / old), "-"))
+                             "%.2fx (CPU %.2fx)" % (new / old, new_cpu / old_cpu if old_cpu
+                                                     else 0), "-"))
     print("### Targets")
     print()
     print("| capture | target | measured | |")

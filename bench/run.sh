@@ -223,3 +223,4 @@ done
     "$PYTHON" "$here/report.py" "$raw" "$meta"
 } | tee "$data/last-run.md"
 cp "$raw" "$data/last-run.tsv"
+cp "$meta" "$data/last-run-meta.tsv" # report.py last-run.tsv last-run-meta.tsv: the tables again
