@@ -99,6 +99,8 @@ def capture_table(runs, meta, cap):
         print("With the key log, `--stats`: %s connections decrypted, %s records decrypted, %s "
               "connections with records the secrets did not open." % (
                   m["decrypted_conns"], m["decrypted_records"], m["failed_conns"]))
+        if m.get("contradicted"):
+            print("Keyless inferences contradicted by decryption: %s." % m["contradicted"])
     if "check_hsdump" in m:
         hs, ts = int(m["check_hsdump"]), int(m["check_tshark"])
         print()

@@ -196,6 +196,9 @@ for spec in "${specs[@]}"; do
             "$1" "$(stat_of 'connections decrypted (--keylog, pcapng secrets)')" \
             "$1" "$(stat_of 'records decrypted')" \
             "$1" "$(stat_of 'connections with records the secrets did not open')" >>"$meta"
+        # issue 17 part 5: a decrypted message that contradicts the keyless inference
+        printf '%s\tcontradicted\t%s\n' "$1" \
+            "$(stat_of 'keyless inferences contradicted by decryption')" >>"$meta"
     elif [ "$check" = 1 ] && command -v tshark >/dev/null 2>&1; then
         log "$1: counting ClientHellos (hsdump text, tshark with desegmentation defaults)"
         hs=$("$HSDUMP" -r "$f" | grep -c ' handshake client_hello ' || true)
