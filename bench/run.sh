@@ -191,9 +191,10 @@ for spec in "${specs[@]}"; do
     if [ "$1" = K ]; then
         # Every record must open: the --stats counters of a keyed run.
         "$HSDUMP" --keylog "$keys" -S --stats -r "$f" 2>"$work/stats" >/dev/null || true
-        stat_of() { sed -n "s/^hsdump: $1: //p" "$work/stats"; }
+        # a label may carry a note in parentheses, e.g. "connections decrypted (...)"
+        stat_of() { sed -n -E "s/^hsdump: $1( \([^)]*\))?: //p" "$work/stats"; }
         printf '%s\tdecrypted_conns\t%s\n%s\tdecrypted_records\t%s\n%s\tfailed_conns\t%s\n' \
-            "$1" "$(stat_of 'connections decrypted (--keylog, pcapng secrets)')" \
+            "$1" "$(stat_of 'connections decrypted')" \
             "$1" "$(stat_of 'records decrypted')" \
             "$1" "$(stat_of 'connections with records the secrets did not open')" >>"$meta"
         # issue 17 part 5: a decrypted message that contradicts the keyless inference
