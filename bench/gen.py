@@ -11,9 +11,16 @@ TLS application_data each way after the handshake, and a FIN, FIN/ACK, ACK close
 header and TCP checksums are correct. --concurrency connections are open at once, their
 packets interleaved at random; timestamps increase by 20 us per packet.
 
-The same arguments always give the same bytes. Standard library only."""
+With --keylog-out FILE every connection is instead a TLS 1.3 handshake synthesized around
+the hellos of pcaps/tls13-full.pcap, protected with random per-connection traffic secrets that
+FILE gets in the NSS key log format (see keyed_connection), for measuring decryption.
+
+The same arguments always give the same bytes. Standard library only, except that
+--keylog-out needs the `cryptography` module (Debian: python3-cryptography) for AES-GCM."""
 import argparse
 import glob
+import hashlib
+import hmac
 import os
 import random
 import struct
@@ -216,6 +223,165 @@ def app_items(app_bytes, d, rng):
     return chunked(d, bytes(stream))
 
 
+# ---- keyed TLS 1.3 connections (--keylog-out) ----
+#
+# Each connection is the exchange of pcaps/tls13-full.pcap (TLS_AES_128_GCM_SHA256, middlebox
+# compatibility mode) rebuilt with secrets of its own: the template's plaintext ClientHello and
+# ServerHello with a fresh client random, server random and session id; then every protected
+# record sealed per RFC 8446 5.2 under keys derived per RFC 8446 7.3 from four random traffic
+# secrets, written to the key log under the connection's client random. The messages inside
+# have the template's sizes: EncryptedExtensions (ALPN h2), Certificate (the real server
+# certificate of pcaps/tls12-full.pcap, the same one tls13-full's server sent),
+# CertificateVerify (rsa_pss_rsae_sha256, random signature), Finished (random verify_data) each
+# way, two NewSessionTickets, --app-bytes of application data each way in records as long as
+# capture A's, and a close_notify each way.
+
+KEYED_SUITE = 0x1301                # TLS_AES_128_GCM_SHA256 (RFC 8446 B.4)
+KEYED_HASH_LEN = 32                 # SHA-256: the suite's secrets' length
+AEAD_TAG = 16                       # RFC 5116 5.1: AES-128-GCM's tag
+TLS13_LABELS = ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0")
+HS_ENCRYPTED_EXTENSIONS, HS_CERTIFICATE, HS_CERTIFICATE_VERIFY = 8, 11, 15
+HS_FINISHED, HS_NEW_SESSION_TICKET = 20, 4
+RSA_PSS_RSAE_SHA256 = 0x0804
+AESGCM = None                       # cryptography's, imported only for --keylog-out
+
+
+def load_aead():
+    global AESGCM
+    try:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM as aesgcm
+    except ImportError:
+        sys.exit("gen.py: --keylog-out needs the Python module cryptography "
+                 "(Debian: apt-get install python3-cryptography; or pip install cryptography)")
+    AESGCM = aesgcm
+
+
+def word_sum_mod(data):
+    """word_sum modulo 0xFFFF: the checksum folds to the same value (2^16 = 1 mod 0xFFFF, and
+    every TCP sum has the nonzero pseudo-header in it), at a fraction of the cost."""
+    if len(data) % 2:
+        data += b"\x00"
+    return int.from_bytes(data, "big") % 0xFFFF
+
+
+def hkdf_expand_label(secret, label, length):
+    """RFC 8446 7.1 HKDF-Expand-Label with an empty context, SHA-256, length <= 32 (one
+    block of RFC 5869 2.3)."""
+    full = b"tls13 " + label
+    info = struct.pack(">HB", length, len(full)) + full + b"\x00"
+    return hmac.new(secret, info + b"\x01", hashlib.sha256).digest()[:length]
+
+
+class Sealer:
+    """One direction's record protection under one traffic secret (RFC 8446 5.2, 5.3)."""
+
+    def __init__(self, secret):
+        self.aead = AESGCM(hkdf_expand_label(secret, b"key", 16))
+        self.iv = int.from_bytes(hkdf_expand_label(secret, b"iv", 12), "big")
+        self.seq = 0
+
+    def seal(self, content_type, content):
+        inner = content + bytes([content_type])               # TLSInnerPlaintext, no padding
+        header = struct.pack(">BHH", 23, 0x0303, len(inner) + AEAD_TAG)
+        nonce = (self.iv ^ self.seq).to_bytes(12, "big")
+        self.seq += 1
+        return header + self.aead.encrypt(nonce, inner, header)
+
+
+def handshake(msg_type, body):
+    return struct.pack(">B", msg_type) + len(body).to_bytes(3, "big") + body
+
+
+def handshake_record(stream, msg_type):
+    """The first handshake record (RFC 8446 5.1) of one direction's byte stream whose first
+    message is of msg_type."""
+    off = 0
+    while off + 6 <= len(stream):
+        end = off + 5 + struct.unpack(">H", stream[off + 3:off + 5])[0]
+        if stream[off] == 22 and stream[off + 5] == msg_type:
+            return stream[off:end]
+        off = end
+    raise ValueError("no handshake record starting with message type %d" % msg_type)
+
+
+def keyed_templates(pcap_dir):
+    """The hellos of tls13-full.pcap and the server certificate chain of tls12-full.pcap."""
+    def streams(name):
+        script = connections(os.path.join(pcap_dir, name))[0]
+        return [b"".join(p for d, p in script if d == side) for side in (CLIENT, SERVER)]
+    client, server = streams("tls13-full.pcap")
+    client_hello = handshake_record(client, 1)
+    server_hello = handshake_record(server, 2)
+    if (client_hello[43] != 32 or server_hello[43] != 32 or
+            server_hello[76:78] != struct.pack(">H", KEYED_SUITE)):
+        raise ValueError("tls13-full.pcap: not the hellos expected")
+    # RFC 5246 7.4.2 certificate_list -> RFC 8446 4.4.2 CertificateEntry list, no extensions
+    cert12 = handshake_record(streams("tls12-full.pcap")[SERVER], HS_CERTIFICATE)
+    chain, off, end = b"", 12, 12 + int.from_bytes(cert12[9:12], "big")
+    while off < end:
+        n = int.from_bytes(cert12[off:off + 3], "big")
+        chain += cert12[off:off + 3 + n] + b"\x00\x00"
+        off += 3 + n
+    certificate = handshake(HS_CERTIFICATE, b"\x00" + len(chain).to_bytes(3, "big") + chain)
+    alpn = struct.pack(">HHH", 16, 5, 3) + b"\x02h2"          # RFC 7301 3.1: h2 chosen
+    encrypted_extensions = handshake(HS_ENCRYPTED_EXTENSIONS, struct.pack(">H", len(alpn)) + alpn)
+    return {"client_hello": client_hello, "server_hello": server_hello,
+            "certificate": certificate, "encrypted_extensions": encrypted_extensions}
+
+
+def app_lengths(app_bytes):
+    """Capture A's application_data record lengths (app_items), as TLSCiphertext lengths:
+    each plaintext is its record's length less the content type byte and the tag."""
+    lengths, left = [], app_bytes
+    while left > 0:
+        lengths.append(min(left, APP_RECORD_MAX))
+        left -= lengths[-1]
+    return lengths
+
+
+def keyed_connection(seed, i, kt, app_lengths_, app_plain, keylog):
+    """Connection i's segments as a template ({"head", "tail", "has_app"}), its four secrets
+    appended to keylog."""
+    rng = random.Random("keyed/%d/%d" % (seed, i))
+    client_random, server_random = rng.randbytes(32), rng.randbytes(32)
+    session_id = rng.randbytes(32)
+    secrets = [rng.randbytes(KEYED_HASH_LEN) for _ in TLS13_LABELS]
+    for label, secret in zip(TLS13_LABELS, secrets):
+        keylog.append("%s %s %s\n" % (label, client_random.hex(), secret.hex()))
+    c_hs, s_hs, c_app, s_app = (Sealer(s) for s in secrets)
+    ch, sh = kt["client_hello"], kt["server_hello"]
+    client_hello = ch[:11] + client_random + ch[43:44] + session_id + ch[76:]
+    server_hello = sh[:11] + server_random + sh[43:44] + session_id + sh[76:]
+    ccs = b"\x14\x03\x03\x00\x01\x01"
+    verify = handshake(HS_CERTIFICATE_VERIFY,
+                       struct.pack(">HH", RSA_PSS_RSAE_SHA256, 256) + rng.randbytes(256))
+    server_flight = (server_hello + ccs + s_hs.seal(22, kt["encrypted_extensions"]) +
+                     s_hs.seal(22, kt["certificate"]) + s_hs.seal(22, verify) +
+                     s_hs.seal(22, handshake(HS_FINISHED, rng.randbytes(KEYED_HASH_LEN))))
+    client_flight = ccs + c_hs.seal(22, handshake(HS_FINISHED, rng.randbytes(KEYED_HASH_LEN)))
+    tickets = []
+    for nonce in range(2):      # RFC 8446 4.6.1, the sizes OpenSSL's have in the template
+        body = (struct.pack(">II", 7200, rng.getrandbits(32)) + b"\x08" +
+                nonce.to_bytes(8, "big") + struct.pack(">H", 192) + rng.randbytes(192) +
+                b"\x00\x00")
+        tickets.append(s_app.seal(22, handshake(HS_NEW_SESSION_TICKET, body)))
+    app = {}
+    for d, sealer in ((CLIENT, c_app), (SERVER, s_app)):
+        app[d] = b"".join(sealer.seal(23, app_plain[:max(0, n - 1 - AEAD_TAG)])
+                          for n in app_lengths_)
+    close_notify = b"\x01\x00"                                  # RFC 8446 6.1: warning(1), 0
+    script = [(CLIENT, client_hello), (SERVER, server_flight), (CLIENT, client_flight),
+              (SERVER, tickets[0]), (SERVER, tickets[1]), (CLIENT, app[CLIENT]),
+              (SERVER, app[SERVER]), (CLIENT, c_app.seal(21, close_notify)),
+              (SERVER, s_app.seal(21, close_notify))]
+    head = []
+    for d, payload in script:
+        head.extend((d, payload[k:k + MSS], word_sum_mod(payload[k:k + MSS]))
+                    for k in range(0, len(payload), MSS))
+    return {"head": head, "tail": [], "has_app": False}
+
+
 # ---- writing ----
 
 def addr_sum(a):
@@ -281,7 +447,9 @@ def conn_packets(i, tmpl, app, is_v6, rng):
     yield frame(CLIENT, ACK)
 
 
-def generate(args, out):
+def generate(args, out, keylog=None):
+    """Writes the capture to out; with keylog (a list), the keyed TLS 1.3 connections of
+    --keylog-out, their key log lines appended to it."""
     rng = random.Random(args.seed)
     templates = load_templates(args.pcaps)
     app = []
@@ -289,10 +457,16 @@ def generate(args, out):
         app_rng = random.Random(args.seed ^ 0x5EED)
         app = app_items(args.app_bytes, CLIENT, app_rng) + app_items(args.app_bytes, SERVER,
                                                                       app_rng)
+    if keylog is not None:
+        kt = keyed_templates(args.pcaps)
+        lengths = app_lengths(args.app_bytes)
+        app_plain = random.Random(args.seed ^ 0x5EED).randbytes(APP_RECORD_MAX)
 
     def start(i):
-        tmpl = templates[int(rng.random() * len(templates))]
-        is_v6 = rng.random() < args.ipv6_share
+        tmpl = templates[int(rng.random() * len(templates))]   # drawn either way: the same
+        is_v6 = rng.random() < args.ipv6_share                  # connections are IPv6
+        if keylog is not None:
+            tmpl = keyed_connection(args.seed, i, kt, lengths, app_plain, keylog)
         return conn_packets(i, tmpl, app, is_v6, random.Random(args.seed * 1000003 + i))
 
     active = []
@@ -343,6 +517,10 @@ def main():
                    help="directory of template captures (default: the repository's pcaps/)")
     p.add_argument("--list-templates", action="store_true",
                    help="print the template connections and exit")
+    p.add_argument("--keylog-out", metavar="FILE",
+                   help="make every connection TLS 1.3 (TLS_AES_128_GCM_SHA256) with random "
+                        "secrets, written to FILE as an NSS key log (needs the Python module "
+                        "cryptography)")
     p.add_argument("output", nargs="?", help="pcap file to write ('-' for stdout)")
     args = p.parse_args()
     if args.list_templates:
@@ -356,15 +534,27 @@ def main():
         p.error("--connections and --concurrency must be >= 1, --app-bytes >= 0")
     if args.connections > 16000000:
         p.error("--connections: at most 16000000 (one IPv4 client address each in 10/8)")
+    keylog = None
+    if args.keylog_out is not None:
+        load_aead()
+        keylog = []
     if args.output == "-":
-        packets, n = generate(args, sys.stdout.buffer)
+        packets, n = generate(args, sys.stdout.buffer, keylog)
     else:
         tmp = args.output + ".tmp"
         with open(tmp, "wb", buffering=0) as out:
-            packets, n = generate(args, out)
+            packets, n = generate(args, out, keylog)
         os.replace(tmp, args.output)
-    print("gen.py: %s: %d connections from %d templates, %d packets" %
-          (args.output, args.connections, n, packets), file=sys.stderr)
+    if keylog is not None:
+        tmp = args.keylog_out + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("# TLS secrets of %s, written by bench/gen.py\n" % args.output)
+            f.writelines(keylog)
+        os.replace(tmp, args.keylog_out)
+    source = ("TLS 1.3 with the secrets in %s" % args.keylog_out if keylog is not None
+              else "from %d templates" % n)
+    print("gen.py: %s: %d connections %s, %d packets" %
+          (args.output, args.connections, source, packets), file=sys.stderr)
     return 0
 
 

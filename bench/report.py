@@ -11,13 +11,22 @@ import sys
 TOOLS = [
     ("bare", "bare libpcap loop", "bench/data/pcap_loop FILE"),
     ("hsdump_text", "hsdump text", "src/hsdump -r FILE > /dev/null"),
+    ("hsdump_text_keys", "hsdump text --keylog",
+     "src/hsdump --keylog KEYLOG -r FILE > /dev/null"),
+    ("base_text", "base hsdump text", "$HSDUMP_BASE -r FILE > /dev/null"),
     ("hsdump_json", "hsdump JSON", "src/hsdump -T json -r FILE > /dev/null"),
     ("hsdump_summary", "hsdump -S", "src/hsdump -S -r FILE > /dev/null"),
+    ("hsdump_summary_keys", "hsdump -S --keylog",
+     "src/hsdump --keylog KEYLOG -S -r FILE > /dev/null"),
+    ("base_summary", "base hsdump -S", "$HSDUMP_BASE -S -r FILE > /dev/null"),
     ("ssldump", "ssldump", "ssldump -r FILE -n > /dev/null"),
     ("tshark_text", "tshark text", "tshark -r FILE -Y tls.handshake > /dev/null"),
 ]
+# The tools of issue 8's protocol, listed under every report; the others when they ran.
+ALWAYS_LISTED = ("bare", "hsdump_text", "hsdump_json", "hsdump_summary", "ssldump", "tshark_text")
 RSS_LIMIT_MIB = 64
 FLAT_LIMIT = 1.10
+KEYED_LIMIT = 2.0               # issue 17 part 7: with every key, within 2x the keyless run
 
 
 def load(raw_path, meta_path):
@@ -56,6 +65,9 @@ def capture_table(runs, meta, cap):
           % (cap, m["connections"], m["app_bytes"]))
     print()
     print("`%s`: %s packets, %.2f GB." % (m["file"], packets, int(m["size"]) / 1e9))
+    if "keylog" in m:
+        print("Every connection TLS 1.3 (TLS_AES_128_GCM_SHA256); its secrets in `%s`: %s "
+              "lines, %.1f MB." % (m["keylog"], m["keylog_lines"], int(m["keylog_size"]) / 1e6))
     print()
     print("| tool | runs | median wall s | min-max wall s | x bare loop | median CPU s "
           "| x bare (CPU) | packets/s | peak RSS MiB |")
@@ -82,6 +94,13 @@ def capture_table(runs, meta, cap):
     print()
     print("1-minute load average before each run: %.2f to %.2f (2 cores; other work shared "
           "the machine)." % (min(loads), max(loads)))
+    if "decrypted_conns" in m:
+        print()
+        print("With the key log, `--stats`: %s connections decrypted, %s records decrypted, %s "
+              "connections with records the secrets did not open." % (
+                  m["decrypted_conns"], m["decrypted_records"], m["failed_conns"]))
+        if m.get("contradicted"):
+            print("Keyless inferences contradicted by decryption: %s." % m["contradicted"])
     if "check_hsdump" in m:
         hs, ts = int(m["check_hsdump"]), int(m["check_tshark"])
         print()
@@ -124,6 +143,32 @@ def targets(runs, meta, caps, flat):
         rows.append(("F*", "peak RSS flat within 10%% from %s to %s connections"
                      % (meta[flat[0]]["connections"], meta[flat[-1]]["connections"]),
                      "max/min %.2f" % ratio, verdict(ratio <= FLAT_LIMIT)))
+    for cap in [c for c in meta if "keylog" in meta[c]]:
+        for keyless, keyed, label in (("hsdump_text", "hsdump_text_keys", "text"),
+                                      ("hsdump_summary", "hsdump_summary_keys", "-S")):
+            plain, keys = median_time(runs, cap, keyless), median_time(runs, cap, keyed)
+            plain_cpu, keys_cpu = median_cpu(runs, cap, keyless), median_cpu(runs, cap, keyed)
+            if plain and keys:
+                rows.append((cap, "hsdump %s with every key within %gx of it without"
+                             % (label, KEYED_LIMIT), "%.2fx (CPU %.2fx)" % (
+                                 keys / plain, keys_cpu / plain_cpu if plain_cpu else 0),
+                             verdict(keys / plain <= KEYED_LIMIT)))
+        rss = [x[1] for tool in ("hsdump_text_keys", "hsdump_summary_keys")
+               for x in runs.get((cap, tool), [])]
+        if rss:
+            # No target: the key table holds every secret of the capture (issue 8's memory
+            # target is for hsdump without keys).
+            rows.append((cap, "hsdump --keylog peak RSS (the whole key log in memory)",
+                         "%.1f MiB" % (max(rss) / 1024), "-"))
+    for cap in caps:
+        for base, tool, label in (("base_text", "hsdump_text", "text"),
+                                  ("base_summary", "hsdump_summary", "-S")):
+            old, new = median_time(runs, cap, base), median_time(runs, cap, tool)
+            if old and new:
+                old_cpu, new_cpu = median_cpu(runs, cap, base), median_cpu(runs, cap, tool)
+                rows.append((cap, "hsdump %s against the base binary (no slowdown)" % label,
+                             "%.2fx (CPU %.2fx)" % (new / old, new_cpu / old_cpu if old_cpu
+                                                     else 0), "-"))
     print("### Targets")
     print()
     print("| capture | target | measured | |")
@@ -152,16 +197,18 @@ def main():
     runs, meta = load(sys.argv[1], sys.argv[2])
     caps = [c for c in ("A", "B") if c in meta]
     flat = [c for c in ("F10k", "F100k", "F1M") if c in meta]
-    for cap in caps:
+    for cap in caps + [c for c in ("K",) if c in meta]:
         capture_table(runs, meta, cap)
     if flat:
         flat_table(runs, meta, flat)
     targets(runs, meta, caps, flat)
-    print("Commands (FILE is the capture; each run under `/usr/bin/time -f '%e %M %U %S'`, "
+    print("Commands (FILE is the capture, KEYLOG its key log; each run under "
+          "`/usr/bin/time -f '%e %M %U %S'`, "
           "stderr to a log; the targets use median wall time):")
     print()
-    for _tool, label, cmd in TOOLS:
-        print("- %s: `%s`" % (label, cmd))
+    for tool, label, cmd in TOOLS:
+        if tool in ALWAYS_LISTED or any(t == tool for _c, t in runs):
+            print("- %s: `%s`" % (label, cmd))
     return 0
 
 
