@@ -175,7 +175,7 @@ static size_t consume_tls(struct conn *c, enum dir d, struct cursor bytes,
         rec_forget_held(&c->tls); /* no more bytes come: a record begun is never read */
         c->unfollowed = true;
         *verdict = CONN_DONE;
-    } else if (c->tls.skimming || decrypt_past_handshake(&c->tls)) {
+    } else if (c->tls.skimming || (c->tls.keys != NULL && decrypt_past_handshake(&c->tls))) {
         /* the rest is read record by record: followed without libnids (tcp/bypass.c) */
         *verdict = CONN_SKIM;
     }

@@ -217,6 +217,32 @@ static void take_back(struct tls_state *st, const struct negotiable *before, uin
     }
 }
 
+/* The message's line, after the flow and the message counts took it in. */
+static void emit_message(struct tls_state *st, enum dir d, uint8_t type, const struct fields *f,
+                         const struct tls_sink *sink)
+{
+    note_flow(st, d, type, f);
+    st->dir[d].messages++;
+    st->dir[d].last_message = type;
+    st->dir[d].message_types |= type < 32 ? 1u << type : 0;
+    sink->emit(sink->ctx, d, f);
+}
+
+/* A CompressedCertificate read with keys: its line with what the Certificate inside adds,
+ * then that Certificate's x509 lines. */
+static void emit_compressed_chain(struct tls_state *st, enum dir d, struct cursor body,
+                                  struct fields *f, const struct tls_sink *sink)
+{
+    struct cert_decompressed inner;
+    cert_decompressed_init(&inner, st->budget);
+    bool ok = dissect_compressed_certificate_message(body, st, f, &inner);
+    emit_message(st, d, HS_compressed_certificate, f, sink);
+    if (ok && inner.len > 0) {
+        emit_certificates(st, d, cert_decompressed_bytes(&inner), sink);
+    }
+    cert_decompressed_free(&inner);
+}
+
 void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct cursor body,
                         uint16_t record_version, uint32_t fragments, const struct tls_sink *sink)
 {
@@ -247,10 +273,9 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
      * the user gave keys. Compression is TLS 1.3's (RFC 8879 3), whose certificates are always
      * protected: one in the clear comes from a broken or hostile peer, which would make a
      * keyless run, whose output must not change, spend up to 2^24 bytes of work on each. */
-    struct cert_decompressed inner;
-    cert_decompressed_init(&inner, st->budget);
     if (type == HS_compressed_certificate && ok && st->keys != NULL) {
-        ok = dissect_compressed_certificate_message(body, st, &f, &inner);
+        emit_compressed_chain(st, d, body, &f, sink);
+        return;
     }
     if (dissect == NULL && cur_len(body) > 0) {
         /* -vv: the bytes of a message hsdump cannot decode, capped like undecoded= */
@@ -258,17 +283,10 @@ void hs_dissect_message(struct tls_state *st, enum dir d, uint8_t type, struct c
         fields_add_hex(&f, "body", cur_take_upto(&body, FIELDS_UNDECODED_MAX));
         fields_set_level(&f, 0);
     }
-    note_flow(st, d, type, &f);
-    st->dir[d].messages++;
-    st->dir[d].last_message = type;
-    st->dir[d].message_types |= type < 32 ? 1u << type : 0;
-    sink->emit(sink->ctx, d, &f);
+    emit_message(st, d, type, &f, sink);
     if (type == HS_certificate && ok) {
         emit_certificates(st, d, body, sink);
-    } else if (type == HS_compressed_certificate && ok && inner.len > 0) {
-        emit_certificates(st, d, cert_decompressed_bytes(&inner), sink);
     }
-    cert_decompressed_free(&inner);
 }
 
 /* The join buffer's first HS_HEADER + length bytes are one message: its type and length. */
