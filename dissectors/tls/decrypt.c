@@ -54,6 +54,19 @@ struct tls_decrypt {
  * record's plaintext fits. */
 static uint8_t plaintext[TLS12_FRAGMENT_MAX > TLS13_PLAINTEXT_MAX ? TLS12_FRAGMENT_MAX
                                                                  : TLS13_PLAINTEXT_MAX];
+/* Bytes of plaintext holds from the last record opened: cleared once it was read
+ * (decrypt_after_record), so no application data stays in memory. */
+static size_t plaintext_used;
+
+/* The last record's plaintext is read: cleared (OPENSSL_cleanse), application data above all. */
+static void forget_plaintext(void)
+{
+    if (plaintext_used > 0) {
+        OPENSSL_cleanse(plaintext, plaintext_used < sizeof(plaintext) ? plaintext_used
+                                                                      : sizeof(plaintext));
+        plaintext_used = 0;
+    }
+}
 
 static struct tls_decrypt *state_of(struct tls_state *st)
 {
@@ -134,6 +147,7 @@ static enum decrypt_result tls13_open(struct tls13_protection *prot, uint64_t se
     case TLS13_OPEN_OK:
         inner->type = result.content_type;
         inner->plaintext = cur_make(plaintext, result.len);
+        plaintext_used = cur_len(whole);
         return DECRYPT_OK;
     default:
         return DECRYPT_FAILED;
@@ -288,6 +302,7 @@ static enum decrypt_result tls12_record(struct tls_state *st, struct tls_decrypt
     }
     inner->type = type;
     inner->plaintext = cur_make(plaintext, len);
+    plaintext_used = cur_len(fragment);
     return DECRYPT_OK;
 }
 
@@ -326,6 +341,7 @@ enum decrypt_result decrypt_record(struct tls_state *st, enum dir d, uint8_t typ
         dc->dir[d].seq++; /* counted, for keys that come later */
         dc->keyless_records++;
     } else if (result == DECRYPT_FAILED) {
+        forget_plaintext();
         st->dir[d].decrypt_failed = true;
         drop_keys(&dc->dir[d]);
     }
@@ -334,6 +350,7 @@ enum decrypt_result decrypt_record(struct tls_state *st, enum dir d, uint8_t typ
 
 void decrypt_after_record(struct tls_state *st, enum dir d, uint32_t messages_before)
 {
+    forget_plaintext();
     struct tls_decrypt *dc = st->decrypt;
     struct tls_dir *td = &st->dir[d];
     if (dc == NULL || td->messages == messages_before) {
