@@ -12,74 +12,72 @@
 #define LABEL_PREFIX "tls13 "
 #define HKDF_LABEL_MAX (2 + 1 + 255 + 1)
 
-/* One HKDF step: extract (salt, ikm -> prk) or expand (prk, info -> out_len bytes). */
-static bool hkdf(const char *digest, int mode, const uint8_t *salt, size_t salt_len,
-                 const uint8_t *key, size_t key_len, const uint8_t *info, size_t info_len,
-                 uint8_t *out, size_t out_len)
-{
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
-    EVP_KDF_free(kdf);
-    if (ctx == NULL) {
-        return false;
-    }
-    OSSL_PARAM params[6];
-    size_t n = 0;
-    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-    if (salt != NULL) {
-        params[n++] =
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
-    }
-    if (info != NULL) {
-        params[n++] =
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    }
-    params[n] = OSSL_PARAM_construct_end();
-    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-    EVP_KDF_CTX_free(ctx);
-    return ok;
-}
-
-/* An HMAC context with its digest set and no key, fetched once per digest and copied for
- * each use: fetching by name (the KDF, the MAC, the digest) cost more than the hashing itself,
- * four key derivations a TLS 1.3 connection. Single-threaded, like every dissector. */
-static EVP_MAC_CTX *hmac_template(const char *digest, size_t *hash_len)
+/* The HKDF implementation with its digest set, fetched once per digest: fetching by name cost
+ * more than the hashing itself, four key derivations a TLS 1.3 connection. libcrypto 3.0's
+ * HKDF cannot copy a context, so one is reused and its key overwritten after each step.
+ * Single-threaded, like every dissector. */
+static EVP_KDF_CTX *hkdf_context(const char *digest)
 {
     static struct {
         const char *digest;
-        EVP_MAC_CTX *ctx;
-        size_t hash_len;
+        EVP_KDF_CTX *ctx;
     } made[4];
     size_t i;
     for (i = 0; i < sizeof(made) / sizeof(made[0]) && made[i].ctx != NULL; i++) {
         if (strcmp(made[i].digest, digest) == 0) {
-            *hash_len = made[i].hash_len;
             return made[i].ctx;
         }
     }
     if (i == sizeof(made) / sizeof(made[0])) {
         return NULL;
     }
-    EVP_MD *md = EVP_MD_fetch(NULL, digest, NULL);
-    int size = md != NULL ? EVP_MD_get_size(md) : 0;
-    EVP_MD_free(md);
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-    EVP_MAC_free(mac);
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
+    EVP_KDF_free(kdf);
     OSSL_PARAM params[2];
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
     params[1] = OSSL_PARAM_construct_end();
-    if (size <= 0 || ctx == NULL || EVP_MAC_CTX_set_params(ctx, params) != 1) {
-        EVP_MAC_CTX_free(ctx);
+    if (ctx == NULL || EVP_KDF_CTX_set_params(ctx, params) != 1) {
+        EVP_KDF_CTX_free(ctx);
         return NULL;
     }
     made[i].digest = digest;
     made[i].ctx = ctx;
-    made[i].hash_len = (size_t)size;
-    *hash_len = (size_t)size;
     return ctx;
+}
+
+/* One HKDF step: extract (salt, ikm -> prk) or expand (prk, info -> out_len bytes). */
+static bool hkdf(const char *digest, int mode, const uint8_t *salt, size_t salt_len,
+                 const uint8_t *key, size_t key_len, const uint8_t *info, size_t info_len,
+                 uint8_t *out, size_t out_len)
+{
+    EVP_KDF_CTX *ctx = hkdf_context(digest);
+    if (ctx == NULL) {
+        return false;
+    }
+    OSSL_PARAM params[5];
+    size_t n = 0;
+    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
+    static uint8_t none[1];
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+                                                    salt != NULL ? (void *)salt : none,
+                                                    salt != NULL ? salt_len : 0);
+    if (info != NULL) {
+        params[n++] =
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    }
+    params[n] = OSSL_PARAM_construct_end();
+    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    /* the context keeps the key (and the info): both overwritten, the key with zeros */
+    static const uint8_t zeros[EVP_MAX_MD_SIZE];
+    OSSL_PARAM clear[3];
+    clear[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)zeros,
+                                                 key_len < sizeof(zeros) ? key_len : 1);
+    clear[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)zeros, 0);
+    clear[2] = OSSL_PARAM_construct_end();
+    (void)EVP_KDF_CTX_set_params(ctx, clear);
+    return ok;
 }
 
 bool hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
@@ -110,62 +108,18 @@ static size_t hkdf_label(const char *label, size_t out_len, uint8_t info[HKDF_LA
     return n;
 }
 
-/* RFC 5869 2.3 when one block is enough (out_len at most the hash length, as for every TLS 1.3
- * and QUIC key, IV and secret): T(1) = HMAC-Hash(PRK, info | 0x01), from a copy of keyed. */
-static bool expand_one_block(EVP_MAC_CTX *keyed, bool last, const uint8_t *info,
-                             size_t info_len, uint8_t *out, size_t out_len)
-{
-    EVP_MAC_CTX *ctx = last ? keyed : EVP_MAC_CTX_dup(keyed); /* the last use needs no copy */
-    if (ctx == NULL) {
-        return false;
-    }
-    static const uint8_t counter = 0x01;
-    uint8_t block[EVP_MAX_MD_SIZE];
-    size_t block_len = 0;
-    bool ok = EVP_MAC_update(ctx, info, info_len) == 1 &&
-              EVP_MAC_update(ctx, &counter, 1) == 1 &&
-              EVP_MAC_final(ctx, block, &block_len, sizeof(block)) == 1 && block_len >= out_len;
-    if (ok) {
-        memcpy(out, block, out_len);
-    }
-    OPENSSL_cleanse(block, sizeof(block));
-    if (!last) {
-        EVP_MAC_CTX_free(ctx); /* libcrypto clears what it held */
-    }
-    return ok;
-}
-
 bool hkdf_expand_labels(const char *digest, const uint8_t *secret, size_t secret_len,
                         const struct hkdf_output *outputs, size_t n)
 {
-    size_t hash_len = 0;
-    EVP_MAC_CTX *template = hmac_template(digest, &hash_len);
-    bool one_block = template != NULL;
-    for (size_t i = 0; i < n; i++) {
-        one_block = one_block && outputs[i].len <= hash_len;
-    }
     uint8_t info[HKDF_LABEL_MAX];
-    if (!one_block) {
-        for (size_t i = 0; i < n; i++) {
-            size_t info_len = hkdf_label(outputs[i].label, outputs[i].len, info);
-            if (info_len == 0 || !hkdf(digest, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret,
-                                       secret_len, info, info_len, outputs[i].out,
-                                       outputs[i].len)) {
-                return false;
-            }
-        }
-        return true;
-    }
-    /* keyed once (the HMAC pads hashed once) for every label of the secret */
-    EVP_MAC_CTX *keyed = EVP_MAC_CTX_dup(template);
-    bool ok = keyed != NULL && EVP_MAC_init(keyed, secret, secret_len, NULL) == 1;
-    for (size_t i = 0; ok && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         size_t info_len = hkdf_label(outputs[i].label, outputs[i].len, info);
-        ok = info_len != 0 && expand_one_block(keyed, i + 1 == n, info, info_len,
-                                               outputs[i].out, outputs[i].len);
+        if (info_len == 0 || !hkdf(digest, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret,
+                                   secret_len, info, info_len, outputs[i].out, outputs[i].len)) {
+            return false;
+        }
     }
-    EVP_MAC_CTX_free(keyed);
-    return ok;
+    return true;
 }
 
 bool hkdf_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,

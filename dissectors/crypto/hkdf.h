@@ -19,8 +19,8 @@ bool hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len, cons
 bool hkdf_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
                        const char *label, uint8_t *out, size_t out_len);
 
-/* Several HKDF-Expand-Label outputs of one secret (a traffic key and its IV): the same as
- * hkdf_expand_label for each, with the HMAC keyed once. */
+/* Several HKDF-Expand-Label outputs of one secret (a traffic key and its IV, QUIC's header
+ * protection key). */
 struct hkdf_output {
     const char *label;
     uint8_t *out;
