@@ -77,6 +77,12 @@ for pcap in "$srcdir"/pcaps/keylog-*.pcap; do
     golden "$base" keylog.json "$pcap" -T json --keylog "$keylog"
     golden "$base" keylog.S.txt "$pcap" -S --keylog "$keylog"
 done
+# --canonical reads a decrypted chain as a plaintext one: both chains of a mutual TLS 1.3
+# handshake, with the key log and, with none, from the secrets inside the pcapng.
+golden keylog-tls13-mutual.pcap keylog.canonical.txt "$srcdir/pcaps/keylog-tls13-mutual.pcap" \
+    --canonical --keylog "$srcdir/pcaps/keylogs/keylog-tls13-mutual.keylog"
+golden keylog-tls13-mutual.pcapng canonical.txt "$srcdir/pcaps/keylog-tls13-mutual.pcapng" \
+    --canonical
 
 # Timestamp modes and --canonical, on a capture with two connections.
 pcap="$srcdir/pcaps/tls13-psk-resume.pcap"
