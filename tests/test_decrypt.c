@@ -11,6 +11,7 @@
 #include "rfc8448.h"
 #include "suites.h"
 #include "tls/decrypt.h"
+#include "tls/inference_check.h"
 #include "tls/tls.h"
 #include "vectors.h"
 
@@ -261,6 +262,46 @@ START_TEST(protected_record_split_anywhere_gives_same_lines)
 }
 END_TEST
 
+/* The keyless labels of a server flight of four records, sized as RFC 8446 4.4 flights are
+ * (the last one a Finished of TLS_AES_128_GCM_SHA256: 4 + 32 + 1 + 16 bytes), checked
+ * against what decryption found in each: message_types says which messages a record held. */
+static uint32_t flight_disagreements(uint32_t second_record_types)
+{
+    struct tls_state st;
+    struct vec_events ev;
+    tls_state_init(&st);
+    vec_events_init(&ev);
+    feed_hellos(&st, &ev);
+    struct inference_check *check = inference_check_new(&st);
+    ck_assert_ptr_nonnull(check);
+    const struct {
+        size_t length;
+        uint32_t types;
+    } flight[] = {
+        {40, 1u << 8}, {800, second_record_types}, {100, 1u << 15}, {53, 1u << 20},
+    };
+    for (size_t i = 0; i < sizeof(flight) / sizeof(flight[0]); i++) {
+        inference_check_record(check, DIR_S2C, 23, flight[i].length, 22, flight[i].types);
+    }
+    uint32_t n = inference_check_finish(check, &st, true);
+    inference_check_free(check);
+    end(&st, &ev);
+    return n;
+}
+
+START_TEST(inference_agreeing_with_decryption_counts_nothing)
+{
+    ck_assert_uint_eq(flight_disagreements(1u << 11), 0); /* the record held a Certificate */
+}
+END_TEST
+
+START_TEST(inference_contradicted_by_decryption_is_counted)
+{
+    /* labelled certificate by its place, but it held a CertificateRequest */
+    ck_assert_uint_eq(flight_disagreements(1u << 13), 1);
+}
+END_TEST
+
 Suite *suite_decrypt(void)
 {
     Suite *s = suite_create("decrypt");
@@ -271,6 +312,8 @@ Suite *suite_decrypt(void)
     tcase_add_test(tc, connection_without_secrets_reads_as_keyless);
     tcase_add_test(tc, secrets_arriving_late_decrypt_what_follows);
     tcase_add_test(tc, protected_record_split_anywhere_gives_same_lines);
+    tcase_add_test(tc, inference_agreeing_with_decryption_counts_nothing);
+    tcase_add_test(tc, inference_contradicted_by_decryption_is_counted);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -167,6 +167,11 @@ void inference_check_plaintext(struct inference_check *check, enum dir d)
     tls13_flush_flight(&check->shadow, d, &sink);
 }
 
+bool inference_check_settled(const struct inference_check *check)
+{
+    return tls_handshake_done(&check->shadow);
+}
+
 uint32_t inference_check_finish(struct inference_check *check, const struct tls_state *real,
                                 bool closed)
 {

@@ -26,6 +26,10 @@ void inference_check_record(struct inference_check *check, enum dir d, uint8_t t
 /* A plaintext record of direction d went by (it ends what the shadow holds of d's flight). */
 void inference_check_plaintext(struct inference_check *check, enum dir d);
 
+/* The shadow's handshake is over as a keyless run sees it (tls_handshake_done): it would infer
+ * nothing more, so it can be finished and freed while the connection goes on. */
+bool inference_check_settled(const struct inference_check *check);
+
 /* The connection closed: the shadow's last held records and inferred flags are checked
  * against the real ones. Returns the disagreements found in all. */
 uint32_t inference_check_finish(struct inference_check *check, const struct tls_state *real,
