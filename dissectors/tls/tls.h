@@ -238,9 +238,20 @@ void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const stru
  * followed. */
 void rec_forget_held(struct tls_state *st);
 
+/* The fields of a protected record as without keys: its outer type and length. */
+void rec_encrypted_fields(struct fields *f, uint8_t type, size_t length);
 /* Emits one protected record, with the message it is inferred to hold (or NULL). */
 void rec_emit_encrypted(enum dir d, uint8_t type, size_t length, const char *inferred,
                         const struct tls_sink *sink);
+
+/* A protected record (whole: its header included), opened with the user's keys when they
+ * allow (decrypted_record.c): true when it was read so, or shown as not opening
+ * (decrypt=failed); false to read it as without keys. */
+bool rec_read_decrypted(struct tls_state *st, enum dir d, uint8_t type, uint16_t version,
+                        struct cursor whole, const struct tls_sink *sink);
+
+/* Dissects the body of a heartbeat record (RFC 6520 4). */
+void dissect_heartbeat(enum dir d, struct cursor body, const struct tls_sink *sink);
 
 /* Dissects the plaintext body of an alert record (RFC 8446 6). */
 void dissect_alert(struct tls_state *st, enum dir d, struct cursor body, const struct tls_sink *sink);
