@@ -12,7 +12,9 @@
  * length][text] and is read into the table first (the seeds of the bundled key-logged
  * captures carry theirs, so their records open as captured); bit 2: the early secret is of a
  * SHA-384 suite, else bits 5-6 pick its SHA-256 suite; bit 3: the fixed secrets come only
- * from the fifth chunk on (a live key log's come late); bit 4: the connection ends with a FIN.
+ * from the fifth chunk on (a live key log's come late); bit 4: the connection ends with a FIN;
+ * bit 7: a handshake budget of 1 MiB rather than 8 KiB, room for brotli's and zstd's decoders
+ * (RFC 8879 compressed certificates).
  *
  * With keys, a chunk with flags bit 1 is the content of one protected record, sealed here
  * (tests/tls_seal.c) before it is appended: TLS 1.3 under the suite the ServerHello chose and
@@ -42,6 +44,7 @@
 #include "tls_seal.h"
 
 #define FUZZ_BUDGET 8192
+#define FUZZ_BIG_BUDGET (1 << 20)
 
 #define STREAM_MAX (1 << 20)
 
@@ -51,6 +54,7 @@
 #define MODE_LATE_SECRETS 0x08
 #define MODE_CLOSED 0x10
 #define MODE_EARLY_SUITE_SHIFT 5
+#define MODE_BIG_BUDGET 0x80
 #define LATE_CHUNKS 4
 
 #define FLAG_S2C 0x01
@@ -372,7 +376,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tls_state_init(&r.st);
     /* a small handshake budget, so that its drops are fuzzed too */
     struct budget budget;
-    budget_init(&budget, FUZZ_BUDGET, NULL);
+    budget_init(&budget, (r.mode & MODE_BIG_BUDGET) ? FUZZ_BIG_BUDGET : FUZZ_BUDGET, NULL);
     r.st.budget = &budget;
     r.table = keys_of(r.mode, &in);
     r.st.keys = r.table;

@@ -14,7 +14,9 @@ OUTDIR/datagram/ for fuzz_datagram: each UDP flow's datagrams as a DTLS input, a
 connection's first ClientHello and ServerHello as the CRYPTO frames of a QUIC input."""
 import hashlib
 import os
+import shutil
 import struct
+import subprocess
 import sys
 import zlib
 
@@ -121,6 +123,7 @@ def quic_seed(hellos):
 
 # fuzz_record's mode byte and chunk flags (tests/fuzz/fuzz_record.c)
 MODE_KEYLESS, MODE_KEYS, MODE_KEYLOG, MODE_EARLY_SHA384, MODE_LATE, MODE_CLOSED = 0, 1, 2, 4, 8, 16
+MODE_BIG_BUDGET = 0x80
 C2S, S2C, SEALED = 0, 1, 2
 HANDSHAKE, ALERT, APPDATA, OTHER = 0, 4, 8, 12  # flags bits 2-3: the sealed content type
 PADDED, SPOILED, STAY_EARLY, SPLIT = 0x10, 0x20, 0x40, 0x80
@@ -252,6 +255,17 @@ def tls13_seeds(cert):
         blob += chunk(C2S | SEALED, hs(11, u8v(b"\x07") + u24v(b"")) + finished)
         blob += chunk(C2S | SEALED | ALERT, b"\x01\x00")
         blob += chunk(S2C | SEALED | ALERT, b"\x01\x00")
+        seeds.append(blob)
+    # RFC 8879 3: brotli (2) and zstd (3) too, when their command-line tools are installed
+    for algorithm, tool in ((2, ["brotli", "-c"]), (3, ["zstd", "-q", "-c", "--zstd=wlog=10"])):
+        if shutil.which(tool[0]) is None:
+            continue
+        packed = subprocess.run(tool, input=body, stdout=subprocess.PIPE, check=True).stdout
+        blob = bytes([MODE_KEYS | MODE_CLOSED | MODE_BIG_BUDGET])
+        blob += chunk(C2S, tls13_client_hello(random))
+        blob += chunk(S2C, tls13_server_hello(0x1301))
+        blob += chunk(S2C | SEALED, ee + hs(25, struct.pack(">H", algorithm) +
+                                           struct.pack(">I", len(body))[1:] + u24v(packed)))
         seeds.append(blob)
     # a plain Certificate, and a client certificate the server refuses with an alert
     blob = bytes([MODE_KEYS | MODE_CLOSED])
