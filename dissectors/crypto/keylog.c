@@ -43,6 +43,7 @@ struct keylog_table {
     uint64_t dropped;
     uint64_t generation; /* secrets stored so far: a connection that found none looks again
                           * only when this moved */
+    bool growing;        /* more secrets may come (a key log still being written) */
 };
 
 struct keylog_table *keylog_table_new(size_t max_entries)
@@ -177,6 +178,16 @@ bool keylog_table_put(struct keylog_table *table, const uint8_t random[KEYLOG_RA
 uint64_t keylog_table_generation(const struct keylog_table *table)
 {
     return table->generation;
+}
+
+void keylog_table_set_growing(struct keylog_table *table, bool growing)
+{
+    table->growing = growing;
+}
+
+bool keylog_table_growing(const struct keylog_table *table)
+{
+    return table->growing;
 }
 
 bool keylog_table_find(const struct keylog_table *table, const uint8_t random[KEYLOG_RANDOM_LEN],

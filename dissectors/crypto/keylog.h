@@ -72,6 +72,11 @@ bool keylog_table_put(struct keylog_table *table, const uint8_t random[KEYLOG_RA
  * again until it changed. */
 uint64_t keylog_table_generation(const struct keylog_table *table);
 
+/* Whether more secrets may still come (a key log followed as a client writes it): a connection
+ * without secrets is then followed a while longer, for secrets that come late. Off at first. */
+void keylog_table_set_growing(struct keylog_table *table, bool growing);
+bool keylog_table_growing(const struct keylog_table *table);
+
 /* Copies the secret for (random, label) into out (KEYLOG_SECRET_MAX bytes) and its length into
  * *len; false when the table has none. The caller clears its copy when done. Copying keeps no
  * pointer into the table alive across later input, which may move entries. */

@@ -44,10 +44,11 @@ struct tls_decrypt {
     uint32_t keyless_records; /* protected records that found no secret */
 };
 
-/* A connection whose secrets are not (yet) in the table is still followed for this many
- * protected records: a live key log is appended by the client during the handshake and read
- * every 100 ms, so secrets often come a little after the first records, and still open the
- * tickets and closing alerts. Past it the connection is let go as without keys. */
+/* While the table is growing (a key log followed live), a connection whose secrets are not in
+ * it yet is still followed for this many protected records: the client appends its secrets
+ * during the handshake and they are read every 100 ms, so they often come a little after the
+ * first records, and still open the tickets and closing alerts. Past it, or when the table is
+ * complete (files read whole), the connection is let go as without keys. */
 #define DECRYPT_WAIT_RECORDS 64
 
 /* One record's plaintext at a time (dissection is single-threaded); every TLS 1.3 and TLS 1.2
@@ -416,7 +417,8 @@ bool decrypt_active(const struct tls_state *st)
         }
         failed |= st->dir[d].decrypt_failed;
     }
-    return !failed && dc->keyless_records < DECRYPT_WAIT_RECORDS;
+    return !failed && keylog_table_growing(st->keys) &&
+           dc->keyless_records < DECRYPT_WAIT_RECORDS;
 }
 
 void decrypt_check_record(struct tls_state *st, enum dir d, uint8_t type, size_t length,

@@ -36,7 +36,7 @@ void decrypt_after_record(struct tls_state *st, enum dir d, uint32_t messages_be
 void decrypt_change_cipher_spec(struct tls_state *st, enum dir d);
 
 /* Some direction reads records with the user's keys, or the connection's secrets may still
- * come (for DECRYPT_WAIT_RECORDS records): the connection is followed to its end
+ * come (a growing table, for DECRYPT_WAIT_RECORDS records): the connection is followed to its end
  * (post-handshake messages and alerts) instead of being let go after the handshake. */
 bool decrypt_active(const struct tls_state *st);
 

@@ -184,6 +184,7 @@ bool secrets_open_keylogs(const char *const *paths, size_t n, bool follow)
             return false;
         }
     }
+    keylog_table_set_growing(table, n_following > 0);
     return true;
 }
 
