@@ -418,6 +418,26 @@ START_TEST(index_grows_and_finds_every_entry)
 }
 END_TEST
 
+/* A lookup that found nothing is not repeated until the table gains a secret, and then is. */
+START_TEST(vain_lookup_is_remembered_until_the_table_grows)
+{
+    struct keylog_table *table = keylog_table_new(0);
+    struct keylog_lookup memo = {0};
+    uint8_t random[KEYLOG_RANDOM_LEN], secret[32], out[KEYLOG_SECRET_MAX];
+    size_t len = 0;
+    unhex(R1, random);
+    unhex(S32, secret);
+    ck_assert(!keylog_lookup(&memo, table, random, KEYLOG_CLIENT_TRAFFIC_SECRET_0, out, &len));
+    ck_assert_uint_ne(memo.missing, 0);
+    ck_assert(keylog_table_put(table, random, KEYLOG_CLIENT_TRAFFIC_SECRET_0, secret, 32));
+    ck_assert(keylog_lookup(&memo, table, random, KEYLOG_CLIENT_TRAFFIC_SECRET_0, out, &len));
+    ck_assert_uint_eq(len, 32);
+    ck_assert_mem_eq(out, secret, 32);
+    ck_assert(!keylog_lookup(&memo, table, random, KEYLOG_SERVER_TRAFFIC_SECRET_0, out, &len));
+    keylog_table_free(table);
+}
+END_TEST
+
 Suite *suite_keylog(void)
 {
     Suite *s = suite_create("keylog");
@@ -434,6 +454,7 @@ Suite *suite_keylog(void)
     tcase_add_test(tc, later_line_replaces_secret);
     tcase_add_test(tc, entries_past_cap_are_dropped_and_counted);
     tcase_add_test(tc, index_grows_and_finds_every_entry);
+    tcase_add_test(tc, vain_lookup_is_remembered_until_the_table_grows);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -175,9 +175,23 @@ bool keylog_table_put(struct keylog_table *table, const uint8_t random[KEYLOG_RA
     return true;
 }
 
-uint64_t keylog_table_generation(const struct keylog_table *table)
+
+bool keylog_lookup(struct keylog_lookup *memo, const struct keylog_table *table,
+                   const uint8_t random[KEYLOG_RANDOM_LEN], enum keylog_label label,
+                   uint8_t out[KEYLOG_SECRET_MAX], size_t *len)
 {
-    return table->generation;
+    if (table->generation != memo->generation) {
+        memo->generation = table->generation;
+        memo->missing = 0;
+    }
+    if ((memo->missing & (1u << label)) != 0) {
+        return false;
+    }
+    if (keylog_table_find(table, random, label, out, len)) {
+        return true;
+    }
+    memo->missing |= (uint8_t)(1u << label);
+    return false;
 }
 
 void keylog_table_set_growing(struct keylog_table *table, bool growing)

@@ -68,10 +68,6 @@ uint64_t keylog_table_dropped(const struct keylog_table *table);
 bool keylog_table_put(struct keylog_table *table, const uint8_t random[KEYLOG_RANDOM_LEN],
                       enum keylog_label label, const uint8_t *secret, size_t secret_len);
 
-/* Moves on every secret stored: a caller that found nothing for a client random need not look
- * again until it changed. */
-uint64_t keylog_table_generation(const struct keylog_table *table);
-
 /* Whether more secrets may still come (a key log followed as a client writes it): a connection
  * without secrets is then followed a while longer, for secrets that come late. Off at first. */
 void keylog_table_set_growing(struct keylog_table *table, bool growing);
@@ -82,6 +78,19 @@ bool keylog_table_growing(const struct keylog_table *table);
  * pointer into the table alive across later input, which may move entries. */
 bool keylog_table_find(const struct keylog_table *table, const uint8_t random[KEYLOG_RANDOM_LEN],
                        enum keylog_label label, uint8_t out[KEYLOG_SECRET_MAX], size_t *len);
+
+/* A connection's lookups that found nothing: a label is searched for again only once the table
+ * gained secrets (a live key log grows). All zero at first. */
+struct keylog_lookup {
+    uint64_t generation; /* of the table when missing was last cleared */
+    uint8_t missing;     /* labels (bit per enum keylog_label) looked for in vain since */
+};
+
+/* keylog_table_find, remembered in memo: false at once for a label already missing while the
+ * table has not changed. */
+bool keylog_lookup(struct keylog_lookup *memo, const struct keylog_table *table,
+                   const uint8_t random[KEYLOG_RANDOM_LEN], enum keylog_label label,
+                   uint8_t out[KEYLOG_SECRET_MAX], size_t *len);
 
 /* Called once per bad line with its 1-based number and what was expected there, e.g.
  * "64 hex digits of client random"; the caller prints it (one stderr warning a line). */

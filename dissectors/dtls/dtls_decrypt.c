@@ -20,8 +20,7 @@ struct epoch_keys {
     uint8_t client_random[TLS12_RANDOM_LEN];
     uint8_t server_random[TLS12_RANDOM_LEN];
     struct tls12_protection *prot; /* NULL until the master secret is found */
-    bool looked;                   /* looked for in vain, while the key table's generation ... */
-    uint64_t generation;           /* ... was this (live key logs grow) */
+    struct keylog_lookup lookup;
 };
 
 struct dtls_decrypt {
@@ -40,15 +39,13 @@ static void epoch_clear(struct epoch_keys *k)
 /* The keys of k from the master secret of its client random, when the table has it. */
 static void epoch_make_keys(struct epoch_keys *k, const struct tls_state *st, enum dir d)
 {
-    uint64_t generation = keylog_table_generation(st->keys);
-    if (k->prot != NULL || (k->looked && k->generation == generation)) {
+    if (k->prot != NULL) {
         return;
     }
-    k->looked = true;
-    k->generation = generation;
     uint8_t master[KEYLOG_SECRET_MAX];
     size_t len = 0;
-    if (keylog_table_find(st->keys, k->client_random, KEYLOG_CLIENT_RANDOM, master, &len) &&
+    if (keylog_lookup(&k->lookup, st->keys, k->client_random, KEYLOG_CLIENT_RANDOM, master,
+                      &len) &&
         len == TLS12_MASTER_SECRET_LEN) {
         k->prot = tls12_protection_new(k->version, k->suite, k->etm, master, k->client_random,
                                        k->server_random, d == DIR_C2S);

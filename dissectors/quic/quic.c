@@ -541,20 +541,13 @@ static struct quic_handshake_space *handshake_space(struct quic_state *q,
 static void find_handshake_keys(struct quic_handshake_space *hs, uint32_t version,
                                 const struct tls_state *st)
 {
-    uint64_t generation = keylog_table_generation(st->keys);
-    if ((hs->has_keys[DIR_C2S] && hs->has_keys[DIR_S2C]) ||
-        (hs->looked_up && hs->generation == generation)) {
-        return;
-    }
-    hs->looked_up = true;
-    hs->generation = generation;
     static const enum keylog_label labels[2] = {KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
                                                 KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET};
     for (size_t d = 0; d < 2; d++) {
         uint8_t secret[KEYLOG_SECRET_MAX];
         size_t len = 0;
         if (!hs->has_keys[d] &&
-            keylog_table_find(st->keys, st->client_random, labels[d], secret, &len)) {
+            keylog_lookup(&hs->lookup, st->keys, st->client_random, labels[d], secret, &len)) {
             hs->has_keys[d] =
                 quic_suite_keys(version, st->cipher_suite, secret, len, &hs->keys[d]);
         }

@@ -10,6 +10,7 @@
 
 #include "base/budget.h"
 #include "base/cursor.h"
+#include "crypto/keylog.h"
 #include "crypto/quic_crypto.h"
 #include "tls/decrypted_sink.h"
 #include "tls/tls.h"
@@ -69,8 +70,7 @@ struct quic_dir {
  * keys for: made at its first Handshake packet after the ServerHello, with the keys of the key
  * log's handshake traffic secrets (RFC 9001 5.1), which are cleared when the state is freed. */
 struct quic_handshake_space {
-    bool looked_up;          /* the key log was searched, at generation: */
-    uint64_t generation;     /* not again until keylog_table_generation() moves */
+    struct keylog_lookup lookup; /* handshake secrets looked for in vain */
     bool has_keys[2];
     struct quic_keys keys[2];
     bool has_pn[2];

@@ -37,8 +37,7 @@ struct dir_keys {
 
 struct tls_decrypt {
     struct dir_keys dir[2];
-    uint64_t generation; /* of the key table when missing was last cleared */
-    uint8_t missing;     /* labels (bit per enum keylog_label) looked for in vain since */
+    struct keylog_lookup lookup;
     struct inference_check *check; /* TLS 1.3: made at the first record decrypted */
     bool check_tried;
     uint32_t keyless_records; /* protected records that found no secret */
@@ -85,24 +84,11 @@ static void drop_keys(struct dir_keys *k)
     k->tls12 = NULL;
 }
 
-/* A secret of this connection from the table; false (and no copy) when it has none. A label
- * is searched again only after the table gained secrets (live key logs grow). */
+/* A secret of this connection from the table; false (and no copy) when it has none. */
 static bool find_secret(struct tls_state *st, struct tls_decrypt *dc, enum keylog_label label,
                         uint8_t out[KEYLOG_SECRET_MAX], size_t *len)
 {
-    uint64_t generation = keylog_table_generation(st->keys);
-    if (generation != dc->generation) {
-        dc->generation = generation;
-        dc->missing = 0;
-    }
-    if ((dc->missing & (1u << label)) != 0) {
-        return false;
-    }
-    if (keylog_table_find(st->keys, st->client_random, label, out, len)) {
-        return true;
-    }
-    dc->missing |= (uint8_t)(1u << label);
-    return false;
+    return keylog_lookup(&dc->lookup, st->keys, st->client_random, label, out, len);
 }
 
 static enum keylog_label tls13_label(enum dir d, enum phase phase)
