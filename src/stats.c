@@ -119,12 +119,10 @@ void stats_count_decryption(struct stats *s, const struct tls_state *st)
         return;
     }
     s->decrypting = true;
-    uint64_t records = (uint64_t)st->dir[DIR_C2S].decrypted_records +
-                       st->dir[DIR_S2C].decrypted_records;
+    uint64_t records = tls_decrypted_records(st);
     s->decrypted_records += records;
     s->decrypted_connections += records > 0;
-    s->decrypt_failed_connections +=
-        st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed;
+    s->decrypt_failed_connections += tls_decrypt_failed(st);
     s->inference_contradicted += st->inference_disagreements;
 }
 

@@ -395,15 +395,13 @@ bool decrypt_active(const struct tls_state *st)
     if (dc == NULL) {
         return false;
     }
-    bool failed = false;
     for (int d = 0; d < 2; d++) {
         if ((dc->dir[d].tls13 != NULL || dc->dir[d].tls12 != NULL) &&
             !st->dir[d].decrypt_failed) {
             return true;
         }
-        failed |= st->dir[d].decrypt_failed;
     }
-    return !failed && keylog_table_growing(st->keys) &&
+    return !tls_decrypt_failed(st) && keylog_table_growing(st->keys) &&
            dc->keyless_records < DECRYPT_WAIT_RECORDS;
 }
 

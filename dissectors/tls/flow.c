@@ -296,12 +296,11 @@ void flow_decryption(const struct tls_state *st, struct fields *f)
     if (st->keys == NULL) {
         return;
     }
-    uint64_t records = (uint64_t)st->dir[DIR_C2S].decrypted_records +
-                       st->dir[DIR_S2C].decrypted_records;
+    uint64_t records = tls_decrypted_records(st);
     if (records > 0) {
         fields_add_uint(f, "decrypted_records", records);
     }
-    if (st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed) {
+    if (tls_decrypt_failed(st)) {
         fields_add_token(f, "decrypt", "failed");
     }
     if (st->inference_disagreements > 0) {

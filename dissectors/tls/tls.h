@@ -217,6 +217,18 @@ struct tls_state {
     char ja3s[TLS_JA3_LEN + 1];
 };
 
+/* Records of both directions read with the user's keys, and whether either direction had one
+ * they did not open: what the close line and the statistics say of decryption. */
+static inline uint64_t tls_decrypted_records(const struct tls_state *st)
+{
+    return (uint64_t)st->dir[DIR_C2S].decrypted_records + st->dir[DIR_S2C].decrypted_records;
+}
+
+static inline bool tls_decrypt_failed(const struct tls_state *st)
+{
+    return st->dir[DIR_C2S].decrypt_failed || st->dir[DIR_S2C].decrypt_failed;
+}
+
 /* The initial state is all zero bytes: memory from calloc() is in it already. */
 void tls_state_init(struct tls_state *st);
 void tls_state_free(struct tls_state *st); /* frees reassembly buffers; the struct stays */
