@@ -9,6 +9,7 @@
 #include "base/budget.h"
 #include "base/cursor.h"
 #include "base/names.h"
+#include "checks/cert_check.h"
 
 struct fields;
 struct keylog_table;
@@ -145,6 +146,7 @@ struct tls_state {
     /* Only the server's names reach the close line: the client's chain is counted, not kept
      * (512 bytes less per connection). */
     struct cert_names server_cert;
+    struct chain_check server_chain; /* what a client's checks find in it (cert_check.h) */
     /* What sni_len and alpn_len (below) say of them is valid while has_sni, has_alpn. */
     char sni[TLS_SNI_MAX + 1];
     uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */
