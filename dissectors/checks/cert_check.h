@@ -36,6 +36,9 @@ struct chain_check {
     uint32_t issues;       /* 1u << enum cert_issue */
     enum cert_trust trust;
     int verify_error;      /* X509_V_ERR_* from X509_verify_cert when untrusted, else 0 */
+    /* Earlier connections of the capture to the same SNI got a chain from another issuer, or
+     * validated while this one does not: a middlebox may have re-signed it (a guess). */
+    bool interception_suspected;
 };
 
 const char *cert_issue_name(enum cert_issue issue);
