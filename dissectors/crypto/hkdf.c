@@ -12,19 +12,20 @@
 #define LABEL_PREFIX "tls13 "
 #define HKDF_LABEL_MAX (2 + 1 + 255 + 1)
 
-/* The HKDF implementation with its digest set, fetched once per digest: fetching by name cost
- * more than the hashing itself, four key derivations a TLS 1.3 connection. libcrypto 3.0's
- * HKDF cannot copy a context, so one is reused and its key overwritten after each step.
+/* The HKDF implementation with its digest and mode set, fetched once per pair: fetching by
+ * name cost more than the hashing itself, four key derivations a TLS 1.3 connection. libcrypto
+ * 3.0's HKDF cannot copy a context, so one is reused and its key overwritten after each use.
  * Single-threaded, like every dissector. */
-static EVP_KDF_CTX *hkdf_context(const char *digest)
+static EVP_KDF_CTX *hkdf_context(const char *digest, int mode)
 {
     static struct {
         const char *digest;
+        int mode;
         EVP_KDF_CTX *ctx;
-    } made[4];
+    } made[8];
     size_t i;
     for (i = 0; i < sizeof(made) / sizeof(made[0]) && made[i].ctx != NULL; i++) {
-        if (strcmp(made[i].digest, digest) == 0) {
+        if (made[i].mode == mode && strcmp(made[i].digest, digest) == 0) {
             return made[i].ctx;
         }
     }
@@ -34,42 +35,23 @@ static EVP_KDF_CTX *hkdf_context(const char *digest)
     EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
     EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
     EVP_KDF_free(kdf);
-    OSSL_PARAM params[2];
+    OSSL_PARAM params[3];
     params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0);
-    params[1] = OSSL_PARAM_construct_end();
+    params[1] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    params[2] = OSSL_PARAM_construct_end();
     if (ctx == NULL || EVP_KDF_CTX_set_params(ctx, params) != 1) {
         EVP_KDF_CTX_free(ctx);
         return NULL;
     }
     made[i].digest = digest;
+    made[i].mode = mode;
     made[i].ctx = ctx;
     return ctx;
 }
 
-/* One HKDF step: extract (salt, ikm -> prk) or expand (prk, info -> out_len bytes). */
-static bool hkdf(const char *digest, int mode, const uint8_t *salt, size_t salt_len,
-                 const uint8_t *key, size_t key_len, const uint8_t *info, size_t info_len,
-                 uint8_t *out, size_t out_len)
+/* The context keeps the last key (and info) it was given: overwritten, the key with zeros. */
+static void hkdf_forget_key(EVP_KDF_CTX *ctx, size_t key_len)
 {
-    EVP_KDF_CTX *ctx = hkdf_context(digest);
-    if (ctx == NULL) {
-        return false;
-    }
-    OSSL_PARAM params[5];
-    size_t n = 0;
-    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, key_len);
-    static uint8_t none[1];
-    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-                                                    salt != NULL ? (void *)salt : none,
-                                                    salt != NULL ? salt_len : 0);
-    if (info != NULL) {
-        params[n++] =
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
-    }
-    params[n] = OSSL_PARAM_construct_end();
-    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
-    /* the context keeps the key (and the info): both overwritten, the key with zeros */
     static const uint8_t zeros[EVP_MAX_MD_SIZE];
     OSSL_PARAM clear[3];
     clear[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)zeros,
@@ -77,14 +59,25 @@ static bool hkdf(const char *digest, int mode, const uint8_t *salt, size_t salt_
     clear[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)zeros, 0);
     clear[2] = OSSL_PARAM_construct_end();
     (void)EVP_KDF_CTX_set_params(ctx, clear);
-    return ok;
 }
 
 bool hkdf_extract(const char *digest, const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
                   size_t ikm_len, uint8_t *out, size_t out_len)
 {
-    return hkdf(digest, EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, salt_len, ikm, ikm_len, NULL, 0,
-                out, out_len);
+    EVP_KDF_CTX *ctx = hkdf_context(digest, EVP_KDF_HKDF_MODE_EXTRACT_ONLY);
+    if (ctx == NULL) {
+        return false;
+    }
+    static uint8_t none[1];
+    OSSL_PARAM params[3];
+    params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
+    params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+                                                  salt != NULL ? (void *)salt : none,
+                                                  salt != NULL ? salt_len : 0);
+    params[2] = OSSL_PARAM_construct_end();
+    bool ok = EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    hkdf_forget_key(ctx, ikm_len);
+    return ok;
 }
 
 /* RFC 8446 7.1: the HkdfLabel of (out_len, "tls13 " + label, empty context) into info;
@@ -108,18 +101,30 @@ static size_t hkdf_label(const char *label, size_t out_len, uint8_t info[HKDF_LA
     return n;
 }
 
+/* The secret is handed over with the first label only, and cleared after the last. */
 bool hkdf_expand_labels(const char *digest, const uint8_t *secret, size_t secret_len,
                         const struct hkdf_output *outputs, size_t n)
 {
-    uint8_t info[HKDF_LABEL_MAX];
-    for (size_t i = 0; i < n; i++) {
-        size_t info_len = hkdf_label(outputs[i].label, outputs[i].len, info);
-        if (info_len == 0 || !hkdf(digest, EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret,
-                                   secret_len, info, info_len, outputs[i].out, outputs[i].len)) {
-            return false;
-        }
+    EVP_KDF_CTX *ctx = hkdf_context(digest, EVP_KDF_HKDF_MODE_EXPAND_ONLY);
+    if (ctx == NULL) {
+        return false;
     }
-    return true;
+    uint8_t info[HKDF_LABEL_MAX];
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        size_t info_len = hkdf_label(outputs[i].label, outputs[i].len, info);
+        OSSL_PARAM params[3];
+        size_t k = 0;
+        params[k++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, info_len);
+        if (i == 0) {
+            params[k++] =
+                OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len);
+        }
+        params[k] = OSSL_PARAM_construct_end();
+        ok = info_len != 0 && EVP_KDF_derive(ctx, outputs[i].out, outputs[i].len, params) == 1;
+    }
+    hkdf_forget_key(ctx, secret_len);
+    return ok;
 }
 
 bool hkdf_expand_label(const char *digest, const uint8_t *secret, size_t secret_len,
