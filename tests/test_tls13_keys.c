@@ -281,6 +281,71 @@ START_TEST(test_round_trip_all_suites)
 }
 END_TEST
 
+/* The inner type read from the keystream of the last bytes (tls13_peek_inner_type) is the one
+ * the full open finds, for every suite, content lengths on both sides of the AES (16) and
+ * ChaCha20 (64) block boundaries, padding that fills whole blocks, and sequence numbers past
+ * 2^32; after tls13_protection_reset (the next phase's secret in the same context) the peek
+ * follows the new keys. An all-zero plaintext has no type to peek. */
+START_TEST(test_peek_inner_type_all_suites)
+{
+    uint16_t suite = all_suites[_i];
+    uint8_t secret[TLS13_SECRET_MAX], next[TLS13_SECRET_MAX];
+    for (size_t i = 0; i < sizeof(secret); i++) {
+        secret[i] = (uint8_t)(0x31 * i + 7);
+        next[i] = (uint8_t)(0x57 * i + 3);
+    }
+    size_t secret_len = tls13_secret_len(suite);
+    struct tls13_protection *prot = tls13_protection_new(suite, secret, secret_len);
+    ck_assert_ptr_nonnull(prot);
+    static const size_t contents[] = {0, 1, 14, 15, 16, 17, 62, 63, 64, 65, 200, 8191};
+    static const size_t paddings[] = {0, 1, 16, 64, 100};
+    static const uint8_t types[] = {23, 22, 21};
+    static uint8_t inner[8192 + 1 + 100], record[8192 + 1 + 100 + 64], out[8192 + 1 + 100];
+    for (size_t phase = 0; phase < 2; phase++) {
+        const uint8_t *key = phase == 0 ? secret : next;
+        for (size_t c = 0; c < sizeof(contents) / sizeof(contents[0]); c++) {
+            for (size_t p = 0; p < sizeof(paddings) / sizeof(paddings[0]); p++) {
+                uint8_t type = types[(c + p) % 3];
+                size_t n = contents[c];
+                for (size_t i = 0; i < n; i++) {
+                    inner[i] = (uint8_t)(i * 7 + 1); /* content may end in zeros too */
+                }
+                if (n > 0) {
+                    inner[n - 1] = 0;
+                }
+                inner[n] = type;
+                memset(inner + n + 1, 0, paddings[p]);
+                size_t inner_len = n + 1 + paddings[p];
+                uint64_t seq = ((uint64_t)1 << 32) + c * 7 + p;
+                size_t len = seal_record(suite, key, secret_len, seq, inner, inner_len, record);
+                uint8_t peeked = 0;
+                ck_assert(tls13_peek_inner_type(prot, seq, cur_make(record, len), &peeked));
+                ck_assert_uint_eq(peeked, type);
+                struct tls13_plaintext pt = {0, 0};
+                ck_assert_int_eq(tls13_open_record(prot, seq, cur_make(record, len), out,
+                                                   sizeof(out), &pt),
+                                 TLS13_OPEN_OK);
+                ck_assert_uint_eq(pt.content_type, peeked);
+                /* a cut record is not one whole TLSCiphertext */
+                ck_assert(!tls13_peek_inner_type(prot, seq, cur_make(record, len - 1), &peeked));
+            }
+        }
+        ck_assert(tls13_protection_reset(prot, suite, next, secret_len));
+    }
+    /* all zeros: no type */
+    memset(inner, 0, 40);
+    size_t len = seal_record(suite, next, secret_len, 9, inner, 40, record);
+    uint8_t peeked = 0;
+    ck_assert(!tls13_peek_inner_type(prot, 9, cur_make(record, len), &peeked));
+    /* another suite's context is not reset (same secret length or not) */
+    uint16_t other = suite == TLS13_AES_128_GCM_SHA256 ? TLS13_CHACHA20_POLY1305_SHA256
+                                                      : TLS13_AES_128_GCM_SHA256;
+    ck_assert(!tls13_protection_reset(prot, other, secret, tls13_secret_len(other)));
+    ck_assert(!tls13_protection_reset(prot, suite, secret, secret_len - 1));
+    tls13_protection_free(prot);
+}
+END_TEST
+
 /* KeyUpdate: after tls13_protection_update the context opens what the next secret sealed,
  * and no longer what the old one sealed. */
 START_TEST(test_key_update)
@@ -452,6 +517,8 @@ Suite *suite_tls13_keys(void)
     tcase_add_test(tc, test_rfc8448_tampered_and_wrong_sequence);
     tcase_add_test(tc, test_every_prefix);
     tcase_add_test(tc, test_overlong_record);
+    tcase_add_loop_test(tc, test_peek_inner_type_all_suites, 0,
+                        (int)(sizeof(all_suites) / sizeof(all_suites[0])));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -54,6 +54,11 @@ struct tls13_protection;
 /* NULL when the suite is unknown, the secret has the wrong length or libcrypto fails. */
 struct tls13_protection *tls13_protection_new(uint16_t suite, const uint8_t *secret,
                                               size_t secret_len);
+/* The next phase's secret: its keys replace prot's, in the cipher context prot has, so a
+ * direction allocates one for the whole connection. False when prot is of another suite or
+ * the secret's length is wrong (prot unchanged), or libcrypto fails (prot unusable). */
+bool tls13_protection_reset(struct tls13_protection *prot, uint16_t suite,
+                            const uint8_t *secret, size_t secret_len);
 /* KeyUpdate (RFC 8446 4.6.3, 7.2): moves to the next secret and its keys; the caller restarts
  * its sequence number at 0. False (state unusable) when libcrypto fails. */
 bool tls13_protection_update(struct tls13_protection *prot);
@@ -80,5 +85,13 @@ struct tls13_plaintext {
 enum tls13_open_status tls13_open_record(struct tls13_protection *prot, uint64_t seq,
                                          struct cursor record, uint8_t *out, size_t out_cap,
                                          struct tls13_plaintext *result);
+
+/* The inner content type of record (RFC 8446 5.2: the last non-zero byte of the plaintext)
+ * without opening it: only the keystream of its last block(s) is made, so the rest of the
+ * record is not decrypted and its tag is NOT checked; for records that are never shown
+ * (application data after the handshake). False when the record is not one whole
+ * TLSCiphertext, its plaintext would be all zeros, or libcrypto fails: open it instead. */
+bool tls13_peek_inner_type(struct tls13_protection *prot, uint64_t seq, struct cursor record,
+                           uint8_t *type);
 
 #endif
