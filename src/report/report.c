@@ -251,7 +251,6 @@ void report_add(struct report *r, const struct tls_state *st, const struct endpo
     report_count(r, &c);
 }
 
-/* ---- rendering ---- */
 
 /* One line being built; past its room the rest is dropped and `full` set (a row's text is
  * bounded: a name of at most SERVER_NAME_MAX bytes escaped, and fixed lists of names). */
@@ -261,6 +260,14 @@ struct line {
     size_t len;
     bool full;
 };
+
+/* Not `= {0}`: that would clear all LINE_ROOM bytes for every cell. */
+static void line_init(struct line *l)
+{
+    l->len = 0;
+    l->full = false;
+    l->buf[0] = '\0';
+}
 
 static void put(struct line *l, const char *s, size_t n)
 {
@@ -490,7 +497,6 @@ static size_t shown_rows(const struct report *r, bool servers, struct shown *out
     return n;
 }
 
-/* ---- text tables ---- */
 
 #define TABLE_COLS_MAX 11
 
@@ -514,8 +520,8 @@ static void table_set(struct table *t, size_t row, size_t col, const struct line
 static void table_set_uint(struct table *t, size_t row, size_t col, const char *prefix,
                            uint64_t v)
 {
-    struct line l = {.len = 0};
-    l.buf[0] = '\0';
+    struct line l;
+    line_init(&l);
     puts_(&l, prefix);
     put_uint(&l, v);
     table_set(t, row, col, &l);
@@ -576,6 +582,22 @@ static void text_name(struct line *l, const uint8_t *name, size_t n)
     puts_(l, buf);
 }
 
+/* A row's first cell: its name from the key (past `skip` bytes) escaped as on event lines,
+ * "(other)", or "-" for an empty name (a connection without a JA4). */
+static void name_cell(struct table *t, size_t row, const struct shown *s, size_t skip)
+{
+    struct line l;
+    line_init(&l);
+    if (s->slot == OTHER_ROW) {
+        puts_(&l, "(other)");
+    } else if (s->key_len == skip) {
+        puts_(&l, "-");
+    } else {
+        text_name(&l, s->key + skip, s->key_len - skip);
+    }
+    table_set(t, row, 0, &l);
+}
+
 static const char *const server_heads[] = {"server", "port", "handshakes", "error",
                                            "failures", "causes", "versions", "cipher_suites",
                                            "cert_issues", "trust", "weak"};
@@ -587,16 +609,10 @@ static void server_text_row(const struct report *r, const struct shown *s, struc
 {
     const struct server_row *data = s->slot == OTHER_ROW ? &r->other_server
                                                          : &r->servers[s->slot];
-    struct line l = {.len = 0};
-    l.buf[0] = '\0';
+    name_cell(t, row, s, 3);
+    struct line l;
     if (s->slot == OTHER_ROW) {
-        puts_(&l, "(other)");
-    } else {
-        text_name(&l, s->key + 3, s->key_len - 3);
-    }
-    table_set(t, row, 0, &l);
-    if (s->slot == OTHER_ROW) {
-        l.len = 0;
+        line_init(&l);
         puts_(&l, "-");
         table_set(t, row, 1, &l);
     } else {
@@ -608,8 +624,7 @@ static void server_text_row(const struct report *r, const struct shown *s, struc
     struct items lists[SERVER_LISTS];
     server_lists(data, lists);
     for (size_t i = 0; i < SERVER_LISTS; i++) {
-        l.len = 0;
-        l.buf[0] = '\0';
+        line_init(&l);
         put_items_text(&l, &lists[i]);
         table_set(t, row, 5 + i, &l);
     }
@@ -624,23 +639,13 @@ static void client_text_row(const struct report *r, const struct shown *s, struc
 {
     const struct client_row *data = s->slot == OTHER_ROW ? &r->other_client
                                                          : &r->clients[s->slot];
-    struct line l = {.len = 0};
-    l.buf[0] = '\0';
-    if (s->slot == OTHER_ROW) {
-        puts_(&l, "(other)");
-    } else if (s->key_len == 0) {
-        puts_(&l, "-"); /* no ClientHello gave a fingerprint */
-    } else {
-        text_name(&l, s->key, s->key_len);
-    }
-    table_set(t, row, 0, &l);
+    name_cell(t, row, s, 0);
     table_set_uint(t, row, 1, "", s->handshakes);
     table_set_uint(t, row, 2, "", s->error);
     table_set_uint(t, row, 3, data->servers_more ? ">=" : "", data->n_servers);
     table_set_uint(t, row, 4, "", data->failures);
 }
 
-/* ---- JSON Lines ---- */
 
 static void server_json_row(const struct report *r, const struct shown *s, struct line *l)
 {
@@ -720,7 +725,8 @@ static bool print_table(const struct report *r, FILE *fp, enum out_format format
     if (format == FORMAT_JSON) {
         bool ok = true;
         for (size_t i = 0; i < n; i++) {
-            struct line l = {.len = 0};
+            struct line l;
+            line_init(&l);
             if (servers) {
                 server_json_row(r, &rows[i], &l);
             } else {
@@ -757,7 +763,8 @@ bool report_print(const struct report *r, FILE *fp, enum out_format format)
     if (rows == NULL) {
         return false;
     }
-    struct line l = {.len = 0};
+    struct line l;
+    line_init(&l);
     summary_line(r, &l, format);
     bool ok = write_line(&l, fp);
     for (int servers = 1; servers >= 0 && ok; servers--) {
