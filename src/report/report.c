@@ -251,7 +251,6 @@ void report_add(struct report *r, const struct tls_state *st, const struct endpo
     report_count(r, &c);
 }
 
-
 /* One line being built; past its room the rest is dropped and `full` set (a row's text is
  * bounded: a name of at most SERVER_NAME_MAX bytes escaped, and fixed lists of names). */
 #define LINE_ROOM 16384
