@@ -96,6 +96,14 @@ for o in rows:
     "$HSDUMP" -S -T json --report $all >"$tmp/all.json" 2>/dev/null
     check "-T json --report over every capture: JSON objects, rows add up" \
         rows_add_up "$tmp/all.json"
+    hostile=""
+    for p in "$srcdir"/pcaps/hostile/*.pcap; do
+        [ -f "$p" ] && hostile="$hostile -r $p"
+    done
+    # shellcheck disable=SC2086
+    "$HSDUMP" -S -T json --report $hostile >"$tmp/hostile.json" 2>/dev/null
+    check "-T json --report over the hostile captures (names from the wire escaped)" \
+        rows_add_up "$tmp/hostile.json"
     # shellcheck disable=SC2086
     "$HSDUMP" -S -T json --report-top 3 $all >"$tmp/top3.json" 2>/dev/null
     check "-T json --report-top 3 over every capture: JSON objects, rows add up" \
