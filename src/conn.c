@@ -11,6 +11,7 @@
 #include "tcp/ipv6map.h"
 #include "base/names.h"
 #include "output/output.h"
+#include "report/report.h"
 #include "starttls/tunnel.h"
 #include "stats.h"
 #include "capture/secrets.h"
@@ -332,6 +333,34 @@ static const char *end_name(enum conn_end end)
     }
 }
 
+/* How the close line's end= reads to the failure causes (diagnosis.h). */
+static enum close_kind close_kind_of(enum conn_end end)
+{
+    switch (end) {
+    case CONN_END_FIN:
+        return CLOSE_FIN;
+    case CONN_END_RESET:
+        return CLOSE_RESET;
+    case CONN_END_TIMEOUT:
+    case CONN_END_IDLE:
+        return CLOSE_TIMEOUT;
+    case CONN_END_EOF:
+        return CLOSE_EOF;
+    case CONN_END_REUSED:
+    case CONN_END_EVICTED:
+    default:
+        return CLOSE_OTHER;
+    }
+}
+
+/* --report: the one branch a close costs without it. */
+static void report_close(const struct conn *c, const struct close_facts *end)
+{
+    if (c->env->report != NULL) {
+        report_add(c->env->report, &c->tls, &c->server, end);
+    }
+}
+
 _Static_assert(CAPTURE_KINDS == STATS_CAPTURE_KINDS, "stats count every capture= kind");
 
 static void add_missing(struct fields *f, uint8_t missing)
@@ -411,6 +440,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
         fields_add_token(&f, "followed", "handshake");
     }
     emit_event(c, DIR_C2S, &f);
+    report_close(c, &(struct close_facts){close_kind_of(end), -1});
 }
 
 void conn_hold_addresses(struct conn *c, struct v6map *v6, uint32_t addr_a, uint32_t addr_b)
@@ -454,6 +484,7 @@ void conn_describe_tls(struct conn *c, struct fields *f)
     stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, f);
     flow_decryption(&c->tls, f);
+    report_close(c, &(struct close_facts){CLOSE_OTHER, -1}); /* udp.c says how it ended */
 }
 
 void conn_note_tunnel(struct conn *c, enum dir d)

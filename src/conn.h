@@ -18,6 +18,7 @@ struct output;
 struct v6map;
 struct stats;
 struct budget;
+struct report;
 
 /* What all connections of a run share. */
 struct conn_env {
@@ -33,6 +34,8 @@ struct conn_env {
      * connections opened by it are marked tunnel=gtpu. */
     bool in_gtpu;
     uint32_t gtpu_teid;
+    /* --report: fed once per closed connection or flow; NULL without the option. */
+    struct report *report;
 };
 
 enum conn_kind { CONN_UNDECIDED, CONN_TLS, CONN_NOT_TLS };

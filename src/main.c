@@ -20,6 +20,7 @@
 #include "capture/pcap_writer.h"
 #include "capture/privileges.h"
 #include "tcp/reassembly.h"
+#include "report/report.h"
 #include "stats.h"
 #include "diff/summary.h"
 #include "udp/udp.h"
@@ -461,9 +462,21 @@ int main(int argc, char **argv)
     budget_init(&budget, opt.max_handshake_memory, &stats.budget_dropped);
     struct conn_env env = {.out = &out, .stats = &stats, .budget = &budget,
                            .on_established = on_handshake, .hook_ctx = &run};
-    status = run_inputs(&run, &env);
+    if (opt.report && (env.report = report_new(opt.report_top)) == NULL) {
+        errorf("--report: out of memory for %zu rows", opt.report_top);
+        status = EXIT_USAGE;
+    } else {
+        status = run_inputs(&run, &env);
+    }
     alarm(0);
     out_flush(&out);
+    /* The report is output, not a diagnostic: on stdout after the last event line, before
+     * the counters on stderr. A closed pipe ended the events: it ends the report too. */
+    if (env.report != NULL && !output_broken(&run) &&
+        !report_print(env.report, stdout, opt.format)) {
+        out.failed = true;
+    }
+    report_free(env.report);
     if (opt.print_stats || live) {
         report_stats(&run);
     } else {

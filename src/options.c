@@ -12,6 +12,7 @@
 #include "messages.h"
 #include "base/budget.h"
 #include "base/names.h"
+#include "report/report.h"
 #include "tcp/reassembly.h"
 
 enum {
@@ -26,6 +27,8 @@ enum {
     OPT_IDLE_TIMEOUT,
     OPT_MAX_HANDSHAKE_MEMORY,
     OPT_KEYLOG,
+    OPT_REPORT,
+    OPT_REPORT_TOP,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +54,8 @@ static const struct option long_options[] = {
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
     {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE_MODE},
     {"stats", no_argument, NULL, OPT_STATS},
+    {"report", no_argument, NULL, OPT_REPORT},
+    {"report-top", required_argument, NULL, OPT_REPORT_TOP},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -133,6 +138,11 @@ void opt_usage(FILE *fp)
           "                             (pcap)\n"
           "      --stats                print packet and connection counters on stderr at the end\n"
           "                             (live: always; SIGUSR1 prints them at any time)\n"
+          "      --report               after the events, tables per server (SNI and port) and\n"
+          "                             per client fingerprint (JA4): handshakes, failures by\n"
+          "                             cause, versions, suites, certificate issues, weak flags\n"
+          "      --report-top N         at most N rows per table, the rest in an \"other\" row\n"
+          "                             (default 1000; implies --report)\n"
           "      --list-names           print every code point hsdump names (registry, value,\n"
           "                             name; tab-separated) and exit\n"
           "  -h, --help                 show this help and exit\n"
@@ -247,6 +257,7 @@ int opt_parse(int argc, char **argv, struct options *o)
     o->max_conns = REASSEMBLY_DEFAULT_MAX_CONNS;
     o->idle_timeout = REASSEMBLY_DEFAULT_IDLE_TIMEOUT;
     o->max_handshake_memory = BUDGET_DEFAULT_BYTES;
+    o->report_top = REPORT_TOP_DEFAULT;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -380,6 +391,20 @@ int opt_parse(int argc, char **argv, struct options *o)
         case OPT_STATS:
             o->print_stats = true;
             break;
+        case OPT_REPORT:
+            o->report = true;
+            break;
+        case OPT_REPORT_TOP: {
+            unsigned long long n;
+            if (!parse_number(optarg, 1, REPORT_TOP_MAX, &n)) {
+                errorf("--report-top: invalid number '%s': expected 1 to %d", optarg,
+                       REPORT_TOP_MAX);
+                return EXIT_USAGE;
+            }
+            o->report = true;
+            o->report_top = (size_t)n;
+            break;
+        }
         case 'h':
             opt_usage(stdout);
             return 0;
@@ -418,6 +443,10 @@ int opt_parse(int argc, char **argv, struct options *o)
     }
     if (o->user != NULL && o->iface == NULL) {
         errorf("-Z: only with -i (reading files needs no privileges)");
+        return EXIT_USAGE;
+    }
+    if (o->report && o->canonical) {
+        errorf("--report: not with --canonical (which prints one sorted line per connection)");
         return EXIT_USAGE;
     }
     if (!join_filter(argc, argv, o)) {

@@ -47,6 +47,8 @@ struct options {
     size_t max_handshake_memory; /* --max-handshake-memory, bytes */
     const char *keylogs[OPT_MAX_KEYLOGS]; /* --keylog, in order */
     size_t n_keylogs;
+    bool report;       /* --report: per-server and per-fingerprint tables after the run */
+    size_t report_top; /* --report-top: rows per table (REPORT_TOP_DEFAULT) */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

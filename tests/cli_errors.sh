@@ -81,6 +81,14 @@ expect_error "--canonical --keylog of a missing file" \
 expect_error "hsdump diff --keylog of a missing file" \
     '^hsdump: --keylog /nonexistent.keylog: No such file or directory$' \
     diff --keylog /nonexistent.keylog "$pcap" "$pcap"
+expect_error "--report-top 0" \
+    "^hsdump: --report-top: invalid number '0': expected 1 to 100000\$" --report-top 0 -r "$pcap"
+expect_error "--report-top past its maximum" "^hsdump: --report-top: invalid number '100001'" \
+    --report-top 100001 -r "$pcap"
+expect_error "--report with --canonical" '^hsdump: --report: not with --canonical' \
+    --report --canonical -r "$pcap"
+expect_error "hsdump diff --report is refused" \
+    '^hsdump: diff: --report: not supported by hsdump diff' diff --report "$pcap" "$pcap"
 expect_error "-w with inputs of two link types" \
     "^hsdump: $tmp/two.pcap: one pcap file holds one link type, the inputs have $types\$" \
     -w "$tmp/two.pcap" -r "$pcap" -r "$srcdir/pcaps/sll2-any.pcap"

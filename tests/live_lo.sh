@@ -83,8 +83,9 @@ hellos_and_closes() {
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
     -days 2 -subj /CN=live.hsdump.test >/dev/null 2>&1
 
-# 1. Events while running; SIGUSR1 prints the counters and hsdump goes on; SIGINT ends it.
-start_hsdump run "tcp port $port"
+# 1. Events while running; SIGUSR1 prints the counters and hsdump goes on; SIGINT ends it
+# (and prints the --report tables after the events).
+start_hsdump run --report "tcp port $port"
 check "hsdump announces the live capture" grep -q 'listening on lo' "$tmp/run.err"
 handshake $port
 wait_for 50 grep -q ' close ' "$tmp/run.out"
@@ -104,6 +105,10 @@ check "client_hello printed with its SNI while running" \
 check "server_hello printed" grep -q "<- 127.0.0.1:$port handshake server_hello .*version=TLSv1.2" "$tmp/run.out"
 check "close line printed" grep -q " close .*status=established" "$tmp/run.out"
 check "statistics on stderr at the end" grep -q 'TLS connections' "$tmp/run.err"
+check "--report: the tables follow the events on SIGINT" \
+    sh -c "tail -n 7 '$tmp/run.out' | head -n 1 | grep -q '^report: connections=1 '"
+check "--report: the server's row" \
+    grep -Eq "^live.hsdump.test +$port +1 +0 +0 +- +TLSv1.2:1 " "$tmp/run.out"
 check "statistics twice: SIGUSR1, then the end" \
     test "$(grep -c '^hsdump: packets: ' "$tmp/run.err")" -eq 2
 sed 's/^/# /' "$tmp/run.out" "$tmp/run.err"

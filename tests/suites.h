@@ -36,5 +36,7 @@ Suite *suite_tls12_keys(void);
 Suite *suite_keylog(void);
 Suite *suite_secrets(void);
 Suite *suite_cert_decompress(void);
+Suite *suite_top_table(void);
+Suite *suite_report(void);
 
 #endif

@@ -574,6 +574,11 @@ static int parse_options(int argc, char **argv, struct diff_options *o)
                 char opt[3] = {'-', (char)optopt, '\0'};
                 return usage_error(opt, "unknown option");
             }
+            if (strncmp(argv[optind - 1], "--report", 8) == 0) {
+                /* the report reads one run's connections; a diff pairs two runs' */
+                return usage_error(argv[optind - 1], "not supported by hsdump diff (run "
+                                                     "hsdump --report -r FILE on each capture)");
+            }
             return usage_error(argv[optind - 1], "unknown option");
         }
     }

@@ -105,6 +105,10 @@ size_t out_text_value(struct cursor value, bool in_list, char *buf, size_t cap);
 /* True when the text form of the value is its bytes: not empty, nothing to escape. */
 bool out_text_is_plain(struct cursor value, bool in_list);
 
+/* Wire bytes as a JSON string, quotes included, as event lines write them: written into buf,
+ * NUL-terminated; returns its length, 0 if it did not fit. */
+size_t out_json_string(struct cursor value, char *buf, size_t cap);
+
 /* Renders one event as a text line (with '\n') into buf; returns its length (< cap). A NULL
  * style means full detail; time is the time column ("" for none). */
 size_t out_text_line(const struct output_style *style, const char *time,

@@ -314,3 +314,14 @@ size_t out_json_line(const struct output_style *style, const char *time,
     buf[j.len++] = '\n';
     return j.len;
 }
+
+size_t out_json_string(struct cursor value, char *buf, size_t cap)
+{
+    struct jline j = {buf, cap > 0 ? cap - 1 : 0, 0, false};
+    jwire(&j, value);
+    if (j.full || cap == 0) {
+        return 0;
+    }
+    buf[j.len] = '\0';
+    return j.len;
+}
