@@ -47,6 +47,9 @@ struct options {
     size_t max_handshake_memory; /* --max-handshake-memory, bytes */
     const char *keylogs[OPT_MAX_KEYLOGS]; /* --keylog, in order */
     size_t n_keylogs;
+    const char *ca_file;     /* --ca-file: trust anchors (PEM) instead of the system's */
+    const char *ca_path;     /* --ca-path: a hashed directory of them (c_rehash) */
+    unsigned expiry_warning; /* --expiry-warning: days before notAfter that say expiring */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

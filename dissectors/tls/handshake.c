@@ -121,14 +121,28 @@ static void remember_names(struct tls_state *st, const struct fields *f)
     names->known = true;
 }
 
-/* One x509 line per certificate of the chain, so each is grep-able on its own. */
+/* One x509 line per certificate of the chain, so each is grep-able on its own, with what a
+ * client's checks find in it (cert_check.h): the chain is checked first, then described. */
 static void emit_certificates(struct tls_state *st, enum dir d, struct cursor body,
                               const struct tls_sink *sink)
 {
     struct cursor list, der;
-    size_t index = 0;
+    struct cursor ders[CERT_CHAIN_MAX];
+    uint32_t issues[CERT_CHAIN_MAX];
+    struct chain_check check;
+    size_t index = 0, n = 0;
     if (!cert_open_list(body, st->is_tls13, &list)) {
         return;
+    }
+    struct cursor walk = list;
+    while (n < CERT_CHAIN_MAX && cert_next_der(&walk, st->is_tls13, &ders[n])) {
+        n++;
+    }
+    bool from_server = d == DIR_S2C;
+    cert_check_chain(ders, n, from_server, st->has_sni ? st->sni : NULL, st->sni_len,
+                     st->packet_time, &check, issues);
+    if (from_server) {
+        st->server_chain = check;
     }
     st->cert_count[d] = 0;
     while (cert_next_der(&list, st->is_tls13, &der)) {
@@ -138,8 +152,16 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
         fields_set_level(&f, 1);
         fields_add_uint(&f, "length", cur_len(der));
         fields_set_level(&f, 0);
-        if (x509_describe(der, &f) && index == 0 && !f.malformed && d == DIR_S2C) {
+        if (x509_describe(der, &f) && index == 0 && !f.malformed && from_server) {
             remember_names(st, &f);
+        }
+        if (index < n && check.checked) {
+            cert_check_add_issues(&f, "issues", issues[index]);
+        }
+        if (index == 0 && check.checked && from_server) {
+            fields_add_token(&f, "hostname", cert_hostname_name(check.hostname));
+        } else if (index == 0 && check.checked) {
+            cert_check_add_trust(&f, &check); /* a client's chain, with --ca-file/--ca-path */
         }
         sink->emit(sink->ctx, d, &f);
         index++;
