@@ -69,13 +69,13 @@ static bool load_user_store(char *err, size_t err_cap)
         return false;
     }
     if (config.ca_file != NULL && X509_STORE_load_file(config.store, config.ca_file) != 1) {
-        snprintf(err, err_cap, "--ca-file %s: no PEM certificate could be read from it",
+        snprintf(err, err_cap, "--ca-file: '%s': no PEM certificate could be read from it",
                  config.ca_file);
         ERR_clear_error();
         return false;
     }
     if (config.ca_path != NULL && X509_STORE_load_path(config.store, config.ca_path) != 1) {
-        snprintf(err, err_cap, "--ca-path %s: not a directory libcrypto can look up",
+        snprintf(err, err_cap, "--ca-path: '%s': not a directory libcrypto can look up",
                  config.ca_path);
         ERR_clear_error();
         return false;
