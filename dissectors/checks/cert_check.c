@@ -7,6 +7,7 @@
 #include "checks/cert_check.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -93,13 +94,40 @@ bool cert_check_configure(const char *ca_file, const char *ca_path, unsigned exp
     return !config.user_store || load_user_store(err, err_cap);
 }
 
-/* The system's store (OpenSSL's default file and hashed directory), the first time a chain
- * needs it: a run without certificates never reads it. NULL if it cannot be made. */
+/* A directory of certificates named by subject hash (openssl-rehash(1): 8 hex digits, a dot,
+ * a digit), as libcrypto's by_dir lookup reads them. */
+static bool hashed_directory(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *entry;
+    bool found = false;
+    while (d != NULL && !found && (entry = readdir(d)) != NULL) {
+        const char *n = entry->d_name;
+        found = strlen(n) == 10 && strspn(n, "0123456789abcdef") == 8 && n[8] == '.' &&
+                n[9] >= '0' && n[9] <= '9';
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return found;
+}
+
+/* The system's store, the first time a chain needs it (a run without certificates never
+ * reads it): OpenSSL's default certificate directory ($SSL_CERT_DIR, else OPENSSLDIR/certs)
+ * when it is hashed, whose certificates libcrypto reads one by one as issuers are looked up;
+ * else X509_STORE_set_default_paths(), which also parses the whole default bundle
+ * (OPENSSLDIR/cert.pem: some 150 certificates, 200 million instructions) up front. NULL if
+ * it cannot be made. */
 static X509_STORE *trust_store(void)
 {
     if (config.store == NULL && !config.store_failed) {
+        const char *dir = getenv(X509_get_default_cert_dir_env());
+        dir = dir != NULL ? dir : X509_get_default_cert_dir();
         config.store = X509_STORE_new();
-        if (config.store == NULL || X509_STORE_set_default_paths(config.store) != 1) {
+        bool ok = config.store != NULL &&
+                  (hashed_directory(dir) ? X509_STORE_load_path(config.store, dir)
+                                         : X509_STORE_set_default_paths(config.store)) == 1;
+        if (!ok) {
             X509_STORE_free(config.store);
             config.store = NULL;
             config.store_failed = true;
@@ -291,6 +319,10 @@ struct chain_entry {
     uint8_t ips[IPS_MAX][16];
     uint8_t ip_lens[IPS_MAX];
     size_t n_ips;
+    /* the last SNI compared with them and what it gave: most connections repeat it */
+    char last_sni[256];
+    size_t last_sni_len; /* 0: none yet */
+    enum cert_hostname last_hostname;
     /* The last verdict and the chain it was found on, with the validity windows of that
      * chain's certificates: it holds for any time that is in the same place against each. */
     bool verdict_known;
@@ -601,10 +633,12 @@ static enum cert_hostname check_hostname(const struct chain_entry *e, const char
         return CERT_HOSTNAME_NO_SNI;
     }
     /* RFC 6066 3 forbids an IP literal in server_name; a client that sends one anyway is
-     * answered as RFC 6125 6.2.1 (iPAddress) would. */
+     * answered as RFC 6125 6.2.1 (iPAddress) would. A DNS name's last label is never all
+     * digits (RFC 3696 2), an IPv4 address's is, and an IPv6 one has colons. */
     char text[64];
     uint8_t addr[16];
-    if (sni_len < sizeof(text)) {
+    char last = sni_len > 0 ? sni[sni_len - 1] : '\0';
+    if (sni_len < sizeof(text) && ((last >= '0' && last <= '9') || memchr(sni, ':', sni_len))) {
         memcpy(text, sni, sni_len);
         text[sni_len] = '\0';
         int len = inet_pton(AF_INET, text, addr) == 1    ? 4
@@ -666,8 +700,18 @@ void cert_check_chain(const struct cursor *ders, size_t n, bool from_server, con
             issues[i] |= BIT(CERT_ISSUE_EXPIRING);
         }
     }
-    if (from_server) {
+    if (from_server && sni != NULL && sni_len > 0 && sni_len == e->last_sni_len &&
+        memcmp(sni, e->last_sni, sni_len) == 0) {
+        out->hostname = e->last_hostname;
+    } else if (from_server) {
         out->hostname = check_hostname(e, sni, sni_len);
+        if (sni != NULL && sni_len > 0 && sni_len <= sizeof(e->last_sni)) {
+            memcpy(e->last_sni, sni, sni_len);
+            e->last_sni_len = sni_len;
+            e->last_hostname = out->hostname;
+        }
+    }
+    if (from_server) {
         if (out->hostname == CERT_HOSTNAME_MISMATCH) {
             issues[0] |= BIT(CERT_ISSUE_HOSTNAME_MISMATCH);
         }
