@@ -1396,35 +1396,17 @@ readonly CERTS=$OUT_DIR/../tests/certs
 readonly WEAK=(-tls1_2 -cipher 'ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0' -groups x25519)
 
 # cert_leaf NAME ARGS...: $W/NAME.pem and .key for server.hsdump.test, signed by the
-# committed root with `openssl ca` (which, unlike `openssl x509` in 3.0, takes any dates).
+# committed root with `openssl ca` (which, unlike `openssl x509` in 3.0, takes any dates),
+# its configuration in tests/certs/openssl.cnf.
 cert_leaf() {
     local name=$1; shift
-    cat >"$W/ca.cnf" <<EOF
-[ ca ]
-default_ca = cc
-[ cc ]
-database = $W/index.txt
-serial = $W/serial
-new_certs_dir = $W
-certificate = $CERTS/root.pem
-private_key = $CERTS/root.key
-default_md = sha256
-policy = any_name
-unique_subject = no
-[ any_name ]
-commonName = supplied
-[ v3_server ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:$SNI
-EOF
     : >"$W/index.txt"
     echo 2000 >"$W/serial"
     {
         openssl req -new -newkey rsa:2048 -nodes -keyout "$W/$name.key" -out "$W/$name.csr" \
             -subj "/CN=$SNI"
-        openssl ca -config "$W/ca.cnf" -batch -notext -extensions v3_server "$@" \
+        CA_DIR=$W CERTS_DIR=$CERTS openssl ca -config "$CERTS/openssl.cnf" -batch -notext \
+            -extensions v3_server "$@" \
             -in "$W/$name.csr" -out "$W/$name.pem"
     } >"$W/pki.log" 2>&1 || { cat "$W/pki.log" >&2; return 1; }
 }

@@ -52,8 +52,24 @@ basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
 subjectAltName = DNS:$SNI
+# pcaps/make-pcaps.sh's certificates with chosen dates (openssl ca): CA_DIR, its work
+# directory, and CERTS_DIR, this one, come from the environment.
+[ ca ]
+default_ca = cc
+[ cc ]
+database = \$ENV::CA_DIR/index.txt
+serial = \$ENV::CA_DIR/serial
+new_certs_dir = \$ENV::CA_DIR
+certificate = \$ENV::CERTS_DIR/root.pem
+private_key = \$ENV::CERTS_DIR/root.key
+default_md = sha256
+policy = any_name
+unique_subject = no
+[ any_name ]
+commonName = supplied
 CNF
 cnf=$PWD/openssl.cnf
+export CA_DIR=$PWD CERTS_DIR=$PWD # the [ cc ] section needs them to load
 # Roots for 30 years from when this ran: the captures are checked at their packet times.
 openssl req -x509 -config "$cnf" -extensions v3_root -newkey rsa:2048 -nodes -keyout root.key \
     -out root.pem -days 10950 -sha256 -subj "/CN=hsdump Cert Checks Root CA"
