@@ -495,6 +495,20 @@ static void chain_entry_clear(struct chain_entry *e)
     memset(e, 0, sizeof(*e));
 }
 
+static void chain_fill(struct chain_entry *e, X509 *const *certs, size_t n, bool from_server)
+{
+    uint64_t used = e->way.last_used;
+    chain_entry_clear(e);
+    e->way.last_used = used;
+    e->n = n;
+    e->from_server = from_server;
+    for (size_t i = 0; i < n; i++) {
+        X509_up_ref(certs[i]);
+        e->certs[i] = certs[i];
+    }
+    check_fixed(e);
+}
+
 static struct chain_entry *chain_lookup(X509 *const *certs, size_t n, bool from_server)
 {
     struct chain_key key = {certs, n, from_server};
@@ -504,16 +518,7 @@ static struct chain_entry *chain_lookup(X509 *const *certs, size_t n, bool from_
     struct chain_entry *e = cache_pick(chains[h % CHAIN_SETS], CHAIN_WAYS, sizeof(chains[0][0]),
                                        holds_chain, &key, &chain_clock, &hit);
     if (!hit) {
-        uint64_t used = e->way.last_used;
-        chain_entry_clear(e);
-        e->way.last_used = used;
-        e->n = n;
-        e->from_server = from_server;
-        for (size_t i = 0; i < n; i++) {
-            X509_up_ref(certs[i]);
-            e->certs[i] = certs[i];
-        }
-        check_fixed(e);
+        chain_fill(e, certs, n, from_server);
     }
     return e;
 }
@@ -681,7 +686,19 @@ void cert_check_chain(const struct cursor *ders, size_t n, bool from_server, con
     if (m == 0) {
         return;
     }
-    struct chain_entry *e = chain_lookup(certs, m, from_server);
+    /* A chain with a certificate x509.c does not cache (over X509_CACHED_DER_MAX) is checked
+     * in a scratch entry released at the end: the cache keeps no certificate larger. */
+    static struct chain_entry scratch;
+    bool cacheable = true;
+    for (size_t i = 0; i < m; i++) {
+        cacheable = cacheable && cur_len(ders[i]) <= X509_CACHED_DER_MAX;
+    }
+    struct chain_entry *e = &scratch;
+    if (cacheable) {
+        e = chain_lookup(certs, m, from_server);
+    } else {
+        chain_fill(e, certs, m, from_server);
+    }
     for (size_t i = 0; i < m; i++) {
         X509_free(certs[i]); /* the entry holds its own references */
     }
@@ -730,6 +747,9 @@ void cert_check_chain(const struct cursor *ders, size_t n, bool from_server, con
     if (from_server && sni != NULL) {
         out->interception_suspected =
             interception_suspected(sni, sni_len, e->top_issuer, out->trust == CERT_TRUST_TRUSTED);
+    }
+    if (e == &scratch) {
+        chain_entry_clear(e);
     }
 }
 

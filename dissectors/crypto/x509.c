@@ -302,7 +302,7 @@ static bool describe(X509 *cert, struct cursor der, struct fields *f)
  * holds several so that a few dozen busy certificates do not evict each other. */
 #define CACHE_SETS 16
 #define CACHE_WAYS 8
-#define CACHE_DER_MAX 16384 /* larger entries are described each time */
+#define CACHE_DER_MAX X509_CACHED_DER_MAX /* larger entries are described each time */
 #define CACHE_INDEX_BYTES 16
 
 static struct cached_description {
