@@ -602,7 +602,7 @@ static bool holds_sni(const void *entry, const void *key)
 {
     const struct sni_entry *e = entry;
     const struct sni_key *k = key;
-    return e->len == k->len && equal_nocase(e->sni, k->sni, k->len);
+    return e->len == k->len && memcmp(e->sni, k->sni, k->len) == 0; /* both lower case */
 }
 
 static bool interception_suspected(const char *sni, size_t len, uint64_t issuer, bool trusted)
