@@ -55,14 +55,20 @@ struct result {
     uint32_t issues[CERT_CHAIN_MAX];
 };
 
-static struct result check_chain(const struct cursor *ders, size_t n, bool from_server,
-                                 const char *sni, int64_t now)
+static struct result check_chain_for(const struct cursor *ders, size_t n, bool from_server,
+                                     enum cert_key_use use, const char *sni, int64_t now)
 {
     struct result r;
-    cert_check_chain(ders, n, from_server, sni, sni != NULL ? strlen(sni) : 0, now, &r.c,
+    cert_check_chain(ders, n, from_server, use, sni, sni != NULL ? strlen(sni) : 0, now, &r.c,
                      r.issues);
     ck_assert(r.c.checked);
     return r;
+}
+
+static struct result check_chain(const struct cursor *ders, size_t n, bool from_server,
+                                 const char *sni, int64_t now)
+{
+    return check_chain_for(ders, n, from_server, CERT_KEY_USE_SIGN, sni, now);
 }
 
 static struct result check_one(const char *name, const char *sni, int64_t now)
@@ -185,6 +191,19 @@ START_TEST(constraints_and_key_usage)
     r = check_chain(&client, 1, false, NULL, T_VALID); /* a client's: clientAuth is right */
     ck_assert_uint_eq(r.c.issues, 0);
     ck_assert_int_eq(r.c.trust, CERT_TRUST_TRUSTED);
+    /* keyUsage digitalSignature only: right for ECDHE, not for the RSA key exchange */
+    struct cursor ec = der_of("ec192");
+    ck_assert_uint_eq(check_chain_for(&ec, 1, true, CERT_KEY_USE_SIGN, SNI, T_VALID).issues[0],
+                      BIT(CERT_ISSUE_WEAK_KEY));
+    ck_assert_uint_eq(check_chain_for(&client, 1, true, CERT_KEY_USE_ENCIPHER, SNI, T_VALID)
+                          .issues[0],
+                      BIT(CERT_ISSUE_KEY_USAGE));
+    struct cursor good = der_of("good"); /* digitalSignature and keyEncipherment */
+    ck_assert_uint_eq(check_chain_for(&good, 1, true, CERT_KEY_USE_ENCIPHER, SNI, T_VALID)
+                          .issues[0],
+                      0);
+    ck_assert_uint_eq(check_chain_for(&good, 1, true, CERT_KEY_USE_AGREE, SNI, T_VALID).issues[0],
+                      BIT(CERT_ISSUE_KEY_USAGE));
     struct cursor chain[2] = {der_of("undernoca"), der_of("noca")};
     r = check_chain(chain, 2, true, SNI, T_VALID);
     ck_assert_uint_eq(r.issues[0], 0);

@@ -313,6 +313,7 @@ struct chain_entry {
     int64_t not_after[CERT_CHAIN_MAX];
     bool times_ok[CERT_CHAIN_MAX];
     uint64_t top_issuer; /* hash of the last certificate's issuer name (interception) */
+    uint32_t leaf_key_usage; /* KU_* bits of its keyUsage, all ones without one */
     /* the leaf's names: NUL-separated DNS names (SAN dNSNames, else the CN), IP addresses */
     char names[NAMES_MAX];
     size_t names_len;
@@ -459,18 +460,15 @@ static void check_fixed(struct chain_entry *e)
         }
     }
     /* The end-entity certificate: not a CA (unless self-signed, which says more), and a
-     * keyUsage allowing a TLS key exchange or signature (RFC 5280 4.2.1.3; RFC 5246 7.4.2,
-     * RFC 8446 4.4.2.2), an extendedKeyUsage with serverAuth or clientAuth as it was sent
+     * keyUsage allowing what the connection does with its key (per connection: key_usage_bits),
+     * an extendedKeyUsage with serverAuth or clientAuth as it was sent
      * (RFC 5280 4.2.1.12). X509_get_key_usage() and ..._extended_key_usage() are all ones
      * without the extension. */
     X509 *leaf = e->certs[0];
-    if (!self_issued[0] && (X509_get_extension_flags(leaf) & EXFLAG_CA) != 0) {
+    if (e->from_server && !self_issued[0] && (X509_get_extension_flags(leaf) & EXFLAG_CA) != 0) {
         e->fixed[0] |= BIT(CERT_ISSUE_BASIC_CONSTRAINTS);
     }
-    if ((X509_get_key_usage(leaf) &
-         (KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT)) == 0) {
-        e->fixed[0] |= BIT(CERT_ISSUE_KEY_USAGE);
-    }
+    e->leaf_key_usage = X509_get_key_usage(leaf);
     uint32_t purpose = e->from_server ? XKU_SSL_SERVER : XKU_SSL_CLIENT;
     if ((X509_get_extended_key_usage(leaf) & (purpose | XKU_ANYEKU)) == 0) {
         e->fixed[0] |= BIT(CERT_ISSUE_KEY_USAGE);
@@ -521,6 +519,22 @@ static struct chain_entry *chain_lookup(X509 *const *certs, size_t n, bool from_
         chain_fill(e, certs, n, from_server);
     }
     return e;
+}
+
+/* The keyUsage bits the leaf needs for what the connection does with its key (RFC 5280
+ * 4.2.1.3; RFC 5246 7.4.2, 7.4.8; RFC 4492 2; RFC 8446 4.4.2.2): any one of them. */
+static uint32_t key_usage_bits(enum cert_key_use use)
+{
+    switch (use) {
+    case CERT_KEY_USE_SIGN:
+        return KU_DIGITAL_SIGNATURE;
+    case CERT_KEY_USE_ENCIPHER:
+        return KU_KEY_ENCIPHERMENT;
+    case CERT_KEY_USE_AGREE:
+        return KU_KEY_AGREEMENT;
+    default:
+        return KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT | KU_KEY_AGREEMENT;
+    }
 }
 
 /* Where t falls against [from, to]: 0 inside, 1 before, 2 after; two bits per window. */
@@ -669,8 +683,9 @@ static enum cert_hostname check_hostname(const struct chain_entry *e, const char
     return CERT_HOSTNAME_MISMATCH;
 }
 
-void cert_check_chain(const struct cursor *ders, size_t n, bool from_server, const char *sni,
-                      size_t sni_len, int64_t now, struct chain_check *out, uint32_t *issues)
+void cert_check_chain(const struct cursor *ders, size_t n, bool from_server,
+                      enum cert_key_use key_use, const char *sni, size_t sni_len, int64_t now,
+                      struct chain_check *out, uint32_t *issues)
 {
     X509 *certs[CERT_CHAIN_MAX];
     size_t m = 0;
@@ -716,6 +731,9 @@ void cert_check_chain(const struct cursor *ders, size_t n, bool from_server, con
         } else if (e->not_after[i] - now < config.expiry_seconds) {
             issues[i] |= BIT(CERT_ISSUE_EXPIRING);
         }
+    }
+    if ((e->leaf_key_usage & key_usage_bits(key_use)) == 0) {
+        issues[0] |= BIT(CERT_ISSUE_KEY_USAGE);
     }
     if (from_server && sni != NULL && sni_len > 0 && sni_len == e->last_sni_len &&
         memcmp(sni, e->last_sni, sni_len) == 0) {

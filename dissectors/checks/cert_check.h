@@ -55,6 +55,16 @@ struct chain_check {
     enum cert_hostname hostname; /* server chains only */
 };
 
+/* What the connection does with the leaf's key, for its keyUsage: signs (ECDHE, DHE, TLS 1.3,
+ * a client's CertificateVerify), decrypts the premaster secret (RSA key exchange), or agrees on
+ * it (static ECDH, DH); ANY when not known (any one of the three will do). */
+enum cert_key_use {
+    CERT_KEY_USE_ANY = 0,
+    CERT_KEY_USE_SIGN,
+    CERT_KEY_USE_ENCIPHER,
+    CERT_KEY_USE_AGREE,
+};
+
 /* Certificates of one chain checked; later ones are still described, not checked. */
 #define CERT_CHAIN_MAX 16
 /* Days before notAfter from which a certificate is reported expiring (--expiry-warning). */
@@ -75,8 +85,9 @@ void cert_check_free(void);
  * CERT_CHAIN_MAX), the chain's union, trust and, for a server's chain, the SNI (sni NULL
  * when the client sent none) and the interception guess in *out. A client's chain gets a
  * trust verdict only when the user gave --ca-file or --ca-path. */
-void cert_check_chain(const struct cursor *ders, size_t n, bool from_server, const char *sni,
-                      size_t sni_len, int64_t now, struct chain_check *out, uint32_t *issues);
+void cert_check_chain(const struct cursor *ders, size_t n, bool from_server,
+                      enum cert_key_use key_use, const char *sni, size_t sni_len, int64_t now,
+                      struct chain_check *out, uint32_t *issues);
 
 /* key=list of the issue names in issues (nothing when none). */
 void cert_check_add_issues(struct fields *f, const char *key, uint32_t issues);

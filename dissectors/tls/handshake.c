@@ -121,6 +121,27 @@ static void remember_names(struct tls_state *st, const struct fields *f)
     names->known = true;
 }
 
+/* What the sender's key does in this connection, for its keyUsage (cert_check.h): IANA suite
+ * names start with their key exchange (RFC 5246 A.5, RFC 4492 6). */
+static enum cert_key_use key_use(const struct tls_state *st, enum dir d)
+{
+    if (d == DIR_C2S || st->is_tls13) {
+        return CERT_KEY_USE_SIGN; /* CertificateVerify; TLS 1.3 always signs */
+    }
+    const char *suite = st->server_hello_seen ? names_lookup(NAMES_CIPHER, st->cipher_suite) : NULL;
+    if (suite == NULL) {
+        return CERT_KEY_USE_ANY;
+    }
+    if (strncmp(suite, "TLS_RSA_", 8) == 0) {
+        return CERT_KEY_USE_ENCIPHER;
+    }
+    if ((strncmp(suite, "TLS_ECDH_", 9) == 0 && strncmp(suite, "TLS_ECDH_anon_", 14) != 0) ||
+        (strncmp(suite, "TLS_DH_", 7) == 0 && strncmp(suite, "TLS_DH_anon_", 12) != 0)) {
+        return CERT_KEY_USE_AGREE;
+    }
+    return CERT_KEY_USE_SIGN;
+}
+
 /* One x509 line per certificate of the chain, so each is grep-able on its own, with what a
  * client's checks find in it (cert_check.h): the chain is checked first, then described. */
 static void emit_certificates(struct tls_state *st, enum dir d, struct cursor body,
@@ -139,8 +160,8 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
         n++;
     }
     bool from_server = d == DIR_S2C;
-    cert_check_chain(ders, n, from_server, st->has_sni ? st->sni : NULL, st->sni_len,
-                     st->packet_time, &check, issues);
+    cert_check_chain(ders, n, from_server, key_use(st, d), st->has_sni ? st->sni : NULL,
+                     st->sni_len, st->packet_time, &check, issues);
     if (from_server) {
         st->server_chain = check;
     }
