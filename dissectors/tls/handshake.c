@@ -128,18 +128,28 @@ static enum cert_key_use key_use(const struct tls_state *st, enum dir d)
     if (d == DIR_C2S || st->is_tls13) {
         return CERT_KEY_USE_SIGN; /* CertificateVerify; TLS 1.3 always signs */
     }
-    const char *suite = st->server_hello_seen ? names_lookup(NAMES_CIPHER, st->cipher_suite) : NULL;
-    if (suite == NULL) {
+    if (!st->server_hello_seen) {
         return CERT_KEY_USE_ANY;
     }
-    if (strncmp(suite, "TLS_RSA_", 8) == 0) {
-        return CERT_KEY_USE_ENCIPHER;
+    /* the name of the last suite asked about, read again only when another one comes */
+    static uint32_t memo_suite = UINT32_MAX;
+    static enum cert_key_use memo_use;
+    if (memo_suite == st->cipher_suite) {
+        return memo_use;
     }
-    if ((strncmp(suite, "TLS_ECDH_", 9) == 0 && strncmp(suite, "TLS_ECDH_anon_", 14) != 0) ||
-        (strncmp(suite, "TLS_DH_", 7) == 0 && strncmp(suite, "TLS_DH_anon_", 12) != 0)) {
-        return CERT_KEY_USE_AGREE;
+    const char *suite = names_lookup(NAMES_CIPHER, st->cipher_suite);
+    enum cert_key_use use = CERT_KEY_USE_SIGN;
+    if (suite == NULL) {
+        use = CERT_KEY_USE_ANY;
+    } else if (strncmp(suite, "TLS_RSA_", 8) == 0) {
+        use = CERT_KEY_USE_ENCIPHER;
+    } else if ((strncmp(suite, "TLS_ECDH_", 9) == 0 && strncmp(suite, "TLS_ECDH_anon_", 14) != 0) ||
+               (strncmp(suite, "TLS_DH_", 7) == 0 && strncmp(suite, "TLS_DH_anon_", 12) != 0)) {
+        use = CERT_KEY_USE_AGREE;
     }
-    return CERT_KEY_USE_SIGN;
+    memo_suite = st->cipher_suite;
+    memo_use = use;
+    return use;
 }
 
 /* One x509 line per certificate of the chain, so each is grep-able on its own, with what a
