@@ -33,7 +33,19 @@ static void use_test_root(void)
                   "%s", err);
 }
 
-/* tests/certs/NAME.pem in DER (kept for the test's life: the cursors point into it). */
+/* The DER copies der_of() made, freed after each test (the cursors point into them). */
+static unsigned char *made[64];
+static size_t n_made;
+
+static void free_made(void)
+{
+    while (n_made > 0) {
+        OPENSSL_free(made[--n_made]);
+    }
+    cert_check_free();
+}
+
+/* tests/certs/NAME.pem in DER. */
 static struct cursor der_of(const char *name)
 {
     char path[512];
@@ -47,6 +59,8 @@ static struct cursor der_of(const char *name)
     int len = i2d_X509(x, &der);
     X509_free(x);
     ck_assert_int_gt(len, 0);
+    ck_assert_uint_lt(n_made, sizeof(made) / sizeof(made[0]));
+    made[n_made++] = der;
     return cur_make(der, (size_t)len);
 }
 
@@ -274,6 +288,7 @@ Suite *suite_cert_check(void)
 {
     Suite *s = suite_create("cert_check");
     TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, NULL, free_made);
     tcase_add_test(tc, rfc6125_wildcard_is_one_whole_left_most_label);
     tcase_add_test(tc, partial_wildcards_and_a_labels);
     tcase_add_test(tc, case_and_trailing_dot);

@@ -87,6 +87,9 @@ static bool load_user_store(char *err, size_t err_cap)
 bool cert_check_configure(const char *ca_file, const char *ca_path, unsigned expiry_days,
                           char *err, size_t err_cap)
 {
+    X509_STORE_free(config.store); /* a store loaded before, by an earlier call */
+    config.store = NULL;
+    config.store_failed = false;
     config.ca_file = ca_file;
     config.ca_path = ca_path;
     config.user_store = ca_file != NULL || ca_path != NULL;
@@ -300,8 +303,7 @@ static bool issued(X509 *issuer, X509 *subject)
 #define PATH_MAX_CERTS 32 /* the chain X509_verify_cert builds: sent ones and the anchor */
 #define CHAIN_SETS 16
 #define CHAIN_WAYS 4
-#define NAMES_MAX 2048 /* bytes of the leaf's DNS names kept for hostname checks */
-#define IPS_MAX 8
+#define IPS_MAX 32 /* the leaf's first iPAddress names kept (an SNI holds none: RFC 6066 3) */
 
 struct chain_entry {
     struct cache_way way;
@@ -315,8 +317,9 @@ struct chain_entry {
     uint64_t top_issuer; /* hash of the last certificate's issuer name (interception) */
     uint32_t leaf_key_usage; /* KU_* bits of its keyUsage, all ones without one */
     /* the leaf's names: NUL-separated DNS names (SAN dNSNames, else the CN), IP addresses */
-    char names[NAMES_MAX];
+    char *names; /* owned; as large as the leaf's DER, which holds them all */
     size_t names_len;
+    size_t names_cap;
     uint8_t ips[IPS_MAX][16];
     uint8_t ip_lens[IPS_MAX];
     size_t n_ips;
@@ -352,9 +355,12 @@ static bool holds_chain(const void *entry, const void *key)
            memcmp(e->certs, k->certs, k->n * sizeof(k->certs[0])) == 0;
 }
 
+/* A name with a NUL in it (no IA5String dNSName or CN has one) is left out: it would read as
+ * a shorter name (the "null prefix" certificates). */
 static void add_name(struct chain_entry *e, const unsigned char *name, int len)
 {
-    if (len <= 0 || e->names_len + (size_t)len + 1 > NAMES_MAX) {
+    if (len <= 0 || memchr(name, '\0', (size_t)len) != NULL ||
+        e->names_len + (size_t)len + 1 > e->names_cap) {
         return;
     }
     memcpy(e->names + e->names_len, name, (size_t)len);
@@ -365,6 +371,9 @@ static void add_name(struct chain_entry *e, const unsigned char *name, int len)
 /* RFC 6125 6.4.4: the CN only when there is no SAN dNSName. */
 static void keep_leaf_names(struct chain_entry *e, X509 *leaf)
 {
+    int der_len = i2d_X509(leaf, NULL);
+    e->names = der_len > 0 ? malloc((size_t)der_len) : NULL;
+    e->names_cap = e->names != NULL ? (size_t)der_len : 0;
     GENERAL_NAMES *sans = X509_get_ext_d2i(leaf, NID_subject_alt_name, NULL, NULL);
     for (int i = 0; i < sk_GENERAL_NAME_num(sans); i++) {
         const GENERAL_NAME *gn = sk_GENERAL_NAME_value(sans, i);
@@ -490,6 +499,7 @@ static void chain_entry_clear(struct chain_entry *e)
     for (size_t i = 0; i < e->n; i++) {
         X509_free(e->certs[i]);
     }
+    free(e->names);
     memset(e, 0, sizeof(*e));
 }
 
