@@ -804,6 +804,9 @@ void cert_check_add_trust(struct fields *f, const struct chain_check *c)
     if (c->trust == CERT_TRUST_UNTRUSTED) {
         fields_add_token(f, "trust_error", cert_trust_error_name(c->verify_error));
     }
+    if (c->interception_suspected) {
+        fields_add_token(f, "interception", "suspected");
+    }
 }
 
 void cert_check_free(void)

@@ -91,7 +91,7 @@ void cert_check_chain(const struct cursor *ders, size_t n, bool from_server,
 
 /* key=list of the issue names in issues (nothing when none). */
 void cert_check_add_issues(struct fields *f, const char *key, uint32_t issues);
-/* trust= and, when untrusted, trust_error=. */
+/* trust= and, when untrusted, trust_error=; interception=suspected when it is. */
 void cert_check_add_trust(struct fields *f, const struct chain_check *c);
 const char *cert_hostname_name(enum cert_hostname h);
 
