@@ -110,5 +110,12 @@ for pcap in "$srcdir"/pcaps/cert-*.pcap; do
 done
 pcap="$srcdir/pcaps/cert-expiring.pcap"
 golden "$(basename "$pcap")" expiry5.txt "$pcap" --expiry-warning 5
+# --ca-path: the same root in a hashed directory gives the same output as --ca-file.
+if command -v openssl >/dev/null 2>&1; then
+    mkdir "$tmp/ca" && cp "$srcdir/tests/certs/root.pem" "$tmp/ca/" &&
+        openssl rehash "$tmp/ca" >/dev/null 2>&1
+    pcap="$srcdir/pcaps/cert-resigned.pcap"
+    golden "$(basename "$pcap")" cafile.txt "$pcap" --ca-path "$tmp/ca"
+fi
 [ "$update" = yes ] && exit 0
 done_testing
