@@ -96,6 +96,10 @@ declare -A PORT=(
     [keylog-tls12-alert]=44426
     [keylog-dtls12]=44430
     [keylog-gnutls-tls13]=44435 [keylog-curl-tls12]=44436 [keylog-python-tls13]=44437
+    # certificate checks (issue 18 part 2), 44450-44479: CAs from tests/certs/
+    [cert-not-yet-valid]=44450 [cert-hostname-mismatch]=44451 [cert-sha1]=44452
+    [cert-rsa1024]=44453 [cert-self-signed]=44454 [cert-resigned]=44455
+    [cert-expiring]=44456
 )
 # Scenario -> proxy port (tunnel-*).
 declare -A PROXY_PORT=(
@@ -131,6 +135,8 @@ readonly ALL=(
     keylog-tls12-renegotiation keylog-tls12-hello-request keylog-tls12-alert
     keylog-dtls12
     keylog-gnutls-tls13 keylog-curl-tls12 keylog-python-tls13
+    cert-not-yet-valid cert-hostname-mismatch cert-sha1 cert-rsa1024 cert-self-signed
+    cert-resigned cert-expiring
 )
 
 usage() {
@@ -1379,6 +1385,115 @@ scn_tls13-gnutls-client() {
     check_conns "$CAP" 1 "$P"
     expect "gnutls' two key shares" 'c0 C>S client_hello\(.*sni=server.hsdump.test .*key_share=secp256r1,x25519 ' &&
     expect "a TLS 1.3 server_hello" 'c0 S>C server_hello\(version=TLS1.3 .*key_share=x25519 '
+}
+
+# ---------------------------------------------------------------- certificate checks
+# Servers with one certificate issue each (issue 18 part 2). Their CAs are committed in
+# tests/certs/ (made by tests/certs/make-certs.sh), so these captures validate with
+# --ca-file tests/certs/root.pem; certificates whose dates matter are signed here, now.
+
+readonly CERTS=$OUT_DIR/../tests/certs
+readonly WEAK=(-tls1_2 -cipher 'ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0' -groups x25519)
+
+# cert_leaf NAME ARGS...: $W/NAME.pem and .key for server.hsdump.test, signed by the
+# committed root with `openssl ca` (which, unlike `openssl x509` in 3.0, takes any dates),
+# its configuration in tests/certs/openssl.cnf.
+cert_leaf() {
+    local name=$1; shift
+    : >"$W/index.txt"
+    echo 2000 >"$W/serial"
+    {
+        openssl req -new -newkey rsa:2048 -nodes -keyout "$W/$name.key" -out "$W/$name.csr" \
+            -subj "/CN=$SNI"
+        CA_DIR=$W CERTS_DIR=$CERTS openssl ca -config "$CERTS/openssl.cnf" -batch -notext \
+            -extensions v3_server "$@" \
+            -in "$W/$name.csr" -out "$W/$name.pem"
+    } >"$W/pki.log" 2>&1 || { cat "$W/pki.log" >&2; return 1; }
+}
+
+# cert_client EXPECT SERVERNAME -- S_CLIENT_ARGS...: s_client trusting the committed root,
+# naming SERVERNAME in the SNI.
+cert_client() {
+    local expect=$1 name=$2 rc=0; shift 3
+    feed 0.5 hello | timeout "$TMO" openssl s_client -connect "$(ep "$P")" -servername "$name" \
+        -CAfile "$CERTS/root.pem" "$@" >>"$W/cli.log" 2>&1 || rc=$?
+    if [[ $expect == ok && $rc -ne 0 ]]; then
+        say "$NAME: s_client exited $rc:"; tail -n 20 "$W/cli.log" >&2; return 1
+    fi
+    if [[ $expect == fail && $rc -eq 0 ]]; then
+        say "$NAME: s_client succeeded but should have failed"; return 1
+    fi
+    return 0
+}
+
+# cert_scenario CERT KEY EXPECT SERVERNAME -- CLIENT_ARGS...: one TLS 1.2 connection (its
+# certificate in the clear) to a server with CERT. CERT_OPTS (both sides) is T12 unless
+# a scenario lowers the security level (WEAK).
+CERT_OPTS=("${T12[@]}")
+cert_scenario() {
+    local cert=$1 key=$2 expect=$3 name=$4; shift 5
+    server srv.log "$(ep "$P")" -naccept 1 -cert "$cert" -key "$key" -no_ticket "${CERT_OPTS[@]}"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    cert_client "$expect" "$name" -- "${CERT_OPTS[@]}" "$@"
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+}
+
+scn_cert-not-yet-valid() {
+    cert_leaf notyet -startdate 20400101000000Z -enddate 20410101000000Z
+    cert_scenario "$W/notyet.pem" "$W/notyet.key" fail "$SNI" -- -verify_return_error
+    expect "the client's alert" 'c0 C>S alert\(fatal,'
+}
+
+scn_cert-expiring() {
+    cert_leaf soon -days 10
+    cert_scenario "$W/soon.pem" "$W/soon.key" ok "$SNI" -- -verify_return_error
+}
+
+# The certificate names server.hsdump.test; the client asks for other.hsdump.test.
+scn_cert-hostname-mismatch() {
+    cert_scenario "$CERTS/good.pem" "$CERTS/good.key" fail other.hsdump.test -- \
+        -verify_hostname other.hsdump.test -verify_return_error
+    expect "the client's alert" 'c0 C>S alert\(fatal,'
+}
+
+# SHA-1 signatures and 1024-bit keys are refused at OpenSSL 3's default security level 1,
+# so both sides go down to 0.
+scn_cert-sha1() {
+    CERT_OPTS=("${WEAK[@]}")
+    cert_scenario "$CERTS/sha1.pem" "$CERTS/sha1.key" ok "$SNI" -- -verify_return_error
+}
+
+scn_cert-rsa1024() {
+    CERT_OPTS=("${WEAK[@]}")
+    cert_scenario "$CERTS/rsa1024.pem" "$CERTS/rsa1024.key" ok "$SNI" -- -verify_return_error
+}
+
+# s_client without -verify_return_error goes on past a certificate it cannot verify.
+scn_cert-self-signed() {
+    cert_scenario "$CERTS/self.pem" "$CERTS/self.key" ok "$SNI" --
+    grep -q 'self-signed certificate' "$W/cli.log" ||
+        { say "$NAME: s_client did not find the certificate self-signed"; return 1; }
+}
+
+# Two connections to the same name: the first gets the real chain, the second one issued by
+# another CA, as a TLS-intercepting middlebox re-signs it (the client goes on regardless).
+scn_cert-resigned() {
+    capture lo "tcp port $P"
+    server srv.log "$(ep "$P")" -naccept 1 -cert "$CERTS/good.pem" -key "$CERTS/good.key" \
+        -no_ticket "${T12[@]}"
+    wait_listen "$P"
+    cert_client ok "$SNI" -- "${T12[@]}" -verify_return_error
+    wait_exit "$SRV"
+    server srv2.log "$(ep "$P")" -naccept 1 -cert "$CERTS/rogueleaf.pem" \
+        -key "$CERTS/rogueleaf.key" -no_ticket "${T12[@]}"
+    wait_listen "$P"
+    cert_client ok "$SNI" -- "${T12[@]}"
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 2 "$P"
 }
 
 # ---------------------------------------------------------------- pairs for hsdump diff

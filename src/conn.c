@@ -192,6 +192,7 @@ void conn_skim(struct conn *c, enum dir d, struct cursor bytes)
     }
     /* established, and nothing in front of the records: only headers are left to read */
     struct tls_sink sink = {emit_event, c};
+    c->tls.packet_time = c->env->now.tv_sec;
     (void)rec_consume(&c->tls, d, bytes, &sink);
 }
 
@@ -283,6 +284,7 @@ static size_t follow_plaintext(struct conn *c, enum dir d, struct cursor bytes,
 size_t conn_data(struct conn *c, enum dir d, struct cursor bytes, enum conn_verdict *verdict)
 {
     *verdict = CONN_FOLLOW;
+    c->tls.packet_time = c->env->now.tv_sec; /* the certificate checks' time (tls.h) */
     if (c->gtpu) {
         conn_note_tunnel(c, d);
     }
@@ -395,6 +397,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
         return;
     }
     struct tls_sink sink = {emit_event, c};
+    c->tls.packet_time = c->env->now.tv_sec;
     (void)skip_plaintext(c, DIR_C2S, &rest_c2s);
     (void)skip_plaintext(c, DIR_S2C, &rest_s2c);
     bool closed = (end == CONN_END_FIN || end == CONN_END_RESET) && cur_len(rest_s2c) == 0;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "capture/secrets.h"
+#include "checks/cert_check.h"
 #include "base/budget.h"
 #include "capture/capture.h"
 #include "conn.h"
@@ -394,6 +395,13 @@ int main(int argc, char **argv)
         opt_free(&opt);
         return list_interfaces();
     }
+    char ca_err[512];
+    if (!cert_check_configure(opt.ca_file, opt.ca_path, opt.expiry_warning, ca_err,
+                              sizeof(ca_err))) {
+        errorf("%s", ca_err);
+        opt_free(&opt);
+        return EXIT_USAGE;
+    }
     if (opt.canonical) {
         status = canonical(&opt);
         opt_free(&opt);
@@ -491,6 +499,7 @@ int main(int argc, char **argv)
     out_free(&out);
     close_inputs(&in);
     secrets_close();
+    cert_check_free();
     opt_free(&opt);
     return status;
 }

@@ -7,12 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "messages.h"
 #include "base/budget.h"
 #include "base/names.h"
 #include "report/report.h"
+#include "checks/cert_check.h"
 #include "tcp/reassembly.h"
 
 enum {
@@ -29,6 +32,9 @@ enum {
     OPT_KEYLOG,
     OPT_REPORT,
     OPT_REPORT_TOP,
+    OPT_CA_FILE,
+    OPT_CA_PATH,
+    OPT_EXPIRY_WARNING,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +57,9 @@ static const struct option long_options[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-handshake-memory", required_argument, NULL, OPT_MAX_HANDSHAKE_MEMORY},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"ca-path", required_argument, NULL, OPT_CA_PATH},
+    {"expiry-warning", required_argument, NULL, OPT_EXPIRY_WARNING},
     {"verify-checksums", no_argument, NULL, OPT_VERIFY_CHECKSUMS},
     {"immediate-mode", no_argument, NULL, OPT_IMMEDIATE_MODE},
     {"stats", no_argument, NULL, OPT_STATS},
@@ -116,6 +125,11 @@ void opt_usage(FILE *fp)
           "      --keylog FILE          decrypt handshakes with the secrets of an NSS key log\n"
           "                             (SSLKEYLOGFILE); repeatable; read as it grows with -i\n"
           "                             or -r -; a pcapng file's secrets need no option\n"
+          "      --ca-file FILE         trust the CA certificates of FILE (PEM) when checking\n"
+          "                             certificate chains, instead of the system's store\n"
+          "      --ca-path DIR          the same from a hashed directory (openssl rehash)\n"
+          "      --expiry-warning DAYS  a certificate ending within DAYS of the packet is\n"
+          "                             reported expiring (default 30; 0 never)\n"
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
           "\n"
@@ -161,6 +175,12 @@ size_t opt_long_names(const char **names, size_t cap)
         names[n++] = o->name;
     }
     return n;
+}
+
+static bool is_directory(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
 static bool parse_number(const char *s, unsigned long long min, unsigned long long max,
@@ -258,6 +278,7 @@ int opt_parse(int argc, char **argv, struct options *o)
     o->idle_timeout = REASSEMBLY_DEFAULT_IDLE_TIMEOUT;
     o->max_handshake_memory = BUDGET_DEFAULT_BYTES;
     o->report_top = REPORT_TOP_DEFAULT;
+    o->expiry_warning = CERT_EXPIRY_WARNING_DEFAULT;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -379,6 +400,31 @@ int opt_parse(int argc, char **argv, struct options *o)
             }
             o->keylogs[o->n_keylogs++] = optarg;
             break;
+        case OPT_CA_FILE:
+            if (access(optarg, R_OK) != 0 || is_directory(optarg)) {
+                errorf("--ca-file: cannot read '%s': %s", optarg,
+                       is_directory(optarg) ? "a directory (use --ca-path)" : strerror(errno));
+                return EXIT_USAGE;
+            }
+            o->ca_file = optarg;
+            break;
+        case OPT_CA_PATH:
+            if (!is_directory(optarg) || access(optarg, R_OK | X_OK) != 0) {
+                errorf("--ca-path: '%s' is not a readable directory", optarg);
+                return EXIT_USAGE;
+            }
+            o->ca_path = optarg;
+            break;
+        case OPT_EXPIRY_WARNING: {
+            unsigned long long n;
+            if (!parse_number(optarg, 0, 36500, &n)) {
+                errorf("--expiry-warning: invalid number of days '%s': expected 0 to 36500",
+                       optarg);
+                return EXIT_USAGE;
+            }
+            o->expiry_warning = (unsigned)n;
+            break;
+        }
         case OPT_CANONICAL:
             o->canonical = true;
             break;

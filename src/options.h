@@ -49,6 +49,9 @@ struct options {
     size_t n_keylogs;
     bool report;       /* --report: per-server and per-fingerprint tables after the run */
     size_t report_top; /* --report-top: rows per table (REPORT_TOP_DEFAULT) */
+    const char *ca_file;     /* --ca-file: trust anchors (PEM) instead of the system's */
+    const char *ca_path;     /* --ca-path: a hashed directory of them (c_rehash) */
+    unsigned expiry_warning; /* --expiry-warning: days before notAfter that say expiring */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

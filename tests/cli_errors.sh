@@ -52,6 +52,22 @@ expect_error "-B 0" "^hsdump: -B: invalid buffer size '0': expected a positive n
 expect_error "-c 0" "^hsdump: -c: invalid count '0': expected a positive number\$" -c 0 -r "$pcap"
 expect_error "-G x" "^hsdump: -G: invalid duration 'x': expected a positive number of seconds\$" \
     -G x -r "$pcap"
+expect_error "--ca-file missing" \
+    "^hsdump: --ca-file: cannot read '/nonexistent.pem': No such file or directory\$" \
+    --ca-file /nonexistent.pem -r "$pcap"
+expect_error "--ca-file a directory" \
+    "^hsdump: --ca-file: cannot read '$tmp': a directory (use --ca-path)\$" --ca-file "$tmp" -r "$pcap"
+expect_error "--ca-file without certificates" \
+    "^hsdump: --ca-file: '$pcap': no PEM certificate could be read from it\$" \
+    --ca-file "$pcap" -r "$pcap"
+expect_error "--ca-path not a directory" \
+    "^hsdump: --ca-path: '$pcap' is not a readable directory\$" --ca-path "$pcap" -r "$pcap"
+expect_error "--expiry-warning x" \
+    "^hsdump: --expiry-warning: invalid number of days 'x': expected 0 to 36500\$" \
+    --expiry-warning x -r "$pcap"
+expect_error "--expiry-warning -1" \
+    "^hsdump: --expiry-warning: invalid number of days '-1': expected 0 to 36500\$" \
+    --expiry-warning -1 -r "$pcap"
 expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text or json\$" -T xml -r "$pcap"
 expect_error "-tttttt" '^hsdump: -t: at most four (-tttt)$' -tttttt -r "$pcap"
 modes="absolute, none, epoch, delta or since-first"

@@ -101,5 +101,21 @@ golden "$(basename "$pcap")" budget64k.txt "$pcap" --max-handshake-memory 64K
 # record layer, whose held record and message the budget drops.
 pcap="$srcdir/pcaps/partial-server-only-huge.pcap"
 golden "$(basename "$pcap")" budget64k.txt "$pcap" --max-handshake-memory 64K
+# The certificate-check captures against their own CA (tests/certs/root.pem): trusted,
+# unless the certificate says otherwise; the expiring one again with a shorter warning, and
+# the keyless TLS 1.3 mutual capture's client chain (trust only with a CA given).
+for pcap in "$srcdir"/pcaps/cert-*.pcap; do
+    [ -f "$pcap" ] || continue
+    golden "$(basename "$pcap")" cafile.txt "$pcap" --ca-file "$srcdir/tests/certs/root.pem"
+done
+pcap="$srcdir/pcaps/cert-expiring.pcap"
+golden "$(basename "$pcap")" expiry5.txt "$pcap" --expiry-warning 5
+# --ca-path: the same root in a hashed directory gives the same output as --ca-file.
+if command -v openssl >/dev/null 2>&1; then
+    mkdir "$tmp/ca" && cp "$srcdir/tests/certs/root.pem" "$tmp/ca/" &&
+        openssl rehash "$tmp/ca" >/dev/null 2>&1
+    pcap="$srcdir/pcaps/cert-resigned.pcap"
+    golden "$(basename "$pcap")" cafile.txt "$pcap" --ca-path "$tmp/ca"
+fi
 [ "$update" = yes ] && exit 0
 done_testing

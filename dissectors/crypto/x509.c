@@ -260,10 +260,15 @@ static void add_fingerprint(struct fields *f, const X509 *cert)
     }
 }
 
-static bool describe(struct cursor der, struct fields *f)
+static X509 *decode(struct cursor der)
 {
     const unsigned char *p = cur_data(der);
-    X509 *cert = d2i_X509(NULL, &p, (long)cur_len(der));
+    return d2i_X509(NULL, &p, (long)cur_len(der));
+}
+
+/* Describes cert (decoded from der, NULL when it did not decode) into f; cert stays. */
+static bool describe(X509 *cert, struct cursor der, struct fields *f)
+{
     if (cert == NULL) {
         return fields_malformed(f, "certificate", "DER X.509 certificate (RFC 5280)");
     }
@@ -284,7 +289,6 @@ static bool describe(struct cursor der, struct fields *f)
     /* d2i stops at the end of the certificate: bytes after it in the entry are not DER. The
      * length of the (cached) original encoding says where it ended. */
     int der_length = i2d_X509(cert, NULL);
-    X509_free(cert);
     if (der_length < 0 || (size_t)der_length != cur_len(der)) {
         fields_malformed(f, "certificate", "one DER certificate filling its entry");
     }
@@ -298,7 +302,7 @@ static bool describe(struct cursor der, struct fields *f)
  * holds several so that a few dozen busy certificates do not evict each other. */
 #define CACHE_SETS 16
 #define CACHE_WAYS 8
-#define CACHE_DER_MAX 16384 /* larger entries are described each time */
+#define CACHE_DER_MAX X509_CACHED_DER_MAX /* larger entries are described each time */
 #define CACHE_INDEX_BYTES 16
 
 static struct cached_description {
@@ -306,6 +310,7 @@ static struct cached_description {
     bool ok;
     uint8_t *der; /* a copy of the entry described (owned) */
     size_t der_len;
+    X509 *cert; /* decoded from it (one reference owned), NULL when it did not decode */
     struct fields fields;
 } cache[CACHE_SETS][CACHE_WAYS];
 static uint64_t cache_clock;
@@ -325,11 +330,13 @@ static bool holds_der(const void *entry, const void *key)
     return cur_equal(*(const struct cursor *)key, e->der, e->der_len);
 }
 
-bool x509_describe(struct cursor der, struct fields *f)
+/* The cache's entry for der, filled on a miss; NULL when der is not cached (too short or
+ * long, or no memory), then the caller decodes it itself. */
+static struct cached_description *cache_entry(struct cursor der)
 {
     size_t len = cur_len(der);
     if (len < CACHE_INDEX_BYTES || len > CACHE_DER_MAX) {
-        return describe(der, f);
+        return NULL;
     }
     bool hit;
     struct cached_description *slot = cache_pick(cache[cache_set(der)], CACHE_WAYS,
@@ -337,16 +344,43 @@ bool x509_describe(struct cursor der, struct fields *f)
                                                  &cache_clock, &hit);
     if (!hit) {
         uint8_t *copy = realloc(slot->der, len);
+        X509_free(slot->cert);
+        slot->cert = NULL;
         if (copy == NULL) {
             slot->way.last_used = 0; /* empty again: its old copy no longer matches */
-            return describe(der, f);
+            return NULL;
         }
         cur_copy(der, copy);
         slot->der = copy;
         slot->der_len = len;
+        slot->cert = decode(der);
         fields_init(&slot->fields, NULL, NULL);
-        slot->ok = describe(der, &slot->fields);
+        slot->ok = describe(slot->cert, der, &slot->fields);
+    }
+    return slot;
+}
+
+bool x509_describe(struct cursor der, struct fields *f)
+{
+    struct cached_description *slot = cache_entry(der);
+    if (slot == NULL) {
+        X509 *cert = decode(der);
+        bool ok = describe(cert, der, f);
+        X509_free(cert);
+        return ok;
     }
     fields_append(f, &slot->fields);
     return slot->ok;
+}
+
+X509 *x509_decoded(struct cursor der)
+{
+    struct cached_description *slot = cache_entry(der);
+    if (slot == NULL) {
+        return decode(der);
+    }
+    if (slot->cert != NULL) {
+        X509_up_ref(slot->cert);
+    }
+    return slot->cert;
 }

@@ -282,6 +282,10 @@ void flow_negotiated(const struct tls_state *st, struct fields *f)
         add_name(f, "server_issuer", "server_issuer_truncated", st->server_cert.issuer,
                  st->server_cert.issuer_truncated);
     }
+    if (st->server_chain.checked) {
+        cert_check_add_issues(f, "cert_issues", st->server_chain.issues);
+        cert_check_add_trust(f, &st->server_chain);
+    }
     if (st->cert_count[DIR_C2S] > 0) {
         fields_add_uint(f, "client_certificates", st->cert_count[DIR_C2S]);
     }

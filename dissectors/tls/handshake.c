@@ -121,14 +121,59 @@ static void remember_names(struct tls_state *st, const struct fields *f)
     names->known = true;
 }
 
-/* One x509 line per certificate of the chain, so each is grep-able on its own. */
+/* What the sender's key does in this connection, for its keyUsage (cert_check.h): IANA suite
+ * names start with their key exchange (RFC 5246 A.5, RFC 4492 6). */
+static enum cert_key_use key_use(const struct tls_state *st, enum dir d)
+{
+    if (d == DIR_C2S || st->is_tls13) {
+        return CERT_KEY_USE_SIGN; /* CertificateVerify; TLS 1.3 always signs */
+    }
+    if (!st->server_hello_seen) {
+        return CERT_KEY_USE_ANY;
+    }
+    /* the name of the last suite asked about, read again only when another one comes */
+    static uint32_t memo_suite = UINT32_MAX;
+    static enum cert_key_use memo_use;
+    if (memo_suite == st->cipher_suite) {
+        return memo_use;
+    }
+    const char *suite = names_lookup(NAMES_CIPHER, st->cipher_suite);
+    enum cert_key_use use = CERT_KEY_USE_SIGN;
+    if (suite == NULL) {
+        use = CERT_KEY_USE_ANY;
+    } else if (strncmp(suite, "TLS_RSA_", 8) == 0) {
+        use = CERT_KEY_USE_ENCIPHER;
+    } else if ((strncmp(suite, "TLS_ECDH_", 9) == 0 && strncmp(suite, "TLS_ECDH_anon_", 14) != 0) ||
+               (strncmp(suite, "TLS_DH_", 7) == 0 && strncmp(suite, "TLS_DH_anon_", 12) != 0)) {
+        use = CERT_KEY_USE_AGREE;
+    }
+    memo_suite = st->cipher_suite;
+    memo_use = use;
+    return use;
+}
+
+/* One x509 line per certificate of the chain, so each is grep-able on its own, with what a
+ * client's checks find in it (cert_check.h): the chain is checked first, then described. */
 static void emit_certificates(struct tls_state *st, enum dir d, struct cursor body,
                               const struct tls_sink *sink)
 {
     struct cursor list, der;
-    size_t index = 0;
+    struct cursor ders[CERT_CHAIN_MAX];
+    uint32_t issues[CERT_CHAIN_MAX];
+    struct chain_check check;
+    size_t index = 0, n = 0;
     if (!cert_open_list(body, st->is_tls13, &list)) {
         return;
+    }
+    struct cursor walk = list;
+    while (n < CERT_CHAIN_MAX && cert_next_der(&walk, st->is_tls13, &ders[n])) {
+        n++;
+    }
+    bool from_server = d == DIR_S2C;
+    cert_check_chain(ders, n, from_server, key_use(st, d), st->has_sni ? st->sni : NULL,
+                     st->sni_len, st->packet_time, &check, issues);
+    if (from_server) {
+        st->server_chain = check;
     }
     st->cert_count[d] = 0;
     while (cert_next_der(&list, st->is_tls13, &der)) {
@@ -138,8 +183,16 @@ static void emit_certificates(struct tls_state *st, enum dir d, struct cursor bo
         fields_set_level(&f, 1);
         fields_add_uint(&f, "length", cur_len(der));
         fields_set_level(&f, 0);
-        if (x509_describe(der, &f) && index == 0 && !f.malformed && d == DIR_S2C) {
+        if (x509_describe(der, &f) && index == 0 && !f.malformed && from_server) {
             remember_names(st, &f);
+        }
+        if (index < n && check.checked) {
+            cert_check_add_issues(&f, "issues", issues[index]);
+        }
+        if (index == 0 && check.checked && from_server) {
+            fields_add_token(&f, "hostname", cert_hostname_name(check.hostname));
+        } else if (index == 0 && check.checked) {
+            cert_check_add_trust(&f, &check); /* a client's chain, with --ca-file/--ca-path */
         }
         sink->emit(sink->ctx, d, &f);
         index++;

@@ -147,6 +147,9 @@ struct tls_state {
      * (512 bytes less per connection). */
     struct cert_names server_cert;
     struct chain_check server_chain; /* what a client's checks find in it (cert_check.h) */
+    /* Seconds since 1970 of the packet whose bytes are being fed, set by the owner (conn.c,
+     * udp.c) before each call: the certificate checks' "now". Dissectors read no clock. */
+    int64_t packet_time;
     /* What sni_len and alpn_len (below) say of them is valid while has_sni, has_alpn. */
     char sni[TLS_SNI_MAX + 1];
     uint8_t alpn[TLS_ALPN_MAX]; /* chosen by the server: wire bytes, NUL included */

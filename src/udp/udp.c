@@ -197,6 +197,7 @@ static void note_established(struct udp_flow *u)
 static void close_flow(struct udp_table *t, struct udp_flow *u, const char *end)
 {
     struct tls_sink sink = {emit_udp_event, u};
+    u->conn.tls.packet_time = t->env->now.tv_sec; /* the certificate checks' time (tls.h) */
     if (u->kind == UDP_QUIC) {
         quic_finish(&u->quic, &u->conn.tls, &sink);
     } else {
@@ -314,6 +315,7 @@ bool udp_packet(struct udp_table *t, struct timeval ts, const struct udp_datagra
     u->last = ts;
     age_list_touch(&t->activity, &u->activity);
     struct tls_sink sink = {emit_udp_event, u};
+    u->conn.tls.packet_time = ts.tv_sec;
     if (u->kind == UDP_QUIC) {
         if (u->quic.version == 0) {
             u->quic.version = quic_datagram_version(payload);
