@@ -58,7 +58,7 @@ struct run {
     struct stats *stats;
     struct writer *writer; /* -w, or NULL */
     uint64_t handshakes;   /* completed, for -c */
-    bool have_first;       /* -G on files: the first packet's time */
+    bool have_first;       /* --duration on files: the first packet's time */
     struct timeval first;
     bool stopping; /* stopped from inside: the rest of libpcap's batch is ignored */
     bool poll_secrets; /* live, with key logs to follow: looked at as packets come */
@@ -125,7 +125,9 @@ static bool open_writer(const struct options *o, struct inputs *in, struct stats
     if (o->write_file == NULL) {
         return true;
     }
-    struct capture_dump *dump = capture_dump_open(in->caps, in->n, o->write_file, err,
+    struct capture_rotation rot = {o->rotate_seconds, o->rotate_bytes, o->rotate_files,
+                                   o->packet_buffered};
+    struct capture_dump *dump = capture_dump_open(in->caps, in->n, o->write_file, &rot, err,
                                                   sizeof(err));
     if (dump == NULL) {
         errorf("%s", err);
@@ -150,7 +152,7 @@ static void install_signals(void)
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGALRM, &sa, NULL); /* -G on a live capture */
+    sigaction(SIGALRM, &sa, NULL); /* --duration on a live capture */
     sa.sa_handler = on_stats_signal;
     sigaction(SIGUSR1, &sa, NULL);
     /* A closed pipe (| head) shows up as a failed write, which ends output quietly. */
@@ -202,7 +204,7 @@ static bool output_broken(struct run *r)
     return r->out->failed;
 }
 
-/* -G on files: packet time, from the first packet of the first file. */
+/* --duration on files: packet time, from the first packet of the first file. */
 static bool past_duration(struct run *r, struct timeval ts)
 {
     if (r->o->duration == 0 || r->live) {
@@ -217,6 +219,16 @@ static bool past_duration(struct run *r, struct timeval ts)
     return ts.tv_sec > end || (ts.tv_sec == end && ts.tv_usec > r->first.tv_usec);
 }
 
+/* -G with -W, as tcpdump: the last file is written, the run ends with status 0. */
+static bool rotation_done(struct run *r)
+{
+    if (r->writer == NULL || !writer_limit_reached(r->writer)) {
+        return false;
+    }
+    notef("maximum file limit reached: %u (-W)", r->o->rotate_files);
+    return true;
+}
+
 /* capture_frame_fn: the stop conditions, then the packet path. */
 static void on_frame(void *ctx, const struct capture_frame *frame)
 {
@@ -224,7 +236,7 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
     if (r->stopping) {
         return;
     }
-    if (output_broken(r) || past_duration(r, frame->ts)) {
+    if (output_broken(r) || past_duration(r, frame->ts) || rotation_done(r)) {
         stop(r);
         return;
     }
@@ -285,7 +297,7 @@ static int run_inputs(struct run *r, struct conn_env *env)
         r->pc->udp = udp_new(env);
         capture_set_tick(in->caps[i], on_tick, r);
         enum capture_end end = capture_run(in->caps[i], on_frame, r, err, sizeof(err));
-        /* Also after -c, -G or a signal: connections still open get their close lines. */
+        /* Also after -c, --duration, -W or a signal: open connections get their close lines. */
         if (r->writer != NULL) {
             paths_settle(r->pc->paths);
             writer_settle(r->writer, paths_kind_of_ctx, r->pc->paths);
@@ -483,7 +495,7 @@ int main(int argc, char **argv)
         stats_report_skipped(&stats, stderr);
     }
     if (!writer_close(writer, err, sizeof(err))) {
-        errorf("%s: %s", opt.write_file, err);
+        errorf("%s", err);
         status = EXIT_USAGE;
     }
     v6map_free(pc->v6);
