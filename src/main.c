@@ -429,7 +429,10 @@ int main(int argc, char **argv)
      * --immediate-mode each line is written at once; otherwise stdout is flushed after each
      * block of packets (on_tick), at most 100 ms late like the packets themselves, and a
      * busy link costs one write per block instead of one per line. */
-    bool line_buffered = live && opt.immediate;
+    /* -l (tcpdump -l), and -U without -w (tcpdump -U: "packet-buffered" printed output), ask
+     * for the same in every mode, also for files and a pipe on standard input. */
+    bool line_buffered = (live && opt.immediate) || opt.line_buffered ||
+                         (opt.packet_buffered && opt.write_file == NULL);
     bool gather = !line_buffered && !isatty(STDOUT_FILENO);
     if (line_buffered) {
         setvbuf(stdout, NULL, _IOLBF, 0);
