@@ -21,6 +21,7 @@
 #include "capture/privileges.h"
 #include "tcp/reassembly.h"
 #include "report/report.h"
+#include "progress.h"
 #include "stats.h"
 #include "diff/summary.h"
 #include "udp/udp.h"
@@ -62,7 +63,53 @@ struct run {
     struct timeval first;
     bool stopping; /* stopped from inside: the rest of libpcap's batch is ignored */
     bool poll_secrets; /* live, with key logs to follow: looked at as packets come */
+    struct progress *progress; /* reading files with stderr on a terminal, or NULL */
+    size_t current;            /* the input being read */
+    uint64_t bytes_before;     /* the sizes of the inputs read before it */
+    uint64_t bytes_total;      /* all inputs' sizes, 0 when one is not a file */
 };
+
+/* The one progress line, erased before any message (messages_set_before). */
+static struct progress progress;
+
+static void erase_progress(void)
+{
+    progress_clear(&progress);
+}
+
+/* Files read with stderr on a terminal show a progress line, unless the event lines go to
+ * that terminal too (they show progress themselves) or --no-progress. */
+static void start_progress(struct run *r)
+{
+    if (r->live || r->o->no_progress || !progress_wanted(STDERR_FILENO) ||
+        isatty(STDOUT_FILENO)) {
+        return;
+    }
+    for (size_t i = 0; i < r->in->n; i++) {
+        uint64_t done, size;
+        if (!capture_file_position(r->in->caps[i], &done, &size)) {
+            r->bytes_total = 0;
+            break;
+        }
+        r->bytes_total += size;
+    }
+    progress_start(&progress, stderr, STDERR_FILENO);
+    messages_set_before(erase_progress);
+    r->progress = &progress;
+}
+
+static void show_progress(struct run *r)
+{
+    struct progress_counts c = {.frames = r->stats->frames, .handshakes = r->handshakes,
+                                .bytes_total = r->bytes_total};
+    c.connections = r->stats->tls_connections + r->stats->quic_connections +
+                    r->stats->dtls_connections;
+    uint64_t done, size;
+    if (r->bytes_total > 0 && capture_file_position(r->in->caps[r->current], &done, &size)) {
+        c.bytes_done = r->bytes_before + done;
+    }
+    progress_update(r->progress, &c);
+}
 
 static void close_inputs(struct inputs *in)
 {
@@ -280,6 +327,9 @@ static void on_tick(void *ctx)
     if (output_broken(r) && !r->stopping) {
         stop(r);
     }
+    if (r->progress != NULL) {
+        show_progress(r);
+    }
 }
 
 /* Runs each input through its own reassembly round; returns the exit status. */
@@ -296,7 +346,12 @@ static int run_inputs(struct run *r, struct conn_env *env)
         }
         r->pc->udp = udp_new(env);
         capture_set_tick(in->caps[i], on_tick, r);
+        r->current = i;
         enum capture_end end = capture_run(in->caps[i], on_frame, r, err, sizeof(err));
+        uint64_t done, size;
+        if (r->progress != NULL && capture_file_position(in->caps[i], &done, &size)) {
+            r->bytes_before += size;
+        }
         /* Also after -c, --duration, -W or a signal: open connections get their close lines. */
         if (r->writer != NULL) {
             paths_settle(r->pc->paths);
@@ -481,7 +536,10 @@ int main(int argc, char **argv)
         errorf("--report: out of memory for %zu rows", opt.report_top);
         status = EXIT_USAGE;
     } else {
+        start_progress(&run);
         status = run_inputs(&run, &env);
+        progress_clear(&progress);
+        messages_set_before(NULL);
     }
     alarm(0);
     out_flush(&out);

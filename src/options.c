@@ -30,6 +30,7 @@ enum {
     OPT_REPORT,
     OPT_REPORT_TOP,
     OPT_DURATION,
+    OPT_NO_PROGRESS,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
     {"duration", required_argument, NULL, OPT_DURATION},
     {"line-buffered", no_argument, NULL, 'l'},
     {"packet-buffered", no_argument, NULL, 'U'},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"format", required_argument, NULL, 'T'},
     {"summary", no_argument, NULL, 'S'},
     {"verbose", no_argument, NULL, 'v'},
@@ -199,6 +201,8 @@ void opt_usage(FILE *fp)
           "                             of bytes (k, m, g: KiB, MiB, GiB): FILE, FILE1, FILE2...\n"
           "  -W N                       with -C: N files reused in turn; with -G alone: stop\n"
           "                             after N files\n"
+          "      --no-progress          no progress line on stderr (shown when reading files\n"
+          "                             with stderr on a terminal and stdout elsewhere)\n"
           "      --stats                print packet and connection counters on stderr at the end\n"
           "                             (live: always; SIGUSR1 prints them at any time)\n"
           "      --report               after the events, tables per server (SNI and port) and\n"
@@ -435,6 +439,9 @@ static int tcpdump_option(int c, struct options *o, const char **filter_file,
         return 0;
     case 'F':
         *filter_file = optarg;
+        return 0;
+    case OPT_NO_PROGRESS:
+        o->no_progress = true;
         return 0;
     case 'V':
         *list_file = optarg;

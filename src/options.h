@@ -49,6 +49,7 @@ struct options {
     uint64_t rotate_bytes;   /* -C: a new -w file once it is larger than this (0: never) */
     unsigned rotate_files;   /* -W: at most this many files (0: no limit) */
     char *list_text;         /* -V: the list file's text, which files[] points into */
+    bool no_progress;        /* --no-progress: no progress line on a terminal */
     bool list_interfaces;   /* -D */
     int max_conns;          /* --max-conns */
     unsigned idle_timeout;  /* --idle-timeout, seconds of packet time (0: never) */

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "capture/input_stream.h"
@@ -70,6 +72,8 @@ struct capture {
      * reader (libpcap skips them): they go to the secrets table (secrets.h). */
     struct pcapng_dsb_walker *dsb;
     bool dumping;           /* -w takes its link type from this input */
+    int raw_fd;             /* the file as opened, for the progress line (if raw_size) */
+    uint64_t raw_size;      /* its size when it is a regular file, else 0 */
     uint64_t delivered;     /* frames libpcap handed on, skipped if pcapng.c reads again */
     uint64_t to_skip;
 };
@@ -388,6 +392,11 @@ static FILE *open_stream(struct capture *c, const char *path, off_t *start, char
     }
     give_buffer(c, fp);
     *start = ftello(fp); /* -1 for a pipe */
+    struct stat st;
+    c->raw_fd = fileno(fp);
+    if (fstat(c->raw_fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        c->raw_size = (uint64_t)st.st_size;
+    }
     if (!open_gzip(c, &fp, why, whylen)) {
         close_stream(fp);
         return NULL;
@@ -596,6 +605,17 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
         }
     }
     return ok;
+}
+
+bool capture_file_position(const struct capture *c, uint64_t *done, uint64_t *size)
+{
+    if (c->is_live || c->raw_size == 0) {
+        return false;
+    }
+    off_t at = lseek(c->raw_fd, 0, SEEK_CUR); /* read(2) so far: stdio is ahead by a buffer */
+    *size = c->raw_size;
+    *done = at < 0 ? 0 : (uint64_t)at > c->raw_size ? c->raw_size : (uint64_t)at;
+    return at >= 0;
 }
 
 bool capture_is_live(const struct capture *c)

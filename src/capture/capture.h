@@ -61,6 +61,9 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
 bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen);
 
 bool capture_is_live(const struct capture *c);
+/* For a progress line: the bytes of the file read so far (of a compressed file, its
+ * compressed bytes) and its size. False for live captures, pipes and other non-files. */
+bool capture_file_position(const struct capture *c, uint64_t *done, uint64_t *size);
 int capture_datalink(const struct capture *c);
 /* libpcap's name for a link type ("EN10MB", "LINUX_SLL2"), or "DLT_<n>". */
 const char *capture_datalink_name(int dlt);
