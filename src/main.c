@@ -238,6 +238,7 @@ static void report_stats(struct run *r)
     take_secrets_counters(r->stats);
     /* Event lines written so far come before the counters on a shared terminal. */
     out_flush(r->out);
+    progress_clear(&progress);
     stats_report(r->stats, stderr);
 }
 
