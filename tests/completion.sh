@@ -97,6 +97,9 @@ EOF
     zsh_completes "zsh: hsdump --dur -> --duration" "hsdump --dur" "hsdump --duration"
     zsh_completes "zsh: hsdump --time-format=si -> since-first" "hsdump --time-format=si" \
         "hsdump --time-format=since-first"
+    zsh_completes "zsh: hsdump -i l -> lo (from hsdump -D)" "hsdump -i l" "hsdump -i lo"
+    zsh_completes "zsh: hsdump -T j -> json" "hsdump -T j" "hsdump -T json"
+    zsh_completes "zsh: hsdump diff --ke -> --key" "hsdump diff --ke" "hsdump diff --key"
 else
     skip "zsh completion" "no zsh (apt-get install zsh)"
 fi
