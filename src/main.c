@@ -22,6 +22,7 @@
 #include "capture/privileges.h"
 #include "tcp/reassembly.h"
 #include "report/report.h"
+#include "progress.h"
 #include "stats.h"
 #include "diff/summary.h"
 #include "udp/udp.h"
@@ -59,11 +60,57 @@ struct run {
     struct stats *stats;
     struct writer *writer; /* -w, or NULL */
     uint64_t handshakes;   /* completed, for -c */
-    bool have_first;       /* -G on files: the first packet's time */
+    bool have_first;       /* --duration on files: the first packet's time */
     struct timeval first;
     bool stopping; /* stopped from inside: the rest of libpcap's batch is ignored */
     bool poll_secrets; /* live, with key logs to follow: looked at as packets come */
+    struct progress *progress; /* reading files with stderr on a terminal, or NULL */
+    size_t current;            /* the input being read */
+    uint64_t bytes_before;     /* the sizes of the inputs read before it */
+    uint64_t bytes_total;      /* all inputs' sizes, 0 when one is not a file */
 };
+
+/* The one progress line, erased before any message (messages_set_before). */
+static struct progress progress;
+
+static void erase_progress(void)
+{
+    progress_clear(&progress);
+}
+
+/* Files read with stderr on a terminal show a progress line, unless the event lines go to
+ * that terminal too (they show progress themselves) or --no-progress. */
+static void start_progress(struct run *r)
+{
+    if (r->live || r->o->no_progress || !progress_wanted(STDERR_FILENO) ||
+        isatty(STDOUT_FILENO)) {
+        return;
+    }
+    for (size_t i = 0; i < r->in->n; i++) {
+        uint64_t done, size;
+        if (!capture_file_position(r->in->caps[i], &done, &size)) {
+            r->bytes_total = 0;
+            break;
+        }
+        r->bytes_total += size;
+    }
+    progress_start(&progress, stderr, STDERR_FILENO);
+    messages_set_before(erase_progress);
+    r->progress = &progress;
+}
+
+static void show_progress(struct run *r)
+{
+    struct progress_counts c = {.frames = r->stats->frames, .handshakes = r->handshakes,
+                                .bytes_total = r->bytes_total};
+    c.connections = r->stats->tls_connections + r->stats->quic_connections +
+                    r->stats->dtls_connections;
+    uint64_t done, size;
+    if (r->bytes_total > 0 && capture_file_position(r->in->caps[r->current], &done, &size)) {
+        c.bytes_done = r->bytes_before + done;
+    }
+    progress_update(r->progress, &c);
+}
 
 static void close_inputs(struct inputs *in)
 {
@@ -126,7 +173,9 @@ static bool open_writer(const struct options *o, struct inputs *in, struct stats
     if (o->write_file == NULL) {
         return true;
     }
-    struct capture_dump *dump = capture_dump_open(in->caps, in->n, o->write_file, err,
+    struct capture_rotation rot = {o->rotate_seconds, o->rotate_bytes, o->rotate_files,
+                                   o->packet_buffered};
+    struct capture_dump *dump = capture_dump_open(in->caps, in->n, o->write_file, &rot, err,
                                                   sizeof(err));
     if (dump == NULL) {
         errorf("%s", err);
@@ -151,7 +200,7 @@ static void install_signals(void)
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGALRM, &sa, NULL); /* -G on a live capture */
+    sigaction(SIGALRM, &sa, NULL); /* --duration on a live capture */
     sa.sa_handler = on_stats_signal;
     sigaction(SIGUSR1, &sa, NULL);
     /* A closed pipe (| head) shows up as a failed write, which ends output quietly. */
@@ -190,6 +239,7 @@ static void report_stats(struct run *r)
     take_secrets_counters(r->stats);
     /* Event lines written so far come before the counters on a shared terminal. */
     out_flush(r->out);
+    progress_clear(&progress);
     stats_report(r->stats, stderr);
 }
 
@@ -203,7 +253,7 @@ static bool output_broken(struct run *r)
     return r->out->failed;
 }
 
-/* -G on files: packet time, from the first packet of the first file. */
+/* --duration on files: packet time, from the first packet of the first file. */
 static bool past_duration(struct run *r, struct timeval ts)
 {
     if (r->o->duration == 0 || r->live) {
@@ -218,6 +268,16 @@ static bool past_duration(struct run *r, struct timeval ts)
     return ts.tv_sec > end || (ts.tv_sec == end && ts.tv_usec > r->first.tv_usec);
 }
 
+/* -G with -W, as tcpdump: the last file is written, the run ends with status 0. */
+static bool rotation_done(struct run *r)
+{
+    if (r->writer == NULL || !writer_limit_reached(r->writer)) {
+        return false;
+    }
+    notef("maximum file limit reached: %u (-W)", r->o->rotate_files);
+    return true;
+}
+
 /* capture_frame_fn: the stop conditions, then the packet path. */
 static void on_frame(void *ctx, const struct capture_frame *frame)
 {
@@ -225,7 +285,7 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
     if (r->stopping) {
         return;
     }
-    if (output_broken(r) || past_duration(r, frame->ts)) {
+    if (output_broken(r) || past_duration(r, frame->ts) || rotation_done(r)) {
         stop(r);
         return;
     }
@@ -269,6 +329,9 @@ static void on_tick(void *ctx)
     if (output_broken(r) && !r->stopping) {
         stop(r);
     }
+    if (r->progress != NULL) {
+        show_progress(r);
+    }
 }
 
 /* Runs each input through its own reassembly round; returns the exit status. */
@@ -285,8 +348,13 @@ static int run_inputs(struct run *r, struct conn_env *env)
         }
         r->pc->udp = udp_new(env);
         capture_set_tick(in->caps[i], on_tick, r);
+        r->current = i;
         enum capture_end end = capture_run(in->caps[i], on_frame, r, err, sizeof(err));
-        /* Also after -c, -G or a signal: connections still open get their close lines. */
+        uint64_t done, size;
+        if (r->progress != NULL && capture_file_position(in->caps[i], &done, &size)) {
+            r->bytes_before += size;
+        }
+        /* Also after -c, --duration, -W or a signal: open connections get their close lines. */
         if (r->writer != NULL) {
             paths_settle(r->pc->paths);
             writer_settle(r->writer, paths_kind_of_ctx, r->pc->paths);
@@ -425,7 +493,10 @@ int main(int argc, char **argv)
      * --immediate-mode each line is written at once; otherwise stdout is flushed after each
      * block of packets (on_tick), at most 100 ms late like the packets themselves, and a
      * busy link costs one write per block instead of one per line. */
-    bool line_buffered = live && opt.immediate;
+    /* -l (tcpdump -l), and -U without -w (tcpdump -U: "packet-buffered" printed output), ask
+     * for the same in every mode, also for files and a pipe on standard input. */
+    bool line_buffered = (live && opt.immediate) || opt.line_buffered ||
+                         (opt.packet_buffered && opt.write_file == NULL);
     bool gather = !line_buffered && !isatty(STDOUT_FILENO);
     if (line_buffered) {
         setvbuf(stdout, NULL, _IOLBF, 0);
@@ -474,7 +545,10 @@ int main(int argc, char **argv)
         errorf("--report: out of memory for %zu rows", opt.report_top);
         status = EXIT_USAGE;
     } else {
+        start_progress(&run);
         status = run_inputs(&run, &env);
+        progress_clear(&progress);
+        messages_set_before(NULL);
     }
     alarm(0);
     out_flush(&out);
@@ -491,7 +565,7 @@ int main(int argc, char **argv)
         stats_report_skipped(&stats, stderr);
     }
     if (!writer_close(writer, err, sizeof(err))) {
-        errorf("%s: %s", opt.write_file, err);
+        errorf("%s", err);
         status = EXIT_USAGE;
     }
     v6map_free(pc->v6);

@@ -9,4 +9,7 @@ void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Informational (e.g. "listening on lo"), like tcpdump's stderr notes. */
 void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Called before each message: erases a progress line standing on the terminal. */
+void messages_set_before(void (*before)(void));
+
 #endif

@@ -35,6 +35,8 @@ enum {
     OPT_CA_FILE,
     OPT_CA_PATH,
     OPT_EXPIRY_WARNING,
+    OPT_DURATION,
+    OPT_NO_PROGRESS,
 };
 
 static const struct option long_options[] = {
@@ -47,7 +49,10 @@ static const struct option long_options[] = {
     {"relinquish-privileges", required_argument, NULL, 'Z'},
     {"count", required_argument, NULL, 'c'},
     {"write", required_argument, NULL, 'w'},
-    {"duration", required_argument, NULL, 'G'},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"line-buffered", no_argument, NULL, 'l'},
+    {"packet-buffered", no_argument, NULL, 'U'},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"format", required_argument, NULL, 'T'},
     {"summary", no_argument, NULL, 'S'},
     {"verbose", no_argument, NULL, 'v'},
@@ -71,10 +76,57 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char short_options[] = "+r:i:s:pB:DZ:c:w:G:T:Svth";
+static const char short_options[] = "+r:i:s:pB:DZ:c:w:T:SvthlUnNKG:C:W:F:V:";
 
 /* --time-format names, in enum time_mode order; -t repeated counts through the same list. */
-static const char *const time_names[] = {"absolute", "none", "epoch", "delta", "since-first"};
+static const char *const time_names[] = {"absolute", "none", "epoch", "delta", "date",
+                                         "since-first"};
+
+/* tcpdump(8) options hsdump does not take, each with the reason in one line. */
+static const struct {
+    char opt;
+    const char *why;
+} refused_options[] = {
+    {'A', "hsdump prints TLS events, not packet bytes (-vv adds the hex of bodies it does not "
+          "decode; tcpdump -A prints packets)"},
+    {'x', "hsdump prints TLS events, not packet bytes (-vv adds the hex of bodies it does not "
+          "decode; tcpdump -x prints packets)"},
+    {'X', "hsdump prints TLS events, not packet bytes (-vv adds the hex of bodies it does not "
+          "decode; tcpdump -X prints packets)"},
+    {'q', "hsdump's lines are one per TLS event already; -S prints only each connection's "
+          "close line"},
+    {'d', "hsdump does not print compiled filters; tcpdump -d does"},
+    {'E', "hsdump decrypts TLS, not ESP: give the TLS secrets with --keylog FILE"},
+    {'M', "TCP-MD5 signatures are not TLS; tcpdump -M checks them"},
+    {'f', "hsdump never resolves names: addresses are always numeric"},
+    {'H', "802.11s mesh headers are not TLS; tcpdump -H reads them"},
+    {'b', "BGP AS numbers are not TLS"},
+    {'u', "NFS handles are not TLS"},
+    {'#', "hsdump numbers connections (c1, c2, ...), not packets"},
+    {'O', "hsdump always optimises the filter; tcpdump -O -w FILE then hsdump -r FILE if you "
+          "suspect the optimiser"},
+    {'I', "monitor mode: capture with tcpdump -I -w FILE and read FILE with -r"},
+    {'L', "hsdump takes the interface's default link type; tcpdump -L -i IFACE lists the others"},
+    {'y', "hsdump takes the interface's default link type; capture with tcpdump -y TYPE -w FILE "
+          "and read FILE with -r"},
+    {'j', "hsdump takes the interface's default time stamp type; capture with tcpdump -j TYPE "
+          "-w FILE and read FILE with -r"},
+    {'J', "hsdump takes the interface's default time stamp type; tcpdump -J -i IFACE lists them"},
+    {'Q', "give the direction in the filter instead: 'inbound' or 'outbound' (pcap-filter(7))"},
+    {'z', "hsdump runs no command on rotated files; run it on them afterwards"},
+    {'m', "SNMP MIBs are not TLS"},
+};
+
+/* The reason a tcpdump option is refused, or NULL when c is no tcpdump option. */
+static const char *refused_reason(int c)
+{
+    for (size_t i = 0; i < sizeof(refused_options) / sizeof(refused_options[0]); i++) {
+        if (refused_options[i].opt == c) {
+            return refused_options[i].why;
+        }
+    }
+    return NULL;
+}
 
 /* Like tshark -G values: one line per registry entry, for scripts and the cross-check test. */
 static void list_names(FILE *fp)
@@ -96,12 +148,15 @@ void opt_usage(FILE *fp)
 {
     fputs("Usage: hsdump [options] -r FILE [-r FILE...] [filter expression]\n"
           "       hsdump [options] -i INTERFACE [filter expression]\n"
+          "       hsdump diff [options] A B [filter expression]   (hsdump diff --help)\n"
           "       hsdump -D | --list-names | --help | --version\n"
           "Prints every TLS record and handshake message, one line per event.\n"
           "\n"
           "Input:\n"
           "  -r, --read FILE            read a pcap or pcapng file ('-' for standard input);\n"
           "                             repeat to read several files in order\n"
+          "  -V FILE                    read the capture files named in FILE, one a line\n"
+          "  -F FILE                    take the filter expression from FILE\n"
           "  -i, --interface IFACE      capture live on IFACE (e.g. eth0, lo, any)\n"
           "  -D, --list-interfaces      list the interfaces -i can use and exit\n"
           "  -s, --snapshot-length N    live: bytes captured per packet (default 262144)\n"
@@ -135,7 +190,7 @@ void opt_usage(FILE *fp)
           "\n"
           "Stopping:\n"
           "  -c, --count N              stop after N completed handshakes\n"
-          "  -G, --duration SECONDS     stop after SECONDS (live: wall clock; files: packet time)\n"
+          "      --duration SECONDS     stop after SECONDS (live: wall clock; files: packet time)\n"
           "\n"
           "Output:\n"
           "  -T, --format FORMAT        text (default) or json (JSON Lines, one object per event)\n"
@@ -143,13 +198,25 @@ void opt_usage(FILE *fp)
           "  -v, --verbose              full lists and certificate details; -vv also the hex of\n"
           "                             bodies hsdump does not decode\n"
           "  -t                         no time; -tt epoch seconds; -ttt since the previous line;\n"
-          "                             -tttt since the first packet (default: UTC ISO 8601)\n"
-          "      --time-format MODE     the same by name: absolute, none, epoch, delta,\n"
+          "                             -tttt local date and time; -ttttt since the first packet\n"
+          "                             (default: UTC ISO 8601)\n"
+          "      --time-format MODE     the same by name: absolute, none, epoch, delta, date,\n"
           "                             since-first\n"
+          "  -l, --line-buffered        write each line at once, also into a pipe or file\n"
+          "  -n                         accepted for tcpdump's sake: hsdump never resolves names\n"
           "      --canonical            one line per connection with only its stable fields,\n"
           "                             sorted by server name: for diff -u between captures\n"
           "  -w, --write FILE           also write the packets of the TLS connections to FILE\n"
           "                             (pcap)\n"
+          "  -U, --packet-buffered      write each packet to the -w file at once\n"
+          "  -G SECONDS                 start a new -w file every SECONDS (wall clock), its name\n"
+          "                             from FILE through strftime(3), as tcpdump -G\n"
+          "  -C SIZE                    start a new -w file once it is larger than SIZE millions\n"
+          "                             of bytes (k, m, g: KiB, MiB, GiB): FILE, FILE1, FILE2...\n"
+          "  -W N                       with -C: N files reused in turn; with -G alone: stop\n"
+          "                             after N files\n"
+          "      --no-progress          no progress line on stderr (shown when reading files\n"
+          "                             with stderr on a terminal and stdout elsewhere)\n"
           "      --stats                print packet and connection counters on stderr at the end\n"
           "                             (live: always; SIGUSR1 prints them at any time)\n"
           "      --report               after the events, tables per server (SNI and port) and\n"
@@ -244,6 +311,202 @@ static bool parse_time_mode(const char *s, enum time_mode *mode)
     return false;
 }
 
+/* -F and -V files are small: a filter or a list of file names. */
+#define OPT_TEXT_FILE_MAX (1024 * 1024)
+
+/* The whole of a small text file ("-": standard input) as a string, or NULL after an error
+ * line naming opt. */
+static char *read_text_file(const char *opt, const char *path)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (fp == NULL) {
+        errorf("%s %s: %s", opt, path, strerror(errno));
+        return NULL;
+    }
+    char *text = malloc(OPT_TEXT_FILE_MAX + 1);
+    size_t len = text == NULL ? 0 : fread(text, 1, OPT_TEXT_FILE_MAX + 1, fp);
+    bool failed = text == NULL || ferror(fp);
+    if (fp != stdin) {
+        fclose(fp);
+    }
+    if (failed || len > OPT_TEXT_FILE_MAX || memchr(text, '\0', len) != NULL) {
+        errorf("%s %s: %s", opt, path,
+               text == NULL ? "out of memory"
+               : failed     ? "read error"
+               : len > OPT_TEXT_FILE_MAX ? "larger than 1 MiB"
+                                         : "holds a NUL byte: not a text file");
+        free(text);
+        return NULL;
+    }
+    text[len] = '\0';
+    return text;
+}
+
+/* -F FILE: the filter expression, "# comment" to the end of a line blanked as tcpdump's
+ * read_infile() does. */
+static bool read_filter_file(const char *path, struct options *o)
+{
+    o->filter = read_text_file("-F", path);
+    if (o->filter == NULL) {
+        return false;
+    }
+    for (char *p = o->filter; *p != '\0'; p++) {
+        if (*p == '#') {
+            while (*p != '\0' && *p != '\n') {
+                *p++ = ' ';
+            }
+            if (*p == '\0') {
+                break;
+            }
+        }
+    }
+    return true;
+}
+
+/* -V FILE: one capture file per line, as tcpdump -V; empty lines are skipped. */
+static bool read_input_list(const char *path, struct options *o)
+{
+    o->list_text = read_text_file("-V", path);
+    if (o->list_text == NULL) {
+        return false;
+    }
+    char *save = NULL;
+    for (char *line = strtok_r(o->list_text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        size_t n = strlen(line);
+        if (n > 0 && line[n - 1] == '\r') {
+            line[--n] = '\0';
+        }
+        if (n == 0) {
+            continue;
+        }
+        if (o->n_files == OPT_MAX_FILES) {
+            errorf("-V %s: at most %d files at once", path, OPT_MAX_FILES);
+            return false;
+        }
+        o->files[o->n_files++] = line;
+    }
+    if (o->n_files == 0) {
+        errorf("-V %s: no file names in it", path);
+        return false;
+    }
+    return true;
+}
+
+/* -C: tcpdump's units, millions of bytes (1,000,000), or KiB, MiB, GiB with a k, m or g
+ * suffix as tcpdump.c's -C parsing takes them. */
+static bool parse_file_size(const char *s, uint64_t *out)
+{
+    char digits[32];
+    size_t n = strlen(s);
+    uint64_t unit = 1000000;
+    if (n > 0 && strchr("kKmMgG", s[n - 1]) != NULL) {
+        unit = strchr("kK", s[n - 1]) != NULL ? 1ull << 10
+               : strchr("mM", s[n - 1]) != NULL ? 1ull << 20 : 1ull << 30;
+        n--;
+    }
+    unsigned long long v;
+    if (n == 0 || n >= sizeof(digits)) {
+        return false;
+    }
+    memcpy(digits, s, n);
+    digits[n] = '\0';
+    if (!parse_number(digits, 1, (1ull << 50) / unit, &v)) {
+        return false;
+    }
+    *out = v * unit;
+    return true;
+}
+
+/* tcpdump's buffering, name and rotation options (tcpdump(8)). Returns -1 when c is not one
+ * of them, 0 when taken, EXIT_USAGE after an error line. */
+static int tcpdump_option(int c, struct options *o, const char **filter_file,
+                          const char **list_file)
+{
+    unsigned long long n;
+    switch (c) {
+    case 'l':
+        o->line_buffered = true;
+        return 0;
+    case 'U':
+        o->packet_buffered = true;
+        return 0;
+    case 'n': /* hsdump never resolves names or ports: nothing to turn off */
+    case 'N':
+    case 'K': /* checksums are not verified unless --verify-checksums */
+        return 0;
+    case 'G':
+        if (!parse_number(optarg, 1, INT_MAX, &n)) {
+            errorf("-G: invalid rotation period '%s': expected a positive number of seconds",
+                   optarg);
+            return EXIT_USAGE;
+        }
+        o->rotate_seconds = (unsigned)n;
+        return 0;
+    case 'C':
+        if (!parse_file_size(optarg, &o->rotate_bytes)) {
+            errorf("-C: invalid file size '%s': expected a positive number of millions of "
+                   "bytes (or with k, m or g: KiB, MiB, GiB)", optarg);
+            return EXIT_USAGE;
+        }
+        return 0;
+    case 'W':
+        if (!parse_number(optarg, 1, 1000000, &n)) {
+            errorf("-W: invalid number of files '%s': expected 1 to 1000000", optarg);
+            return EXIT_USAGE;
+        }
+        o->rotate_files = (unsigned)n;
+        return 0;
+    case 'F':
+        *filter_file = optarg;
+        return 0;
+    case OPT_NO_PROGRESS:
+        o->no_progress = true;
+        return 0;
+    case 'V':
+        *list_file = optarg;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* After all options: what tcpdump's options need from the others. */
+static int check_tcpdump_options(struct options *o, int argc, char **argv,
+                                 const char *filter_file, const char *list_file)
+{
+    if (o->write_file == NULL && (o->rotate_seconds != 0 || o->rotate_bytes != 0)) {
+        errorf("%s: rotates the -w file (as tcpdump); give -w FILE%s",
+               o->rotate_seconds != 0 ? "-G" : "-C",
+               o->rotate_seconds != 0 ? ", or --duration SECONDS to stop after SECONDS" : "");
+        return EXIT_USAGE;
+    }
+    if (o->rotate_files != 0 && o->rotate_seconds == 0 && o->rotate_bytes == 0) {
+        errorf("-W: limits the files of -C or -G rotation; give -C or -G");
+        return EXIT_USAGE;
+    }
+    if (list_file != NULL) {
+        if (o->n_files > 0) {
+            errorf("-V and -r: give the inputs one way (as tcpdump, which refuses both)");
+            return EXIT_USAGE;
+        }
+        if (!read_input_list(list_file, o)) {
+            return EXIT_USAGE;
+        }
+    }
+    if (filter_file != NULL) {
+        if (optind < argc) {
+            errorf("-F: the filter comes from %s; remove the expression '%s' from the command "
+                   "line", filter_file, argv[optind]);
+            return EXIT_USAGE;
+        }
+        if (!read_filter_file(filter_file, o)) {
+            return EXIT_USAGE;
+        }
+    }
+    return -1;
+}
+
 /* Joins the trailing arguments into one filter string, as tcpdump does. */
 static bool join_filter(int argc, char **argv, struct options *o)
 {
@@ -281,7 +544,15 @@ int opt_parse(int argc, char **argv, struct options *o)
     o->expiry_warning = CERT_EXPIRY_WARNING_DEFAULT;
     opterr = 0;
     int c;
+    const char *filter_file = NULL, *list_file = NULL;
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+        int taken = tcpdump_option(c, o, &filter_file, &list_file);
+        if (taken >= 0) {
+            if (taken != 0) {
+                return taken;
+            }
+            continue;
+        }
         switch (c) {
         case 'r':
             if (o->n_files == OPT_MAX_FILES) {
@@ -327,11 +598,11 @@ int opt_parse(int argc, char **argv, struct options *o)
         case 'w':
             o->write_file = optarg;
             break;
-        case 'G': {
+        case OPT_DURATION: {
             unsigned long long n;
             if (!parse_number(optarg, 1, UINT_MAX, &n)) {
-                errorf("-G: invalid duration '%s': expected a positive number of seconds",
-                       optarg);
+                errorf("--duration: invalid duration '%s': expected a positive number of "
+                       "seconds", optarg);
                 return EXIT_USAGE;
             }
             o->duration = (unsigned)n;
@@ -357,7 +628,7 @@ int opt_parse(int argc, char **argv, struct options *o)
             break;
         case 't':
             if (o->time == TIME_SINCE_FIRST) {
-                errorf("-t: at most four (-tttt)");
+                errorf("-t: at most five (-ttttt)");
                 return EXIT_USAGE;
             }
             o->time = o->time == TIME_ABSOLUTE ? TIME_NONE : (enum time_mode)(o->time + 1);
@@ -365,7 +636,7 @@ int opt_parse(int argc, char **argv, struct options *o)
         case OPT_TIME_FORMAT:
             if (!parse_time_mode(optarg, &o->time)) {
                 errorf("--time-format: unknown mode '%s': expected absolute, none, epoch, "
-                       "delta or since-first", optarg);
+                       "delta, date or since-first", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -463,7 +734,9 @@ int opt_parse(int argc, char **argv, struct options *o)
         case ':':
         case '?':
         default:
-            if (optopt != 0 && optopt < 256) {
+            if (optopt != 0 && optopt < 256 && refused_reason(optopt) != NULL) {
+                errorf("-%c: not taken: %s", optopt, refused_reason(optopt));
+            } else if (optopt != 0 && optopt < 256) {
                 errorf("-%c: %s (try --help)",
                        optopt, strchr(short_options, optopt) ? "missing argument" : "unknown option");
             } else {
@@ -474,6 +747,10 @@ int opt_parse(int argc, char **argv, struct options *o)
     }
     if (o->list_interfaces) {
         return -1; /* main lists them: it needs the capture layer */
+    }
+    int status = check_tcpdump_options(o, argc, argv, filter_file, list_file);
+    if (status >= 0) {
+        return status;
     }
     if (o->n_files == 0 && o->iface == NULL) {
         errorf("nothing to read: give -r FILE or -i INTERFACE (try --help)");
@@ -495,7 +772,7 @@ int opt_parse(int argc, char **argv, struct options *o)
         errorf("--report: not with --canonical (which prints one sorted line per connection)");
         return EXIT_USAGE;
     }
-    if (!join_filter(argc, argv, o)) {
+    if (o->filter == NULL && !join_filter(argc, argv, o)) {
         return EXIT_USAGE;
     }
     return -1;
@@ -505,4 +782,6 @@ void opt_free(struct options *o)
 {
     free(o->filter);
     o->filter = NULL;
+    free(o->list_text);
+    o->list_text = NULL;
 }

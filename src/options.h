@@ -18,7 +18,8 @@ enum time_mode {
     TIME_NONE,        /* -t */
     TIME_EPOCH,       /* -tt: seconds since 1970 */
     TIME_DELTA,       /* -ttt: since the previous line */
-    TIME_SINCE_FIRST, /* -tttt: since the first packet */
+    TIME_DATE,        /* -tttt: local date and time, as tcpdump -tttt */
+    TIME_SINCE_FIRST, /* -ttttt: since the first packet */
 };
 
 struct options {
@@ -40,7 +41,15 @@ struct options {
     const char *user;       /* -Z: drop privileges to this user after opening */
     uint64_t count;         /* -c: stop after this many completed handshakes (0: never) */
     const char *write_file; /* -w */
-    unsigned duration;      /* -G: stop after this many seconds (0: never) */
+    unsigned duration;      /* --duration: stop after this many seconds (0: never) */
+    /* tcpdump's buffering and -w rotation options (src/options.c, tcpdump_option()) */
+    bool line_buffered;      /* -l: each event line reaches stdout at once */
+    bool packet_buffered;    /* -U: each frame of -w reaches the file at once */
+    unsigned rotate_seconds; /* -G: a new -w file every this many seconds (0: never) */
+    uint64_t rotate_bytes;   /* -C: a new -w file once it is larger than this (0: never) */
+    unsigned rotate_files;   /* -W: at most this many files (0: no limit) */
+    char *list_text;         /* -V: the list file's text, which files[] points into */
+    bool no_progress;        /* --no-progress: no progress line on a terminal */
     bool list_interfaces;   /* -D */
     int max_conns;          /* --max-conns */
     unsigned idle_timeout;  /* --idle-timeout, seconds of packet time (0: never) */

@@ -50,8 +50,6 @@ expect_error "bad -B" \
 expect_error "-B 0" "^hsdump: -B: invalid buffer size '0': expected a positive number of KiB\$" \
     -B 0 -i lo
 expect_error "-c 0" "^hsdump: -c: invalid count '0': expected a positive number\$" -c 0 -r "$pcap"
-expect_error "-G x" "^hsdump: -G: invalid duration 'x': expected a positive number of seconds\$" \
-    -G x -r "$pcap"
 expect_error "--ca-file missing" \
     "^hsdump: --ca-file: cannot read '/nonexistent.pem': No such file or directory\$" \
     --ca-file /nonexistent.pem -r "$pcap"
@@ -68,9 +66,42 @@ expect_error "--expiry-warning x" \
 expect_error "--expiry-warning -1" \
     "^hsdump: --expiry-warning: invalid number of days '-1': expected 0 to 36500\$" \
     --expiry-warning -1 -r "$pcap"
+expect_error "--duration x" \
+    "^hsdump: --duration: invalid duration 'x': expected a positive number of seconds\$" \
+    --duration x -r "$pcap"
+# tcpdump's options: the ones hsdump does not take say why in one line; rotation needs -w.
+for opt in -A -x -X -q -d -E -M -f -H -b -u -O -I -L -y -j -J -Q -z -m; do
+    expect_error "tcpdump $opt refused with a reason" "^hsdump: $opt: not taken: ..........*" \
+        "$opt" -r "$pcap"
+done
+expect_error "-G without -w" \
+    '^hsdump: -G: rotates the -w file (as tcpdump); give -w FILE, or --duration SECONDS to stop after SECONDS$' \
+    -G 60 -r "$pcap"
+expect_error "-C without -w" '^hsdump: -C: rotates the -w file (as tcpdump); give -w FILE$' \
+    -C 1 -r "$pcap"
+expect_error "-W alone" '^hsdump: -W: limits the files of -C or -G rotation; give -C or -G$' \
+    -W 3 -w "$tmp/x.pcap" -r "$pcap"
+expect_error "-C 0" "^hsdump: -C: invalid file size '0': expected a positive number of millions of" \
+    -C 0 -w "$tmp/x.pcap" -r "$pcap"
+expect_error "-G 0" "^hsdump: -G: invalid rotation period '0': expected a positive number of" \
+    -G 0 -w "$tmp/x.pcap" -r "$pcap"
+expect_error "-W 0" "^hsdump: -W: invalid number of files '0': expected 1 to 1000000\$" \
+    -W 0 -C 1 -w "$tmp/x.pcap" -r "$pcap"
+echo "$pcap" >"$tmp/list"
+expect_error "-V with -r" '^hsdump: -V and -r: give the inputs one way' -V "$tmp/list" -r "$pcap"
+: >"$tmp/empty-list"
+expect_error "-V of an empty list" "^hsdump: -V $tmp/empty-list: no file names in it\$" \
+    -V "$tmp/empty-list"
+expect_error "-V missing" '^hsdump: -V /nonexistent: No such file or directory$' -V /nonexistent
+echo 'port 443' >"$tmp/filter"
+expect_error "-F with an expression too" \
+    "^hsdump: -F: the filter comes from $tmp/filter; remove the expression 'port' from the" \
+    -F "$tmp/filter" -r "$pcap" port 443
+expect_error "-F missing" '^hsdump: -F /nonexistent: No such file or directory$' \
+    -F /nonexistent -r "$pcap"
 expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text or json\$" -T xml -r "$pcap"
-expect_error "-tttttt" '^hsdump: -t: at most four (-tttt)$' -tttttt -r "$pcap"
-modes="absolute, none, epoch, delta or since-first"
+expect_error "-tttttt" '^hsdump: -t: at most five (-ttttt)$' -tttttt -r "$pcap"
+modes="absolute, none, epoch, delta, date or since-first"
 expect_error "--time-format bogus" \
     "^hsdump: --time-format: unknown mode 'bogus': expected $modes\$" --time-format bogus -r "$pcap"
 expect_error "-Z without -i" '^hsdump: -Z: only with -i (reading files needs no privileges)$' \
@@ -187,7 +218,8 @@ else
     skip "inferred TLS 1.3 alert" "no $rejected"
 fi
 
-# Stopping early in files: -c counts completed handshakes, -G packet time from the first packet.
+# Stopping early in files: -c counts completed handshakes, --duration packet time from the first
+# packet.
 two="$srcdir/pcaps/interleaved.pcap" # two connections, 3.5 s long, the first done after 0.6 s
 if [ -f "$two" ]; then
     "$HSDUMP" -r "$two" -S >"$tmp/all" 2>&1
@@ -201,17 +233,17 @@ if [ -f "$two" ]; then
     "$HSDUMP" -r "$two" -S -c 2 >"$tmp/out" 2>&1
     check "-c 2 stops at the second handshake, before either FIN" \
         test "$(grep -c ' close end=eof ' "$tmp/out")" -eq 2
-    "$HSDUMP" -r "$two" -G 1 --stats >"$tmp/out" 2>"$tmp/err"
+    "$HSDUMP" -r "$two" --duration 1 --stats >"$tmp/out" 2>"$tmp/err"
     status=$?
-    check "-G 1 on a file stops at 1 s of packet time" \
+    check "--duration 1 on a file stops at 1 s of packet time" \
         test $status -eq 0 -a "$(grep -c ' close end=eof ' "$tmp/out")" -eq 2
-    check "-G 1 reads fewer packets than the file holds" \
+    check "--duration 1 reads fewer packets than the file holds" \
         test "$(sed -n 's/^hsdump: packets: //p' "$tmp/err")" -lt 40
     "$HSDUMP" -r "$two" >"$tmp/all" 2>&1
-    "$HSDUMP" -r "$two" -G 10 >"$tmp/out" 2>&1
-    check "-G longer than the file changes nothing" cmp -s "$tmp/out" "$tmp/all"
+    "$HSDUMP" -r "$two" --duration 10 >"$tmp/out" 2>&1
+    check "--duration longer than the file changes nothing" cmp -s "$tmp/out" "$tmp/all"
 else
-    skip "-c and -G on files" "no $two"
+    skip "-c and --duration on files" "no $two"
 fi
 
 # -w keeps the frames of TLS connections, with their TCP handshakes, and nothing else.

@@ -90,7 +90,14 @@ base=$(basename "$pcap")
 golden "$base" t.txt "$pcap" -t
 golden "$base" tt.txt "$pcap" -tt
 golden "$base" ttt.txt "$pcap" -ttt
+golden "$base" ttttt.txt "$pcap" -ttttt
+# -tttt: the local date and time, as tcpdump -tttt; a POSIX TZ string (UTC+9, no summer time,
+# no tzdata needed) keeps the file the same everywhere.
+old_tz=${TZ-}
+TZ=JST-9
+export TZ
 golden "$base" tttt.txt "$pcap" -tttt
+if [ -n "$old_tz" ]; then TZ=$old_tz; else unset TZ; fi
 golden "$base" canonical.txt "$pcap" --canonical
 
 # A handshake budget too small for the 340 KB Certificate: it is dropped with

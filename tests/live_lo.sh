@@ -2,7 +2,7 @@
 # Live capture: hsdump -i lo prints a TLS handshake made by openssl on 127.0.0.1 while it
 # runs, and SIGINT stops it with exit 0. Also: SIGUSR1 prints the counters without stopping,
 # -c 1 stops by itself, -w writes a file that reads back the same, -Z nobody captures as
-# nobody, -G stops on the wall clock, a key log growing while hsdump runs is read as it
+# nobody, --duration stops on the wall clock, a key log growing while hsdump runs is read as it
 # grows. Needs root (capture permission); skips otherwise.
 . "${srcdir:-.}/tests/lib.sh"
 
@@ -160,19 +160,19 @@ else
     skip "-Z nobody" "no user nobody"
 fi
 
-# 5. -G 1: stops on the wall clock even with no traffic at all.
-start_hsdump duration -G 1 "tcp port 44595"
+# 5. --duration 1: stops on the wall clock even with no traffic at all.
+start_hsdump duration --duration 1 "tcp port 44595"
 wait_for 50 stopped "$hsdump_pid"
 if stopped "$hsdump_pid"; then
     wait "$hsdump_pid"
     status=$?
     hsdump_pid=
-    check "-G 1 stops by itself with status 0" test $status -eq 0
+    check "--duration 1 stops by itself with status 0" test $status -eq 0
 else
     finish
-    not_ok "-G 1 stops by itself with status 0 (still running)"
+    not_ok "--duration 1 stops by itself with status 0 (still running)"
 fi
-check "-G 1 printed the counters" grep -q '^hsdump: packets: ' "$tmp/duration.err"
+check "--duration 1 printed the counters" grep -q '^hsdump: packets: ' "$tmp/duration.err"
 
 # 7. --keylog on a key log the client writes while hsdump runs: hsdump reads it again as it
 # grows, and the TLS 1.3 connection's records after its secrets came are decrypted.

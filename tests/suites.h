@@ -16,6 +16,7 @@ Suite *suite_ipv6map(void);
 Suite *suite_output_text(void);
 Suite *suite_output_json(void);
 Suite *suite_options(void);
+Suite *suite_progress(void);
 Suite *suite_protected(void);
 Suite *suite_starttls(void);
 Suite *suite_partial(void);

@@ -43,7 +43,7 @@ START_TEST(output_options_are_parsed)
 {
     struct options o;
     const char *argv[] = {"hsdump", "-T", "json", "-S", "-vvv", "-ttt", "--canonical",
-                          "-c", "3", "-G", "10", "-B", "4096", "-w", "out.pcap",
+                          "-c", "3", "--duration", "10", "-B", "4096", "-w", "out.pcap",
                           "-i", "lo", "-Z", "nobody", "--immediate-mode", NULL};
     ck_assert_int_eq(parse(&o, 20, argv), -1);
     ck_assert_int_eq(o.format, FORMAT_JSON);
@@ -96,7 +96,8 @@ START_TEST(time_modes_by_count_and_by_name)
         enum time_mode mode;
     } cases[] = {
         {"-t", TIME_NONE},          {"-tt", TIME_EPOCH},
-        {"-ttt", TIME_DELTA},       {"-tttt", TIME_SINCE_FIRST},
+        {"-ttt", TIME_DELTA},       {"-tttt", TIME_DATE},
+        {"-ttttt", TIME_SINCE_FIRST}, {"--time-format=date", TIME_DATE},
         {"--time-format=absolute", TIME_ABSOLUTE}, {"--time-format=since-first", TIME_SINCE_FIRST},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -113,7 +114,8 @@ START_TEST(bad_output_and_stop_values_are_usage_errors)
 {
     static const char *const bad[][4] = {
         {"-T", "xml"},  {"-c", "0"},  {"-c", "-1"},  {"-G", "1x"},
-        {"-B", "0"},    {"-s", "abc"}, {"--time-format", "bogus"}, {"-ttttt", NULL},
+        {"-B", "0"},    {"-s", "abc"}, {"--time-format", "bogus"}, {"-tttttt", NULL},
+        {"-G", "0"},    {"-C", "0"},   {"-C", "1x"}, {"-W", "0"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct options o;
@@ -160,6 +162,27 @@ static bool man_mentions(const char *man, const char *name)
     return strstr(man, want) != NULL;
 }
 
+START_TEST(tcpdump_rotation_and_buffering_options)
+{
+    struct options o;
+    const char *argv[] = {"hsdump", "-l", "-U", "-n", "-G", "60", "-C", "2", "-W", "5",
+                          "-w", "rot-%H.pcap", "-r", "x", NULL};
+    ck_assert_int_eq(parse(&o, 14, argv), -1);
+    ck_assert(o.line_buffered && o.packet_buffered);
+    ck_assert_uint_eq(o.rotate_seconds, 60);
+    ck_assert_uint_eq(o.rotate_bytes, 2000000); /* tcpdump -C: millions of bytes */
+    ck_assert_uint_eq(o.rotate_files, 5);
+    ck_assert_uint_eq(o.duration, 0);
+    opt_free(&o);
+    const char *k[] = {"hsdump", "-C", "3k", "-w", "x.pcap", "-r", "x", NULL};
+    ck_assert_int_eq(parse(&o, 7, k), -1);
+    ck_assert_uint_eq(o.rotate_bytes, 3072);
+    opt_free(&o);
+    const char *no_w[] = {"hsdump", "-G", "60", "-r", "x", NULL};
+    ck_assert_int_eq(parse(&o, 5, no_w), 2); /* -G rotates -w: --duration stops */
+}
+END_TEST
+
 START_TEST(every_long_option_is_in_man_page_and_help)
 {
     const char *names[64];
@@ -195,6 +218,7 @@ Suite *suite_options(void)
     tcase_add_test(tc, output_options_are_parsed);
     tcase_add_test(tc, time_modes_by_count_and_by_name);
     tcase_add_test(tc, bad_output_and_stop_values_are_usage_errors);
+    tcase_add_test(tc, tcpdump_rotation_and_buffering_options);
     tcase_add_test(tc, every_long_option_is_in_man_page_and_help);
     suite_add_tcase(s, tc);
     return s;

@@ -35,7 +35,7 @@ static void open_fixture(struct fixture *fx)
     close(fd);
     fx->input = capture_open_file(pcap, err, sizeof(err));
     ck_assert_msg(fx->input != NULL, "%s", err);
-    struct capture_dump *d = capture_dump_open(&fx->input, 1, fx->path, err, sizeof(err));
+    struct capture_dump *d = capture_dump_open(&fx->input, 1, fx->path, NULL, err, sizeof(err));
     ck_assert_msg(d != NULL, "%s", err);
     fx->w = writer_new(d, &fx->stats);
     ck_assert_ptr_nonnull(fx->w);
@@ -215,12 +215,13 @@ START_TEST(inputs_of_two_link_types_cannot_share_a_file)
     struct capture *in[2] = {capture_open_file(a, err, sizeof(err)),
                              capture_open_file(b, err, sizeof(err))};
     ck_assert(in[0] != NULL && in[1] != NULL);
-    ck_assert_ptr_null(capture_dump_open(in, 2, "/tmp/hsdump-never-written.pcap", err,
+    ck_assert_ptr_null(capture_dump_open(in, 2, "/tmp/hsdump-never-written.pcap", NULL, err,
                                          sizeof(err)));
     ck_assert_str_eq(err, "/tmp/hsdump-never-written.pcap: one pcap file holds one link type, "
                           "the inputs have EN10MB and LINUX_SLL2");
     ck_assert_int_ne(access("/tmp/hsdump-never-written.pcap", F_OK), 0);
-    ck_assert_ptr_null(capture_dump_open(in, 1, "/nonexistent/dir/x.pcap", err, sizeof(err)));
+    ck_assert_ptr_null(capture_dump_open(in, 1, "/nonexistent/dir/x.pcap", NULL, err,
+                                         sizeof(err)));
     ck_assert_str_eq(err, "/nonexistent/dir/x.pcap: No such file or directory");
     capture_close(in[0]);
     capture_close(in[1]);

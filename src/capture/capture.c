@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
+#include <time.h>
 
 #include "capture/input_stream.h"
 #include "capture/pcapng.h"
@@ -68,6 +72,8 @@ struct capture {
      * reader (libpcap skips them): they go to the secrets table (secrets.h). */
     struct pcapng_dsb_walker *dsb;
     bool dumping;           /* -w takes its link type from this input */
+    int raw_fd;             /* the file as opened, for the progress line (if raw_size) */
+    uint64_t raw_size;      /* its size when it is a regular file, else 0 */
     uint64_t delivered;     /* frames libpcap handed on, skipped if pcapng.c reads again */
     uint64_t to_skip;
 };
@@ -386,6 +392,11 @@ static FILE *open_stream(struct capture *c, const char *path, off_t *start, char
     }
     give_buffer(c, fp);
     *start = ftello(fp); /* -1 for a pipe */
+    struct stat st;
+    c->raw_fd = fileno(fp);
+    if (fstat(c->raw_fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        c->raw_size = (uint64_t)st.st_size;
+    }
     if (!open_gzip(c, &fp, why, whylen)) {
         close_stream(fp);
         return NULL;
@@ -594,6 +605,17 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
         }
     }
     return ok;
+}
+
+bool capture_file_position(const struct capture *c, uint64_t *done, uint64_t *size)
+{
+    if (c->is_live || c->raw_size == 0) {
+        return false;
+    }
+    off_t at = lseek(c->raw_fd, 0, SEEK_CUR); /* read(2) so far: stdio is ahead by a buffer */
+    *size = c->raw_size;
+    *done = at < 0 ? 0 : (uint64_t)at > c->raw_size ? c->raw_size : (uint64_t)at;
+    return at >= 0;
 }
 
 bool capture_is_live(const struct capture *c)
@@ -878,11 +900,115 @@ void capture_close_raw_dummy(struct pcap *p)
 }
 
 struct capture_dump {
-    pcap_dumper_t *d;
+    pcap_dumper_t *d;          /* NULL once -W's limit is reached or a rotation failed */
+    pcap_t *handle;            /* the input the files take their header from */
+    struct capture_rotation rot;
+    const char *pattern;       /* -w as given: a strftime(3) pattern with -G */
+    char name[PATH_MAX + 1];   /* the file being written */
+    time_t period_start;       /* tcpdump's Gflag_time: wall clock of the last -G rotation */
+    unsigned periods;          /* tcpdump's Gflag_count: -G rotations so far */
+    unsigned file_number;      /* tcpdump's Cflag_count: the number after the name with -C */
+    int number_width;          /* tcpdump's WflagChars: digits of -W minus one */
+    enum capture_dump_state state;
+    char failure[PATH_MAX + 128];
 };
 
+/* tcpdump.c's MakeFilename(): the pattern through strftime(3) in local time with -G, then
+ * the file number, zero-padded to width, unless both are 0. False when it does not fit. */
+static bool dump_name(struct capture_dump *d, unsigned number, int width)
+{
+    char base[PATH_MAX + 1];
+    if (d->rot.seconds != 0) {
+        struct tm tm;
+        /* The pattern is the user's -w argument, a strftime(3) format by design (tcpdump -G). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        size_t n = localtime_r(&d->period_start, &tm) == NULL
+                       ? 0 : strftime(base, sizeof(base), d->pattern, &tm);
+#pragma GCC diagnostic pop
+        if (n == 0) {
+            return false;
+        }
+    } else if ((size_t)snprintf(base, sizeof(base), "%s", d->pattern) >= sizeof(base)) {
+        return false;
+    }
+    int n = number == 0 && width == 0
+                ? snprintf(d->name, sizeof(d->name), "%s", base)
+                : snprintf(d->name, sizeof(d->name), "%s%0*u", base, width, number);
+    return n > 0 && (size_t)n < sizeof(d->name);
+}
+
+/* Opens the file for (number, width); on failure the dump stops with its reason. */
+static bool dump_start_file(struct capture_dump *d, unsigned number, int width)
+{
+    if (!dump_name(d, number, width)) {
+        snprintf(d->failure, sizeof(d->failure), "%s: the file name is empty or too long",
+                 d->pattern);
+        d->state = CAPTURE_DUMP_FAILED;
+        return false;
+    }
+    d->d = pcap_dump_open(d->handle, d->name);
+    if (d->d == NULL) {
+        prefixed(d->failure, sizeof(d->failure), d->name, pcap_geterr(d->handle));
+        d->state = CAPTURE_DUMP_FAILED;
+        return false;
+    }
+    return true;
+}
+
+/* Closes the file being written; a failed write is kept as the reason. */
+static void dump_end_file(struct capture_dump *d)
+{
+    if (d->d == NULL) {
+        return;
+    }
+    if (pcap_dump_flush(d->d) != 0 || ferror(pcap_dump_file(d->d))) {
+        snprintf(d->failure, sizeof(d->failure), "%s: %s", d->name,
+                 errno != 0 ? strerror(errno) : "write error");
+        d->state = CAPTURE_DUMP_FAILED;
+    }
+    pcap_dump_close(d->d);
+    d->d = NULL;
+}
+
+/* Before each frame, tcpdump.c's dump_packet_and_trunc(): -G first (the wall clock, read
+ * per frame as tcpdump does; -W alone ends the run), then -C (the file's size so far). */
+static void dump_rotate(struct capture_dump *d)
+{
+    if (d->rot.seconds != 0) {
+        time_t now = time(NULL);
+        if (now - d->period_start >= (time_t)d->rot.seconds) {
+            d->period_start = now;
+            d->periods++;
+            dump_end_file(d);
+            if (d->rot.bytes == 0 && d->rot.files != 0 && d->periods >= d->rot.files) {
+                if (d->state == CAPTURE_DUMP_WRITING) {
+                    d->state = CAPTURE_DUMP_LIMIT;
+                }
+                return;
+            }
+            d->file_number = 0;
+            if (d->state != CAPTURE_DUMP_WRITING ||
+                !dump_start_file(d, 0, d->rot.bytes != 0 ? d->number_width : 0)) {
+                return;
+            }
+        }
+    }
+    if (d->rot.bytes != 0 && pcap_dump_ftell64(d->d) > (int64_t)d->rot.bytes) {
+        dump_end_file(d);
+        d->file_number++;
+        if (d->rot.files != 0 && d->file_number >= d->rot.files) {
+            d->file_number = 0;
+        }
+        if (d->state == CAPTURE_DUMP_WRITING) {
+            dump_start_file(d, d->file_number, d->number_width);
+        }
+    }
+}
+
 struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
-                                       const char *path, char *err, size_t errlen)
+                                       const char *path, const struct capture_rotation *rot,
+                                       char *err, size_t errlen)
 {
     if (n == 0) {
         snprintf(err, errlen, "%s: no input to take the link type from", path);
@@ -919,28 +1045,57 @@ struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
         inputs[i]->dumping = true;
     }
     /* The link type, snapshot length and timestamp precision come from the handle. */
-    d->d = pcap_dump_open(inputs[widest]->p, path);
-    if (d->d == NULL) {
-        prefixed(err, errlen, path, pcap_geterr(inputs[widest]->p));
+    d->handle = inputs[widest]->p;
+    d->pattern = path;
+    if (rot != NULL) {
+        d->rot = *rot;
+    }
+    d->period_start = time(NULL);
+    for (unsigned x = d->rot.files > 0 ? d->rot.files - 1 : 0; x > 0; x /= 10) {
+        d->number_width++; /* tcpdump.c's getWflagChars() */
+    }
+    if (!dump_start_file(d, 0, d->rot.bytes != 0 ? d->number_width : 0)) {
+        snprintf(err, errlen, "%s", d->failure);
         free(d);
         return NULL;
     }
+    if (d->rot.flush_each && pcap_dump_flush(d->d) != 0) {
+        d->state = CAPTURE_DUMP_FAILED; /* reported by capture_dump_close() */
+    }
     return d;
+}
+
+enum capture_dump_state capture_dump_state(const struct capture_dump *d)
+{
+    return d->state;
 }
 
 void capture_dump_write(struct capture_dump *d, struct timeval ts, uint32_t wire_len,
                         struct cursor data)
 {
+    if (d->rot.seconds != 0 || d->rot.bytes != 0) {
+        dump_rotate(d);
+    }
+    if (d->d == NULL) {
+        return;
+    }
     struct pcap_pkthdr h;
     h.ts = ts;
     h.caplen = (bpf_u_int32)cur_len(data);
     h.len = wire_len;
     pcap_dump((u_char *)d->d, &h, cur_data(data));
+    if (d->rot.flush_each) {
+        (void)pcap_dump_flush(d->d); /* -U; a failed write shows in ferror() at the end */
+    }
 }
 
 bool capture_dump_flush(struct capture_dump *d)
 {
-    return pcap_dump_flush(d->d) == 0 && !ferror(pcap_dump_file(d->d));
+    if (d->d == NULL) {
+        return d->state != CAPTURE_DUMP_FAILED;
+    }
+    return pcap_dump_flush(d->d) == 0 && !ferror(pcap_dump_file(d->d)) &&
+           d->state != CAPTURE_DUMP_FAILED;
 }
 
 bool capture_dump_close(struct capture_dump *d, char *err, size_t errlen)
@@ -949,11 +1104,11 @@ bool capture_dump_close(struct capture_dump *d, char *err, size_t errlen)
         return true;
     }
     errno = 0;
-    bool ok = capture_dump_flush(d);
+    dump_end_file(d);
+    bool ok = d->state != CAPTURE_DUMP_FAILED;
     if (!ok) {
-        snprintf(err, errlen, "%s", errno != 0 ? strerror(errno) : "write error");
+        snprintf(err, errlen, "%s", d->failure);
     }
-    pcap_dump_close(d->d);
     free(d);
     return ok;
 }

@@ -61,6 +61,9 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
 bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen);
 
 bool capture_is_live(const struct capture *c);
+/* For a progress line: the bytes of the file read so far (of a compressed file, its
+ * compressed bytes) and its size. False for live captures, pipes and other non-files. */
+bool capture_file_position(const struct capture *c, uint64_t *done, uint64_t *size);
 int capture_datalink(const struct capture *c);
 /* libpcap's name for a link type ("EN10MB", "LINUX_SLL2"), or "DLT_<n>". */
 const char *capture_datalink_name(int dlt);
@@ -110,18 +113,37 @@ void capture_close(struct capture *c); /* accepts NULL */
 
 /* A pcap file written with the link type and timestamp precision of the inputs (-w). */
 struct capture_dump;
+/* tcpdump's -G, -C, -W and -U for the -w file, with tcpdump.c's names and numbers
+ * (MakeFilename, dump_packet_and_trunc): with seconds, path is a strftime(3) pattern in
+ * local time and a new file starts with the first frame written SECONDS of wall clock after
+ * the last start; with bytes, a new file starts before a frame once the file is larger,
+ * named path then path1, path2... (path0, path1... zero-padded to the digits of files-1 with
+ * files); files alone with seconds: the run ends after that many periods. */
+struct capture_rotation {
+    unsigned seconds; /* -G; 0: none */
+    uint64_t bytes;   /* -C; 0: none */
+    unsigned files;   /* -W; 0: no limit */
+    bool flush_each;  /* -U: every frame reaches the file at once (pcap_dump_flush) */
+};
+enum capture_dump_state {
+    CAPTURE_DUMP_WRITING,
+    CAPTURE_DUMP_LIMIT,  /* -G with -W: the last file is closed, frames are dropped */
+    CAPTURE_DUMP_FAILED, /* a write or a new file failed: capture_dump_close() says why */
+};
 /* Opens path for the frames of inputs[0..n): all must share one link type; the file's
- * snapshot length is the largest of theirs. On failure returns NULL with err "<path>: <why>"
- * (or why the inputs cannot share one file). */
+ * snapshot length is the largest of theirs. rot may be NULL. On failure returns NULL with
+ * err "<path>: <why>" (or why the inputs cannot share one file). */
 struct capture_dump *capture_dump_open(struct capture *const *inputs, size_t n,
-                                       const char *path, char *err, size_t errlen);
+                                       const char *path, const struct capture_rotation *rot,
+                                       char *err, size_t errlen);
+enum capture_dump_state capture_dump_state(const struct capture_dump *d);
 /* Appends one frame as captured: data holds its captured bytes, wire_len its length on the
  * wire. A failed write shows at capture_dump_flush() or capture_dump_close(). */
 void capture_dump_write(struct capture_dump *d, struct timeval ts, uint32_t wire_len,
                         struct cursor data);
 /* Pushes buffered frames to the file; false (errno set) if a write failed. */
 bool capture_dump_flush(struct capture_dump *d);
-/* Flushes and closes; false with err "<why>" if any write failed. Accepts NULL. */
+/* Flushes and closes; false with err "<file>: <why>" if any write failed. Accepts NULL. */
 bool capture_dump_close(struct capture_dump *d, char *err, size_t errlen);
 
 /* A dead DLT_RAW handle for nids_params.pcap_desc, so libnids never sees real link layers

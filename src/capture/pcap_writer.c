@@ -230,6 +230,11 @@ bool writer_flush(struct writer *w)
     return capture_dump_flush(w->dump);
 }
 
+bool writer_limit_reached(const struct writer *w)
+{
+    return capture_dump_state(w->dump) == CAPTURE_DUMP_LIMIT;
+}
+
 bool writer_close(struct writer *w, char *err, size_t errlen)
 {
     if (w == NULL) {

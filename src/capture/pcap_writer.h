@@ -47,6 +47,9 @@ void writer_settle(struct writer *w,
  * write, which writer_close() then reports. */
 bool writer_flush(struct writer *w);
 
+/* True once -G with -W has written its last file (capture_dump_state): the run should stop. */
+bool writer_limit_reached(const struct writer *w);
+
 /* Drops what is still pending and closes the file; false with err "<why>" if a write
  * failed. Accepts NULL. */
 bool writer_close(struct writer *w, char *err, size_t errlen);

@@ -95,16 +95,22 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
     case TIME_SINCE_FIRST:
         format_interval(ts, o->have_first ? o->first : ts, buf, cap);
         break;
+    case TIME_DATE: /* tcpdump -tttt: local time, "2026-12-07 15:37:31.123456" */
     case TIME_ABSOLUTE:
     default: {
         /* Lines come in bursts: the date part is made once per second, the fraction once
          * per packet time, and the whole kept text copied for every line. */
+        bool local = o->style.time == TIME_DATE;
         if (!o->have_second || o->second != ts.tv_sec) {
             struct tm tm;
             time_t secs = ts.tv_sec;
-            gmtime_r(&secs, &tm);
-            o->second_len =
-                strftime(o->second_text, STAMP_DATE_MAX + 1, "%Y-%m-%dT%H:%M:%S", &tm);
+            if (local) {
+                localtime_r(&secs, &tm);
+            } else {
+                gmtime_r(&secs, &tm);
+            }
+            o->second_len = strftime(o->second_text, STAMP_DATE_MAX + 1,
+                                     local ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", &tm);
             o->second = ts.tv_sec;
             o->have_second = true;
             o->stamp_usec = -1;
@@ -112,7 +118,7 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
         if (o->stamp_usec != (long)ts.tv_usec) {
             long usec = (long)ts.tv_usec;
             char *frac = o->second_text + o->second_len;
-            memcpy(frac, ".000000Z", 9);
+            memcpy(frac, local ? ".000000\0" : ".000000Z", 9);
             for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
                 frac[i] = (char)('0' + usec % 10);
             }
