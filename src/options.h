@@ -9,8 +9,14 @@
 
 #define OPT_MAX_FILES 256
 #define OPT_MAX_KEYLOGS 16
+#define OPT_MAX_FIELD_ARGS 64
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON };
+enum out_format {
+    FORMAT_TEXT,
+    FORMAT_JSON,
+    FORMAT_FIELDS, /* -T fields: the -e fields tab-separated (tshark -T fields) */
+    FORMAT_CSV,    /* -T csv: the -e fields as RFC 4180 CSV, a header line first */
+};
 
 /* tcpdump's -t family: how the time at the start of each line is written. */
 enum time_mode {
@@ -49,6 +55,11 @@ struct options {
     size_t n_keylogs;
     bool report;       /* --report: per-server and per-fingerprint tables after the run */
     size_t report_top; /* --report-top: rows per table (REPORT_TOP_DEFAULT) */
+    /* -e, -Y, --conn-filter (src/output/select.h) */
+    const char *field_args[OPT_MAX_FIELD_ARGS]; /* -e, in order: names or comma lists */
+    size_t n_field_args;
+    const char *display_filter; /* -Y */
+    const char *conn_filter;    /* --conn-filter */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help
