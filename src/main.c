@@ -479,8 +479,8 @@ int main(int argc, char **argv)
         status = run_inputs(&run, &env);
     }
     alarm(0);
-    out_select_finish(&out);
     out_flush(&out);
+    out_select_finish(&out);
     /* The report is output, not a diagnostic: on stdout after the last event line, before
      * the counters on stderr. A closed pipe ended the events: it ends the report too. */
     if (env.report != NULL && !output_broken(&run) &&

@@ -30,6 +30,7 @@ enum {
     OPT_REPORT,
     OPT_REPORT_TOP,
     OPT_CONN_FILTER,
+    OPT_CONN_FILTER_HOLD,
 };
 
 static const struct option long_options[] = {
@@ -61,6 +62,7 @@ static const struct option long_options[] = {
     {"field", required_argument, NULL, 'e'},
     {"display-filter", required_argument, NULL, 'Y'},
     {"conn-filter", required_argument, NULL, OPT_CONN_FILTER},
+    {"conn-filter-hold", required_argument, NULL, OPT_CONN_FILTER_HOLD},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -140,6 +142,10 @@ void opt_usage(FILE *fp)
           "                             'sni ~ \"\\.example\\.com$\"' (see DISPLAY FILTERS)\n"
           "      --conn-filter EXPR     print every line of each connection whose close line\n"
           "                             EXPR matches (lines held until the close, bounded)\n"
+          "      --conn-filter-hold SIZE\n"
+          "                             bytes of lines --conn-filter holds per connection\n"
+          "                             (suffix K, M or G; default 256K; 64M in all at least);\n"
+          "                             past it a held_dropped line counts what was dropped\n"
           "  -S, --summary              only the closing line of each connection\n"
           "  -v, --verbose              full lists and certificate details; -vv also the hex of\n"
           "                             bodies hsdump does not decode\n"
@@ -359,6 +365,15 @@ int opt_parse(int argc, char **argv, struct options *o)
         case OPT_CONN_FILTER:
             o->conn_filter = optarg;
             break;
+        case OPT_CONN_FILTER_HOLD: {
+            unsigned long long n;
+            if (!parse_size(optarg, 1024, 1ull << 40, &n)) {
+                errorf("--conn-filter-hold: invalid size '%s': expected 1K to 1024G", optarg);
+                return EXIT_USAGE;
+            }
+            o->conn_hold_bytes = (size_t)n;
+            break;
+        }
         case 'S':
             o->summary = true;
             break;
@@ -476,6 +491,10 @@ int opt_parse(int argc, char **argv, struct options *o)
     }
     if (o->user != NULL && o->iface == NULL) {
         errorf("-Z: only with -i (reading files needs no privileges)");
+        return EXIT_USAGE;
+    }
+    if (o->conn_hold_bytes > 0 && o->conn_filter == NULL) {
+        errorf("--conn-filter-hold: only with --conn-filter");
         return EXIT_USAGE;
     }
     if ((o->format == FORMAT_FIELDS || o->format == FORMAT_CSV) && o->n_field_args == 0) {

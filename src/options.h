@@ -60,6 +60,7 @@ struct options {
     size_t n_field_args;
     const char *display_filter; /* -Y */
     const char *conn_filter;    /* --conn-filter */
+    size_t conn_hold_bytes;     /* --conn-filter-hold: per connection (HOLD_CONN_BYTES) */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

@@ -29,6 +29,7 @@ struct hold {
     size_t n_buckets; /* a power of two */
     size_t n;
     size_t total; /* bytes allocated for lines, all connections */
+    size_t conn_max, total_max;
 };
 
 static size_t bucket_of(const struct hold *h, uint64_t conn)
@@ -120,14 +121,14 @@ static void hold_line(struct hold *h, uint64_t conn, const char *line, size_t n)
         while (cap < e->len + n) {
             cap *= 2;
         }
-        if (cap > HOLD_CONN_BYTES) {
-            cap = HOLD_CONN_BYTES;
+        if (cap > h->conn_max) {
+            cap = h->conn_max;
         }
-        if (e->len + n > cap) {
+        if (e->len + n > cap) { /* also a line longer than the bound */
             drop_line(e, n, "connection");
             return;
         }
-        char *bytes = h->total + (cap - e->cap) > HOLD_TOTAL_BYTES ? NULL
+        char *bytes = h->total + (cap - e->cap) > h->total_max ? NULL
                                                                    : realloc(e->bytes, cap);
         if (bytes == NULL) {
             drop_line(e, n, "total");
@@ -151,7 +152,8 @@ static void hold_free(struct hold *h)
         }
     }
     free(h->buckets);
-    memset(h, 0, sizeof(*h));
+    h->buckets = NULL;
+    h->n_buckets = h->n = h->total = 0;
 }
 
 /* ---- configuration ---- */
@@ -256,6 +258,9 @@ struct out_select *out_select_new(const struct options *o)
         out_select_free(s);
         return NULL;
     }
+    s->hold.conn_max = o->conn_hold_bytes > 0 ? o->conn_hold_bytes : HOLD_CONN_BYTES;
+    s->hold.total_max = s->hold.conn_max > HOLD_TOTAL_BYTES ? s->hold.conn_max
+                                                            : HOLD_TOTAL_BYTES;
     return s;
 }
 
@@ -590,10 +595,10 @@ void out_select_finish(struct output *o)
     }
     if (s->dropped_lines > 0) {
         warnf("--conn-filter: %llu lines of %llu connections dropped past the bound on held "
-              "lines (%d KiB per connection, %d MiB in all); their held_dropped lines say "
+              "lines (%zu KiB per connection, %zu MiB in all); their held_dropped lines say "
               "where", (unsigned long long)s->dropped_lines,
-              (unsigned long long)s->dropped_conns, HOLD_CONN_BYTES / 1024,
-              HOLD_TOTAL_BYTES / (1024 * 1024));
+              (unsigned long long)s->dropped_conns, s->hold.conn_max / 1024,
+              s->hold.total_max / (1024 * 1024));
     }
     hold_free(&s->hold);
 }

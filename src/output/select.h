@@ -14,8 +14,9 @@ struct fields;
 struct options;
 
 /* --conn-filter holds a connection's lines until its close line: at most this many bytes
- * of lines per connection and this many for all connections together; past either, the
- * connection's later lines are dropped and a held_dropped line says how many. */
+ * of lines per connection (--conn-filter-hold) and this many, or the per-connection bound
+ * if larger, for all connections together; past either, the connection's later lines are
+ * dropped and a held_dropped line says how many. */
 #define HOLD_CONN_BYTES (256 * 1024)
 #define HOLD_TOTAL_BYTES (64 * 1024 * 1024)
 /* -e: at most this many fields. */
