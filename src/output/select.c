@@ -339,10 +339,14 @@ static void put_cell_text(struct sbuf *b, struct cursor v, bool in_list)
     }
 }
 
-static void put_cell(struct sbuf *b, const struct out_value *v)
+typedef void put_item_fn(struct sbuf *b, struct cursor text, enum field_type type,
+                         bool in_list);
+
+/* A value: its text, or a list's items joined by commas, each written by put. */
+static void put_each(struct sbuf *b, const struct out_value *v, put_item_fn *put)
 {
     if (v->kind == VALUE_TEXT) {
-        put_cell_text(b, v->text, false);
+        put(b, v->text, v->type, false);
         return;
     }
     enum field_type type;
@@ -353,8 +357,20 @@ static void put_cell(struct sbuf *b, const struct out_value *v)
             sput(b, ",", 1);
         }
         first = false;
-        put_cell_text(b, item, true);
+        put(b, item, type == FIELD_UINT ? FIELD_UINT : FIELD_STRING, true);
     }
+}
+
+static void put_cell_item(struct sbuf *b, struct cursor text, enum field_type type,
+                          bool in_list)
+{
+    (void)type;
+    put_cell_text(b, text, in_list);
+}
+
+static void put_cell(struct sbuf *b, const struct out_value *v)
+{
+    put_each(b, v, put_cell_item);
 }
 
 /* RFC 4180 section 2: a field holding a comma, a quote or a line break is quoted, a quote
@@ -387,32 +403,21 @@ static void put_csv_field(struct sbuf *b, const struct out_value *v)
     b->len = start + n + 2 + quotes;
 }
 
-/* A value as text output writes it (out_text_value): in a list each item so, joined by
- * commas. */
-static void put_text_value(struct sbuf *b, const struct out_value *v)
+/* A value as text output writes it (out_text_value): in a list each item so. */
+static void put_text_item(struct sbuf *b, struct cursor text, enum field_type type,
+                          bool in_list)
 {
     static char item_text[4 * FIELDS_BUF + 8];
-    if (v->kind == VALUE_TEXT) {
-        size_t n = out_text_value(v->text, false, item_text, sizeof(item_text));
-        sput(b, item_text, n);
-        return;
-    }
-    enum field_type type;
-    struct cursor item, items = v->items;
-    bool first = true;
-    while (fields_next_item(&items, &type, &item)) {
-        if (!first) {
-            sput(b, ",", 1);
-        }
-        first = false;
-        size_t n = out_text_value(item, true, item_text, sizeof(item_text));
-        sput(b, item_text, n);
-    }
+    (void)type;
+    sput(b, item_text, out_text_value(text, in_list, item_text, sizeof(item_text)));
 }
 
-static void put_json_scalar(struct sbuf *b, struct cursor text, enum field_type type)
+/* Numbers and booleans bare, anything else a JSON string as event lines write it. */
+static void put_json_item(struct sbuf *b, struct cursor text, enum field_type type,
+                          bool in_list)
 {
     static char json[6 * FIELDS_BUF + 8];
+    (void)in_list;
     if (type == FIELD_UINT || type == FIELD_BOOL) {
         uint8_t bytes[FIELDS_UINT_TEXT];
         struct cursor t = cur_take_upto(&text, sizeof(bytes));
@@ -426,22 +431,13 @@ static void put_json_scalar(struct sbuf *b, struct cursor text, enum field_type 
 
 static void put_json_value(struct sbuf *b, const struct out_value *v)
 {
-    if (v->kind == VALUE_TEXT) {
-        put_json_scalar(b, v->text, v->type);
-        return;
+    if (v->kind == VALUE_LIST) {
+        sput(b, "[", 1);
     }
-    enum field_type type;
-    struct cursor item, items = v->items;
-    bool first = true;
-    sput(b, "[", 1);
-    while (fields_next_item(&items, &type, &item)) {
-        if (!first) {
-            sput(b, ",", 1);
-        }
-        first = false;
-        put_json_scalar(b, item, type == FIELD_UINT ? FIELD_UINT : FIELD_STRING);
+    put_each(b, v, put_json_item);
+    if (v->kind == VALUE_LIST) {
+        sput(b, "]", 1);
     }
-    sput(b, "]", 1);
 }
 
 /* The line of the chosen fields (-e) in the output's format, into buf with its newline;
@@ -490,7 +486,7 @@ static size_t render_selected(const struct out_select *s, enum out_format format
                 }
                 sputs(&b, ref->name);
                 sput(&b, "=", 1);
-                put_text_value(&b, &v);
+                put_each(&b, &v, put_text_item);
                 present++;
             }
             break;
