@@ -923,10 +923,16 @@ struct filter *filter_compile_option(const char *option, const char *expr)
         if (column == 0) {
             errorf("%s: %s", option, err);
         } else {
-            /* one line: the expression with a caret before the column */
-            int before = (int)(column - 1);
-            errorf("%s: column %zu: %s: %.*s^%s", option, column, err, before, expr,
-                   expr + before);
+            /* one line: the expression, its line breaks and tabs as spaces (the lexer's
+             * whitespace, so the column stays right), with a caret before the column */
+            char shown[512];
+            snprintf(shown, sizeof(shown), "%s", expr);
+            for (char *c = shown; *c != '\0'; c++) {
+                *c = (unsigned char)*c < ' ' ? ' ' : *c;
+            }
+            int before = (int)(column - 1 < strlen(shown) ? column - 1 : strlen(shown));
+            errorf("%s: column %zu: %s: %.*s^%s", option, column, err, before, shown,
+                   shown + before);
         }
     }
     return flt;
