@@ -131,6 +131,12 @@ base=$(basename "$pcap")
 golden "$base" x509.csv "$pcap" -T csv -e conn,index,subject,issuer,san_dns -Y 'event == x509'
 golden "$base" Y-regex.fields.txt "$pcap" -T fields -e conn,event,message,sni \
     -Y 'sni ~ "\.hsdump\.test$"'
+# A ClientHello of 28 suites, 7 shown without -v: -Y sees the last one, -e prints them all.
+pcap="$p/keylog-curl-tls12.pcap"
+golden "$(basename "$pcap")" Y-whole-list.txt "$pcap" \
+    -Y 'cipher_suites contains TLS_EMPTY_RENEGOTIATION_INFO_SCSV'
+golden "$(basename "$pcap")" e-whole-list.fields.txt "$pcap" -T fields -e conn,cipher_suites \
+    -Y 'message == client_hello'
 # --conn-filter past its bound: a held_dropped line before the close
 pcap="$p/tls12-full.pcap"
 golden "$(basename "$pcap")" conn-filter-hold.txt "$pcap" --conn-filter 'status == established' \
