@@ -305,7 +305,19 @@ static void sputs(struct sbuf *b, const char *s)
 static void put_cell_text(struct sbuf *b, struct cursor v, bool in_list)
 {
     static const char hex[] = "0123456789abcdef";
+    static bool plain[2][256];
+    if (!plain[0]['a']) {
+        for (int c = ' '; c <= '~'; c++) {
+            plain[0][c] = plain[1][c] = c != '\\';
+        }
+        plain[1][','] = false;
+    }
     for (;;) {
+        /* a run of plain ASCII in one copy: most values are one run */
+        struct cursor run = cur_take_upto(&v, cur_span(v, plain[in_list]));
+        struct cursor fits = cur_take_upto(&run, b->cap - 1 - b->len);
+        cur_copy(fits, (uint8_t *)b->buf + b->len);
+        b->len += cur_len(fits);
         uint32_t cp;
         size_t n = utf8_sequence(v, &cp);
         if (n > 0) {
