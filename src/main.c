@@ -17,6 +17,7 @@
 #include "tcp/paths.h"
 #include "options.h"
 #include "output/output.h"
+#include "output/select.h"
 #include "capture/packet.h"
 #include "capture/pcap_writer.h"
 #include "capture/privileges.h"
@@ -475,6 +476,11 @@ int main(int argc, char **argv)
         opt_free(&opt);
         return status;
     }
+    struct out_select *select = NULL;
+    if (out_select_wanted(&opt) && (select = out_select_new(&opt)) == NULL) {
+        opt_free(&opt);
+        return EXIT_USAGE;
+    }
     install_signals();
     struct inputs in = {.n = 0};
     struct stats stats;
@@ -482,6 +488,7 @@ int main(int argc, char **argv)
     struct writer *writer = NULL;
     char err[512];
     if (!prepare(&opt, &in, &stats, &writer)) {
+        out_select_free(select);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
         secrets_close();
@@ -520,6 +527,9 @@ int main(int argc, char **argv)
     if (gather) {
         (void)out_gather_lines(&out); /* lines in 64 KiB blocks; else one write each */
     }
+    if (select != NULL) {
+        out_select_attach(&out, select);
+    }
     struct packet_ctx *pc = calloc(1, sizeof(*pc));
     if (pc == NULL || (pc->v6 = v6map_new()) == NULL) {
         errorf("out of memory");
@@ -552,6 +562,7 @@ int main(int argc, char **argv)
     }
     alarm(0);
     out_flush(&out);
+    out_select_finish(&out);
     /* The report is output, not a diagnostic: on stdout after the last event line, before
      * the counters on stderr. A closed pipe ended the events: it ends the report too. */
     if (env.report != NULL && !output_broken(&run) &&

@@ -37,6 +37,8 @@ enum {
     OPT_EXPIRY_WARNING,
     OPT_DURATION,
     OPT_NO_PROGRESS,
+    OPT_CONN_FILTER,
+    OPT_CONN_FILTER_HOLD,
 };
 
 static const struct option long_options[] = {
@@ -71,12 +73,16 @@ static const struct option long_options[] = {
     {"report", no_argument, NULL, OPT_REPORT},
     {"report-top", required_argument, NULL, OPT_REPORT_TOP},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
+    {"field", required_argument, NULL, 'e'},
+    {"display-filter", required_argument, NULL, 'Y'},
+    {"conn-filter", required_argument, NULL, OPT_CONN_FILTER},
+    {"conn-filter-hold", required_argument, NULL, OPT_CONN_FILTER_HOLD},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
 
-static const char short_options[] = "+r:i:s:pB:DZ:c:w:T:SvthlUnNKG:C:W:F:V:";
+static const char short_options[] = "+r:i:s:pB:DZ:c:w:T:SvthlUnNKG:C:W:F:V:e:Y:";
 
 /* --time-format names, in enum time_mode order; -t repeated counts through the same list. */
 static const char *const time_names[] = {"absolute", "none", "epoch", "delta", "date",
@@ -193,7 +199,22 @@ void opt_usage(FILE *fp)
           "      --duration SECONDS     stop after SECONDS (live: wall clock; files: packet time)\n"
           "\n"
           "Output:\n"
-          "  -T, --format FORMAT        text (default) or json (JSON Lines, one object per event)\n"
+          "  -T, --format FORMAT        text (default), json (JSON Lines, one object per event),\n"
+          "                             fields (the -e fields tab-separated, as tshark) or csv\n"
+          "                             (the -e fields as RFC 4180 CSV with a header line)\n"
+          "  -e, --field FIELD          print only FIELD (repeatable, or a comma list), in that\n"
+          "                             order; also the line's time, conn, client, server, src,\n"
+          "                             dst, dir, event, message\n"
+          "  -Y, --display-filter EXPR  print only the events EXPR matches, e.g.\n"
+          "                             'status == failed', 'version < TLSv1.2',\n"
+          "                             'cipher_suites contains TLS_RSA_WITH_RC4_128_SHA',\n"
+          "                             'sni ~ \"\\.example\\.com$\"' (see DISPLAY FILTERS)\n"
+          "      --conn-filter EXPR     print every line of each connection whose close line\n"
+          "                             EXPR matches (lines held until the close, bounded)\n"
+          "      --conn-filter-hold SIZE\n"
+          "                             bytes of lines --conn-filter holds per connection\n"
+          "                             (suffix K, M or G; default 256K; 64M in all at least);\n"
+          "                             past it a held_dropped line counts what was dropped\n"
           "  -S, --summary              only the closing line of each connection\n"
           "  -v, --verbose              full lists and certificate details; -vv also the hex of\n"
           "                             bodies hsdump does not decode\n"
@@ -613,11 +634,38 @@ int opt_parse(int argc, char **argv, struct options *o)
                 o->format = FORMAT_TEXT;
             } else if (strcmp(optarg, "json") == 0) {
                 o->format = FORMAT_JSON;
+            } else if (strcmp(optarg, "fields") == 0) {
+                o->format = FORMAT_FIELDS;
+            } else if (strcmp(optarg, "csv") == 0) {
+                o->format = FORMAT_CSV;
             } else {
-                errorf("-T: unknown format '%s': expected text or json", optarg);
+                errorf("-T: unknown format '%s': expected text, json, fields or csv", optarg);
                 return EXIT_USAGE;
             }
             break;
+        case 'e':
+            if (o->n_field_args == OPT_MAX_FIELD_ARGS) {
+                errorf("-e: at most %d times (a comma list takes several fields)",
+                       OPT_MAX_FIELD_ARGS);
+                return EXIT_USAGE;
+            }
+            o->field_args[o->n_field_args++] = optarg;
+            break;
+        case 'Y':
+            o->display_filter = optarg;
+            break;
+        case OPT_CONN_FILTER:
+            o->conn_filter = optarg;
+            break;
+        case OPT_CONN_FILTER_HOLD: {
+            unsigned long long n;
+            if (!parse_size(optarg, 1024, 1ull << 40, &n)) {
+                errorf("--conn-filter-hold: invalid size '%s': expected 1K to 1024G", optarg);
+                return EXIT_USAGE;
+            }
+            o->conn_hold_bytes = (size_t)n;
+            break;
+        }
         case 'S':
             o->summary = true;
             break;
@@ -766,6 +814,21 @@ int opt_parse(int argc, char **argv, struct options *o)
     }
     if (o->user != NULL && o->iface == NULL) {
         errorf("-Z: only with -i (reading files needs no privileges)");
+        return EXIT_USAGE;
+    }
+    if (o->conn_hold_bytes > 0 && o->conn_filter == NULL) {
+        errorf("--conn-filter-hold: only with --conn-filter");
+        return EXIT_USAGE;
+    }
+    if ((o->format == FORMAT_FIELDS || o->format == FORMAT_CSV) && o->n_field_args == 0) {
+        errorf("-T %s: give the fields to print with -e (e.g. -e time,conn,sni)",
+               o->format == FORMAT_CSV ? "csv" : "fields");
+        return EXIT_USAGE;
+    }
+    if (o->canonical &&
+        (o->n_field_args > 0 || o->display_filter != NULL || o->conn_filter != NULL)) {
+        errorf("--canonical: not with -e, -Y or --conn-filter (it prints its own sorted "
+               "lines)");
         return EXIT_USAGE;
     }
     if (o->report && o->canonical) {

@@ -9,8 +9,14 @@
 
 #define OPT_MAX_FILES 256
 #define OPT_MAX_KEYLOGS 16
+#define OPT_MAX_FIELD_ARGS 64
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON };
+enum out_format {
+    FORMAT_TEXT,
+    FORMAT_JSON,
+    FORMAT_FIELDS, /* -T fields: the -e fields tab-separated (tshark -T fields) */
+    FORMAT_CSV,    /* -T csv: the -e fields as RFC 4180 CSV, a header line first */
+};
 
 /* tcpdump's -t family: how the time at the start of each line is written. */
 enum time_mode {
@@ -61,6 +67,12 @@ struct options {
     const char *ca_file;     /* --ca-file: trust anchors (PEM) instead of the system's */
     const char *ca_path;     /* --ca-path: a hashed directory of them (c_rehash) */
     unsigned expiry_warning; /* --expiry-warning: days before notAfter that say expiring */
+    /* -e, -Y, --conn-filter (src/output/select.h) */
+    const char *field_args[OPT_MAX_FIELD_ARGS]; /* -e, in order: names or comma lists */
+    size_t n_field_args;
+    const char *display_filter; /* -Y */
+    const char *conn_filter;    /* --conn-filter */
+    size_t conn_hold_bytes;     /* --conn-filter-hold: per connection (HOLD_CONN_BYTES) */
 };
 
 /* Parses argv into o. Returns -1 to go on, or the exit status to leave with (0 after --help

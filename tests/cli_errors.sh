@@ -99,7 +99,38 @@ expect_error "-F with an expression too" \
     -F "$tmp/filter" -r "$pcap" port 443
 expect_error "-F missing" '^hsdump: -F /nonexistent: No such file or directory$' \
     -F /nonexistent -r "$pcap"
-expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text or json\$" -T xml -r "$pcap"
+expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text, json, fields or csv\$" \
+    -T xml -r "$pcap"
+# -e, -Y, --conn-filter (issue 19): bad names and expressions are refused before any output,
+# the expression's error with its column and the expression with a caret.
+expect_error "-T fields without -e" \
+    '^hsdump: -T fields: give the fields to print with -e (e.g. -e time,conn,sni)$' -T fields -r "$pcap"
+expect_error "-T csv without -e" '^hsdump: -T csv: give the fields to print with -e' -T csv -r "$pcap"
+expect_error "-e with an empty name" "^hsdump: -e: empty field name in 'sni,,alpn'\$" \
+    -e sni,,alpn -r "$pcap"
+expect_error "-e with a bad name" "^hsdump: -e: bad field name in 'sni alpn': " -e 'sni alpn' -r "$pcap"
+expect_error "-Y without a value" \
+    "^hsdump: -Y: column 10: expected a value, found '==': status== ^==x\$" -Y 'status== ==x' -r "$pcap"
+expect_error "-Y unbalanced parenthesis" \
+    "^hsdump: -Y: column 16: expected ')', 'and' or 'or', found the end: (status==failed^\$" \
+    -Y '(status==failed' -r "$pcap"
+expect_error "-Y bare field" '^hsdump: -Y: column 4: expected an operator (== != < <= > >= ~ contains exists), found the end: sni^$' \
+    -Y sni -r "$pcap"
+expect_error "-Y bad regular expression" '^hsdump: -Y: column 7: bad regular expression: .*: sni ~ ^"(("$' \
+    -Y 'sni ~ "(("' -r "$pcap"
+expect_error "-Y unterminated string" \
+    "^hsdump: -Y: column 8: string not terminated: sni == ^\"abc\$" -Y 'sni == "abc' -r "$pcap"
+expect_error "-Y empty" '^hsdump: -Y: column 1: empty expression: ^$' -Y '' -r "$pcap"
+expect_error "--conn-filter bad" \
+    "^hsdump: --conn-filter: column 8: expected an operator .*, found 'failed': status ^failed\$" \
+    --conn-filter 'status failed' -r "$pcap"
+expect_error "--conn-filter-hold without --conn-filter" \
+    '^hsdump: --conn-filter-hold: only with --conn-filter$' --conn-filter-hold 1M -r "$pcap"
+expect_error "--conn-filter-hold too small" \
+    "^hsdump: --conn-filter-hold: invalid size '10': expected 1K to 1024G\$" \
+    --conn-filter 'status==failed' --conn-filter-hold 10 -r "$pcap"
+expect_error "--canonical with -Y" '^hsdump: --canonical: not with -e, -Y or --conn-filter' \
+    --canonical -Y 'status==failed' -r "$pcap"
 expect_error "-tttttt" '^hsdump: -t: at most five (-ttttt)$' -tttttt -r "$pcap"
 modes="absolute, none, epoch, delta, date or since-first"
 expect_error "--time-format bogus" \

@@ -124,5 +124,45 @@ if command -v openssl >/dev/null 2>&1; then
     pcap="$srcdir/pcaps/cert-resigned.pcap"
     golden "$(basename "$pcap")" cafile.txt "$pcap" --ca-path "$tmp/ca"
 fi
+
+# Field selection and filters (issue 19 parts 1 and 2): -e in every format, -Y, --conn-filter.
+p="$srcdir/pcaps"
+pcap="$p/interleaved.pcap"
+base=$(basename "$pcap")
+golden "$base" fields.txt "$pcap" -T fields \
+    -e time,conn,src,dst,dir,event,message,version,cipher_suites -e sni,fields_overflow
+golden "$base" csv "$pcap" -T csv -e conn,client,server,event,message,cipher_suites,sni
+golden "$base" e.txt "$pcap" -e conn,event,message,cipher_suite,status
+golden "$base" e.json "$pcap" -T json -e conn,dir,event,message,supported_versions,records_c2s
+golden "$base" e.S.csv "$pcap" -S -T csv -e conn,status,version,cipher_suite,ja4,bytes_s2c
+golden "$base" Y-version.txt "$pcap" -Y 'version < TLSv1.3'
+golden "$base" Y-list.txt "$pcap" -t -Y 'supported_versions contains TLSv1.3 or ec_point_formats ~ "^ansiX962"'
+golden "$base" conn-filter.txt "$pcap" -t --conn-filter 'version == TLSv1.3'
+golden "$base" conn-filter-Y.fields.txt "$pcap" -T fields -e conn,event,message \
+    --conn-filter 'version >= TLSv1.2 and not flags contains ems' -Y 'event != encrypted'
+# two captures read in turn: one failed handshake among established ones
+pcap="$p/alert-handshake-failure.pcap"
+base=$(basename "$pcap")
+golden "$base" Y-failed.txt "$pcap" -r "$p/tls12-full.pcap" -Y 'status == failed'
+golden "$base" conn-filter-failed.json "$pcap" -r "$p/tls12-full.pcap" -T json \
+    --conn-filter 'status == failed'
+golden "$base" Y-contains.fields.txt "$pcap" -r "$p/tls12-full.pcap" -T fields \
+    -e conn,event,message,cipher_suites -Y 'cipher_suites contains TLS_RSA_WITH_AES_256_CBC_SHA'
+# certificate names (spaces, '=' and commas) in CSV; a regular expression on the SNI
+pcap="$p/tls12-chain3.pcap"
+base=$(basename "$pcap")
+golden "$base" x509.csv "$pcap" -T csv -e conn,index,subject,issuer,san_dns -Y 'event == x509'
+golden "$base" Y-regex.fields.txt "$pcap" -T fields -e conn,event,message,sni \
+    -Y 'sni ~ "\.hsdump\.test$"'
+# A ClientHello of 28 suites, 7 shown without -v: -Y sees the last one, -e prints them all.
+pcap="$p/keylog-curl-tls12.pcap"
+golden "$(basename "$pcap")" Y-whole-list.txt "$pcap" \
+    -Y 'cipher_suites contains TLS_EMPTY_RENEGOTIATION_INFO_SCSV'
+golden "$(basename "$pcap")" e-whole-list.fields.txt "$pcap" -T fields -e conn,cipher_suites \
+    -Y 'message == client_hello'
+# --conn-filter past its bound: a held_dropped line before the close
+pcap="$p/tls12-full.pcap"
+golden "$(basename "$pcap")" conn-filter-hold.txt "$pcap" --conn-filter 'status == established' \
+    --conn-filter-hold 1K
 [ "$update" = yes ] && exit 0
 done_testing

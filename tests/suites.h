@@ -40,5 +40,7 @@ Suite *suite_cert_decompress(void);
 Suite *suite_top_table(void);
 Suite *suite_report(void);
 Suite *suite_cert_check(void);
+Suite *suite_filter(void);
+Suite *suite_select(void);
 
 #endif

@@ -208,6 +208,30 @@ START_TEST(every_long_option_is_in_man_page_and_help)
 }
 END_TEST
 
+/* -e collects its arguments in order (select.c splits the comma lists); -T fields and csv
+ * need one; -Y and --conn-filter keep their expressions (compiled by select.c). */
+START_TEST(field_and_filter_options)
+{
+    struct options o;
+    const char *argv[] = {"hsdump", "-T", "csv", "-e", "time,conn", "--field", "sni",
+                          "-Y", "status == failed", "--conn-filter", "version < TLSv1.2",
+                          "--conn-filter-hold", "1M", "-r", "a.pcap", NULL};
+    ck_assert_int_eq(parse(&o, 15, argv), -1);
+    ck_assert_int_eq(o.format, FORMAT_CSV);
+    ck_assert_uint_eq(o.n_field_args, 2);
+    ck_assert_str_eq(o.field_args[0], "time,conn");
+    ck_assert_str_eq(o.field_args[1], "sni");
+    ck_assert_str_eq(o.display_filter, "status == failed");
+    ck_assert_str_eq(o.conn_filter, "version < TLSv1.2");
+    ck_assert_uint_eq(o.conn_hold_bytes, 1024 * 1024);
+    opt_free(&o);
+    const char *no_fields[] = {"hsdump", "-T", "fields", "-r", "a.pcap", NULL};
+    ck_assert_int_eq(parse(&o, 5, no_fields), 2);
+    const char *hold_alone[] = {"hsdump", "--conn-filter-hold", "1M", "-r", "a.pcap", NULL};
+    ck_assert_int_eq(parse(&o, 5, hold_alone), 2);
+}
+END_TEST
+
 Suite *suite_options(void)
 {
     Suite *s = suite_create("options");
@@ -220,6 +244,7 @@ Suite *suite_options(void)
     tcase_add_test(tc, bad_output_and_stop_values_are_usage_errors);
     tcase_add_test(tc, tcpdump_rotation_and_buffering_options);
     tcase_add_test(tc, every_long_option_is_in_man_page_and_help);
+    tcase_add_test(tc, field_and_filter_options);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,9 +9,10 @@
 #include <time.h>
 
 #include "base/fields.h"
+#include "output/select.h"
 
-/* Big enough for the largest field list (FIELDS_BUF bytes, each possibly escaped to 6). */
-#define LINE_MAX_BYTES (6 * FIELDS_BUF + 1024)
+#define LINE_MAX_BYTES OUT_LINE_MAX
+_Static_assert(OUT_LINE_MAX >= 6 * FIELDS_BUF + 1024, "a line of a full field list fits");
 /* A block holds what is gathered before it is written, plus the longest line. */
 #define BLOCK_CAPACITY (OUT_BLOCK_BYTES + LINE_MAX_BYTES)
 
@@ -58,6 +59,8 @@ void out_free(struct output *o)
 {
     free(o->block);
     o->block = NULL;
+    out_select_free(o->select);
+    o->select = NULL;
 }
 
 void out_packet_time(struct output *o, struct timeval ts)
@@ -174,6 +177,10 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
     if (o->failed || (o->style.summary && strcmp(f->event, "close") != 0)) {
         return;
     }
+    if (o->select != NULL) {
+        out_select_event(o, p, f);
+        return;
+    }
     out_format_time(o, p->ts, time, sizeof(time));
     char *at = line;
     size_t cap = sizeof(line);
@@ -197,6 +204,31 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
     /* glibc's line-buffered fwrite can report success after the write under it failed
      * (EPIPE): ferror() is what tells a closed pipe. */
     /* unlocked: one thread writes, and a million lines paid a lock each */
+    if (fwrite_unlocked(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0) ||
+        ferror(o->fp)) {
+        o->failed = true;
+    }
+}
+
+void out_write(struct output *o, const char *line, size_t n)
+{
+    if (o->failed || n == 0) {
+        return;
+    }
+    if (o->block != NULL) {
+        while (n > 0) {
+            size_t room = OUT_BLOCK_BYTES + LINE_MAX_BYTES - o->block_len;
+            size_t part = n < room ? n : room;
+            memcpy(o->block + o->block_len, line, part);
+            o->block_len += part;
+            line += part;
+            n -= part;
+            if (o->block_len >= OUT_BLOCK_BYTES) {
+                write_block(o);
+            }
+        }
+        return;
+    }
     if (fwrite_unlocked(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0) ||
         ferror(o->fp)) {
         o->failed = true;

@@ -80,6 +80,9 @@ struct output {
     char second_text[STAMP_DATE_MAX + 9];
     size_t second_len;
     long stamp_usec; /* -1: the fraction is not written yet */
+    /* -e, -Y, --conn-filter, -T fields/csv (select.h); NULL when none is given, and then
+     * out_event() takes its usual path untouched. */
+    struct out_select *select;
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
@@ -93,6 +96,10 @@ void out_free(struct output *o);
 /* Called for every captured packet: the first one is the origin of -tttt. */
 void out_packet_time(struct output *o, struct timeval ts);
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f);
+/* Writes one finished line (or several) the way out_event() writes its own. */
+void out_write(struct output *o, const char *line, size_t n);
+/* Big enough for the largest line of any renderer (FIELDS_BUF bytes, each escaped to 6). */
+#define OUT_LINE_MAX (6 * 16384 + 1024)
 
 /* The time column for ts under the output's mode ("" for -t); updates the -ttt origin. */
 void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap);
