@@ -449,14 +449,17 @@ static void held_evicted(struct budget_entry *e)
     abandon_direction((struct tls_dir *)((char *)e - offsetof(struct tls_dir, rec_entry)));
 }
 
-/* Adds bytes to the held record: room for twice the bytes held (so at most 2x what came,
- * and a record of n segments moved about log2(n) times, not n), never past the record's own
- * end. */
+/* Adds bytes to the held record: first exactly the bytes that came, then room for twice the
+ * bytes held (so never more than twice what came, and a record of n segments moved about
+ * log2(n) times), never past the record's own end. */
 static bool hold_more(struct tls_dir *td, struct cursor bytes)
 {
     size_t need = td->rec_len + cur_len(bytes);
     if (need > td->rec_cap) {
-        size_t cap = need * 2 > REC_HELD_MIN ? need * 2 : REC_HELD_MIN;
+        size_t cap = td->rec_cap == 0 ? need : need * 2;
+        if (cap < REC_HELD_MIN) {
+            cap = REC_HELD_MIN;
+        }
         size_t end = held_record_end(td);
         if (end != 0 && cap > end) {
             cap = end;
