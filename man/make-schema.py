@@ -9,7 +9,7 @@ import json
 import re
 import sys
 
-EVENT_RE = re.compile(r'const char \*const keys_events\[\] = \{(.*?)\};', re.S)
+EVENTS_RE = re.compile(r'const char \*const keys_(report_)?events\[\] = \{(.*?)\};', re.S)
 KEY_RE = re.compile(r'^KEY\((\w+), (\w+), "([^"]*)", "((?:[^"\\]|\\.)*)"\)$')
 
 TYPES = {
@@ -21,8 +21,10 @@ TYPES = {
     "BOOL": {"type": "boolean"},
     "LIST": {"type": "array", "items": {"type": "string"}},
     "UINTS": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+    "COUNTS": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
 }
-# Always on a line (time is absent with -t); message names the handshake message.
+# Always on an event line (time is absent with -t); message names the handshake message.
+# --report's objects have only event in common with them.
 REQUIRED = ["conn", "client", "dir", "server", "event"]
 REQUIRED_BY_EVENT = {"handshake": ["message"]}
 EXACT = {"dir": {"enum": ["c2s", "s2c"]}}
@@ -36,11 +38,13 @@ def read(def_path):
             name, typ, events, meaning = m.groups()
             keys.append((name, typ, events.split(), meaning.replace('\\"', '"')))
     src = open(def_path.replace("keys.def", "keys.c"), encoding="ascii").read()
-    events = re.findall(r'"(\w+)"', EVENT_RE.search(src).group(1))
-    return keys, events
+    conn_events, report_events = [], []
+    for report, body in EVENTS_RE.findall(src):
+        (report_events if report else conn_events).extend(re.findall(r'"(\w+)"', body))
+    return keys, conn_events, report_events
 
 
-def schema(keys, events):
+def schema(keys, conn_events, report_events):
     defs = {}
     for name, typ, _, meaning in keys:
         d = dict(TYPES[typ])
@@ -48,26 +52,29 @@ def schema(keys, events):
         d["description"] = meaning
         defs[name] = d
     rules = []
+    events = conn_events + report_events
     for event in events:
+        star = event in conn_events
         props = {name: {"$ref": "#/$defs/" + name}
-                 for name, _, evs, _ in keys if "*" in evs or event in evs}
+                 for name, _, evs, _ in keys if (star and "*" in evs) or event in evs}
         props["event"] = {"const": event}
         rules.append({
             "if": {"properties": {"event": {"const": event}}},
             "then": {
                 "properties": props,
-                "required": REQUIRED + REQUIRED_BY_EVENT.get(event, []),
+                "required": (REQUIRED if star else ["event"]) + REQUIRED_BY_EVENT.get(event, []),
                 "additionalProperties": False,
             },
         })
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "hsdump -T json event line",
-        "description": "One JSON object per line of hsdump -T json, discriminated by its event "
-                       "key; each key has one type on every line (hsdump(1), FIELDS). Made by "
-                       "man/make-schema.py from src/output/keys.def.",
+        "description": "One JSON object per line of hsdump -T json (events, and --report's "
+                       "objects), discriminated by its event key; each key has one type on "
+                       "every line (hsdump(1), Keys and types). Made by man/make-schema.py from "
+                       "src/output/keys.def.",
         "type": "object",
-        "required": REQUIRED,
+        "required": ["event"],
         "properties": {"event": {"enum": events}},
         "allOf": rules,
         "$defs": defs,
@@ -76,8 +83,8 @@ def schema(keys, events):
 
 def main():
     def_path = sys.argv[1] if len(sys.argv) > 1 else "src/output/keys.def"
-    keys, events = read(def_path)
-    json.dump(schema(keys, events), sys.stdout, indent=1, sort_keys=False)
+    keys, conn_events, report_events = read(def_path)
+    json.dump(schema(keys, conn_events, report_events), sys.stdout, indent=1)
     sys.stdout.write("\n")
 
 

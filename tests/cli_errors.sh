@@ -115,7 +115,7 @@ check "--list-fields exits 0 with the fields on stdout" \
 check "--list-fields gives cipher_suites as a list of handshake lines" \
     grep -q "^cipher_suites$(printf '\t')list$(printf '\t')handshake$(printf '\t')" "$tmp/out"
 check "--list-fields: every line has four columns and a known type" awk -F '\t' \
-    'NF != 4 || $2 !~ /^(token|string|hex|uint|decimal|bool|list|uint_list)$/ { bad = 1 }
+    'NF != 4 || $2 !~ /^(token|string|hex|uint|decimal|bool|list|uint_list|counts)$/ { bad = 1 }
      END { exit bad }' "$tmp/out"
 
 if [ -f "$pcap" ]; then

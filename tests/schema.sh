@@ -1,9 +1,9 @@
 #!/bin/sh
 # One JSON schema (issue 19 part 5): man/hsdump.schema.json is what man/make-schema.py makes
 # of src/output/keys.def, and every line hsdump -T json -vv prints for every bundled capture
-# (the key-logged ones also with their key logs, the hostile ones too) validates against it:
-# each key declared for its event, with its one type. Needs python3-jsonschema (Debian);
-# skipped without it.
+# (the key-logged ones also with their key logs, the hostile ones too), and the objects
+# --report adds, validate against it: each key declared for its event, with its one type.
+# Needs python3-jsonschema (Debian); skipped without it.
 . "${srcdir:-.}/tests/lib.sh"
 
 command -v python3 >/dev/null 2>&1 || skip_all "no python3"
@@ -49,6 +49,15 @@ for pcap in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng "$srcdir"/pcaps/host
         fi
     esac
 done
+
+# --report's objects follow the events of one run over every capture.
+all=""
+for pcap in "$srcdir"/pcaps/*.pcap "$srcdir"/pcaps/*.pcapng; do
+    [ -f "$pcap" ] && all="$all -r $pcap"
+done
+n=$((n + 1))
+# shellcheck disable=SC2086
+"$HSDUMP" -T json --report $all >"$tmp/out.$n.json" 2>/dev/null
 
 python3 - "$schema" "$tmp"/out.*.json <<'PY' >"$tmp/report"
 import json, sys

@@ -20,12 +20,14 @@ const char *const keys_events[] = {
     "connection_close", "close", NULL,
 };
 
+const char *const keys_report_events[] = {"report", "report_server", "report_client", NULL};
+
 const char *keys_type_name(enum key_type type)
 {
     static const char *const names[KEY_TYPE_COUNT] = {
         [KEY_TOKEN] = "token", [KEY_STRING] = "string", [KEY_HEX] = "hex",
         [KEY_UINT] = "uint",   [KEY_DECIMAL] = "decimal", [KEY_BOOL] = "bool",
-        [KEY_LIST] = "list",   [KEY_UINTS] = "uint_list",
+        [KEY_LIST] = "list",   [KEY_UINTS] = "uint_list", [KEY_COUNTS] = "counts",
     };
     return (unsigned)type < KEY_TYPE_COUNT ? names[type] : "?";
 }
@@ -100,7 +102,7 @@ const char *keys_check(const struct fields *f, const struct field *fd)
     if (k == NULL) {
         return "not declared in keys.def";
     }
-    if (strcmp(k->events, "*") != 0 && !has_word(k->events, f->event)) {
+    if (!has_word(k->events, "*") && !has_word(k->events, f->event)) {
         return "not declared for this event in keys.def";
     }
     if (!shape_matches(f, fd, k->type)) {

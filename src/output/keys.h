@@ -15,20 +15,22 @@ enum key_type {
     KEY_BOOL,
     KEY_LIST,
     KEY_UINTS,
+    KEY_COUNTS,
     KEY_TYPE_COUNT
 };
 
 struct key_info {
     const char *name;
     enum key_type type;
-    const char *events; /* space-separated event names, or "*" for every event */
+    const char *events; /* space-separated event names; "*": every event of a connection */
     const char *meaning;
 };
 
 extern const struct key_info keys_table[];
 extern const size_t keys_count;
-/* Every event name a line may carry, NULL-terminated. */
+/* Every event of a connection, then the --report objects' events; NULL-terminated. */
 extern const char *const keys_events[];
+extern const char *const keys_report_events[];
 
 /* "token", "string", ...: the type column of --list-fields. */
 const char *keys_type_name(enum key_type type);
