@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+struct field;
+struct fields;
+
 enum key_type {
     KEY_TOKEN,
     KEY_STRING,
@@ -28,7 +31,7 @@ struct key_info {
 
 extern const struct key_info keys_table[];
 extern const size_t keys_count;
-/* Every event of a connection, then the --report objects' events; NULL-terminated. */
+/* The events of a connection's lines, and those of --report's objects; NULL-terminated. */
 extern const char *const keys_events[];
 extern const char *const keys_report_events[];
 
@@ -36,11 +39,9 @@ extern const char *const keys_report_events[];
 const char *keys_type_name(enum key_type type);
 /* The declared key, or NULL. */
 const struct key_info *keys_find(const char *name);
-/* Whether the list declares key, for event, with the JSON type field values of type ftype (an
- * enum field_type of base/fields.h) render as: NULL when it does, else what is wrong (for
- * tests; not on the output path). */
-struct field;
-struct fields;
+/* NULL when the list declares fd's key for f's event with the JSON type fd renders as, else
+ * what is wrong. For tests (tests/vectors.c checks every event they dissect); a lookup per
+ * field has no place on the output path. */
 const char *keys_check(const struct fields *f, const struct field *fd);
 /* --list-fields: name, type, events and meaning, tab-separated, one key a line. */
 void keys_print(FILE *fp);
