@@ -125,6 +125,7 @@ struct conn *conn_open(struct conn_env *env, const struct endpoint *client,
     c->server = *server;
     c->kind = CONN_UNDECIDED;
     c->gtpu = env->in_gtpu;
+    c->first_seen = env->now; /* the glue that saw an earlier packet (a SYN) says so */
     /* calloc() left c->tls in tls_state_init()'s state (all zero, tls.h): zeroing its 2.5 KB
      * again cost a tenth of opening a connection */
     c->tls.budget = env->budget;
@@ -412,6 +413,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     struct fields f;
     fields_init(&f, "close", NULL);
     fields_add_token(&f, "end", end_name(end));
+    conn_describe_times(c, &f);
     count_established(c); /* when the close settled it */
     flow_describe(&c->tls, &f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
@@ -496,6 +498,16 @@ void conn_note_tunnel(struct conn *c, enum dir d)
         c->has_teid[d] = true;
         c->teid[d] = c->env->gtpu_teid;
     }
+}
+
+void conn_describe_times(const struct conn *c, struct fields *f)
+{
+    char text[64];
+    if (c->env->out != NULL && out_format_start(c->env->out, c->first_seen, text, sizeof(text))) {
+        fields_add_token(f, "start", text);
+    }
+    out_format_interval(c->env->now, c->first_seen, text, sizeof(text));
+    fields_add_decimal(f, "duration", text);
 }
 
 void conn_describe_tunnel(const struct conn *c, struct fields *f)

@@ -88,6 +88,7 @@ struct conn {
     size_t head_len;
     size_t head_arrow;
     struct timeval last_active;
+    struct timeval first_seen; /* its first packet: start= on the close line */
     uint64_t events_suppressed;
     struct tls_state tls;
     /* STARTTLS (starttls.h): the plaintext seen while an upgrade may still come (owned, NULL
@@ -158,6 +159,9 @@ void conn_describe_tls(struct conn *c, struct fields *f);
 /* A packet of direction d reached c: inside GTP-U, keeps the TEID it came with (first one
  * per direction). */
 void conn_note_tunnel(struct conn *c, enum dir d);
+/* The close line's start= (its first packet, as the time column) and duration= (seconds from
+ * it to the close line's time), for TCP and UDP alike. */
+void conn_describe_times(const struct conn *c, struct fields *f);
 /* The close line's tunnel facts (the GTP-U TEIDs), for TCP and UDP alike. */
 void conn_describe_tunnel(const struct conn *c, struct fields *f);
 

@@ -14,6 +14,7 @@
 #include "messages.h"
 #include "base/budget.h"
 #include "base/names.h"
+#include "output/keys.h"
 #include "report/report.h"
 #include "checks/cert_check.h"
 #include "tcp/reassembly.h"
@@ -24,6 +25,7 @@ enum {
     OPT_IMMEDIATE_MODE,
     OPT_STATS,
     OPT_LIST_NAMES,
+    OPT_LIST_FIELDS,
     OPT_CANONICAL,
     OPT_TIME_FORMAT,
     OPT_MAX_CONNS,
@@ -77,6 +79,7 @@ static const struct option long_options[] = {
     {"display-filter", required_argument, NULL, 'Y'},
     {"conn-filter", required_argument, NULL, OPT_CONN_FILTER},
     {"conn-filter-hold", required_argument, NULL, OPT_CONN_FILTER_HOLD},
+    {"list-fields", no_argument, NULL, OPT_LIST_FIELDS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -155,7 +158,7 @@ void opt_usage(FILE *fp)
     fputs("Usage: hsdump [options] -r FILE [-r FILE...] [filter expression]\n"
           "       hsdump [options] -i INTERFACE [filter expression]\n"
           "       hsdump diff [options] A B [filter expression]   (hsdump diff --help)\n"
-          "       hsdump -D | --list-names | --help | --version\n"
+          "       hsdump -D | --list-names | --list-fields | --help | --version\n"
           "Prints every TLS record and handshake message, one line per event.\n"
           "\n"
           "Input:\n"
@@ -247,6 +250,8 @@ void opt_usage(FILE *fp)
           "                             (default 1000; implies --report)\n"
           "      --list-names           print every code point hsdump names (registry, value,\n"
           "                             name; tab-separated) and exit\n"
+          "      --list-fields          print every output field (name, type, events, meaning;\n"
+          "                             tab-separated) and exit\n"
           "  -h, --help                 show this help and exit\n"
           "      --version              show the version and exit\n"
           "\n"
@@ -775,6 +780,9 @@ int opt_parse(int argc, char **argv, struct options *o)
             return 0;
         case OPT_LIST_NAMES:
             list_names(stdout);
+            return 0;
+        case OPT_LIST_FIELDS:
+            keys_print(stdout);
             return 0;
         case OPT_VERSION:
             printf("hsdump %s\n", PACKAGE_VERSION);

@@ -6,7 +6,7 @@
 int main(void)
 {
     Suite *(*const suites[])(void) = {
-        suite_cursor, suite_fields, suite_names, suite_record, suite_hello, suite_fingerprint,
+        suite_cursor, suite_fields, suite_keys, suite_names, suite_record, suite_hello, suite_fingerprint,
         suite_linklayer, suite_ipv6map, suite_output_text, suite_output_json, suite_options, suite_protected,
         suite_diff, suite_pcap_writer, suite_starttls, suite_partial,
         suite_messages, suite_extensions, suite_flow,

@@ -186,6 +186,15 @@ check "--help exits 0 with usage on stdout" \
     test $? -eq 0 -a ! -s "$tmp/err" -a -n "$(grep '^Usage: hsdump' "$tmp/out")"
 "$HSDUMP" --version >"$tmp/out" 2>&1
 check "--version prints the version" grep -q '^hsdump [0-9]' "$tmp/out"
+# --list-fields: one tab-separated line per output key (name, type, events, meaning), exit 0
+"$HSDUMP" --list-fields >"$tmp/out" 2>"$tmp/err"
+check "--list-fields exits 0 with the fields on stdout" \
+    test $? -eq 0 -a ! -s "$tmp/err" -a "$(wc -l <"$tmp/out")" -gt 100
+check "--list-fields gives cipher_suites as a list of handshake lines" \
+    grep -q "^cipher_suites$(printf '\t')list$(printf '\t')handshake$(printf '\t')" "$tmp/out"
+check "--list-fields: every line has four columns and a known type" awk -F '\t' \
+    'NF != 4 || $2 !~ /^(token|string|hex|uint|decimal|bool|list|uint_list|counts)$/ { bad = 1 }
+     END { exit bad }' "$tmp/out"
 
 if [ -f "$pcap" ]; then
     size=$(wc -c <"$pcap")

@@ -6,6 +6,7 @@
 
 Suite *suite_cursor(void);
 Suite *suite_fields(void);
+Suite *suite_keys(void);
 Suite *suite_names(void);
 Suite *suite_record(void);
 Suite *suite_hello(void);

@@ -682,7 +682,7 @@ START_TEST(ech_outer_gives_suite_config_and_lengths)
                       "\\x20and\\x20payload");
     check_ext_patched(EXT_IN_CLIENT_HELLO, EXT_encrypted_client_hello, ech_outer,
                       sizeof(ech_outer), 0, 0x02, /* no such ECHClientHelloType */
-                      "ech_type=2 malformed=encrypted_client_hello "
+                      "ech_type=0x02 malformed=encrypted_client_hello "
                       "expected=type\\x20outer\\x20(0)\\x20or\\x20inner\\x20(1)");
 }
 END_TEST

@@ -23,7 +23,7 @@ static void hello(struct fields *f)
     fields_init(f, "handshake", "client_hello");
     fields_add_name(f, "legacy_version", NAMES_VERSION, 0x0303);
     fields_add_uint(f, "length", 512);
-    fields_list_begin_brief(f, "cipher_suites");
+    fields_list_begin(f, "cipher_suites");
     for (uint32_t cs = 0x1301; cs <= 0x1305; cs++) {
         fields_list_name(f, NAMES_CIPHER, cs);
     }

@@ -644,7 +644,7 @@ START_TEST(key_update_bad_value_or_length_is_malformed)
     struct tls_state tmpl;
     after_server_hello(&tmpl, VERSION_TLSv1_3, CIPHER_TLS_AES_128_GCM_SHA256);
     check_line(&tmpl, DIR_C2S, HS_key_update, two, sizeof(two),
-               "handshake key_update length=1 request_update=2 malformed=request_update "
+               "handshake key_update length=1 request_update=0x02 malformed=request_update "
                "expected=update_not_requested\\x20(0)\\x20or\\x20update_requested\\x20(1)",
                NULL);
     check_line(&tmpl, DIR_C2S, HS_key_update, long_body, sizeof(long_body),

@@ -83,16 +83,16 @@ START_TEST(rows_count_handshakes_versions_and_suites)
                      "\"servers_taken\":0,\"clients\":1,\"clients_taken\":0}");
     ck_assert_str_eq(line_of(out, 1, buf, sizeof(buf)),
                      "{\"event\":\"report_server\",\"server\":\"a.example\",\"port\":443,"
-                     "\"sni\":true,\"handshakes\":3,\"error\":0,\"failures\":0,\"causes\":{},"
+                     "\"is_sni\":true,\"handshakes\":3,\"error\":0,\"failures\":0,\"causes\":{},"
                      "\"versions\":{\"TLSv1.3\":2,\"TLSv1.2\":1},"
-                     "\"cipher_suites\":{\"TLS_AES_128_GCM_SHA256\":2,"
+                     "\"chosen_cipher_suites\":{\"TLS_AES_128_GCM_SHA256\":2,"
                      "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\":1},"
-                     "\"cert_issues\":{},\"trust\":{},\"weak\":{}}");
+                     "\"cert_issue_counts\":{},\"trust_counts\":{},\"weak_counts\":{}}");
     ck_assert_str_eq(line_of(out, 2, buf, sizeof(buf)),
                      "{\"event\":\"report_server\",\"server\":\"192.0.2.2\",\"port\":8443,"
-                     "\"sni\":false,\"handshakes\":1,\"error\":0,\"failures\":0,\"causes\":{},"
-                     "\"versions\":{},\"cipher_suites\":{},\"cert_issues\":{},\"trust\":{},"
-                     "\"weak\":{}}");
+                     "\"is_sni\":false,\"handshakes\":1,\"error\":0,\"failures\":0,\"causes\":{},"
+                     "\"versions\":{},\"chosen_cipher_suites\":{},\"cert_issue_counts\":{},\"trust_counts\":{},"
+                     "\"weak_counts\":{}}");
     ck_assert_str_eq(line_of(out, 3, buf, sizeof(buf)),
                      "{\"event\":\"report_client\",\"ja4\":\"t13d_ja4_one\",\"handshakes\":4,"
                      "\"error\":0,\"servers\":2,\"servers_exact\":true,\"failures\":0}");
@@ -129,11 +129,11 @@ START_TEST(cause_weak_and_certificate_columns)
     char *out = printed(r, FORMAT_JSON);
     char want[2048];
     snprintf(want, sizeof(want),
-             "{\"event\":\"report_server\",\"server\":\"a.example\",\"port\":443,\"sni\":true,"
+             "{\"event\":\"report_server\",\"server\":\"a.example\",\"port\":443,\"is_sni\":true,"
              "\"handshakes\":4,\"error\":0,\"failures\":3,\"causes\":{\"%s\":2,\"%s\":1},"
-             "\"versions\":{\"TLSv1.3\":4},\"cipher_suites\":{\"TLS_AES_128_GCM_SHA256\":4},"
-             "\"cert_issues\":{\"%s\":2,\"%s\":2},\"trust\":{\"untrusted\":2,\"trusted\":1},"
-             "\"weak\":{\"%s\":3,\"%s\":2}}",
+             "\"versions\":{\"TLSv1.3\":4},\"chosen_cipher_suites\":{\"TLS_AES_128_GCM_SHA256\":4},"
+             "\"cert_issue_counts\":{\"%s\":2,\"%s\":2},\"trust_counts\":{\"untrusted\":2,\"trusted\":1},"
+             "\"weak_counts\":{\"%s\":3,\"%s\":2}}",
              cause_name(CAUSE_UNKNOWN_CA), cause_name(CAUSE_CERTIFICATE_EXPIRED),
              cert_issue_name(CERT_ISSUE_EXPIRED), cert_issue_name(CERT_ISSUE_SELF_SIGNED),
              weak_name(WEAK_TLS10), weak_name(WEAK_RC4));
@@ -184,10 +184,10 @@ START_TEST(report_add_reads_the_connection_state)
         snprintf(causes, sizeof(causes), "{\"%s\":2}", cause_name(cause));
     }
     snprintf(want, sizeof(want),
-             "{\"event\":\"report_server\",\"server\":\"dot.example\",\"port\":853,\"sni\":true,"
+             "{\"event\":\"report_server\",\"server\":\"dot.example\",\"port\":853,\"is_sni\":true,"
              "\"handshakes\":2,\"error\":0,\"failures\":%d,\"causes\":%s,"
-             "\"versions\":{\"TLSv1.3\":1},\"cipher_suites\":{\"TLS_AES_256_GCM_SHA384\":1},"
-             "\"cert_issues\":{\"%s\":2},\"trust\":{\"trusted\":2},\"weak\":{",
+             "\"versions\":{\"TLSv1.3\":1},\"chosen_cipher_suites\":{\"TLS_AES_256_GCM_SHA384\":1},"
+             "\"cert_issue_counts\":{\"%s\":2},\"trust_counts\":{\"trusted\":2},\"weak_counts\":{",
              cause != CAUSE_NONE ? 2 : 0, causes,
              cert_issue_name(CERT_ISSUE_HOSTNAME_MISMATCH));
     char buf[1024];
@@ -239,7 +239,7 @@ START_TEST(evicted_rows_go_to_other_with_an_error_bound)
                      "{\"event\":\"report\",\"connections\":3,\"top\":1,\"servers\":1,"
                      "\"servers_taken\":1,\"clients\":1,\"clients_taken\":1}");
     ck_assert_ptr_nonnull(strstr(line_of(out, 1, buf, sizeof(buf)),
-                                 "\"server\":\"y.example\",\"port\":443,\"sni\":true,"
+                                 "\"server\":\"y.example\",\"port\":443,\"is_sni\":true,"
                                  "\"handshakes\":1,\"error\":2,\"failures\":1"));
     ck_assert_ptr_nonnull(strstr(line_of(out, 2, buf, sizeof(buf)),
                                  "{\"event\":\"report_server\",\"other\":true,"

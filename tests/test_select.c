@@ -59,7 +59,7 @@ static void hello(struct fields *f)
 {
     fields_init(f, "handshake", "client_hello");
     fields_add_uint(f, "length", 512);
-    fields_list_begin_brief(f, "cipher_suites");
+    fields_list_begin(f, "cipher_suites");
     for (int i = 0; i < 10; i++) {
         fields_list_name(f, NAMES_CIPHER, 0x1301);
     }

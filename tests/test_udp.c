@@ -144,7 +144,8 @@ START_TEST(dtls_client_hello_starts_a_flow_whose_lines_say_transport_dtls)
     ck_assert_uint_eq(fx.p.stats.dtls_connections, 1);
     udp_end(fx.t);
     fx.t = NULL;
-    ck_assert_ptr_nonnull(strstr(printed(&fx), "close transport=dtls end=eof flow=unknown "
+    ck_assert_ptr_nonnull(strstr(printed(&fx), "close transport=dtls end=eof duration=1.000000 "
+                                               "flow=unknown "
                                                "status=failed "));
     ck_assert_ptr_nonnull(strstr(printed(&fx), " datagrams_c2s=1 datagrams_s2c=1 "));
     fixture_close(&fx);

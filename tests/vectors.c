@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "output/keys.h"
+
 #define VEC_PREFIX "c1 192.0.2.1:1000 -> 192.0.2.2:443 "
 
 static void collect(void *ctx, enum dir d, const struct fields *f)
@@ -22,6 +24,11 @@ static void collect(void *ctx, enum dir d, const struct fields *f)
     ev->dirs[ev->n] = d;
     ev->lines[ev->n++] = line;
     ev->any_malformed |= f->malformed;
+    /* every event a test dissects carries only declared keys, of their declared types */
+    for (size_t i = 0; i < f->n; i++) {
+        const char *wrong = keys_check(f, &f->f[i]);
+        ck_assert_msg(wrong == NULL, "%s: key %s %s", f->event, f->f[i].key, wrong);
+    }
 }
 
 void vec_events_init(struct vec_events *ev)

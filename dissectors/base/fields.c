@@ -54,7 +54,6 @@ static struct field *new_field(struct fields *f, struct field_key key, enum fiel
     fd->len = 0;
     fd->items = 0;
     fd->level = f->level;
-    fd->brief = false;
     return fd;
 }
 
@@ -172,11 +171,15 @@ void fields_add_hex_k(struct fields *f, struct field_key key, struct cursor byte
     add_bytes_field(f, key, FIELD_HEX, bytes);
 }
 
-void fields_list_begin_k(struct fields *f, struct field_key key, bool brief)
+void fields_add_decimal_k(struct fields *f, struct field_key key, const char *digits)
+{
+    add_bytes_field(f, key, FIELD_DECIMAL, cur_make((const uint8_t *)digits, strlen(digits)));
+}
+
+void fields_list_begin_k(struct fields *f, struct field_key key)
 {
     struct field *fd = new_field(f, key, FIELD_LIST);
     if (fd != NULL) {
-        fd->brief = brief;
         f->n++;
         f->list_open = true;
     }

@@ -25,6 +25,7 @@ enum field_type {
     FIELD_NAME,   /* a token text output shows as it is, in lists too: a registry name or
                    * a formatted code point (fields_add_name, names tests), or a digest
                    * (fields_add_bare) */
+    FIELD_DECIMAL, /* a number with a fraction we formatted ("0.004211"): a JSON number */
 };
 
 struct field {
@@ -36,7 +37,6 @@ struct field {
     uint32_t len;
     uint32_t items; /* FIELD_LIST */
     uint8_t level;  /* shown from this verbosity on (0 always, 1 with -v, 2 with -vv) */
-    bool brief;     /* a long enumeration the default output may cut (see output.h) */
 };
 
 struct fields {
@@ -88,7 +88,8 @@ void fields_add_string_cut_k(struct fields *f, struct field_key key, struct fiel
 void fields_add_string_max_k(struct fields *f, struct field_key key, struct field_key cut_key,
                              struct cursor bytes, size_t max);
 void fields_add_hex_k(struct fields *f, struct field_key key, struct cursor bytes);
-void fields_list_begin_k(struct fields *f, struct field_key key, bool brief);
+void fields_add_decimal_k(struct fields *f, struct field_key key, const char *digits);
+void fields_list_begin_k(struct fields *f, struct field_key key);
 
 static inline void fields_add_uint(struct fields *f, const char *key, uint64_t value)
 {
@@ -145,16 +146,18 @@ static inline void fields_add_hex(struct fields *f, const char *key, struct curs
     fields_add_hex_k(f, FIELD_KEY(key), bytes);
 }
 
-static inline void fields_list_begin(struct fields *f, const char *key)
+/* A number the caller formatted, [-]digits[.digits] (seconds with microseconds): shown as it
+ * is, in JSON as a number. */
+static inline void fields_add_decimal(struct fields *f, const char *key, const char *digits)
 {
-    fields_list_begin_k(f, FIELD_KEY(key), false);
+    fields_add_decimal_k(f, FIELD_KEY(key), digits);
 }
 
-/* A list of offered code points (cipher suites, groups, signature schemes): the default output
- * shows its first items and how many more; -v shows all. */
-static inline void fields_list_begin_brief(struct fields *f, const char *key)
+/* Lists are shown whole at every verbosity (hsdump.1, OUTPUT), so that grep and -Y see
+ * every offered item. */
+static inline void fields_list_begin(struct fields *f, const char *key)
 {
-    fields_list_begin_k(f, FIELD_KEY(key), true);
+    fields_list_begin_k(f, FIELD_KEY(key));
 }
 
 void fields_list_token(struct fields *f, const char *token);

@@ -1,4 +1,6 @@
 /* encrypted_client_hello (draft-ietf-tls-esni-22 5, 7): what the outer hello shows. */
+#include <stdio.h>
+
 #include "ext/ext_decoders.h"
 #include "ext/extensions.h"
 #include "base/fields.h"
@@ -34,7 +36,9 @@ bool ext_encrypted_client_hello(struct cursor body, struct ext_context *ctx)
                fields_malformed(f, "encrypted_client_hello", "empty body after type inner");
     }
     if (type != 0) {
-        fields_add_uint(f, "ech_type", type);
+        char code[8]; /* a string like inner and outer: one type per key (hsdump.schema.json) */
+        snprintf(code, sizeof(code), "0x%02x", type);
+        fields_add_token(f, "ech_type", code);
         return fields_malformed(f, "encrypted_client_hello", "type outer (0) or inner (1)");
     }
     fields_add_token(f, "ech_type", "outer");

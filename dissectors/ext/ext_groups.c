@@ -15,7 +15,7 @@ bool ext_u16_name_list(struct cursor body, struct fields *f, const char *key, en
     if (cur_len(list) < 2 || cur_len(list) % 2 != 0) {
         return fields_malformed(f, key, "even length >= 2");
     }
-    fields_list_begin_brief(f, key);
+    fields_list_begin(f, key);
     fields_list_names_u16(f, kind, list);
     fields_list_end(f);
     return true;

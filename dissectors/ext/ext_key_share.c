@@ -7,6 +7,15 @@
 /* RFC 8446 4.2.8: struct { NamedGroup group; opaque key_exchange<1..2^16-1>; } KeyShareEntry;
  *   ClientHello: KeyShareEntry client_shares<0..2^16-1>;
  *   HelloRetryRequest: NamedGroup selected_group;   ServerHello: KeyShareEntry server_share; */
+/* The server's one group, a list of one like the client's offer (one type per key,
+ * hsdump.schema.json). */
+static void add_selected_group(struct fields *f, uint16_t group)
+{
+    fields_list_begin(f, "key_share");
+    fields_list_name(f, NAMES_GROUP, group);
+    fields_list_end(f);
+}
+
 bool ext_key_share(struct cursor body, struct ext_context *ctx)
 {
     struct fields *f = ctx->f;
@@ -16,7 +25,7 @@ bool ext_key_share(struct cursor body, struct ext_context *ctx)
         if (!cur_get_u16(&body, &group) || cur_len(body) != 0) {
             return fields_malformed(f, "key_share", "2-byte selected_group");
         }
-        fields_add_name(f, "key_share", NAMES_GROUP, group);
+        add_selected_group(f, group);
         return true;
     }
     if (ctx->message == EXT_IN_SERVER_HELLO) {
@@ -24,7 +33,7 @@ bool ext_key_share(struct cursor body, struct ext_context *ctx)
             cur_len(key) == 0) {
             return fields_malformed(f, "key_share", "one KeyShareEntry: group, u16-prefixed key");
         }
-        fields_add_name(f, "key_share", NAMES_GROUP, group);
+        add_selected_group(f, group);
         fields_add_uint(f, "key_share_length", cur_len(key));
         ctx->st->group = group;
         ctx->st->has_group = true;

@@ -193,7 +193,7 @@ bool ext_quic_transport_parameters(struct cursor body, struct ext_context *ctx)
                                        cur_offset(body, walk));
         }
     }
-    fields_list_begin_brief(f, "quic_transport_parameters");
+    fields_list_begin(f, "quic_transport_parameters");
     while (cur_get_varint(&body, &id) && cur_get_varint(&body, &length) &&
            cur_get_bytes(&body, (size_t)length, &value)) {
         if (id <= UINT32_MAX) {

@@ -33,7 +33,11 @@ bool ext_supported_versions(struct cursor body, struct ext_context *ctx)
     if (!cur_get_u16(&body, &selected) || cur_len(body) != 0) {
         return fields_malformed(f, "supported_versions", "one 2-byte selected_version");
     }
-    fields_add_name(f, "supported_versions", NAMES_VERSION, selected);
+    /* RFC 8446 4.2.1: selected_version, shown as a list of one like the client's list (one
+     * type per key, hsdump.schema.json) */
+    fields_list_begin(f, "supported_versions");
+    fields_list_name(f, NAMES_VERSION, selected);
+    fields_list_end(f);
     ctx->selected_version = selected;
     return true;
 }

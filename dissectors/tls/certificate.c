@@ -109,7 +109,7 @@ bool dissect_certificate_request(struct cursor body, struct tls_state *st, struc
         if (!cur_get_vec16(&body, &algs) || cur_len(algs) % 2 != 0) {
             return fields_malformed(f, "signature_algorithms", "u16-prefixed list of even length");
         }
-        fields_list_begin_brief(f, "signature_algorithms");
+        fields_list_begin(f, "signature_algorithms");
         while (cur_get_u16(&algs, &scheme)) {
             fields_list_name(f, NAMES_SIGSCHEME, scheme);
         }

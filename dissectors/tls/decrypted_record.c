@@ -46,7 +46,7 @@ static void decrypted_application_data(struct tls_state *st, enum dir d, size_t 
         /* TLS 1.3: the inner type was read (RFC 8446 5.2) */
         fields_add_name(&f, "inner_content_type", NAMES_CONTENT, CONTENT_application_data);
         if (early) {
-            fields_add_bool(&f, "early_data", true);
+            fields_add_bool(&f, "early_data_record", true);
         }
         fields_add_bool(&f, "decrypted", true);
     }

@@ -262,7 +262,10 @@ void flow_negotiated(const struct tls_state *st, struct fields *f)
         fields_add_string(f, "sni", cur_make((const uint8_t *)st->sni, st->sni_len));
     }
     if (st->has_alpn) {
-        fields_add_string(f, "alpn", cur_make(st->alpn, st->alpn_len));
+        /* the server's one protocol, a list of one as on its hello (hsdump.schema.json) */
+        fields_list_begin(f, "alpn");
+        fields_list_string(f, cur_make(st->alpn, st->alpn_len));
+        fields_list_end(f);
     }
     if (st->has_group) {
         fields_add_name(f, "group", NAMES_GROUP, st->group);

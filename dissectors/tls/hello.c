@@ -64,7 +64,7 @@ static bool parse_cipher_suites(struct cursor *msg, struct fields *f)
     if (cur_len(list) < 2 || cur_len(list) % 2 != 0) {
         return fields_malformed(f, "cipher_suites", "even length >= 2");
     }
-    fields_list_begin_brief(f, "cipher_suites");
+    fields_list_begin(f, "cipher_suites");
     fields_list_names_u16(f, NAMES_CIPHER, list);
     fields_list_end(f);
     return true;
@@ -291,7 +291,7 @@ bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct
         return fields_malformed(f, "client_hello", "cipher_specs, session_id and challenge inside message");
     }
     fields_add_uint(f, "session_id_length", session_id_len);
-    fields_list_begin_brief(f, "cipher_suites");
+    fields_list_begin(f, "cipher_suites");
     uint8_t kind;
     uint16_t low;
     while (cur_get_u8(&specs, &kind) && cur_get_u16(&specs, &low)) {

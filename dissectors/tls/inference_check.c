@@ -85,9 +85,15 @@ static const char *inferred_label(const struct fields *f, size_t *len)
 {
     for (size_t i = 0; i < f->n; i++) {
         const struct field *fd = &f->f[i];
-        if (fd->type == FIELD_TOKEN && fd->key_len == 8 && memcmp(fd->key, "inferred", 8) == 0) {
-            *len = fd->len;
-            return (const char *)f->buf + fd->off;
+        if (fd->type == FIELD_LIST && fd->key_len == 8 && memcmp(fd->key, "inferred", 8) == 0) {
+            struct cursor items = fields_value(f, fd);
+            enum field_type type;
+            struct cursor item;
+            if (!fields_next_item(&items, &type, &item)) {
+                return NULL;
+            }
+            *len = cur_len(item);
+            return (const char *)item.p;
         }
     }
     return NULL;

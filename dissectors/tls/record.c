@@ -80,7 +80,10 @@ void rec_emit_encrypted(enum dir d, uint8_t type, size_t length, const char *inf
     struct fields f;
     rec_encrypted_fields(&f, type, length);
     if (inferred != NULL) {
-        fields_add_token(&f, "inferred", inferred);
+        /* a list of one, as the close line's inferred= (one type per key, hsdump.schema.json) */
+        fields_list_begin(&f, "inferred");
+        fields_list_token(&f, inferred);
+        fields_list_end(&f);
     }
     emit(sink, d, &f);
 }
@@ -598,7 +601,7 @@ void rec_finish(struct tls_state *st, enum dir d, struct cursor rest, const stru
     if (!td->desync && (td->skim_left > 0 || td->skim_header_len > 0)) {
         struct fields f;
         fields_init(&f, "record", NULL);
-        fields_add_bool(&f, "truncated", true);
+        fields_add_token(&f, "truncated", "record");
         fields_add_uint(&f, "at", td->consumed);
         emit(sink, d, &f);
     }

@@ -1,5 +1,7 @@
 /* Handshake messages with an empty or fixed body: HelloRequest, Finished, KeyUpdate,
  * EndOfEarlyData, EncryptedExtensions (RFC 5246 7.4.1.1, 7.4.9; RFC 8446 4.3.1, 4.4.4, 4.5, 4.6.3). */
+#include <stdio.h>
+
 #include "ext/extensions.h"
 #include "base/fields.h"
 #include "tls/messages.h"
@@ -46,7 +48,9 @@ bool dissect_key_update(struct cursor body, struct tls_state *st, struct fields 
         return fields_malformed(f, "request_update", "exactly 1 byte");
     }
     if (request > 1) {
-        fields_add_uint(f, "request_update", request);
+        char code[8]; /* a string like the names: one type per key (hsdump.schema.json) */
+        snprintf(code, sizeof(code), "0x%02x", request);
+        fields_add_token(f, "request_update", code);
         return fields_malformed(f, "request_update", "update_not_requested (0) or update_requested (1)");
     }
     fields_add_token(f, "request_update", request == 0 ? "update_not_requested" : "update_requested");

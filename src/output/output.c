@@ -71,8 +71,7 @@ void out_packet_time(struct output *o, struct timeval ts)
     }
 }
 
-/* a - b as "S.UUUUUU"; a negative difference (out-of-order timestamps) keeps its sign. */
-static void format_interval(struct timeval a, struct timeval b, char *buf, size_t cap)
+void out_format_interval(struct timeval a, struct timeval b, char *buf, size_t cap)
 {
     long long us = ((long long)a.tv_sec - (long long)b.tv_sec) * 1000000LL +
                    ((long long)a.tv_usec - (long long)b.tv_usec);
@@ -93,10 +92,10 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
         snprintf(buf, cap, "%lld.%06ld", (long long)ts.tv_sec, (long)ts.tv_usec);
         break;
     case TIME_DELTA:
-        format_interval(ts, o->have_prev ? o->prev : ts, buf, cap);
+        out_format_interval(ts, o->have_prev ? o->prev : ts, buf, cap);
         break;
     case TIME_SINCE_FIRST:
-        format_interval(ts, o->have_first ? o->first : ts, buf, cap);
+        out_format_interval(ts, o->have_first ? o->first : ts, buf, cap);
         break;
     case TIME_DATE: /* tcpdump -tttt: local time, "2026-12-07 15:37:31.123456" */
     case TIME_ABSOLUTE:
@@ -137,6 +136,26 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
     }
     o->prev = ts;
     o->have_prev = true;
+}
+
+bool out_format_start(struct output *o, struct timeval ts, char *buf, size_t cap)
+{
+    enum time_mode mode = o->style.time;
+    if (mode == TIME_NONE) {
+        return false;
+    }
+    /* a time since the line before means nothing for a start: the date and time instead */
+    struct output_style style = o->style;
+    struct timeval prev = o->prev;
+    bool have_prev = o->have_prev;
+    if (mode == TIME_DELTA) {
+        o->style.time = TIME_ABSOLUTE;
+    }
+    out_format_time(o, ts, buf, cap);
+    o->style = style;
+    o->prev = prev;
+    o->have_prev = have_prev;
+    return true;
 }
 
 size_t out_event_head(uint64_t id, const char *client_text, const char *server_text,

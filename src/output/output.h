@@ -46,12 +46,10 @@ const char *out_prefix_server(const struct event_prefix *p, char buf[ENDPOINT_ST
 struct output_style {
     enum out_format format;
     enum time_mode time;
-    int verbosity;  /* 0: lists cut to OUT_BRIEF_ITEMS; 1: everything; 2: also undecoded hex */
+    int verbosity;  /* 0: the main fields; 1: also detail; 2: also undecoded hex */
     bool summary;   /* only close events */
 };
 
-/* Default output shows this many items of a list, then "+N" for the rest (-v shows all). */
-#define OUT_BRIEF_ITEMS 8
 /* stdout's buffer when it is a file or pipe (not a terminal, not --immediate-mode). */
 #define OUTPUT_WRITE_BUFFER (64 * 1024)
 /* out_gather_lines(): lines are written once this many are gathered, as stdio would. */
@@ -103,6 +101,12 @@ void out_write(struct output *o, const char *line, size_t n);
 
 /* The time column for ts under the output's mode ("" for -t); updates the -ttt origin. */
 void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap);
+/* A start time (start= on close lines) as the time column shows ts, the date and time under
+ * -ttt; false under -t (no times). Leaves the -ttt origin alone. */
+bool out_format_start(struct output *o, struct timeval ts, char *buf, size_t cap);
+/* a - b in seconds as "S.UUUUUU"; a negative difference (out-of-order timestamps) keeps
+ * its sign. */
+void out_format_interval(struct timeval a, struct timeval b, char *buf, size_t cap);
 
 /* One value in its text form (man page, OUTPUT), shared with hsdump diff: printable ASCII
  * but the space, '"', '=' and '\' (and in a list item ',') as is, the backslash as \\, any

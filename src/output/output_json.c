@@ -160,6 +160,9 @@ static void jvalue(struct jline *j, const struct fields *f, const struct field *
         jput(j, "\"", 1);
         break;
     }
+    case FIELD_DECIMAL:
+        jput_bytes(j, fields_value(f, fd));
+        break;
     case FIELD_LIST: {
         struct cursor items = fields_value(f, fd);
         enum field_type type;

@@ -174,17 +174,12 @@ bool out_text_is_plain(struct cursor value, bool in_list)
 
 /* Items joined by commas, each written as a value of its own (a comma inside one escaped);
  * no item, nothing. Names are plain by construction: copied without a look. */
-static void put_list_value(struct line *l, struct cursor items, size_t limit)
+static void put_list_value(struct line *l, struct cursor items)
 {
     enum field_type type;
     struct cursor item;
     bool first = true;
-    size_t shown = 0, hidden = 0;
     while (fields_next_item(&items, &type, &item)) {
-        if (shown == limit) {
-            hidden++;
-            continue;
-        }
         if (!first) {
             put_char(l, ',');
         }
@@ -194,17 +189,10 @@ static void put_list_value(struct line *l, struct cursor items, size_t limit)
         } else {
             put_value(l, item, true);
         }
-        shown++;
-    }
-    if (hidden > 0) {
-        char more[FIELDS_UINT_TEXT];
-        put_bytes(l, ",+", 2);
-        put_bytes(l, more, fields_format_uint(hidden, more));
     }
 }
 
-static void put_field(struct line *l, const struct fields *f, const struct field *fd,
-                      size_t limit)
+static void put_field(struct line *l, const struct fields *f, const struct field *fd)
 {
     char num[FIELDS_UINT_TEXT];
     put_char(l, ' ');
@@ -222,20 +210,21 @@ static void put_field(struct line *l, const struct fields *f, const struct field
         put_value(l, fields_value(f, fd), false);
         break;
     case FIELD_NAME:
+    case FIELD_DECIMAL:
         put_bare(l, fields_value(f, fd));
         break;
     case FIELD_HEX:
         put_hex(l, fields_value(f, fd));
         break;
     case FIELD_LIST:
-        put_list_value(l, fields_value(f, fd), limit);
+        put_list_value(l, fields_value(f, fd));
         break;
     default:
         break;
     }
 }
 
-/* A list is cut to OUT_BRIEF_ITEMS tokens at verbosity 0: the first ones, then "+N". */
+/* Lists are whole at every verbosity: -v adds fields, it never lengthens a list. */
 size_t out_text_line(const struct output_style *style, const char *time,
                      const struct event_prefix *p, const struct fields *f, char *buf, size_t cap)
 {
@@ -274,12 +263,7 @@ size_t out_text_line(const struct output_style *style, const char *time,
         if (fd->level > verbosity) {
             continue;
         }
-        size_t limit = SIZE_MAX;
-        if (fd->type == FIELD_LIST && fd->brief && verbosity == 0 &&
-            fd->items > OUT_BRIEF_ITEMS) {
-            limit = OUT_BRIEF_ITEMS - 1;
-        }
-        put_field(&l, f, fd, limit);
+        put_field(&l, f, fd);
     }
     if (f->overflow) {
         put_str(&l, " fields_overflow=true");

@@ -411,8 +411,11 @@ static void put_items_json(struct line *l, const char *key, const struct items *
 
 /* The lists of a server row, in column order. */
 enum server_list { L_CAUSES, L_VERSIONS, L_SUITES, L_ISSUES, L_TRUST, L_WEAK, SERVER_LISTS };
+/* chosen_cipher_suites, not cipher_suites, and *_counts: those keys are lists or tokens on
+ * event lines, and a key has one type on every line (src/output/keys.def) */
 static const char *const server_list_keys[SERVER_LISTS] = {
-    "causes", "versions", "cipher_suites", "cert_issues", "trust", "weak",
+    "causes", "versions", "chosen_cipher_suites", "cert_issue_counts", "trust_counts",
+    "weak_counts",
 };
 
 static void server_lists(const struct server_row *row, struct items lists[SERVER_LISTS])
@@ -598,7 +601,8 @@ static void name_cell(struct table *t, size_t row, const struct shown *s, size_t
 }
 
 static const char *const server_heads[] = {"server", "port", "handshakes", "error",
-                                           "failures", "causes", "versions", "cipher_suites",
+                                           "failures", "causes", "versions",
+                                           "chosen_cipher_suites",
                                            "cert_issues", "trust", "weak"};
 static const bool server_right[] = {false, true, true, true, true, false,
                                     false, false, false, false, false};
@@ -657,7 +661,7 @@ static void server_json_row(const struct report *r, const struct shown *s, struc
         put_json_key(l, "server");
         put_json_string(l, s->key + 3, s->key_len - 3);
         put_json_uint(l, "port", (uint64_t)s->key[1] << 8 | s->key[2]);
-        put_json_key(l, "sni");
+        put_json_key(l, "is_sni"); /* sni= on event lines is the name itself */
         puts_(l, s->key[0] == 'n' ? "true" : "false");
     }
     put_json_uint(l, "handshakes", s->handshakes);

@@ -82,6 +82,7 @@ struct partial_conn {
     struct sender s[2];
     struct partial_start start;
     struct timeval found_ts; /* when the first header turned up */
+    struct timeval first_ts; /* its first packet (SYN, or the one that opened the entry) */
     uint32_t since_found;    /* payload segments since */
     struct held held[PARTIAL_HOLD_SEGMENTS];
     size_t n_held;
@@ -367,6 +368,9 @@ static void report(struct partial *m, struct partial_conn *e, struct timeval now
     endpoint_of(m, e, client, &c_ep);
     endpoint_of(m, e, (uint8_t)(1 - client), &s_ep);
     e->conn = conn_open(m->env, &c_ep, &s_ep);
+    if (e->conn != NULL) {
+        e->conn->first_seen = e->first_ts;
+    }
     if (e->conn == NULL) {
         m->env->stats->partial_unstarted++;
         e->state = ST_NOT_TLS;
@@ -500,6 +504,7 @@ struct partial_conn *partial_open(struct partial *m, const struct tuple_key *k,
     e->start = *start;
     e->budget = m->env->budget;
     e->first_sender = 2; /* none yet */
+    e->first_ts = start->has_first ? start->first : ts;
     if (start->syn_seen) {
         e->s[start->client_sender].seen = true;
     }

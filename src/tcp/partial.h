@@ -41,6 +41,8 @@ struct partial_start {
     uint8_t client_sender;
     bool isn_known[2];     /* a SYN or SYN/ACK gave the sender's initial sequence number */
     uint32_t isn[2];
+    bool has_first;        /* the time of the client's SYN is known: the connection's start */
+    struct timeval first;
 };
 
 struct partial;

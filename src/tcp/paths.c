@@ -37,6 +37,7 @@ struct nids_conn {
     bool syn_data; /* the SYN carried bytes (TCP Fast Open): its first data seq differs */
     uint8_t client_sender;
     uint32_t isn[2]; /* by sender */
+    struct timeval syn_ts; /* its first SYN: the connection's start= */
 };
 
 struct path_slot {
@@ -165,7 +166,7 @@ static void drop_nids(struct tcp_paths *p, struct nids_conn *nc)
 /* A SYN went by on k: a new libnids connection, listed as not yet established (the oldest
  * of those is forgotten past --max-conns, as libnids itself evicts). */
 static void nids_start(struct tcp_paths *p, struct path_slot *slot, const struct tuple_key *k,
-                       uint8_t sender, const struct segment *s)
+                       uint8_t sender, const struct segment *s, struct timeval ts)
 {
     struct nids_conn *nc;
     if (slot != NULL && (slot->path == PATH_LIBNIDS || slot->path == PATH_CLOSED)) {
@@ -188,6 +189,7 @@ static void nids_start(struct tcp_paths *p, struct path_slot *slot, const struct
     memset(&nc->age, 0, sizeof(nc->age));
     nc->established = nc->synack_seen = false;
     nc->client_sender = sender;
+    nc->syn_ts = ts;
     nc->isn[sender] = s->seq;
     nc->syn_data = cur_len(s->payload) > 0;
     age_list_append(&p->pending, &nc->age);
@@ -242,6 +244,8 @@ static struct partial_start start_of(const struct nids_conn *nc, enum conn_captu
     st.isn_known[1 - nc->client_sender] = nc->synack_seen;
     st.isn[0] = nc->isn[0];
     st.isn[1] = nc->isn[1];
+    st.has_first = true;
+    st.first = nc->syn_ts;
     return st;
 }
 
@@ -328,7 +332,7 @@ static void follow_syn(struct tcp_paths *p, struct tcp_route *r, struct timeval 
             return; /* a retransmitted SYN, or one libnids ignores */
         }
     }
-    nids_start(p, slot, &r->key, r->sender, s);
+    nids_start(p, slot, &r->key, r->sender, s, ts);
 }
 
 static void follow_none(struct tcp_paths *p, struct tcp_route *r, struct timeval ts,
@@ -496,7 +500,8 @@ void paths_settle(struct tcp_paths *p)
 
 /* ---- from reassembly.c, bypass.c and partial.c */
 
-void paths_libnids_established(struct tcp_paths *p, const struct tcp_tuple *t)
+void paths_libnids_established(struct tcp_paths *p, const struct tcp_tuple *t,
+                               struct timeval *syn_ts)
 {
     uint8_t sender;
     struct tuple_key k = tuple_key_of(t, &sender);
@@ -505,6 +510,7 @@ void paths_libnids_established(struct tcp_paths *p, const struct tcp_tuple *t)
         struct nids_conn *nc = s->follower;
         unlist(p, nc);
         nc->established = true;
+        *syn_ts = nc->syn_ts;
     }
 }
 

@@ -67,8 +67,10 @@ enum conn_kind paths_kind_of_ctx(void *ctx, const struct tcp_tuple *t);
 void paths_end(struct tcp_paths *p);
 
 /* From reassembly.c, for libnids' connections: */
-/* its handshake completed (JUST_EST): libnids now reports its end */
-void paths_libnids_established(struct tcp_paths *p, const struct tcp_tuple *t);
+/* its handshake completed (JUST_EST): libnids now reports its end; *syn_ts becomes the time
+ * of its SYN when the table knows it (else it is left as it is) */
+void paths_libnids_established(struct tcp_paths *p, const struct tcp_tuple *t,
+                               struct timeval *syn_ts);
 /* libnids let it go, or it ended */
 void paths_libnids_gone(struct tcp_paths *p, const struct tcp_tuple *t);
 /* past its handshake: the bypass takes it over; false (still libnids') if it cannot */

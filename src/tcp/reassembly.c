@@ -134,7 +134,7 @@ static void on_established(struct tcp_stream *a)
         idle_touch(c);
         a->client.collect++;
         a->server.collect++;
-        paths_libnids_established(g.paths, &t);
+        paths_libnids_established(g.paths, &t, &c->first_seen);
     } else {
         paths_libnids_gone(g.paths, &t); /* no listener: libnids frees it */
     }

@@ -206,6 +206,7 @@ static void close_flow(struct udp_table *t, struct udp_flow *u, const char *end)
     struct fields f;
     fields_init(&f, "close", NULL);
     fields_add_token(&f, "end", end);
+    conn_describe_times(&u->conn, &f);
     conn_describe_tls(&u->conn, &f);
     conn_describe_tunnel(&u->conn, &f);
     fields_add_uint(&f, "datagrams_c2s", u->datagrams[DIR_C2S]);
@@ -256,6 +257,7 @@ static struct udp_flow *open_flow(struct udp_table *t, enum udp_kind kind,
     u->conn.server = *server;
     u->conn.kind = CONN_TLS;
     u->conn.gtpu = t->env->in_gtpu;
+    u->conn.first_seen = t->env->now; /* its first datagram */
     tls_state_init(&u->conn.tls);
     u->conn.tls.budget = t->env->budget;
     u->conn.tls.keys = secrets_table();
