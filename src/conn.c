@@ -356,6 +356,23 @@ static void add_missing(struct fields *f, uint8_t missing)
     fields_list_end(f);
 }
 
+static enum close_kind close_kind_of(enum conn_end end)
+{
+    switch (end) {
+    case CONN_END_FIN:
+        return CLOSE_FIN;
+    case CONN_END_RESET:
+        return CLOSE_RESET;
+    case CONN_END_TIMEOUT:
+    case CONN_END_IDLE:
+        return CLOSE_TIMEOUT;
+    case CONN_END_EOF:
+        return CLOSE_EOF;
+    default:
+        return CLOSE_OTHER; /* reused, evicted: hsdump stopped following it */
+    }
+}
+
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c)
 {
@@ -386,6 +403,9 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, &f);
     flow_decryption(&c->tls, &f);
+    struct close_facts facts = {close_kind_of(end), c->first_closer - 1,
+                                c->capture != CAPTURE_WHOLE};
+    diagnosis_describe(&c->tls, &facts, &f);
     fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
     fields_add_uint(&f, "bytes_c2s", bytes_c2s);
@@ -447,13 +467,15 @@ struct tls_sink conn_sink(struct conn *c)
 }
 
 /* The handshake part of a UDP flow's close line, counted like a TCP connection's. */
-void conn_describe_tls(struct conn *c, struct fields *f)
+void conn_describe_tls(struct conn *c, struct fields *f, enum close_kind kind)
 {
     flow_describe(&c->tls, f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
     stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, f);
     flow_decryption(&c->tls, f);
+    struct close_facts facts = {kind, -1, false}; /* UDP: no FIN, no RST */
+    diagnosis_describe(&c->tls, &facts, f);
 }
 
 void conn_note_tunnel(struct conn *c, enum dir d)
