@@ -96,6 +96,15 @@ declare -A PORT=(
     [keylog-tls12-alert]=44426
     [keylog-dtls12]=44430
     [keylog-gnutls-tls13]=44435 [keylog-curl-tls12]=44436 [keylog-python-tls13]=44437
+    # why handshakes fail and what is weak (issue 18), 44480-44519: failures 44480-44499,
+    # weak negotiations 44500-44519
+    [cause-version-tls13-client]=44480 [cause-no-shared-cipher-tls13]=44481
+    [cause-no-shared-group]=44482 [cause-clock-ahead]=44483 [cause-clock-behind]=44484
+    [cause-cert-required]=44485 [cause-cert-rejected-tls12]=44486
+    [cause-alpn-refused]=44487 [cause-unrecognized-name]=44488
+    [cause-inappropriate-fallback]=44489 [cause-aborted-by-client]=44490
+    [cause-aborted-by-server]=44491
+    [weak-dh1024-sha1]=44500 [weak-3des-rsa]=44501 [weak-null-anon]=44502
 )
 # Scenario -> proxy port (tunnel-*).
 declare -A PROXY_PORT=(
@@ -131,6 +140,11 @@ readonly ALL=(
     keylog-tls12-renegotiation keylog-tls12-hello-request keylog-tls12-alert
     keylog-dtls12
     keylog-gnutls-tls13 keylog-curl-tls12 keylog-python-tls13
+    cause-version-tls13-client cause-no-shared-cipher-tls13 cause-no-shared-group
+    cause-clock-ahead cause-clock-behind cause-cert-required cause-cert-rejected-tls12
+    cause-alpn-refused cause-unrecognized-name cause-inappropriate-fallback
+    cause-aborted-by-client cause-aborted-by-server
+    weak-dh1024-sha1 weak-3des-rsa weak-null-anon
 )
 
 usage() {
@@ -2121,6 +2135,240 @@ PY
     check_conns "$CAP" 1 "$P"
     finished 2 &&
     decrypted "close_notify" 2 tls.alert_message.desc 0
+}
+
+# ---------------------------------------------------------------- why handshakes fail
+# (issue 18): each a failure hsdump's cause= names, with the evidence it reads. The ones
+# with an openssl client and server use simple() (one connection, FIN both ways).
+
+# The reverse of alert-protocol-version: a TLS 1.3-only client, a TLS 1.2-only server.
+scn_cause-version-tls13-client() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T12[@]}" -- "${T13[@]}"
+    expect "alert protocol_version" 'c0 S>C alert\(fatal,protocol_version\)'
+}
+
+# TLS 1.3 with no suite in common: the client offers only TLS_AES_256_GCM_SHA384.
+scn_cause-no-shared-cipher-tls13() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T13[@]}" -- -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 -groups x25519
+    expect "alert handshake_failure" 'c0 S>C alert\(fatal,handshake_failure\)'
+}
+
+# TLS 1.3 with no group in common: the client offers only secp384r1 (neither RFC 8446 9.1
+# mandatory group), the server accepts only x25519.
+scn_cause-no-shared-group() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T13[@]}" -- -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups secp384r1
+    expect "alert handshake_failure" 'c0 S>C alert\(fatal,handshake_failure\)'
+}
+
+# clock_client OFFSET ALERT: a client whose clock is OFFSET (faketime -f) from the capture's
+# rejects the server's certificate, valid at the capture's time, with ALERT.
+clock_client() {
+    EXPECT=fail
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    local rc=0
+    feed 0.5 hello | timeout "$TMO" faketime -f "$1" openssl s_client -connect "$(ep "$P")" \
+        -servername "$SNI" -CAfile "$PKI/root.pem" -verify_return_error "${T12[@]}" \
+        >"$W/cli.log" 2>&1 || rc=$?
+    [[ $rc -ne 0 ]] || { say "$NAME: s_client succeeded but should have failed"; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    expect "alert $2 from the client" "c0 C>S alert\\(fatal,$2\\)"
+}
+
+# A year and a half ahead: the 365-day certificate has expired for the client.
+scn_cause-clock-ahead() {
+    command -v faketime >/dev/null || { say "$NAME: needs faketime (apt-get install faketime)"; return 1; }
+    clock_client +540d certificate_expired
+}
+
+# Two days behind: not yet valid for the client, which OpenSSL reports as bad_certificate
+# (ssl/statem/statem_lib.c ssl_x509err2alert: X509_V_ERR_CERT_NOT_YET_VALID).
+scn_cause-clock-behind() {
+    command -v faketime >/dev/null || { say "$NAME: needs faketime (apt-get install faketime)"; return 1; }
+    clock_client -2d bad_certificate
+}
+
+# TLS 1.2: the server requires a client certificate (-Verify 1), the client has none and
+# sends an empty Certificate; the server fails the handshake (RFC 5246 7.4.6).
+scn_cause-cert-required() {
+    EXPECT=fail
+    simple "${LEAF[@]}" -CAfile "$PKI/root.pem" -Verify 1 -verify_return_error "${T12[@]}" \
+        -no_ticket -- "${T12[@]}"
+    expect "an empty client certificate" 'c0 C>S certificate\(certs=0\)' &&
+    expect "the server's alert" 'c0 S>C alert\(fatal,handshake_failure\)'
+}
+
+# TLS 1.2: the client's certificate is not issued by a CA the server trusts.
+scn_cause-cert-rejected-tls12() {
+    EXPECT=fail
+    simple "${LEAF[@]}" -CAfile "$PKI/rogue.pem" -Verify 1 -verify_return_error "${T12[@]}" \
+        -no_ticket -- "${T12[@]}" -cert "$PKI/client.pem" -key "$PKI/client.key"
+    expect "a client certificate" 'c0 C>S certificate\(certs=[1-9]\)' &&
+    expect "the server's alert" 'c0 S>C alert\(fatal,unknown_ca\)'
+}
+
+# gserver ARGS...: gnutls-serv (gnutls-bin) with the leaf certificate in the background, on
+# port P; sets SRV. It serves until stopped (no -naccept): wait_exit stops it.
+gserver() {
+    timeout "$TMO" gnutls-serv --port "$P" --x509certfile "$PKI/leaf.pem" \
+        --x509keyfile "$PKI/leaf.key" "$@" <&9 >"$W/srv.log" 2>&1 &
+    SRV=$!
+    BG+=("$SRV")
+}
+
+# gnutls_refuses ARGS -- S_CLIENT_ARGS: gnutls-serv with ARGS refuses what an s_client
+# TLS 1.2 client asks for.
+gnutls_refuses() {
+    local sopts=()
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    command -v gnutls-serv >/dev/null || { say "$NAME: needs gnutls-serv (apt-get install gnutls-bin)"; return 1; }
+    gserver "${sopts[@]}"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$P")" "${T12[@]}" "$@"
+    wait_exit "$SRV" 1
+    capture_end
+    check_conns "$CAP" 1 "$P"
+}
+
+# ALPN refused: gnutls-serv knows only http/1.1 and fails on a mismatch (--alpn-fatal,
+# RFC 7301 3.2); s_server never sends the alert (it ignores an ALPN it does not share).
+scn_cause-alpn-refused() {
+    gnutls_refuses --alpn=http/1.1 --alpn-fatal -- -alpn h2
+    expect "alert no_application_protocol" 'c0 S>C alert\(fatal,no_application_protocol\)'
+}
+
+# A name the server does not serve: gnutls-serv answers only for another name and fails on
+# a mismatch (--sni-hostname-fatal, RFC 6066 3).
+scn_cause-unrecognized-name() {
+    gnutls_refuses --sni-hostname=other.hsdump.test --sni-hostname-fatal --
+    expect "alert unrecognized_name" 'c0 S>C alert\(fatal,unrecognized_name\)'
+}
+
+# A client retrying at a lower version says so (TLS_FALLBACK_SCSV) to a server that could
+# have done TLS 1.3: the server refuses the downgrade (RFC 7507 3).
+scn_cause-inappropriate-fallback() {
+    EXPECT=fail
+    simple "${LEAF[@]}" -cipher ECDHE-RSA-AES128-GCM-SHA256 -ciphersuites TLS_AES_128_GCM_SHA256 \
+        -groups x25519 -- "${T12[@]}" -fallback_scsv
+    expect "alert inappropriate_fallback" 'c0 S>C alert\(fatal,inappropriate_fallback\)'
+}
+
+# A client that sends its ClientHello (Python's ssl module, TLS 1.2), reads the server's
+# first flight and resets the connection (SO_LINGER 0) without an alert.
+scn_cause-aborted-by-client() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    timeout "$TMO" python3 - "$P" "$SNI" >"$W/cli.log" 2>&1 <<'PY' ||
+import socket
+import ssl
+import struct
+import sys
+import time
+
+port, sni = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(incoming, outgoing, server_hostname=sni)
+try:
+    tls.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+raw = socket.create_connection(("127.0.0.1", port))
+raw.sendall(outgoing.read())
+time.sleep(0.3)
+print(len(raw.recv(65536)), "bytes of the server's flight")
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+raw.close()
+PY
+        { say "$NAME: the python client failed:"; cat "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    [[ $(packets "$CAP" | awk '$3 ~ /R/' | head -1 | awk '{ print $2 }') == *".$P" ]] ||
+        { say "$NAME: want the client's RST first"; return 1; }
+    expect "the server's first flight" 'c0 S>C server_hello.* server_hello_done$'
+}
+
+# A server that reads the ClientHello and closes (FIN) without an alert: a Python listener.
+scn_cause-aborted-by-server() {
+    timeout "$TMO" python3 - "$P" >"$W/srv.log" 2>&1 <<'PY' &
+import socket
+import sys
+import time
+
+lsock = socket.socket()
+lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+lsock.bind(("127.0.0.1", int(sys.argv[1])))
+lsock.listen(1)
+conn, _ = lsock.accept()
+print(len(conn.recv(65536)), "bytes of the ClientHello")
+time.sleep(0.2)
+conn.close()
+time.sleep(0.5)
+PY
+    SRV=$!
+    BG+=("$SRV")
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$P")" "${T12[@]}"
+    wait_exit "$SRV"
+    capture_end
+    # s_client's reply to the closed socket may draw a RST: not check_conns
+    [[ $(packets "$CAP" | awk '$3 == "S"' | wc -l) -eq 1 ]] ||
+        { say "$NAME: want exactly one connection"; return 1; }
+    [[ $(packets "$CAP" | awk '$3 ~ /[FR]/' | head -1 | awk '{ print $1 }') == *".$P" ]] ||
+        { say "$NAME: want the server's FIN first"; return 1; }
+    expect "a client_hello only" 'c0 C>S client_hello'
+}
+
+# ---------------------------------------------------------------- weak negotiations
+
+# TLS 1.2 DHE with a 1024-bit group (-dhparam, allowed at @SECLEVEL=0) and the
+# ServerKeyExchange signed with SHA-1 (the client offers only rsa_pkcs1_sha1).
+scn_weak-dh1024-sha1() {
+    openssl dhparam -out "$W/dh1024.pem" 1024 >"$W/dhparam.log" 2>&1
+    local suite='DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0'
+    simple "${LEAF[@]}" -tls1_2 -cipher "$suite" -dhparam "$W/dh1024.pem" -no_ticket -- \
+        -tls1_2 -cipher "$suite" -sigalgs RSA+SHA1
+    expect "a 1024-bit group, signed with SHA-1" 'c0 S>C .*server_key_exchange'
+}
+
+# TLS 1.2 with neither encryption nor authentication: AECDH-NULL-SHA (anonymous ECDH, NULL
+# cipher), enabled only at @SECLEVEL=0; the server sends no Certificate.
+scn_weak-null-anon() {
+    local suite='AECDH-NULL-SHA:@SECLEVEL=0'
+    simple -tls1_2 -cipher "$suite" -nocert -no_ticket -- -tls1_2 -cipher "$suite"
+    expect "AECDH-NULL-SHA chosen" 'c0 S>C server_hello\(version=TLS1.2 .*suite=0xc015'
+}
+
+# TLS 1.0 with 3DES and static RSA key exchange between GnuTLS peers: Debian's OpenSSL 3.0
+# no longer offers 3DES at any security level, GnuTLS 3.7 does when the priority names it.
+scn_weak-3des-rsa() {
+    command -v gnutls-serv >/dev/null || { say "$NAME: needs gnutls-serv (apt-get install gnutls-bin)"; return 1; }
+    local prio='NONE:+VERS-TLS1.0:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CTYPE-X509'
+    gserver --priority "$prio"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    local rc=0
+    feed 0.5 hello | timeout "$TMO" gnutls-cli --port "$P" --sni-hostname "$SNI" \
+        --verify-hostname "$SNI" --x509cafile "$PKI/root.pem" --priority "$prio" 127.0.0.1 >"$W/cli.log" 2>&1 || rc=$?
+    [[ $rc -eq 0 ]] || { say "$NAME: gnutls-cli exited $rc"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV" 1
+    capture_end
+    [[ $(packets "$CAP" | awk '$3 == "S"' | wc -l) -eq 1 ]] ||
+        { say "$NAME: want exactly one connection"; return 1; }
+    expect "TLS_RSA_WITH_3DES_EDE_CBC_SHA chosen" 'c0 S>C server_hello\(version=TLS1.0 .*suite=0x000a'
 }
 
 # ---------------------------------------------------------------- driver

@@ -225,6 +225,12 @@ enum tls_cause cause_of(const struct tls_state *st, const struct close_facts *en
     if (strcmp(status, "established") == 0) {
         return CAUSE_NONE;
     }
+    if (st->fatal_alert_seen && end != NULL && !end->partial && end->closer >= 0 &&
+        end->closer != (int)st->fatal_alert_from && st->dir[end->closer].records == 0) {
+        /* the side that closed first had sent nothing: the other's alert answered its close
+         * (s_client sends decode_error on a connection closed before the ServerHello) */
+        return end->closer == DIR_C2S ? CAUSE_ABORTED_BY_CLIENT : CAUSE_ABORTED_BY_SERVER;
+    }
     if (st->fatal_alert_seen) {
         return alert_cause(st);
     }
