@@ -36,5 +36,6 @@ Suite *suite_tls12_keys(void);
 Suite *suite_keylog(void);
 Suite *suite_secrets(void);
 Suite *suite_cert_decompress(void);
+Suite *suite_diagnosis(void);
 
 #endif
