@@ -356,21 +356,27 @@ static void add_missing(struct fields *f, uint8_t missing)
     fields_list_end(f);
 }
 
-static enum close_kind close_kind_of(enum conn_end end)
+struct close_facts conn_close_facts(const struct conn *c, enum conn_end end)
 {
+    struct close_facts facts = {CLOSE_OTHER, c->first_closer - 1, c->capture != CAPTURE_WHOLE};
     switch (end) {
     case CONN_END_FIN:
-        return CLOSE_FIN;
+        facts.kind = CLOSE_FIN;
+        break;
     case CONN_END_RESET:
-        return CLOSE_RESET;
+        facts.kind = CLOSE_RESET;
+        break;
     case CONN_END_TIMEOUT:
     case CONN_END_IDLE:
-        return CLOSE_TIMEOUT;
+        facts.kind = CLOSE_TIMEOUT;
+        break;
     case CONN_END_EOF:
-        return CLOSE_EOF;
+        facts.kind = CLOSE_EOF;
+        break;
     default:
-        return CLOSE_OTHER; /* reused, evicted: hsdump stopped following it */
+        break; /* reused, evicted: hsdump stopped following it */
     }
+    return facts;
 }
 
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
@@ -403,8 +409,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, &f);
     flow_decryption(&c->tls, &f);
-    struct close_facts facts = {close_kind_of(end), c->first_closer - 1,
-                                c->capture != CAPTURE_WHOLE};
+    struct close_facts facts = conn_close_facts(c, end);
     diagnosis_describe(&c->tls, &facts, &f);
     fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);

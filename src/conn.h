@@ -150,6 +150,8 @@ void conn_skim(struct conn *c, enum dir d, struct cursor bytes);
 /* Reports the close line; rest_* are bytes delivered but never consumed. */
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c);
+/* How c ended, for the failure causes (checks/diagnosis.h cause_of). */
+struct close_facts conn_close_facts(const struct conn *c, enum conn_end end);
 /* A FIN or RST from direction d went by (the first one counts). */
 static inline void conn_note_closer(struct conn *c, enum dir d)
 {
