@@ -173,52 +173,44 @@ bool weak_scheme(uint16_t scheme)
     return (scheme >> 8) == 1 || (scheme >> 8) == 2;
 }
 
-static uint32_t weak_of_suite(uint32_t props)
+/* Which weak item a suite property or an OFFER_V_* version bit is. */
+struct weak_map {
+    uint32_t bit;
+    enum weak_item item;
+};
+
+static const struct weak_map suite_weak[] = {
+    {SUITE_NULL, WEAK_NULL_CIPHER}, {SUITE_ANON, WEAK_ANONYMOUS}, {SUITE_EXPORT, WEAK_EXPORT},
+    {SUITE_RC4, WEAK_RC4},          {SUITE_DES, WEAK_DES},        {SUITE_3DES, WEAK_3DES},
+    {SUITE_RSA_KX, WEAK_STATIC_RSA}, {SUITE_STATIC_DH, WEAK_STATIC_DH},
+};
+
+static const struct weak_map version_weak[] = {
+    {OFFER_V_SSL3, WEAK_SSL3},
+    {OFFER_V_TLS10, WEAK_TLS10},
+    {OFFER_V_TLS11, WEAK_TLS11},
+    {OFFER_V_DTLS10, WEAK_DTLS10},
+};
+
+static uint32_t weak_of(const struct weak_map *map, size_t n, uint32_t bits)
 {
     uint32_t w = 0;
-    if (props & SUITE_NULL) {
-        w |= 1u << WEAK_NULL_CIPHER;
-    }
-    if (props & SUITE_ANON) {
-        w |= 1u << WEAK_ANONYMOUS;
-    }
-    if (props & SUITE_EXPORT) {
-        w |= 1u << WEAK_EXPORT;
-    }
-    if (props & SUITE_RC4) {
-        w |= 1u << WEAK_RC4;
-    }
-    if (props & SUITE_DES) {
-        w |= 1u << WEAK_DES;
-    }
-    if (props & SUITE_3DES) {
-        w |= 1u << WEAK_3DES;
-    }
-    if (props & SUITE_RSA_KX) {
-        w |= 1u << WEAK_STATIC_RSA;
-    }
-    if (props & SUITE_STATIC_DH) {
-        w |= 1u << WEAK_STATIC_DH;
+    for (size_t i = 0; i < n; i++) {
+        if (bits & map[i].bit) {
+            w |= 1u << map[i].item;
+        }
     }
     return w;
 }
 
+static uint32_t weak_of_suite(uint32_t props)
+{
+    return weak_of(suite_weak, sizeof(suite_weak) / sizeof(suite_weak[0]), props);
+}
+
 static uint32_t weak_of_versions(uint8_t bits)
 {
-    uint32_t w = 0;
-    if (bits & OFFER_V_SSL3) {
-        w |= 1u << WEAK_SSL3;
-    }
-    if (bits & OFFER_V_TLS10) {
-        w |= 1u << WEAK_TLS10;
-    }
-    if (bits & OFFER_V_TLS11) {
-        w |= 1u << WEAK_TLS11;
-    }
-    if (bits & OFFER_V_DTLS10) {
-        w |= 1u << WEAK_DTLS10;
-    }
-    return w;
+    return weak_of(version_weak, sizeof(version_weak) / sizeof(version_weak[0]), bits);
 }
 
 uint32_t weak_negotiated(const struct tls_state *st)
