@@ -151,12 +151,15 @@ static enum tls_cause certificate_alert_cause(const struct tls_state *st, uint8_
     enum tls_cause chain = chain_cause(st);
     switch (alert) {
     case ALERT_certificate_expired:
-        /* the client's clock, when the chain is valid at the packet's time */
-        if (chain == CAUSE_NONE && st->server_chain.checked &&
-            !chain_has(st, CERT_ISSUE_EXPIRED)) {
+        /* the client's clock, when the chain is valid at the packet's time (whether hsdump's
+         * trust store knows its root or not: a private CA says nothing of time) */
+        if (chain_has(st, CERT_ISSUE_NOT_YET_VALID)) {
+            return CAUSE_CERTIFICATE_NOT_YET_VALID;
+        }
+        if (st->server_chain.checked && !chain_has(st, CERT_ISSUE_EXPIRED)) {
             return CAUSE_CLOCK_SKEW_SUSPECTED;
         }
-        return chain == CAUSE_CERTIFICATE_NOT_YET_VALID ? chain : CAUSE_CERTIFICATE_EXPIRED;
+        return CAUSE_CERTIFICATE_EXPIRED;
     case ALERT_unknown_ca:
         return chain == CAUSE_INTERCEPTION_SUSPECTED ? chain : CAUSE_UNKNOWN_CA;
     case ALERT_bad_certificate:
