@@ -153,6 +153,7 @@ START_TEST(test_certificate_expired_and_clock)
     CAUSE(st, &fin_by_client, CAUSE_CLOCK_SKEW_SUSPECTED);
     chain(st, 0, CERT_TRUST_UNTRUSTED); /* a private CA hsdump's store lacks */
     CAUSE(st, &fin_by_client, CAUSE_CLOCK_SKEW_SUSPECTED);
+    chain(st, 0, CERT_TRUST_TRUSTED);
     /* bad_certificate (OpenSSL's alert for not yet valid) for a clean chain */
     st->fatal_alert = ALERT_bad_certificate;
     CAUSE(st, &fin_by_client, CAUSE_CLOCK_SKEW_SUSPECTED);
