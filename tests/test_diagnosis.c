@@ -181,8 +181,18 @@ START_TEST(test_chain_causes)
     CAUSE(st, &fin_by_client, CAUSE_HOSTNAME_MISMATCH);
     st->fatal_alert = ALERT_bad_certificate;
     CAUSE(st, &fin_by_client, CAUSE_HOSTNAME_MISMATCH);
+    st->fatal_alert = ALERT_handshake_failure; /* OpenSSL's alert for a name mismatch */
+    CAUSE(st, &fin_by_client, CAUSE_HOSTNAME_MISMATCH);
+    st->fatal_alert = ALERT_certificate_unknown;
     chain(st, 0, CERT_TRUST_UNTRUSTED);
     CAUSE(st, &fin_by_client, CAUSE_UNKNOWN_CA);
+    /* bad_certificate is not about trust: an untrusted chain valid in time and name */
+    st->fatal_alert = ALERT_bad_certificate;
+    CAUSE(st, &fin_by_client, CAUSE_CLOCK_SKEW_SUSPECTED);
+    chain(st, 1u << CERT_ISSUE_BAD_SIGNATURE, CERT_TRUST_UNTRUSTED);
+    CAUSE(st, &fin_by_client, CAUSE_CERTIFICATE_REJECTED);
+    chain(st, 1u << CERT_ISSUE_SELF_SIGNED, CERT_TRUST_UNTRUSTED);
+    CAUSE(st, &fin_by_client, CAUSE_CLOCK_SKEW_SUSPECTED);
     /* no alert: the client closed on a chain the checks fault */
     free(st);
     st = new_state();

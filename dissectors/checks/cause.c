@@ -73,12 +73,13 @@ static enum tls_cause chain_cause(const struct tls_state *st)
     return CAUSE_NONE;
 }
 
-/* The chain was read, checked, and is valid at the packet's time and trusted. */
-static bool chain_clean(const struct tls_state *st)
-{
-    return st->server_chain.checked && st->server_chain.trust == CERT_TRUST_TRUSTED &&
-           chain_cause(st) == CAUSE_NONE;
-}
+/* Issues a client may reject a certificate for besides its time and name: not EXPIRING (still
+ * valid) nor SELF_SIGNED (a trust matter). */
+#define REJECTABLE_ISSUES                                                                        \
+    ((1u << CERT_ISSUE_CHAIN_ORDER) | (1u << CERT_ISSUE_ISSUER_MISMATCH) |                       \
+     (1u << CERT_ISSUE_BAD_SIGNATURE) | (1u << CERT_ISSUE_WEAK_KEY) |                            \
+     (1u << CERT_ISSUE_WEAK_SIGNATURE_HASH) | (1u << CERT_ISSUE_BASIC_CONSTRAINTS) |             \
+     (1u << CERT_ISSUE_KEY_USAGE))
 
 /* The client sent its certificate: a non-empty Certificate read, or TLS 1.3 keyless a
  * CertificateVerify in its flight (tls.h client_auth_inferred). */
@@ -163,10 +164,17 @@ static enum tls_cause certificate_alert_cause(const struct tls_state *st, uint8_
     case ALERT_unknown_ca:
         return chain == CAUSE_INTERCEPTION_SUSPECTED ? chain : CAUSE_UNKNOWN_CA;
     case ALERT_bad_certificate:
-        if (chain_clean(st)) {
-            return CAUSE_CLOCK_SKEW_SUSPECTED;
+        /* not unknown_ca, so not the trust (RFC 8446 6.2): the time, the name, a re-signed
+         * chain, another issue the checks found; none of them: the client's clock (OpenSSL
+         * sends bad_certificate for X509_V_ERR_CERT_NOT_YET_VALID) */
+        if (!st->server_chain.checked) {
+            return CAUSE_CERTIFICATE_REJECTED;
         }
-        return chain != CAUSE_NONE ? chain : CAUSE_CERTIFICATE_REJECTED;
+        if (chain != CAUSE_NONE && chain != CAUSE_UNKNOWN_CA) {
+            return chain;
+        }
+        return (st->server_chain.issues & REJECTABLE_ISSUES) != 0 ? CAUSE_CERTIFICATE_REJECTED
+                                                                 : CAUSE_CLOCK_SKEW_SUSPECTED;
     default: /* unsupported_certificate, certificate_revoked, certificate_unknown */
         return chain != CAUSE_NONE ? chain : CAUSE_CERTIFICATE_REJECTED;
     }
@@ -185,6 +193,11 @@ static enum tls_cause alert_cause(const struct tls_state *st)
     case ALERT_insufficient_security:
         if (from_server && !st->server_hello_seen && st->client_hello_seen) {
             return negotiation_cause(st);
+        }
+        if (!from_server && st->server_chain.checked && chain_cause(st) != CAUSE_NONE) {
+            /* OpenSSL's client alert for X509_V_ERR_HOSTNAME_MISMATCH and other verify
+             * errors it has no alert for (ssl/statem/statem_lib.c ssl_x509err2alert) */
+            return chain_cause(st);
         }
         if (from_server && client_sent_no_certificate(st)) {
             return CAUSE_CLIENT_CERTIFICATE_REQUIRED; /* RFC 5246 7.4.6 */
