@@ -104,7 +104,7 @@ declare -A PORT=(
     [cause-cert-required]=44485 [cause-cert-rejected-tls12]=44486
     [cause-alpn-refused]=44487 [cause-unrecognized-name]=44488
     [cause-inappropriate-fallback]=44489 [cause-aborted-by-client]=44490
-    [cause-aborted-by-server]=44491
+    [cause-aborted-by-server]=44491 [cause-hostname-mismatch]=44492
     [weak-dh1024-sha1]=44500 [weak-3des-rsa]=44501 [weak-null-anon]=44502
 )
 # Scenario -> proxy port (tunnel-*).
@@ -144,7 +144,7 @@ readonly ALL=(
     cause-version-tls13-client cause-no-shared-cipher-tls13 cause-no-shared-group
     cause-clock-ahead cause-clock-behind cause-cert-required cause-cert-rejected-tls12
     cause-alpn-refused cause-unrecognized-name cause-inappropriate-fallback
-    cause-aborted-by-client cause-aborted-by-server
+    cause-aborted-by-client cause-aborted-by-server cause-hostname-mismatch
     weak-dh1024-sha1 weak-3des-rsa weak-null-anon
 )
 
@@ -2331,6 +2331,15 @@ PY
     [[ $(packets "$CAP" | awk '$3 ~ /[FR]/' | head -1 | awk '{ print $1 }') == *".$P" ]] ||
         { say "$NAME: want the server's FIN first"; return 1; }
     expect "a client_hello only" 'c0 C>S client_hello'
+}
+
+# TLS 1.2, a client that checks the certificate against another name (-verify_hostname):
+# OpenSSL sends bad_certificate for it (ssl_x509err2alert: X509_V_ERR_HOSTNAME_MISMATCH).
+scn_cause-hostname-mismatch() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_hostname other.hsdump.test \
+        -verify_return_error
+    expect "the client's alert" 'c0 C>S alert\(fatal,bad_certificate\)'
 }
 
 # ---------------------------------------------------------------- weak negotiations

@@ -71,6 +71,8 @@ expect cause-clock-ahead.pcap 'cause=certificate_expired|clock_skew_suspected' a
 expect cause-clock-behind.pcap 'cause=certificate_rejected|clock_skew_suspected' \
     alert=bad_certificate
 expect alert-unknown-ca.pcap cause=unknown_ca
+expect cause-hostname-mismatch.pcap 'cause=certificate_rejected|hostname_mismatch' \
+    alert=bad_certificate
 expect cause-cert-required.pcap cause=client_certificate_required alert=handshake_failure
 expect cause-cert-rejected-tls12.pcap cause=client_certificate_rejected alert=unknown_ca
 expect tls13-cert-rejected.pcap cause=client_certificate_rejected cause_inferred=true

@@ -181,7 +181,7 @@ START_TEST(test_chain_causes)
     CAUSE(st, &fin_by_client, CAUSE_HOSTNAME_MISMATCH);
     st->fatal_alert = ALERT_bad_certificate;
     CAUSE(st, &fin_by_client, CAUSE_HOSTNAME_MISMATCH);
-    st->fatal_alert = ALERT_handshake_failure; /* OpenSSL's alert for a name mismatch */
+    st->fatal_alert = ALERT_handshake_failure; /* an alert naming no certificate problem */
     CAUSE(st, &fin_by_client, CAUSE_HOSTNAME_MISMATCH);
     st->fatal_alert = ALERT_certificate_unknown;
     chain(st, 0, CERT_TRUST_UNTRUSTED);

@@ -195,8 +195,8 @@ static enum tls_cause alert_cause(const struct tls_state *st)
             return negotiation_cause(st);
         }
         if (!from_server && st->server_chain.checked && chain_cause(st) != CAUSE_NONE) {
-            /* OpenSSL's client alert for X509_V_ERR_HOSTNAME_MISMATCH and other verify
-             * errors it has no alert for (ssl/statem/statem_lib.c ssl_x509err2alert) */
+            /* a client whose alert names no certificate problem, after a chain the checks
+             * fault: the chain's fault is the evidence there is */
             return chain_cause(st);
         }
         if (from_server && client_sent_no_certificate(st)) {
