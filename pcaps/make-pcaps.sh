@@ -105,6 +105,7 @@ declare -A PORT=(
     [cause-alpn-refused]=44487 [cause-unrecognized-name]=44488
     [cause-inappropriate-fallback]=44489 [cause-aborted-by-client]=44490
     [cause-aborted-by-server]=44491 [cause-hostname-mismatch]=44492
+    [cause-bad-record-mac]=44493 [cause-decrypt-error]=44494   # their relays on +20
     [weak-dh1024-sha1]=44500 [weak-3des-rsa]=44501 [weak-null-anon]=44502
 )
 # Scenario -> proxy port (tunnel-*).
@@ -145,6 +146,7 @@ readonly ALL=(
     cause-clock-ahead cause-clock-behind cause-cert-required cause-cert-rejected-tls12
     cause-alpn-refused cause-unrecognized-name cause-inappropriate-fallback
     cause-aborted-by-client cause-aborted-by-server cause-hostname-mismatch
+    cause-bad-record-mac cause-decrypt-error
     weak-dh1024-sha1 weak-3des-rsa weak-null-anon
 )
 
@@ -2340,6 +2342,109 @@ scn_cause-hostname-mismatch() {
     simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_hostname other.hsdump.test \
         -verify_return_error
     expect "the client's alert" 'c0 C>S alert\(fatal,bad_certificate\)'
+}
+
+# corrupt_relay MODE: a one-connection relay on P+20 (in this range) to P that flips the last byte of one
+# record of the client's: the one right before its ChangeCipherSpec (MODE before-ccs: in a
+# TLS 1.2 flight with a client certificate, the CertificateVerify's signature) or right after
+# it (after-ccs: the encrypted Finished, so its record does not authenticate).
+corrupt_relay() {
+    timeout "$TMO" python3 - "$((P + 20))" "$P" "$1" >"$W/relay.log" 2>&1 <<'PY' &
+import socket
+import struct
+import sys
+import threading
+
+listen, to, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", listen))
+ls.listen(1)
+down, _ = ls.accept()
+up = socket.create_connection(("127.0.0.1", to))
+
+
+def client_to_server():
+    pending, done = b"", False
+    while True:
+        data = down.recv(65536)
+        if not data:
+            break
+        pending += data
+        # the whole records in what came (a flight comes in one write)
+        spans, pos = [], 0
+        while pos + 5 <= len(pending):
+            end = pos + 5 + struct.unpack("!H", pending[pos + 3:pos + 5])[0]
+            if end > len(pending):
+                break
+            spans.append((pos, end))
+            pos = end
+        out = bytearray(pending[:pos])
+        for i, (start, end) in enumerate(spans):
+            if done or out[start] != 20:
+                continue
+            j = i - 1 if mode == "before-ccs" else i + 1
+            if 0 <= j < len(spans):
+                out[spans[j][1] - 1] ^= 0x01
+                done = True
+                print("flipped the last byte of record", j)
+        up.sendall(bytes(out))
+        pending = pending[pos:]
+    up.shutdown(socket.SHUT_WR)
+
+
+def server_to_client():
+    while True:
+        data = up.recv(65536)
+        if not data:
+            break
+        down.sendall(data)
+    down.shutdown(socket.SHUT_WR)
+
+
+threads = [threading.Thread(target=client_to_server), threading.Thread(target=server_to_client)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+PY
+    PROXY_PID=$!
+    BG+=("$PROXY_PID")
+    wait_listen "$((P + 20))"
+}
+
+# TLS 1.2: the relay corrupts the client's encrypted Finished; the server's record layer
+# rejects it (RFC 5246 6.2.3.3: bad_record_mac). Only the relay -> server leg is captured.
+scn_cause-bad-record-mac() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    corrupt_relay after-ccs
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$((P + 20))")" "${T12[@]}"
+    wait_exit "$SRV"
+    wait_exit "$PROXY_PID"
+    capture_end
+    grep -q flipped "$W/relay.log" || { say "$NAME: the relay flipped nothing"; return 1; }
+    check_conns "$CAP" 1 "$P"
+    expect "alert bad_record_mac" 'c0 S>C alert\(fatal,bad_record_mac\)'
+}
+
+# TLS 1.2 with a client certificate: the relay corrupts the CertificateVerify's signature;
+# the server cannot verify it (RFC 5246 7.2.2: decrypt_error).
+scn_cause-decrypt-error() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -CAfile "$PKI/root.pem" -Verify 1 \
+        "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    corrupt_relay before-ccs
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$((P + 20))")" "${T12[@]}" \
+        -cert "$PKI/client.pem" -key "$PKI/client.key"
+    wait_exit "$SRV"
+    wait_exit "$PROXY_PID"
+    capture_end
+    grep -q flipped "$W/relay.log" || { say "$NAME: the relay flipped nothing"; return 1; }
+    check_conns "$CAP" 1 "$P"
+    expect "alert decrypt_error" 'c0 S>C alert\(fatal,decrypt_error\)'
 }
 
 # ---------------------------------------------------------------- weak negotiations

@@ -78,6 +78,8 @@ expect cause-cert-rejected-tls12.pcap cause=client_certificate_rejected alert=un
 expect tls13-cert-rejected.pcap cause=client_certificate_rejected cause_inferred=true
 expect cause-alpn-refused.pcap cause=no_application_protocol
 expect cause-unrecognized-name.pcap cause=unrecognized_name
+expect cause-bad-record-mac.pcap cause=bad_record_mac alert_from=server
+expect cause-decrypt-error.pcap cause=decrypt_error alert_from=server
 expect cause-inappropriate-fallback.pcap cause=inappropriate_fallback offered_fallback_scsv=true
 expect cause-aborted-by-client.pcap end=reset cause=aborted_by_client closed_by=client
 expect cause-aborted-by-server.pcap cause=aborted_by_server closed_by=server
