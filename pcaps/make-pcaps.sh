@@ -2513,6 +2513,15 @@ main() {
             say "$name: skipped, gnutls-cli not found (apt-get install gnutls-bin)"
             continue
         fi
+        if [[ " cause-alpn-refused cause-unrecognized-name weak-3des-rsa " == *" $name "* ]] &&
+            ! command -v gnutls-serv >/dev/null; then
+            say "$name: skipped, gnutls-serv not found (apt-get install gnutls-bin)"
+            continue
+        fi
+        if [[ $name == cause-clock-* ]] && ! command -v faketime >/dev/null; then
+            say "$name: skipped, faketime not found (apt-get install faketime)"
+            continue
+        fi
         if [[ $name == tunnel-* || $name == *curl* ]] && ! command -v curl >/dev/null; then
             say "$name: skipped, curl not found (apt-get install curl)"
             continue
