@@ -2410,38 +2410,38 @@ PY
     wait_listen "$((P + 20))"
 }
 
-# TLS 1.2: the relay corrupts the client's encrypted Finished; the server's record layer
-# rejects it (RFC 5246 6.2.3.3: bad_record_mac). Only the relay -> server leg is captured.
-scn_cause-bad-record-mac() {
-    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+# relayed_failure MODE ALERT SERVER_ARGS -- CLIENT_ARGS: s_server and s_client with a
+# corrupt_relay MODE between them; the server answers with ALERT. Only the relay -> server
+# leg is captured.
+relayed_failure() {
+    local mode=$1 alert=$2 sopts=()
+    shift 2
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket "${sopts[@]}"
     wait_listen "$P"
-    corrupt_relay after-ccs
+    corrupt_relay "$mode"
     capture lo "tcp port $P"
-    client cli.log fail 0.5 hello -- "$(ep "$((P + 20))")" "${T12[@]}"
+    client cli.log fail 0.5 hello -- "$(ep "$((P + 20))")" "${T12[@]}" "$@"
     wait_exit "$SRV"
     wait_exit "$PROXY_PID"
     capture_end
     grep -q flipped "$W/relay.log" || { say "$NAME: the relay flipped nothing"; return 1; }
     check_conns "$CAP" 1 "$P"
-    expect "alert bad_record_mac" 'c0 S>C alert\(fatal,bad_record_mac\)'
+    expect "alert $alert" "c0 S>C alert\\(fatal,$alert\\)"
+}
+
+# TLS 1.2: the relay corrupts the client's encrypted Finished; the server's record layer
+# rejects it (RFC 5246 6.2.3.3: bad_record_mac).
+scn_cause-bad-record-mac() {
+    relayed_failure after-ccs bad_record_mac --
 }
 
 # TLS 1.2 with a client certificate: the relay corrupts the CertificateVerify's signature;
 # the server cannot verify it (RFC 5246 7.2.2: decrypt_error).
 scn_cause-decrypt-error() {
-    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" -CAfile "$PKI/root.pem" -Verify 1 \
-        "${T12[@]}" -no_ticket
-    wait_listen "$P"
-    corrupt_relay before-ccs
-    capture lo "tcp port $P"
-    client cli.log fail 0.5 hello -- "$(ep "$((P + 20))")" "${T12[@]}" \
+    relayed_failure before-ccs decrypt_error -CAfile "$PKI/root.pem" -Verify 1 -- \
         -cert "$PKI/client.pem" -key "$PKI/client.key"
-    wait_exit "$SRV"
-    wait_exit "$PROXY_PID"
-    capture_end
-    grep -q flipped "$W/relay.log" || { say "$NAME: the relay flipped nothing"; return 1; }
-    check_conns "$CAP" 1 "$P"
-    expect "alert decrypt_error" 'c0 S>C alert\(fatal,decrypt_error\)'
 }
 
 # ---------------------------------------------------------------- weak negotiations
