@@ -106,6 +106,7 @@ declare -A PORT=(
     [cause-inappropriate-fallback]=44489 [cause-aborted-by-client]=44490
     [cause-aborted-by-server]=44491 [cause-hostname-mismatch]=44492
     [cause-bad-record-mac]=44493 [cause-decrypt-error]=44494   # their relays on +20
+    [cause-tls13-unknown-ca]=44495
     [weak-dh1024-sha1]=44500 [weak-3des-rsa]=44501 [weak-null-anon]=44502
 )
 # Scenario -> proxy port (tunnel-*).
@@ -146,7 +147,7 @@ readonly ALL=(
     cause-clock-ahead cause-clock-behind cause-cert-required cause-cert-rejected-tls12
     cause-alpn-refused cause-unrecognized-name cause-inappropriate-fallback
     cause-aborted-by-client cause-aborted-by-server cause-hostname-mismatch
-    cause-bad-record-mac cause-decrypt-error
+    cause-bad-record-mac cause-decrypt-error cause-tls13-unknown-ca
     weak-dh1024-sha1 weak-3des-rsa weak-null-anon
 )
 
@@ -2442,6 +2443,17 @@ scn_cause-bad-record-mac() {
 scn_cause-decrypt-error() {
     relayed_failure before-ccs decrypt_error -CAfile "$PKI/root.pem" -Verify 1 -- \
         -cert "$PKI/client.pem" -key "$PKI/client.key"
+}
+
+# TLS 1.3: the client rejects the server's chain (issued by "hsdump Untrusted CA"). OpenSSL
+# 3.0 sends its alert in plaintext: it has not switched to its handshake keys for writing.
+scn_cause-tls13-unknown-ca() {
+    EXPECT=fail
+    simple -cert "$PKI/rogueleaf.pem" -key "$PKI/rogueleaf.key" "${T13[@]}" -- "${T13[@]}" \
+        -verify_return_error
+    grep -q 'unable to get local issuer certificate' "$W/cli.log" ||
+        { say "$NAME: the client did not fail on the CA"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    expect "the client's alert" 'c0 C>S alert\(fatal,unknown_ca\)'
 }
 
 # ---------------------------------------------------------------- weak negotiations

@@ -71,6 +71,7 @@ expect cause-clock-ahead.pcap 'cause=certificate_expired|clock_skew_suspected' a
 expect cause-clock-behind.pcap 'cause=certificate_rejected|clock_skew_suspected' \
     alert=bad_certificate
 expect alert-unknown-ca.pcap cause=unknown_ca
+expect cause-tls13-unknown-ca.pcap cause=unknown_ca alert_from=client
 expect cause-hostname-mismatch.pcap 'cause=certificate_rejected|hostname_mismatch' \
     alert=bad_certificate
 expect cause-cert-required.pcap cause=client_certificate_required alert=handshake_failure
