@@ -28,7 +28,7 @@ static void ordinary_offer(struct tls_state *st)
     st->offer.versions_listed = true;
     st->offer.versions = OFFER_V_TLS12 | OFFER_V_TLS13;
     st->offer.suites = SUITE_TLS13 | SUITE_LEGACY | SUITE_AEAD | SUITE_ECDHE;
-    st->offer.suites_all = SUITE_AEAD;
+    st->offer.groupless_suite = false;
     st->offer.suite_count = 4;
     st->offer.groups_listed = true;
     st->offer.groups = 2;
@@ -109,8 +109,8 @@ START_TEST(test_no_shared_parameters)
     CAUSE(st, &fin_by_server, CAUSE_NO_SHARED_CIPHER);
     st->fatal_alert = ALERT_insufficient_security;
     CAUSE(st, &fin_by_server, CAUSE_NO_SHARED_CIPHER);
-    /* every suite needs a group, none of the mandatory groups offered */
-    st->offer.suites_all = SUITE_TLS13 | SUITE_AEAD;
+    /* every suite needs a group (TLS 1.3 and ECDHE ones), none of the mandatory groups
+     * offered */
     st->offer.groups_mandatory = false;
     CAUSE(st, &fin_by_server, CAUSE_NO_SHARED_GROUP);
     /* none of the mandatory signature schemes offered, the groups ordinary */
@@ -120,8 +120,8 @@ START_TEST(test_no_shared_parameters)
     /* both odd: which one failed is not known, the suites are named */
     st->offer.groups_mandatory = false;
     CAUSE(st, &fin_by_server, CAUSE_NO_SHARED_CIPHER);
-    /* static RSA needs no group */
-    st->offer.suites_all = SUITE_RSA_KX;
+    /* a static RSA suite among them needs no group */
+    st->offer.groupless_suite = true;
     st->offer.sigalgs_mandatory = true;
     CAUSE(st, &fin_by_server, CAUSE_NO_SHARED_CIPHER);
     /* after a ServerHello, from the client: nothing says why */
@@ -468,7 +468,6 @@ START_TEST(test_close_line_fields)
     ordinary_offer(st);
     st->offer.versions = OFFER_V_TLS13;
     st->offer.suites = SUITE_TLS13 | SUITE_AEAD;
-    st->offer.suites_all = SUITE_TLS13 | SUITE_AEAD;
     st->offer.suite_count = 1;
     st->offer.groups = 1;
     st->offer.groups_mandatory = false;

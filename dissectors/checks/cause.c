@@ -114,9 +114,7 @@ static bool suites_ordinary(const struct offer_facts *o)
 static enum tls_cause negotiation_cause(const struct tls_state *st)
 {
     const struct offer_facts *o = &st->offer;
-    bool needs_group = (o->suites_all & (SUITE_TLS13 | SUITE_ECDHE | SUITE_DHE)) != 0 &&
-                       (o->suites_all & (SUITE_RSA_KX | SUITE_PSK)) == 0;
-    if (suites_ordinary(o) && needs_group && o->groups_listed && !o->groups_mandatory &&
+    if (suites_ordinary(o) && !o->groupless_suite && o->groups_listed && !o->groups_mandatory &&
         (!o->sigalgs_listed || o->sigalgs_mandatory)) {
         return CAUSE_NO_SHARED_GROUP;
     }

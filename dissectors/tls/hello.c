@@ -71,7 +71,7 @@ static void offer_suite(struct offer_facts *o, uint16_t suite)
         return;
     }
     uint32_t props = suite_properties(suite);
-    o->suites_all = o->suite_count == 0 ? props : (o->suites_all & props);
+    o->groupless_suite |= (props & (SUITE_TLS13 | SUITE_ECDHE | SUITE_DHE)) == 0;
     o->suites |= props;
     if (o->suite_count < UINT16_MAX) {
         o->suite_count++;

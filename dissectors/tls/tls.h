@@ -225,7 +225,7 @@ struct tls_state {
         bool versions_listed;    /* else the client accepts legacy_version or lower */
         uint16_t legacy_version;
         uint32_t suites;         /* SUITE_* properties (diagnosis.h) of any offered suite */
-        uint32_t suites_all;     /* ... and those every offered suite has */
+        bool groupless_suite;    /* a suite needing no (EC)DHE group (RSA, PSK, unknown) */
         uint16_t suite_count;    /* offered suites, GREASE and signalling values not counted */
         bool fallback_scsv;      /* TLS_FALLBACK_SCSV (RFC 7507) */
         bool renegotiation_info; /* the extension or TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC
