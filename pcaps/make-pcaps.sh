@@ -13,10 +13,11 @@
 # ones are curl through pcaps/tunnel-proxy.py, gtpu-tls13 is wrapped in GTP-U by
 # pcaps/gtpu-wrap.py, and the
 # midstream-* ones lose their first packets once checked; dtls12 and dtls1 are DTLS over
-# UDP), recorded with tcpdump on lo
+# UDP; of the cause-* and weak-* ones, three have gnutls-serv as the server, two a client
+# under faketime, two a Python peer that gives up mid-handshake), recorded with tcpdump on lo
 # (one capture on `any`). Each scenario has its own
-# ports in 44300-44399 (server on 443xx, relay on 443xx+50) and a capture filter on
-# them, so nothing else lands in the file. The keylog-* captures (44400-44449) also keep
+# ports in 44300-44399 (server on 443xx, relay on 443xx+50; cause-* and weak-* in
+# 44480-44519) and a capture filter on them, so nothing else lands in the file. The keylog-* captures (44400-44449) also keep
 # the key log their client wrote, in pcaps/keylogs/NAME.keylog (one also as a pcapng file
 # with the secrets inside); they can be made alone: sudo pcaps/make-pcaps.sh keylog-tls13-full The two halves of a pair for hsdump diff
 # (diff-*-a, diff-*-b, written to pcaps/diff/) share their server port, since the port is
@@ -100,6 +101,17 @@ declare -A PORT=(
     [cert-not-yet-valid]=44450 [cert-hostname-mismatch]=44451 [cert-sha1]=44452
     [cert-rsa1024]=44453 [cert-self-signed]=44454 [cert-resigned]=44455
     [cert-expiring]=44456
+    # why handshakes fail and what is weak (issue 18), 44480-44519: failures 44480-44499,
+    # weak negotiations 44500-44519
+    [cause-version-tls13-client]=44480 [cause-no-shared-cipher-tls13]=44481
+    [cause-no-shared-group]=44482 [cause-clock-ahead]=44483 [cause-clock-behind]=44484
+    [cause-cert-required]=44485 [cause-cert-rejected-tls12]=44486
+    [cause-alpn-refused]=44487 [cause-unrecognized-name]=44488
+    [cause-inappropriate-fallback]=44489 [cause-aborted-by-client]=44490
+    [cause-aborted-by-server]=44491 [cause-hostname-mismatch]=44492
+    [cause-bad-record-mac]=44493 [cause-decrypt-error]=44494   # their relays on +20
+    [cause-tls13-unknown-ca]=44495
+    [weak-dh1024-sha1]=44500 [weak-3des-rsa]=44501 [weak-null-anon]=44502
 )
 # Scenario -> proxy port (tunnel-*).
 declare -A PROXY_PORT=(
@@ -137,6 +149,12 @@ readonly ALL=(
     keylog-gnutls-tls13 keylog-curl-tls12 keylog-python-tls13
     cert-not-yet-valid cert-hostname-mismatch cert-sha1 cert-rsa1024 cert-self-signed
     cert-resigned cert-expiring
+    cause-version-tls13-client cause-no-shared-cipher-tls13 cause-no-shared-group
+    cause-clock-ahead cause-clock-behind cause-cert-required cause-cert-rejected-tls12
+    cause-alpn-refused cause-unrecognized-name cause-inappropriate-fallback
+    cause-aborted-by-client cause-aborted-by-server cause-hostname-mismatch
+    cause-bad-record-mac cause-decrypt-error cause-tls13-unknown-ca
+    weak-dh1024-sha1 weak-3des-rsa weak-null-anon
 )
 
 usage() {
@@ -2238,6 +2256,359 @@ PY
     decrypted "close_notify" 2 tls.alert_message.desc 0
 }
 
+# ---------------------------------------------------------------- why handshakes fail
+# (issue 18): each a failure hsdump's cause= names, with the evidence it reads. The ones
+# with an openssl client and server use simple() (one connection, FIN both ways).
+
+# The reverse of alert-protocol-version: a TLS 1.3-only client, a TLS 1.2-only server.
+scn_cause-version-tls13-client() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T12[@]}" -- "${T13[@]}"
+    expect "alert protocol_version" 'c0 S>C alert\(fatal,protocol_version\)'
+}
+
+# TLS 1.3 with no suite in common: the client offers only TLS_AES_256_GCM_SHA384.
+scn_cause-no-shared-cipher-tls13() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T13[@]}" -- -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 -groups x25519
+    expect "alert handshake_failure" 'c0 S>C alert\(fatal,handshake_failure\)'
+}
+
+# TLS 1.3 with no group in common: the client offers only secp384r1 (neither RFC 8446 9.1
+# mandatory group), the server accepts only x25519.
+scn_cause-no-shared-group() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T13[@]}" -- -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups secp384r1
+    expect "alert handshake_failure" 'c0 S>C alert\(fatal,handshake_failure\)'
+}
+
+# clock_client OFFSET ALERT: a client whose clock is OFFSET (faketime -f) from the capture's
+# rejects the server's certificate, valid at the capture's time, with ALERT.
+clock_client() {
+    EXPECT=fail
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    local rc=0
+    feed 0.5 hello | timeout "$TMO" faketime -f "$1" openssl s_client -connect "$(ep "$P")" \
+        -servername "$SNI" -CAfile "$PKI/root.pem" -verify_return_error "${T12[@]}" \
+        >"$W/cli.log" 2>&1 || rc=$?
+    [[ $rc -ne 0 ]] || { say "$NAME: s_client succeeded but should have failed"; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" 1 "$P"
+    expect "alert $2 from the client" "c0 C>S alert\\(fatal,$2\\)"
+}
+
+# A year and a half ahead: the 365-day certificate has expired for the client.
+scn_cause-clock-ahead() {
+    clock_client +540d certificate_expired
+}
+
+# Two days behind: not yet valid for the client, which OpenSSL reports as bad_certificate
+# (ssl/statem/statem_lib.c ssl_x509err2alert: X509_V_ERR_CERT_NOT_YET_VALID).
+scn_cause-clock-behind() {
+    clock_client -2d bad_certificate
+}
+
+# TLS 1.2: the server requires a client certificate (-Verify 1), the client has none and
+# sends an empty Certificate; the server fails the handshake (RFC 5246 7.4.6).
+scn_cause-cert-required() {
+    EXPECT=fail
+    simple "${LEAF[@]}" -CAfile "$PKI/root.pem" -Verify 1 -verify_return_error "${T12[@]}" \
+        -no_ticket -- "${T12[@]}"
+    expect "an empty client certificate" 'c0 C>S certificate\(certs=0\)' &&
+    expect "the server's alert" 'c0 S>C alert\(fatal,handshake_failure\)'
+}
+
+# TLS 1.2: the client's certificate is not issued by a CA the server trusts.
+scn_cause-cert-rejected-tls12() {
+    EXPECT=fail
+    simple "${LEAF[@]}" -CAfile "$PKI/rogue.pem" -Verify 1 -verify_return_error "${T12[@]}" \
+        -no_ticket -- "${T12[@]}" -cert "$PKI/client.pem" -key "$PKI/client.key"
+    expect "a client certificate" 'c0 C>S certificate\(certs=[1-9]\)' &&
+    expect "the server's alert" 'c0 S>C alert\(fatal,unknown_ca\)'
+}
+
+# gserver ARGS...: gnutls-serv (gnutls-bin) with the leaf certificate in the background, on
+# port P; sets SRV. It serves until stopped (no -naccept): wait_exit stops it.
+gserver() {
+    timeout "$TMO" gnutls-serv --port "$P" --x509certfile "$PKI/leaf.pem" \
+        --x509keyfile "$PKI/leaf.key" "$@" <&9 >"$W/srv.log" 2>&1 &
+    SRV=$!
+    BG+=("$SRV")
+}
+
+# gnutls_refuses ARGS -- S_CLIENT_ARGS: gnutls-serv with ARGS refuses what an s_client
+# TLS 1.2 client asks for.
+gnutls_refuses() {
+    local sopts=()
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    gserver "${sopts[@]}"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$P")" "${T12[@]}" "$@"
+    wait_exit "$SRV" 1
+    capture_end
+    check_conns "$CAP" 1 "$P"
+}
+
+# ALPN refused: gnutls-serv knows only http/1.1 and fails on a mismatch (--alpn-fatal,
+# RFC 7301 3.2); s_server never sends the alert (it ignores an ALPN it does not share).
+scn_cause-alpn-refused() {
+    gnutls_refuses --alpn=http/1.1 --alpn-fatal -- -alpn h2
+    expect "alert no_application_protocol" 'c0 S>C alert\(fatal,no_application_protocol\)'
+}
+
+# A name the server does not serve: gnutls-serv answers only for another name and fails on
+# a mismatch (--sni-hostname-fatal, RFC 6066 3).
+scn_cause-unrecognized-name() {
+    gnutls_refuses --sni-hostname=other.hsdump.test --sni-hostname-fatal --
+    expect "alert unrecognized_name" 'c0 S>C alert\(fatal,unrecognized_name\)'
+}
+
+# A client retrying at a lower version says so (TLS_FALLBACK_SCSV) to a server that could
+# have done TLS 1.3: the server refuses the downgrade (RFC 7507 3).
+scn_cause-inappropriate-fallback() {
+    EXPECT=fail
+    simple "${LEAF[@]}" -cipher ECDHE-RSA-AES128-GCM-SHA256 -ciphersuites TLS_AES_128_GCM_SHA256 \
+        -groups x25519 -- "${T12[@]}" -fallback_scsv
+    expect "alert inappropriate_fallback" 'c0 S>C alert\(fatal,inappropriate_fallback\)'
+}
+
+# A client that sends its ClientHello (Python's ssl module, TLS 1.2), reads the server's
+# first flight and resets the connection (SO_LINGER 0) without an alert.
+scn_cause-aborted-by-client() {
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    timeout "$TMO" python3 - "$P" "$SNI" >"$W/cli.log" 2>&1 <<'PY' ||
+import socket
+import ssl
+import struct
+import sys
+import time
+
+port, sni = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(incoming, outgoing, server_hostname=sni)
+try:
+    tls.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+raw = socket.create_connection(("127.0.0.1", port))
+raw.sendall(outgoing.read())
+time.sleep(0.3)
+print(len(raw.recv(65536)), "bytes of the server's flight")
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+raw.close()
+PY
+        { say "$NAME: the python client failed:"; cat "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV"
+    capture_end
+    [[ $(packets "$CAP" | awk '$3 ~ /R/' | head -1 | awk '{ print $2 }') == *".$P" ]] ||
+        { say "$NAME: want the client's RST first"; return 1; }
+    expect "the server's first flight" 'c0 S>C server_hello.* server_hello_done$'
+}
+
+# A server that reads the ClientHello and closes (FIN) without an alert: a Python listener.
+scn_cause-aborted-by-server() {
+    timeout "$TMO" python3 - "$P" >"$W/srv.log" 2>&1 <<'PY' &
+import socket
+import sys
+import time
+
+lsock = socket.socket()
+lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+lsock.bind(("127.0.0.1", int(sys.argv[1])))
+lsock.listen(1)
+conn, _ = lsock.accept()
+print(len(conn.recv(65536)), "bytes of the ClientHello")
+time.sleep(0.2)
+conn.close()
+time.sleep(0.5)
+PY
+    SRV=$!
+    BG+=("$SRV")
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$P")" "${T12[@]}"
+    wait_exit "$SRV"
+    capture_end
+    # s_client's reply to the closed socket may draw a RST: not check_conns
+    [[ $(packets "$CAP" | awk '$3 == "S"' | wc -l) -eq 1 ]] ||
+        { say "$NAME: want exactly one connection"; return 1; }
+    [[ $(packets "$CAP" | awk '$3 ~ /[FR]/' | head -1 | awk '{ print $1 }') == *".$P" ]] ||
+        { say "$NAME: want the server's FIN first"; return 1; }
+    expect "a client_hello only" 'c0 C>S client_hello'
+}
+
+# TLS 1.2, a client that checks the certificate against another name (-verify_hostname):
+# OpenSSL sends bad_certificate for it (ssl_x509err2alert: X509_V_ERR_HOSTNAME_MISMATCH).
+scn_cause-hostname-mismatch() {
+    EXPECT=fail
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_hostname other.hsdump.test \
+        -verify_return_error
+    expect "the client's alert" 'c0 C>S alert\(fatal,bad_certificate\)'
+}
+
+# corrupt_relay MODE: a one-connection relay on P+20 (in this range) to P that flips the last byte of one
+# record of the client's: the one right before its ChangeCipherSpec (MODE before-ccs: in a
+# TLS 1.2 flight with a client certificate, the CertificateVerify's signature) or right after
+# it (after-ccs: the encrypted Finished, so its record does not authenticate).
+corrupt_relay() {
+    timeout "$TMO" python3 - "$((P + 20))" "$P" "$1" >"$W/relay.log" 2>&1 <<'PY' &
+import socket
+import struct
+import sys
+import threading
+
+listen, to, mode = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", listen))
+ls.listen(1)
+down, _ = ls.accept()
+up = socket.create_connection(("127.0.0.1", to))
+
+
+def client_to_server():
+    pending, done = b"", False
+    while True:
+        data = down.recv(65536)
+        if not data:
+            break
+        pending += data
+        # the whole records in what came (a flight comes in one write)
+        spans, pos = [], 0
+        while pos + 5 <= len(pending):
+            end = pos + 5 + struct.unpack("!H", pending[pos + 3:pos + 5])[0]
+            if end > len(pending):
+                break
+            spans.append((pos, end))
+            pos = end
+        out = bytearray(pending[:pos])
+        for i, (start, end) in enumerate(spans):
+            if done or out[start] != 20:
+                continue
+            j = i - 1 if mode == "before-ccs" else i + 1
+            if 0 <= j < len(spans):
+                out[spans[j][1] - 1] ^= 0x01
+                done = True
+                print("flipped the last byte of record", j)
+        up.sendall(bytes(out))
+        pending = pending[pos:]
+    up.shutdown(socket.SHUT_WR)
+
+
+def server_to_client():
+    while True:
+        data = up.recv(65536)
+        if not data:
+            break
+        down.sendall(data)
+    down.shutdown(socket.SHUT_WR)
+
+
+threads = [threading.Thread(target=client_to_server), threading.Thread(target=server_to_client)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+PY
+    PROXY_PID=$!
+    BG+=("$PROXY_PID")
+    wait_listen "$((P + 20))"
+}
+
+# relayed_failure MODE ALERT SERVER_ARGS -- CLIENT_ARGS: s_server and s_client with a
+# corrupt_relay MODE between them; the server answers with ALERT. Only the relay -> server
+# leg is captured.
+relayed_failure() {
+    local mode=$1 alert=$2 sopts=()
+    shift 2
+    while [[ $1 != -- ]]; do sopts+=("$1"); shift; done
+    shift
+    server srv.log "$(ep "$P")" -naccept 1 "${LEAF[@]}" "${T12[@]}" -no_ticket "${sopts[@]}"
+    wait_listen "$P"
+    corrupt_relay "$mode"
+    capture lo "tcp port $P"
+    client cli.log fail 0.5 hello -- "$(ep "$((P + 20))")" "${T12[@]}" "$@"
+    wait_exit "$SRV"
+    wait_exit "$PROXY_PID"
+    capture_end
+    grep -q flipped "$W/relay.log" || { say "$NAME: the relay flipped nothing"; return 1; }
+    check_conns "$CAP" 1 "$P"
+    expect "alert $alert" "c0 S>C alert\\(fatal,$alert\\)"
+}
+
+# TLS 1.2: the relay corrupts the client's encrypted Finished; the server's record layer
+# rejects it (RFC 5246 6.2.3.3: bad_record_mac).
+scn_cause-bad-record-mac() {
+    relayed_failure after-ccs bad_record_mac --
+}
+
+# TLS 1.2 with a client certificate: the relay corrupts the CertificateVerify's signature;
+# the server cannot verify it (RFC 5246 7.2.2: decrypt_error).
+scn_cause-decrypt-error() {
+    relayed_failure before-ccs decrypt_error -CAfile "$PKI/root.pem" -Verify 1 -- \
+        -cert "$PKI/client.pem" -key "$PKI/client.key"
+}
+
+# TLS 1.3: the client rejects the server's chain (issued by "hsdump Untrusted CA"). OpenSSL
+# 3.0 sends its alert in plaintext: it has not switched to its handshake keys for writing.
+scn_cause-tls13-unknown-ca() {
+    EXPECT=fail
+    simple -cert "$PKI/rogueleaf.pem" -key "$PKI/rogueleaf.key" "${T13[@]}" -- "${T13[@]}" \
+        -verify_return_error
+    grep -q 'unable to get local issuer certificate' "$W/cli.log" ||
+        { say "$NAME: the client did not fail on the CA"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    expect "the client's alert" 'c0 C>S alert\(fatal,unknown_ca\)'
+}
+
+# ---------------------------------------------------------------- weak negotiations
+
+# TLS 1.2 DHE with a 1024-bit group (-dhparam, allowed at @SECLEVEL=0) and the
+# ServerKeyExchange signed with SHA-1 (the client offers only rsa_pkcs1_sha1).
+scn_weak-dh1024-sha1() {
+    openssl dhparam -out "$W/dh1024.pem" 1024 >"$W/dhparam.log" 2>&1
+    local suite='DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0'
+    simple "${LEAF[@]}" -tls1_2 -cipher "$suite" -dhparam "$W/dh1024.pem" -no_ticket -- \
+        -tls1_2 -cipher "$suite" -sigalgs RSA+SHA1
+    expect "a 1024-bit group, signed with SHA-1" 'c0 S>C .*server_key_exchange'
+}
+
+# TLS 1.2 with neither encryption nor authentication: AECDH-NULL-SHA (anonymous ECDH, NULL
+# cipher), enabled only at @SECLEVEL=0; the server sends no Certificate.
+scn_weak-null-anon() {
+    local suite='AECDH-NULL-SHA:@SECLEVEL=0'
+    simple -tls1_2 -cipher "$suite" -nocert -no_ticket -- -tls1_2 -cipher "$suite"
+    expect "AECDH-NULL-SHA chosen" 'c0 S>C server_hello\(version=TLS1.2 .*suite=0xc015'
+}
+
+# TLS 1.0 with 3DES and static RSA key exchange between GnuTLS peers: Debian's OpenSSL 3.0
+# no longer offers 3DES at any security level, GnuTLS 3.7 does when the priority names it.
+scn_weak-3des-rsa() {
+    local prio='NONE:+VERS-TLS1.0:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CTYPE-X509'
+    gserver --priority "$prio"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    local rc=0
+    feed 0.5 hello | timeout "$TMO" gnutls-cli --port "$P" --sni-hostname "$SNI" \
+        --verify-hostname "$SNI" --x509cafile "$PKI/root.pem" --priority "$prio" 127.0.0.1 >"$W/cli.log" 2>&1 || rc=$?
+    [[ $rc -eq 0 ]] || { say "$NAME: gnutls-cli exited $rc"; tail -n 20 "$W/cli.log" >&2; return 1; }
+    wait_exit "$SRV" 1
+    capture_end
+    [[ $(packets "$CAP" | awk '$3 == "S"' | wc -l) -eq 1 ]] ||
+        { say "$NAME: want exactly one connection"; return 1; }
+    expect "TLS_RSA_WITH_3DES_EDE_CBC_SHA chosen" 'c0 S>C server_hello\(version=TLS1.0 .*suite=0x000a'
+}
+
 # ---------------------------------------------------------------- driver
 
 # attempt NAME: one try, in a subshell with its own EXIT trap (which stops the processes
@@ -2263,6 +2634,15 @@ main() {
     for name in "${WANT[@]}"; do
         if [[ $name == *gnutls* ]] && ! command -v gnutls-cli >/dev/null; then
             say "$name: skipped, gnutls-cli not found (apt-get install gnutls-bin)"
+            continue
+        fi
+        if [[ " cause-alpn-refused cause-unrecognized-name weak-3des-rsa " == *" $name "* ]] &&
+            ! command -v gnutls-serv >/dev/null; then
+            say "$name: skipped, gnutls-serv not found (apt-get install gnutls-bin)"
+            continue
+        fi
+        if [[ $name == cause-clock-* ]] && ! command -v faketime >/dev/null; then
+            say "$name: skipped, faketime not found (apt-get install faketime)"
             continue
         fi
         if [[ $name == tunnel-* || $name == *curl* ]] && ! command -v curl >/dev/null; then

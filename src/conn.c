@@ -336,26 +336,6 @@ static const char *end_name(enum conn_end end)
     }
 }
 
-/* How the close line's end= reads to the failure causes (diagnosis.h). */
-static enum close_kind close_kind_of(enum conn_end end)
-{
-    switch (end) {
-    case CONN_END_FIN:
-        return CLOSE_FIN;
-    case CONN_END_RESET:
-        return CLOSE_RESET;
-    case CONN_END_TIMEOUT:
-    case CONN_END_IDLE:
-        return CLOSE_TIMEOUT;
-    case CONN_END_EOF:
-        return CLOSE_EOF;
-    case CONN_END_REUSED:
-    case CONN_END_EVICTED:
-    default:
-        return CLOSE_OTHER;
-    }
-}
-
 /* --report: the one branch a close costs without it. */
 static void report_close(const struct conn *c, const struct close_facts *end)
 {
@@ -386,6 +366,29 @@ static void add_missing(struct fields *f, uint8_t missing)
         }
     }
     fields_list_end(f);
+}
+
+struct close_facts conn_close_facts(const struct conn *c, enum conn_end end)
+{
+    struct close_facts facts = {CLOSE_OTHER, c->first_closer - 1, c->capture != CAPTURE_WHOLE};
+    switch (end) {
+    case CONN_END_FIN:
+        facts.kind = CLOSE_FIN;
+        break;
+    case CONN_END_RESET:
+        facts.kind = CLOSE_RESET;
+        break;
+    case CONN_END_TIMEOUT:
+    case CONN_END_IDLE:
+        facts.kind = CLOSE_TIMEOUT;
+        break;
+    case CONN_END_EOF:
+        facts.kind = CLOSE_EOF;
+        break;
+    default:
+        break; /* reused, evicted: hsdump stopped following it */
+    }
+    return facts;
 }
 
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
@@ -420,6 +423,8 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, &f);
     flow_decryption(&c->tls, &f);
+    struct close_facts facts = conn_close_facts(c, end);
+    diagnosis_describe(&c->tls, &facts, &f);
     fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
     fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
     fields_add_uint(&f, "bytes_c2s", bytes_c2s);
@@ -445,7 +450,7 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
         fields_add_token(&f, "followed", "handshake");
     }
     emit_event(c, DIR_C2S, &f);
-    report_close(c, &(struct close_facts){close_kind_of(end), -1});
+    report_close(c, &facts);
 }
 
 void conn_hold_addresses(struct conn *c, struct v6map *v6, uint32_t addr_a, uint32_t addr_b)
@@ -482,14 +487,16 @@ struct tls_sink conn_sink(struct conn *c)
 }
 
 /* The handshake part of a UDP flow's close line, counted like a TCP connection's. */
-void conn_describe_tls(struct conn *c, struct fields *f)
+void conn_describe_tls(struct conn *c, struct fields *f, enum close_kind kind)
 {
     flow_describe(&c->tls, f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
     stats_count_decryption(c->env->stats, &c->tls);
     flow_negotiated(&c->tls, f);
     flow_decryption(&c->tls, f);
-    report_close(c, &(struct close_facts){CLOSE_OTHER, -1}); /* udp.c says how it ended */
+    struct close_facts facts = {kind, -1, false}; /* UDP: no FIN, no RST */
+    diagnosis_describe(&c->tls, &facts, f);
+    report_close(c, &facts);
 }
 
 void conn_note_tunnel(struct conn *c, enum dir d)

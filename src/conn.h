@@ -12,6 +12,7 @@
 #include "output/output.h"
 #include "starttls/starttls.h"
 #include "tls/tls.h"
+#include "checks/diagnosis.h"
 
 struct fields;
 struct output;
@@ -101,6 +102,9 @@ struct conn {
      * close line says what was missing (CONN_MISSING_* bits). */
     enum conn_capture capture;
     uint8_t missing;
+    /* Who sent the first FIN or the RST (conn_note_closer, by the TCP glue that saw it): 0
+     * not seen, else 1 + enum dir. The failure causes' aborted_by_client/server. */
+    uint8_t first_closer;
     /* A tunnel's target as the client's request named it (starttls_target_text()), owned;
      * NULL for other connections. */
     uint8_t *tunnel_target;
@@ -150,12 +154,21 @@ void conn_skim(struct conn *c, enum dir d, struct cursor bytes);
 /* Reports the close line; rest_* are bytes delivered but never consumed. */
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c);
+/* How c ended, for the failure causes (checks/diagnosis.h cause_of). */
+struct close_facts conn_close_facts(const struct conn *c, enum conn_end end);
+/* A FIN or RST from direction d went by (the first one counts). */
+static inline void conn_note_closer(struct conn *c, enum dir d)
+{
+    if (c != NULL && c->first_closer == 0) {
+        c->first_closer = (uint8_t)(1 + d);
+    }
+}
 void conn_free(struct conn *c); /* accepts NULL */
 
 /* For flows over UDP (src/udp/udp.c), whose struct conn the caller fills: the sink of their
  * events, and the flow, status and negotiated fields of their close line. */
 struct tls_sink conn_sink(struct conn *c);
-void conn_describe_tls(struct conn *c, struct fields *f);
+void conn_describe_tls(struct conn *c, struct fields *f, enum close_kind kind);
 /* A packet of direction d reached c: inside GTP-U, keeps the TEID it came with (first one
  * per direction). */
 void conn_note_tunnel(struct conn *c, enum dir d);

@@ -43,5 +43,6 @@ Suite *suite_report(void);
 Suite *suite_cert_check(void);
 Suite *suite_filter(void);
 Suite *suite_select(void);
+Suite *suite_diagnosis(void);
 
 #endif

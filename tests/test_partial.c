@@ -217,7 +217,7 @@ START_TEST(application_data_both_ways_gives_the_headers_only)
         "c2s_content_type=application_data c2s_record_version=TLSv1.2 "
         "s2c_content_type=application_data s2c_record_version=TLSv1.2 capture=midstream\n"
         "c1 10.0.0.1:50000 -> 10.0.0.2:443 close end=fin duration=0.000004 flow=unknown status=incomplete "
-        "records_c2s=0 records_s2c=0 bytes_c2s=42 bytes_s2c=21 "
+        "cause=unknown records_c2s=0 records_s2c=0 bytes_c2s=42 bytes_s2c=21 "
         "missing=syn,syn_ack,c2s_start,s2c_start capture=midstream\n"));
     /* the last ACK after the FINs starts nothing */
     s2c(&fx, 5000 + sizeof(app_data) + 1, PSH_ACK, app_data, sizeof(app_data));

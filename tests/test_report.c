@@ -172,7 +172,7 @@ START_TEST(report_add_reads_the_connection_state)
     st->server_chain.checked = true;
     st->server_chain.issues = 1u << CERT_ISSUE_HOSTNAME_MISMATCH;
     st->server_chain.trust = CERT_TRUST_TRUSTED;
-    struct close_facts end = {CLOSE_FIN, -1};
+    struct close_facts end = {CLOSE_FIN, -1, false};
     report_add(r, st, &a, &end);
     st->server_hello_malformed = true; /* its values were taken back: not counted */
     report_add(r, st, &a, &end);

@@ -60,6 +60,8 @@ bool ext_renegotiation_info(struct cursor body, struct ext_context *ctx)
     fields_add_uint(ctx->f, "renegotiation_info_length", cur_len(verify));
     if (ctx->message == EXT_IN_SERVER_HELLO) {
         ctx->st->secure_renegotiation = true;
+    } else if (ctx->message == EXT_IN_CLIENT_HELLO) {
+        ctx->st->offer.renegotiation_info = true;
     }
     return true;
 }

@@ -3,6 +3,7 @@
 #include "ext/extensions.h"
 #include "base/fields.h"
 #include "base/names.h"
+#include "checks/diagnosis.h"
 
 /* RFC 8446 4.2.1: struct { select (Handshake.msg_type) {
  *   case client_hello: ProtocolVersion versions<2..254>;
@@ -20,8 +21,10 @@ bool ext_supported_versions(struct cursor body, struct ext_context *ctx)
             return fields_malformed(f, "supported_versions", "even length of 2..254");
         }
         fields_list_begin(f, "supported_versions");
+        ctx->st->offer.versions_listed = true;
         while (cur_get_u16(&list, &version)) {
             fields_list_name(f, NAMES_VERSION, version);
+            ctx->st->offer.versions |= offer_version_bit(version);
             if (tls_version_is_tls13(version)) {
                 ctx->st->tls13_offered = true;
             }

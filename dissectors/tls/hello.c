@@ -3,7 +3,9 @@
 #include "tls/hello.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "checks/diagnosis.h"
 #include "ext/extensions.h"
 #include "base/fields.h"
 #include "tls/fingerprint.h"
@@ -54,8 +56,30 @@ static bool parse_cookie(struct cursor *msg, struct fields *f)
     return true;
 }
 
+/* One offered suite into the offer's facts (tls.h struct offer_facts). */
+static void offer_suite(struct offer_facts *o, uint16_t suite)
+{
+    if (suite == CIPHER_TLS_FALLBACK_SCSV) {
+        o->fallback_scsv = true;
+        return;
+    }
+    if (suite == CIPHER_TLS_EMPTY_RENEGOTIATION_INFO_SCSV) {
+        o->renegotiation_info = true;
+        return;
+    }
+    if (names_is_grease_u16(suite)) {
+        return;
+    }
+    uint32_t props = suite_properties(suite);
+    o->groupless_suite |= (props & (SUITE_TLS13 | SUITE_ECDHE | SUITE_DHE)) == 0;
+    o->suites |= props;
+    if (o->suite_count < UINT16_MAX) {
+        o->suite_count++;
+    }
+}
+
 /* RFC 8446 4.1.2: CipherSuite cipher_suites<2..2^16-2>; */
-static bool parse_cipher_suites(struct cursor *msg, struct fields *f)
+static bool parse_cipher_suites(struct cursor *msg, struct tls_state *st, struct fields *f)
 {
     struct cursor list;
     if (!cur_get_vec16(msg, &list)) {
@@ -67,11 +91,16 @@ static bool parse_cipher_suites(struct cursor *msg, struct fields *f)
     fields_list_begin(f, "cipher_suites");
     fields_list_names_u16(f, NAMES_CIPHER, list);
     fields_list_end(f);
+    uint16_t suite;
+    while (cur_get_u16(&list, &suite)) {
+        offer_suite(&st->offer, suite);
+    }
     return true;
 }
 
 /* RFC 8446 4.1.2: opaque legacy_compression_methods<1..2^8-1>; */
-static bool parse_compression_methods(struct cursor *msg, struct fields *f)
+static bool parse_compression_methods(struct cursor *msg, struct tls_state *st,
+                                      struct fields *f)
 {
     struct cursor list;
     uint8_t method;
@@ -81,6 +110,9 @@ static bool parse_compression_methods(struct cursor *msg, struct fields *f)
     fields_list_begin(f, "compression_methods");
     while (cur_get_u8(&list, &method)) {
         fields_list_name(f, NAMES_COMPRESSION, method);
+        if (method != 0) {
+            st->offer.compression = true; /* RFC 3749 DEFLATE or another: RFC 7457 2.6 */
+        }
     }
     fields_list_end(f);
     return true;
@@ -114,6 +146,7 @@ bool dissect_client_hello(struct cursor body, struct tls_state *st, struct field
         st->renegotiated = true;
     }
     st->client_hello_seen = true;
+    memset(&st->offer, 0, sizeof(st->offer)); /* the last ClientHello's offer */
     struct cursor random;
     if (!cur_get_u16(&body, &legacy_version) || !cur_get_bytes(&body, RANDOM_LEN, &random)) {
         return fields_malformed(f, "client_hello", "legacy_version and 32-byte random");
@@ -124,9 +157,10 @@ bool dissect_client_hello(struct cursor body, struct tls_state *st, struct field
         st->randoms_known = false; /* until the ServerHello answering this one */
     }
     fields_add_name(f, "legacy_version", NAMES_VERSION, legacy_version);
+    st->offer.legacy_version = legacy_version;
     if (!parse_session_id(&body, st, DIR_C2S, f) ||
         (st->transport == TRANSPORT_DTLS && !parse_cookie(&body, f)) ||
-        !parse_cipher_suites(&body, f) || !parse_compression_methods(&body, f)) {
+        !parse_cipher_suites(&body, st, f) || !parse_compression_methods(&body, st, f)) {
         return false;
     }
     struct ext_context ctx = {EXT_IN_CLIENT_HELLO, st, f, 0};
@@ -138,11 +172,14 @@ bool dissect_client_hello(struct cursor body, struct tls_state *st, struct field
 }
 
 /* Negotiated state from a real ServerHello: TLS 1.3 protects everything after it. */
-static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t suite)
+static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t suite,
+                               uint8_t compression)
 {
     st->server_hello_seen = true;
     st->version = version;
     st->cipher_suite = suite;
+    memset(&st->kx, 0, sizeof(st->kx)); /* this handshake's key exchange from here */
+    st->kx.compression = compression;
     if (tls_version_is_tls13(version)) {
         st->is_tls13 = true;
         st->dir[DIR_C2S].encrypted = true;
@@ -159,7 +196,7 @@ static void server_hello_state(struct tls_state *st, uint16_t version, uint16_t 
 bool dissect_server_hello(struct cursor body, struct tls_state *st, struct fields *f)
 {
     uint16_t legacy_version, suite;
-    uint8_t compression;
+    uint8_t compression = 0;
     struct cursor random;
     if (!cur_get_u16(&body, &legacy_version) || !cur_get_bytes(&body, RANDOM_LEN, &random)) {
         return fields_malformed(f, "server_hello", "legacy_version and 32-byte random");
@@ -195,7 +232,7 @@ bool dissect_server_hello(struct cursor body, struct tls_state *st, struct field
     uint16_t version = ctx.selected_version ? ctx.selected_version : legacy_version;
     fields_add_name(f, "version", NAMES_VERSION, version);
     if (!is_hrr) {
-        server_hello_state(st, version, suite);
+        server_hello_state(st, version, suite, compression);
     } else if (tls_version_is_tls13(version)) {
         /* RFC 8446 4.1.4: still plaintext, but TLS 1.3 rules (a middlebox CCS) apply now. */
         st->is_tls13 = true;
@@ -274,6 +311,7 @@ bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct
     uint16_t version, spec_len, session_id_len, challenge_len;
     struct cursor specs, session_id, challenge;
     st->client_hello_seen = true;
+    memset(&st->offer, 0, sizeof(st->offer));
     fields_add_token(f, "format", "sslv2");
     fields_add_uint(f, "length", cur_len(body));
     if (!cur_get_u8(&body, &msg_type) || !cur_get_u16(&body, &version) ||
@@ -282,6 +320,7 @@ bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct
         return fields_malformed(f, "client_hello", "SSLv2 header fields (9 bytes)");
     }
     fields_add_name(f, "legacy_version", NAMES_VERSION, version);
+    st->offer.legacy_version = version;
     if (spec_len % 3 != 0) {
         return fields_malformed(f, "cipher_specs", "length a multiple of 3");
     }
@@ -297,6 +336,7 @@ bool dissect_sslv2_client_hello(struct cursor body, struct tls_state *st, struct
     while (cur_get_u8(&specs, &kind) && cur_get_u16(&specs, &low)) {
         if (kind == 0) {
             fields_list_name(f, NAMES_CIPHER, low);
+            offer_suite(&st->offer, low);
         } else {
             /* An SSL 2.0 cipher kind: no TLS name, printed as its 3-byte code. */
             char hex[16];

@@ -71,7 +71,7 @@ static size_t bit_length(struct cursor n)
 }
 
 /* RFC 5246 7.4.3: digitally-signed struct; TLS 1.2 prefixes SignatureAndHashAlgorithm. */
-static bool parse_signature(struct cursor *msg, const struct tls_state *st, struct fields *f)
+static bool parse_signature(struct cursor *msg, struct tls_state *st, struct fields *f)
 {
     struct cursor sig;
     if (tls_version_at_least_1_2(st->version)) {
@@ -80,6 +80,11 @@ static bool parse_signature(struct cursor *msg, const struct tls_state *st, stru
             return fields_malformed(f, "signature_scheme", "2-byte SignatureAndHashAlgorithm");
         }
         fields_add_name(f, "signature_scheme", NAMES_SIGSCHEME, scheme);
+        st->kx.sig_scheme = scheme;
+        st->kx.has_sig_scheme = true;
+    } else {
+        /* RFC 4346 7.4.3: MD5 and SHA-1 (RSA), SHA-1 (DSA): both weak hashes */
+        st->kx.signed_legacy = true;
     }
     if (!cur_get_vec16(msg, &sig)) {
         return fields_malformed(f, "signature", "u16-prefixed signature inside message");
@@ -114,14 +119,16 @@ static bool parse_ecdh_params(struct cursor *msg, struct tls_state *st, struct f
 }
 
 /* RFC 5246 7.4.3: opaque dh_p<1..2^16-1>; opaque dh_g<1..2^16-1>; opaque dh_Ys<1..2^16-1>; */
-static bool parse_dh_params(struct cursor *msg, struct fields *f)
+static bool parse_dh_params(struct cursor *msg, struct tls_state *st, struct fields *f)
 {
     struct cursor p, g, ys;
     if (!cur_get_vec16(msg, &p) || !cur_get_vec16(msg, &g) || !cur_get_vec16(msg, &ys) ||
         cur_len(p) == 0 || cur_len(g) == 0 || cur_len(ys) == 0) {
         return fields_malformed(f, "dh_params", "dh_p, dh_g, dh_Ys: u16-prefixed, non-empty");
     }
-    fields_add_uint(f, "dh_p_bits", bit_length(p));
+    size_t p_bits = bit_length(p);
+    fields_add_uint(f, "dh_p_bits", p_bits);
+    st->kx.dh_p_bits = p_bits > UINT16_MAX ? UINT16_MAX : (uint16_t)p_bits;
     uint32_t small_g = 0;
     uint8_t b;
     if (cur_len(g) <= 4) {
@@ -174,17 +181,17 @@ bool dissect_server_key_exchange(struct cursor body, struct tls_state *st, struc
         ok = parse_ecdh_params(&body, st, f);
         break;
     case KX_DHE:
-        ok = parse_dh_params(&body, f) && parse_signature(&body, st, f);
+        ok = parse_dh_params(&body, st, f) && parse_signature(&body, st, f);
         break;
     case KX_DH_ANON:
-        ok = parse_dh_params(&body, f);
+        ok = parse_dh_params(&body, st, f);
         break;
     case KX_PSK:
     case KX_RSA_PSK:
         ok = parse_psk_hint(&body, f);
         break;
     case KX_DHE_PSK:
-        ok = parse_psk_hint(&body, f) && parse_dh_params(&body, f);
+        ok = parse_psk_hint(&body, f) && parse_dh_params(&body, st, f);
         break;
     case KX_ECDHE_PSK:
         ok = parse_psk_hint(&body, f) && parse_ecdh_params(&body, st, f);

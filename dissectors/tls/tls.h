@@ -220,7 +220,48 @@ struct tls_state {
     char ja3[TLS_JA3_LEN + 1];
     char ja4[TLS_JA4_LEN + 1];
     char ja3s[TLS_JA3_LEN + 1];
+    /* Compact facts of the client's offer and the server's key exchange that the failure
+     * causes and weak items read (checks/diagnosis.h): set by hello.c, the extension decoders
+     * and key_exchange.c, from the last ClientHello and ServerKeyExchange. */
+    struct offer_facts {
+        uint8_t versions;        /* OFFER_V_* bits of supported_versions, when listed */
+        bool versions_listed;    /* else the client accepts legacy_version or lower */
+        uint16_t legacy_version;
+        uint32_t suites;         /* SUITE_* properties (diagnosis.h) of any offered suite */
+        bool groupless_suite;    /* a suite needing no (EC)DHE group (RSA, PSK, unknown) */
+        uint16_t suite_count;    /* offered suites, GREASE and signalling values not counted */
+        bool fallback_scsv;      /* TLS_FALLBACK_SCSV (RFC 7507) */
+        bool renegotiation_info; /* the extension or TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC
+                                  * 5746 3.3) */
+        bool compression;        /* a compression method other than null (RFC 3749) */
+        bool groups_listed;      /* supported_groups sent: groups counts it, */
+        uint8_t groups;          /* (capped at 255) */
+        bool groups_mandatory;   /* secp256r1 or x25519 in it (RFC 8446 9.1) */
+        bool groups_weak;        /* a curve under 224 bits or a DH group under 2048 */
+        bool sigalgs_listed;     /* signature_algorithms sent: sigalgs counts it, */
+        uint8_t sigalgs;         /* (capped at 255) */
+        bool sigalgs_mandatory;  /* an RFC 8446 9.1 scheme (rsa_pkcs1/rsa_pss_rsae/ecdsa P-256
+                                  * with SHA-256) in it */
+        bool sigalgs_weak;       /* a SHA-1 or MD5 scheme in it */
+    } offer;
+    struct kx_facts {
+        uint16_t dh_p_bits;      /* ServerKeyExchange dh_p (RFC 5246 7.4.3), 0 when none */
+        uint16_t sig_scheme;     /* its TLS 1.2 SignatureAndHashAlgorithm, when signed */
+        bool signed_legacy;      /* signed before TLS 1.2: MD5+SHA-1 (RFC 4346 7.4.3) */
+        bool has_sig_scheme;
+        uint8_t compression;     /* the ServerHello's compression_method */
+    } kx;
 };
+
+/* struct offer_facts versions bits. */
+#define OFFER_V_SSL3 0x01
+#define OFFER_V_TLS10 0x02
+#define OFFER_V_TLS11 0x04
+#define OFFER_V_TLS12 0x08
+#define OFFER_V_TLS13 0x10 /* 0x0304, a draft or an experiment */
+#define OFFER_V_DTLS10 0x20
+#define OFFER_V_DTLS12 0x40
+#define OFFER_V_DTLS13 0x80
 
 /* Records of both directions read with the user's keys, and whether either direction had one
  * they did not open: what the close line and the statistics say of decryption. */

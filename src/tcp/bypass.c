@@ -270,6 +270,9 @@ bool bypass_packet(struct bypass *b, struct bypass_flow *f, uint8_t sender, stru
         finish(b, f, CONN_END_REUSED);
         return false; /* the new connection's SYN */
     }
+    if (s->flags & (TCP_RST | TCP_FIN)) {
+        conn_note_closer(f->conn, d);
+    }
     if (s->flags & TCP_RST) {
         finish(b, f, CONN_END_RESET);
         return true;

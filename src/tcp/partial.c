@@ -672,6 +672,9 @@ bool partial_packet(struct partial *m, struct partial_conn *e, uint8_t sender,
     if (cur_len(s->payload) > 0) {
         payload_segment(m, e, sender, s->seq, s->payload, ts);
     }
+    if ((s->flags & (TCP_RST | TCP_FIN)) && e->conn != NULL) {
+        conn_note_closer(e->conn, dir_of(e, sender));
+    }
     if (s->flags & TCP_RST) {
         finish(m, e, CONN_END_RESET, ts);
     } else if (s->flags & TCP_FIN) {

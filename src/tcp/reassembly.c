@@ -485,6 +485,21 @@ static void after_delivery(void)
     }
 }
 
+/* A FIN or RST of a connection libnids follows: who sent it first, for the failure causes
+ * (aborted_by_client/server). Only those packets pay the lookup. */
+static void note_closer(const struct segment *s)
+{
+    if (s == NULL || !(s->flags & (TCP_FIN | TCP_RST))) {
+        return;
+    }
+    struct tcp_stream *a = find_stream(&s->t);
+    if (a == NULL || a->user == NULL) {
+        return;
+    }
+    bool from_client = s->t.saddr == a->addr.saddr && s->t.sport == a->addr.source;
+    conn_note_closer(a->user, from_client ? DIR_C2S : DIR_S2C);
+}
+
 void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment *s)
 {
     struct pcap_pkthdr h;
@@ -499,6 +514,7 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     h.caplen = (bpf_u_int32)cur_len(ipv4);
     h.len = h.caplen;
     g.segment = s;
+    note_closer(s);
     uint16_t frag = 0;
     g.fragment = cur_peek_u16(ipv4, 6, &frag) && (frag & 0x3fff) != 0;
     nids_pcap_handler(NULL, &h, (u_char *)cur_data(ipv4));

@@ -207,7 +207,12 @@ static void close_flow(struct udp_table *t, struct udp_flow *u, const char *end)
     fields_init(&f, "close", NULL);
     fields_add_token(&f, "end", end);
     conn_describe_times(&u->conn, &f);
-    conn_describe_tls(&u->conn, &f);
+    /* idle: --idle-timeout; eof: the capture ended; evicted, connection_close (QUIC's frame,
+     * whose sender is not followed): neither */
+    enum close_kind kind = strcmp(end, "idle") == 0  ? CLOSE_TIMEOUT
+                           : strcmp(end, "eof") == 0 ? CLOSE_EOF
+                                                     : CLOSE_OTHER;
+    conn_describe_tls(&u->conn, &f, kind);
     conn_describe_tunnel(&u->conn, &f);
     fields_add_uint(&f, "datagrams_c2s", u->datagrams[DIR_C2S]);
     fields_add_uint(&f, "datagrams_s2c", u->datagrams[DIR_S2C]);
