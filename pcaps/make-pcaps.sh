@@ -2448,12 +2448,14 @@ PY
     expect "a client_hello only" 'c0 C>S client_hello'
 }
 
-# TLS 1.2, a client that checks the certificate against another name (-verify_hostname):
-# OpenSSL sends bad_certificate for it (ssl_x509err2alert: X509_V_ERR_HOSTNAME_MISMATCH).
+# TLS 1.2, a client asking for another name (SNI other.hsdump.test) and checking the
+# certificate against it (-verify_hostname): OpenSSL sends bad_certificate for it
+# (ssl_x509err2alert: X509_V_ERR_HOSTNAME_MISMATCH). The SNI on the wire is what lets a passive
+# observer see the mismatch.
 scn_cause-hostname-mismatch() {
     EXPECT=fail
-    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}" -verify_hostname other.hsdump.test \
-        -verify_return_error
+    simple "${LEAF[@]}" "${T12[@]}" -no_ticket -- "${T12[@]}" -servername other.hsdump.test \
+        -verify_hostname other.hsdump.test -verify_return_error
     expect "the client's alert" 'c0 C>S alert\(fatal,bad_certificate\)'
 }
 

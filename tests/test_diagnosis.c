@@ -201,6 +201,9 @@ START_TEST(test_chain_causes)
     chain(st, 1u << CERT_ISSUE_EXPIRED, CERT_TRUST_UNTRUSTED);
     CAUSE(st, &fin_by_client, CAUSE_CERTIFICATE_EXPIRED);
     CAUSE(st, &fin_by_server, CAUSE_ABORTED_BY_SERVER);
+    /* ... but not on hsdump's own trust verdict alone: the client's store is not seen */
+    chain(st, 0, CERT_TRUST_UNTRUSTED);
+    CAUSE(st, &fin_by_client, CAUSE_ABORTED_BY_CLIENT);
     free(st);
 }
 END_TEST

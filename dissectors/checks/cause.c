@@ -274,9 +274,12 @@ enum tls_cause cause_of(const struct tls_state *st, const struct close_facts *en
         }
         if (end->closer == DIR_C2S) {
             /* a client that closes on the server's chain without an alert: the chain's fault
-             * if the checks found one */
+             * if the checks found one in the chain itself (its time, its names, another
+             * issuer than before); not hsdump's own trust verdict, which says nothing of the
+             * client's store (trust= is on the line) */
             enum tls_cause chain = chain_cause(st);
-            return chain != CAUSE_NONE ? chain : CAUSE_ABORTED_BY_CLIENT;
+            return chain != CAUSE_NONE && chain != CAUSE_UNKNOWN_CA ? chain
+                                                                    : CAUSE_ABORTED_BY_CLIENT;
         }
         return CAUSE_ABORTED_BY_SERVER;
     default:
