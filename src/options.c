@@ -29,6 +29,7 @@ enum {
     OPT_KEYLOG,
     OPT_REPORT,
     OPT_REPORT_TOP,
+    OPT_X509_LOG,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"report", no_argument, NULL, OPT_REPORT},
     {"report-top", required_argument, NULL, OPT_REPORT_TOP},
+    {"x509-log", required_argument, NULL, OPT_X509_LOG},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -124,7 +126,10 @@ void opt_usage(FILE *fp)
           "  -G, --duration SECONDS     stop after SECONDS (live: wall clock; files: packet time)\n"
           "\n"
           "Output:\n"
-          "  -T, --format FORMAT        text (default) or json (JSON Lines, one object per event)\n"
+          "  -T, --format FORMAT        text (default) or json (JSON Lines, one object per event);\n"
+          "                             ecs (one Elastic Common Schema object per connection)\n"
+          "                             or zeek (Zeek's ssl.log, one line per connection)\n"
+          "      --x509-log FILE        with -T zeek: write Zeek's x509.log to FILE\n"
           "  -S, --summary              only the closing line of each connection\n"
           "  -v, --verbose              full lists and certificate details; -vv also the hex of\n"
           "                             bodies hsdump does not decode\n"
@@ -321,8 +326,12 @@ int opt_parse(int argc, char **argv, struct options *o)
                 o->format = FORMAT_TEXT;
             } else if (strcmp(optarg, "json") == 0) {
                 o->format = FORMAT_JSON;
+            } else if (strcmp(optarg, "ecs") == 0) {
+                o->format = FORMAT_ECS;
+            } else if (strcmp(optarg, "zeek") == 0) {
+                o->format = FORMAT_ZEEK;
             } else {
-                errorf("-T: unknown format '%s': expected text or json", optarg);
+                errorf("-T: unknown format '%s': expected text, json, ecs or zeek", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -378,6 +387,9 @@ int opt_parse(int argc, char **argv, struct options *o)
                 return EXIT_USAGE;
             }
             o->keylogs[o->n_keylogs++] = optarg;
+            break;
+        case OPT_X509_LOG:
+            o->x509_log = optarg;
             break;
         case OPT_CANONICAL:
             o->canonical = true;
@@ -443,6 +455,18 @@ int opt_parse(int argc, char **argv, struct options *o)
     }
     if (o->user != NULL && o->iface == NULL) {
         errorf("-Z: only with -i (reading files needs no privileges)");
+        return EXIT_USAGE;
+    }
+    if (o->x509_log != NULL && o->format != FORMAT_ZEEK) {
+        errorf("--x509-log: only with -T zeek (x509.log goes beside its ssl.log)");
+        return EXIT_USAGE;
+    }
+    if (o->x509_log != NULL && strcmp(o->x509_log, "-") == 0) {
+        errorf("--x509-log -: standard output carries ssl.log; give a file name");
+        return EXIT_USAGE;
+    }
+    if (o->report && (o->format == FORMAT_ECS || o->format == FORMAT_ZEEK)) {
+        errorf("--report: not with -T ecs or -T zeek (their lines are records of one kind)");
         return EXIT_USAGE;
     }
     if (o->report && o->canonical) {

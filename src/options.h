@@ -10,7 +10,9 @@
 #define OPT_MAX_FILES 256
 #define OPT_MAX_KEYLOGS 16
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON };
+/* -T: text and json print every event; ecs and zeek one record per connection (at its
+ * close, see src/output/ecosystem.h). */
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_ECS, FORMAT_ZEEK };
 
 /* tcpdump's -t family: how the time at the start of each line is written. */
 enum time_mode {
@@ -47,6 +49,7 @@ struct options {
     size_t max_handshake_memory; /* --max-handshake-memory, bytes */
     const char *keylogs[OPT_MAX_KEYLOGS]; /* --keylog, in order */
     size_t n_keylogs;
+    const char *x509_log; /* --x509-log: Zeek's x509.log beside -T zeek's ssl.log */
     bool report;       /* --report: per-server and per-fingerprint tables after the run */
     size_t report_top; /* --report-top: rows per table (REPORT_TOP_DEFAULT) */
 };

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "base/fields.h"
+#include "output/ecosystem.h"
 
 /* Big enough for the largest field list (FIELDS_BUF bytes, each possibly escaped to 6). */
 #define LINE_MAX_BYTES (6 * FIELDS_BUF + 1024)
@@ -161,23 +162,21 @@ const char *out_prefix_server(const struct event_prefix *p, char buf[ENDPOINT_ST
                                   : endpoint_format(p->server, buf, ENDPOINT_STR_MAX);
 }
 
-void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
+/* The line buffer: the block being gathered, or one static line. */
+static char line[LINE_MAX_BYTES];
+
+char *out_line_begin(struct output *o, size_t *cap)
 {
-    static char line[LINE_MAX_BYTES];
-    char time[48];
-    if (o->failed || (o->style.summary && strcmp(f->event, "close") != 0)) {
-        return;
-    }
-    out_format_time(o, p->ts, time, sizeof(time));
-    char *at = line;
-    size_t cap = sizeof(line);
     if (o->block != NULL) {
-        at = o->block + o->block_len; /* block_len < OUT_BLOCK_BYTES: a line fits */
-        cap = LINE_MAX_BYTES;
+        *cap = LINE_MAX_BYTES;
+        return o->block + o->block_len; /* block_len < OUT_BLOCK_BYTES: a line fits */
     }
-    size_t n = o->style.format == FORMAT_JSON
-                   ? out_json_line(&o->style, time, p, f, at, cap)
-                   : out_text_line(&o->style, time, p, f, at, cap);
+    *cap = sizeof(line);
+    return line;
+}
+
+void out_line_end(struct output *o, size_t n)
+{
     if (o->block != NULL) {
         o->block_len += n;
         if (o->block_len >= OUT_BLOCK_BYTES) {
@@ -195,4 +194,25 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
         ferror(o->fp)) {
         o->failed = true;
     }
+}
+
+void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
+{
+    char time[48];
+    if (o->failed) {
+        return;
+    }
+    if (o->eco != NULL) {
+        eco_event(o->eco, o, p, f); /* -T ecs, -T zeek: one record per connection */
+        return;
+    }
+    if (o->style.summary && strcmp(f->event, "close") != 0) {
+        return;
+    }
+    out_format_time(o, p->ts, time, sizeof(time));
+    size_t cap;
+    char *at = out_line_begin(o, &cap);
+    size_t n = o->style.format == FORMAT_JSON ? out_json_line(&o->style, time, p, f, at, cap)
+                                              : out_text_line(&o->style, time, p, f, at, cap);
+    out_line_end(o, n);
 }
