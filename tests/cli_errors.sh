@@ -24,6 +24,16 @@ expect_error() {
     fi
 }
 
+# -T ecs and -T zeek (issue 19 part 6)
+expect_error "--x509-log without -T zeek" '^hsdump: --x509-log: only with -T zeek' \
+    -T ecs --x509-log "$tmp/x509.log" -r "$pcap"
+expect_error "--x509-log -" '^hsdump: --x509-log -: standard output carries ssl.log' \
+    -T zeek --x509-log - -r "$pcap"
+expect_error "--x509-log unwritable" "^hsdump: --x509-log $tmp/none/x509.log: No such file" \
+    -T zeek --x509-log "$tmp/none/x509.log" -r "$pcap"
+expect_error "--report with -T zeek" '^hsdump: --report: not with -T ecs or -T zeek' \
+    -T zeek --report -r "$pcap"
+
 expect_error "missing file" '^hsdump: /nonexistent.pcap: No such file or directory$' \
     -r /nonexistent.pcap
 printf 'this is not a capture file\n' >"$tmp/junk"
@@ -52,7 +62,8 @@ expect_error "-B 0" "^hsdump: -B: invalid buffer size '0': expected a positive n
 expect_error "-c 0" "^hsdump: -c: invalid count '0': expected a positive number\$" -c 0 -r "$pcap"
 expect_error "-G x" "^hsdump: -G: invalid duration 'x': expected a positive number of seconds\$" \
     -G x -r "$pcap"
-expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text or json\$" -T xml -r "$pcap"
+expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text, json, ecs or zeek\$" \
+    -T xml -r "$pcap"
 expect_error "-tttttt" '^hsdump: -t: at most four (-tttt)$' -tttttt -r "$pcap"
 modes="absolute, none, epoch, delta or since-first"
 expect_error "--time-format bogus" \
