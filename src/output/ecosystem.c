@@ -159,6 +159,34 @@ static void forget(struct eco *e, uint64_t id)
     }
 }
 
+void eco_put(struct eco_line *l, const char *s, size_t n)
+{
+    if (l->full || n > l->cap - l->len) {
+        l->full = true;
+        return;
+    }
+    memcpy(l->buf + l->len, s, n);
+    l->len += n;
+}
+
+bool eco_field_text(const struct fields *f, const char *key, char *buf, size_t cap)
+{
+    const struct field *fd = fields_find(f, key);
+    struct cursor v = fd != NULL ? fields_value(f, fd) : cur_make(NULL, 0);
+    if (fd == NULL || cur_len(v) >= cap) {
+        return false;
+    }
+    cur_copy(v, (uint8_t *)buf);
+    buf[cur_len(v)] = '\0';
+    return true;
+}
+
+bool eco_token_is(const struct fields *f, const char *key, const char *value)
+{
+    const struct field *fd = fields_find(f, key);
+    return fd != NULL && cur_equal(fields_value(f, fd), (const uint8_t *)value, strlen(value));
+}
+
 static bool flag_set(const struct fields *f, const char *key)
 {
     const struct field *fd = fields_find(f, key);
@@ -186,13 +214,9 @@ static void note_history(struct eco_conn *c, const struct event_prefix *p,
         event = FLOW_CCS;
     } else if (strcmp(f->event, "alert") == 0) {
         event = FLOW_ALERT;
-        const struct field *d = fields_find(f, "description");
         uint32_t value;
         char name[NAMES_BUF];
-        struct cursor v = d != NULL ? fields_value(f, d) : cur_make(NULL, 0);
-        if (d != NULL && cur_len(v) < sizeof(name)) {
-            cur_copy(v, (uint8_t *)name);
-            name[cur_len(v)] = '\0';
+        if (eco_field_text(f, "description", name, sizeof(name))) {
             /* an unknown description prints as 0xNN (names_format) */
             if (names_value(NAMES_ALERT, name, &value) ||
                 (name[0] == '0' && name[1] == 'x' &&

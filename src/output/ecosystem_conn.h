@@ -42,6 +42,21 @@ struct eco_conn {
     int last_alert; /* plaintext alert description, -1 none */
 };
 
+/* A line built in a buffer of cap bytes: full (and left as it was) once a piece did not
+ * fit. */
+struct eco_line {
+    char *buf;
+    size_t cap;
+    size_t len;
+    bool full;
+};
+void eco_put(struct eco_line *l, const char *s, size_t n);
+/* The value of the field key as a NUL-terminated string in buf; false when the field is
+ * absent or its value does not fit in cap - 1 bytes. */
+bool eco_field_text(const struct fields *f, const char *key, char *buf, size_t cap);
+/* The field key is there with exactly this value. */
+bool eco_token_is(const struct fields *f, const char *key, const char *value);
+
 /* Each close writes one line (at most cap bytes, with its newline) into buf; returns its
  * length, 0 when it did not fit. */
 size_t ecs_record(const struct eco_conn *c, const struct event_prefix *p,

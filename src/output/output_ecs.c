@@ -20,10 +20,7 @@
 #define NJ_DEPTH 8
 
 struct nj {
-    char *buf;
-    size_t cap;
-    size_t len;
-    bool full;
+    struct eco_line l;
     bool comma;             /* the open object has a member already */
     size_t depth;           /* objects open below the outermost */
     const char *open[NJ_DEPTH]; /* their names, as prefixes of the last path */
@@ -32,12 +29,7 @@ struct nj {
 
 static void nj_raw(struct nj *j, const char *s, size_t n)
 {
-    if (j->full || n > j->cap - j->len) {
-        j->full = true;
-        return;
-    }
-    memcpy(j->buf + j->len, s, n);
-    j->len += n;
+    eco_put(&j->l, s, n);
 }
 
 static void nj_cstr_raw(struct nj *j, const char *s)
@@ -48,8 +40,8 @@ static void nj_cstr_raw(struct nj *j, const char *s)
 static void nj_begin(struct nj *j, char *buf, size_t cap)
 {
     memset(j, 0, sizeof(*j));
-    j->buf = buf;
-    j->cap = cap;
+    j->l.buf = buf;
+    j->l.cap = cap;
     nj_raw(j, "{", 1);
 }
 
@@ -106,20 +98,20 @@ static size_t nj_end(struct nj *j, bool line)
         j->depth--;
     }
     nj_raw(j, line ? "}\n" : "}", line ? 2 : 1);
-    return j->full ? 0 : j->len;
+    return j->l.full ? 0 : j->l.len;
 }
 
 static void nj_wire(struct nj *j, struct cursor bytes)
 {
-    if (j->full) {
+    if (j->l.full) {
         return;
     }
-    size_t n = out_json_string(bytes, j->buf + j->len, j->cap - j->len);
+    size_t n = out_json_string(bytes, j->l.buf + j->l.len, j->l.cap - j->l.len);
     if (n == 0) {
-        j->full = true;
+        j->l.full = true;
         return;
     }
-    j->len += n;
+    j->l.len += n;
 }
 
 static void nj_str(struct nj *j, const char *s)
@@ -141,15 +133,15 @@ static void nj_bool(struct nj *j, bool v)
 /* A field's value as -T json writes it. */
 static void nj_field(struct nj *j, const struct fields *f, const struct field *fd)
 {
-    if (j->full) {
+    if (j->l.full) {
         return;
     }
-    size_t n = out_json_value(f, fd, j->buf + j->len, j->cap - j->len);
+    size_t n = out_json_value(f, fd, j->l.buf + j->l.len, j->l.cap - j->l.len);
     if (n == 0) {
-        j->full = true;
+        j->l.full = true;
         return;
     }
-    j->len += n;
+    j->l.len += n;
 }
 
 static void nj_time(struct nj *j, struct timeval tv)
@@ -285,17 +277,10 @@ static void key_fields(struct nj *j, const struct fields *f)
         {"secp521r1", "nistp521", 521}, {"secp224r1", "nistp224", 224},
         {"secp256k1", "secp256k1", 256},
     };
-    const struct field *fd = fields_find(f, "key");
-    if (fd == NULL) {
-        return;
-    }
     char key[96];
-    struct cursor v = fields_value(f, fd);
-    if (cur_len(v) >= sizeof(key)) {
+    if (!eco_field_text(f, "key", key, sizeof(key))) {
         return;
     }
-    cur_copy(v, (uint8_t *)key);
-    key[cur_len(v)] = '\0';
     char *param = strchr(key, ':');
     if (param != NULL) {
         *param++ = '\0';
@@ -446,12 +431,6 @@ static void split_endpoint(const char *text, char *ip, size_t cap, unsigned *por
     *port = colon != NULL ? (unsigned)strtoul(colon + 1, NULL, 10) : 0;
 }
 
-static bool token_is(const struct fields *f, const char *key, const char *value)
-{
-    const struct field *fd = fields_find(f, key);
-    return fd != NULL && cur_equal(fields_value(f, fd), (const uint8_t *)value, strlen(value));
-}
-
 static void endpoint_object(struct nj *j, const char *which, const char *text,
                             const struct fields *f, const char *bytes_key)
 {
@@ -475,17 +454,10 @@ static void endpoint_object(struct nj *j, const char *which, const char *text,
 /* "TLSv1.2" as ECS splits it: version "1.2", protocol "tls"; SSLv3 "3.0" "ssl". */
 static void version_fields(struct nj *j, const struct fields *f)
 {
-    const struct field *fd = fields_find(f, "version");
-    if (fd == NULL) {
-        return;
-    }
     char v[64];
-    struct cursor text = fields_value(f, fd);
-    if (cur_len(text) >= sizeof(v)) {
+    if (!eco_field_text(f, "version", v, sizeof(v))) {
         return;
     }
-    cur_copy(text, (uint8_t *)v);
-    v[cur_len(text)] = '\0';
     const char *protocol = strncmp(v, "DTLSv", 5) == 0 ? "dtls"
                            : strncmp(v, "TLSv", 4) == 0 ? "tls"
                            : strncmp(v, "SSLv", 4) == 0 ? "ssl"
@@ -545,14 +517,14 @@ size_t ecs_record(const struct eco_conn *c, const struct event_prefix *p,
 {
     char client[ENDPOINT_STR_MAX], server[ENDPOINT_STR_MAX];
     const char *transport = "tcp", *protocol = "tls";
-    if (token_is(f, "transport", "quic")) {
+    if (eco_token_is(f, "transport", "quic")) {
         transport = "udp";
         protocol = "quic";
-    } else if (token_is(f, "transport", "dtls")) {
+    } else if (eco_token_is(f, "transport", "dtls")) {
         transport = "udp";
         protocol = "dtls";
     }
-    bool established = token_is(f, "status", "established");
+    bool established = eco_token_is(f, "status", "established");
     struct nj j;
     nj_begin(&j, buf, cap);
     nj_key(&j, "@timestamp");
@@ -576,7 +548,7 @@ size_t ecs_record(const struct eco_conn *c, const struct event_prefix *p,
     nj_str(&j, "hsdump");
     nj_key(&j, "event.outcome");
     nj_str(&j, established                       ? "success"
-               : token_is(f, "status", "failed") ? "failure"
+               : eco_token_is(f, "status", "failed") ? "failure"
                                                  : "unknown");
     nj_key(&j, "event.start");
     nj_time(&j, c->start);
@@ -614,8 +586,8 @@ size_t ecs_record(const struct eco_conn *c, const struct event_prefix *p,
     nj_bool(&j, established);
     copy_string(&j, "tls.next_protocol", f, "alpn");
     nj_key(&j, "tls.resumed");
-    nj_bool(&j, token_is(f, "flow", "resumed") || token_is(f, "flow", "ticket") ||
-                    token_is(f, "flow", "psk"));
+    nj_bool(&j, eco_token_is(f, "flow", "resumed") || eco_token_is(f, "flow", "ticket") ||
+                    eco_token_is(f, "flow", "psk"));
     side_object(&j, c, DIR_S2C, f);
     version_fields(&j, f);
     return nj_end(&j, true);

@@ -32,34 +32,22 @@ static const char x509_types[] =
     "string\tstring\tvector[string]\tvector[string]\tvector[string]\tvector[addr]\tbool\t"
     "count\tbool\tbool";
 
-struct zl {
-    char *buf;
-    size_t cap;
-    size_t len;
-    bool full;
-};
-
-static void zraw(struct zl *z, const char *s, size_t n)
+static void zraw(struct eco_line *z, const char *s, size_t n)
 {
-    if (z->full || n > z->cap - z->len) {
-        z->full = true;
-        return;
-    }
-    memcpy(z->buf + z->len, s, n);
-    z->len += n;
+    eco_put(z, s, n);
 }
 
-static void zstr_raw(struct zl *z, const char *s)
+static void zstr_raw(struct eco_line *z, const char *s)
 {
     zraw(z, s, strlen(s));
 }
 
-static void ztab(struct zl *z)
+static void ztab(struct eco_line *z)
 {
     zraw(z, "\t", 1);
 }
 
-static void zunset(struct zl *z)
+static void zunset(struct eco_line *z)
 {
     zraw(z, "-", 1);
 }
@@ -67,7 +55,7 @@ static void zunset(struct zl *z)
 /* One string value: empty as "(empty)"; a value equal to "-" or "(empty)" with its first
  * byte escaped; bytes outside printable ASCII, the backslash, and in a set or vector the
  * ',' as \xNN (lower-case hex). */
-static void zvalue(struct zl *z, struct cursor v, bool in_set)
+static void zvalue(struct eco_line *z, struct cursor v, bool in_set)
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = cur_len(v);
@@ -88,12 +76,12 @@ static void zvalue(struct zl *z, struct cursor v, bool in_set)
     }
 }
 
-static void zcstr(struct zl *z, const char *s)
+static void zcstr(struct eco_line *z, const char *s)
 {
     zvalue(z, cur_make((const uint8_t *)s, strlen(s)), false);
 }
 
-static void zfield(struct zl *z, const struct fields *f, const char *key)
+static void zfield(struct eco_line *z, const struct fields *f, const char *key)
 {
     const struct field *fd = fields_find(f, key);
     if (fd == NULL) {
@@ -103,25 +91,25 @@ static void zfield(struct zl *z, const struct fields *f, const char *key)
     }
 }
 
-static void zbool(struct zl *z, bool v)
+static void zbool(struct eco_line *z, bool v)
 {
     zraw(z, v ? "T" : "F", 1);
 }
 
-static void ztime(struct zl *z, struct timeval tv)
+static void ztime(struct eco_line *z, struct timeval tv)
 {
     char text[40];
     snprintf(text, sizeof(text), "%lld.%06ld", (long long)tv.tv_sec, (long)tv.tv_usec);
     zstr_raw(z, text);
 }
 
-static void zuint(struct zl *z, uint64_t v)
+static void zuint(struct eco_line *z, uint64_t v)
 {
     char digits[FIELDS_UINT_TEXT];
     zraw(z, digits, fields_format_uint(v, digits));
 }
 
-static size_t zend(struct zl *z)
+static size_t zend(struct eco_line *z)
 {
     zraw(z, "\n", 1);
     return z->full ? 0 : z->len;
@@ -158,21 +146,13 @@ size_t zeek_close(struct timeval close, char *buf, size_t cap)
 /* A version, suite, group or alert as Zeek's consts.zeek names it: hsdump's IANA names but
  * versions written TLSv12 (version_strings), and an unknown code point (hsdump's 0x....) as
  * "unknown-N" in decimal (their &default). */
-static void zname(struct zl *z, const struct fields *f, const char *key, bool version)
+static void zname(struct eco_line *z, const struct fields *f, const char *key, bool version)
 {
-    const struct field *fd = fields_find(f, key);
-    if (fd == NULL) {
-        zunset(z);
-        return;
-    }
     char text[NAMES_BUF];
-    struct cursor v = fields_value(f, fd);
-    if (cur_len(v) >= sizeof(text)) {
-        zvalue(z, v, false);
+    if (!eco_field_text(f, key, text, sizeof(text))) {
+        zfield(z, f, key); /* absent, or longer than any name: as it is */
         return;
     }
-    cur_copy(v, (uint8_t *)text);
-    text[cur_len(v)] = '\0';
     if (text[0] == '0' && text[1] == 'x') {
         char unknown[40];
         snprintf(unknown, sizeof(unknown), "unknown-%lu", strtoul(text + 2, NULL, 16));
@@ -186,7 +166,7 @@ static void zname(struct zl *z, const struct fields *f, const char *key, bool ve
     zcstr(z, text);
 }
 
-static void zendpoint(struct zl *z, const char *text)
+static void zendpoint(struct eco_line *z, const char *text)
 {
     const char *colon = strrchr(text, ':');
     size_t n = colon != NULL ? (size_t)(colon - text) : strlen(text);
@@ -199,7 +179,7 @@ static void zendpoint(struct zl *z, const char *text)
     zstr_raw(z, colon != NULL ? colon + 1 : "0");
 }
 
-static void zfps(struct zl *z, uint8_t (*fps)[32], size_t n, bool chain_seen)
+static void zfps(struct eco_line *z, uint8_t (*fps)[32], size_t n, bool chain_seen)
 {
     static const char hex[] = "0123456789abcdef";
     if (n == 0) {
@@ -218,17 +198,11 @@ static void zfps(struct zl *z, uint8_t (*fps)[32], size_t n, bool chain_seen)
     }
 }
 
-static bool token_is(const struct fields *f, const char *key, const char *value)
-{
-    const struct field *fd = fields_find(f, key);
-    return fd != NULL && cur_equal(fields_value(f, fd), (const uint8_t *)value, strlen(value));
-}
-
 size_t zeek_ssl_record(const struct eco_conn *c, const struct event_prefix *p,
                        const struct fields *f, char *buf, size_t cap)
 {
     char ep[ENDPOINT_STR_MAX], uid[32];
-    struct zl z = {buf, cap, 0, false};
+    struct eco_line z = {buf, cap, 0, false};
     ztime(&z, c->start);
     ztab(&z);
     /* Zeek's uids are random; this one is the connection id, so it is the same on every run
@@ -248,8 +222,8 @@ size_t zeek_ssl_record(const struct eco_conn *c, const struct event_prefix *p,
     ztab(&z);
     zfield(&z, f, "sni");
     ztab(&z);
-    zbool(&z, token_is(f, "flow", "resumed") || token_is(f, "flow", "ticket") ||
-                  token_is(f, "flow", "psk"));
+    zbool(&z, eco_token_is(f, "flow", "resumed") || eco_token_is(f, "flow", "ticket") ||
+                  eco_token_is(f, "flow", "psk"));
     ztab(&z);
     if (c->last_alert >= 0) {
         char name[NAMES_BUF], unknown[40];
@@ -263,7 +237,7 @@ size_t zeek_ssl_record(const struct eco_conn *c, const struct event_prefix *p,
     ztab(&z);
     zfield(&z, f, "alpn");
     ztab(&z);
-    zbool(&z, token_is(f, "status", "established"));
+    zbool(&z, eco_token_is(f, "status", "established"));
     ztab(&z);
     if (c->history_len > 0) {
         zcstr(&z, c->history);
@@ -289,7 +263,7 @@ size_t zeek_ssl_record(const struct eco_conn *c, const struct event_prefix *p,
 }
 
 /* A vector column from list fields: "-" when none is there. */
-static void zlist(struct zl *z, const struct fields *f, const char *key)
+static void zlist(struct eco_line *z, const struct fields *f, const char *key)
 {
     const struct field *fd = fields_find(f, key);
     if (fd == NULL || fd->type != FIELD_LIST || fd->items == 0) {
@@ -309,19 +283,15 @@ static void zlist(struct zl *z, const struct fields *f, const char *key)
 }
 
 /* not_before= 2026-11-22T22:19:52Z as Zeek's time: seconds since 1970. */
-static void zcert_time(struct zl *z, const struct fields *f, const char *key)
+static void zcert_time(struct eco_line *z, const struct fields *f, const char *key)
 {
-    const struct field *fd = fields_find(f, key);
     struct tm tm;
     char text[40];
     memset(&tm, 0, sizeof(tm));
-    struct cursor v = fd != NULL ? fields_value(f, fd) : cur_make(NULL, 0);
-    if (fd == NULL || cur_len(v) >= sizeof(text)) {
+    if (!eco_field_text(f, key, text, sizeof(text))) {
         zunset(z);
         return;
     }
-    cur_copy(v, (uint8_t *)text);
-    text[cur_len(v)] = '\0';
     int used = 0;
     if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
                &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 ||
@@ -337,7 +307,7 @@ static void zcert_time(struct zl *z, const struct fields *f, const char *key)
 
 /* key=rsa:2048, ec:prime256v1, ed25519 as Zeek's key_alg (OpenSSL's long name of the key's
  * algorithm), key_type (rsa, dsa, ecdsa; unset for others), key_length and curve. */
-static void zkey(struct zl *z, const struct fields *f)
+static void zkey(struct eco_line *z, const struct fields *f)
 {
     static const struct {
         const char *hsdump;
@@ -354,15 +324,13 @@ static void zkey(struct zl *z, const struct fields *f)
         unsigned bits;
     } curves[] = {{"prime256v1", 256}, {"secp384r1", 384}, {"secp521r1", 521},
                   {"secp224r1", 224}, {"secp256k1", 256}};
-    const struct field *fd = fields_find(f, "key");
     char key[96];
-    struct cursor v = fd != NULL ? fields_value(f, fd) : cur_make(NULL, 0);
-    if (fd == NULL || cur_len(v) >= sizeof(key)) {
-        zstr_raw(z, "-\t-\t-\t-\t-\t-");
+    if (!eco_field_text(f, "key", key, sizeof(key))) {
+        zstr_raw(z, "-\t");
+        zfield(z, f, "signature");
+        zstr_raw(z, "\t-\t-\t-\t-");
         return;
     }
-    cur_copy(v, (uint8_t *)key);
-    key[cur_len(v)] = '\0';
     char *param = strchr(key, ':');
     if (param != NULL) {
         *param++ = '\0';
@@ -412,7 +380,7 @@ static void zkey(struct zl *z, const struct fields *f)
 size_t zeek_x509_record(struct timeval ts, const struct fields *f, bool client, char *buf,
                         size_t cap)
 {
-    struct zl z = {buf, cap, 0, false};
+    struct eco_line z = {buf, cap, 0, false};
     const struct field *index = fields_find(f, "index");
     ztime(&z, ts);
     ztab(&z);
