@@ -12,7 +12,7 @@ int main(void)
         suite_messages, suite_extensions, suite_flow,
         suite_quic, suite_dtls, suite_udp, suite_gtpu, suite_x509, suite_pcapng, suite_budget,
         suite_tls13_keys, suite_tls12_keys, suite_keylog, suite_decrypt, suite_secrets,
-        suite_cert_decompress, suite_top_table, suite_report,
+        suite_cert_decompress, suite_top_table, suite_report, suite_ecosystem,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {

@@ -38,5 +38,6 @@ Suite *suite_secrets(void);
 Suite *suite_cert_decompress(void);
 Suite *suite_top_table(void);
 Suite *suite_report(void);
+Suite *suite_ecosystem(void);
 
 #endif
