@@ -312,6 +312,11 @@ static void key_fields(struct nj *j, const struct fields *f)
     } else if (param != NULL) {
         bits = (unsigned)strtoul(param, NULL, 10);
     }
+    const struct field *exponent = fields_find(f, "key_exponent");
+    if (exponent != NULL && exponent->type == FIELD_UINT) {
+        nj_key(j, "public_key_exponent");
+        nj_uint(j, exponent->num);
+    }
     if (bits > 0) {
         nj_key(j, "public_key_size");
         nj_uint(j, bits);
@@ -405,6 +410,12 @@ char *ecs_cert_json(const struct fields *x)
     }
     signature_field(&j, x);
     name_object(&j, "subject", x, "subject");
+    if ((fd = fields_find(x, "x509_version")) != NULL && fd->type == FIELD_UINT) {
+        char digits[FIELDS_UINT_TEXT];
+        fields_format_uint(fd->num, digits);
+        nj_key(&j, "version_number");
+        nj_str(&j, digits); /* a keyword in ECS */
+    }
     size_t n = nj_end(&j, false);
     char *copy = n > 0 ? malloc(n + 1) : NULL;
     if (copy != NULL) {

@@ -91,6 +91,18 @@ static void zfield(struct eco_line *z, const struct fields *f, const char *key)
     }
 }
 
+/* A count column from a number field: "-" when it is not there. */
+static void zcount(struct eco_line *z, const struct fields *f, const char *key)
+{
+    const struct field *fd = fields_find(f, key);
+    if (fd == NULL || fd->type != FIELD_UINT) {
+        zunset(z);
+        return;
+    }
+    char digits[FIELDS_UINT_TEXT];
+    zraw(z, digits, fields_format_uint(fd->num, digits));
+}
+
 static void zbool(struct eco_line *z, bool v)
 {
     zraw(z, v ? "T" : "F", 1);
@@ -368,7 +380,12 @@ static void zkey(struct eco_line *z, const struct fields *f)
         zunset(z);
     }
     ztab(z);
-    zunset(z); /* exponent: not on hsdump's x509 line */
+    const struct field *exponent = fields_find(f, "key_exponent");
+    if (exponent != NULL && exponent->type == FIELD_UINT) { /* a string in Zeek's record */
+        zuint(z, exponent->num);
+    } else {
+        zunset(z);
+    }
     ztab(z);
     if (ec && param != NULL) {
         zcstr(z, param);
@@ -397,7 +414,7 @@ size_t zeek_x509_record(struct timeval ts, const struct fields *f, bool client, 
         zunset(&z);
     }
     ztab(&z);
-    zunset(&z); /* certificate.version: not on hsdump's x509 line */
+    zcount(&z, f, "x509_version");
     ztab(&z);
     const struct field *serial = fields_find(f, "serial");
     if (serial != NULL) { /* Zeek's serial: upper-case hex */
@@ -425,9 +442,22 @@ size_t zeek_x509_record(struct timeval ts, const struct fields *f, bool client, 
     zkey(&z, f);
     ztab(&z);
     zlist(&z, f, "san_dns");
-    zstr_raw(&z, "\t-\t-\t"); /* san.uri, san.email: not on hsdump's x509 line */
+    ztab(&z);
+    zlist(&z, f, "san_uri");
+    ztab(&z);
+    zlist(&z, f, "san_email");
+    ztab(&z);
     zlist(&z, f, "san_ip");
-    zstr_raw(&z, "\t-\t-\t"); /* basic_constraints: not on hsdump's x509 line */
+    ztab(&z);
+    const struct field *ca = fields_find(f, "ca");
+    if (ca != NULL && ca->type == FIELD_BOOL) {
+        zbool(&z, ca->num != 0);
+    } else {
+        zunset(&z);
+    }
+    ztab(&z);
+    zcount(&z, f, "path_len");
+    ztab(&z);
     /* host_cert: Zeek marks the first certificate of each side's chain */
     zbool(&z, index != NULL && index->num == 0);
     ztab(&z);
