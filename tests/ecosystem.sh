@@ -103,6 +103,14 @@ check "-T ecs of every capture: $records records, each valid ECS (ecs_fields.csv
 check "-T zeek of every capture: ssl.log and x509.log as Zeek declares them" \
     test "$zeek_bad" -eq 0
 
+# -S, -v and -t change nothing in the records.
+pcap="$srcdir/pcaps/tls12-chain3.pcap"
+for format in ecs zeek; do
+    "$HSDUMP" -T $format -r "$pcap" >"$tmp/plain"
+    "$HSDUMP" -T $format -S -vv -tt -r "$pcap" >"$tmp/options"
+    check "-T $format: -S -vv -tt change nothing" cmp -s "$tmp/plain" "$tmp/options"
+done
+
 # What a Zeek user types: columns by name, whatever their place.
 "$HSDUMP" -T zeek -r "$srcdir/pcaps/tls12-full.pcap" |
     python3 "$tools/zeek_cut.py" id.orig_h id.resp_p version server_name established \
