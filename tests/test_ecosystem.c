@@ -192,6 +192,43 @@ START_TEST(ecs_record_of_a_close)
 }
 END_TEST
 
+/* A certificate whose ECS object exceeds ECO_CERT_JSON_MAX is left out, and the record says
+ * so; the fingerprint still comes. */
+START_TEST(ecs_oversized_certificate_is_said)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&text, &size);
+    struct output o;
+    out_init(&o, fp, false, NULL);
+    o.eco = eco_new(FORMAT_ECS, NULL);
+    ck_assert_ptr_nonnull(o.eco);
+    struct fields f;
+    struct event_prefix s2c = prefix(5, 1700000000, DIR_S2C);
+    fields_init(&f, "x509", NULL);
+    fields_add_uint(&f, "index", 0);
+    uint8_t quotes[40];
+    memset(quotes, '"', sizeof(quotes)); /* each written as \" in JSON */
+    fields_list_begin(&f, "san_dns");
+    for (int i = 0; i < 300; i++) {
+        fields_list_string(&f, cur_make(quotes, sizeof(quotes)));
+    }
+    fields_list_end(&f);
+    uint8_t sha[32] = {0x5a};
+    fields_add_hex(&f, "sha256", cur_make(sha, sizeof(sha)));
+    ck_assert(!f.overflow);
+    out_event(&o, &s2c, &f);
+    fields_init(&f, "close", NULL);
+    out_event(&o, &s2c, &f);
+    eco_free(o.eco);
+    fclose(fp);
+    ck_assert_ptr_nonnull(strstr(text, "\"server_x509_omitted\":true"));
+    ck_assert_ptr_nonnull(strstr(text, "\"server\":{\"hash\":{\"sha256\":\"5A00"));
+    ck_assert_ptr_null(strstr(text, "\"x509\":"));
+    free(text);
+}
+END_TEST
+
 Suite *suite_ecosystem(void)
 {
     Suite *s = suite_create("ecosystem");
@@ -201,6 +238,7 @@ Suite *suite_ecosystem(void)
     tcase_add_test(tc, zeek_wildcards);
     tcase_add_test(tc, dn_escapes);
     tcase_add_test(tc, ecs_record_of_a_close);
+    tcase_add_test(tc, ecs_oversized_certificate_is_said);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -309,7 +309,8 @@ static bool written(struct eco *e, FILE *fp, const char *buf, size_t n)
 static void x509_log(struct eco *e, const struct event_prefix *p, const struct fields *f,
                      const uint8_t sha256[32], bool leaf)
 {
-    static char line[32768];
+    /* every byte of the event's values escaped to four, and the columns' separators */
+    static char line[4 * FIELDS_BUF + 4096];
     if (e->x509_log == NULL || e->x509_failed) {
         return;
     }
@@ -383,6 +384,7 @@ static void note_certificate(struct eco *e, struct eco_conn *c, const struct eve
     }
     if (e->format == FORMAT_ECS) {
         c->cert_json[side] = ecs_cert_json(f);
+        c->cert_omitted[side] = c->cert_json[side] == NULL;
     } else if (side == DIR_S2C && c->sni != NULL) {
         c->sni_matches = zeek_name_matches(cur_make(c->sni, c->sni_len), f) ? 1 : 0;
     }

@@ -17,11 +17,12 @@ struct fields;
  * at once (--max-conns is 65536 by default; one past the bound gets a record from its close
  * line alone), ECO_CIPHERS_MAX offered
  * cipher suites, ECO_CHAIN_MAX certificate fingerprints per side, and the first certificate
- * of each side rendered once (ECO_CERT_JSON_MAX bytes): a few hundred bytes per connection. */
+ * of each side rendered once (its size, at most ECO_CERT_JSON_MAX bytes): a few hundred bytes
+ * per connection for ordinary certificates. */
 #define ECO_CONNS_MAX (1u << 18)
 #define ECO_CIPHERS_MAX 256
 #define ECO_CHAIN_MAX 16
-#define ECO_CERT_JSON_MAX 4096
+#define ECO_CERT_JSON_MAX 16384
 /* Zeek's SSL::max_ssl_history_length. */
 #define ZEEK_HISTORY_MAX 100
 /* x509.log is written once per certificate (fingerprint, host_cert, client_cert), as Zeek's

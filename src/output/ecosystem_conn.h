@@ -27,6 +27,7 @@ struct eco_conn {
     /* ECS tls.client.x509 / tls.server.x509 of each side's first certificate, as JSON
      * (owned), and its SHA-256 */
     char *cert_json[2];
+    bool cert_omitted[2]; /* longer than ECO_CERT_JSON_MAX (or no memory): left out, said */
     bool have_leaf[2];
     uint8_t leaf_sha256[2][32];
     /* Zeek cert_chain_fps, client_cert_chain_fps (owned), by side */

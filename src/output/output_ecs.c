@@ -581,6 +581,14 @@ size_t ecs_record(const struct eco_conn *c, const struct event_prefix *p,
         nj_key(&j, path);
         nj_field(&j, f, &f->f[i]);
     }
+    if (c->cert_omitted[DIR_C2S]) {
+        nj_key(&j, "hsdump.client_x509_omitted");
+        nj_bool(&j, true);
+    }
+    if (c->cert_omitted[DIR_S2C]) {
+        nj_key(&j, "hsdump.server_x509_omitted");
+        nj_bool(&j, true);
+    }
     if (c->ciphers_cut) {
         nj_key(&j, "hsdump.supported_ciphers_truncated");
         nj_bool(&j, true);
