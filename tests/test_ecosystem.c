@@ -26,6 +26,33 @@ static void string_field(struct fields *f, const char *key, const char *value)
     fields_add_string(f, key, cur_make((const uint8_t *)value, strlen(value)));
 }
 
+/* An output into memory with -T ecs or -T zeek gathering. */
+struct harness {
+    char *text;
+    size_t size;
+    FILE *fp;
+    struct output o;
+};
+
+static void harness_open(struct harness *h, enum out_format format)
+{
+    h->text = NULL;
+    h->size = 0;
+    h->fp = open_memstream(&h->text, &h->size);
+    ck_assert_ptr_nonnull(h->fp);
+    out_init(&h->o, h->fp, false, NULL);
+    h->o.eco = eco_new(format, NULL);
+    ck_assert_ptr_nonnull(h->o.eco);
+}
+
+/* Ends the output (Zeek's #close); the text written is h->text, to free. */
+static void harness_close(struct harness *h)
+{
+    ck_assert(eco_end(h->o.eco, &h->o));
+    eco_free(h->o.eco);
+    fclose(h->fp);
+}
+
 /* The ssl.log line of a close line alone (no events before it). */
 static const char *ssl_line(const struct fields *close)
 {
@@ -68,21 +95,16 @@ END_TEST
  * name; the record at the close, after Zeek's header. */
 START_TEST(zeek_gathers_a_connection)
 {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *fp = open_memstream(&text, &size);
-    struct output o;
-    out_init(&o, fp, false, NULL);
-    o.eco = eco_new(FORMAT_ZEEK, NULL);
-    ck_assert_ptr_nonnull(o.eco);
+    struct harness h;
+    harness_open(&h, FORMAT_ZEEK);
     struct fields f;
     struct event_prefix c2s = prefix(3, 1700000000, DIR_C2S);
     struct event_prefix s2c = prefix(3, 1700000000, DIR_S2C);
     fields_init(&f, "handshake", "client_hello");
     string_field(&f, "sni", "www.Example.com");
-    out_event(&o, &c2s, &f);
+    out_event(&h.o, &c2s, &f);
     fields_init(&f, "handshake", "server_hello");
-    out_event(&o, &s2c, &f);
+    out_event(&h.o, &s2c, &f);
     uint8_t sha[32] = {0xab};
     for (int i = 0; i < 2; i++) {
         fields_init(&f, "x509", NULL);
@@ -93,22 +115,21 @@ START_TEST(zeek_gathers_a_connection)
         fields_list_end(&f);
         sha[31] = (uint8_t)i;
         fields_add_hex(&f, "sha256", cur_make(sha, sizeof(sha)));
-        out_event(&o, &s2c, &f);
+        out_event(&h.o, &s2c, &f);
     }
     fields_init(&f, "alert", NULL);
     fields_add_token(&f, "level", "fatal");
     fields_add_token(&f, "description", "bad_certificate");
-    out_event(&o, &c2s, &f);
+    out_event(&h.o, &c2s, &f);
     fields_init(&f, "alert", NULL);
     fields_add_bool(&f, "encrypted", true);
-    out_event(&o, &s2c, &f);
+    out_event(&h.o, &s2c, &f);
     fields_init(&f, "close", NULL);
     fields_add_token(&f, "status", "failed");
     struct event_prefix end = prefix(3, 1700000002, DIR_C2S);
-    out_event(&o, &end, &f);
-    ck_assert(eco_end(o.eco, &o));
-    eco_free(o.eco);
-    fclose(fp);
+    out_event(&h.o, &end, &f);
+    harness_close(&h);
+    const char *text = h.text;
     ck_assert_ptr_nonnull(strstr(text, "#path\tssl\n#open\t2023-11-14-22-13-20\n"));
     /* the close line has no sni: server_name unset; the match was made with the hello's */
     ck_assert_ptr_nonnull(strstr(
@@ -117,7 +138,7 @@ START_TEST(zeek_gathers_a_connection)
               "ab00000000000000000000000000000000000000000000000000000000000000,"
               "ab00000000000000000000000000000000000000000000000000000000000001\t(empty)\tT\t"
               "-\t-\n#close\t2023-11-14-22-13-22\n"));
-    free(text);
+    free(h.text);
 }
 END_TEST
 
@@ -196,13 +217,8 @@ END_TEST
  * so; the fingerprint still comes. */
 START_TEST(ecs_oversized_certificate_is_said)
 {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *fp = open_memstream(&text, &size);
-    struct output o;
-    out_init(&o, fp, false, NULL);
-    o.eco = eco_new(FORMAT_ECS, NULL);
-    ck_assert_ptr_nonnull(o.eco);
+    struct harness h;
+    harness_open(&h, FORMAT_ECS);
     struct fields f;
     struct event_prefix s2c = prefix(5, 1700000000, DIR_S2C);
     fields_init(&f, "x509", NULL);
@@ -217,15 +233,15 @@ START_TEST(ecs_oversized_certificate_is_said)
     uint8_t sha[32] = {0x5a};
     fields_add_hex(&f, "sha256", cur_make(sha, sizeof(sha)));
     ck_assert(!f.overflow);
-    out_event(&o, &s2c, &f);
+    out_event(&h.o, &s2c, &f);
     fields_init(&f, "close", NULL);
-    out_event(&o, &s2c, &f);
-    eco_free(o.eco);
-    fclose(fp);
+    out_event(&h.o, &s2c, &f);
+    harness_close(&h);
+    const char *text = h.text;
     ck_assert_ptr_nonnull(strstr(text, "\"server_x509_omitted\":true"));
     ck_assert_ptr_nonnull(strstr(text, "\"server\":{\"hash\":{\"sha256\":\"5A00"));
     ck_assert_ptr_null(strstr(text, "\"x509\":"));
-    free(text);
+    free(h.text);
 }
 END_TEST
 

@@ -181,6 +181,17 @@ bool eco_field_text(const struct fields *f, const char *key, char *buf, size_t c
     return true;
 }
 
+bool eco_serial(const struct fields *x509, char *buf, size_t cap)
+{
+    if (!eco_field_text(x509, "serial", buf, cap)) {
+        return false;
+    }
+    for (char *p = buf; *p != '\0'; p++) {
+        *p = (char)(*p >= 'a' && *p <= 'f' ? *p - 'a' + 'A' : *p);
+    }
+    return true;
+}
+
 bool eco_token_is(const struct fields *f, const char *key, const char *value)
 {
     const struct field *fd = fields_find(f, key);

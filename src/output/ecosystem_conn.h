@@ -55,6 +55,8 @@ void eco_put(struct eco_line *l, const char *s, size_t n);
 /* The value of the field key as a NUL-terminated string in buf; false when the field is
  * absent or its value does not fit in cap - 1 bytes. */
 bool eco_field_text(const struct fields *f, const char *key, char *buf, size_t cap);
+/* The x509 event's serial in upper-case hex (as ECS and Zeek write it) into buf. */
+bool eco_serial(const struct fields *x509, char *buf, size_t cap);
 /* The field key is there with exactly this value. */
 bool eco_token_is(const struct fields *f, const char *key, const char *value);
 

@@ -395,16 +395,8 @@ char *ecs_cert_json(const struct fields *x)
         nj_wire(&j, fields_value(x, fd));
     }
     key_fields(&j, x);
-    if ((fd = fields_find(x, "serial")) != NULL) {
-        struct cursor v = fields_value(x, fd);
-        char serial[128];
-        size_t n = cur_len(v) < sizeof(serial) ? cur_len(v) : sizeof(serial) - 1;
-        cur_copy(cur_take_upto(&v, n), (uint8_t *)serial);
-        for (size_t i = 0; i < n; i++) { /* ECS: upper case, like the hashes */
-            serial[i] = (char)(serial[i] >= 'a' && serial[i] <= 'f' ? serial[i] - 32
-                                                                   : serial[i]);
-        }
-        serial[n] = '\0';
+    char serial[128];
+    if (eco_serial(x, serial, sizeof(serial))) {
         nj_key(&j, "serial_number");
         nj_str(&j, serial);
     }

@@ -416,17 +416,9 @@ size_t zeek_x509_record(struct timeval ts, const struct fields *f, bool client, 
     ztab(&z);
     zcount(&z, f, "x509_version");
     ztab(&z);
-    const struct field *serial = fields_find(f, "serial");
-    if (serial != NULL) { /* Zeek's serial: upper-case hex */
-        char text[128];
-        struct cursor v = fields_value(f, serial);
-        size_t n = cur_len(v) < sizeof(text) ? cur_len(v) : sizeof(text) - 1;
-        cur_copy(cur_take_upto(&v, n), (uint8_t *)text);
-        for (size_t i = 0; i < n; i++) {
-            text[i] = (char)(text[i] >= 'a' && text[i] <= 'f' ? text[i] - 32 : text[i]);
-        }
-        text[n] = '\0';
-        zcstr(&z, text);
+    char serial[128];
+    if (eco_serial(f, serial, sizeof(serial))) {
+        zcstr(&z, serial);
     } else {
         zunset(&z);
     }
