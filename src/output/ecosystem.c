@@ -219,7 +219,8 @@ static void note_history(struct eco_conn *c, const struct event_prefix *p,
         if (strcmp(f->name, "hello_retry_request") == 0) {
             event = FLOW_HRR;
         } else {
-            event = names_value(NAMES_HS, f->name, &type) ? (int)type : 256 + 255;
+            /* a message hsdump has no name for: a type without a letter, 'Z' */
+            event = names_value(NAMES_HS, f->name, &type) ? (int)type : 255;
         }
     } else if (strcmp(f->event, "change_cipher_spec") == 0) {
         event = FLOW_CCS;
@@ -241,7 +242,7 @@ static void note_history(struct eco_conn *c, const struct event_prefix *p,
     if (event < 0 || c->history_len == ZEEK_HISTORY_MAX) {
         return;
     }
-    char letter = event == 256 + 255 ? 'Z' : flow_letter(event);
+    char letter = flow_letter(event);
     if (p->d == DIR_S2C) {
         letter = (char)(letter - 'A' + 'a');
     }

@@ -238,9 +238,8 @@ size_t zeek_ssl_record(const struct eco_conn *c, const struct event_prefix *p,
                   eco_token_is(f, "flow", "psk"));
     ztab(&z);
     if (c->last_alert >= 0) {
-        char name[NAMES_BUF], unknown[40];
+        char unknown[40];
         const char *known = names_lookup(NAMES_ALERT, (uint32_t)c->last_alert);
-        (void)name;
         snprintf(unknown, sizeof(unknown), "unknown-%d", c->last_alert);
         zcstr(&z, known != NULL ? known : unknown);
     } else {
