@@ -1,4 +1,5 @@
 /* hsdump: parse options, open every input, run each through reassembly, pick the exit status. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "messages.h"
 #include "tcp/paths.h"
 #include "options.h"
+#include "output/ecosystem.h"
 #include "output/output.h"
 #include "output/select.h"
 #include "capture/packet.h"
@@ -409,6 +411,38 @@ static int canonical(const struct options *o)
     return status;
 }
 
+/* -T ecs and -T zeek gather each connection's events (output/ecosystem.h); --x509-log's file
+ * is opened before any packet is read, like -w's. */
+static bool open_ecosystem(const struct options *o, struct output *out, FILE **x509_log)
+{
+    if (o->format != FORMAT_ECS && o->format != FORMAT_ZEEK) {
+        return true;
+    }
+    if (o->x509_log != NULL && (*x509_log = fopen(o->x509_log, "w")) == NULL) {
+        errorf("--x509-log %s: %s", o->x509_log, strerror(errno));
+        return false;
+    }
+    if ((out->eco = eco_new(o->format, *x509_log)) == NULL) {
+        errorf("out of memory");
+        return false;
+    }
+    return true;
+}
+
+/* Zeek's #close lines; false when x509.log could not be written. */
+static bool close_ecosystem(const struct options *o, struct output *out, FILE *x509_log)
+{
+    if (out->eco == NULL) {
+        return true;
+    }
+    bool ok = eco_end(out->eco, out);
+    if (x509_log != NULL && (fclose(x509_log) != 0 || !ok)) {
+        errorf("--x509-log %s: %s", o->x509_log, "write failed");
+        return false;
+    }
+    return true;
+}
+
 static int list_interfaces(void)
 {
     char err[512];
@@ -524,6 +558,7 @@ int main(int argc, char **argv)
     struct output out;
     struct output_style style = {opt.format, opt.time, opt.verbosity, opt.summary};
     out_init(&out, stdout, line_buffered, &style);
+    FILE *x509_log = NULL;
     if (gather) {
         (void)out_gather_lines(&out); /* lines in 64 KiB blocks; else one write each */
     }
@@ -531,9 +566,16 @@ int main(int argc, char **argv)
         out_select_attach(&out, select);
     }
     struct packet_ctx *pc = calloc(1, sizeof(*pc));
-    if (pc == NULL || (pc->v6 = v6map_new()) == NULL) {
-        errorf("out of memory");
+    bool ecosystem_ok = pc != NULL && open_ecosystem(&opt, &out, &x509_log);
+    if (!ecosystem_ok || (pc->v6 = v6map_new()) == NULL) {
+        if (ecosystem_ok || pc == NULL) {
+            errorf("out of memory");
+        }
         free(pc);
+        if (x509_log != NULL) {
+            fclose(x509_log);
+        }
+        eco_free(out.eco);
         out_free(&out);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
@@ -561,6 +603,9 @@ int main(int argc, char **argv)
         messages_set_before(NULL);
     }
     alarm(0);
+    if (!close_ecosystem(&opt, &out, x509_log)) {
+        status = EXIT_USAGE;
+    }
     out_flush(&out);
     out_select_finish(&out);
     /* The report is output, not a diagnostic: on stdout after the last event line, before
@@ -581,6 +626,7 @@ int main(int argc, char **argv)
     }
     v6map_free(pc->v6);
     free(pc);
+    eco_free(out.eco);
     out_free(&out);
     close_inputs(&in);
     secrets_close();

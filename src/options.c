@@ -41,6 +41,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_CONN_FILTER,
     OPT_CONN_FILTER_HOLD,
+    OPT_X509_LOG,
 };
 
 static const struct option long_options[] = {
@@ -74,6 +75,7 @@ static const struct option long_options[] = {
     {"stats", no_argument, NULL, OPT_STATS},
     {"report", no_argument, NULL, OPT_REPORT},
     {"report-top", required_argument, NULL, OPT_REPORT_TOP},
+    {"x509-log", required_argument, NULL, OPT_X509_LOG},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
     {"field", required_argument, NULL, 'e'},
     {"display-filter", required_argument, NULL, 'Y'},
@@ -203,8 +205,11 @@ void opt_usage(FILE *fp)
           "\n"
           "Output:\n"
           "  -T, --format FORMAT        text (default), json (JSON Lines, one object per event),\n"
-          "                             fields (the -e fields tab-separated, as tshark) or csv\n"
-          "                             (the -e fields as RFC 4180 CSV with a header line)\n"
+          "                             fields (the -e fields tab-separated, as tshark), csv\n"
+          "                             (the -e fields as RFC 4180 CSV with a header line),\n"
+          "                             ecs (one Elastic Common Schema object per connection)\n"
+          "                             or zeek (Zeek's ssl.log, one line per connection)\n"
+          "      --x509-log FILE        with -T zeek: write Zeek's x509.log to FILE\n"
           "  -e, --field FIELD          print only FIELD (repeatable, or a comma list), in that\n"
           "                             order; also the line's time, conn, client, server, src,\n"
           "                             dst, dir, event, message\n"
@@ -643,8 +648,13 @@ int opt_parse(int argc, char **argv, struct options *o)
                 o->format = FORMAT_FIELDS;
             } else if (strcmp(optarg, "csv") == 0) {
                 o->format = FORMAT_CSV;
+            } else if (strcmp(optarg, "ecs") == 0) {
+                o->format = FORMAT_ECS;
+            } else if (strcmp(optarg, "zeek") == 0) {
+                o->format = FORMAT_ZEEK;
             } else {
-                errorf("-T: unknown format '%s': expected text, json, fields or csv", optarg);
+                errorf("-T: unknown format '%s': expected text, json, fields, csv, ecs or zeek",
+                       optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -749,6 +759,9 @@ int opt_parse(int argc, char **argv, struct options *o)
             o->expiry_warning = (unsigned)n;
             break;
         }
+        case OPT_X509_LOG:
+            o->x509_log = optarg;
+            break;
         case OPT_CANONICAL:
             o->canonical = true;
             break;
@@ -837,6 +850,24 @@ int opt_parse(int argc, char **argv, struct options *o)
         (o->n_field_args > 0 || o->display_filter != NULL || o->conn_filter != NULL)) {
         errorf("--canonical: not with -e, -Y or --conn-filter (it prints its own sorted "
                "lines)");
+        return EXIT_USAGE;
+    }
+    if ((o->format == FORMAT_ECS || o->format == FORMAT_ZEEK) &&
+        (o->n_field_args > 0 || o->display_filter != NULL || o->conn_filter != NULL)) {
+        errorf("-T %s: not with -e, -Y or --conn-filter (its records have fields of their own)",
+               o->format == FORMAT_ECS ? "ecs" : "zeek");
+        return EXIT_USAGE;
+    }
+    if (o->x509_log != NULL && o->format != FORMAT_ZEEK) {
+        errorf("--x509-log: only with -T zeek (x509.log goes beside its ssl.log)");
+        return EXIT_USAGE;
+    }
+    if (o->x509_log != NULL && strcmp(o->x509_log, "-") == 0) {
+        errorf("--x509-log -: standard output carries ssl.log; give a file name");
+        return EXIT_USAGE;
+    }
+    if (o->report && (o->format == FORMAT_ECS || o->format == FORMAT_ZEEK)) {
+        errorf("--report: not with -T ecs or -T zeek (their lines are records of one kind)");
         return EXIT_USAGE;
     }
     if (o->report && o->canonical) {

@@ -11,11 +11,15 @@
 #define OPT_MAX_KEYLOGS 16
 #define OPT_MAX_FIELD_ARGS 64
 
+/* -T: text and json print every event; fields and csv the -e fields; ecs and zeek one record
+ * per connection (at its close, see src/output/ecosystem.h). */
 enum out_format {
     FORMAT_TEXT,
     FORMAT_JSON,
     FORMAT_FIELDS, /* -T fields: the -e fields tab-separated (tshark -T fields) */
     FORMAT_CSV,    /* -T csv: the -e fields as RFC 4180 CSV, a header line first */
+    FORMAT_ECS,
+    FORMAT_ZEEK,
 };
 
 /* tcpdump's -t family: how the time at the start of each line is written. */
@@ -62,6 +66,7 @@ struct options {
     size_t max_handshake_memory; /* --max-handshake-memory, bytes */
     const char *keylogs[OPT_MAX_KEYLOGS]; /* --keylog, in order */
     size_t n_keylogs;
+    const char *x509_log; /* --x509-log: Zeek's x509.log beside -T zeek's ssl.log */
     bool report;       /* --report: per-server and per-fingerprint tables after the run */
     size_t report_top; /* --report-top: rows per table (REPORT_TOP_DEFAULT) */
     const char *ca_file;     /* --ca-file: trust anchors (PEM) instead of the system's */

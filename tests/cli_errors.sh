@@ -24,6 +24,16 @@ expect_error() {
     fi
 }
 
+# -T ecs and -T zeek (issue 19 part 6)
+expect_error "--x509-log without -T zeek" '^hsdump: --x509-log: only with -T zeek' \
+    -T ecs --x509-log "$tmp/x509.log" -r "$pcap"
+expect_error "--x509-log -" '^hsdump: --x509-log -: standard output carries ssl.log' \
+    -T zeek --x509-log - -r "$pcap"
+expect_error "--x509-log unwritable" "^hsdump: --x509-log $tmp/none/x509.log: No such file" \
+    -T zeek --x509-log "$tmp/none/x509.log" -r "$pcap"
+expect_error "--report with -T zeek" '^hsdump: --report: not with -T ecs or -T zeek' \
+    -T zeek --report -r "$pcap"
+
 expect_error "missing file" '^hsdump: /nonexistent.pcap: No such file or directory$' \
     -r /nonexistent.pcap
 printf 'this is not a capture file\n' >"$tmp/junk"
@@ -99,7 +109,8 @@ expect_error "-F with an expression too" \
     -F "$tmp/filter" -r "$pcap" port 443
 expect_error "-F missing" '^hsdump: -F /nonexistent: No such file or directory$' \
     -F /nonexistent -r "$pcap"
-expect_error "-T xml" "^hsdump: -T: unknown format 'xml': expected text, json, fields or csv\$" \
+expect_error "-T xml" \
+    "^hsdump: -T: unknown format 'xml': expected text, json, fields, csv, ecs or zeek\$" \
     -T xml -r "$pcap"
 # -e, -Y, --conn-filter (issue 19): bad names and expressions are refused before any output,
 # the expression's error with its column and the expression with a caret.
@@ -131,6 +142,9 @@ expect_error "--conn-filter-hold too small" \
     --conn-filter 'status==failed' --conn-filter-hold 10 -r "$pcap"
 expect_error "--canonical with -Y" '^hsdump: --canonical: not with -e, -Y or --conn-filter' \
     --canonical -Y 'status==failed' -r "$pcap"
+expect_error "-T ecs with -Y" \
+    '^hsdump: -T ecs: not with -e, -Y or --conn-filter (its records have fields of their own)$' \
+    -T ecs -Y 'status==failed' -r "$pcap"
 expect_error "-tttttt" '^hsdump: -t: at most five (-ttttt)$' -tttttt -r "$pcap"
 modes="absolute, none, epoch, delta, date or since-first"
 expect_error "--time-format bogus" \

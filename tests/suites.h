@@ -44,5 +44,6 @@ Suite *suite_cert_check(void);
 Suite *suite_filter(void);
 Suite *suite_select(void);
 Suite *suite_diagnosis(void);
+Suite *suite_ecosystem(void);
 
 #endif

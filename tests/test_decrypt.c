@@ -116,6 +116,7 @@ START_TEST(rfc8448_handshake_is_read_in_the_clear)
                      "not_before=2016-07-30T01:23:59Z not_after=2026-07-30T01:23:59Z "
                      "key=rsa:1024 signature=sha256WithRSAEncryption "
                      "sha256=a7ef15cef43e4b67bdb158fcc13cceef9041c8a6cef762046e825543a92bdc83 "
+                     "x509_version=3 key_exponent=65537 ca=false "
                      /* checked at packet time 0 (none set here): before its notBefore */
                      "issues=not_yet_valid,self_signed,weak_key hostname=no_sni "
                      "decrypted=true");

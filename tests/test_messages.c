@@ -751,7 +751,8 @@ static const char cert_x509_fields[] =
     "serial=137b43264746acb1a590c6010f02e3ae1a402c89 "
     "not_before=2026-11-23T01:33:09Z not_after=2026-11-24T01:33:09Z key=ec:prime256v1 "
     "signature=ecdsa-with-SHA256 "
-    "sha256=0070adef2f91e51f3b4a72768e83e347d7d1adbecbe3c6e5508129f08da885b0";
+    "sha256=0070adef2f91e51f3b4a72768e83e347d7d1adbecbe3c6e5508129f08da885b0 "
+    "x509_version=3 ca=true";
 
 struct cert_body {
     uint8_t bytes[2048];

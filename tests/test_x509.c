@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +60,9 @@ static struct der make_cert(EVP_PKEY *key, int i)
 }
 
 /* The x509 line x509_describe() gives der, as the record layer would print it. */
-static void check_subject(const struct der *d, int i)
+static const char *described(const struct der *d)
 {
-    char want[48];
+    static char line[4096];
     struct fields f;
     struct vec_events ev;
     vec_events_init(&ev);
@@ -69,11 +70,76 @@ static void check_subject(const struct der *d, int i)
     ck_assert(x509_describe(cur_make(d->bytes, (size_t)d->len), &f));
     struct tls_sink sink = vec_sink(&ev);
     sink.emit(sink.ctx, DIR_S2C, &f);
-    snprintf(want, sizeof(want), "subject=CN\\x3dcache%d ", i);
-    ck_assert_msg(strstr(vec_line(&ev, 0), want) != NULL, "certificate %d: %s", i,
-                  vec_line(&ev, 0));
+    snprintf(line, sizeof(line), "%s", vec_line(&ev, 0));
     vec_events_free(&ev);
+    return line;
 }
+
+static void check_subject(const struct der *d, int i)
+{
+    char want[48];
+    const char *line = described(d);
+    snprintf(want, sizeof(want), "subject=CN\\x3dcache%d ", i);
+    ck_assert_msg(strstr(line, want) != NULL, "certificate %d: %s", i, line);
+}
+
+/* The details Zeek's x509.log and ECS carry: version (v1 has no extensions), an RSA key's
+ * exponent, basicConstraints with its pathLenConstraint, URI and e-mail SANs (RFC 5280
+ * 4.1.2.1, 4.2.1.9, 4.2.1.6). */
+static struct der make_detailed(EVP_PKEY *key, bool v3)
+{
+    struct der d = {NULL, 0};
+    X509 *x = X509_new();
+    ck_assert_ptr_nonnull(x);
+    ck_assert(X509_set_version(x, v3 ? 2 : 0) == 1);
+    ck_assert(ASN1_INTEGER_set(X509_get_serialNumber(x), 7) == 1);
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notBefore(x), 0));
+    ck_assert_ptr_nonnull(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
+    ck_assert(X509_set_pubkey(x, key) == 1);
+    if (v3) {
+        X509V3_CTX ctx;
+        X509V3_set_ctx_nodb(&ctx);
+        X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+        X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, &ctx, NID_basic_constraints,
+                                                 "critical,CA:TRUE,pathlen:2");
+        X509_EXTENSION *san = X509V3_EXT_conf_nid(
+            NULL, &ctx, NID_subject_alt_name,
+            "DNS:a.example,URI:https://a.example/x,email:ops@a.example,IP:192.0.2.7");
+        ck_assert_ptr_nonnull(bc);
+        ck_assert_ptr_nonnull(san);
+        ck_assert(X509_add_ext(x, bc, -1) == 1);
+        ck_assert(X509_add_ext(x, san, -1) == 1);
+        X509_EXTENSION_free(bc);
+        X509_EXTENSION_free(san);
+    }
+    ck_assert(X509_sign(x, key, EVP_sha256()) > 0);
+    d.len = i2d_X509(x, &d.bytes);
+    ck_assert_int_gt(d.len, 0);
+    X509_free(x);
+    return d;
+}
+
+START_TEST(version_exponent_constraints_and_other_names)
+{
+    EVP_PKEY *rsa = EVP_RSA_gen(1024);
+    ck_assert_ptr_nonnull(rsa);
+    struct der v3 = make_detailed(rsa, true);
+    const char *line = described(&v3);
+    ck_assert_msg(strstr(line, " san_dns=a.example san_ip=192.0.2.7 "
+                               "san_uri=https://a.example/x san_email=ops@a.example ") != NULL,
+                  "%s", line);
+    ck_assert_msg(strstr(line, " x509_version=3 key_exponent=65537 ca=true path_len=2") !=
+                      NULL,
+                  "%s", line);
+    struct der v1 = make_detailed(rsa, false);
+    line = described(&v1);
+    ck_assert_msg(strstr(line, " x509_version=1 key_exponent=65537") != NULL, "%s", line);
+    ck_assert_msg(strstr(line, "ca=") == NULL && strstr(line, "san_") == NULL, "%s", line);
+    OPENSSL_free(v3.bytes);
+    OPENSSL_free(v1.bytes);
+    EVP_PKEY_free(rsa);
+}
+END_TEST
 
 START_TEST(cache_gives_every_certificate_its_own_description)
 {
@@ -269,6 +335,7 @@ Suite *suite_x509(void)
     Suite *s = suite_create("x509");
     TCase *tc = tcase_create("cache");
     tcase_add_test(tc, cache_gives_every_certificate_its_own_description);
+    tcase_add_test(tc, version_exponent_constraints_and_other_names);
     tcase_add_test(tc, long_names_are_whole_on_the_x509_line_and_marked_on_the_close_line);
     tcase_add_test(tc, ml_dsa_key_and_signature_are_named_without_libcrypto_support);
     suite_add_tcase(s, tc);

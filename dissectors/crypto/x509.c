@@ -3,6 +3,7 @@
 #include "crypto/x509.h"
 
 #include <arpa/inet.h>
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -79,6 +80,30 @@ static void add_ip(struct fields *f, const ASN1_OCTET_STRING *ip)
     fields_list_token(f, text);
 }
 
+/* One list of the GeneralNames of a type whose value is an IA5String (dNSName, URI,
+ * rfc822Name), when the certificate has any. */
+static void add_name_list(struct fields *f, const char *key, GENERAL_NAMES *names, int type)
+{
+    int count = sk_GENERAL_NAME_num(names);
+    bool any = false;
+    for (int i = 0; i < count; i++) {
+        const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+        if (gn->type != type) {
+            continue;
+        }
+        if (!any) {
+            fields_list_begin(f, key);
+            any = true;
+        }
+        /* GEN_DNS, GEN_URI, GEN_EMAIL: all an ASN1_IA5STRING (RFC 5280 4.2.1.6) */
+        const ASN1_IA5STRING *s = gn->d.ia5;
+        fields_list_string(f, cur_make(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s)));
+    }
+    if (any) {
+        fields_list_end(f);
+    }
+}
+
 static void add_sans(struct fields *f, X509 *cert)
 {
     GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
@@ -86,22 +111,10 @@ static void add_sans(struct fields *f, X509 *cert)
         return;
     }
     int count = sk_GENERAL_NAME_num(names);
-    bool any_dns = false, any_ip = false;
+    add_name_list(f, "san_dns", names, GEN_DNS);
+    bool any_ip = false;
     for (int i = 0; i < count; i++) {
-        const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
-        any_dns |= gn->type == GEN_DNS;
-        any_ip |= gn->type == GEN_IPADD;
-    }
-    if (any_dns) {
-        fields_list_begin(f, "san_dns");
-        for (int i = 0; i < count; i++) {
-            const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
-            if (gn->type == GEN_DNS) {
-                fields_list_string(f, cur_make(ASN1_STRING_get0_data(gn->d.dNSName),
-                                               (size_t)ASN1_STRING_length(gn->d.dNSName)));
-            }
-        }
-        fields_list_end(f);
+        any_ip |= sk_GENERAL_NAME_value(names, i)->type == GEN_IPADD;
     }
     if (any_ip) {
         fields_list_begin(f, "san_ip");
@@ -113,7 +126,34 @@ static void add_sans(struct fields *f, X509 *cert)
         }
         fields_list_end(f);
     }
+    add_name_list(f, "san_uri", names, GEN_URI);
+    add_name_list(f, "san_email", names, GEN_EMAIL);
     GENERAL_NAMES_free(names);
+}
+
+/* -v details that Zeek's x509.log and ECS's x509 fields carry: the X.509 version (RFC 5280
+ * 4.1.2.1: v1 to v3), an RSA key's public exponent, and basicConstraints (4.2.1.9). */
+static void add_details(struct fields *f, X509 *cert)
+{
+    fields_add_uint(f, "x509_version", (uint64_t)X509_get_version(cert) + 1);
+    EVP_PKEY *key = X509_get0_pubkey(cert);
+    BIGNUM *e = NULL;
+    if (key != NULL && EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA &&
+        EVP_PKEY_get_bn_param(key, "e", &e) == 1 && BN_num_bits(e) <= 64) {
+        fields_add_uint(f, "key_exponent", BN_get_word(e));
+    }
+    BN_free(e);
+    ERR_clear_error();
+    BASIC_CONSTRAINTS *bc = X509_get_ext_d2i(cert, NID_basic_constraints, NULL, NULL);
+    if (bc != NULL) {
+        fields_add_bool(f, "ca", bc->ca != 0);
+        long path_len = bc->pathlen != NULL ? ASN1_INTEGER_get(bc->pathlen) : -1;
+        if (path_len >= 0) {
+            fields_add_uint(f, "path_len", (uint64_t)path_len);
+        }
+        BASIC_CONSTRAINTS_free(bc);
+    }
+    ERR_clear_error();
 }
 
 /* Short, stable algorithm names for key=: OpenSSL's short names are mixed case and vary. */
@@ -285,6 +325,7 @@ static bool describe(X509 *cert, struct cursor der, struct fields *f)
     fields_set_level(f, 1);
     add_signature(f, cert);
     add_fingerprint(f, cert);
+    add_details(f, cert);
     fields_set_level(f, 0);
     /* d2i stops at the end of the certificate: bytes after it in the entry are not DER. The
      * length of the (cached) original encoding says where it ended. */

@@ -11,8 +11,9 @@ struct fields;
 /* Certificates up to this size are kept (decoded and described) in x509.c's cache. */
 #define X509_CACHED_DER_MAX 16384
 
-/* Adds subject, issuer, serial, not_before, not_after, san_dns, san_ip, key, signature and
- * sha256 of one DER certificate; false (malformed=certificate) when the DER does not parse. */
+/* Adds subject, issuer, serial, not_before, not_after, san_dns, san_ip, san_uri, san_email,
+ * key, signature, sha256, x509_version, key_exponent, ca and path_len of one DER certificate;
+ * false (malformed=certificate) when the DER does not parse. */
 bool x509_describe(struct cursor der, struct fields *f);
 
 /* The certificate decoded (from the same cache), with a reference the caller releases with

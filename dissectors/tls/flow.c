@@ -7,9 +7,9 @@
 #include "base/fields.h"
 #include "base/names.h"
 
-static char message_letter(int type)
+char flow_letter(int event)
 {
-    switch (type) {
+    switch (event) {
     case HS_hello_request:
         return 'H';
     case HS_client_hello:
@@ -77,7 +77,7 @@ void flow_note(struct tls_state *st, enum dir d, int event)
         st->history_truncated = true;
         return;
     }
-    char c = event == FLOW_PSK_ACCEPTED ? '+' : message_letter(event);
+    char c = event == FLOW_PSK_ACCEPTED ? '+' : flow_letter(event);
     if (d == DIR_S2C && c >= 'A' && c <= 'Z') {
         c = (char)(c - 'A' + 'a');
     }

@@ -19,6 +19,9 @@ enum flow_event {
     FLOW_PSK_ACCEPTED,    /* '+' after the ServerHello letter */
 };
 
+/* The upper-case history letter of a handshake message type (0..255) or a flow_event but
+ * FLOW_PSK_ACCEPTED: Zeek's ssl_history letter ('Z' for a type without one). */
+char flow_letter(int event);
 /* Records a handshake message type (0..255) or a flow_event from direction d. */
 void flow_note(struct tls_state *st, enum dir d, int event);
 /* Adds flow=, flags=, status= and history= for the close line. */

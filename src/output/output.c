@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "base/fields.h"
+#include "output/ecosystem.h"
 #include "output/select.h"
 
 #define LINE_MAX_BYTES OUT_LINE_MAX
@@ -189,27 +190,21 @@ const char *out_prefix_server(const struct event_prefix *p, char buf[ENDPOINT_ST
                                   : endpoint_format(p->server, buf, ENDPOINT_STR_MAX);
 }
 
-void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
+/* The line buffer: the block being gathered, or one static line. */
+static char line[LINE_MAX_BYTES];
+
+char *out_line_begin(struct output *o, size_t *cap)
 {
-    static char line[LINE_MAX_BYTES];
-    char time[48];
-    if (o->failed || (o->style.summary && strcmp(f->event, "close") != 0)) {
-        return;
-    }
-    if (o->select != NULL) {
-        out_select_event(o, p, f);
-        return;
-    }
-    out_format_time(o, p->ts, time, sizeof(time));
-    char *at = line;
-    size_t cap = sizeof(line);
     if (o->block != NULL) {
-        at = o->block + o->block_len; /* block_len < OUT_BLOCK_BYTES: a line fits */
-        cap = LINE_MAX_BYTES;
+        *cap = LINE_MAX_BYTES;
+        return o->block + o->block_len; /* block_len < OUT_BLOCK_BYTES: a line fits */
     }
-    size_t n = o->style.format == FORMAT_JSON
-                   ? out_json_line(&o->style, time, p, f, at, cap)
-                   : out_text_line(&o->style, time, p, f, at, cap);
+    *cap = sizeof(line);
+    return line;
+}
+
+void out_line_end(struct output *o, size_t n)
+{
     if (o->block != NULL) {
         o->block_len += n;
         if (o->block_len >= OUT_BLOCK_BYTES) {
@@ -229,7 +224,7 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
     }
 }
 
-void out_write(struct output *o, const char *line, size_t n)
+void out_write(struct output *o, const char *text, size_t n)
 {
     if (o->failed || n == 0) {
         return;
@@ -238,9 +233,9 @@ void out_write(struct output *o, const char *line, size_t n)
         while (n > 0) {
             size_t room = OUT_BLOCK_BYTES + LINE_MAX_BYTES - o->block_len;
             size_t part = n < room ? n : room;
-            memcpy(o->block + o->block_len, line, part);
+            memcpy(o->block + o->block_len, text, part);
             o->block_len += part;
-            line += part;
+            text += part;
             n -= part;
             if (o->block_len >= OUT_BLOCK_BYTES) {
                 write_block(o);
@@ -248,8 +243,33 @@ void out_write(struct output *o, const char *line, size_t n)
         }
         return;
     }
-    if (fwrite_unlocked(line, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0) ||
+    if (fwrite_unlocked(text, 1, n, o->fp) != n || (o->line_buffered && fflush(o->fp) != 0) ||
         ferror(o->fp)) {
         o->failed = true;
     }
+}
+
+void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
+{
+    char time[48];
+    if (o->failed) {
+        return;
+    }
+    if (o->eco != NULL) {
+        eco_event(o->eco, o, p, f); /* -T ecs, -T zeek: one record per connection */
+        return;
+    }
+    if (o->style.summary && strcmp(f->event, "close") != 0) {
+        return;
+    }
+    if (o->select != NULL) {
+        out_select_event(o, p, f); /* -e, -Y, --conn-filter, -T fields/csv */
+        return;
+    }
+    out_format_time(o, p->ts, time, sizeof(time));
+    size_t cap;
+    char *at = out_line_begin(o, &cap);
+    size_t n = o->style.format == FORMAT_JSON ? out_json_line(&o->style, time, p, f, at, cap)
+                                              : out_text_line(&o->style, time, p, f, at, cap);
+    out_line_end(o, n);
 }

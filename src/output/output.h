@@ -12,6 +12,7 @@
 #include "tls/tls.h"
 
 struct endpoint;
+struct field;
 struct fields;
 
 /* What every line starts with: when, which connection, who to whom. */
@@ -81,6 +82,9 @@ struct output {
     /* -e, -Y, --conn-filter, -T fields/csv (select.h); NULL when none is given, and then
      * out_event() takes its usual path untouched. */
     struct out_select *select;
+    /* -T ecs and -T zeek (ecosystem.h): events are gathered per connection, one record
+     * written at its close; NULL for text and JSON. Owned by the caller. */
+    struct eco *eco;
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
@@ -91,6 +95,10 @@ void out_init(struct output *o, FILE *fp, bool line_buffered, const struct outpu
 bool out_gather_lines(struct output *o);
 void out_flush(struct output *o);
 void out_free(struct output *o);
+/* Where the next line is built (*cap bytes of room), and the line of n bytes built there
+ * handed over: gathered into the block or written at once. */
+char *out_line_begin(struct output *o, size_t *cap);
+void out_line_end(struct output *o, size_t n);
 /* Called for every captured packet: the first one is the origin of -tttt. */
 void out_packet_time(struct output *o, struct timeval ts);
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f);
@@ -119,6 +127,10 @@ bool out_text_is_plain(struct cursor value, bool in_list);
 /* Wire bytes as a JSON string, quotes included, as event lines write them: written into buf,
  * NUL-terminated; returns its length, 0 if it did not fit. */
 size_t out_json_string(struct cursor value, char *buf, size_t cap);
+
+/* One field's value as -T json writes it (a JSON number, boolean, string or array) into buf;
+ * returns its length, 0 if it did not fit. */
+size_t out_json_value(const struct fields *f, const struct field *fd, char *buf, size_t cap);
 
 /* Renders one event as a text line (with '\n') into buf; returns its length (< cap). A NULL
  * style means full detail; time is the time column ("" for none). */

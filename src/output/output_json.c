@@ -328,3 +328,10 @@ size_t out_json_string(struct cursor value, char *buf, size_t cap)
     buf[j.len] = '\0';
     return j.len;
 }
+
+size_t out_json_value(const struct fields *f, const struct field *fd, char *buf, size_t cap)
+{
+    struct jline j = {buf, cap, 0, false};
+    jvalue(&j, f, fd);
+    return j.full ? 0 : j.len;
+}
