@@ -406,3 +406,14 @@ struct cursor fields_value(const struct fields *f, const struct field *fd)
     return cur_make(f->buf + fd->off, fd->len);
 }
 
+
+struct cursor fields_scalar(const struct fields *f, const struct field *fd)
+{
+    struct cursor value = fields_value(f, fd);
+    if (fd->type != FIELD_LIST) {
+        return value;
+    }
+    enum field_type type;
+    struct cursor item;
+    return fields_next_item(&value, &type, &item) ? item : cur_make(NULL, 0);
+}

@@ -187,6 +187,9 @@ void fields_append(struct fields *f, const struct fields *from);
 const struct field *fields_find(const struct fields *f, const char *key);
 /* The bytes of a TOKEN, STRING or HEX field (its raw stored form). */
 struct cursor fields_value(const struct fields *f, const struct field *fd);
+/* The bytes of a TOKEN, STRING or HEX field, or of a LIST field's first item (the close
+ * line's alpn is a list of the one protocol chosen): for writers that take one value. */
+struct cursor fields_scalar(const struct fields *f, const struct field *fd);
 /* Walks the items of a LIST field: *it starts as fields_value(); false when done. Inline:
  * the writers call it for every item of every list printed. */
 static inline bool fields_next_item(struct cursor *it, enum field_type *type,

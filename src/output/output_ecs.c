@@ -480,7 +480,7 @@ static void copy_string(struct nj *j, const char *path, const struct fields *f, 
     const struct field *fd = fields_find(f, key);
     if (fd != NULL) {
         nj_key(j, path);
-        nj_wire(j, fields_value(f, fd));
+        nj_wire(j, fields_scalar(f, fd));
     }
 }
 
@@ -566,8 +566,9 @@ size_t ecs_record(const struct eco_conn *c, const struct event_prefix *p,
             continue;
         }
         snprintf(path, sizeof(path), "hsdump.%s", f->f[i].key);
-        /* a repeated key (none on close lines) would open "hsdump" twice: first value */
-        if (fields_find(f, f->f[i].key) != &f->f[i]) {
+        /* a repeated key (none on close lines) would open "hsdump" twice: first value;
+         * start= follows the time column's -t format: event.start has it as an ECS date */
+        if (fields_find(f, f->f[i].key) != &f->f[i] || strcmp(f->f[i].key, "start") == 0) {
             continue;
         }
         nj_key(&j, path);

@@ -87,7 +87,7 @@ static void zfield(struct eco_line *z, const struct fields *f, const char *key)
     if (fd == NULL) {
         zunset(z);
     } else {
-        zvalue(z, fields_value(f, fd), false);
+        zvalue(z, fields_scalar(f, fd), false);
     }
 }
 
