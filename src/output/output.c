@@ -76,11 +76,65 @@ void out_format_interval(struct timeval a, struct timeval b, char *buf, size_t c
 {
     long long us = ((long long)a.tv_sec - (long long)b.tv_sec) * 1000000LL +
                    ((long long)a.tv_usec - (long long)b.tv_usec);
-    const char *sign = us < 0 ? "-" : "";
-    if (us < 0) {
-        us = -us;
+    /* "-S.UUUUUU": at most 1 + 20 + 1 + 6 bytes and a NUL; digits written backwards, no
+     * printf on the close line's path */
+    char text[32];
+    size_t n = sizeof(text);
+    unsigned long long v = (unsigned long long)(us < 0 ? -us : us);
+    text[--n] = '\0';
+    for (int i = 0; i < 6; i++, v /= 10) {
+        text[--n] = (char)('0' + v % 10);
     }
-    snprintf(buf, cap, "%s%lld.%06lld", sign, us / 1000000LL, us % 1000000LL);
+    text[--n] = '.';
+    do {
+        text[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    if (us < 0) {
+        text[--n] = '-';
+    }
+    size_t len = sizeof(text) - n;
+    if (cap >= len) {
+        memcpy(buf, text + n, len);
+    } else if (cap > 0) {
+        buf[0] = '\0';
+    }
+}
+
+/* ts as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (UTC) or, local, "YYYY-MM-DD HH:MM:SS.uuuuuu" (tcpdump
+ * -tttt), through the cache c. Lines come in bursts: the date part is made once per second,
+ * the fraction once per packet time, and the whole kept text copied for every line. */
+static void format_stamp(struct stamp_cache *c, bool local, struct timeval ts, char *buf,
+                         size_t cap)
+{
+    if (!c->have_second || c->second != ts.tv_sec) {
+        struct tm tm;
+        time_t secs = ts.tv_sec;
+        if (local) {
+            localtime_r(&secs, &tm);
+        } else {
+            gmtime_r(&secs, &tm);
+        }
+        c->second_len = strftime(c->text, STAMP_DATE_MAX + 1,
+                                 local ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", &tm);
+        c->second = ts.tv_sec;
+        c->have_second = true;
+        c->usec = -1;
+    }
+    if (c->usec != (long)ts.tv_usec) {
+        long usec = (long)ts.tv_usec;
+        char *frac = c->text + c->second_len;
+        memcpy(frac, local ? ".000000\0" : ".000000Z", 9);
+        for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
+            frac[i] = (char)('0' + usec % 10);
+        }
+        c->usec = (long)ts.tv_usec;
+    }
+    if (cap >= sizeof(c->text)) {
+        memcpy(buf, c->text, sizeof(c->text)); /* fixed size: no length */
+    } else if (cap > c->second_len + 8) {
+        memcpy(buf, c->text, c->second_len + 9);
+    }
 }
 
 void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
@@ -100,40 +154,9 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
         break;
     case TIME_DATE: /* tcpdump -tttt: local time, "2026-12-07 15:37:31.123456" */
     case TIME_ABSOLUTE:
-    default: {
-        /* Lines come in bursts: the date part is made once per second, the fraction once
-         * per packet time, and the whole kept text copied for every line. */
-        bool local = o->style.time == TIME_DATE;
-        if (!o->have_second || o->second != ts.tv_sec) {
-            struct tm tm;
-            time_t secs = ts.tv_sec;
-            if (local) {
-                localtime_r(&secs, &tm);
-            } else {
-                gmtime_r(&secs, &tm);
-            }
-            o->second_len = strftime(o->second_text, STAMP_DATE_MAX + 1,
-                                     local ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", &tm);
-            o->second = ts.tv_sec;
-            o->have_second = true;
-            o->stamp_usec = -1;
-        }
-        if (o->stamp_usec != (long)ts.tv_usec) {
-            long usec = (long)ts.tv_usec;
-            char *frac = o->second_text + o->second_len;
-            memcpy(frac, local ? ".000000\0" : ".000000Z", 9);
-            for (int i = 6; i >= 1 && usec > 0; i--, usec /= 10) {
-                frac[i] = (char)('0' + usec % 10);
-            }
-            o->stamp_usec = (long)ts.tv_usec;
-        }
-        if (cap >= sizeof(o->second_text)) {
-            memcpy(buf, o->second_text, sizeof(o->second_text)); /* fixed size: no length */
-        } else if (cap > o->second_len + 8) {
-            memcpy(buf, o->second_text, o->second_len + 9);
-        }
+    default:
+        format_stamp(&o->line_stamp, o->style.time == TIME_DATE, ts, buf, cap);
         break;
-    }
     }
     o->prev = ts;
     o->have_prev = true;
@@ -141,22 +164,24 @@ void out_format_time(struct output *o, struct timeval ts, char *buf, size_t cap)
 
 bool out_format_start(struct output *o, struct timeval ts, char *buf, size_t cap)
 {
-    enum time_mode mode = o->style.time;
-    if (mode == TIME_NONE) {
+    switch (o->style.time) {
+    case TIME_NONE:
         return false;
+    case TIME_EPOCH:
+        snprintf(buf, cap, "%lld.%06ld", (long long)ts.tv_sec, (long)ts.tv_usec);
+        return true;
+    case TIME_SINCE_FIRST:
+        out_format_interval(ts, o->have_first ? o->first : ts, buf, cap);
+        return true;
+    case TIME_DATE:
+        format_stamp(&o->start_stamp, true, ts, buf, cap);
+        return true;
+    case TIME_DELTA: /* a time since the line before means nothing for a start */
+    case TIME_ABSOLUTE:
+    default:
+        format_stamp(&o->start_stamp, false, ts, buf, cap);
+        return true;
     }
-    /* a time since the line before means nothing for a start: the date and time instead */
-    struct output_style style = o->style;
-    struct timeval prev = o->prev;
-    bool have_prev = o->have_prev;
-    if (mode == TIME_DELTA) {
-        o->style.time = TIME_ABSOLUTE;
-    }
-    out_format_time(o, ts, buf, cap);
-    o->style = style;
-    o->prev = prev;
-    o->have_prev = have_prev;
-    return true;
 }
 
 size_t out_event_head(uint64_t id, const char *client_text, const char *server_text,

@@ -59,6 +59,18 @@ struct output_style {
 /* The longest date strftime writes for "%Y-%m-%dT%H:%M:%S" (a 64-bit time_t's years). */
 #define STAMP_DATE_MAX 31
 
+/* An absolute time kept as text: the date and time to the second are made once per second
+ * (strftime), the fraction once per microsecond value. */
+struct stamp_cache {
+    bool have_second;
+    time_t second;
+    /* its date to the second (second_len bytes; 0 when strftime found it too long), then
+     * ".uuuuuuZ" for usec and a NUL */
+    char text[STAMP_DATE_MAX + 9];
+    size_t second_len;
+    long usec; /* -1: the fraction is not written yet */
+};
+
 struct output {
     FILE *fp;
     /* Lines gathered here and written in blocks (out_gather_lines), built in place: without
@@ -72,13 +84,11 @@ struct output {
     struct timeval first;
     bool have_prev;      /* previous line's time, for -ttt */
     struct timeval prev;
-    bool have_second;    /* the date and time to the second of the last absolute time */
-    time_t second;
-    /* the last absolute time: its date to the second (second_len bytes; 0 when strftime
-     * found it too long), then ".uuuuuuZ" for stamp_usec and a NUL */
-    char second_text[STAMP_DATE_MAX + 9];
-    size_t second_len;
-    long stamp_usec; /* -1: the fraction is not written yet */
+    /* The last absolute time of the lines, and of the close lines' start= (a connection's
+     * first packet, seconds away from the lines around it: its own cache, so neither
+     * undoes the other's). */
+    struct stamp_cache line_stamp;
+    struct stamp_cache start_stamp;
     /* -e, -Y, --conn-filter, -T fields/csv (select.h); NULL when none is given, and then
      * out_event() takes its usual path untouched. */
     struct out_select *select;
