@@ -254,12 +254,6 @@ static bool is_one_byte(enum name_kind kind)
     }
 }
 
-bool names_is_grease_u16(uint16_t value)
-{
-    /* RFC 8701 2: {0x0A,0x0A}, {0x1A,0x1A}, ..., {0xFA,0xFA} */
-    return (value >> 8) == (value & 0xff) && (value & 0x0f) == 0x0a;
-}
-
 bool names_is_grease(enum name_kind kind, uint32_t value)
 {
     /* RFC 8701 2: the PskKeyExchangeMode values, a u8 registry, are listed one by one. */

@@ -55,7 +55,12 @@ const char *names_lookup_len(enum name_kind kind, uint32_t value, size_t *len, b
 /* RFC 8701 GREASE, matched by rule: 0x?a?a (both bytes equal) for the u16 kinds that RFC
  * reserves values in, and its eight listed values for PSK_MODE; no other kind has GREASE. */
 bool names_is_grease(enum name_kind kind, uint32_t value);
-bool names_is_grease_u16(uint16_t value);
+static inline bool names_is_grease_u16(uint16_t value)
+{
+    /* RFC 8701 2: {0x0A,0x0A}, {0x1A,0x1A}, ..., {0xFA,0xFA}; inline: every item of every
+     * offered list is asked */
+    return (value >> 8) == (value & 0xff) && (value & 0x0f) == 0x0a;
+}
 
 /* Writes into buf (cap >= NAMES_BUF) the name, "grease", a TLS 1.3 draft version as
  * "TLSv1.3-draftN" (0x7fNN), or an unknown code point as 0x%04x (0x%02x for one-byte kinds);

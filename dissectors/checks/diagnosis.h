@@ -107,7 +107,12 @@ const char *suite_property_name(unsigned bit); /* "tls13", "cbc"... for 1u << bi
 /* A group under 112-bit security (elliptic curves under 224 bits), a signature scheme hashing
  * with MD5 or SHA-1: for the offers (hello.c, extension decoders) and the negotiation. */
 bool weak_group(uint16_t group);
-bool weak_scheme(uint16_t scheme);
+static inline bool weak_scheme(uint16_t scheme)
+{
+    /* SignatureAndHashAlgorithm (RFC 5246 7.4.1.4.1): the high byte is the hash, md5 (1) or
+     * sha1 (2); TLS 1.3 SignatureSchemes with SHA-1 keep that layout (RFC 8446 4.2.3) */
+    return (scheme >> 8) == 1 || (scheme >> 8) == 2;
+}
 /* key=a,b,... of the weak items' names, nothing when items is 0. */
 void weak_list(struct fields *f, const char *key, uint32_t items);
 /* The OFFER_V_* bit (tls.h) of a version, 0 for others. */

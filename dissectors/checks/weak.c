@@ -166,13 +166,6 @@ bool weak_group(uint16_t group)
            (group >= GROUP_secp160k1 && group <= GROUP_secp192r1);
 }
 
-/* SignatureAndHashAlgorithm (RFC 5246 7.4.1.4.1): the high byte is the hash, md5 (1) or
- * sha1 (2); TLS 1.3 SignatureSchemes with SHA-1 keep that layout (RFC 8446 4.2.3). */
-bool weak_scheme(uint16_t scheme)
-{
-    return (scheme >> 8) == 1 || (scheme >> 8) == 2;
-}
-
 /* Which weak item a suite property or an OFFER_V_* version bit is. */
 struct weak_map {
     uint32_t bit;

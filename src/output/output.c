@@ -101,6 +101,35 @@ void out_format_interval(struct timeval a, struct timeval b, char *buf, size_t c
     }
 }
 
+/* "YYYY-MM-DD?HH:MM:SS" of tm into text (STAMP_DATE_MAX + 1 bytes), ? being sep; its length.
+ * Digits written directly: strftime cost more than the rest of a close line's start=. Years
+ * outside 0-9999 go through strftime. */
+static size_t date_text(const struct tm *tm, char sep, char *text)
+{
+    int year = tm->tm_year + 1900;
+    if (year < 0 || year > 9999) {
+        return strftime(text, STAMP_DATE_MAX + 1,
+                        sep == ' ' ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", tm);
+    }
+    const int parts[6] = {year, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec};
+    static const char after[6] = {'-', '-', 0, ':', ':', 0};
+    size_t n = 0;
+    for (int i = 0; i < 6; i++) {
+        int v = parts[i];
+        if (i == 0) {
+            text[n++] = (char)('0' + v / 1000);
+            text[n++] = (char)('0' + v / 100 % 10);
+        }
+        text[n++] = (char)('0' + v / 10 % 10);
+        text[n++] = (char)('0' + v % 10);
+        if (i < 5) {
+            text[n++] = i == 2 ? sep : after[i];
+        }
+    }
+    text[n] = '\0';
+    return n;
+}
+
 /* ts as "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (UTC) or, local, "YYYY-MM-DD HH:MM:SS.uuuuuu" (tcpdump
  * -tttt), through the cache c. Lines come in bursts: the date part is made once per second,
  * the fraction once per packet time, and the whole kept text copied for every line. */
@@ -115,8 +144,7 @@ static void format_stamp(struct stamp_cache *c, bool local, struct timeval ts, c
         } else {
             gmtime_r(&secs, &tm);
         }
-        c->second_len = strftime(c->text, STAMP_DATE_MAX + 1,
-                                 local ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%dT%H:%M:%S", &tm);
+        c->second_len = date_text(&tm, local ? ' ' : 'T', c->text);
         c->second = ts.tv_sec;
         c->have_second = true;
         c->usec = -1;
