@@ -492,6 +492,7 @@ int main(int argc, char **argv)
     struct options opt;
     int status = opt_parse(argc, argv, &opt);
     if (status >= 0) {
+        opt_free(&opt); /* what -F and -V read before a later error */
         return status;
     }
     if (opt.list_interfaces) {
