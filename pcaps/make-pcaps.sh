@@ -17,7 +17,7 @@
 # under faketime, two a Python peer that gives up mid-handshake), recorded with tcpdump on lo
 # (one capture on `any`). Each scenario has its own
 # ports in 44300-44399 (server on 443xx, relay on 443xx+50; cause-* and weak-* in
-# 44480-44519) and a capture filter on them, so nothing else lands in the file. The keylog-* captures (44400-44449) also keep
+# 44480-44519, the issue-20 diff pairs in 44520-44549) and a capture filter on them, so nothing else lands in the file. The keylog-* captures (44400-44449) also keep
 # the key log their client wrote, in pcaps/keylogs/NAME.keylog (one also as a pcapng file
 # with the secrets inside); they can be made alone: sudo pcaps/make-pcaps.sh keylog-tls13-full The two halves of a pair for hsdump diff
 # (diff-*-a, diff-*-b, written to pcaps/diff/) share their server port, since the port is
