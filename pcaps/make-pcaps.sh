@@ -17,7 +17,7 @@
 # under faketime, two a Python peer that gives up mid-handshake), recorded with tcpdump on lo
 # (one capture on `any`). Each scenario has its own
 # ports in 44300-44399 (server on 443xx, relay on 443xx+50; cause-* and weak-* in
-# 44480-44519) and a capture filter on them, so nothing else lands in the file. The keylog-* captures (44400-44449) also keep
+# 44480-44519, the issue-20 diff pairs in 44520-44549) and a capture filter on them, so nothing else lands in the file. The keylog-* captures (44400-44449) also keep
 # the key log their client wrote, in pcaps/keylogs/NAME.keylog (one also as a pcapng file
 # with the secrets inside); they can be made alone: sudo pcaps/make-pcaps.sh keylog-tls13-full The two halves of a pair for hsdump diff
 # (diff-*-a, diff-*-b, written to pcaps/diff/) share their server port, since the port is
@@ -63,6 +63,15 @@ declare -A PORT=(
     [diff-version-a]=44332 [diff-version-b]=44332 [diff-cert-a]=44333 [diff-cert-b]=44333
     [diff-alpn-a]=44334 [diff-alpn-b]=44334 [diff-resume-a]=44335 [diff-resume-b]=44335
     [diff-extra-a]=44336 [diff-extra-b]=44336
+    # hsdump diff pairs with several connections a half (issue 20), 44520-44549
+    [diff-no-tls12-a]=44520 [diff-no-tls12-b]=44520
+    [diff-no-tickets-a]=44521 [diff-no-tickets-b]=44521
+    [diff-new-cert-a]=44522 [diff-new-cert-b]=44522
+    [diff-alpn-h2-a]=44523 [diff-alpn-h2-b]=44523
+    [diff-cipher-pref-a]=44524 [diff-cipher-pref-b]=44524
+    [diff-cert-expired-a]=44525 [diff-cert-expired-b]=44525
+    [diff-client-upgrade-a]=44526 [diff-client-upgrade-b]=44526
+    [diff-same-mix-a]=44527 [diff-same-mix-b]=44527
     # captures that start after the TCP handshake, and STARTTLS: 44361-44370
     [midstream-tls12]=44361 [midstream-tls13]=44362
     [starttls-smtp]=44363 [starttls-imap]=44364 [starttls-pop3]=44365 [starttls-ftp]=44366
@@ -129,6 +138,10 @@ readonly ALL=(
     diff-same-a diff-same-b diff-cipher-a diff-cipher-b diff-version-a diff-version-b
     diff-cert-a diff-cert-b diff-alpn-a diff-alpn-b diff-resume-a diff-resume-b
     diff-extra-a diff-extra-b
+    diff-no-tls12-a diff-no-tls12-b diff-no-tickets-a diff-no-tickets-b
+    diff-new-cert-a diff-new-cert-b diff-alpn-h2-a diff-alpn-h2-b
+    diff-cipher-pref-a diff-cipher-pref-b diff-cert-expired-a diff-cert-expired-b
+    diff-client-upgrade-a diff-client-upgrade-b diff-same-mix-a diff-same-mix-b
     midstream-tls12 midstream-tls13
     starttls-smtp starttls-imap starttls-pop3 starttls-ftp starttls-xmpp starttls-ldap
     starttls-postgres starttls-mysql
@@ -329,6 +342,12 @@ EOF
             -startdate 20200101000000Z -enddate 20210101000000Z \
             -in expired.csr -out expired.pem
         cat inter.pem root.pem >chain.pem        # sent after chainleaf: 3 certificates
+        # A second trusted root and an RSA-3072 leaf under it (diff-new-cert-b).
+        openssl req -x509 -config "$cnf" -extensions v3_root -newkey rsa:2048 -nodes \
+            -keyout root2.key -out root2.pem -days 3650 -sha256 \
+            -subj "/CN=hsdump Test Root CA 2"
+        csr leaf3072 "$SNI" rsa:3072;                        sign leaf3072 root2 v3_server 8
+        cat root.pem root2.pem >roots.pem
     ) >"$PKI/log" 2>&1 || { cat "$PKI/log" >&2; die "making certificates failed"; }
 }
 
@@ -1620,6 +1639,203 @@ diff_extra() {
 scn_diff-extra-a() { diff_extra $((P + 1)); }
 scn_diff-extra-b() { diff_extra $((P + 2)); }
 
+# ---------------------------------------------------------------- pairs with several connections
+# (issue 20) One server on $P for the whole half, several s_client runs against it, so a
+# profile (versions, flows, tickets, failures...) has shares to compare. The clients are
+# the same commands in both halves unless the pair is about the client.
+
+# both_start N SERVER_OPTS...: the server (for N connections, TLS 1.2 and 1.3 with one
+# suite each and x25519, the usual leaf unless SERVER_OPTS name another) and the capture.
+readonly BOTH=(-cipher ECDHE-RSA-AES128-GCM-SHA256 -ciphersuites TLS_AES_128_GCM_SHA256
+    -groups x25519)
+both_start() {
+    CONNS=$1; shift
+    local cert=("${LEAF[@]}")
+    [[ " $* " != *" -cert "* ]] || cert=()
+    server srv.log "$(ep "$P")" -naccept "$CONNS" "${cert[@]}" "${BOTH[@]}" "$@"
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    CI=0
+}
+# conn EXPECT S_CLIENT_ARGS...: the next connection (log cliN.log, N from 1).
+conn() {
+    local expect=$1; shift
+    CI=$((CI + 1))
+    client "cli$CI.log" "$expect" 0.5 hello -- "$(ep "$P")" "$@"
+}
+# both_end: the server ends after its N connections; N whole connections captured.
+both_end() {
+    wait_exit "$SRV"
+    capture_end
+    check_conns "$CAP" "$CONNS" "$P"
+}
+# TLS 1.2 turned off: two TLS 1.3 clients and one TLS 1.2 client; b refuses the last.
+diff_no_tls12() {
+    EXPECT=$1; shift
+    both_start 3 -no_ticket -num_tickets 0 "$@"
+    conn ok "${T13[@]}"
+    conn ok "${T13[@]}"
+    conn "$EXPECT" "${T12[@]}"
+    both_end
+    expect_n "TLS 1.3 server_hellos" 2 'S>C server_hello\(version=TLS1.3 '
+}
+scn_diff-no-tls12-a() {
+    diff_no_tls12 ok
+    expect "a TLS 1.2 server_hello" 'c2 S>C server_hello\(version=TLS1.2 '
+}
+scn_diff-no-tls12-b() {
+    # -no_tls1_2 alone leaves a hole (TLS 1.0 and 1.1 below it still count as enabled)
+    # and OpenSSL 3.0's s_server then fails every handshake with "no ciphers available"
+    # for the TLS 1.2 -cipher list; -min_protocol TLSv1.3 closes it.
+    diff_no_tls12 fail -no_tls1_2 -min_protocol TLSv1.3
+    expect "alert protocol_version" 'c2 S>C alert\(fatal,protocol_version\)'
+}
+
+# Tickets turned off. TLS 1.2: a full handshake that saves its session, then one that
+# offers it; then a full TLS 1.3 handshake. a: the server issues tickets (TLS 1.2 and two
+# TLS 1.3 ones) and resumes the TLS 1.2 session with its ticket. b: -no_ticket
+# -num_tickets 0: no tickets, the TLS 1.2 session is resumed by its session ID (the
+# server's cache). No TLS 1.3 resumption: b would have no ticket to offer, so the client's
+# ClientHello (its pre_shared_key) and JA4 would change too.
+diff_no_tickets() {
+    both_start 3 "$@"
+    local s12=$W/sess12.pem
+    conn ok "${T12[@]}" -sess_out "$s12"
+    conn ok "${T12[@]}" -sess_in "$s12"
+    conn ok "${T13[@]}"
+    both_end
+    grep -q '^Reused,' "$W/cli2.log" || { say "$NAME: TLS 1.2 not resumed"; return 1; }
+}
+scn_diff-no-tickets-a() {
+    diff_no_tickets
+    expect "a TLS 1.2 ticket" 'c0 S>C new_session_ticket\(' &&
+    expect "TLS 1.2 ticket resumption" 'c1 C>S client_hello\(.* ticket_len=[0-9]+ '
+}
+scn_diff-no-tickets-b() {
+    diff_no_tickets -no_ticket -num_tickets 0
+    expect_n "new_session_ticket" 0 'new_session_ticket' &&
+    expect "a session ID offered" 'c1 C>S client_hello\(version=TLS1.2 session_id_len=32 '
+}
+
+# A new certificate: RSA 3072 under "hsdump Test Root CA 2" in b. The clients trust both
+# roots and verify. Two TLS 1.3 connections (the certificate encrypted) and one TLS 1.2.
+diff_new_cert() {
+    both_start 3 -no_ticket -num_tickets 0 "$@"
+    local verify=(-CAfile "$PKI/roots.pem" -verify_return_error)
+    conn ok "${T13[@]}" "${verify[@]}"
+    conn ok "${T13[@]}" "${verify[@]}"
+    conn ok "${T12[@]}" "${verify[@]}"
+    both_end
+}
+scn_diff-new-cert-a() {
+    diff_new_cert
+    grep -q 'issuer=CN = hsdump Test Root CA$' "$W/cli3.log" || { say "$NAME: issuer"; return 1; }
+}
+scn_diff-new-cert-b() {
+    diff_new_cert -cert "$PKI/leaf3072.pem" -key "$PKI/leaf3072.key"
+    grep -q 'issuer=CN = hsdump Test Root CA 2$' "$W/cli3.log" || { say "$NAME: issuer"; return 1; }
+    grep -q 'Server public key is 3072 bit' "$W/cli3.log" || { say "$NAME: key size"; return 1; }
+}
+
+# ALPN h2 added: the clients offer h2,http/1.1; a's server knows only http/1.1, b's
+# h2,http/1.1 (s_server picks the first of its own list that the client offers).
+diff_alpn_h2() {
+    both_start 3 -no_ticket -num_tickets 0 -alpn "$1"
+    conn ok "${T13[@]}" -alpn h2,http/1.1
+    conn ok "${T13[@]}" -alpn h2,http/1.1
+    conn ok "${T12[@]}" -alpn h2,http/1.1
+    both_end
+    local n
+    n=$(grep -c "ALPN protocol: $2\$" "$W"/cli?.log | awk -F: '{ s += $2 } END { print s }')
+    [[ $n -eq 3 ]] || { say "$NAME: ALPN $2 chosen $n times, not 3"; return 1; }
+}
+scn_diff-alpn-h2-a() { diff_alpn_h2 http/1.1 http/1.1; }
+scn_diff-alpn-h2-b() { diff_alpn_h2 h2,http/1.1 h2; }
+
+# Cipher preference changed: the TLS 1.2 clients offer three suites; the server prefers
+# its own order (-serverpref), AES-128-GCM first in a, ChaCha20-Poly1305 first in b. The
+# TLS 1.3 connection is the same in both.
+readonly PREF_OFFER=ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305
+diff_cipher_pref() {
+    server srv.log "$(ep "$P")" -naccept 3 "${LEAF[@]}" -cipher "$1" -serverpref \
+        -ciphersuites TLS_AES_128_GCM_SHA256 -groups x25519 -no_ticket -num_tickets 0
+    CONNS=3
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    CI=0
+    conn ok -tls1_2 -cipher "$PREF_OFFER" -groups x25519
+    conn ok -tls1_2 -cipher "$PREF_OFFER" -groups x25519
+    conn ok "${T13[@]}"
+    both_end
+    expect_n "suite $2 chosen" 2 "S>C server_hello\\(version=TLS1.2 .*suite=$2 "
+}
+scn_diff-cipher-pref-a() {
+    diff_cipher_pref "$PREF_OFFER" TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+}
+scn_diff-cipher-pref-b() {
+    # describe.py has no name for TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+    diff_cipher_pref ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384 0xcca8
+}
+
+# The certificate expires: b's server presents the expired leaf and the verifying TLS 1.2
+# clients reject it (alert certificate_expired, in plaintext in TLS 1.2).
+diff_cert_expired() {
+    EXPECT=$1; shift
+    both_start 3 -no_ticket -num_tickets 0 "$@"
+    conn "$EXPECT" "${T12[@]}" -verify_return_error
+    conn "$EXPECT" "${T12[@]}" -verify_return_error
+    conn "$EXPECT" "${T12[@]}" -verify_return_error
+    both_end
+}
+scn_diff-cert-expired-a() { diff_cert_expired ok; }
+scn_diff-cert-expired-b() {
+    diff_cert_expired fail -cert "$PKI/expired.pem" -key "$PKI/expired.key"
+    expect_n "alert certificate_expired" 3 'C>S alert\(fatal,certificate_expired\)'
+}
+
+# A client upgrade: the same server (TLS 1.2 and 1.3, its default suites, groups and
+# signature schemes), three connections of one client. a offers TLS 1.3 and 1.2 with
+# few suites, groups and signature schemes; b more of each, in an order that makes the
+# server choose the same (TLS 1.3, TLS_AES_128_GCM_SHA256, x25519, rsa_pss_rsae_sha256).
+readonly OLD_CLIENT=(-cipher ECDHE-RSA-AES128-GCM-SHA256 -ciphersuites TLS_AES_128_GCM_SHA256
+    -groups x25519:P-256 -sigalgs rsa_pss_rsae_sha256:rsa_pkcs1_sha256)
+readonly NEW_CLIENT=(
+    -cipher ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305
+    -ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+    -groups x25519:P-256:X448:P-384
+    -sigalgs rsa_pss_rsae_sha256:ecdsa_secp256r1_sha256:rsa_pss_rsae_sha384:rsa_pkcs1_sha256)
+diff_client_upgrade() {
+    server srv.log "$(ep "$P")" -naccept 3 "${LEAF[@]}" -no_ticket -num_tickets 0
+    CONNS=3
+    wait_listen "$P"
+    capture lo "tcp port $P"
+    CI=0
+    conn ok "$@"
+    conn ok "$@"
+    conn ok "$@"
+    both_end
+    expect_n "TLS 1.3 with x25519" 3 'S>C server_hello\(version=TLS1.3 .*suite=TLS_AES_128_GCM_SHA256 key_share=x25519'
+}
+scn_diff-client-upgrade-a() { diff_client_upgrade "${OLD_CLIENT[@]}"; }
+scn_diff-client-upgrade-b() { diff_client_upgrade "${NEW_CLIENT[@]}"; }
+
+# Nothing changed: the same four connections twice (TLS 1.2 full and resumed by ticket,
+# TLS 1.3 full and resumed by PSK), so tickets, session IDs and PSK identities differ
+# between the halves, and the profiles must not.
+scn_diff-same-mix-a() {
+    both_start 4
+    local s12=$W/sess12.pem s13=$W/sess13.pem
+    conn ok "${T12[@]}" -sess_out "$s12"
+    conn ok "${T12[@]}" -sess_in "$s12"
+    conn ok "${T13[@]}" -sess_out "$s13"
+    conn ok "${T13[@]}" -sess_in "$s13"
+    both_end
+    grep -q '^Reused,' "$W/cli2.log" || { say "$NAME: TLS 1.2 not resumed"; return 1; }
+    expect "TLS 1.2 ticket resumption" 'c1 C>S client_hello\(.* ticket_len=[0-9]+ ' &&
+    expect "a pre_shared_key accepted" 'c3 S>C server_hello\(.*pre_shared_key'
+}
+scn_diff-same-mix-b() { scn_diff-same-mix-a; }
+
 # ---------------------------------------------------------------- DTLS over UDP
 # No connection to check (no SYN or FIN): check_dtls looks at the datagrams instead.
 
@@ -2669,7 +2885,7 @@ main() {
                     if [[ -f $TMP/run/$name/$name.pcapng ]]; then
                         install -m 0644 "$TMP/run/$name/$name.pcapng" "$OUT_DIR/"
                     fi
-                else
+                elif [[ $name != diff-* ]]; then
                     recorded=yes
                 fi
                 break
@@ -2679,7 +2895,8 @@ main() {
         done
         ((try <= ATTEMPTS)) || failed+=("$name")
     done
-    # gzip-compressed and pcapng copies of what was just recorded (none come from keylog-*)
+    # gzip-compressed and pcapng copies of what was just recorded (none come from keylog-*
+    # or diff-*)
     if [[ $recorded == no ]]; then
         :
     elif command -v mergecap >/dev/null && command -v editcap >/dev/null; then
