@@ -311,7 +311,11 @@ void profile_add(struct profile_set *ps, const struct summary *s)
     char *cert = certificate(s);
     count_scalar(p, ASPECT_CERTIFICATE, cert);
     free(cert);
-    count_scalar(p, ASPECT_FLOWS, scalar(s, "flow"));
+    const char *status = scalar(s, "status");
+    bool failed = status != NULL && strcmp(status, "failed") == 0;
+    if (!failed) { /* a failed handshake has no flow to speak of: failures counts it */
+        count_scalar(p, ASPECT_FLOWS, scalar(s, "flow"));
+    }
     if (s->extra.tickets > 0 || has_item(s, "flags", "ticket_issued")) {
         p->tickets_issued++;
     }
@@ -319,8 +323,7 @@ void profile_add(struct profile_set *ps, const struct summary *s)
     if (summary_find(s, "hrr_group") != NULL) {
         p->hrr++;
     }
-    const char *status = scalar(s, "status");
-    if (status != NULL && strcmp(status, "failed") == 0) {
+    if (failed) {
         p->failures++;
         count_value(&p->values[ASPECT_FAILURES],
                     s->extra.cause != NULL ? s->extra.cause : "unknown");
@@ -384,6 +387,16 @@ static char **sorted_values(const struct profile_values *pv)
     return v;
 }
 
+/* All values counted (the handshakes with a flow, for flows). */
+static size_t total(const struct profile_values *pv)
+{
+    size_t t = pv->other;
+    for (size_t i = 0; i < pv->n; i++) {
+        t += pv->count[i];
+    }
+    return t;
+}
+
 static unsigned percent(size_t part, size_t whole)
 {
     return whole == 0 ? 0 : (unsigned)((100 * part + whole / 2) / whole);
@@ -431,7 +444,7 @@ static struct value set_value(const struct profile *p, enum profile_aspect a)
                 k++;
             }
             char buf[64];
-            snprintf(buf, sizeof(buf), "%u%%(%zu)", percent(pv->count[k], p->handshakes),
+            snprintf(buf, sizeof(buf), "%u%%(%zu)", percent(pv->count[k], total(pv)),
                      pv->count[k]);
             char *item = xmalloc(strlen(sorted[i]) + strlen(buf) + 2);
             sprintf(item, "%s:%s", sorted[i], buf);
@@ -494,7 +507,7 @@ static bool flows_changed(const struct profile *a, const struct profile *b)
         return true;
     }
     for (size_t i = 0; i < fa->n; i++) {
-        if (share_changed(fa->count[i], a->handshakes, count_of(fb, fa->v[i]), b->handshakes)) {
+        if (share_changed(fa->count[i], total(fa), count_of(fb, fa->v[i]), total(fb))) {
             return true;
         }
     }
@@ -534,7 +547,8 @@ static bool aspect_changed(const struct profile *a, const struct profile *b,
     bool changed;
     switch (asp) {
     case ASPECT_FLOWS:
-        changed = flows_changed(a, b);
+        /* all failed on one side: the failures line says so */
+        changed = a->values[asp].n > 0 && b->values[asp].n > 0 && flows_changed(a, b);
         break;
     case ASPECT_TICKETS_ISSUED:
     case ASPECT_HRR:
