@@ -256,17 +256,19 @@ fi
 
 # Bundled captures of other scenarios, B's server port rewritten to A's so that the
 # profiles meet (pair_json above).
+expect_out() { # expect_out WHAT STATUS: exit status 1 and $tmp/out equal to $tmp/want
+    if [ "$2" -eq 1 ] && diff -u "$tmp/want" "$tmp/out" >"$tmp/diff"; then
+        ok "$1"
+    else
+        not_ok "$1: exit status $2"
+        sed 's/^/# /' "$tmp/diff" | head -20
+    fi
+}
 expect_profile() { # expect_profile WHAT OPTIONS...: diff a.json b.json against $tmp/want
     what=$1
     shift
-    (cd "$tmp" && "$HSDUMP" diff "$@" a.json b.json) >"$tmp/out" 2>"$tmp/err"
-    status=$?
-    if [ $status -eq 1 ] && diff -u "$tmp/want" "$tmp/out" >"$tmp/diff"; then
-        ok "$what"
-    else
-        not_ok "$what: exit status $status $(head -n 1 "$tmp/err")"
-        sed 's/^/# /' "$tmp/diff" | head -20
-    fi
+    (cd "$tmp" && "$HSDUMP" diff "$@" a.json b.json) >"$tmp/out"
+    expect_out "$what" $?
 }
 # A server starting to fail: one line with its cause (tls12-full's client offers ALPN,
 # alert-cert-expired's does not, hence alpn and ja4).
@@ -314,12 +316,7 @@ cat >"$tmp/want" <<'WANT'
 server.hsdump.test:44335 flows full:50%(2),ticket:50%(2) -> full:100%(2)
 diff a=diff-resume-a.pcap,diff-resume-a.pcap b=diff-resume-b.pcap by=server profiles=1 changed=1 aspects=1 only_a=0 only_b=0 handshakes_a=4 handshakes_b=2
 WANT
-if [ $status -eq 1 ] && diff -u "$tmp/want" "$tmp/out" >"$tmp/diff"; then
-    ok "A1 A2 -- B: one profile of both captures"
-else
-    not_ok "A1 A2 -- B: exit status $status"
-    sed 's/^/# /' "$tmp/diff" | head -20
-fi
+expect_out "A1 A2 -- B: one profile of both captures" $status
 
 "$HSDUMP" diff "$pairs/diff-same-a.pcap" "$tmp/missing.pcap" >/dev/null 2>"$tmp/err"
 status=$?
