@@ -199,6 +199,13 @@ if pair_json starttls-smtp.pcap starttls-pop3.pcap 44365 44363; then
     else
         not_ok "STARTTLS SMTP against POP3: exit status $status: $(tail -n 1 "$tmp/out")"
     fi
+    (cd "$tmp" && "$HSDUMP" diff a.json b.json) >"$tmp/out"
+    if grep -qx 'server.hsdump.test:44363/smtp only_in a handshakes=1' "$tmp/out" &&
+        grep -qx 'server.hsdump.test:44363/pop3 only_in b handshakes=1' "$tmp/out"; then
+        ok "STARTTLS SMTP against POP3: two profiles, /smtp and /pop3"
+    else
+        not_ok "STARTTLS SMTP against POP3 profiles: $(head -n 2 "$tmp/out")"
+    fi
 fi
 
 # QUIC: the public captures (absent in a bare clone). One capture holds a browser's TCP and
@@ -344,6 +351,15 @@ if [ $status -eq 2 ] &&
     ok "unknown field: exit status 2 listing the valid ones"
 else
     not_ok "unknown field: exit status $status: $(cat "$tmp/err")"
+fi
+
+"$HSDUMP" diff --by bogus a b >/dev/null 2>"$tmp/err"
+status=$?
+if [ $status -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q '^hsdump: diff: bogus: unknown profile (server, client or ja4)' "$tmp/err"; then
+    ok "--by bogus: exit status 2 and one line"
+else
+    not_ok "--by bogus: exit status $status: $(cat "$tmp/err")"
 fi
 
 "$HSDUMP" diff --help >"$tmp/help" 2>&1
