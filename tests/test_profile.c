@@ -280,6 +280,25 @@ START_TEST(encrypted_certificate_compares_by_record_size)
 }
 END_TEST
 
+/* TLS 1.3 chooses ALPN in EncryptedExtensions: without keys unseen, which is no change. */
+START_TEST(unseen_values_are_not_none)
+{
+    const char *ee_h2 = "\"dir\":\"s2c\",\"event\":\"handshake\",\"message\":"
+                        "\"encrypted_extensions\",\"alpn\":\"h2\",\"decrypted\":true";
+    const char *ee_h1 = "\"dir\":\"s2c\",\"event\":\"handshake\",\"message\":"
+                        "\"encrypted_extensions\",\"alpn\":\"http/1.1\",\"decrypted\":true";
+    const struct hs a[] = {{1, 50001, WWW, NULL, NULL, TLS13, ee_h2, ",\"flow\":\"full\"", NULL}};
+    const struct hs b[] = {{1, 50001, WWW, NULL, NULL, TLS13, NULL, ",\"flow\":\"full\"", NULL}};
+    const struct hs c[] = {{1, 50001, WWW, NULL, NULL, TLS13, ee_h1, ",\"flow\":\"full\"", NULL}};
+    char *out;
+    ck_assert_int_eq(compare(a, 1, b, 1, PROFILE_BY_SERVER, false, &out), 0);
+    free(out);
+    ck_assert_int_eq(compare(a, 1, c, 1, PROFILE_BY_SERVER, false, &out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "www.example.com:443 alpn h2 -> http/1.1\n"));
+    free(out);
+}
+END_TEST
+
 START_TEST(client_side_profiles_by_address_and_ja4)
 {
     const struct hs a[] = {{3, 50001, WWW, "t13d0101h2_aaaaaaaaaaaa_bbbbbbbbbbbb", "\"x25519\"",
@@ -349,6 +368,7 @@ Suite *suite_profile(void)
     tcase_add_test(tc, shares_report_appearing_vanishing_and_large_moves);
     tcase_add_test(tc, values_beyond_the_cap_are_counted_as_other);
     tcase_add_test(tc, encrypted_certificate_compares_by_record_size);
+    tcase_add_test(tc, unseen_values_are_not_none);
     tcase_add_test(tc, client_side_profiles_by_address_and_ja4);
     tcase_add_test(tc, json_has_one_object_per_changed_aspect);
     tcase_add_test(tc, only_and_ignore_take_aspect_names);

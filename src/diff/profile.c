@@ -158,8 +158,8 @@ static struct profile *profile_get(struct profile_set *ps, const char *name)
     }
     size_t j = name_slot(ps->table, ps->cap, name);
     if (ps->table[j] == NULL) {
-        if (ps->n == PROFILE_MAX_PROFILES) {
-            return profile_get(ps, "(other)");
+        if (ps->n >= PROFILE_MAX_PROFILES && strcmp(name, PROFILE_OTHER) != 0) {
+            return profile_get(ps, PROFILE_OTHER); /* made past the cap, once */
         }
         ps->table[j] = xmalloc(sizeof(struct profile));
         ps->table[j]->name = xstrdup(name);
@@ -275,6 +275,22 @@ static bool has_item(const struct summary *s, const char *name, const char *valu
     return false;
 }
 
+/* The ALPN protocol chosen, "none" when the message that would carry it came without, NULL
+ * when unseen: TLS 1.3 chooses in EncryptedExtensions, encrypted without keys. */
+static const char *alpn_chosen(const struct summary *s, const char *suite)
+{
+    const char *alpn = scalar(s, "alpn_chosen");
+    if (alpn != NULL || s->extra.ee_alpn != NULL) {
+        return alpn != NULL ? alpn : s->extra.ee_alpn;
+    }
+    const char *version = scalar(s, "version");
+    bool tls13 = version != NULL && strcmp(version, "TLSv1.3") == 0;
+    if (s->extra.saw_ee || (suite != NULL && !tls13)) {
+        return "none";
+    }
+    return NULL;
+}
+
 static const char *profile_name(const struct profile_set *ps, const struct summary *s,
                                 char *buf, size_t cap)
 {
@@ -306,8 +322,7 @@ void profile_add(struct profile_set *ps, const struct summary *s)
     count_scalar(p, ASPECT_CIPHER_SUITES, suite);
     count_scalar(p, ASPECT_GROUPS, scalar(s, "group"));
     count_scalar(p, ASPECT_SIGNATURE_SCHEMES, s->extra.signature_scheme);
-    const char *alpn = scalar(s, "alpn_chosen");
-    count_scalar(p, ASPECT_ALPN, alpn != NULL ? alpn : suite != NULL ? "none" : NULL);
+    count_scalar(p, ASPECT_ALPN, alpn_chosen(s, suite));
     char *cert = certificate(s);
     count_scalar(p, ASPECT_CERTIFICATE, cert);
     free(cert);
@@ -537,7 +552,7 @@ static bool comparable_certificates(const struct profile *a, const struct profil
 {
     const struct profile_values *ca = &a->values[ASPECT_CERTIFICATE];
     const struct profile_values *cb = &b->values[ASPECT_CERTIFICATE];
-    return ca->n == 0 || cb->n == 0 || has_chain(a) == has_chain(b);
+    return ca->n > 0 && cb->n > 0 && has_chain(a) == has_chain(b);
 }
 
 /* Whether the aspect differs between a and b, and if so both values. */
@@ -563,17 +578,22 @@ static bool aspect_changed(const struct profile *a, const struct profile *b,
         }
         return changed;
     }
-    case ASPECT_SIGNATURE_SCHEMES:
-    case ASPECT_TICKET_LIFETIME:
-        /* unseen (encrypted in TLS 1.3 without keys) is not "none": both sides or neither */
-        changed = a->values[asp].n > 0 && b->values[asp].n > 0 &&
-                  !same_set(&a->values[asp], &b->values[asp]);
-        break;
     case ASPECT_CERTIFICATE:
         changed = comparable_certificates(a, b) && !same_set(&a->values[asp], &b->values[asp]);
         break;
-    default:
+    case ASPECT_OFFERED_VERSIONS:
+    case ASPECT_OFFERED_CIPHER_SUITES:
+    case ASPECT_OFFERED_GROUPS:
+    case ASPECT_OFFERED_ALPN:
+        /* a ClientHello is in clear: nothing offered is "none" */
         changed = !same_set(&a->values[asp], &b->values[asp]);
+        break;
+    default:
+        /* Unseen is not "none" (a TLS 1.3 value encrypted without keys, every handshake
+         * failing before it): a set is compared when both sides saw a value. */
+        changed = a->values[asp].n + a->values[asp].other > 0 &&
+                  b->values[asp].n + b->values[asp].other > 0 &&
+                  !same_set(&a->values[asp], &b->values[asp]);
         break;
     }
     if (changed) {

@@ -12,8 +12,9 @@
 
 /* Distinct values kept per aspect of a profile; further ones are counted as "other". */
 #define PROFILE_MAX_VALUES 32
-/* Profiles kept per side; handshakes of further servers (clients) go to "(other)". */
+/* Profiles kept per side; handshakes of further servers (clients) go to one more, "(other)". */
 #define PROFILE_MAX_PROFILES 65536
+#define PROFILE_OTHER "(other)"
 /* A share (flows, tickets_issued, hrr, failures) is reported as changed when it appears,
  * vanishes or moves by at least this many percentage points. */
 #define PROFILE_SHARE_POINTS 10

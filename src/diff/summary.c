@@ -294,6 +294,7 @@ static void summary_free(struct summary *s)
     free(s->extra.signature_scheme);
     free(s->extra.ticket_lifetime);
     free(s->extra.cert_signature);
+    free(s->extra.ee_alpn);
     memset(s, 0, sizeof(*s));
 }
 
@@ -342,6 +343,7 @@ static void builder_clear(struct builder *b)
     free(b->extra.signature_scheme);
     free(b->extra.ticket_lifetime);
     free(b->extra.cert_signature);
+    free(b->extra.ee_alpn);
     memset(b, 0, sizeof(*b));
 }
 
@@ -426,6 +428,9 @@ static void builder_take(struct builder *b, json_t *event)
         if (side == SIDE_SERVER && (strcmp(msg, "server_key_exchange") == 0 ||
                                     strcmp(msg, "certificate_verify") == 0)) {
             keep_text(&b->extra.signature_scheme, event, "signature_scheme");
+        } else if (side == SIDE_SERVER && strcmp(msg, "encrypted_extensions") == 0) {
+            b->extra.saw_ee = true;
+            keep_text(&b->extra.ee_alpn, event, "alpn");
         } else if (side == SIDE_SERVER && strcmp(msg, "new_session_ticket") == 0) {
             keep_text(&b->extra.ticket_lifetime, event, "ticket_lifetime");
             keep_text(&b->extra.ticket_lifetime, event, "ticket_lifetime_hint");

@@ -99,6 +99,8 @@ struct summary_extra {
     char *signature_scheme; /* the server's, from ServerKeyExchange or CertificateVerify */
     char *ticket_lifetime;  /* the first NewSessionTicket's lifetime (hint), seconds */
     char *cert_signature;   /* signature algorithm of the server's certificate 0 */
+    char *ee_alpn;          /* ALPN of a (decrypted) EncryptedExtensions, TLS 1.3 */
+    bool saw_ee;            /* an EncryptedExtensions was read (decrypted) */
     long tickets;           /* close tickets= (NewSessionTickets seen), -1 when absent */
     long cert_record_size;  /* length of the server's encrypted record inferred to be its
                              * Certificate (TLS 1.3 without keys), -1 when none */
