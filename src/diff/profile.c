@@ -107,6 +107,8 @@ static void profile_free(struct profile *p)
         for (size_t i = 0; i < p->values[a].n; i++) {
             free(p->values[a].v[i]);
         }
+        free(p->values[a].v);
+        free(p->values[a].count);
     }
     free(p->name);
     free(p);
@@ -179,6 +181,14 @@ static void count_value(struct profile_values *pv, const char *value)
     if (pv->n == PROFILE_MAX_VALUES) {
         pv->other++;
         return;
+    }
+    if (pv->n == pv->cap) {
+        pv->cap = pv->cap == 0 ? 2 : 2 * pv->cap;
+        pv->v = realloc(pv->v, pv->cap * sizeof(*pv->v));
+        pv->count = realloc(pv->count, pv->cap * sizeof(*pv->count));
+        if (pv->v == NULL || pv->count == NULL) {
+            abort(); /* out of memory */
+        }
     }
     pv->v[pv->n] = xstrdup(value);
     pv->count[pv->n++] = 1;
@@ -397,7 +407,9 @@ static int str_cmp(const void *a, const void *b)
 static char **sorted_values(const struct profile_values *pv)
 {
     char **v = xmalloc((pv->n + 1) * sizeof(*v));
-    memcpy(v, pv->v, pv->n * sizeof(*v));
+    for (size_t i = 0; i < pv->n; i++) {
+        v[i] = pv->v[i];
+    }
     qsort(v, pv->n, sizeof(*v), str_cmp);
     return v;
 }

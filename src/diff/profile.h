@@ -45,11 +45,12 @@ enum profile_aspect {
     ASPECT_COUNT
 };
 
-/* A set of values with a count each (in the form summary values are kept). */
+/* A set of values with a count each (in the form summary values are kept), grown as values
+ * come, up to PROFILE_MAX_VALUES. */
 struct profile_values {
-    char *v[PROFILE_MAX_VALUES];
-    size_t count[PROFILE_MAX_VALUES];
-    size_t n;
+    char **v;
+    size_t *count;
+    size_t n, cap;
     size_t other; /* values beyond PROFILE_MAX_VALUES */
 };
 
