@@ -353,15 +353,6 @@ else
     not_ok "unknown field: exit status $status: $(cat "$tmp/err")"
 fi
 
-"$HSDUMP" diff --by bogus a b >/dev/null 2>"$tmp/err"
-status=$?
-if [ $status -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-    grep -q '^hsdump: diff: bogus: unknown profile (server, client or ja4)' "$tmp/err"; then
-    ok "--by bogus: exit status 2 and one line"
-else
-    not_ok "--by bogus: exit status $status: $(cat "$tmp/err")"
-fi
-
 "$HSDUMP" diff --help >"$tmp/help" 2>&1
 status=$?
 if [ $status -eq 0 ] && grep -q -- '--ignore' "$tmp/help" && grep -q -- '--key' "$tmp/help"; then

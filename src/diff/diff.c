@@ -492,8 +492,8 @@ static void usage(FILE *fp)
           "  -v, --verbose        pair handshakes one by one and print every field that\n"
           "                       differs (the report before profiles)\n"
           "  --key sni|server|client-hello\n"
-          "                       with -v: "
-          "pair handshakes with the same key, in order within it:\n"
+          "                       with -v: pair handshakes with the same key, in\n"
+          "                       order within it:\n"
           "                       sni (default: SNI, else the server address, plus\n"
           "                       \":\" and the server port), server (address:port), or\n"
           "                       client-hello (JA4, else a hash of the offer);\n"
@@ -512,7 +512,8 @@ static void usage(FILE *fp)
     }
     fputs(".\nFields (-v): ", fp);
     summary_field_patterns_list(fp);
-    fputs(".\nExit status: 0 no differences, 1 differences or unpaired handshakes, 2 trouble.\n",
+    fputs(".\nExit status: 0 nothing changed (or output pipe closed), 1 changes or profiles\n"
+          "(with -v: handshakes) on one side only, 2 trouble.\n",
           fp);
 }
 
