@@ -8,7 +8,7 @@ int main(void)
     Suite *(*const suites[])(void) = {
         suite_cursor, suite_fields, suite_keys, suite_names, suite_record, suite_hello, suite_fingerprint,
         suite_linklayer, suite_ipv6map, suite_output_text, suite_output_json, suite_options, suite_protected,
-        suite_diff, suite_pcap_writer, suite_starttls, suite_partial,
+        suite_diff, suite_profile, suite_pcap_writer, suite_starttls, suite_partial,
         suite_messages, suite_extensions, suite_flow,
         suite_quic, suite_dtls, suite_udp, suite_gtpu, suite_x509, suite_pcapng, suite_budget,
         suite_tls13_keys, suite_tls12_keys, suite_keylog, suite_decrypt, suite_secrets,

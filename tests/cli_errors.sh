@@ -181,6 +181,8 @@ expect_error "--report with --canonical" '^hsdump: --report: not with --canonica
     --report --canonical -r "$pcap"
 expect_error "hsdump diff --report is refused" \
     '^hsdump: diff: --report: not supported by hsdump diff' diff --report "$pcap" "$pcap"
+expect_error "hsdump diff --by with an unknown profile" \
+    '^hsdump: diff: bogus: unknown profile (server, client or ja4)' diff --by bogus "$pcap" "$pcap"
 expect_error "-w with inputs of two link types" \
     "^hsdump: $tmp/two.pcap: one pcap file holds one link type, the inputs have $types\$" \
     -w "$tmp/two.pcap" -r "$pcap" -r "$srcdir/pcaps/sll2-any.pcap"

@@ -22,6 +22,7 @@ Suite *suite_protected(void);
 Suite *suite_starttls(void);
 Suite *suite_partial(void);
 Suite *suite_diff(void);
+Suite *suite_profile(void);
 Suite *suite_messages(void);
 Suite *suite_extensions(void);
 Suite *suite_flow(void);

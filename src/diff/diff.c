@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ void diff_options_init(struct diff_options *o)
 {
     memset(o, 0, sizeof(*o));
     o->key = SUMMARY_KEY_SNI;
+    o->by = PROFILE_BY_SERVER;
 }
 
 bool diff_add_fields(struct diff_options *o, const char *list, bool only, char *err,
@@ -43,8 +45,9 @@ bool diff_add_fields(struct diff_options *o, const char *list, bool only, char *
         }
         memcpy(name, p, len);
         name[len] = '\0';
+        enum profile_aspect aspect;
         if (len > 0) {
-            if (!summary_field_pattern_valid(name)) {
+            if (!summary_field_pattern_valid(name) && !profile_aspect_parse(name, &aspect)) {
                 snprintf(err, errlen, "%s: unknown field", name);
                 return false;
             }
@@ -73,6 +76,11 @@ static bool selected(const struct diff_options *o, const char *name)
         in = !summary_field_pattern_matches(o->ignore[i], name);
     }
     return in;
+}
+
+bool diff_aspect_selected(enum profile_aspect a, const void *options)
+{
+    return selected(options, profile_aspect_name(a));
 }
 
 /* ---- pairing ---- */
@@ -472,32 +480,48 @@ int diff_sets(const struct summary_set *a, const struct summary_set *b, const ch
 static void usage(FILE *fp)
 {
     fputs("Usage: hsdump diff [options] A B [filter expression]\n"
-          "Compares the TLS handshakes of two inputs and prints the fields that differ.\n"
+          "       hsdump diff [options] A1 A2 ... -- B1 B2 ...\n"
+          "Reduces each side to one profile per server (or client) and prints one line per\n"
+          "changed aspect: <profile> <aspect> <a> -> <b>, then profiles only in one side,\n"
+          "then a totals line; nothing when nothing changed.\n"
           "A and B are capture files (pcap, pcapng) or JSON Lines saved with hsdump -T json\n"
           "(\"-\" is standard input, for one of them); the filter applies to captures.\n"
+          "  --by server|client|ja4\n"
+          "                       profile servers (default: SNI, else address, and port),\n"
+          "                       clients (address) or client fingerprints (JA4)\n"
+          "  -v, --verbose        pair handshakes one by one and print every field that\n"
+          "                       differs (the report before profiles)\n"
           "  --key sni|server|client-hello\n"
-          "                       pair handshakes with the same key, in order within it:\n"
+          "                       with -v: pair handshakes with the same key, in\n"
+          "                       order within it:\n"
           "                       sni (default: SNI, else the server address, plus\n"
           "                       \":\" and the server port), server (address:port), or\n"
           "                       client-hello (JA4, else a hash of the offer);\n"
           "                       sni and server keys end in /quic or /dtls for\n"
           "                       handshakes over those transports\n"
-          "  --only FIELD,...     compare only these fields (repeatable)\n"
-          "  --ignore FIELD,...   leave these fields out (repeatable)\n"
+          "  --only NAME,...      compare only these aspects (with -v: fields; repeatable)\n"
+          "  --ignore NAME,...    leave these aspects (fields) out (repeatable)\n"
           "  --keylog FILE        decrypt handshakes of A and B with the secrets of an\n"
           "                       NSS key log (SSLKEYLOGFILE); repeatable\n"
           "  -T, --format FORMAT  text (default) or json (one object per line)\n"
           "  -h, --help           this text\n"
-          "Fields: ",
+          "Aspects: ",
           fp);
+    for (size_t a = 0; a < ASPECT_COUNT; a++) {
+        fprintf(fp, "%s%s", a > 0 ? ", " : "", profile_aspect_name((enum profile_aspect)a));
+    }
+    fputs(".\nFields (-v): ", fp);
     summary_field_patterns_list(fp);
-    fputs(".\nExit status: 0 no differences, 1 differences or unpaired handshakes, 2 trouble.\n",
+    fputs(".\nExit status: 0 nothing changed (or output pipe closed), 1 changes or profiles\n"
+          "(with -v: handshakes) on one side only, 2 trouble.\n",
           fp);
 }
 
-enum { OPT_KEY = 256, OPT_ONLY, OPT_IGNORE, OPT_KEYLOG };
+enum { OPT_KEY = 256, OPT_ONLY, OPT_IGNORE, OPT_KEYLOG, OPT_BY };
 
 static const struct option long_options[] = {
+    {"by", required_argument, NULL, OPT_BY},
+    {"verbose", no_argument, NULL, 'v'},
     {"format", required_argument, NULL, 'T'},
     {"help", no_argument, NULL, 'h'},
     {"ignore", required_argument, NULL, OPT_IGNORE},
@@ -525,20 +549,48 @@ static void print_field_list_error(const char *what, const char *why)
     fclose(fp);
     /* errorf keeps 1 KiB; the list of names is longer, so the line is written here. */
     fflush(stdout);
-    fprintf(stderr, "hsdump: diff: %s: %s; valid fields: %s\n", what, why, list);
+    fprintf(stderr, "hsdump: diff: %s: %s; valid aspects:", what, why);
+    for (size_t a = 0; a < ASPECT_COUNT; a++) {
+        fprintf(stderr, "%s %s", a > 0 ? "," : "", profile_aspect_name((enum profile_aspect)a));
+    }
+    fprintf(stderr, "; valid fields (-v): %s\n", list);
     free(list);
 }
 
-/* Options into o; -1 to go on, else the exit status. */
-static int parse_options(int argc, char **argv, struct diff_options *o)
+/* The arguments that are not options, in order; after_dash: the index of the first one
+ * that followed a "--" (n when none did). */
+struct operands {
+    const char *v[DIFF_MAX_INPUTS * 2 + 256];
+    size_t n;
+    size_t after_dash;
+};
+
+/* Options into o, operands into ops; -1 to go on, else the exit status. */
+static int parse_options(int argc, char **argv, struct diff_options *o, struct operands *ops)
 {
     extern int optind, opterr, optopt;
     optind = 0; /* glibc: 0 restarts getopt (main may have used it) */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":T:h", long_options, NULL)) != -1) {
+    ops->n = 0;
+    /* "-": operands come back in order (as 1), so those before a "--" are told apart */
+    while ((c = getopt_long(argc, argv, "-:T:hv", long_options, NULL)) != -1) {
         char err[200];
         switch (c) {
+        case 1:
+            if (ops->n == sizeof(ops->v) / sizeof(ops->v[0])) {
+                return usage_error(optarg, "too many arguments");
+            }
+            ops->v[ops->n++] = optarg;
+            break;
+        case 'v':
+            o->verbose = true;
+            break;
+        case OPT_BY:
+            if (profile_by_parse(optarg, &o->by)) {
+                break;
+            }
+            return usage_error(optarg, "unknown profile (server, client or ja4)");
         case 'h':
             usage(stdout);
             return 0;
@@ -582,69 +634,191 @@ static int parse_options(int argc, char **argv, struct diff_options *o)
             return usage_error(argv[optind - 1], "unknown option");
         }
     }
+    bool dash = optind > 0 && optind <= argc && strcmp(argv[optind - 1], "--") == 0;
+    ops->after_dash = dash && ops->n > 0 ? ops->n : SIZE_MAX;
+    for (int i = optind; i < argc; i++) {
+        if (ops->n == sizeof(ops->v) / sizeof(ops->v[0])) {
+            return usage_error(argv[i], "too many arguments");
+        }
+        ops->v[ops->n++] = argv[i];
+    }
     return -1;
 }
 
-/* The trailing arguments joined with spaces, as tcpdump does; NULL if none. */
-static char *join_filter(int argc, char **argv, int first)
+/* Operands from first on joined with spaces, as tcpdump does; NULL if none. */
+static char *join_filter(const struct operands *ops, size_t first)
 {
-    if (first >= argc) {
+    if (first >= ops->n) {
         return NULL;
     }
     size_t len = 1;
-    for (int i = first; i < argc; i++) {
-        len += strlen(argv[i]) + 1;
+    for (size_t i = first; i < ops->n; i++) {
+        len += strlen(ops->v[i]) + 1;
     }
     char *f = xcalloc(len, 1);
-    for (int i = first; i < argc; i++) {
+    for (size_t i = first; i < ops->n; i++) {
         if (i > first) {
             strcat(f, " ");
         }
-        strcat(f, argv[i]);
+        strcat(f, ops->v[i]);
     }
     return f;
+}
+
+/* The input names of one side joined with commas, for the report. */
+static char *join_names(const char *const *paths, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        len += strlen(paths[i]) + 1;
+    }
+    char *s = xcalloc(len, 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            strcat(s, ",");
+        }
+        strcat(s, paths[i]);
+    }
+    return s;
+}
+
+/* One side's inputs into set (with a sink: into its profiles). */
+static bool load_side(const char *const *paths, size_t n, const char *filter,
+                      struct summary_set *set)
+{
+    for (size_t i = 0; i < n; i++) {
+        char err[512];
+        if (!summary_load(paths[i], filter, set, err, sizeof(err))) {
+            errorf("diff: %s: %s", paths[i], err);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The inputs of both sides and the filter, from the operands; -1 to go on, else the exit
+ * status. */
+static int split_operands(const struct operands *ops, const char **a, size_t *na,
+                          const char **b, size_t *nb, char **filter)
+{
+    *filter = NULL;
+    if (ops->after_dash != SIZE_MAX) {
+        *na = ops->after_dash;
+        *nb = ops->n - ops->after_dash;
+        if (*nb == 0) {
+            return usage_error("--", "no input after it (A1 A2 ... -- B1 B2 ...)");
+        }
+        if (*na > DIFF_MAX_INPUTS || *nb > DIFF_MAX_INPUTS) {
+            return usage_error("inputs", "more than 64 on one side");
+        }
+        memcpy(a, ops->v, *na * sizeof(*a));
+        memcpy(b, ops->v + *na, *nb * sizeof(*b));
+    } else {
+        if (ops->n < 2) {
+            return usage_error("arguments", "need two inputs, A and B");
+        }
+        *na = *nb = 1;
+        a[0] = ops->v[0];
+        b[0] = ops->v[1];
+        *filter = join_filter(ops, 2);
+    }
+    size_t stdin_uses = 0;
+    for (size_t i = 0; i < *na; i++) {
+        stdin_uses += strcmp(a[i], "-") == 0;
+    }
+    for (size_t i = 0; i < *nb; i++) {
+        stdin_uses += strcmp(b[i], "-") == 0;
+    }
+    if (stdin_uses > 1) {
+        free(*filter);
+        *filter = NULL;
+        return usage_error("-", "standard input can be only one of the inputs");
+    }
+    return -1;
+}
+
+/* Profiles of both sides compared: sets and counts, no state per handshake. */
+static int run_profiles(const struct diff_options *o, const char *const *pa, size_t na,
+                        const char *const *pb, size_t nb, const char *filter, FILE *out)
+{
+    struct profile_set a, b;
+    profile_set_init(&a, o->by);
+    profile_set_init(&b, o->by);
+    struct summary_set sa, sb;
+    summary_set_init(&sa);
+    summary_set_init(&sb);
+    sa.sink = sb.sink = profile_sink;
+    sa.sink_ctx = &a;
+    sb.sink_ctx = &b;
+    int status = EXIT_USAGE;
+    if (load_side(pa, na, filter, &sa) && load_side(pb, nb, filter, &sb)) {
+        char *name_a = join_names(pa, na), *name_b = join_names(pb, nb);
+        char *va = name_value(name_a), *vb = name_value(name_b);
+        struct profile_report r = {o->json, diff_aspect_selected, o, va, vb};
+        status = profile_compare(&a, &b, &r, out, NULL);
+        free(va);
+        free(vb);
+        free(name_a);
+        free(name_b);
+    }
+    profile_set_free(&a);
+    profile_set_free(&b);
+    return status;
+}
+
+/* -v: every handshake kept, paired by --key, every differing field printed. */
+static int run_pairs(const struct diff_options *o, const char *const *pa, size_t na,
+                     const char *const *pb, size_t nb, const char *filter, FILE *out)
+{
+    struct summary_set a, b;
+    summary_set_init(&a);
+    summary_set_init(&b);
+    int status = EXIT_USAGE;
+    if (load_side(pa, na, filter, &a) && load_side(pb, nb, filter, &b)) {
+        char *name_a = join_names(pa, na), *name_b = join_names(pb, nb);
+        status = diff_sets(&a, &b, name_a, name_b, o, out, NULL);
+        free(name_a);
+        free(name_b);
+    }
+    summary_set_free(&a);
+    summary_set_free(&b);
+    return status;
 }
 
 int diff_run(int argc, char **argv, FILE *out)
 {
     struct diff_options o;
     diff_options_init(&o);
-    int status = parse_options(argc, argv, &o);
+    static struct operands ops;
+    int status = parse_options(argc, argv, &o, &ops);
     if (status >= 0) {
         return status;
     }
-    if (argc - optind < 2) {
-        return usage_error("arguments", "need two inputs, A and B");
-    }
-    const char *path_a = argv[optind], *path_b = argv[optind + 1];
-    if (strcmp(path_a, "-") == 0 && strcmp(path_b, "-") == 0) {
-        return usage_error("-", "standard input can be only one of A and B");
+    const char *pa[DIFF_MAX_INPUTS], *pb[DIFF_MAX_INPUTS];
+    size_t na, nb;
+    char *filter;
+    status = split_operands(&ops, pa, &na, pb, &nb, &filter);
+    if (status >= 0) {
+        return status;
     }
     /* Read whole before either capture: one table for both (connections take it when they
      * are created, src/conn.c). */
     if (!secrets_open_keylogs(o.keylogs, o.n_keylogs, false)) {
         secrets_close();
+        free(filter);
         return EXIT_USAGE;
     }
-    char *filter = join_filter(argc, argv, optind + 2);
-    struct summary_set a, b;
-    summary_set_init(&a);
-    summary_set_init(&b);
-    char err[512];
-    status = EXIT_USAGE;
-    if (!summary_load(path_a, filter, &a, err, sizeof(err))) {
-        errorf("diff: %s: %s", path_a, err);
-    } else if (!summary_load(path_b, filter, &b, err, sizeof(err))) {
-        errorf("diff: %s: %s", path_b, err);
-    } else {
-        status = diff_sets(&a, &b, path_a, path_b, &o, out, NULL);
-        if (fflush(out) != 0 && errno != EPIPE) {
+    status = o.verbose ? run_pairs(&o, pa, na, pb, nb, filter, out)
+                       : run_profiles(&o, pa, na, pb, nb, filter, out);
+    /* A closed pipe (| head) ends the report quietly, as for hsdump itself (exit 0). */
+    if (status != EXIT_USAGE && (fflush(out) != 0 || ferror(out))) {
+        if (errno == EPIPE) {
+            status = 0;
+        } else {
             errorf("diff: output: %s", strerror(errno));
             status = EXIT_USAGE;
         }
     }
-    summary_set_free(&a);
-    summary_set_free(&b);
     free(filter);
     secrets_close();
     return status;
@@ -652,5 +826,7 @@ int diff_run(int argc, char **argv, FILE *out)
 
 int diff_main(int argc, char **argv)
 {
+    /* A reader that goes away (| head) is an EPIPE write, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
     return diff_run(argc, argv, stdout);
 }

@@ -6,13 +6,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "diff/profile.h"
 #include "diff/summary.h"
 
 #define DIFF_MAX_FIELDS 64 /* --only / --ignore names in all */
 #define DIFF_MAX_KEYLOGS 16 /* --keylog files, as for hsdump itself */
 
+#define DIFF_MAX_INPUTS 64 /* capture files a side */
+
 struct diff_options {
-    enum summary_key key; /* --key, default sni */
+    enum summary_key key; /* --key, default sni (-v) */
+    enum profile_by by;   /* --by, default server */
+    bool verbose;         /* -v: today's per-handshake pairing instead of profiles */
     bool json;            /* -T json */
     char only[DIFF_MAX_FIELDS][40];
     size_t n_only;
@@ -27,8 +32,8 @@ struct diff_counts {
 };
 
 void diff_options_init(struct diff_options *o);
-/* Adds a comma-separated --only (only true) or --ignore list; false with err naming the
- * first unknown field. */
+/* Adds a comma-separated --only (only true) or --ignore list of field names (-v) or aspect
+ * names (profiles); false with err naming the first unknown one. */
 bool diff_add_fields(struct diff_options *o, const char *list, bool only, char *err,
                      size_t errlen);
 
@@ -39,7 +44,11 @@ int diff_sets(const struct summary_set *a, const struct summary_set *b, const ch
               const char *name_b, const struct diff_options *o, FILE *out,
               struct diff_counts *counts);
 
-/* hsdump diff [options] A B [filter expression], argv[0] being "diff"; the report goes to
+/* Whether --only and --ignore let a profile aspect through. */
+bool diff_aspect_selected(enum profile_aspect a, const void *options);
+
+/* hsdump diff [options] A B [filter expression], or A1 A2 ... -- B1 B2 ..., argv[0] being
+ * "diff"; the report goes to
  * out. Returns the exit status: 0 same, 1 different, 2 trouble (one line on stderr). */
 int diff_run(int argc, char **argv, FILE *out);
 /* diff_run onto standard output: what src/main.c calls for `hsdump diff ...`. */

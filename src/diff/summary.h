@@ -90,18 +90,39 @@ struct summary_item {
     char **values;
 };
 
+/* Facts that hsdump diff's profiles (src/diff/profile.h) count but that are not compared
+ * field by field (nor printed by --canonical). Strings in the form values are kept; NULL or
+ * -1 when not seen. */
+struct summary_extra {
+    char *client;           /* client address, without its port */
+    char *cause;            /* close cause=, else its alert= */
+    char *signature_scheme; /* the server's, from ServerKeyExchange or CertificateVerify */
+    char *ticket_lifetime;  /* the first NewSessionTicket's lifetime (hint), seconds */
+    char *cert_signature;   /* signature algorithm of the server's certificate 0 */
+    char *ee_alpn;          /* ALPN of a (decrypted) EncryptedExtensions, TLS 1.3 */
+    bool saw_ee;            /* an EncryptedExtensions was read (decrypted) */
+    long tickets;           /* close tickets= (NewSessionTickets seen), -1 when absent */
+    long cert_record_size;  /* length of the server's encrypted record inferred to be its
+                             * Certificate (TLS 1.3 without keys), -1 when none */
+};
+
 struct summary {
     struct summary_item *items; /* present fields only, in canonical order */
     size_t n;
     char *keys[SUMMARY_KEY_COUNT];
     uint64_t conn; /* its connection id in the input (not compared) */
+    struct summary_extra extra;
 };
 
-/* The connections of one or more inputs, in order of their first event. */
+/* The connections of one or more inputs, in order of their first event. With a sink, each
+ * finished summary goes to it instead (then freed), and the set stays empty: memory then
+ * follows the connections open at a time, not all of them. */
 struct summary_set {
     struct summary *s;
     size_t n;
     size_t cap;
+    void (*sink)(const struct summary *s, void *ctx);
+    void *sink_ctx;
 };
 
 /* Captures are read through pipeline_capture_to_json() (src/diff/pipeline.h). */
