@@ -178,7 +178,9 @@ check "--duration 1 printed the counters" grep -q '^hsdump: packets: ' "$tmp/dur
 # grows, and the TLS 1.3 connection's records after its secrets came are decrypted.
 : >"$tmp/live.keylog"
 start_hsdump keylog --keylog "$tmp/live.keylog" "tcp port 44597"
-openssl s_server -accept 127.0.0.1:44597 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
+# the server's stdin stays open: at end of input s_server closes the connection, which could
+# then end before hsdump read the client's secrets (they are read every 100 ms)
+sleep 5 | openssl s_server -accept 127.0.0.1:44597 -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
     -tls1_3 -naccept 1 -quiet >/dev/null 2>&1 &
 server_pid=$!
 if command -v ss >/dev/null 2>&1; then wait_for 50 port_open 44597; else sleep 0.5; fi

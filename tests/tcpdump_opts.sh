@@ -106,7 +106,10 @@ if [ -n "$faketime_lib" ] && command -v editcap >/dev/null; then
         mkdir "$dir"
         echo "2026-01-01 12:00:00" >"$tmp/clock"
         mkfifo "$tmp/feed"
+        # an ASan build wants its runtime first in the library list: libfaketime preloaded
+        # before it is allowed (verify_asan_link_order=0, ASan's flags)
         exec 3< <(cd "$dir" && TZ=UTC LD_PRELOAD=$faketime_lib FAKETIME_NO_CACHE=1 \
+            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
             FAKETIME_TIMESTAMP_FILE="$tmp/clock" "$HSDUMP" -U -r - "$@" <"$tmp/feed" \
             2>"$dir.err"; echo "status=$?")
         exec 4>"$tmp/feed"
