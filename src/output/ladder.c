@@ -412,6 +412,14 @@ static void certificate_facts(struct piece *s, const struct fields *x509)
     fact(s, x509, "issues", "issues");
 }
 
+/* Read with a key log: said right after the message's name, before its facts. */
+static void mark_decrypted(struct piece *s, bool decrypted)
+{
+    if (decrypted) {
+        word(s, "(decrypted)");
+    }
+}
+
 static struct lrow *new_row(struct lconn *c, const struct event_prefix *p)
 {
     if (c->n == LADDER_ROWS_MAX) {
@@ -465,6 +473,7 @@ static void note_event(struct lconn *c, const struct event_prefix *p, const stru
     if (strcmp(ev, "handshake") == 0 && f->name != NULL) {
         piece_camel(&s, f->name);
         piece_str(&s, close);
+        mark_decrypted(&s, decrypted);
         message_facts(&s, f);
     } else if (strcmp(ev, "encrypted") == 0) {
         char name[64];
@@ -485,6 +494,7 @@ static void note_event(struct lconn *c, const struct event_prefix *p, const stru
     } else if (strcmp(ev, "alert") == 0) {
         piece_str(&s, "Alert");
         piece_str(&s, close);
+        mark_decrypted(&s, decrypted);
         fact(&s, f, "level", "level");
         fact(&s, f, "description", "description");
         if (fields_find(f, "level") != NULL && !eco_token_is(f, "level", "warning")) {
@@ -505,9 +515,6 @@ static void note_event(struct lconn *c, const struct event_prefix *p, const stru
         if (f->malformed || strcmp(ev, "connection_close") == 0 || strcmp(ev, "desync") == 0) {
             r->flags |= ROW_ALERT;
         }
-    }
-    if (decrypted) {
-        word(&s, "(decrypted)");
     }
 }
 
