@@ -521,11 +521,11 @@ static void note_event(struct lconn *c, const struct event_prefix *p, const stru
 /* ---- drawing ---- */
 
 struct glyphs {
-    const char *v, *h, *right, *left, *from_client, *from_server, *more;
+    const char *v, *h, *right, *left, *from_client, *from_server;
 };
 static const struct glyphs utf8_glyphs = {"\u2502", "\u2500", "\u25b6", "\u25c0",
-                                          "\u251c", "\u2524", "\u2026"};
-static const struct glyphs ascii_glyphs = {"|", "-", ">", "<", "|", "|", "..."};
+                                          "\u251c", "\u2524"};
+static const struct glyphs ascii_glyphs = {"|", "-", ">", "<", "|", "|"};
 
 #define RED "\033[31m"
 #define DIM "\033[2m"
@@ -778,6 +778,7 @@ static void draw(struct ladder *l, struct output *o, const struct lconn *c,
     static const char *const head_keys[] = {"version", "cipher_suite", "group", "sni", "alpn",
                                             "flow", NULL};
     struct piece s = {buf, sizeof(buf), 0, false};
+    buf[0] = '\0';
     close_facts(&s, f, head_keys);
     draw_words(l, o, &d, head, buf, NULL);
     margin(&d, "");
@@ -797,11 +798,13 @@ static void draw(struct ladder *l, struct output *o, const struct lconn *c,
         prev = r->ts;
     }
     if (c != NULL && c->more > 0) {
+        int more = snprintf(buf, sizeof(buf), "    %u more not drawn (at most %d rows)", c->more,
+                         LADDER_ROWS_MAX);
         margin(&d, "");
         dstr(&d, g->v);
-        snprintf(buf, sizeof(buf), " %s %u more not drawn (at most %d rows)", g->more, c->more,
-                 LADDER_ROWS_MAX);
         dstr(&d, buf);
+        drepeat(&d, " ", l->style.width - MARGIN - 3 - more);
+        dstr(&d, g->v);
         dend(&d, o);
     }
     empty_row(l, o, &d);
