@@ -14,19 +14,6 @@ trap 'rm -rf "$tmp"' EXIT
 # standard output is a file here: 80 columns, no colour, whatever the caller's terminal
 unset COLUMNS
 
-compare() {
-    if [ "$update" = yes ]; then
-        cp "$2" "$3"
-    elif [ ! -f "$3" ]; then
-        not_ok "$1: no golden file $(basename "$3")"
-    elif diff -u "$3" "$2" >"$tmp/diff"; then
-        ok "$1 matches $(basename "$3")"
-    else
-        not_ok "$1 differs from $(basename "$3")"
-        sed 's/^/# /' "$tmp/diff" | head -40
-    fi
-}
-
 # golden CAPTURE OPTION...: the ASCII and the UTF-8 ladder of one capture
 golden() {
     pcap="$1"
@@ -35,11 +22,11 @@ golden() {
     if ! LC_ALL=C "$HSDUMP" -T ladder --ascii "$@" -r "$pcap" >"$tmp/ascii" 2>"$tmp/err"; then
         not_ok "$base --ascii: exit status: $(head -c 300 "$tmp/err")"
     fi
-    compare "$base -T ladder --ascii" "$tmp/ascii" "$srcdir/tests/golden/$base.ladder.txt"
+    compare_golden "$base -T ladder --ascii" "$tmp/ascii" "$srcdir/tests/golden/$base.ladder.txt"
     if ! LC_ALL=C.UTF-8 "$HSDUMP" -T ladder "$@" -r "$pcap" >"$tmp/utf8" 2>"$tmp/err"; then
         not_ok "$base UTF-8: exit status: $(head -c 300 "$tmp/err")"
     fi
-    compare "$base -T ladder (UTF-8)" "$tmp/utf8" "$srcdir/tests/golden/$base.ladder-utf8.txt"
+    compare_golden "$base -T ladder (UTF-8)" "$tmp/utf8" "$srcdir/tests/golden/$base.ladder-utf8.txt"
 }
 
 p="$srcdir/pcaps"

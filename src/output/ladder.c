@@ -109,17 +109,9 @@ void ladder_free(struct ladder *l)
     free(l);
 }
 
-static size_t home_of(uint64_t id, size_t cap)
-{
-    id ^= id >> 33; /* splitmix64's finaliser: consecutive ids spread */
-    id *= 0xff51afd7ed558ccdULL;
-    id ^= id >> 33;
-    return (size_t)id & (cap - 1);
-}
-
 static size_t slot_find(const struct ladder *l, uint64_t id)
 {
-    size_t i = home_of(id, l->cap);
+    size_t i = eco_slot_of(id, l->cap);
     while (l->slots[i] != NULL && l->slots[i]->id != id) {
         i = (i + 1) & (l->cap - 1);
     }
@@ -182,7 +174,7 @@ static void forget(struct ladder *l, uint64_t id)
     l->live--;
     /* backward shift: entries after the hole that may move back into it do */
     for (size_t j = (i + 1) & (l->cap - 1); l->slots[j] != NULL; j = (j + 1) & (l->cap - 1)) {
-        size_t home = home_of(l->slots[j]->id, l->cap);
+        size_t home = eco_slot_of(l->slots[j]->id, l->cap);
         if (((j - home) & (l->cap - 1)) >= ((j - i) & (l->cap - 1))) {
             l->slots[i] = l->slots[j];
             l->slots[j] = NULL;
