@@ -268,6 +268,14 @@ static void word(struct piece *s, const char *w)
     piece_str(s, w);
 }
 
+/* " +psk" and the like: the message carries what the mark names. */
+static void mark(struct piece *s, bool carried, const char *w)
+{
+    if (carried) {
+        word(s, w);
+    }
+}
+
 static bool list_has(const struct fields *f, const char *key, const char *item_text)
 {
     const struct field *fd = fields_find(f, key);
@@ -339,30 +347,18 @@ static void message_facts(struct piece *s, const struct fields *f)
             fact(s, f, "legacy_version", "version");
         }
         fact(s, f, "key_share", "key_share");
-        if (list_has(f, "extensions", "pre_shared_key")) {
-            word(s, "+psk");
-        }
-        if (list_has(f, "extensions", "early_data")) {
-            word(s, "+early_data");
-        }
-        const struct field *t = fields_find(f, "session_ticket_length");
-        if (t != NULL && t->num > 0) {
-            word(s, "+ticket");
-        }
-        t = fields_find(f, "cookie_length");
-        if (t != NULL && t->num > 0) {
-            word(s, "+cookie");
-        }
+        const struct field *ticket = fields_find(f, "session_ticket_length");
+        const struct field *cookie = fields_find(f, "cookie_length");
+        mark(s, list_has(f, "extensions", "pre_shared_key"), "+psk");
+        mark(s, list_has(f, "extensions", "early_data"), "+early_data");
+        mark(s, ticket != NULL && ticket->num > 0, "+ticket");
+        mark(s, cookie != NULL && cookie->num > 0, "+cookie");
     } else if (strcmp(m, "server_hello") == 0 || strcmp(m, "hello_retry_request") == 0) {
         fact(s, f, "version", "version");
         fact(s, f, "cipher_suite", "suite");
         fact(s, f, "key_share", "key_share");
-        if (list_has(f, "extensions", "pre_shared_key")) {
-            word(s, "+psk");
-        }
-        if (list_has(f, "extensions", "cookie")) {
-            word(s, "+cookie");
-        }
+        mark(s, list_has(f, "extensions", "pre_shared_key"), "+psk");
+        mark(s, list_has(f, "extensions", "cookie"), "+cookie");
     } else if (strcmp(m, "hello_verify_request") == 0) {
         fact(s, f, "cookie_length", "cookie_length");
     } else if (strcmp(m, "certificate") == 0 || strcmp(m, "compressed_certificate") == 0) {
