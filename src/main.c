@@ -18,6 +18,8 @@
 #include "tcp/paths.h"
 #include "options.h"
 #include "output/ecosystem.h"
+#include "output/filter.h"
+#include "output/ladder.h"
 #include "output/output.h"
 #include "output/select.h"
 #include "capture/packet.h"
@@ -512,7 +514,15 @@ int main(int argc, char **argv)
         return status;
     }
     struct out_select *select = NULL;
-    if (out_select_wanted(&opt) && (select = out_select_new(&opt)) == NULL) {
+    struct filter *ladder_filter = NULL;
+    if (opt.format == FORMAT_LADDER) {
+        /* -Y picks the connections drawn (output/ladder.h) */
+        if (opt.display_filter != NULL &&
+            (ladder_filter = filter_compile_option("-Y", opt.display_filter)) == NULL) {
+            opt_free(&opt);
+            return EXIT_USAGE;
+        }
+    } else if (out_select_wanted(&opt) && (select = out_select_new(&opt)) == NULL) {
         opt_free(&opt);
         return EXIT_USAGE;
     }
@@ -566,8 +576,16 @@ int main(int argc, char **argv)
     if (select != NULL) {
         out_select_attach(&out, select);
     }
+    if (opt.format == FORMAT_LADDER) {
+        struct ladder_style ls = ladder_style_for_stdout(opt.ascii);
+        out.ladder = ladder_new(&ls, ladder_filter);
+        if (out.ladder == NULL) {
+            filter_free(ladder_filter);
+        }
+    }
     struct packet_ctx *pc = calloc(1, sizeof(*pc));
-    bool ecosystem_ok = pc != NULL && open_ecosystem(&opt, &out, &x509_log);
+    bool ecosystem_ok = pc != NULL && (opt.format != FORMAT_LADDER || out.ladder != NULL) &&
+                        open_ecosystem(&opt, &out, &x509_log);
     if (!ecosystem_ok || (pc->v6 = v6map_new()) == NULL) {
         if (ecosystem_ok || pc == NULL) {
             errorf("out of memory");
@@ -577,6 +595,7 @@ int main(int argc, char **argv)
             fclose(x509_log);
         }
         eco_free(out.eco);
+        ladder_free(out.ladder);
         out_free(&out);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
@@ -628,6 +647,7 @@ int main(int argc, char **argv)
     v6map_free(pc->v6);
     free(pc);
     eco_free(out.eco);
+    ladder_free(out.ladder);
     out_free(&out);
     close_inputs(&in);
     secrets_close();

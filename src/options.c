@@ -42,6 +42,7 @@ enum {
     OPT_CONN_FILTER,
     OPT_CONN_FILTER_HOLD,
     OPT_X509_LOG,
+    OPT_ASCII,
 };
 
 static const struct option long_options[] = {
@@ -76,6 +77,7 @@ static const struct option long_options[] = {
     {"report", no_argument, NULL, OPT_REPORT},
     {"report-top", required_argument, NULL, OPT_REPORT_TOP},
     {"x509-log", required_argument, NULL, OPT_X509_LOG},
+    {"ascii", no_argument, NULL, OPT_ASCII},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
     {"field", required_argument, NULL, 'e'},
     {"display-filter", required_argument, NULL, 'Y'},
@@ -207,8 +209,10 @@ void opt_usage(FILE *fp)
           "  -T, --format FORMAT        text (default), json (JSON Lines, one object per event),\n"
           "                             fields (the -e fields tab-separated, as tshark), csv\n"
           "                             (the -e fields as RFC 4180 CSV with a header line),\n"
-          "                             ecs (one Elastic Common Schema object per connection)\n"
-          "                             or zeek (Zeek's ssl.log, one line per connection)\n"
+          "                             ecs (one Elastic Common Schema object per connection),\n"
+          "                             zeek (Zeek's ssl.log, one line per connection)\n"
+          "                             or ladder (each connection drawn as a diagram)\n"
+          "      --ascii                with -T ladder: draw with ASCII, not box drawing\n"
           "      --x509-log FILE        with -T zeek: write Zeek's x509.log to FILE\n"
           "  -e, --field FIELD          print only FIELD (repeatable, or a comma list), in that\n"
           "                             order; also the line's time, conn, client, server, src,\n"
@@ -652,8 +656,11 @@ int opt_parse(int argc, char **argv, struct options *o)
                 o->format = FORMAT_ECS;
             } else if (strcmp(optarg, "zeek") == 0) {
                 o->format = FORMAT_ZEEK;
+            } else if (strcmp(optarg, "ladder") == 0) {
+                o->format = FORMAT_LADDER;
             } else {
-                errorf("-T: unknown format '%s': expected text, json, fields, csv, ecs or zeek",
+                errorf("-T: unknown format '%s': expected text, json, fields, csv, ecs, zeek or "
+                       "ladder",
                        optarg);
                 return EXIT_USAGE;
             }
@@ -759,6 +766,9 @@ int opt_parse(int argc, char **argv, struct options *o)
             o->expiry_warning = (unsigned)n;
             break;
         }
+        case OPT_ASCII:
+            o->ascii = true;
+            break;
         case OPT_X509_LOG:
             o->x509_log = optarg;
             break;
@@ -856,6 +866,16 @@ int opt_parse(int argc, char **argv, struct options *o)
         (o->n_field_args > 0 || o->display_filter != NULL || o->conn_filter != NULL)) {
         errorf("-T %s: not with -e, -Y or --conn-filter (its records have fields of their own)",
                o->format == FORMAT_ECS ? "ecs" : "zeek");
+        return EXIT_USAGE;
+    }
+    if (o->format == FORMAT_LADDER &&
+        (o->n_field_args > 0 || o->conn_filter != NULL || o->canonical)) {
+        errorf("-T ladder: not with -e, --conn-filter or --canonical (it draws whole "
+               "connections; -Y picks which)");
+        return EXIT_USAGE;
+    }
+    if (o->ascii && o->format != FORMAT_LADDER) {
+        errorf("--ascii: only with -T ladder");
         return EXIT_USAGE;
     }
     if (o->x509_log != NULL && o->format != FORMAT_ZEEK) {

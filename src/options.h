@@ -20,6 +20,7 @@ enum out_format {
     FORMAT_CSV,    /* -T csv: the -e fields as RFC 4180 CSV, a header line first */
     FORMAT_ECS,
     FORMAT_ZEEK,
+    FORMAT_LADDER, /* -T ladder: each connection drawn as a message sequence diagram */
 };
 
 /* tcpdump's -t family: how the time at the start of each line is written. */
@@ -48,6 +49,7 @@ struct options {
     int verbosity;          /* -v count */
     enum time_mode time;    /* -t count */
     bool canonical;         /* --canonical: one sorted line of stable fields per connection */
+    bool ascii;             /* --ascii: -T ladder draws with ASCII, whatever the locale */
     const char *user;       /* -Z: drop privileges to this user after opening */
     uint64_t count;         /* -c: stop after this many completed handshakes (0: never) */
     const char *write_file; /* -w */

@@ -110,7 +110,7 @@ expect_error "-F with an expression too" \
 expect_error "-F missing" '^hsdump: -F /nonexistent: No such file or directory$' \
     -F /nonexistent -r "$pcap"
 expect_error "-T xml" \
-    "^hsdump: -T: unknown format 'xml': expected text, json, fields, csv, ecs or zeek\$" \
+    "^hsdump: -T: unknown format 'xml': expected text, json, fields, csv, ecs, zeek or ladder\$" \
     -T xml -r "$pcap"
 # -e, -Y, --conn-filter (issue 19): bad names and expressions are refused before any output,
 # the expression's error with its column and the expression with a caret.
@@ -145,6 +145,12 @@ expect_error "--canonical with -Y" '^hsdump: --canonical: not with -e, -Y or --c
 expect_error "-T ecs with -Y" \
     '^hsdump: -T ecs: not with -e, -Y or --conn-filter (its records have fields of their own)$' \
     -T ecs -Y 'status==failed' -r "$pcap"
+# -T ladder (issue 21 part 1): it draws whole connections
+ladder_msg='^hsdump: -T ladder: not with -e, --conn-filter or --canonical (it draws whole connections; -Y picks which)$'
+expect_error "-T ladder with -e" "$ladder_msg" -T ladder -e sni -r "$pcap"
+expect_error "-T ladder with --conn-filter" "$ladder_msg" -T ladder --conn-filter 'status==failed' -r "$pcap"
+expect_error "--ascii without -T ladder" '^hsdump: --ascii: only with -T ladder$' --ascii -r "$pcap"
+expect_error "-T ladder with a bad -Y" '^hsdump: -Y: column ' -T ladder -Y 'status==' -r "$pcap"
 expect_error "-tttttt" '^hsdump: -t: at most five (-ttttt)$' -tttttt -r "$pcap"
 modes="absolute, none, epoch, delta, date or since-first"
 expect_error "--time-format bogus" \

@@ -16,20 +16,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tools="$srcdir/tests/ecosystem"
 
-# compare NAME FILE GOLDEN: one result, the diff on failure
-compare() {
-    if [ "$update" = yes ]; then
-        cp "$2" "$3"
-    elif [ ! -f "$3" ]; then
-        not_ok "$1: no golden file $(basename "$3")"
-    elif diff -u "$3" "$2" >"$tmp/diff"; then
-        ok "$1 matches $(basename "$3")"
-    else
-        not_ok "$1 differs from $(basename "$3")"
-        sed 's/^/# /' "$tmp/diff" | head -40
-    fi
-}
-
 # golden CAPTURE OPTION...: -T ecs, and -T zeek with its x509.log, of one capture
 golden() {
     pcap="$srcdir/pcaps/$1"
@@ -38,13 +24,13 @@ golden() {
     if ! "$HSDUMP" -T ecs "$@" -r "$pcap" >"$tmp/ecs" 2>"$tmp/err"; then
         not_ok "$base -T ecs: exit status: $(head -c 300 "$tmp/err")"
     fi
-    compare "$base -T ecs" "$tmp/ecs" "$srcdir/tests/golden/$base.ecs.json"
+    compare_golden "$base -T ecs" "$tmp/ecs" "$srcdir/tests/golden/$base.ecs.json"
     rm -f "$tmp/x509"
     if ! "$HSDUMP" -T zeek --x509-log "$tmp/x509" "$@" -r "$pcap" >"$tmp/zeek" 2>"$tmp/err"; then
         not_ok "$base -T zeek: exit status: $(head -c 300 "$tmp/err")"
     fi
-    compare "$base -T zeek" "$tmp/zeek" "$srcdir/tests/golden/$base.zeek.log"
-    compare "$base --x509-log" "$tmp/x509" "$srcdir/tests/golden/$base.zeek-x509.log"
+    compare_golden "$base -T zeek" "$tmp/zeek" "$srcdir/tests/golden/$base.zeek.log"
+    compare_golden "$base --x509-log" "$tmp/x509" "$srcdir/tests/golden/$base.zeek-x509.log"
 }
 
 golden tls12-full.pcap

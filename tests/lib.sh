@@ -28,6 +28,21 @@ check() {
     if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+# compare_golden NAME FILE GOLDEN: one result, the diff on failure; with update=yes, FILE
+# becomes GOLDEN. Needs $tmp.
+compare_golden() {
+    if [ "${update:-no}" = yes ]; then
+        cp "$2" "$3"
+    elif [ ! -f "$3" ]; then
+        not_ok "$1: no golden file $(basename "$3")"
+    elif diff -u "$3" "$2" >"$tmp/diff"; then
+        ok "$1 matches $(basename "$3")"
+    else
+        not_ok "$1 differs from $(basename "$3")"
+        sed 's/^/# /' "$tmp/diff" | head -40
+    fi
+}
+
 done_testing() {
     echo "1..$tap_n"
     [ "$tap_failed" -eq 0 ]

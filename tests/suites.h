@@ -46,5 +46,6 @@ Suite *suite_filter(void);
 Suite *suite_select(void);
 Suite *suite_diagnosis(void);
 Suite *suite_ecosystem(void);
+Suite *suite_ladder(void);
 
 #endif

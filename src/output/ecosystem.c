@@ -70,20 +70,12 @@ void eco_free(struct eco *e)
     free(e);
 }
 
-static size_t slot_of(uint64_t id, size_t cap)
-{
-    id ^= id >> 33; /* splitmix64's finaliser: consecutive ids spread */
-    id *= 0xff51afd7ed558ccdULL;
-    id ^= id >> 33;
-    return (size_t)id & (cap - 1);
-}
-
 static struct eco_conn **find(struct eco *e, uint64_t id)
 {
     if (e->cap == 0) {
         return NULL;
     }
-    for (size_t i = slot_of(id, e->cap);; i = (i + 1) & (e->cap - 1)) {
+    for (size_t i = eco_slot_of(id, e->cap);; i = (i + 1) & (e->cap - 1)) {
         struct eco_conn *c = e->slots[i];
         if (c == NULL) {
             return NULL;
@@ -104,7 +96,7 @@ static bool grow(struct eco *e)
     for (size_t i = 0; i < e->cap; i++) {
         struct eco_conn *c = e->slots[i];
         if (c != NULL && c != TOMBSTONE) {
-            size_t j = slot_of(c->id, cap);
+            size_t j = eco_slot_of(c->id, cap);
             while (slots[j] != NULL) {
                 j = (j + 1) & (cap - 1);
             }
@@ -137,7 +129,7 @@ static struct eco_conn *conn_of(struct eco *e, const struct event_prefix *p)
     c->start = p->ts;
     c->sni_matches = -1;
     c->last_alert = -1;
-    size_t i = slot_of(c->id, e->cap);
+    size_t i = eco_slot_of(c->id, e->cap);
     while (e->slots[i] != NULL && e->slots[i] != TOMBSTONE) {
         i = (i + 1) & (e->cap - 1);
     }
@@ -338,7 +330,7 @@ static void x509_log(struct eco *e, const struct event_prefix *p, const struct f
             return;
         }
         size_t cap = ZEEK_X509_SEEN_MAX * 2;
-        size_t i = slot_of(key, cap);
+        size_t i = eco_slot_of(key, cap);
         for (; e->seen[i] != 0; i = (i + 1) & (cap - 1)) {
             if (e->seen[i] == key) {
                 return; /* logged already */
@@ -347,7 +339,7 @@ static void x509_log(struct eco *e, const struct event_prefix *p, const struct f
         if (e->n_seen == ZEEK_X509_SEEN_MAX) {
             memset(e->seen, 0, cap * sizeof(uint64_t)); /* full: start again */
             e->n_seen = 0;
-            i = slot_of(key, cap);
+            i = eco_slot_of(key, cap);
         }
         e->seen[i] = key;
         e->n_seen++;

@@ -4,6 +4,7 @@
 #define HSDUMP_SRC_OUTPUT_ECOSYSTEM_CONN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/time.h>
@@ -14,6 +15,16 @@
 struct output;
 struct event_prefix;
 struct fields;
+
+/* A connection id's home slot in a table of cap (a power of two) slots: splitmix64's
+ * finaliser, so consecutive ids spread (-T ecs, -T zeek and -T ladder's tables). */
+static inline size_t eco_slot_of(uint64_t id, size_t cap)
+{
+    id ^= id >> 33;
+    id *= 0xff51afd7ed558ccdULL;
+    id ^= id >> 33;
+    return (size_t)id & (cap - 1);
+}
 
 struct eco_conn {
     uint64_t id;

@@ -10,6 +10,7 @@
 
 #include "base/fields.h"
 #include "output/ecosystem.h"
+#include "output/ladder.h"
 #include "output/select.h"
 
 #define LINE_MAX_BYTES OUT_LINE_MAX
@@ -310,6 +311,10 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
     }
     if (o->eco != NULL) {
         eco_event(o->eco, o, p, f); /* -T ecs, -T zeek: one record per connection */
+        return;
+    }
+    if (o->ladder != NULL) {
+        ladder_event(o->ladder, o, p, f); /* -T ladder: one diagram per connection */
         return;
     }
     if (o->style.summary && strcmp(f->event, "close") != 0) {

@@ -95,6 +95,9 @@ struct output {
     /* -T ecs and -T zeek (ecosystem.h): events are gathered per connection, one record
      * written at its close; NULL for text and JSON. Owned by the caller. */
     struct eco *eco;
+    /* -T ladder (ladder.h): events gathered per connection, drawn at its close; NULL
+     * otherwise. Owned by the caller. */
+    struct ladder *ladder;
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
