@@ -391,6 +391,64 @@ struct close_facts conn_close_facts(const struct conn *c, enum conn_end end)
     return facts;
 }
 
+/* What the close line of a TCP connection says besides its prefix. */
+struct close_numbers {
+    enum conn_end end;
+    uint64_t bytes_c2s;
+    uint64_t bytes_s2c;
+};
+
+static void close_line(struct conn *c, const struct close_numbers *n,
+                       const struct close_facts *facts, struct fields *f)
+{
+    fields_init(f, "close", NULL);
+    fields_add_token(f, "end", end_name(n->end));
+    conn_describe_times(c, f);
+    flow_describe(&c->tls, f);
+    flow_negotiated(&c->tls, f);
+    flow_decryption(&c->tls, f);
+    diagnosis_describe(&c->tls, facts, f);
+    fields_add_uint(f, "records_c2s", c->tls.dir[DIR_C2S].records);
+    fields_add_uint(f, "records_s2c", c->tls.dir[DIR_S2C].records);
+    fields_add_uint(f, "bytes_c2s", n->bytes_c2s);
+    fields_add_uint(f, "bytes_s2c", n->bytes_s2c);
+    if (c->gap[DIR_C2S] || c->gap[DIR_S2C]) {
+        /* bytes behind a missing segment never reached the dissectors */
+        fields_list_begin(f, "gap");
+        if (c->gap[DIR_C2S]) {
+            fields_list_token(f, "c2s");
+        }
+        if (c->gap[DIR_S2C]) {
+            fields_list_token(f, "s2c");
+        }
+        fields_list_end(f);
+    }
+    add_missing(f, c->missing);
+    if (c->events_suppressed > 0) {
+        fields_add_uint(f, "events_suppressed", c->events_suppressed);
+    }
+    conn_describe_tunnel(c, f);
+    if (c->unfollowed) {
+        /* records_* stop counting where hsdump stopped reassembling (after the handshake) */
+        fields_add_token(f, "followed", "handshake");
+    }
+}
+
+/* -j: the interception guess is made later, by the merger (cert_check.h); true when the
+ * failure's cause depends on it, so that the close line is made both ways. */
+static bool cause_waits_on_guess(struct conn *c, const struct close_facts *facts)
+{
+    struct chain_check *chain = &c->tls.server_chain;
+    if (chain->interception_probe == 0) {
+        return false;
+    }
+    enum tls_cause not_suspected = cause_of(&c->tls, facts);
+    chain->interception_suspected = true;
+    enum tls_cause suspected = cause_of(&c->tls, facts);
+    chain->interception_suspected = false;
+    return suspected != not_suspected;
+}
+
 void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t bytes_s2c,
                 struct cursor rest_c2s, struct cursor rest_s2c)
 {
@@ -413,42 +471,23 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     }
     rec_finish(&c->tls, DIR_C2S, rest_c2s, &sink);
     rec_finish(&c->tls, DIR_S2C, rest_s2c, &sink);
-    struct fields f;
-    fields_init(&f, "close", NULL);
-    fields_add_token(&f, "end", end_name(end));
-    conn_describe_times(c, &f);
     count_established(c); /* when the close settled it */
-    flow_describe(&c->tls, &f);
     stats_count_flow(c->env->stats, flow_label(&c->tls));
     stats_count_decryption(c->env->stats, &c->tls);
-    flow_negotiated(&c->tls, &f);
-    flow_decryption(&c->tls, &f);
     struct close_facts facts = conn_close_facts(c, end);
-    diagnosis_describe(&c->tls, &facts, &f);
-    fields_add_uint(&f, "records_c2s", c->tls.dir[DIR_C2S].records);
-    fields_add_uint(&f, "records_s2c", c->tls.dir[DIR_S2C].records);
-    fields_add_uint(&f, "bytes_c2s", bytes_c2s);
-    fields_add_uint(&f, "bytes_s2c", bytes_s2c);
-    if (c->gap[DIR_C2S] || c->gap[DIR_S2C]) {
-        /* bytes behind a missing segment never reached the dissectors */
-        fields_list_begin(&f, "gap");
-        if (c->gap[DIR_C2S]) {
-            fields_list_token(&f, "c2s");
-        }
-        if (c->gap[DIR_S2C]) {
-            fields_list_token(&f, "s2c");
-        }
-        fields_list_end(&f);
+    struct close_numbers n = {end, bytes_c2s, bytes_s2c};
+    struct fields f;
+    struct chain_check *chain = &c->tls.server_chain;
+    if (cause_waits_on_guess(c, &facts)) {
+        /* -j: one line for each verdict of the interception guess; the merger keeps one */
+        chain->interception_paired = true;
+        close_line(c, &n, &facts, &f);
+        emit_event(c, DIR_C2S, &f);
+        chain->interception_suspected = true;
     }
-    add_missing(&f, c->missing);
-    if (c->events_suppressed > 0) {
-        fields_add_uint(&f, "events_suppressed", c->events_suppressed);
-    }
-    conn_describe_tunnel(c, &f);
-    if (c->unfollowed) {
-        /* records_* stop counting where hsdump stopped reassembling (after the handshake) */
-        fields_add_token(&f, "followed", "handshake");
-    }
+    close_line(c, &n, &facts, &f);
+    chain->interception_suspected = false;
+    chain->interception_paired = false;
     emit_event(c, DIR_C2S, &f);
     report_close(c, &facts);
 }

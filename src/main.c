@@ -25,6 +25,7 @@
 #include "capture/packet.h"
 #include "capture/pcap_writer.h"
 #include "capture/privileges.h"
+#include "parallel/pool.h"
 #include "tcp/reassembly.h"
 #include "report/report.h"
 #include "progress.h"
@@ -73,6 +74,7 @@ struct run {
     size_t current;            /* the input being read */
     uint64_t bytes_before;     /* the sizes of the inputs read before it */
     uint64_t bytes_total;      /* all inputs' sizes, 0 when one is not a file */
+    struct pool *pool;         /* -j N: the workers dissect, this process reads and writes */
 };
 
 /* The one progress line, erased before any message (messages_set_before). */
@@ -106,6 +108,9 @@ static void start_progress(struct run *r)
 
 static void show_progress(struct run *r)
 {
+    if (r->pool != NULL) {
+        pool_sum_stats(r->pool, r->stats);
+    }
     struct progress_counts c = {.frames = r->stats->frames, .handshakes = r->handshakes,
                                 .bytes_total = r->bytes_total};
     c.connections = r->stats->tls_connections + r->stats->quic_connections +
@@ -235,6 +240,9 @@ static void take_secrets_counters(struct stats *s)
 static void report_stats(struct run *r)
 {
     struct capture_counters k;
+    if (r->pool != NULL) {
+        pool_sum_stats(r->pool, r->stats);
+    }
     if (r->live && capture_stats(r->in->caps[0], &k)) {
         r->stats->kernel_known = true;
         r->stats->kernel_received = k.received;
@@ -296,6 +304,10 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
     }
     /* A live packet's time is wall time: no clock read per packet. secrets_poll() returns at
      * once until 100 ms have passed. */
+    if (r->pool != NULL) {
+        pool_frame(r->pool, frame); /* the workers poll the key logs */
+        return;
+    }
     if (r->poll_secrets) {
         secrets_poll(frame->ts);
     }
@@ -321,6 +333,9 @@ static void on_tick(void *ctx)
         gettimeofday(&now, NULL);
         secrets_poll(now);
     }
+    if (r->pool != NULL) {
+        pool_poll(r->pool);
+    }
     if (stats_requested) {
         stats_requested = 0;
         report_stats(r);
@@ -339,6 +354,42 @@ static void on_tick(void *ctx)
     }
 }
 
+/* End of one input in this process: open connections get their close lines. */
+static void end_input(struct run *r)
+{
+    if (r->writer != NULL) {
+        paths_settle(r->pc->paths);
+        writer_settle(r->writer, paths_kind_of_ctx, r->pc->paths);
+    }
+    paths_end(r->pc->paths);
+    r->pc->paths = NULL;
+    udp_end(r->pc->udp);
+    r->pc->udp = NULL;
+    if (r->writer != NULL) {
+        writer_drop_pending(r->writer);
+    }
+}
+
+/* -j N: the workers are forked once everything they inherit is ready, before any packet. */
+static bool start_workers(struct run *r, struct conn_env *env)
+{
+    if (r->o->jobs <= 1) {
+        return true;
+    }
+    char err[512];
+    struct pool_config c = {.workers = r->o->jobs, .env = env, .pc = r->pc,
+                            .ro = {r->o->max_conns, r->o->idle_timeout,
+                                   r->o->verify_checksums},
+                            .writer = r->writer, .poll_secrets = r->poll_secrets,
+                            .count = r->o->count, .handshakes = &r->handshakes};
+    r->pool = pool_start(&c, err, sizeof(err));
+    if (r->pool == NULL) {
+        errorf("%s", err);
+        return false;
+    }
+    return true;
+}
+
 /* Runs each input through its own reassembly round; returns the exit status. */
 static int run_inputs(struct run *r, struct conn_env *env)
 {
@@ -346,12 +397,14 @@ static int run_inputs(struct run *r, struct conn_env *env)
     struct reassembly_opts ro = {r->o->max_conns, r->o->idle_timeout, r->o->verify_checksums};
     struct inputs *in = r->in;
     for (size_t i = 0; i < in->n; i++) {
-        r->pc->paths = paths_begin(&ro, env, r->pc->v6, err, sizeof(err));
-        if (r->pc->paths == NULL) {
-            errorf("%s", err);
-            return EXIT_USAGE;
+        if (r->pool == NULL) {
+            r->pc->paths = paths_begin(&ro, env, r->pc->v6, err, sizeof(err));
+            if (r->pc->paths == NULL) {
+                errorf("%s", err);
+                return EXIT_USAGE;
+            }
+            r->pc->udp = udp_new(env);
         }
-        r->pc->udp = udp_new(env);
         capture_set_tick(in->caps[i], on_tick, r);
         r->current = i;
         enum capture_end end = capture_run(in->caps[i], on_frame, r, err, sizeof(err));
@@ -360,16 +413,10 @@ static int run_inputs(struct run *r, struct conn_env *env)
             r->bytes_before += size;
         }
         /* Also after -c, --duration, -W or a signal: open connections get their close lines. */
-        if (r->writer != NULL) {
-            paths_settle(r->pc->paths);
-            writer_settle(r->writer, paths_kind_of_ctx, r->pc->paths);
-        }
-        paths_end(r->pc->paths);
-        r->pc->paths = NULL;
-        udp_end(r->pc->udp);
-        r->pc->udp = NULL;
-        if (r->writer != NULL) {
-            writer_drop_pending(r->writer);
+        if (r->pool != NULL) {
+            pool_input_end(r->pool);
+        } else {
+            end_input(r);
         }
         const char *skipped = capture_warning(in->caps[i]);
         if (skipped != NULL) {
@@ -618,7 +665,11 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
     } else {
         start_progress(&run);
-        status = run_inputs(&run, &env);
+        status = start_workers(&run, &env) ? run_inputs(&run, &env) : EXIT_USAGE;
+        if (run.pool != NULL && !pool_finish(run.pool)) {
+            status = EXIT_USAGE; /* a worker died: said on stderr */
+        }
+        run.pool = NULL;
         progress_clear(&progress);
         messages_set_before(NULL);
     }

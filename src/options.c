@@ -17,6 +17,7 @@
 #include "output/keys.h"
 #include "report/report.h"
 #include "checks/cert_check.h"
+#include "parallel/pool.h"
 #include "tcp/reassembly.h"
 
 enum {
@@ -54,6 +55,7 @@ static const struct option long_options[] = {
     {"list-interfaces", no_argument, NULL, 'D'},
     {"relinquish-privileges", required_argument, NULL, 'Z'},
     {"count", required_argument, NULL, 'c'},
+    {"jobs", required_argument, NULL, 'j'},
     {"write", required_argument, NULL, 'w'},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"line-buffered", no_argument, NULL, 'l'},
@@ -89,7 +91,7 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char short_options[] = "+r:i:s:pB:DZ:c:w:T:SvthlUnNKG:C:W:F:V:e:Y:";
+static const char short_options[] = "+r:i:s:pB:DZ:c:w:T:SvthlUnNKG:C:W:F:V:e:Y:j:";
 
 /* --time-format names, in enum time_mode order; -t repeated counts through the same list. */
 static const char *const time_names[] = {"absolute", "none", "epoch", "delta", "date",
@@ -122,8 +124,6 @@ static const struct {
     {'L', "hsdump takes the interface's default link type; tcpdump -L -i IFACE lists the others"},
     {'y', "hsdump takes the interface's default link type; capture with tcpdump -y TYPE -w FILE "
           "and read FILE with -r"},
-    {'j', "hsdump takes the interface's default time stamp type; capture with tcpdump -j TYPE "
-          "-w FILE and read FILE with -r"},
     {'J', "hsdump takes the interface's default time stamp type; tcpdump -J -i IFACE lists them"},
     {'Q', "give the direction in the filter instead: 'inbound' or 'outbound' (pcap-filter(7))"},
     {'z', "hsdump runs no command on rotated files; run it on them afterwards"},
@@ -200,6 +200,8 @@ void opt_usage(FILE *fp)
           "                             reported expiring (default 30; 0 never)\n"
           "      --verify-checksums     drop TCP segments with bad checksums (off by default:\n"
           "                             captures on the sending host have offloaded checksums)\n"
+          "  -j, --jobs N               dissect in N worker processes (0: one per core;\n"
+          "                             default 1); the output is the same as with one\n"
           "\n"
           "Stopping:\n"
           "  -c, --count N              stop after N completed handshakes\n"
@@ -574,6 +576,7 @@ int opt_parse(int argc, char **argv, struct options *o)
     o->promisc = true;
     o->max_conns = REASSEMBLY_DEFAULT_MAX_CONNS;
     o->idle_timeout = REASSEMBLY_DEFAULT_IDLE_TIMEOUT;
+    o->jobs = 1;
     o->max_handshake_memory = BUDGET_DEFAULT_BYTES;
     o->report_top = REPORT_TOP_DEFAULT;
     o->expiry_warning = CERT_EXPIRY_WARNING_DEFAULT;
@@ -621,6 +624,20 @@ int opt_parse(int argc, char **argv, struct options *o)
         case 'Z':
             o->user = optarg;
             break;
+        case 'j': {
+            unsigned long long n;
+            if (!parse_number(optarg, 0, POOL_WORKERS_MAX, &n)) {
+                errorf("-j: invalid number of workers '%s': expected 0 (one per core) to %d",
+                       optarg, POOL_WORKERS_MAX);
+                return EXIT_USAGE;
+            }
+            o->jobs = (unsigned)n;
+            if (n == 0) {
+                long cores = sysconf(_SC_NPROCESSORS_ONLN);
+                o->jobs = cores < 1 ? 1 : cores > POOL_WORKERS_MAX ? POOL_WORKERS_MAX : (unsigned)cores;
+            }
+            break;
+        }
         case 'c': {
             unsigned long long n;
             if (!parse_number(optarg, 1, UINT64_MAX, &n)) {
@@ -888,6 +905,10 @@ int opt_parse(int argc, char **argv, struct options *o)
     }
     if (o->report && (o->format == FORMAT_ECS || o->format == FORMAT_ZEEK)) {
         errorf("--report: not with -T ecs or -T zeek (their lines are records of one kind)");
+        return EXIT_USAGE;
+    }
+    if (o->report && o->jobs > 1) {
+        errorf("--report: not with -j (each worker would see only its share); use -j 1");
         return EXIT_USAGE;
     }
     if (o->report && o->canonical) {

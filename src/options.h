@@ -52,6 +52,7 @@ struct options {
     bool ascii;             /* --ascii: -T ladder draws with ASCII, whatever the locale */
     const char *user;       /* -Z: drop privileges to this user after opening */
     uint64_t count;         /* -c: stop after this many completed handshakes (0: never) */
+    unsigned jobs;          /* -j: worker processes (1: dissect in this one) */
     const char *write_file; /* -w */
     unsigned duration;      /* --duration: stop after this many seconds (0: never) */
     /* tcpdump's buffering and -w rotation options (src/options.c, tcpdump_option()) */

@@ -82,6 +82,8 @@ struct tls_state;
 /* Counts what decryption did for a closed connection or flow. */
 void stats_count_decryption(struct stats *s, const struct tls_state *st);
 
+/* Adds src's counters to dst's and ORs its flags (-j: the workers' counters summed). */
+void stats_add(struct stats *dst, const struct stats *src);
 /* Writes "hsdump: skipped ..." lines for every non-zero skip counter. */
 void stats_report_skipped(const struct stats *s, FILE *fp);
 /* Writes the full counters, one "hsdump: <counter>: <value>" line each (live capture end,

@@ -11,6 +11,7 @@
 #include "printed.h"
 #include "stats.h"
 #include "suites.h"
+#include "capture/packet.h"
 #include "udp/udp.h"
 
 struct fixture {
@@ -102,6 +103,11 @@ static size_t ip_udp(bool v6, const uint8_t *src, uint16_t sport, const uint8_t 
 /* What packet.c does with an IP packet: its datagram, if any, to the table. */
 static bool take(struct udp_table *t, struct timeval ts, struct cursor ip)
 {
+    /* packet_frame()'s clock, once per second of packet time */
+    static time_t clock_sec;
+    if (packet_clock_due(&clock_sec, ts)) {
+        udp_clock(t, ts);
+    }
     struct udp_datagram dg;
     return udp_datagram_of(ip, &dg) && udp_packet(t, ts, &dg);
 }

@@ -628,7 +628,14 @@ static bool holds_sni(const void *entry, const void *key)
     return e->len == k->len && memcmp(e->sni, k->sni, k->len) == 0; /* both lower case */
 }
 
-static bool interception_suspected(const char *sni, size_t len, uint64_t issuer, bool trusted)
+static cert_interception_hook interception_hook;
+
+void cert_check_defer_interception(cert_interception_hook hook)
+{
+    interception_hook = hook;
+}
+
+bool cert_check_interception_guess(const char *sni, size_t len, uint64_t issuer, bool trusted)
 {
     char low[SNI_KEPT];
     len = len < SNI_KEPT ? len : SNI_KEPT;
@@ -772,8 +779,13 @@ void cert_check_chain(const struct cursor *ders, size_t n, bool from_server,
         out->verify_error = e->verify_error;
     }
     if (from_server && sni != NULL) {
-        out->interception_suspected =
-            interception_suspected(sni, sni_len, e->top_issuer, out->trust == CERT_TRUST_TRUSTED);
+        bool trusted = out->trust == CERT_TRUST_TRUSTED;
+        if (interception_hook != NULL) {
+            out->interception_probe = interception_hook(sni, sni_len, e->top_issuer, trusted);
+        } else {
+            out->interception_suspected =
+                cert_check_interception_guess(sni, sni_len, e->top_issuer, trusted);
+        }
     }
     if (e == &scratch) {
         chain_entry_clear(e);
@@ -803,7 +815,12 @@ void cert_check_add_trust(struct fields *f, const struct chain_check *c)
     if (c->trust == CERT_TRUST_UNTRUSTED) {
         fields_add_token(f, "trust_error", cert_trust_error_name(c->verify_error));
     }
-    if (c->interception_suspected) {
+    if (c->interception_probe != 0) {
+        fields_add_uint(f, "interception",
+                        c->interception_probe |
+                            (c->interception_paired ? CERT_PROBE_PAIRED : 0) |
+                            (c->interception_suspected ? CERT_PROBE_SUSPECTED : 0));
+    } else if (c->interception_suspected) {
         fields_add_token(f, "interception", "suspected");
     }
 }

@@ -52,6 +52,10 @@ struct chain_check {
     /* Earlier connections of the capture to the same SNI got a chain from another issuer, or
      * validated while this one does not: a middlebox may have re-signed it (a guess). */
     bool interception_suspected;
+    /* -j: the guess is the merging process's (cert_check_defer_interception): this is the
+     * number the worker's hook gave it, 0 when none was asked */
+    uint32_t interception_probe;
+    bool interception_paired; /* the close line is made for each verdict (conn.c) */
     enum cert_hostname hostname; /* server chains only */
 };
 
@@ -88,6 +92,22 @@ void cert_check_free(void);
 void cert_check_chain(const struct cursor *ders, size_t n, bool from_server,
                       enum cert_key_use key_use, const char *sni, size_t sni_len, int64_t now,
                       struct chain_check *out, uint32_t *issues);
+
+/* The interception guess compares a connection with the earlier ones of the capture, and a
+ * -j worker sees only its share of them: with a hook set, each guess's facts go to it, the
+ * hook returns a number for them (1 to CERT_PROBE_NUMBER_MAX) and the trust fields carry
+ * interception=<number> (a FIELD_UINT; with CERT_PROBE_SUSPECTED when made for the verdict
+ * "suspected", CERT_PROBE_PAIRED when a line is made for each verdict) for the merging process
+ * to turn into interception=suspected or drop, after asking cert_check_interception_guess()
+ * in capture order. */
+#define CERT_PROBE_NUMBER_MAX 0x3fffffffu
+#define CERT_PROBE_PAIRED 0x40000000u
+#define CERT_PROBE_SUSPECTED 0x80000000u
+typedef uint32_t (*cert_interception_hook)(const char *sni, size_t sni_len, uint64_t issuer,
+                                           bool trusted);
+void cert_check_defer_interception(cert_interception_hook hook);
+bool cert_check_interception_guess(const char *sni, size_t sni_len, uint64_t issuer,
+                                   bool trusted);
 
 /* key=list of the issue names in issues (nothing when none). */
 void cert_check_add_issues(struct fields *f, const char *key, uint32_t issues);

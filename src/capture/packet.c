@@ -169,10 +169,19 @@ static void ip_packet(struct packet_ctx *pc, const struct capture_frame *frame,
     feed(pc, frame, cur_make(pc->v4, len), routed ? &route : NULL);
 }
 
+void packet_clock(struct packet_ctx *pc, struct timeval now)
+{
+    reassembly_clock(now);
+    udp_clock(pc->udp, now);
+}
+
 void packet_frame(void *ctx, const struct capture_frame *frame)
 {
     struct packet_ctx *pc = ctx;
     struct cursor ip;
+    if (!pc->clock_outside && packet_clock_due(&pc->clock_sec, frame->ts)) {
+        packet_clock(pc, frame->ts);
+    }
     pc->stats->frames++;
     pc->stats->bytes += cur_len(frame->data);
     out_packet_time(pc->out, frame->ts);

@@ -41,7 +41,39 @@ struct writer {
     struct age_list age; /* by creation: the oldest is the first to evict */
     size_t n_frames;
     size_t bytes;
+    writer_forward_fn forward; /* a worker's (-j): frames go there, dump is NULL */
+    void *forward_ctx;
 };
+
+/* The one place frames leave: the file, or the merging process. */
+static void write_out(struct writer *w, struct timeval ts, uint32_t wire_len, struct cursor data)
+{
+    if (w->forward != NULL) {
+        w->forward(w->forward_ctx, ts, wire_len, data);
+    } else {
+        capture_dump_write(w->dump, ts, wire_len, data);
+    }
+    w->stats->frames_written++;
+}
+
+struct writer *writer_new_forwarding(struct stats *stats, writer_forward_fn fn, void *ctx)
+{
+    struct writer *w = calloc(1, sizeof(*w));
+    if (w != NULL) {
+        w->stats = stats;
+        w->forward = fn;
+        w->forward_ctx = ctx;
+        stats->writing = true;
+    }
+    return w;
+}
+
+void writer_write_frame(struct writer *w, struct timeval ts, uint32_t wire_len,
+                        struct cursor data)
+{
+    capture_dump_write(w->dump, ts, wire_len, data);
+}
+
 
 static struct pending *oldest(struct writer *w)
 {
@@ -106,8 +138,7 @@ static void release(struct writer *w, struct pending *p, bool write)
     for (struct held_frame *h = p->head; h != NULL; h = next) {
         next = h->next;
         if (write) {
-            capture_dump_write(w->dump, h->ts, h->wire_len, cur_make(h->data, h->caplen));
-            w->stats->frames_written++;
+            write_out(w, h->ts, h->wire_len, cur_make(h->data, h->caplen));
         }
         free(h);
     }
@@ -184,8 +215,7 @@ static void hold(struct writer *w, const struct tcp_tuple *key, struct pending *
 
 void writer_tls_frame(struct writer *w, const struct capture_frame *f)
 {
-    capture_dump_write(w->dump, f->ts, f->wire_len, f->data);
-    w->stats->frames_written++;
+    write_out(w, f->ts, f->wire_len, f->data);
 }
 
 void writer_frame(struct writer *w, const struct tcp_tuple *t, const struct capture_frame *f,
@@ -227,12 +257,12 @@ void writer_drop_pending(struct writer *w)
 
 bool writer_flush(struct writer *w)
 {
-    return capture_dump_flush(w->dump);
+    return w->dump == NULL || capture_dump_flush(w->dump);
 }
 
 bool writer_limit_reached(const struct writer *w)
 {
-    return capture_dump_state(w->dump) == CAPTURE_DUMP_LIMIT;
+    return w->dump != NULL && capture_dump_state(w->dump) == CAPTURE_DUMP_LIMIT;
 }
 
 bool writer_close(struct writer *w, char *err, size_t errlen)
@@ -241,7 +271,7 @@ bool writer_close(struct writer *w, char *err, size_t errlen)
         return true;
     }
     writer_drop_pending(w);
-    bool ok = capture_dump_close(w->dump, err, errlen);
+    bool ok = w->dump == NULL || capture_dump_close(w->dump, err, errlen);
     free(w);
     return ok;
 }

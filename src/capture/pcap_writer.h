@@ -8,6 +8,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "base/cursor.h"
 
 #include "conn.h"
 
@@ -25,6 +29,15 @@ struct writer;
 
 /* Takes ownership of dump. NULL when out of memory (dump is then closed). */
 struct writer *writer_new(struct capture_dump *dump, struct stats *stats);
+
+/* -j: a worker's writer, which hands each frame it would write to fn (with ctx) instead of
+ * a file: the merging process writes them in capture order (writer_write_frame). */
+typedef void (*writer_forward_fn)(void *ctx, struct timeval ts, uint32_t wire_len,
+                                  struct cursor data);
+struct writer *writer_new_forwarding(struct stats *stats, writer_forward_fn fn, void *ctx);
+/* The merging process: a frame a worker's writer forwarded, written as it is. */
+void writer_write_frame(struct writer *w, struct timeval ts, uint32_t wire_len,
+                        struct cursor data);
 
 /* One frame of the TCP connection on t. was_tls: the connection on t was TLS before this
  * frame went through reassembly (so a closing FIN or RST is kept); now: what it is after

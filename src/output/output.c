@@ -306,6 +306,10 @@ void out_write(struct output *o, const char *text, size_t n)
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
 {
     char time[48];
+    if (o->forward != NULL) {
+        o->forward(o->forward_ctx, p, f);
+        return;
+    }
     if (o->failed) {
         return;
     }

@@ -98,6 +98,10 @@ struct output {
     /* -T ladder (ladder.h): events gathered per connection, drawn at its close; NULL
      * otherwise. Owned by the caller. */
     struct ladder *ladder;
+    /* -j: a worker process hands every event to the merging process (parallel/worker.c)
+     * instead of rendering it; NULL in the process that renders. */
+    void (*forward)(void *ctx, const struct event_prefix *p, const struct fields *f);
+    void *forward_ctx;
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);

@@ -411,14 +411,14 @@ static void close_reused_tuple(struct timeval ts, const struct segment *s)
 }
 
 /* Connections that buffer data but have had none for idle_timeout of packet time are closed
- * (end=idle), so a day-long capture does not keep every abandoned stream. */
+ * (end=idle), so a day-long capture does not keep every abandoned stream. Counted in whole
+ * seconds, so that the verdict changes only when the packets' second does: the clock is read
+ * once per second of packet time (paths_clock), by every worker of -j at the same packet. */
 static void close_idle(struct timeval now)
 {
     while (g.idle_timeout.tv_sec > 0 && g.idle.oldest != NULL) {
         struct conn *c = AGE_ENTRY(g.idle.oldest, struct conn, idle);
-        struct timeval quiet;
-        timersub(&now, &c->last_active, &quiet);
-        if (!timercmp(&quiet, &g.idle_timeout, >)) {
+        if (now.tv_sec - c->last_active.tv_sec <= g.idle_timeout.tv_sec) {
             return;
         }
         struct tcp_stream *a = c->stream;
@@ -508,7 +508,6 @@ void reassembly_feed(struct timeval ts, struct cursor ipv4, const struct segment
     }
     /* nids_last_pcap_header dangles in some callbacks: keep our own time (libnids.c). */
     g.env->now = ts;
-    close_idle(ts);
     close_reused_tuple(ts, s);
     h.ts = ts;
     h.caplen = (bpf_u_int32)cur_len(ipv4);
@@ -553,6 +552,14 @@ void reassembly_forget(const struct tcp_tuple *t)
         g.env->stats->tcp_connections--;
     }
     nids_free_tcp_stream(a);
+}
+
+void reassembly_clock(struct timeval now)
+{
+    if (g.active) {
+        g.env->now = now;
+        close_idle(now);
+    }
 }
 
 void reassembly_end(void)

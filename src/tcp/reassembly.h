@@ -55,6 +55,8 @@ enum conn_kind reassembly_kind_of(const struct tcp_tuple *t);
 void reassembly_forget(const struct tcp_tuple *t);
 /* End of input: every open connection is reported (end=eof) and freed. */
 void reassembly_end(void);
+/* A new second of packet time began (before its first packet): idle connections close. */
+void reassembly_clock(struct timeval now);
 /* libnids' text for a warning code (index into struct stats nids_warnings). */
 const char *reassembly_warning_name(int code);
 

@@ -291,6 +291,14 @@ static void expire_idle(struct udp_table *t, struct timeval now)
     }
 }
 
+void udp_clock(struct udp_table *t, struct timeval now)
+{
+    if (t != NULL) {
+        t->env->now = now;
+        expire_idle(t, now);
+    }
+}
+
 bool udp_packet(struct udp_table *t, struct timeval ts, const struct udp_datagram *dg)
 {
     if (t == NULL) {
@@ -299,7 +307,6 @@ bool udp_packet(struct udp_table *t, struct timeval ts, const struct udp_datagra
     const struct endpoint *src = &dg->src, *dst = &dg->dst;
     struct cursor payload = dg->payload;
     t->env->now = ts;
-    expire_idle(t, ts);
     uint32_t hash = hash_pair(src, dst);
     enum dir d = DIR_C2S;
     struct udp_flow *u = find(t, src, dst, hash, &d);

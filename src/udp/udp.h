@@ -48,6 +48,8 @@ static inline bool udp_datagram_of(struct cursor ip, struct udp_datagram *dg)
  * flow, known or starting with it (a client's first Initial or ClientHello); false for
  * anything else, which the caller counts as before. t may be NULL. */
 bool udp_packet(struct udp_table *t, struct timeval ts, const struct udp_datagram *dg);
+/* A new second of packet time began (packet_clock): idle flows close. t may be NULL. */
+void udp_clock(struct udp_table *t, struct timeval now);
 
 /* When dg is a GTP-U G-PDU (udp/gtpu.h) carrying an IP packet, *inner becomes that packet,
  * and connections it opens or feeds until udp_gtpu_leave() are marked as carried in GTP-U

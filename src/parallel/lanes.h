@@ -1,0 +1,60 @@
+/* What the reader keeps of each worker (pool.c dispatches, merge.c merges). */
+#ifndef HSDUMP_SRC_PARALLEL_LANES_H
+#define HSDUMP_SRC_PARALLEL_LANES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "parallel/flow_hash.h"
+#include "parallel/pool.h"
+
+struct ring;
+struct id_map;
+
+struct lane {
+    pid_t pid;
+    struct ring *to_worker;
+    struct ring *from_worker;
+    struct stats *published; /* the worker's counters (shared memory) */
+    uint64_t sent;           /* the last ordinal whose records all went to this worker */
+    uint64_t progress;       /* the last ordinal the worker said it is done with */
+    bool bye;                /* it said goodbye: no record after those in its ring */
+    bool exited;             /* reaped: what its ring holds is all there will be */
+    int wait_status;
+    /* the merger's interception guesses for the worker's probes (records.h), by number
+     * modulo VERDICTS_KEPT: a connection's close comes long before that many more */
+    uint32_t *verdict_number;
+    bool *verdict;
+};
+
+#define VERDICTS_KEPT 65536
+
+/* A worker that exited without saying goodbye, once its ring is read to the end. */
+static inline bool lane_dead(const struct lane *l)
+{
+    return l->exited && !l->bye;
+}
+
+struct pool {
+    struct pool_config c;
+    unsigned n;
+    struct lane lanes[POOL_WORKERS_MAX];
+    struct flow_router router;
+    uint64_t ordinal; /* the last one given */
+    time_t clock_sec;
+    unsigned since_sync;
+    struct id_map *ids;
+    struct stats *shared_stats; /* n slots */
+    size_t shared_len;
+};
+
+/* merge.c: writes every record the workers' order allows now; with wait, until all workers
+ * have said goodbye or died. */
+void merge_drain(struct pool *p);
+struct id_map *id_map_new(void);
+void id_map_free(struct id_map *m);
+/* Connections of worker w that printed lines and never closed (a dead worker's losses). */
+uint64_t id_map_open_of(const struct id_map *m, unsigned w);
+
+#endif

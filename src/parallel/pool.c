@@ -1,0 +1,322 @@
+/* The reader's side of -j: forking the workers, handing out packets, reaping. */
+#include "parallel/pool.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "capture/capture.h"
+#include "capture/packet.h"
+#include "conn.h"
+#include "messages.h"
+#include "output/output.h"
+#include "parallel/lanes.h"
+#include "parallel/records.h"
+#include "parallel/ring.h"
+#include "parallel/worker.h"
+#include "stats.h"
+
+/* Every worker hears of the reader's progress at least every this many packets, so that
+ * the merger never waits on a worker that has nothing to do. */
+#define SYNC_EVERY 256
+
+static void free_lanes(struct pool *p)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        free(p->lanes[w].verdict_number);
+        free(p->lanes[w].verdict);
+        ring_free(p->lanes[w].to_worker);
+        ring_free(p->lanes[w].from_worker);
+    }
+    if (p->shared_stats != NULL) {
+        munmap(p->shared_stats, p->shared_len);
+    }
+    id_map_free(p->ids);
+    free(p);
+}
+
+/* A worker that exited: noted, and what it still has in its ring is merged all the same. */
+static void reap(struct pool *p, bool block)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        struct lane *l = &p->lanes[w];
+        if (l->pid <= 0) {
+            continue;
+        }
+        int status = 0;
+        pid_t r = waitpid(l->pid, &status, block ? 0 : WNOHANG);
+        if (r == l->pid || (r < 0 && errno == ECHILD)) {
+            l->pid = 0;
+            l->wait_status = status;
+            l->exited = true;
+        }
+    }
+}
+
+struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
+{
+    struct pool *p = calloc(1, sizeof(*p));
+    if (p == NULL || c->workers < 2 || c->workers > POOL_WORKERS_MAX) {
+        snprintf(err, errlen, "-j: cannot start %u workers", c->workers);
+        free(p);
+        return NULL;
+    }
+    p->c = *c;
+    p->n = c->workers;
+    flow_router_init(&p->router, p->n);
+    p->shared_len = p->n * sizeof(struct stats);
+    p->shared_stats = mmap(NULL, p->shared_len, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->shared_stats == MAP_FAILED) {
+        p->shared_stats = NULL;
+    }
+    p->ids = id_map_new();
+    bool ok = p->shared_stats != NULL && p->ids != NULL;
+    for (unsigned w = 0; ok && w < p->n; w++) {
+        struct lane *l = &p->lanes[w];
+        l->to_worker = ring_new(POOL_RING_BYTES);
+        l->from_worker = ring_new(POOL_RING_BYTES);
+        l->published = &p->shared_stats[w];
+        ok = l->to_worker != NULL && l->from_worker != NULL;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "-j: out of shared memory for %u workers", p->n);
+        free_lanes(p);
+        return NULL;
+    }
+    /* what is buffered now would be written by every child too */
+    out_flush(c->env->out);
+    fflush(NULL);
+    pid_t parent = getpid();
+    for (unsigned w = 0; w < p->n; w++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            snprintf(err, errlen, "-j: fork: %s", strerror(errno));
+            for (unsigned k = 0; k < w; k++) {
+                kill(p->lanes[k].pid, SIGKILL);
+            }
+            reap(p, true);
+            free_lanes(p);
+            return NULL;
+        }
+        if (pid == 0) {
+            struct worker_args a = {w, parent, p->lanes[w].to_worker, p->lanes[w].from_worker,
+                                    p->lanes[w].published, c->env, c->pc, c->ro,
+                                    c->writer != NULL, c->poll_secrets};
+            worker_main(&a);
+        }
+        p->lanes[w].pid = pid;
+    }
+    return p;
+}
+
+/* Room for a record to worker w; while there is none, the merger runs (the worker may be
+ * waiting for it) and the others hear where the reader is. NULL when the worker is dead. */
+static void *reserve_in(struct pool *p, unsigned w, size_t len);
+
+static void sync_lane(struct pool *p, unsigned w, uint64_t upto, bool may_wait)
+{
+    struct lane *l = &p->lanes[w];
+    if (l->sent >= upto || lane_dead(l)) {
+        return;
+    }
+    struct rec_mark m = {upto, 0, 0};
+    void *dst = may_wait ? reserve_in(p, w, sizeof(m)) : ring_reserve(l->to_worker, sizeof(m));
+    if (dst != NULL) {
+        memcpy(dst, &m, sizeof(m));
+        ring_commit(l->to_worker, REC_SYNC, sizeof(m));
+        l->sent = upto;
+    }
+}
+
+static void *reserve_in(struct pool *p, unsigned w, size_t len)
+{
+    struct lane *l = &p->lanes[w];
+    void *dst;
+    while ((dst = ring_reserve(l->to_worker, len)) == NULL) {
+        if (lane_dead(l)) {
+            return NULL;
+        }
+        for (unsigned k = 0; k < p->n; k++) {
+            if (k != w) {
+                sync_lane(p, k, p->ordinal - 1, false);
+            }
+        }
+        merge_drain(p);
+        reap(p, false);
+        ring_wait_room(l->to_worker, 1);
+    }
+    return dst;
+}
+
+static void send_mark(struct pool *p, unsigned w, uint32_t type, struct timeval ts)
+{
+    struct rec_mark m = {p->ordinal, ts.tv_sec, ts.tv_usec};
+    void *dst = reserve_in(p, w, sizeof(m));
+    if (dst != NULL) {
+        memcpy(dst, &m, sizeof(m));
+        ring_commit(p->lanes[w].to_worker, type, sizeof(m));
+    }
+    p->lanes[w].sent = p->ordinal;
+}
+
+static void broadcast(struct pool *p, uint32_t type, struct timeval ts)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        send_mark(p, w, type, ts);
+    }
+}
+
+/* Everything up to the reader's last ordinal merged: each worker told, each heard from. */
+static void settle(struct pool *p)
+{
+    for (;;) {
+        merge_drain(p);
+        bool behind = false;
+        for (unsigned w = 0; w < p->n; w++) {
+            struct lane *l = &p->lanes[w];
+            sync_lane(p, w, p->ordinal, true);
+            behind |= !lane_dead(l) && !l->bye && l->progress < p->ordinal;
+        }
+        if (!behind) {
+            return;
+        }
+        reap(p, false);
+        for (unsigned w = 0; w < p->n; w++) {
+            if (!lane_dead(&p->lanes[w]) && p->lanes[w].progress < p->ordinal) {
+                ring_wait_data(p->lanes[w].from_worker, 1);
+                break;
+            }
+        }
+    }
+}
+
+/* -c: a packet completes at most one handshake, so with k still to come no more than k
+ * packets may be ahead of the merger, or a worker would go past the one that stops the run. */
+static void keep_within_count(struct pool *p)
+{
+    uint64_t done = *p->c.handshakes;
+    if (p->c.count == 0 || done >= p->c.count) {
+        return;
+    }
+    uint64_t room = p->c.count - done;
+    uint64_t merged = UINT64_MAX;
+    for (unsigned w = 0; w < p->n; w++) {
+        if (!lane_dead(&p->lanes[w]) && p->lanes[w].progress < merged) {
+            merged = p->lanes[w].progress;
+        }
+    }
+    if (merged != UINT64_MAX && p->ordinal - merged >= room) {
+        settle(p);
+    }
+}
+
+void pool_frame(struct pool *p, const struct capture_frame *frame)
+{
+    keep_within_count(p);
+    p->ordinal++;
+    if (packet_clock_due(&p->clock_sec, frame->ts)) {
+        broadcast(p, REC_TICK, frame->ts);
+    }
+    unsigned w = flow_route(&p->router, frame->dlt, frame->data, frame->ts.tv_sec);
+    size_t caplen = cur_len(frame->data);
+    if (caplen > RING_RECORD_MAX - sizeof(struct rec_packet)) {
+        caplen = RING_RECORD_MAX - sizeof(struct rec_packet); /* past any snapshot length */
+    }
+    unsigned char *dst = reserve_in(p, w, sizeof(struct rec_packet) + caplen);
+    if (dst != NULL) {
+        struct rec_packet h = {p->ordinal,   frame->ts.tv_sec, frame->ts.tv_usec, frame->dlt,
+                               frame->wire_len, (uint32_t)caplen, 0};
+        memcpy(dst, &h, sizeof(h));
+        memcpy(dst + sizeof(h), cur_data(frame->data), caplen);
+        ring_commit(p->lanes[w].to_worker, REC_PACKET, sizeof(h) + caplen);
+        p->lanes[w].sent = p->ordinal;
+    }
+    if (++p->since_sync >= SYNC_EVERY) {
+        p->since_sync = 0;
+        pool_poll(p);
+    }
+}
+
+void pool_poll(struct pool *p)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        sync_lane(p, w, p->ordinal, false);
+    }
+    merge_drain(p);
+    reap(p, false);
+}
+
+void pool_input_end(struct pool *p)
+{
+    p->ordinal++;
+    struct timeval none = {0, 0};
+    broadcast(p, REC_INPUT_END, none);
+    settle(p);
+}
+
+void pool_sum_stats(struct pool *p, struct stats *sum)
+{
+    struct stats total;
+    memset(&total, 0, sizeof(total));
+    for (unsigned w = 0; w < p->n; w++) {
+        stats_add(&total, p->lanes[w].published);
+    }
+    *sum = total;
+}
+
+static void report_deaths(struct pool *p)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        struct lane *l = &p->lanes[w];
+        if (!lane_dead(l)) {
+            continue;
+        }
+        char how[64];
+        if (WIFSIGNALED(l->wait_status)) {
+            snprintf(how, sizeof(how), "was killed by signal %d", WTERMSIG(l->wait_status));
+        } else {
+            snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(l->wait_status));
+        }
+        errorf("-j: worker %u %s: %llu connections it was following are lost, and what it "
+               "would have read after",
+               w + 1, how, (unsigned long long)id_map_open_of(p->ids, w));
+    }
+}
+
+bool pool_finish(struct pool *p)
+{
+    p->ordinal++;
+    struct timeval none = {0, 0};
+    broadcast(p, REC_STOP, none);
+    for (;;) {
+        merge_drain(p);
+        bool waiting = false;
+        for (unsigned w = 0; w < p->n; w++) {
+            struct lane *l = &p->lanes[w];
+            if (!l->bye && !lane_dead(l)) {
+                waiting = true;
+                ring_wait_data(l->from_worker, 10);
+                break;
+            }
+        }
+        if (!waiting) {
+            break;
+        }
+        reap(p, false);
+    }
+    reap(p, true);
+    bool ok = true;
+    for (unsigned w = 0; w < p->n; w++) {
+        ok &= !lane_dead(&p->lanes[w]);
+    }
+    report_deaths(p);
+    pool_sum_stats(p, p->c.env->stats);
+    free_lanes(p);
+    return ok;
+}

@@ -1,0 +1,73 @@
+/* The records of -j's rings. Reader to worker: packets and the marks that order them; worker
+ * to merger: events, frames for -w and progress. Every record carries the ordinal of the
+ * packet (or mark) whose processing made it: the merger puts the workers' records back in
+ * that order, which is the order one process would have produced them in. Processes of one
+ * run are forks of one image (no exec), so a pointer to static storage (an event name, a
+ * field key) means the same in all of them and travels as it is. */
+#ifndef HSDUMP_SRC_PARALLEL_RECORDS_H
+#define HSDUMP_SRC_PARALLEL_RECORDS_H
+
+#include <stdint.h>
+
+#include "output/endpoint.h"
+
+enum record_type {
+    /* reader -> worker */
+    REC_PACKET = 1, /* struct rec_packet, then caplen bytes */
+    REC_TICK,       /* struct rec_mark: a new second of packet time (packet_clock) */
+    REC_SYNC,       /* struct rec_mark: nothing for this worker up to the ordinal */
+    REC_INPUT_END,  /* struct rec_mark: the input ended; its connections close */
+    REC_STOP,       /* struct rec_mark: no more input: say goodbye and exit */
+    /* worker -> merger */
+    REC_EVENT = 16,  /* struct rec_event, then the fields' slots and bytes */
+    REC_ESTABLISHED, /* struct rec_mark: a handshake completed (-c) */
+    REC_FRAME,       /* struct rec_packet, then caplen bytes: a frame -w writes */
+    REC_PROBE,       /* struct rec_probe: a chain met the interception guess */
+    REC_DONE,        /* struct rec_mark: every record up to the ordinal is processed */
+    REC_BYE,         /* struct rec_mark: the worker's counters are final; it exits */
+};
+
+struct rec_mark {
+    uint64_t ordinal;
+    int64_t sec;
+    int64_t usec;
+};
+
+struct rec_packet {
+    uint64_t ordinal;
+    int64_t sec;
+    int64_t usec;
+    int32_t dlt;
+    uint32_t wire_len;
+    uint32_t caplen;
+    uint32_t unused;
+};
+
+struct rec_event {
+    uint64_t ordinal;
+    uint64_t local_id; /* the worker's connection id; the merger gives the run's */
+    int64_t sec;
+    int64_t usec;
+    struct endpoint client;
+    struct endpoint server;
+    int32_t dir;
+    uint8_t overflow, malformed, list_open, level;
+    const char *event; /* static storage */
+    /* the message name: often formatted on the stack (names_format), so its text travels */
+    uint8_t has_name;
+    char name[64];
+    uint32_t probe_slot; /* 1 + the slot of interception=<probe number>, or 0 */
+    uint32_t n;    /* slots (struct field) that follow */
+    uint32_t used; /* bytes of the fields' buffer after them */
+};
+
+struct rec_probe {
+    uint64_t ordinal;
+    uint64_t number; /* the worker's count of probes, from 1 */
+    uint64_t issuer;
+    uint8_t trusted;
+    uint8_t sni_len;
+    char sni[255];
+};
+
+#endif

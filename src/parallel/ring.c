@@ -1,0 +1,166 @@
+/* Shared SPSC ring: positions count bytes since the start and only grow (C11 atomics with
+ * acquire/release order the record bytes against them); a process that waits sleeps on a
+ * futex word in the shared page (futex(2): a shared mapping needs the non-private ops). */
+#include "parallel/ring.h"
+
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RECORD_HEADER 8u
+#define TYPE_PAD 0xffffffffu /* the rest of the ring's end is unused: go on at its start */
+
+struct ring_head {
+    uint32_t len;
+    uint32_t type;
+};
+
+struct ring {
+    _Alignas(64) _Atomic uint64_t head; /* producer: bytes published */
+    _Atomic uint32_t data_seq;          /* bumped with each publication */
+    _Atomic uint32_t consumer_waits;
+    _Alignas(64) _Atomic uint64_t tail; /* consumer: bytes released */
+    _Atomic uint32_t room_seq;          /* bumped with each release */
+    _Atomic uint32_t producer_waits;
+    _Alignas(64) size_t capacity;
+    size_t map_len;
+    uint64_t reserved_at; /* producer's own: where ring_reserve() put the record */
+    uint64_t peeked_end;  /* consumer's own: where the peeked record ends */
+    _Alignas(64) unsigned char data[];
+};
+
+static size_t padded(size_t len)
+{
+    return (RECORD_HEADER + len + 7u) & ~(size_t)7u;
+}
+
+struct ring *ring_new(size_t capacity)
+{
+    if (capacity < 8 * padded(RING_RECORD_MAX) || (capacity & (capacity - 1)) != 0) {
+        return NULL;
+    }
+    size_t map_len = sizeof(struct ring) + capacity;
+    void *m = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) {
+        return NULL;
+    }
+    struct ring *r = m; /* zero-filled by mmap */
+    r->capacity = capacity;
+    r->map_len = map_len;
+    return r;
+}
+
+void ring_free(struct ring *r)
+{
+    if (r != NULL) {
+        munmap(r, r->map_len);
+    }
+}
+
+static void futex_wait(_Atomic uint32_t *word, uint32_t seen, int ms)
+{
+    struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT, seen, &t, NULL, 0);
+}
+
+static void futex_wake(_Atomic uint32_t *word)
+{
+    syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+void *ring_reserve(struct ring *r, size_t len)
+{
+    if (len > RING_RECORD_MAX) {
+        return NULL;
+    }
+    uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+    size_t at = (size_t)(head & (r->capacity - 1));
+    size_t need = padded(len);
+    size_t skip = at + need > r->capacity ? r->capacity - at : 0; /* never split a record */
+    if (head + skip + need - tail > r->capacity) {
+        return NULL;
+    }
+    if (skip > 0) {
+        struct ring_head pad = {(uint32_t)(skip - RECORD_HEADER), TYPE_PAD};
+        memcpy(r->data + at, &pad, sizeof(pad));
+        head += skip;
+        atomic_store_explicit(&r->head, head, memory_order_release);
+        at = 0;
+    }
+    r->reserved_at = head;
+    return r->data + at + RECORD_HEADER;
+}
+
+void ring_commit(struct ring *r, uint32_t type, size_t len)
+{
+    size_t at = (size_t)(r->reserved_at & (r->capacity - 1));
+    struct ring_head h = {(uint32_t)len, type};
+    memcpy(r->data + at, &h, sizeof(h));
+    atomic_store_explicit(&r->head, r->reserved_at + padded(len), memory_order_release);
+    atomic_fetch_add_explicit(&r->data_seq, 1, memory_order_release);
+    if (atomic_load_explicit(&r->consumer_waits, memory_order_seq_cst) != 0) {
+        futex_wake(&r->data_seq);
+    }
+}
+
+const void *ring_peek(struct ring *r, uint32_t *type, size_t *len)
+{
+    for (;;) {
+        uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+        uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (tail == head) {
+            return NULL;
+        }
+        size_t at = (size_t)(tail & (r->capacity - 1));
+        struct ring_head h;
+        memcpy(&h, r->data + at, sizeof(h));
+        if (h.type == TYPE_PAD) {
+            atomic_store_explicit(&r->tail, tail + RECORD_HEADER + h.len, memory_order_release);
+            continue;
+        }
+        *type = h.type;
+        *len = h.len;
+        r->peeked_end = tail + padded(h.len);
+        return r->data + at + RECORD_HEADER;
+    }
+}
+
+void ring_release(struct ring *r)
+{
+    atomic_store_explicit(&r->tail, r->peeked_end, memory_order_release);
+    atomic_fetch_add_explicit(&r->room_seq, 1, memory_order_release);
+    if (atomic_load_explicit(&r->producer_waits, memory_order_seq_cst) != 0) {
+        futex_wake(&r->room_seq);
+    }
+}
+
+bool ring_empty(struct ring *r)
+{
+    return atomic_load_explicit(&r->tail, memory_order_relaxed) ==
+           atomic_load_explicit(&r->head, memory_order_acquire);
+}
+
+/* The flag is raised before the last look, so a publication after that look finds it and
+ * wakes us; the timeout bounds any wake-up lost otherwise. */
+void ring_wait_data(struct ring *r, int ms)
+{
+    uint32_t seen = atomic_load_explicit(&r->data_seq, memory_order_acquire);
+    atomic_store_explicit(&r->consumer_waits, 1, memory_order_seq_cst);
+    if (ring_empty(r)) {
+        futex_wait(&r->data_seq, seen, ms);
+    }
+    atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);
+}
+
+void ring_wait_room(struct ring *r, int ms)
+{
+    uint32_t seen = atomic_load_explicit(&r->room_seq, memory_order_acquire);
+    atomic_store_explicit(&r->producer_waits, 1, memory_order_seq_cst);
+    futex_wait(&r->room_seq, seen, ms);
+    atomic_store_explicit(&r->producer_waits, 0, memory_order_relaxed);
+}

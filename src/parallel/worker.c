@@ -1,0 +1,280 @@
+/* The worker's loop: records from the reader in order, the events they cause forwarded with
+ * the ordinal of the record that caused them. */
+#include "parallel/worker.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "base/fields.h"
+#include "capture/capture.h"
+#include "capture/packet.h"
+#include "capture/pcap_writer.h"
+#include "capture/secrets.h"
+#include "checks/cert_check.h"
+#include "conn.h"
+#include "messages.h"
+#include "output/output.h"
+#include "parallel/records.h"
+#include "parallel/ring.h"
+#include "stats.h"
+#include "tcp/paths.h"
+#include "udp/udp.h"
+
+/* A DONE record at least every this many records, so the merger never waits long on us. */
+#define DONE_EVERY 64
+
+struct worker {
+    struct worker_args *a;
+    uint64_t ordinal;   /* of the record being processed */
+    uint64_t done_sent; /* the last DONE's ordinal */
+    bool in_round;      /* paths_begin() done for the current input */
+    uint32_t probes;    /* interception guesses handed to the merger */
+};
+
+/* cert_check's hook has no context: the one worker of this process */
+static struct worker *this_worker;
+
+static void gone_if_orphaned(const struct worker *w)
+{
+    if (getppid() != w->a->parent) {
+        _exit(EXIT_FAILURE); /* the reader is gone: nobody reads us */
+    }
+}
+
+/* Room for a record to the merger, waiting while it is full. */
+static void *reserve_out(struct worker *w, size_t len)
+{
+    void *p;
+    while ((p = ring_reserve(w->a->out, len)) == NULL) {
+        ring_wait_room(w->a->out, 50);
+        gone_if_orphaned(w);
+    }
+    return p;
+}
+
+static void send_mark(struct worker *w, uint32_t type)
+{
+    struct rec_mark m = {w->ordinal, 0, 0};
+    memcpy(reserve_out(w, sizeof(m)), &m, sizeof(m));
+    ring_commit(w->a->out, type, sizeof(m));
+}
+
+static void send_done(struct worker *w)
+{
+    memcpy(w->a->published, w->a->env->stats, sizeof(struct stats));
+    if (w->done_sent != w->ordinal) {
+        send_mark(w, REC_DONE);
+        w->done_sent = w->ordinal;
+    }
+}
+
+/* output.forward: the event as the merger rebuilds it (records.h). */
+static void forward_event(void *ctx, const struct event_prefix *p, const struct fields *f)
+{
+    struct worker *w = ctx;
+    size_t slots = f->n * sizeof(f->f[0]);
+    size_t len = sizeof(struct rec_event) + slots + f->used;
+    unsigned char *dst = reserve_out(w, len);
+    struct rec_event e;
+    memset(&e, 0, sizeof(e));
+    e.ordinal = w->ordinal;
+    e.local_id = p->conn_id;
+    e.sec = p->ts.tv_sec;
+    e.usec = p->ts.tv_usec;
+    e.client = *p->client;
+    e.server = *p->server;
+    e.dir = (int32_t)p->d;
+    e.overflow = f->overflow;
+    e.malformed = f->malformed;
+    e.list_open = f->list_open;
+    e.level = f->level;
+    e.event = f->event;
+    if (f->name != NULL) {
+        e.has_name = 1;
+        snprintf(e.name, sizeof(e.name), "%s", f->name);
+    }
+    for (size_t i = 0; w->probes > 0 && i < f->n; i++) {
+        if (f->f[i].type == FIELD_UINT && f->f[i].key_len == sizeof("interception") - 1 &&
+            memcmp(f->f[i].key, "interception", sizeof("interception") - 1) == 0) {
+            e.probe_slot = (uint32_t)i + 1;
+        }
+    }
+    e.n = (uint32_t)f->n;
+    e.used = (uint32_t)f->used;
+    memcpy(dst, &e, sizeof(e));
+    memcpy(dst + sizeof(e), f->f, slots);
+    memcpy(dst + sizeof(e) + slots, f->buf, f->used);
+    ring_commit(w->a->out, REC_EVENT, len);
+}
+
+/* writer_forward_fn: a frame -w keeps, written by the merger in its place. */
+static void forward_frame(void *ctx, struct timeval ts, uint32_t wire_len, struct cursor data)
+{
+    struct worker *w = ctx;
+    size_t caplen = cur_len(data);
+    struct rec_packet h = {w->ordinal, ts.tv_sec, ts.tv_usec, 0, wire_len, (uint32_t)caplen, 0};
+    unsigned char *dst = reserve_out(w, sizeof(h) + caplen);
+    memcpy(dst, &h, sizeof(h));
+    cur_copy(data, dst + sizeof(h));
+    ring_commit(w->a->out, REC_FRAME, sizeof(h) + caplen);
+}
+
+/* cert_interception_hook: the guess is the merger's, in capture order. */
+static uint32_t forward_probe(const char *sni, size_t sni_len, uint64_t issuer, bool trusted)
+{
+    struct worker *w = this_worker;
+    struct rec_probe p;
+    memset(&p, 0, sizeof(p));
+    p.ordinal = w->ordinal;
+    w->probes = w->probes % CERT_PROBE_NUMBER_MAX + 1;
+    p.number = w->probes;
+    p.issuer = issuer;
+    p.trusted = trusted;
+    p.sni_len = (uint8_t)(sni_len < sizeof(p.sni) ? sni_len : sizeof(p.sni));
+    memcpy(p.sni, sni, p.sni_len);
+    memcpy(reserve_out(w, sizeof(p)), &p, sizeof(p));
+    ring_commit(w->a->out, REC_PROBE, sizeof(p));
+    return (uint32_t)p.number;
+}
+
+/* conn_env.on_established: -c is counted by the merger, in capture order. */
+static void forward_established(void *ctx)
+{
+    send_mark(ctx, REC_ESTABLISHED);
+}
+
+static void begin_round(struct worker *w)
+{
+    char err[512];
+    struct packet_ctx *pc = w->a->pc;
+    pc->paths = paths_begin(&w->a->ro, w->a->env, pc->v6, err, sizeof(err));
+    if (pc->paths == NULL) {
+        errorf("worker %u: %s", w->a->index, err);
+        _exit(EXIT_FAILURE);
+    }
+    pc->udp = udp_new(w->a->env);
+    w->in_round = true;
+}
+
+/* As run_inputs() ends an input in one process (main.c). */
+static void end_round(struct worker *w)
+{
+    struct packet_ctx *pc = w->a->pc;
+    if (!w->in_round) {
+        begin_round(w); /* nothing came: still one round, as one process has */
+    }
+    if (pc->writer != NULL) {
+        paths_settle(pc->paths);
+        writer_settle(pc->writer, paths_kind_of_ctx, pc->paths);
+    }
+    paths_end(pc->paths);
+    pc->paths = NULL;
+    udp_end(pc->udp);
+    pc->udp = NULL;
+    if (pc->writer != NULL) {
+        writer_drop_pending(pc->writer);
+    }
+    w->in_round = false;
+}
+
+static void on_packet(struct worker *w, const unsigned char *rec, size_t len)
+{
+    struct rec_packet h;
+    memcpy(&h, rec, sizeof(h));
+    if (len < sizeof(h) + h.caplen) {
+        return; /* cannot happen: the reader wrote it */
+    }
+    struct capture_frame frame;
+    frame.ts.tv_sec = (time_t)h.sec;
+    frame.ts.tv_usec = (suseconds_t)h.usec;
+    frame.dlt = h.dlt;
+    frame.wire_len = h.wire_len;
+    frame.data = cur_make(rec + sizeof(h), h.caplen);
+    if (!w->in_round) {
+        begin_round(w);
+    }
+    if (w->a->poll_secrets) {
+        secrets_poll(frame.ts);
+    }
+    packet_frame(w->a->pc, &frame);
+}
+
+static void on_mark(struct worker *w, uint32_t type, const struct rec_mark *m)
+{
+    struct timeval ts = {(time_t)m->sec, (suseconds_t)m->usec};
+    switch (type) {
+    case REC_TICK:
+        if (!w->in_round) {
+            begin_round(w);
+        }
+        packet_clock(w->a->pc, ts);
+        break;
+    case REC_INPUT_END:
+        end_round(w);
+        break;
+    case REC_STOP:
+        send_done(w);
+        send_mark(w, REC_BYE);
+        _exit(EXIT_SUCCESS); /* nothing of the parent's (stdio buffers, atexit) is ours */
+    default:
+        break; /* REC_SYNC: progress only */
+    }
+}
+
+_Noreturn void worker_main(struct worker_args *a)
+{
+    /* The terminal's ^C reaches the whole process group: the reader decides when we stop;
+     * if it dies, so do we (PR_SET_PDEATHSIG, prctl(2)), checked once more for the race. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN);
+    signal(SIGALRM, SIG_IGN);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    struct worker w = {.a = a};
+    this_worker = &w;
+    gone_if_orphaned(&w);
+    cert_check_defer_interception(forward_probe);
+    a->env->out->forward = forward_event;
+    a->env->out->forward_ctx = &w;
+    a->env->on_established = forward_established;
+    a->env->hook_ctx = &w;
+    a->env->report = NULL;
+    a->pc->clock_outside = true;
+    if (a->write_frames &&
+        (a->pc->writer = writer_new_forwarding(a->env->stats, forward_frame, &w)) == NULL) {
+        errorf("worker %u: out of memory", a->index);
+        _exit(EXIT_FAILURE);
+    }
+    unsigned since_done = 0;
+    for (;;) {
+        uint32_t type;
+        size_t len;
+        const unsigned char *rec = ring_peek(a->in, &type, &len);
+        if (rec == NULL) {
+            send_done(&w);
+            since_done = 0;
+            ring_wait_data(a->in, 50);
+            gone_if_orphaned(&w);
+            continue;
+        }
+        uint64_t ordinal;
+        memcpy(&ordinal, rec, sizeof(ordinal)); /* every record starts with its ordinal */
+        w.ordinal = ordinal;
+        if (type == REC_PACKET) {
+            on_packet(&w, rec, len);
+        } else {
+            struct rec_mark m;
+            memcpy(&m, rec, sizeof(m));
+            on_mark(&w, type, &m);
+        }
+        ring_release(a->in);
+        if (++since_done >= DONE_EVERY) {
+            send_done(&w);
+            since_done = 0;
+        }
+    }
+}
