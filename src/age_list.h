@@ -6,11 +6,18 @@
 #define HSDUMP_AGE_LIST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct age_link {
     struct age_link *older;
     struct age_link *newer;
+    uint64_t stamp; /* age_clock when appended or last touched */
 };
+
+/* The number of the frame being processed (packet.c; with -j the reader's ordinal): every
+ * append and touch stamps the entry with it, so a list's order is its stamps' order, which
+ * lets -j's merger put the closes of several workers' lists in one process's order. */
+extern uint64_t age_clock;
 
 struct age_list {
     struct age_link *oldest;
@@ -48,6 +55,7 @@ static inline void age_list_append(struct age_list *l, struct age_link *n)
         l->oldest = n;
     }
     l->newest = n;
+    n->stamp = age_clock;
 }
 
 /* Moves n, listed or not, to the new end. */

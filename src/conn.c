@@ -25,6 +25,9 @@ struct conn_plaintext {
     size_t cap[2];
 };
 
+uint64_t age_clock;
+uint64_t close_order_key;
+
 const char *conn_capture_name(enum conn_capture c)
 {
     static const char *const names[CAPTURE_KINDS] = {

@@ -41,6 +41,29 @@ struct conn_env {
 
 enum conn_kind { CONN_UNDECIDED, CONN_TLS, CONN_NOT_TLS };
 
+/* When an input ends or idle connections expire, one process closes them table by table,
+ * each least recently active first. The key of the close under way says so: the table, then
+ * the entry's activity stamp (age_list.h); -j's merger orders the workers' closes by it. 0
+ * while a frame is processed. */
+enum close_order {
+    ORDER_FRAME,
+    ORDER_SETTLE,  /* the keyless path's finds reported (paths_settle) */
+    ORDER_WRITER,  /* -w's held frames written (writer_settle) */
+    ORDER_LIBNIDS, /* libnids' connections */
+    ORDER_BYPASS,
+    ORDER_PARTIAL,
+    ORDER_UDP,
+};
+extern uint64_t close_order_key;
+static inline void close_order_set(enum close_order o, const struct age_link *entry)
+{
+    close_order_key = ((uint64_t)o << 56) | (entry->stamp & 0x00ffffffffffffffULL);
+}
+static inline void close_order_clear(void)
+{
+    close_order_key = 0;
+}
+
 /* capture= on the lines of a connection followed by the keyless path (tcp/partial.c). */
 enum conn_capture {
     CAPTURE_WHOLE,        /* libnids' or the bypass's: no key */

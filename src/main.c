@@ -75,6 +75,8 @@ struct run {
     uint64_t bytes_before;     /* the sizes of the inputs read before it */
     uint64_t bytes_total;      /* all inputs' sizes, 0 when one is not a file */
     struct pool *pool;         /* -j N: the workers dissect, this process reads and writes */
+    bool have_last;            /* the last frame taken: its time is the end of its input */
+    struct timeval last;
 };
 
 /* The one progress line, erased before any message (messages_set_before). */
@@ -305,9 +307,14 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
     /* A live packet's time is wall time: no clock read per packet. secrets_poll() returns at
      * once until 100 ms have passed. */
     if (r->pool != NULL) {
-        pool_frame(r->pool, frame); /* the workers poll the key logs */
+        if (pool_frame(r->pool, frame)) { /* the workers poll the key logs */
+            r->have_last = true;
+            r->last = frame->ts;
+        }
         return;
     }
+    r->have_last = true;
+    r->last = frame->ts;
     if (r->poll_secrets) {
         secrets_poll(frame->ts);
     }
@@ -413,8 +420,12 @@ static int run_inputs(struct run *r, struct conn_env *env)
             r->bytes_before += size;
         }
         /* Also after -c, --duration, -W or a signal: open connections get their close lines. */
+        /* at the time of the input's last frame, whatever path it took */
+        if (r->have_last) {
+            env->now = r->last;
+        }
         if (r->pool != NULL) {
-            pool_input_end(r->pool);
+            pool_input_end(r->pool, env->now);
         } else {
             end_input(r);
         }

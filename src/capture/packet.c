@@ -179,8 +179,11 @@ void packet_frame(void *ctx, const struct capture_frame *frame)
 {
     struct packet_ctx *pc = ctx;
     struct cursor ip;
-    if (!pc->clock_outside && packet_clock_due(&pc->clock_sec, frame->ts)) {
-        packet_clock(pc, frame->ts);
+    if (!pc->clock_outside) {
+        age_clock++;
+        if (packet_clock_due(&pc->clock_sec, frame->ts)) {
+            packet_clock(pc, frame->ts);
+        }
     }
     pc->stats->frames++;
     pc->stats->bytes += cur_len(frame->data);

@@ -242,10 +242,12 @@ void writer_settle(struct writer *w,
     while (p != NULL) {
         struct pending *next = AGE_ENTRY(p->age.newer, struct pending, age);
         if (kind_of(ctx, &p->key) == CONN_TLS) {
+            close_order_set(ORDER_WRITER, &p->age);
             release(w, p, true);
         }
         p = next;
     }
+    close_order_clear();
 }
 
 void writer_drop_pending(struct writer *w)

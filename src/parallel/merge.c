@@ -1,5 +1,6 @@
 /* The merger: the workers' records back in capture order (the ordinal each carries), events
  * rendered with the run's connection ids, frames written to -w's file, handshakes counted. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -275,7 +276,13 @@ struct head {
     uint32_t type;
     size_t len;
     uint64_t ordinal;
+    uint64_t sub; /* events and frames: close_order_key; else 0 */
 };
+
+static bool before(const struct head *a, const struct head *b)
+{
+    return a->ordinal < b->ordinal || (a->ordinal == b->ordinal && a->sub < b->sub);
+}
 
 /* The lane's first record that is not a mark (marks are taken on the way), if any. */
 static bool head_of(struct lane *l, struct head *h)
@@ -286,6 +293,12 @@ static bool head_of(struct lane *l, struct head *h)
             return false;
         }
         memcpy(&h->ordinal, h->rec, sizeof(h->ordinal));
+        h->sub = 0;
+        if (h->type == REC_EVENT) {
+            memcpy(&h->sub, h->rec + offsetof(struct rec_event, sub), sizeof(h->sub));
+        } else if (h->type == REC_FRAME) {
+            memcpy(&h->sub, h->rec + offsetof(struct rec_packet, sub), sizeof(h->sub));
+        }
         if (h->type == REC_DONE) {
             l->progress = h->ordinal;
         } else if (h->type == REC_BYE) {
@@ -308,7 +321,7 @@ void merge_drain(struct pool *p)
     for (;;) {
         unsigned best = p->n;
         for (unsigned w = 0; w < p->n; w++) {
-            if (have[w] && (best == p->n || heads[w].ordinal < heads[best].ordinal)) {
+            if (have[w] && (best == p->n || before(&heads[w], &heads[best]))) {
                 best = w;
             }
         }

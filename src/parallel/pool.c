@@ -216,9 +216,12 @@ static void keep_within_count(struct pool *p)
     }
 }
 
-void pool_frame(struct pool *p, const struct capture_frame *frame)
+bool pool_frame(struct pool *p, const struct capture_frame *frame)
 {
     keep_within_count(p);
+    if (p->c.count != 0 && *p->c.handshakes >= p->c.count) {
+        return false;
+    }
     p->ordinal++;
     if (packet_clock_due(&p->clock_sec, frame->ts)) {
         broadcast(p, REC_TICK, frame->ts);
@@ -231,7 +234,7 @@ void pool_frame(struct pool *p, const struct capture_frame *frame)
     unsigned char *dst = reserve_in(p, w, sizeof(struct rec_packet) + caplen);
     if (dst != NULL) {
         struct rec_packet h = {p->ordinal,   frame->ts.tv_sec, frame->ts.tv_usec, frame->dlt,
-                               frame->wire_len, (uint32_t)caplen, 0};
+                               frame->wire_len, (uint32_t)caplen, 0, 0};
         memcpy(dst, &h, sizeof(h));
         memcpy(dst + sizeof(h), cur_data(frame->data), caplen);
         ring_commit(p->lanes[w].to_worker, REC_PACKET, sizeof(h) + caplen);
@@ -241,6 +244,7 @@ void pool_frame(struct pool *p, const struct capture_frame *frame)
         p->since_sync = 0;
         pool_poll(p);
     }
+    return true;
 }
 
 void pool_poll(struct pool *p)
@@ -252,11 +256,10 @@ void pool_poll(struct pool *p)
     reap(p, false);
 }
 
-void pool_input_end(struct pool *p)
+void pool_input_end(struct pool *p, struct timeval now)
 {
     p->ordinal++;
-    struct timeval none = {0, 0};
-    broadcast(p, REC_INPUT_END, none);
+    broadcast(p, REC_INPUT_END, now);
     settle(p);
 }
 

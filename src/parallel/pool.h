@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>
 
 #include "tcp/reassembly.h"
 
@@ -40,10 +41,11 @@ struct pool;
 
 /* Forks the workers. NULL with err set when it cannot. */
 struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen);
-/* capture_frame_fn's work with -j: the frame to its worker. */
-void pool_frame(struct pool *p, const struct capture_frame *frame);
+/* capture_frame_fn's work with -j: the frame to its worker. False when it was not taken: the
+ * frames before it completed the -c count (the hook has stopped the run). */
+bool pool_frame(struct pool *p, const struct capture_frame *frame);
 /* The current input ended: every worker closes its connections, as one process does. */
-void pool_input_end(struct pool *p);
+void pool_input_end(struct pool *p, struct timeval now);
 /* Between batches of packets: what the workers have done so far is written. */
 void pool_poll(struct pool *p);
 /* The run's counters: the workers' sum (the reader counts nothing itself). */

@@ -41,10 +41,12 @@ struct rec_packet {
     uint32_t wire_len;
     uint32_t caplen;
     uint32_t unused;
+    uint64_t sub; /* REC_FRAME: close_order_key (conn.h) when it was written */
 };
 
 struct rec_event {
     uint64_t ordinal;
+    uint64_t sub; /* close_order_key (conn.h): the order of closes made by one record */
     uint64_t local_id; /* the worker's connection id; the merger gives the run's */
     int64_t sec;
     int64_t usec;

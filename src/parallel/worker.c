@@ -82,6 +82,7 @@ static void forward_event(void *ctx, const struct event_prefix *p, const struct 
     struct rec_event e;
     memset(&e, 0, sizeof(e));
     e.ordinal = w->ordinal;
+    e.sub = close_order_key;
     e.local_id = p->conn_id;
     e.sec = p->ts.tv_sec;
     e.usec = p->ts.tv_usec;
@@ -116,7 +117,8 @@ static void forward_frame(void *ctx, struct timeval ts, uint32_t wire_len, struc
 {
     struct worker *w = ctx;
     size_t caplen = cur_len(data);
-    struct rec_packet h = {w->ordinal, ts.tv_sec, ts.tv_usec, 0, wire_len, (uint32_t)caplen, 0};
+    struct rec_packet h = {w->ordinal, ts.tv_sec, ts.tv_usec, 0, wire_len, (uint32_t)caplen, 0,
+                           close_order_key};
     unsigned char *dst = reserve_out(w, sizeof(h) + caplen);
     memcpy(dst, &h, sizeof(h));
     cur_copy(data, dst + sizeof(h));
@@ -214,6 +216,7 @@ static void on_mark(struct worker *w, uint32_t type, const struct rec_mark *m)
         packet_clock(w->a->pc, ts);
         break;
     case REC_INPUT_END:
+        w->a->env->now = ts; /* the input's last frame, which this worker may not have had */
         end_round(w);
         break;
     case REC_STOP:
@@ -264,6 +267,7 @@ _Noreturn void worker_main(struct worker_args *a)
         uint64_t ordinal;
         memcpy(&ordinal, rec, sizeof(ordinal)); /* every record starts with its ordinal */
         w.ordinal = ordinal;
+        age_clock = ordinal;
         if (type == REC_PACKET) {
             on_packet(&w, rec, len);
         } else {

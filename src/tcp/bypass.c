@@ -298,7 +298,9 @@ void bypass_end(struct bypass *b)
         return;
     }
     while (b->activity.oldest != NULL) {
+        close_order_set(ORDER_BYPASS, b->activity.oldest);
         finish(b, AGE_ENTRY(b->activity.oldest, struct bypass_flow, activity), CONN_END_EOF);
     }
+    close_order_clear();
     free(b);
 }

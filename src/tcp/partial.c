@@ -719,9 +719,11 @@ void partial_end(struct partial *m)
     }
     struct partial_conn *e;
     while ((e = least_active(m)) != NULL) {
+        close_order_set(ORDER_PARTIAL, &e->activity);
         finish(m, e, CONN_END_EOF, m->env->now);
         remove_entry(m, e);
     }
+    close_order_clear();
     free(m);
 }
 
@@ -733,9 +735,11 @@ void partial_settle(struct partial *m)
     for (struct age_link *l = m->activity.oldest; l != NULL; l = l->newer) {
         struct partial_conn *e = AGE_ENTRY(l, struct partial_conn, activity);
         if (e->state == ST_SCANNING && (e->s[0].found || e->s[1].found)) {
+            close_order_set(ORDER_SETTLE, &e->activity);
             report(m, e, m->env->now);
         }
     }
+    close_order_clear();
 }
 
 void partial_drop(struct partial *m, struct partial_conn *e)

@@ -423,9 +423,11 @@ static void close_idle(struct timeval now)
         }
         struct tcp_stream *a = c->stream;
         g.env->stats->idle_connections++;
+        close_order_set(ORDER_LIBNIDS, &c->idle);
         finish(a, CONN_END_IDLE);
         nids_free_tcp_stream(a);
     }
+    close_order_clear();
 }
 
 /* The record layer keeps what it has not read yet (a record in part, in the handshake
@@ -574,9 +576,11 @@ void reassembly_end(void)
     while (g.idle.oldest != NULL) {
         struct conn *c = AGE_ENTRY(g.idle.oldest, struct conn, idle);
         struct tcp_stream *a = c->stream;
+        close_order_set(ORDER_LIBNIDS, &c->idle);
         finish(a, CONN_END_EOF);
         nids_free_tcp_stream(a);
     }
+    close_order_clear();
     /* Unregistered before nids_exit, which leaves the IP list's nodes dangling (a later
      * unregister crashed); no datagram comes from here on. */
     nids_unregister_ip(on_ip);

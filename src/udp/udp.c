@@ -287,8 +287,10 @@ static void expire_idle(struct udp_table *t, struct timeval now)
     struct udp_flow *u;
     while ((u = least_active(t)) != NULL && now.tv_sec - u->last.tv_sec > UDP_IDLE_TIMEOUT) {
         t->env->stats->udp_flows_idle++;
+        close_order_set(ORDER_UDP, &u->activity);
         close_flow(t, u, "idle");
     }
+    close_order_clear();
 }
 
 void udp_clock(struct udp_table *t, struct timeval now)
@@ -371,7 +373,9 @@ void udp_end(struct udp_table *t)
         return;
     }
     while (least_active(t) != NULL) {
+        close_order_set(ORDER_UDP, &least_active(t)->activity);
         close_flow(t, least_active(t), "eof");
     }
+    close_order_clear();
     free(t);
 }
