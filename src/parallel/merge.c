@@ -217,7 +217,7 @@ static void render_event(struct pool *p, unsigned w, const unsigned char *rec, s
         return; /* made for the verdict the guess did not give */
     }
     struct id_entry *s = entry_of(p, w, &e);
-    if (s == NULL) {
+    if (s == NULL || e.id_only) {
         return;
     }
     struct event_prefix prefix = {{(time_t)e.sec, (suseconds_t)e.usec},

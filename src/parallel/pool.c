@@ -40,9 +40,29 @@ static void free_lanes(struct pool *p)
     free(p);
 }
 
+/* SIGCHLD: a worker exited; reaped (waitpid) between packets, not in the handler. */
+static volatile sig_atomic_t child_exited;
+
+static void on_child(int sig)
+{
+    (void)sig;
+    child_exited = 1;
+}
+
+static void publish_all(struct pool *p)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        ring_publish(p->lanes[w].to_worker);
+    }
+}
+
 /* A worker that exited: noted, and what it still has in its ring is merged all the same. */
 static void reap(struct pool *p, bool block)
 {
+    if (!block && !child_exited) {
+        return;
+    }
+    child_exited = 0;
     for (unsigned w = 0; w < p->n; w++) {
         struct lane *l = &p->lanes[w];
         if (l->pid <= 0) {
@@ -89,6 +109,12 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         free_lanes(p);
         return NULL;
     }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sa.sa_handler = on_child;
+    sigaction(SIGCHLD, &sa, NULL);
     /* what is buffered now would be written by every child too */
     out_flush(c->env->out);
     fflush(NULL);
@@ -147,6 +173,7 @@ static void *reserve_in(struct pool *p, unsigned w, size_t len)
                 sync_lane(p, k, p->ordinal - 1, false);
             }
         }
+        publish_all(p);
         merge_drain(p);
         reap(p, false);
         ring_wait_room(l->to_worker, 1);
@@ -186,6 +213,7 @@ static void settle(struct pool *p)
         if (!behind) {
             return;
         }
+        publish_all(p);
         reap(p, false);
         for (unsigned w = 0; w < p->n; w++) {
             if (!lane_dead(&p->lanes[w]) && p->lanes[w].progress < p->ordinal) {
@@ -252,6 +280,7 @@ void pool_poll(struct pool *p)
     for (unsigned w = 0; w < p->n; w++) {
         sync_lane(p, w, p->ordinal, false);
     }
+    publish_all(p);
     merge_drain(p);
     reap(p, false);
 }
@@ -297,6 +326,7 @@ bool pool_finish(struct pool *p)
     p->ordinal++;
     struct timeval none = {0, 0};
     broadcast(p, REC_STOP, none);
+    publish_all(p);
     for (;;) {
         merge_drain(p);
         bool waiting = false;

@@ -54,6 +54,7 @@ struct rec_event {
     struct endpoint server;
     int32_t dir;
     uint8_t overflow, malformed, list_open, level;
+    uint8_t id_only; /* the connection's first line, which the output drops: its id only */
     const char *event; /* static storage */
     /* the message name: often formatted on the stack (names_format), so its text travels */
     uint8_t has_name;

@@ -29,6 +29,7 @@ struct ring {
     _Alignas(64) size_t capacity;
     size_t map_len;
     uint64_t reserved_at; /* producer's own: where ring_reserve() put the record */
+    uint64_t written;     /* producer's own: the end of the records committed */
     uint64_t peeked_end;  /* consumer's own: where the peeked record ends */
     _Alignas(64) unsigned char data[];
 };
@@ -40,7 +41,7 @@ static size_t padded(size_t len)
 
 struct ring *ring_new(size_t capacity)
 {
-    if (capacity < 8 * padded(RING_RECORD_MAX) || (capacity & (capacity - 1)) != 0) {
+    if (capacity < 2 * padded(RING_RECORD_MAX) || (capacity & (capacity - 1)) != 0) {
         return NULL;
     }
     size_t map_len = sizeof(struct ring) + capacity;
@@ -77,7 +78,7 @@ void *ring_reserve(struct ring *r, size_t len)
     if (len > RING_RECORD_MAX) {
         return NULL;
     }
-    uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    uint64_t head = r->written;
     uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     size_t at = (size_t)(head & (r->capacity - 1));
     size_t need = padded(len);
@@ -89,7 +90,7 @@ void *ring_reserve(struct ring *r, size_t len)
         struct ring_head pad = {(uint32_t)(skip - RECORD_HEADER), TYPE_PAD};
         memcpy(r->data + at, &pad, sizeof(pad));
         head += skip;
-        atomic_store_explicit(&r->head, head, memory_order_release);
+        r->written = head;
         at = 0;
     }
     r->reserved_at = head;
@@ -101,7 +102,18 @@ void ring_commit(struct ring *r, uint32_t type, size_t len)
     size_t at = (size_t)(r->reserved_at & (r->capacity - 1));
     struct ring_head h = {(uint32_t)len, type};
     memcpy(r->data + at, &h, sizeof(h));
-    atomic_store_explicit(&r->head, r->reserved_at + padded(len), memory_order_release);
+    r->written = r->reserved_at + padded(len);
+    if (r->written - atomic_load_explicit(&r->head, memory_order_relaxed) >= RING_PUBLISH_BYTES) {
+        ring_publish(r);
+    }
+}
+
+void ring_publish(struct ring *r)
+{
+    if (atomic_load_explicit(&r->head, memory_order_relaxed) == r->written) {
+        return;
+    }
+    atomic_store_explicit(&r->head, r->written, memory_order_release);
     atomic_fetch_add_explicit(&r->data_seq, 1, memory_order_release);
     if (atomic_load_explicit(&r->consumer_waits, memory_order_seq_cst) != 0) {
         futex_wake(&r->data_seq);

@@ -10,7 +10,7 @@
 
 struct ring;
 
-/* The longest payload one record may have; a ring holds at least eight of them. */
+/* The longest payload one record may have; a ring holds at least two of them. */
 #define RING_RECORD_MAX (300u * 1024)
 
 /* capacity: bytes of records, a power of two >= 8 * RING_RECORD_MAX. NULL when mmap fails. */
@@ -18,9 +18,13 @@ struct ring *ring_new(size_t capacity);
 void ring_free(struct ring *r);
 
 /* Producer: room for a payload of len bytes (<= RING_RECORD_MAX), or NULL when the consumer
- * has not yet made room; then ring_commit() publishes it with its type. */
+ * has not yet made room; then ring_commit() adds it with its type. Committed records reach
+ * the consumer in batches: when RING_PUBLISH_BYTES are waiting, or at ring_publish(), which a
+ * producer calls before it waits or goes idle (one wake-up per batch, not per record). */
 void *ring_reserve(struct ring *r, size_t len);
 void ring_commit(struct ring *r, uint32_t type, size_t len);
+void ring_publish(struct ring *r);
+#define RING_PUBLISH_BYTES (64u * 1024)
 
 /* Consumer: the oldest record not yet released (its type and length), or NULL when none is
  * published; ring_release() lets its room be reused. */

@@ -33,6 +33,8 @@ struct worker {
     uint64_t done_sent; /* the last DONE's ordinal */
     bool in_round;      /* paths_begin() done for the current input */
     uint32_t probes;    /* interception guesses handed to the merger */
+    uint64_t announced; /* the highest connection id the merger has heard of */
+    bool closes_only;   /* -S and nothing that reads every event: only close lines go */
 };
 
 /* cert_check's hook has no context: the one worker of this process */
@@ -50,6 +52,7 @@ static void *reserve_out(struct worker *w, size_t len)
 {
     void *p;
     while ((p = ring_reserve(w->a->out, len)) == NULL) {
+        ring_publish(w->a->out);
         ring_wait_room(w->a->out, 50);
         gone_if_orphaned(w);
     }
@@ -70,14 +73,23 @@ static void send_done(struct worker *w)
         send_mark(w, REC_DONE);
         w->done_sent = w->ordinal;
     }
+    ring_publish(w->a->out);
 }
 
 /* output.forward: the event as the merger rebuilds it (records.h). */
 static void forward_event(void *ctx, const struct event_prefix *p, const struct fields *f)
 {
     struct worker *w = ctx;
-    size_t slots = f->n * sizeof(f->f[0]);
-    size_t len = sizeof(struct rec_event) + slots + f->used;
+    /* Ids are given at a connection's first line, printed or not: the merger hears of it. */
+    bool first = p->conn_id > w->announced;
+    w->announced = first ? p->conn_id : w->announced;
+    bool id_only = w->closes_only && strcmp(f->event, "close") != 0;
+    if (id_only && !first) {
+        return; /* out_event() would drop it */
+    }
+    size_t slots = id_only ? 0 : f->n * sizeof(f->f[0]);
+    size_t used = id_only ? 0 : f->used;
+    size_t len = sizeof(struct rec_event) + slots + used;
     unsigned char *dst = reserve_out(w, len);
     struct rec_event e;
     memset(&e, 0, sizeof(e));
@@ -93,22 +105,23 @@ static void forward_event(void *ctx, const struct event_prefix *p, const struct 
     e.malformed = f->malformed;
     e.list_open = f->list_open;
     e.level = f->level;
+    e.id_only = id_only;
     e.event = f->event;
     if (f->name != NULL) {
         e.has_name = 1;
         snprintf(e.name, sizeof(e.name), "%s", f->name);
     }
-    for (size_t i = 0; w->probes > 0 && i < f->n; i++) {
+    for (size_t i = 0; w->probes > 0 && !id_only && i < f->n; i++) {
         if (f->f[i].type == FIELD_UINT && f->f[i].key_len == sizeof("interception") - 1 &&
             memcmp(f->f[i].key, "interception", sizeof("interception") - 1) == 0) {
             e.probe_slot = (uint32_t)i + 1;
         }
     }
-    e.n = (uint32_t)f->n;
-    e.used = (uint32_t)f->used;
+    e.n = (uint32_t)(slots / sizeof(f->f[0]));
+    e.used = (uint32_t)used;
     memcpy(dst, &e, sizeof(e));
     memcpy(dst + sizeof(e), f->f, slots);
-    memcpy(dst + sizeof(e) + slots, f->buf, f->used);
+    memcpy(dst + sizeof(e) + slots, f->buf, used);
     ring_commit(w->a->out, REC_EVENT, len);
 }
 
@@ -222,6 +235,7 @@ static void on_mark(struct worker *w, uint32_t type, const struct rec_mark *m)
     case REC_STOP:
         send_done(w);
         send_mark(w, REC_BYE);
+        ring_publish(w->a->out);
         _exit(EXIT_SUCCESS); /* nothing of the parent's (stdio buffers, atexit) is ours */
     default:
         break; /* REC_SYNC: progress only */
@@ -241,7 +255,9 @@ _Noreturn void worker_main(struct worker_args *a)
     this_worker = &w;
     gone_if_orphaned(&w);
     cert_check_defer_interception(forward_probe);
-    a->env->out->forward = forward_event;
+    struct output *out = a->env->out;
+    w.closes_only = out->style.summary && out->eco == NULL && out->ladder == NULL;
+    out->forward = forward_event;
     a->env->out->forward_ctx = &w;
     a->env->on_established = forward_established;
     a->env->hook_ctx = &w;
@@ -261,7 +277,9 @@ _Noreturn void worker_main(struct worker_args *a)
             send_done(&w);
             since_done = 0;
             ring_wait_data(a->in, 50);
-            gone_if_orphaned(&w);
+            if (ring_empty(a->in)) {
+                gone_if_orphaned(&w); /* nothing for 50 ms: is the reader still there? */
+            }
             continue;
         }
         uint64_t ordinal;
