@@ -5,7 +5,8 @@
 # each process's own CPU time and peak RSS (VmHWM) at its exit, so the reader's cost per packet
 # and the workers' are measured apart (and checked against /usr/bin/time's totals). Then live:
 # bench/live.sh -j 2 at tcpreplay --topspeed on lo, text and -S, a few times each, with the
-# kernel's drop count. Prints Markdown tables (bench/parallel_report.py) on stdout and keeps
+# kernel's drop count. Each round also runs hsdump text -j 2 without proc_tree, to show what
+# tracing costs. Prints Markdown tables (bench/parallel_report.py) on stdout and keeps
 # them in DATA/parallel-last-run.md, the raw figures beside them (parallel-last-run.*.tsv).
 # Usage: bench/parallel.sh --help.
 set -eu
@@ -113,12 +114,16 @@ raw=$work/raw.tsv
 procs=$work/procs.tsv
 : >"$raw"
 : >"$procs"
+# timed TOOL ROUND CMD...: one run under proc_tree; TRACE= (empty) runs it without, as a check
+# of what tracing costs.
 timed() {
     local tool=$1 round=$2 status=0 load
     shift 2
+    local trace=("$tree" -o "$work/tree" --)
+    [ -n "${TRACE-1}" ] || { trace=(); echo "wall" >"$work/tree"; }
     load=$(cut -d' ' -f1 /proc/loadavg)
     local t0=$EPOCHREALTIME
-    $NICE "$TIME" -f '%e %M %U %S' -o "$work/time" "$tree" -o "$work/tree" -- "$@" \
+    $NICE "$TIME" -f '%e %M %U %S' -o "$work/time" "${trace[@]}" "$@" \
         >/dev/null 2>>"$work/$tool.stderr" || status=$?
     local t1=$EPOCHREALTIME
     read -r _ rss user sys < <(tail -n 1 "$work/time")
@@ -137,6 +142,8 @@ for round in $(seq 1 "$rounds"); do
         timed "text_j$n" "$round" "$HSDUMP" -j "$n" -r "$file"
         timed "summary_j$n" "$round" "$HSDUMP" -j "$n" -S -r "$file"
     done
+    TRACE='' timed text_j2_untraced "$round" "$HSDUMP" -j 2 -r "$file"
+
     if [ "$have_tshark" = 1 ] && { [ "$slow" = every ] || [ "$round" = 1 ]; }; then
         timed tshark_text "$round" tshark -r "$file" -Y tls.handshake
     fi

@@ -6,7 +6,7 @@ the live runs, issue 22's part 4 targets and part 5's scaling model.
 Usage: parallel_report.py RAW.tsv PROCS.tsv META.tsv LIVE.txt
   RAW: tool round wall_s peak_rss_kib exit_status cpu_s load1 (one line per timed run)
   PROCS: tool round pid ppid depth user_s sys_s cpu_s vmhwm_kib anon_kib file_kib shmem_kib
-         comm (one line per process of a run, read by bench/proc_tree.c at its exit)
+         children_s comm (one line per process of a run, read by bench/proc_tree.c at its exit)
   META: key value
   LIVE: bench/live.sh's result lines (key=value words)"""
 import math
@@ -32,11 +32,12 @@ def load(raw_path, procs_path, meta_path, live_path):
     with open(procs_path) as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
-            tool, rnd, pid, ppid, depth, user, sys_, cpu, hwm, anon, file_, shmem = fields[:12]
+            (tool, rnd, pid, _ppid, depth, user, sys_, cpu, hwm, anon, file_, shmem,
+             children) = fields[:13]
             procs.setdefault((tool, int(rnd)), []).append(dict(
                 pid=int(pid), depth=int(depth), user=float(user), sys=float(sys_),
                 cpu=float(cpu), hwm=int(hwm), anon=int(anon), file=int(file_),
-                shmem=int(shmem)))
+                shmem=int(shmem), children=float(children)))
     meta = {}
     with open(meta_path) as f:
         for line in f:
@@ -84,6 +85,10 @@ class Stage:
         self.reader_user = med([sum(p["user"] for p in r) for r in readers])
         self.reader_sys = med([sum(p["sys"] for p in r) for r in readers])
         self.workers_cpu = med([sum(p["cpu"] for p in w) for w in workers])
+        # the workers' user+sys in ticks, as they read themselves and as their reader's
+        # cutime+cstime counts them when it reaps them
+        self.workers_ticks = med([sum(p["user"] + p["sys"] for p in w) for w in workers])
+        self.reaped = med([sum(p["children"] for p in r) for r in readers])
         each = [p["cpu"] for w in workers for p in w]
         self.worker_cpu_range = (min(each), max(each)) if each else None
         self.reader_hwm = max((p["hwm"] for r in readers for p in r), default=0)
@@ -221,15 +226,27 @@ def main():
             continue
         rows.append([label, "%.2f" % s.tree_cpu, "%.2f" % s.time_cpu,
                      "%+.1f%%" % ((s.tree_cpu / s.time_cpu - 1) * 100) if s.time_cpu else "",
+                     "%.2f / %.2f" % (s.workers_ticks, s.reaped) if s.n_workers else "",
                      "%.1f" % mib(s.tree_hwm), "%.1f" % mib(s.time_rss)])
+    untraced = runs.get("text_j2_untraced")
     say("### The per-process figures against /usr/bin/time")
     say("")
     say(table(["run", "sum of the processes' CPU s", "/usr/bin/time user+sys s", "difference",
+               "workers' user+sys s: their own / their reader's cutime+cstime",
                "largest VmHWM MiB", "/usr/bin/time max RSS MiB"], rows))
     say("")
     say("/usr/bin/time counts the same tree (getrusage of the children it waited for, which "
         "include the workers hsdump reaped) in clock ticks; its max RSS is the largest "
-        "process's.")
+        "process's. The reader's cutime+cstime (/proc/PID/stat fields 16 and 17, at its exit) "
+        "is what the kernel added up when it reaped its workers.")
+    if untraced and "text_j2" in runs:
+        plain = med([r["wall"] for r in untraced])
+        traced = med([r["wall"] for r in runs["text_j2"]])
+        say("The cost of tracing: hsdump text -j 2 run without bench/proc_tree in the same "
+            "rounds, median %.3f s wall and %.2f s CPU, against %.3f s and %.2f s under it "
+            "(%+.1f%% wall)." % (plain, med([r["cpu"] for r in untraced]), traced,
+                                 med([r["cpu"] for r in runs["text_j2"]]),
+                                 (traced / plain - 1) * 100))
     say("")
 
     # 5. Live

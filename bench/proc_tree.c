@@ -4,6 +4,8 @@
  * PTRACE_EVENT_EXIT, before it releases its memory, and there its own figures are read from
  * proc(5) while they are final:
  *   /proc/PID/stat       utime and stime (fields 14, 15, clock ticks, sysconf(_SC_CLK_TCK)),
+ *                        and cutime + cstime (16, 17): the children it has waited for, which
+ *                        for hsdump's reader are its workers (a check of their own figures),
  *   /proc/PID/schedstat  time spent on a CPU in nanoseconds (the first field; the kernel's
  *                        sum_exec_runtime, which utime + stime are scaled from),
  *   /proc/PID/status     VmHWM, the process's peak resident set size, and RssAnon, RssFile,
@@ -11,7 +13,7 @@
  *                        and file pages are counted in every process that maps them).
  * A process is not traced between those stops, so the cost is a few context switches per
  * process and per signal, not per system call. With -o FILE one tab-separated line per process:
- *   pid ppid depth user_s sys_s cpu_s vmhwm_kib anon_kib file_kib shmem_kib comm
+ *   pid ppid depth user_s sys_s cpu_s vmhwm_kib anon_kib file_kib shmem_kib children_s comm
  * (depth 0: the command itself, 1: its children...), then "wall WALL_S STATUS". The command's
  * standard streams are this program's; its exit status is this program's (128 + signal). */
 #define _GNU_SOURCE
@@ -82,7 +84,7 @@ static int read_file(const char *path, char *buf, size_t len)
 static void record(FILE *out, const struct proc *p)
 {
     char path[64], buf[4096], comm[64] = "?";
-    unsigned long long utime = 0, stime = 0, run_ns = 0, hwm = 0, anon = 0, file = 0, shmem = 0;
+    unsigned long long utime = 0, stime = 0, cutime = 0, cstime = 0, run_ns = 0, hwm = 0, anon = 0, file = 0, shmem = 0;
 
     snprintf(path, sizeof path, "/proc/%d/stat", (int)p->pid);
     if (read_file(path, buf, sizeof buf) == 0) {
@@ -98,7 +100,7 @@ static void record(FILE *out, const struct proc *p)
                     field++;
                 }
             }
-            sscanf(s, "%llu %llu", &utime, &stime);
+            sscanf(s, "%llu %llu %llu %llu", &utime, &stime, &cutime, &cstime);
         }
     }
     snprintf(path, sizeof path, "/proc/%d/schedstat", (int)p->pid);
@@ -120,9 +122,9 @@ static void record(FILE *out, const struct proc *p)
         }
     }
     double tick = (double)sysconf(_SC_CLK_TCK);
-    fprintf(out, "%d\t%d\t%d\t%.2f\t%.2f\t%.3f\t%llu\t%llu\t%llu\t%llu\t%s\n", (int)p->pid,
-            (int)p->ppid, p->depth, (double)utime / tick, (double)stime / tick,
-            (double)run_ns / 1e9, hwm, anon, file, shmem, comm);
+    fprintf(out, "%d\t%d\t%d\t%.2f\t%.2f\t%.3f\t%llu\t%llu\t%llu\t%llu\t%.2f\t%s\n",
+            (int)p->pid, (int)p->ppid, p->depth, (double)utime / tick, (double)stime / tick,
+            (double)run_ns / 1e9, hwm, anon, file, shmem, (double)(cutime + cstime) / tick, comm);
 }
 
 static double now(void)
