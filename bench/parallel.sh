@@ -20,6 +20,8 @@ Usage: bench/parallel.sh [options]
   --live N        live runs of each mode (text, -S): bench/live.sh -j 2 at tcpreplay
                   --topspeed on lo (default 3; 0 skips them; needs root and tcpreplay)
   --live-jobs N   hsdump -j of the live runs (default 2)
+  --no-check      skip the check that every -j N writes the bytes -j 1 writes (one untimed run
+                  of each, through md5sum)
   --scale F       capture A's connection count times F (default 1; 0.1 for a quick run)
   --data DIR      where captures and results go (default bench/data)
   -h, --help      this text
@@ -36,6 +38,7 @@ slow=once
 live=3
 live_jobs=2
 scale=1
+check=1
 data=$here/data
 while [ $# -gt 0 ]; do
     case $1 in
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
     --slow) slow=$2; shift 2 ;;
     --live) live=$2; shift 2 ;;
     --live-jobs) live_jobs=$2; shift 2 ;;
+    --no-check) check=0; shift ;;
     --scale) scale=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -149,16 +153,33 @@ for round in $(seq 1 "$rounds"); do
     fi
 done
 
+# The outputs, untimed: every -j N's bytes against -j 1's (meta: check_MODE_jN md5 lines).
+if [ "$check" = 1 ]; then
+    for n in ${jobs//,/ }; do
+        for mode in text summary; do
+            flag=()
+            [ "$mode" = summary ] && flag=(-S)
+            sum=$("$HSDUMP" -j "$n" "${flag[@]}" -r "$file" 2>/dev/null | "$PYTHON" -c '
+import hashlib, sys
+h, lines = hashlib.md5(), 0
+for block in iter(lambda: sys.stdin.buffer.read(1 << 20), b""):
+    h.update(block)
+    lines += block.count(b"\n")
+print(h.hexdigest(), lines)')
+            printf 'check_%s_j%s\t%s\n' "$mode" "$n" "$sum" >>"$meta"
+        done
+    done
+fi
+
 # Live: one result line of bench/live.sh per run, text and -S alternating.
 lives=$work/live.txt
 : >"$lives"
 lfile=$data/L-c10000-b8192-k1000-v0.2-s1.pcap
 for _ in $(seq 1 "$live"); do
     for mode in text summary; do
-        flag=
-        [ "$mode" = summary ] && flag=-S
-        # shellcheck disable=SC2086
-        line=$(HSDUMP=$HSDUMP "$here/live.sh" -j "$live_jobs" $flag "$lfile" 2>>"$work/live.stderr" |
+        flag=()
+        [ "$mode" = summary ] && flag=(-S)
+        line=$(HSDUMP=$HSDUMP "$here/live.sh" -j "$live_jobs" "${flag[@]}" "$lfile" 2>>"$work/live.stderr" |
             tail -n 1)
         echo "$line" >>"$lives"
         log "$line"
