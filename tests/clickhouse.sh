@@ -65,6 +65,7 @@ for port in range(44700, 44800):
 print(*found)
 PY
 )
+# shellcheck disable=SC2086 # two words
 set -- $ports
 if [ $# -ne 2 ]; then
     not_ok "no two free ports in 44700-44799"
@@ -278,7 +279,7 @@ checks = [
 for name, sql, want in checks:
     got = query(port1, sql)
     if got == want:
-        print(f"PASS {name} ({len(want)} rows) equal hsdump's counts")
+        print(f"PASS {name}: {len(want)} groups, equal to hsdump's counts")
     else:
         print(f"FAIL {name}: the Distributed table and hsdump's counts differ")
         for k in sorted(set(got) | set(want), key=str):
