@@ -19,6 +19,7 @@
 #include "options.h"
 #include "output/ecosystem.h"
 #include "output/filter.h"
+#include "output/html.h"
 #include "output/ladder.h"
 #include "output/output.h"
 #include "output/select.h"
@@ -540,6 +541,28 @@ int main(int argc, char **argv)
         opt_free(&opt);
         return EXIT_USAGE;
     }
+    /* --html: its file made now, before any packet is read; -Y picks the connections it
+     * reports, as for -T ladder (output/html.h) */
+    struct html *html = NULL;
+    if (opt.html != NULL) {
+        struct filter *html_filter = NULL;
+        if (opt.display_filter != NULL &&
+            (html_filter = filter_compile_option("-Y", opt.display_filter)) == NULL) {
+            status = EXIT_USAGE;
+        } else if ((html = html_open(opt.html, html_filter, err, sizeof(err))) == NULL) {
+            errorf("%s", err);
+            status = EXIT_USAGE;
+        }
+        if (html == NULL) {
+            out_select_free(select);
+            filter_free(ladder_filter);
+            writer_close(writer, err, sizeof(err));
+            close_inputs(&in);
+            secrets_close();
+            opt_free(&opt);
+            return status;
+        }
+    }
     bool live = opt.iface != NULL;
     /* Live lines must not wait for a buffer to fill (stdio buffers a pipe fully, C11 7.21.3): with
      * --immediate-mode each line is written at once; otherwise stdout is flushed after each
@@ -576,6 +599,7 @@ int main(int argc, char **argv)
     if (select != NULL) {
         out_select_attach(&out, select);
     }
+    out.html = html;
     if (opt.format == FORMAT_LADDER) {
         struct ladder_style ls = ladder_style_for_stdout(opt.ascii);
         out.ladder = ladder_new(&ls, ladder_filter);
@@ -596,6 +620,7 @@ int main(int argc, char **argv)
         }
         eco_free(out.eco);
         ladder_free(out.ladder);
+        html_free(html);
         out_free(&out);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
@@ -626,6 +651,10 @@ int main(int argc, char **argv)
     if (!close_ecosystem(&opt, &out, x509_log)) {
         status = EXIT_USAGE;
     }
+    if (html != NULL && !html_finish(html)) {
+        errorf("--html %s: write failed", opt.html);
+        status = EXIT_USAGE;
+    }
     out_flush(&out);
     out_select_finish(&out);
     /* The report is output, not a diagnostic: on stdout after the last event line, before
@@ -648,6 +677,7 @@ int main(int argc, char **argv)
     free(pc);
     eco_free(out.eco);
     ladder_free(out.ladder);
+    html_free(html);
     out_free(&out);
     close_inputs(&in);
     secrets_close();

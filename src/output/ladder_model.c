@@ -193,6 +193,17 @@ static void piece_value(struct piece *s, const struct fields *f, const struct fi
     }
 }
 
+bool ladder_field_text(const struct fields *f, const char *key, char *buf, size_t cap)
+{
+    const struct field *fd = fields_find(f, key);
+    struct piece s = {buf, cap, 0, false};
+    buf[0] = '\0';
+    if (fd != NULL) {
+        piece_value(&s, f, fd, false);
+    }
+    return fd != NULL;
+}
+
 /* " key=value" for a field of the event, when it has it. */
 static void fact(struct piece *s, const struct fields *f, const char *key, const char *shown)
 {

@@ -75,6 +75,10 @@ void ladder_view_make(struct ladder_view *v, struct output *o, const struct ladd
  * before, or it is the first), with the time since the previous row ("+1.7ms") in buf. */
 bool ladder_view_gap(const struct ladder_view *v, size_t i, char *buf, size_t cap);
 
+/* A field's value as the text output writes it (escaped, list items joined by ','), cut
+ * with "..." to cap bytes; "" and false when the event has no such field. */
+bool ladder_field_text(const struct fields *f, const char *key, char *buf, size_t cap);
+
 /* The next words of text that fit in room columns (at least one word, cut with "..." when
  * it alone is longer: *cut set): its length, and *next past it. */
 size_t ladder_take_words(const char *text, size_t room, const char **next, bool *cut);

@@ -10,6 +10,7 @@
 
 #include "base/fields.h"
 #include "output/ecosystem.h"
+#include "output/html.h"
 #include "output/ladder.h"
 #include "output/select.h"
 
@@ -306,6 +307,9 @@ void out_write(struct output *o, const char *text, size_t n)
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
 {
     char time[48];
+    if (o->html != NULL) {
+        html_event(o->html, o, p, f); /* --html: the report, beside what stdout shows */
+    }
     if (o->failed) {
         return;
     }

@@ -98,6 +98,9 @@ struct output {
     /* -T ladder (ladder.h): events gathered per connection, drawn at its close; NULL
      * otherwise. Owned by the caller. */
     struct ladder *ladder;
+    /* --html (html.h): every event also feeds the report, whatever stdout shows; NULL
+     * otherwise. Owned by the caller. */
+    struct html *html;
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
