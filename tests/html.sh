@@ -90,9 +90,11 @@ page c -c 1 -r "$p/tls12-resume-ticket.pcap" &&
     check "-c 1: a page with its connections" \
         python3 "$srcdir/tests/html_check.py" "$tmp/c.html" \
         "$("$HSDUMP" -c 1 -S -r "$p/tls12-resume-ticket.pcap" | grep -c ' close ')"
-# With -T ladder on stdout and -T json: the report is the same.
-page ladder -T ladder -r "$p/tls13-hrr.pcap" && page json -T json -r "$p/tls13-hrr.pcap" &&
-    check "the page does not depend on -T" cmp -s "$tmp/ladder.html" "$tmp/json.html"
+# With -T ladder on stdout, -T json -t, -S: the report is the same (times always in UTC).
+page ladder -T ladder -r "$p/tls13-hrr.pcap" && page json -T json -t -r "$p/tls13-hrr.pcap" &&
+    page summary -S -ttt -r "$p/tls13-hrr.pcap" &&
+    check "the page does not depend on -T, -t or -S" \
+        sh -c "cmp -s '$tmp/ladder.html' '$tmp/json.html' && cmp -s '$tmp/ladder.html' '$tmp/summary.html'"
 
 # A file that cannot be created: one line, exit 2, nothing read.
 "$HSDUMP" -r "$p/tls13-full.pcap" --html "$tmp/no/such/dir.html" >"$tmp/out" 2>"$tmp/err"

@@ -215,6 +215,8 @@ struct html {
     FILE *rows;     /* the table's rows, spooled */
     FILE *diagrams; /* the diagrams, spooled */
     struct ladder_model *model;
+    /* formats the times: absolute (UTC), whatever -t says for standard output */
+    struct output clock;
     struct tally t[T_COUNT];
     uint64_t conns, drawn, left_out;
     struct sbuf b;
@@ -246,6 +248,8 @@ struct html *html_open(const char *path, struct filter *display, char *err, size
     for (int i = 0; i < T_COUNT; i++) {
         h->t[i].title = titles[i];
     }
+    struct output_style absolute = {FORMAT_TEXT, TIME_ABSOLUTE, 0, false};
+    out_init(&h->clock, NULL, false, &absolute);
     if ((h->fp = fopen(path, "w")) == NULL) {
         snprintf(err, cap, "--html %s: %s", path, strerror(errno));
         html_free(h);
@@ -444,7 +448,7 @@ static void cell(struct sbuf *b, const char *text)
     sb_str(b, "</td>");
 }
 
-static void close_event(struct html *h, struct output *o, const struct ladder_conn *c,
+static void close_event(struct html *h, const struct ladder_conn *c,
                         const struct event_prefix *p, const struct fields *f)
 {
     static struct ladder_view v;
@@ -464,9 +468,9 @@ static void close_event(struct html *h, struct output *o, const struct ladder_co
                                            : val[i]);
         }
     }
-    ladder_field_text(f, "start", start, sizeof(start));
     ladder_field_text(f, "duration", duration, sizeof(duration));
-    ladder_view_make(&v, o, c, p, f);
+    ladder_view_make(&v, &h->clock, c, p, f);
+    out_format_start(&h->clock, v.start, start, sizeof(start));
     bool failed = v.failed || val[T_CAUSE][0] != '\0';
     uint64_t server_drawn = e[T_SERVER] != NULL ? e[T_SERVER]->drawn : HTML_SAMPLE_PER_SERVER;
     bool keep = html_keep_diagram(h->conns, failed, server_drawn, h->drawn);
@@ -508,12 +512,11 @@ static void close_event(struct html *h, struct output *o, const struct ladder_co
     }
 }
 
-void html_event(struct html *h, struct output *o, const struct event_prefix *p,
-                const struct fields *f)
+void html_event(struct html *h, const struct event_prefix *p, const struct fields *f)
 {
     const struct ladder_conn *c = NULL;
     if (ladder_model_event(h->model, p, f, &c)) {
-        close_event(h, o, c, p, f);
+        close_event(h, c, p, f);
     }
     if (strcmp(f->event, "close") == 0) {
         ladder_model_forget(h->model, p->conn_id);

@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 struct html;
-struct output;
 struct event_prefix;
 struct fields;
 struct filter;
@@ -37,8 +36,7 @@ struct filter;
  * when one cannot be created. */
 struct html *html_open(const char *path, struct filter *display, char *err, size_t cap);
 /* Every event of the run, as out_event() sees it. */
-void html_event(struct html *h, struct output *o, const struct event_prefix *p,
-                const struct fields *f);
+void html_event(struct html *h, const struct event_prefix *p, const struct fields *f);
 /* Writes the page and closes the file; false when a write failed. */
 bool html_finish(struct html *h);
 void html_free(struct html *h);

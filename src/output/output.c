@@ -308,7 +308,7 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
 {
     char time[48];
     if (o->html != NULL) {
-        html_event(o->html, o, p, f); /* --html: the report, beside what stdout shows */
+        html_event(o->html, p, f); /* --html: the report, beside what stdout shows */
     }
     if (o->failed) {
         return;
