@@ -90,6 +90,22 @@ page c -c 1 -r "$p/tls12-resume-ticket.pcap" &&
     check "-c 1: a page with its connections" \
         python3 "$srcdir/tests/html_check.py" "$tmp/c.html" \
         "$("$HSDUMP" -c 1 -S -r "$p/tls12-resume-ticket.pcap" | grep -c ' close ')"
+# SIGINT: the page is written all the same (the input here a FIFO kept open).
+if mkfifo "$tmp/fifo" 2>/dev/null; then
+    "$HSDUMP" -r "$tmp/fifo" --html "$tmp/sigint.html" >/dev/null 2>&1 &
+    pid=$!
+    (cat "$p/tls12-resume-ticket.pcap"; sleep 3) >"$tmp/fifo" &
+    writer=$!
+    sleep 1
+    kill -INT $pid
+    wait $pid
+    status=$?
+    kill $writer 2>/dev/null
+    check "SIGINT: exit 0, the page written whole" \
+        sh -c "test $status -eq 0 && python3 '$srcdir/tests/html_check.py' '$tmp/sigint.html' any"
+else
+    skip "SIGINT" "mkfifo failed"
+fi
 # With -T ladder on stdout, -T json -t, -S: the report is the same (times always in UTC).
 page ladder -T ladder -r "$p/tls13-hrr.pcap" && page json -T json -t -r "$p/tls13-hrr.pcap" &&
     page summary -S -ttt -r "$p/tls13-hrr.pcap" &&
