@@ -456,10 +456,30 @@ static int list_interfaces(void)
     return EXIT_SUCCESS;
 }
 
+/* --html: its file made before any packet is read (and before privileges are given up, like
+ * -w's); -Y picks the connections it reports, as for -T ladder (output/html.h). */
+static bool open_html(const struct options *o, struct html **html)
+{
+    char err[512];
+    struct filter *display = NULL;
+    if (o->html == NULL) {
+        return true;
+    }
+    if (o->display_filter != NULL &&
+        (display = filter_compile_option("-Y", o->display_filter)) == NULL) {
+        return false;
+    }
+    if ((*html = html_open(o->html, display, err, sizeof(err))) == NULL) {
+        errorf("%s", err);
+        return false;
+    }
+    return true;
+}
+
 /* Everything that can fail on the command line's account happens here, before any output:
- * inputs, filter, -w file, -Z. */
+ * inputs, filter, -w file, --html file, -Z. */
 static bool prepare(const struct options *o, struct inputs *in, struct stats *stats,
-                    struct writer **writer)
+                    struct writer **writer, struct html **html)
 {
     char err[512];
     /* Key logs first: opened before privileges are dropped, like the capture. Followed as
@@ -470,7 +490,7 @@ static bool prepare(const struct options *o, struct inputs *in, struct stats *st
         follow = follow || strcmp(o->files[i], "-") == 0;
     }
     if (!secrets_open_keylogs(o->keylogs, o->n_keylogs, follow) || !open_inputs(o, in) ||
-        !open_writer(o, in, stats, writer)) {
+        !open_writer(o, in, stats, writer) || !open_html(o, html)) {
         return false;
     }
     /* After the capture and the -w file are open, before a single packet is read. */
@@ -533,35 +553,15 @@ int main(int argc, char **argv)
     memset(&stats, 0, sizeof(stats));
     struct writer *writer = NULL;
     char err[512];
-    if (!prepare(&opt, &in, &stats, &writer)) {
+    struct html *html = NULL;
+    if (!prepare(&opt, &in, &stats, &writer, &html)) {
         out_select_free(select);
+        filter_free(ladder_filter);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
         secrets_close();
         opt_free(&opt);
         return EXIT_USAGE;
-    }
-    /* --html: its file made now, before any packet is read; -Y picks the connections it
-     * reports, as for -T ladder (output/html.h) */
-    struct html *html = NULL;
-    if (opt.html != NULL) {
-        struct filter *html_filter = NULL;
-        if (opt.display_filter != NULL &&
-            (html_filter = filter_compile_option("-Y", opt.display_filter)) == NULL) {
-            status = EXIT_USAGE;
-        } else if ((html = html_open(opt.html, html_filter, err, sizeof(err))) == NULL) {
-            errorf("%s", err);
-            status = EXIT_USAGE;
-        }
-        if (html == NULL) {
-            out_select_free(select);
-            filter_free(ladder_filter);
-            writer_close(writer, err, sizeof(err));
-            close_inputs(&in);
-            secrets_close();
-            opt_free(&opt);
-            return status;
-        }
     }
     bool live = opt.iface != NULL;
     /* Live lines must not wait for a buffer to fill (stdio buffers a pipe fully, C11 7.21.3): with

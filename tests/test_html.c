@@ -1,6 +1,7 @@
 /* Tests for src/output/html.c: the escaper, the diagram bound, the charts' bound ("(other)"
- * past HTML_TALLY_KEYS values), a hostile SNI and certificate name in the page, -Y; the
- * pages of the bundled captures are checked by tests/html.sh and tests/html_chromium.sh. */
+ * past HTML_TALLY_KEYS values), a hostile SNI and certificate name in the page. -Y is the
+ * ladder model's (test_ladder.c, tests/html.sh); the pages of the bundled captures are
+ * checked by tests/html.sh and tests/html_chromium.sh. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,16 +12,8 @@
 #include "output/filter.h"
 #include "output/html.h"
 #include "output/output.h"
+#include "printed.h"
 #include "suites.h"
-
-static const struct endpoint client = {4, {192, 0, 2, 1}, 40000};
-static const struct endpoint server = {4, {192, 0, 2, 2}, 443};
-
-static struct event_prefix prefix(uint64_t id, long usec, enum dir d)
-{
-    struct event_prefix p = {{1700000000, usec}, id, &client, &server, d, NULL, NULL, NULL, 0, 0};
-    return p;
-}
 
 START_TEST(escape_markup)
 {
@@ -100,58 +93,27 @@ static char *page_close(struct page *pg)
     return text;
 }
 
-static void hello(struct page *pg, uint64_t id, const char *sni, size_t sni_len)
-{
-    struct fields f;
-    struct event_prefix p = prefix(id, 1000, DIR_C2S);
-    fields_init(&f, "handshake", "client_hello");
-    fields_add_string(&f, "sni", cur_make((const uint8_t *)sni, sni_len));
-    out_event(&pg->o, &p, &f);
-}
-
-static void close_conn(struct page *pg, uint64_t id, const char *sni, const char *status)
-{
-    struct fields f;
-    struct event_prefix p = prefix(id, 900000, DIR_C2S);
-    fields_init(&f, "close", NULL);
-    fields_add_decimal(&f, "duration", "0.900000");
-    fields_add_token(&f, "status", status);
-    if (sni != NULL) {
-        fields_add_string(&f, "sni", cur_make((const uint8_t *)sni, strlen(sni)));
-    }
-    out_event(&pg->o, &p, &f);
-}
-
-static size_t count(const char *text, const char *what)
-{
-    size_t n = 0;
-    for (const char *at = strstr(text, what); at != NULL; at = strstr(at + 1, what)) {
-        n++;
-    }
-    return n;
-}
-
 /* A hostile SNI and certificate CN: in the table and the diagram only as escaped text. */
 START_TEST(hostile_values_escaped)
 {
     static const char sni[] = "<img src=x onerror='alert(1)'>\"&";
     struct page pg;
     page_open(&pg, NULL);
-    hello(&pg, 1, sni, sizeof(sni) - 1);
+    printed_hello(&pg.o, 1, sni, sizeof(sni) - 1);
     struct fields f;
-    struct event_prefix p = prefix(1, 2000, DIR_S2C);
+    struct event_prefix p = printed_prefix(1, 2000, DIR_S2C);
     fields_init(&f, "handshake", "certificate");
     out_event(&pg.o, &p, &f);
     fields_init(&f, "x509", NULL);
     fields_add_uint(&f, "index", 0);
     fields_add_string(&f, "subject", cur_make((const uint8_t *)"CN=</svg><script>x</script>", 27));
     out_event(&pg.o, &p, &f);
-    close_conn(&pg, 1, sni, "failed");
+    printed_close_line(&pg.o, 1, "failed", sni);
     char *text = page_close(&pg);
     ck_assert_ptr_null(strstr(text, "<img"));
     ck_assert_ptr_null(strstr(text, "<script>x"));
-    ck_assert_uint_eq(count(text, "<script>"), 1);
-    ck_assert_uint_eq(count(text, "</svg>"), count(text, "<svg "));
+    ck_assert_uint_eq(printed_count(text, "<script>"), 1);
+    ck_assert_uint_eq(printed_count(text, "</svg>"), printed_count(text, "<svg "));
     /* the text form (space as \x20), then HTML-escaped */
     ck_assert_ptr_nonnull(
         strstr(text, "<td>&lt;img\\x20src\\x3dx\\x20onerror\\x3d&#39;alert(1)&#39;&gt;\\x22&amp;</td>"));
@@ -174,37 +136,16 @@ START_TEST(bounds_in_the_page)
     uint64_t n = HTML_TALLY_KEYS + 10;
     for (uint64_t id = 1; id <= n; id++) {
         snprintf(sni, sizeof(sni), "s%llu.example", (unsigned long long)id);
-        close_conn(&pg, id, sni, "established");
+        printed_close_line(&pg.o, id, "established", sni);
     }
     char *text = page_close(&pg);
-    ck_assert_uint_eq(count(text, "<tr data-c="), n);
+    ck_assert_uint_eq(printed_count(text, "<tr data-c="), n);
     ck_assert_ptr_nonnull(strstr(text, ">(other)</text>"));
     /* each server is new: past HTML_FULL_CONNS each still gets its first diagram */
-    ck_assert_uint_eq(count(text, "<div class=\"lad\""), HTML_TALLY_KEYS);
+    ck_assert_uint_eq(printed_count(text, "<div class=\"lad\""), HTML_TALLY_KEYS);
     char said[64];
     snprintf(said, sizeof(said), "<span id=\"leftout\">%d left out</span>", 10);
     ck_assert_ptr_nonnull(strstr(text, said));
-    free(text);
-}
-END_TEST
-
-/* -Y reports the connections one of whose events matches. */
-START_TEST(display_filter_picks_connections)
-{
-    char err[128];
-    size_t column;
-    struct filter *flt = filter_compile("sni == b.example", err, sizeof(err), &column);
-    ck_assert_ptr_nonnull(flt);
-    struct page pg;
-    page_open(&pg, flt);
-    hello(&pg, 1, "a.example", 9);
-    hello(&pg, 2, "b.example", 9);
-    close_conn(&pg, 1, NULL, "established");
-    close_conn(&pg, 2, NULL, "established");
-    char *text = page_close(&pg);
-    ck_assert_uint_eq(count(text, "<tr data-c="), 1);
-    ck_assert_ptr_nonnull(strstr(text, "<tr data-c=\"2\">"));
-    ck_assert_ptr_null(strstr(text, "a.example"));
     free(text);
 }
 END_TEST
@@ -218,7 +159,6 @@ Suite *suite_html(void)
     tcase_add_test(tc, diagram_bound);
     tcase_add_test(tc, hostile_values_escaped);
     tcase_add_test(tc, bounds_in_the_page);
-    tcase_add_test(tc, display_filter_picks_connections);
     suite_add_tcase(s, tc);
     return s;
 }
