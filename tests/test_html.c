@@ -116,7 +116,8 @@ START_TEST(hostile_values_escaped)
     ck_assert_uint_eq(printed_count(text, "</svg>"), printed_count(text, "<svg "));
     /* the text form (space as \x20), then HTML-escaped */
     ck_assert_ptr_nonnull(
-        strstr(text, "<td>&lt;img\\x20src\\x3dx\\x20onerror\\x3d&#39;alert(1)&#39;&gt;\\x22&amp;</td>"));
+        strstr(text, "<td>&lt;img\\x20src\\x3dx\\x20onerror\\x3d&#39;alert(1)&#39;&gt;"
+                     "\\x22&amp;</td>"));
     ck_assert_ptr_nonnull(strstr(text, "sni=&lt;img\\x20src"));
     ck_assert_ptr_nonnull(strstr(text, "cn=&lt;/svg&gt;&lt;script&gt;x&lt;/script&gt;"));
     /* a failed status: red in the diagram */
