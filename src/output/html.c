@@ -621,7 +621,12 @@ static void chart(struct sbuf *b, struct tally *t)
         double w = max > 0 ? (double)count * BAR_W / (double)max : 0;
         sb_printf(b, "<text x=\"0\" y=\"%d\">", y + 13);
         sb_esc(b, key, len > LABEL_COLS ? LABEL_COLS - 3 : len);
-        sb_str(b, len > LABEL_COLS ? "...</text>" : "</text>");
+        if (len > LABEL_COLS) { /* cut: the whole value as its tooltip */
+            sb_str(b, "...<title>");
+            sb_esc(b, key, len);
+            sb_str(b, "</title>");
+        }
+        sb_str(b, "</text>");
         sb_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>", BAR_X, y + 3,
                   w < 1 ? 1 : w, ROW - 5);
         sb_printf(b, "<text x=\"%.1f\" y=\"%d\">%llu</text>", BAR_X + (w < 1 ? 1 : w) + 4,
