@@ -29,6 +29,12 @@ expect_error "--x509-log without -T zeek" '^hsdump: --x509-log: only with -T zee
     -T ecs --x509-log "$tmp/x509.log" -r "$pcap"
 expect_error "--x509-log -" '^hsdump: --x509-log -: standard output carries ssl.log' \
     -T zeek --x509-log - -r "$pcap"
+expect_error "--html -" '^hsdump: --html -: standard output carries the event lines' \
+    --html - -r "$pcap"
+expect_error "--html unwritable" "^hsdump: --html $tmp/none/report.html: No such file" \
+    --html "$tmp/none/report.html" -r "$pcap"
+expect_error "--html with --canonical" '^hsdump: --html: not with --canonical' \
+    --canonical --html "$tmp/report.html" -r "$pcap"
 expect_error "--x509-log unwritable" "^hsdump: --x509-log $tmp/none/x509.log: No such file" \
     -T zeek --x509-log "$tmp/none/x509.log" -r "$pcap"
 expect_error "--report with -T zeek" '^hsdump: --report: not with -T ecs or -T zeek' \

@@ -47,5 +47,6 @@ Suite *suite_select(void);
 Suite *suite_diagnosis(void);
 Suite *suite_ecosystem(void);
 Suite *suite_ladder(void);
+Suite *suite_html(void);
 
 #endif

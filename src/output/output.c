@@ -10,6 +10,7 @@
 
 #include "base/fields.h"
 #include "output/ecosystem.h"
+#include "output/html.h"
 #include "output/ladder.h"
 #include "output/select.h"
 
@@ -309,6 +310,9 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
     if (o->forward != NULL) {
         o->forward(o->forward_ctx, p, f);
         return;
+    }
+    if (o->html != NULL) {
+        html_event(o->html, p, f); /* --html: the report, beside what stdout shows */
     }
     if (o->failed) {
         return;

@@ -102,6 +102,9 @@ struct output {
      * instead of rendering it; NULL in the process that renders. */
     void (*forward)(void *ctx, const struct event_prefix *p, const struct fields *f);
     void *forward_ctx;
+    /* --html (html.h): every event also feeds the report, whatever stdout shows; NULL
+     * otherwise. Owned by the caller. */
+    struct html *html;
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);

@@ -256,7 +256,8 @@ _Noreturn void worker_main(struct worker_args *a)
     gone_if_orphaned(&w);
     cert_check_defer_interception(forward_probe);
     struct output *out = a->env->out;
-    w.closes_only = out->style.summary && out->eco == NULL && out->ladder == NULL;
+    w.closes_only = out->style.summary && out->eco == NULL && out->ladder == NULL &&
+                    out->html == NULL;
     out->forward = forward_event;
     a->env->out->forward_ctx = &w;
     a->env->on_established = forward_established;
