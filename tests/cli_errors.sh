@@ -86,7 +86,7 @@ expect_error "--duration x" \
     "^hsdump: --duration: invalid duration 'x': expected a positive number of seconds\$" \
     --duration x -r "$pcap"
 # tcpdump's options: the ones hsdump does not take say why in one line; rotation needs -w.
-for opt in -A -x -X -q -d -E -M -f -H -b -u -O -I -L -y -j -J -Q -z -m; do
+for opt in -A -x -X -q -d -E -M -f -H -b -u -O -I -L -y -J -Q -z -m; do
     expect_error "tcpdump $opt refused with a reason" "^hsdump: $opt: not taken: ..........*" \
         "$opt" -r "$pcap"
 done

@@ -55,6 +55,7 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
     "$HSDUMP" --stats -r "$tmp/gen.pcap" -w "$tmp/one.pcap" >"$tmp/one" 2>"$tmp/one.err"
     "$HSDUMP" -S -T json -r "$tmp/gen.pcap" >"$tmp/one.S" 2>&1
     "$HSDUMP" -c 777 -r "$tmp/gen.pcap" >"$tmp/one.c" 2>&1
+    "$HSDUMP" -S -r "$tmp/gen.pcap" --html "$tmp/one.html" >/dev/null 2>&1
     for n in 1 2 3 4; do
         "$HSDUMP" -j "$n" --stats -r "$tmp/gen.pcap" -w "$tmp/many.pcap" >"$tmp/many" \
             2>"$tmp/many.err"
@@ -65,6 +66,8 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
         check "-j $n generated capture: -S -T json" cmp -s "$tmp/one.S" "$tmp/many.S"
         "$HSDUMP" -j "$n" -c 777 -r "$tmp/gen.pcap" >"$tmp/many.c" 2>&1
         check "-j $n generated capture: -c 777" cmp -s "$tmp/one.c" "$tmp/many.c"
+        "$HSDUMP" -j "$n" -S -r "$tmp/gen.pcap" --html "$tmp/many.html" >/dev/null 2>&1
+        check "-j $n generated capture: --html page" cmp -s "$tmp/one.html" "$tmp/many.html"
     done
     # standard input: the same through a pipe
     "$HSDUMP" -j 3 -r - <"$tmp/gen.pcap" >"$tmp/many" 2>/dev/null
