@@ -69,6 +69,12 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
         "$HSDUMP" -j "$n" -S -r "$tmp/gen.pcap" --html "$tmp/many.html" >/dev/null 2>&1
         check "-j $n generated capture: --html page" cmp -s "$tmp/one.html" "$tmp/many.html"
     done
+    # A file cut mid-record: read in place up to the cut, then by libpcap, which warns.
+    head -c 5000000 "$tmp/gen.pcap" >"$tmp/cut.pcap"
+    "$HSDUMP" -S -r "$tmp/cut.pcap" >"$tmp/one.cut" 2>&1
+    "$HSDUMP" -j 2 -S -r "$tmp/cut.pcap" >"$tmp/many.cut" 2>&1
+    check "-j 2: a file cut mid-record, with its warning" cmp -s "$tmp/one.cut" "$tmp/many.cut"
+    check "... which warns" grep -q "^hsdump: .*cut.pcap: " "$tmp/one.cut"
     # standard input: the same through a pipe
     "$HSDUMP" -j 3 -r - <"$tmp/gen.pcap" >"$tmp/many" 2>/dev/null
     "$HSDUMP" -r "$tmp/gen.pcap" >"$tmp/one.plain" 2>/dev/null

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "capture/input_stream.h"
+#include "capture/mapped.h"
 #include "capture/pcapng.h"
 #include "capture/pcapng_dsb.h"
 #include "capture/secrets.h"
@@ -76,6 +77,13 @@ struct capture {
     uint64_t raw_size;      /* its size when it is a regular file, else 0 */
     uint64_t delivered;     /* frames libpcap handed on, skipped if pcapng.c reads again */
     uint64_t to_skip;
+    /* -j: the file read in place (capture_map, mapped.h) until libpcap must take over; the
+     * filter as a program of our own, for pcap_offline_filter */
+    struct mapped_file map;
+    bool mapped;      /* the mapping exists (unmapped at close: frames may point into it) */
+    bool map_reading; /* ... and the next record is read from it, not by libpcap */
+    struct bpf_program map_prog;
+    bool map_filtered;
 };
 
 /* A signal handler gets no context, so capture_break() finds the running handle here; one
@@ -364,8 +372,21 @@ static void forget_filter(struct capture *c)
     c->filter_expr = NULL;
 }
 
+static void unmap(struct capture *c)
+{
+    if (c->mapped) {
+        mapped_close(&c->map);
+        c->mapped = false;
+    }
+    if (c->map_filtered) {
+        pcap_freecode(&c->map_prog);
+        c->map_filtered = false;
+    }
+}
+
 static void free_capture(struct capture *c)
 {
+    unmap(c);
     if (c->p != NULL) {
         pcap_close(c->p); /* closes a file's stream before its buffer goes */
     }
@@ -607,10 +628,36 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
     return ok;
 }
 
+bool capture_map(struct capture *c, const uint8_t **base, size_t *len)
+{
+    if (c->is_live || c->p == NULL || c->gz != NULL || c->pcapng != NULL || c->dsb != NULL ||
+        c->path == NULL || c->raw_size == 0 || c->mapped ||
+        !mapped_open(&c->map, c->raw_fd, c->raw_size, c->dlt)) {
+        return false;
+    }
+    if (c->filter_expr != NULL) {
+        if (pcap_compile(c->p, &c->map_prog, c->filter_expr, 1, c->netmask) != 0) {
+            mapped_close(&c->map);
+            return false;
+        }
+        c->map_filtered = true;
+    }
+    c->mapped = true;
+    c->map_reading = true;
+    *base = c->map.base;
+    *len = c->map.size;
+    return true;
+}
+
 bool capture_file_position(const struct capture *c, uint64_t *done, uint64_t *size)
 {
     if (c->is_live || c->raw_size == 0) {
         return false;
+    }
+    if (c->map_reading) {
+        *size = c->raw_size;
+        *done = c->map.at;
+        return true;
     }
     off_t at = lseek(c->raw_fd, 0, SEEK_CUR); /* read(2) so far: stdio is ahead by a buffer */
     *size = c->raw_size;
@@ -804,6 +851,46 @@ static enum capture_end read_again_mixed(struct capture *c, capture_frame_fn fn,
     return run_mixed(c, fn, ctx, err, errlen);
 }
 
+/* The mapped file's records in batches, the tick between them, as capture_run() does with
+ * libpcap. false when libpcap must read the rest: its stream is then at that record. */
+static bool run_mapped(struct capture *c, capture_frame_fn fn, void *ctx, enum capture_end *end)
+{
+    for (;;) {
+        if (stop_requested) {
+            stop_requested = 0;
+            *end = CAPTURE_STOPPED;
+            return true;
+        }
+        for (int i = 0; i < CAPTURE_FILE_BATCH && !stop_requested; i++) {
+            struct pcap_pkthdr h;
+            const uint8_t *data;
+            switch (mapped_next(&c->map, &h, &data)) {
+            case MAPPED_FRAME:
+                if (c->map_filtered && pcap_offline_filter(&c->map_prog, &h, data) == 0) {
+                    continue;
+                }
+                c->delivered++;
+                struct capture_frame frame = {h.ts, c->dlt, cur_make(data, h.caplen), h.len};
+                fn(ctx, &frame);
+                break;
+            case MAPPED_END:
+                *end = CAPTURE_EOF;
+                return true;
+            case MAPPED_OTHER:
+            default:
+                /* frames already handed on keep their place in the map: no unmap here */
+                c->map_reading = false;
+                return fseeko(pcap_file(c->p), (off_t)c->map.at, SEEK_SET) != 0
+                           ? (*end = CAPTURE_ERROR, true)
+                           : false;
+            }
+        }
+        if (c->tick != NULL) {
+            c->tick(c->tick_ctx);
+        }
+    }
+}
+
 /* pcap_dispatch in batches rather than one pcap_loop, so the tick runs between them. A
  * pcap_breakloop() without stop_requested came from capture_wake(): tick, then go on. */
 enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
@@ -811,6 +898,13 @@ enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, 
 {
     if (c->pcapng != NULL) {
         return run_mixed(c, fn, ctx, err, errlen);
+    }
+    enum capture_end mapped_end;
+    if (c->map_reading && run_mapped(c, fn, ctx, &mapped_end)) {
+        if (mapped_end == CAPTURE_ERROR) {
+            snprintf(err, errlen, "%s", strerror(errno));
+        }
+        return mapped_end;
     }
     struct run_ctx r = {fn, ctx, c->dlt, &c->delivered};
     int batch = c->is_live ? -1 : CAPTURE_FILE_BATCH;

@@ -47,6 +47,8 @@ struct pool {
     struct id_map *ids;
     struct stats *shared_stats; /* n slots */
     size_t shared_len;
+    struct shared_bytes *shared; /* the config's, copied */
+    size_t last_shared;          /* the range the last frame was in, looked at first */
 };
 
 /* merge.c: writes every record the workers' order allows now; with wait, until all workers

@@ -2,6 +2,7 @@
 #include "parallel/pool.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static void free_lanes(struct pool *p)
         munmap(p->shared_stats, p->shared_len);
     }
     id_map_free(p->ids);
+    free(p->shared);
     free(p);
 }
 
@@ -96,7 +98,11 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         p->shared_stats = NULL;
     }
     p->ids = id_map_new();
-    bool ok = p->shared_stats != NULL && p->ids != NULL;
+    p->c.shared = NULL;
+    if (c->n_shared > 0 && (p->shared = calloc(c->n_shared, sizeof(p->shared[0]))) != NULL) {
+        memcpy(p->shared, c->shared, c->n_shared * sizeof(p->shared[0]));
+    }
+    bool ok = p->shared_stats != NULL && p->ids != NULL && (c->n_shared == 0 || p->shared != NULL);
     for (unsigned w = 0; ok && w < p->n; w++) {
         struct lane *l = &p->lanes[w];
         l->to_worker = ring_new(POOL_RING_BYTES);
@@ -224,6 +230,44 @@ static void settle(struct pool *p)
     }
 }
 
+/* The oldest ordinal some worker may still be working on. */
+static uint64_t slowest(const struct pool *p)
+{
+    uint64_t floor = UINT64_MAX;
+    for (unsigned w = 0; w < p->n; w++) {
+        const struct lane *l = &p->lanes[w];
+        if (!l->bye && !lane_dead(l) && l->progress < floor) {
+            floor = l->progress;
+        }
+    }
+    return floor == UINT64_MAX ? p->ordinal : floor;
+}
+
+/* The reader stays at most POOL_LEAD_MAX frames ahead of the slowest worker: frames read in
+ * place cost the rings a few bytes each, and a reader far ahead would make SIGINT, -c and the
+ * output's lag what the rings hold rather than what one process would have read. */
+static void keep_within_lead(struct pool *p)
+{
+    while (p->ordinal - slowest(p) >= POOL_LEAD_MAX) {
+        for (unsigned w = 0; w < p->n; w++) {
+            sync_lane(p, w, p->ordinal, false);
+        }
+        publish_all(p);
+        merge_drain(p);
+        if (p->ordinal - slowest(p) < POOL_LEAD_MAX) {
+            return;
+        }
+        reap(p, false);
+        for (unsigned w = 0; w < p->n; w++) {
+            struct lane *l = &p->lanes[w];
+            if (!l->bye && !lane_dead(l) && l->progress == slowest(p)) {
+                ring_wait_data(l->from_worker, 1);
+                break;
+            }
+        }
+    }
+}
+
 /* -c: a packet completes at most one handshake, so with k still to come no more than k
  * packets may be ahead of the merger, or a worker would go past the one that stops the run. */
 static void keep_within_count(struct pool *p)
@@ -244,18 +288,56 @@ static void keep_within_count(struct pool *p)
     }
 }
 
+/* Whether the frame's bytes lie in a range mapped before the fork. */
+static bool in_shared_bytes(struct pool *p, struct cursor data)
+{
+    const uint8_t *at = cur_data(data);
+    size_t len = cur_len(data);
+    for (size_t k = 0; k < p->c.n_shared; k++) {
+        const struct shared_bytes *s = &p->shared[(p->last_shared + k) % p->c.n_shared];
+        if (at >= s->base && len <= s->len && at - s->base <= (ptrdiff_t)(s->len - len)) {
+            p->last_shared = (p->last_shared + k) % p->c.n_shared;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool after_frame(struct pool *p)
+{
+    if (++p->since_sync >= SYNC_EVERY) {
+        p->since_sync = 0;
+        pool_poll(p);
+    }
+    return true;
+}
+
 bool pool_frame(struct pool *p, const struct capture_frame *frame)
 {
     keep_within_count(p);
     if (p->c.count != 0 && *p->c.handshakes >= p->c.count) {
         return false;
     }
+    keep_within_lead(p);
     p->ordinal++;
     if (packet_clock_due(&p->clock_sec, frame->ts)) {
         broadcast(p, REC_TICK, frame->ts);
     }
     unsigned w = flow_route(&p->router, frame->dlt, frame->data, frame->ts.tv_sec);
     size_t caplen = cur_len(frame->data);
+    if (in_shared_bytes(p, frame->data)) {
+        struct rec_packet h = {p->ordinal,      frame->ts.tv_sec, frame->ts.tv_usec, frame->dlt,
+                               frame->wire_len, (uint32_t)caplen, 0,                 0};
+        uint64_t at = (uint64_t)(uintptr_t)cur_data(frame->data);
+        unsigned char *dst = reserve_in(p, w, sizeof(h) + sizeof(at));
+        if (dst != NULL) {
+            memcpy(dst, &h, sizeof(h));
+            memcpy(dst + sizeof(h), &at, sizeof(at));
+            ring_commit(p->lanes[w].to_worker, REC_PACKET_AT, sizeof(h) + sizeof(at));
+            p->lanes[w].sent = p->ordinal;
+        }
+        return after_frame(p);
+    }
     if (caplen > RING_RECORD_MAX - sizeof(struct rec_packet)) {
         caplen = RING_RECORD_MAX - sizeof(struct rec_packet); /* past any snapshot length */
     }
@@ -268,11 +350,7 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
         ring_commit(p->lanes[w].to_worker, REC_PACKET, sizeof(h) + caplen);
         p->lanes[w].sent = p->ordinal;
     }
-    if (++p->since_sync >= SYNC_EVERY) {
-        p->since_sync = 0;
-        pool_poll(p);
-    }
-    return true;
+    return after_frame(p);
 }
 
 void pool_poll(struct pool *p)

@@ -23,8 +23,17 @@ struct writer;
 
 /* At most this many workers (-j). */
 #define POOL_WORKERS_MAX 64
+/* How many frames the reader may read ahead of the slowest worker. */
+#define POOL_LEAD_MAX 16384
 /* Each direction between the reader and one worker: a ring this big (bench/RESULTS.md). */
 #define POOL_RING_BYTES (4u * 1024 * 1024)
+
+/* Bytes mapped before the workers are forked (capture_map): frames in them travel as their
+ * address, not a copy. */
+struct shared_bytes {
+    const uint8_t *base;
+    size_t len;
+};
 
 struct pool_config {
     unsigned workers;
@@ -33,6 +42,8 @@ struct pool_config {
     struct reassembly_opts ro;
     struct writer *writer; /* -w, or NULL: the frames the workers keep are written to it */
     bool poll_secrets;
+    const struct shared_bytes *shared; /* n_shared ranges */
+    size_t n_shared;
     uint64_t count;              /* -c, or 0 */
     const uint64_t *handshakes;  /* ... the handshakes counted so far */
 };

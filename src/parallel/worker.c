@@ -196,19 +196,27 @@ static void end_round(struct worker *w)
     w->in_round = false;
 }
 
-static void on_packet(struct worker *w, const unsigned char *rec, size_t len)
+static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec, size_t len)
 {
     struct rec_packet h;
     memcpy(&h, rec, sizeof(h));
-    if (len < sizeof(h) + h.caplen) {
-        return; /* cannot happen: the reader wrote it */
+    const uint8_t *bytes = rec + sizeof(h);
+    if (type == REC_PACKET_AT) {
+        uint64_t at;
+        if (len < sizeof(h) + sizeof(at)) {
+            return; /* cannot happen: the reader wrote it */
+        }
+        memcpy(&at, rec + sizeof(h), sizeof(at));
+        bytes = (const uint8_t *)(uintptr_t)at; /* in the file mapped before the fork */
+    } else if (len < sizeof(h) + h.caplen) {
+        return;
     }
     struct capture_frame frame;
     frame.ts.tv_sec = (time_t)h.sec;
     frame.ts.tv_usec = (suseconds_t)h.usec;
     frame.dlt = h.dlt;
     frame.wire_len = h.wire_len;
-    frame.data = cur_make(rec + sizeof(h), h.caplen);
+    frame.data = cur_make(bytes, h.caplen);
     if (!w->in_round) {
         begin_round(w);
     }
@@ -287,8 +295,8 @@ _Noreturn void worker_main(struct worker_args *a)
         memcpy(&ordinal, rec, sizeof(ordinal)); /* every record starts with its ordinal */
         w.ordinal = ordinal;
         age_clock = ordinal;
-        if (type == REC_PACKET) {
-            on_packet(&w, rec, len);
+        if (type == REC_PACKET || type == REC_PACKET_AT) {
+            on_packet(&w, type, rec, len);
         } else {
             struct rec_mark m;
             memcpy(&m, rec, sizeof(m));
