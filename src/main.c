@@ -398,6 +398,7 @@ static bool start_workers(struct run *r, struct conn_env *env)
                             .ro = {r->o->max_conns, r->o->idle_timeout,
                                    r->o->verify_checksums},
                             .writer = r->writer, .poll_secrets = r->poll_secrets,
+                            .live = r->live,
                             .count = r->o->count, .handshakes = &r->handshakes};
     r->pool = pool_start(&c, err, sizeof(err));
     if (r->pool == NULL) {

@@ -51,6 +51,13 @@ static void on_child(int sig)
     child_exited = 1;
 }
 
+/* SIGUSR2: a worker sent something while the live reader may be waiting for a packet. */
+static void on_worker_news(int sig)
+{
+    (void)sig;
+    capture_wake();
+}
+
 static void publish_all(struct pool *p)
 {
     for (unsigned w = 0; w < p->n; w++) {
@@ -121,6 +128,11 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     sa.sa_handler = on_child;
     sigaction(SIGCHLD, &sa, NULL);
+    if (c->live) {
+        sa.sa_flags = SA_RESTART;
+        sa.sa_handler = on_worker_news;
+        sigaction(SIGUSR2, &sa, NULL);
+    }
     /* what is buffered now would be written by every child too */
     out_flush(c->env->out);
     fflush(NULL);
@@ -139,7 +151,7 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         if (pid == 0) {
             struct worker_args a = {w, parent, p->lanes[w].to_worker, p->lanes[w].from_worker,
                                     p->lanes[w].published, c->env, c->pc, c->ro,
-                                    c->writer != NULL, c->poll_secrets};
+                                    c->writer != NULL, c->poll_secrets, c->live};
             worker_main(&a);
         }
         p->lanes[w].pid = pid;

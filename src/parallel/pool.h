@@ -42,6 +42,7 @@ struct pool_config {
     struct reassembly_opts ro;
     struct writer *writer; /* -w, or NULL: the frames the workers keep are written to it */
     bool poll_secrets;
+    bool live; /* the workers wake the reader waiting in libpcap (SIGUSR2) */
     const struct shared_bytes *shared; /* n_shared ranges */
     size_t n_shared;
     uint64_t count;              /* -c, or 0 */

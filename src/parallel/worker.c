@@ -31,6 +31,7 @@ struct worker {
     struct worker_args *a;
     uint64_t ordinal;   /* of the record being processed */
     uint64_t done_sent; /* the last DONE's ordinal */
+    bool sent;          /* records went to the merger since the reader was last woken */
     bool in_round;      /* paths_begin() done for the current input */
     uint32_t probes;    /* interception guesses handed to the merger */
     uint64_t announced; /* the highest connection id the merger has heard of */
@@ -39,6 +40,16 @@ struct worker {
 
 /* cert_check's hook has no context: the one worker of this process */
 static struct worker *this_worker;
+
+/* A live reader waits in libpcap for the next packet (capture_wake): a signal makes it merge
+ * what we sent now, not when the next packet comes. */
+static void wake_reader(struct worker *w)
+{
+    if (w->a->wake_reader && w->sent) {
+        kill(w->a->parent, SIGUSR2);
+        w->sent = false;
+    }
+}
 
 static void gone_if_orphaned(const struct worker *w)
 {
@@ -51,6 +62,7 @@ static void gone_if_orphaned(const struct worker *w)
 static void *reserve_out(struct worker *w, size_t len)
 {
     void *p;
+    w->sent = true;
     while ((p = ring_reserve(w->a->out, len)) == NULL) {
         ring_publish(w->a->out);
         ring_wait_room(w->a->out, 50);
@@ -258,6 +270,7 @@ _Noreturn void worker_main(struct worker_args *a)
     signal(SIGTERM, SIG_IGN);
     signal(SIGUSR1, SIG_IGN);
     signal(SIGALRM, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     struct worker w = {.a = a};
     this_worker = &w;
@@ -284,6 +297,7 @@ _Noreturn void worker_main(struct worker_args *a)
         const unsigned char *rec = ring_peek(a->in, &type, &len);
         if (rec == NULL) {
             send_done(&w);
+            wake_reader(&w);
             since_done = 0;
             ring_wait_data(a->in, 50);
             if (ring_empty(a->in)) {
