@@ -48,5 +48,6 @@ Suite *suite_diagnosis(void);
 Suite *suite_ecosystem(void);
 Suite *suite_ladder(void);
 Suite *suite_html(void);
+Suite *suite_parallel(void);
 
 #endif
