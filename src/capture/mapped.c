@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "base/cursor.h"
 
@@ -97,7 +98,21 @@ enum mapped_next mapped_next(struct mapped_file *m, struct pcap_pkthdr *h, const
     h->len = le32(r + 12);
     *data = cur_data(frame);
     m->at += RECORD_HEADER + caplen;
+    mapped_release_behind(m->base, &m->released, m->at - RECORD_HEADER - caplen);
     return MAPPED_FRAME;
+}
+
+void mapped_release_behind(const uint8_t *base, size_t *released, size_t up_to)
+{
+    if (up_to < *released + MAPPED_RELEASE_STEP) {
+        return;
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t end = up_to / page * page;
+    if (end > *released) {
+        (void)madvise((void *)(base + *released), end - *released, MADV_DONTNEED);
+        *released = end;
+    }
 }
 
 void mapped_close(struct mapped_file *m)

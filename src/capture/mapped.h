@@ -16,6 +16,7 @@ struct mapped_file {
     const uint8_t *base;
     size_t size;
     size_t at; /* the next record's offset */
+    size_t released; /* the pages before it are given back (mapped_release_behind) */
     bool nanoseconds;
     uint32_t snaplen;
 };
@@ -30,5 +31,12 @@ enum mapped_next {
 bool mapped_open(struct mapped_file *m, int fd, uint64_t size, int dlt);
 enum mapped_next mapped_next(struct mapped_file *m, struct pcap_pkthdr *h, const uint8_t **data);
 void mapped_close(struct mapped_file *m);
+
+/* The file's pages a process has read past count in its resident size (they are the page
+ * cache's, shared): given back every MAPPED_RELEASE_STEP bytes (madvise MADV_DONTNEED), so a
+ * process reading the whole file holds a few MiB of it, not all. */
+#define MAPPED_RELEASE_STEP (8u * 1024 * 1024)
+/* Gives back [*released, up to) of the mapping at base, page-aligned, once a step is read. */
+void mapped_release_behind(const uint8_t *base, size_t *released, size_t up_to);
 
 #endif

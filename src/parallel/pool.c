@@ -151,7 +151,8 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         if (pid == 0) {
             struct worker_args a = {w, parent, p->lanes[w].to_worker, p->lanes[w].from_worker,
                                     p->lanes[w].published, c->env, c->pc, c->ro,
-                                    c->writer != NULL, c->poll_secrets, c->live};
+                                    c->writer != NULL, c->poll_secrets, c->live,
+                                    p->shared, c->n_shared};
             worker_main(&a);
         }
         p->lanes[w].pid = pid;

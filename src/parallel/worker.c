@@ -11,6 +11,7 @@
 
 #include "base/fields.h"
 #include "capture/capture.h"
+#include "capture/mapped.h"
 #include "capture/packet.h"
 #include "capture/pcap_writer.h"
 #include "capture/secrets.h"
@@ -32,6 +33,8 @@ struct worker {
     uint64_t ordinal;   /* of the record being processed */
     uint64_t done_sent; /* the last DONE's ordinal */
     bool sent;          /* records went to the merger since the reader was last woken */
+    size_t file;        /* the mapped file the last frame was in (args' shared) */
+    size_t released;    /* ... the bytes of it given back */
     bool in_round;      /* paths_begin() done for the current input */
     uint32_t probes;    /* interception guesses handed to the merger */
     uint64_t announced; /* the highest connection id the merger has heard of */
@@ -208,6 +211,27 @@ static void end_round(struct worker *w)
     w->in_round = false;
 }
 
+/* The pages of a mapped file before this frame: read, given back (mapped.h). */
+static void release_behind(struct worker *w, const uint8_t *frame)
+{
+    const struct worker_args *a = w->a;
+    if (w->file >= a->n_shared || frame < a->shared[w->file].base ||
+        frame >= a->shared[w->file].base + a->shared[w->file].len) {
+        w->released = 0;
+        for (w->file = 0; w->file < a->n_shared; w->file++) {
+            const struct shared_bytes *s = &a->shared[w->file];
+            if (frame >= s->base && frame < s->base + s->len) {
+                break;
+            }
+        }
+        if (w->file == a->n_shared) {
+            return;
+        }
+    }
+    const uint8_t *base = a->shared[w->file].base;
+    mapped_release_behind(base, &w->released, (size_t)(frame - base));
+}
+
 static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec, size_t len)
 {
     struct rec_packet h;
@@ -220,6 +244,7 @@ static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec,
         }
         memcpy(&at, rec + sizeof(h), sizeof(at));
         bytes = (const uint8_t *)(uintptr_t)at; /* in the file mapped before the fork */
+        release_behind(w, bytes);
     } else if (len < sizeof(h) + h.caplen) {
         return;
     }
