@@ -30,4 +30,18 @@ check "chromium: the markup SNI stayed text (one script element, no alert)" \
     sh -c "test \$(grep -o '<script' '$tmp/dom' | wc -l) -eq 1 &&
            grep -q '&lt;script&gt;alert' '$tmp/dom'"
 
+# A public capture's report (issue 21: "opens offline, renders in headless Chromium"): the
+# rows the script shows are the connections -S counts.
+public="$srcdir/../shared/pcaps-public/ja4/tls-sni.pcapng"
+if [ -f "$public" ]; then
+    "$HSDUMP" -r "$public" --html "$tmp/public.html" >/dev/null 2>&1
+    want=$("$HSDUMP" -S -r "$public" 2>/dev/null | grep -c ' close ')
+    run_chromium --dump-dom "file://$tmp/public.html" >"$tmp/dom"
+    check "chromium: the public capture's report shows its $want connections" \
+        grep -q "<span id=\"shown\">$want</span>" "$tmp/dom"
+    check "the public capture's report has connections ($want)" test "$want" -gt 0
+else
+    skip "a public capture in chromium" "no $public"
+fi
+
 done_testing
