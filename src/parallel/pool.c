@@ -218,6 +218,24 @@ static void broadcast(struct pool *p, uint32_t type, struct timeval ts)
     }
 }
 
+/* Sleeps until the first worker not yet past ordinal `until` publishes something (its
+ * progress comes in its records), or 5 ms pass: no spinning on a ring that holds records
+ * the merge cannot take yet. */
+static void wait_for_progress(struct pool *p, uint64_t until)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        struct lane *l = &p->lanes[w];
+        if (!l->bye && !lane_dead(l) && l->progress < until) {
+            uint32_t seen = ring_publications(l->from_worker);
+            merge_drain(p);
+            if (l->progress < until) {
+                ring_wait_publication(l->from_worker, seen, 5);
+            }
+            return;
+        }
+    }
+}
+
 /* Everything up to the reader's last ordinal merged: each worker told, each heard from. */
 static void settle(struct pool *p)
 {
@@ -234,12 +252,7 @@ static void settle(struct pool *p)
         }
         publish_all(p);
         reap(p, false);
-        for (unsigned w = 0; w < p->n; w++) {
-            if (!lane_dead(&p->lanes[w]) && p->lanes[w].progress < p->ordinal) {
-                ring_wait_data(p->lanes[w].from_worker, 1);
-                break;
-            }
-        }
+        wait_for_progress(p, p->ordinal);
     }
 }
 
@@ -271,13 +284,7 @@ static void keep_within_lead(struct pool *p)
             return;
         }
         reap(p, false);
-        for (unsigned w = 0; w < p->n; w++) {
-            struct lane *l = &p->lanes[w];
-            if (!l->bye && !lane_dead(l) && l->progress == slowest(p)) {
-                ring_wait_data(l->from_worker, 1);
-                break;
-            }
-        }
+        wait_for_progress(p, slowest(p) + 1);
     }
 }
 
@@ -425,7 +432,7 @@ bool pool_finish(struct pool *p)
             struct lane *l = &p->lanes[w];
             if (!l->bye && !lane_dead(l)) {
                 waiting = true;
-                ring_wait_data(l->from_worker, 10);
+                wait_for_progress(p, UINT64_MAX);
                 break;
             }
         }

@@ -169,6 +169,20 @@ void ring_wait_data(struct ring *r, int ms)
     atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);
 }
 
+uint32_t ring_publications(struct ring *r)
+{
+    return atomic_load_explicit(&r->data_seq, memory_order_acquire);
+}
+
+void ring_wait_publication(struct ring *r, uint32_t seen, int ms)
+{
+    atomic_store_explicit(&r->consumer_waits, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&r->data_seq, memory_order_seq_cst) == seen) {
+        futex_wait(&r->data_seq, seen, ms);
+    }
+    atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);
+}
+
 void ring_wait_room(struct ring *r, int ms)
 {
     uint32_t seen = atomic_load_explicit(&r->room_seq, memory_order_acquire);

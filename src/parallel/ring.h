@@ -35,6 +35,10 @@ bool ring_empty(struct ring *r);
 /* Sleep until the other side may have acted (a record published, room made) or ms pass.
  * Spurious wake-ups are allowed: callers test again. */
 void ring_wait_data(struct ring *r, int ms);
+/* The count of the producer's publications, and a sleep until it is no longer seen (or ms
+ * pass): for a consumer waiting for more than what the ring already holds. */
+uint32_t ring_publications(struct ring *r);
+void ring_wait_publication(struct ring *r, uint32_t seen, int ms);
 void ring_wait_room(struct ring *r, int ms);
 
 #endif
