@@ -25,8 +25,10 @@ struct writer;
 #define POOL_WORKERS_MAX 64
 /* How many frames the reader may read ahead of the slowest worker. */
 #define POOL_LEAD_MAX 16384
-/* Each direction between the reader and one worker: a ring this big (bench/RESULTS.md). */
-#define POOL_RING_BYTES (4u * 1024 * 1024)
+/* Each direction between the reader and one worker: a ring this big. Small enough that what
+ * the reader wrote is still in a cache when the worker reads it: 4 MiB rings made each
+ * worker's user time twice what 1 MiB does on bench capture A (bench/RESULTS.md). */
+#define POOL_RING_BYTES (1u * 1024 * 1024)
 
 /* Bytes mapped before the workers are forked (capture_map): frames in them travel as their
  * address, not a copy. */

@@ -24,7 +24,7 @@ void ring_free(struct ring *r);
 void *ring_reserve(struct ring *r, size_t len);
 void ring_commit(struct ring *r, uint32_t type, size_t len);
 void ring_publish(struct ring *r);
-#define RING_PUBLISH_BYTES (64u * 1024)
+#define RING_PUBLISH_BYTES (16u * 1024) /* a sixty-fourth of a 1 MiB ring */
 
 /* Consumer: the oldest record not yet released (its type and length), or NULL when none is
  * published; ring_release() lets its room be reused. */
