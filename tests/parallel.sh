@@ -69,6 +69,13 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
         "$HSDUMP" -j "$n" -S -r "$tmp/gen.pcap" --html "$tmp/many.html" >/dev/null 2>&1
         check "-j $n generated capture: --html page" cmp -s "$tmp/one.html" "$tmp/many.html"
     done
+    # Lines the workers render themselves (time columns that need no other line), and those
+    # the merger renders (-ttt: since the previous line), the same as one process.
+    for t in -t -tt -tttt -ttt -ttttt; do
+        "$HSDUMP" "$t" -T json -r "$tmp/gen.pcap" >"$tmp/one.t" 2>&1
+        "$HSDUMP" -j 2 "$t" -T json -r "$tmp/gen.pcap" >"$tmp/many.t" 2>&1
+        check "-j 2 $t -T json: as one process" cmp -s "$tmp/one.t" "$tmp/many.t"
+    done
     # A file cut mid-record: read in place up to the cut, then by libpcap, which warns.
     head -c 5000000 "$tmp/gen.pcap" >"$tmp/cut.pcap"
     "$HSDUMP" -S -r "$tmp/cut.pcap" >"$tmp/one.cut" 2>&1

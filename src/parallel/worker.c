@@ -1,5 +1,6 @@
 /* The worker's loop: records from the reader in order, the events they cause forwarded with
  * the ordinal of the record that caused them. */
+#define _GNU_SOURCE /* memmem */
 #include "parallel/worker.h"
 
 #include <signal.h>
@@ -39,6 +40,7 @@ struct worker {
     uint32_t probes;    /* interception guesses handed to the merger */
     uint64_t announced; /* the highest connection id the merger has heard of */
     bool closes_only;   /* -S and nothing that reads every event: only close lines go */
+    bool lines;         /* out_renders_alone(): lines go rendered, not their fields */
 };
 
 /* cert_check's hook has no context: the one worker of this process */
@@ -91,6 +93,40 @@ static void send_done(struct worker *w)
     ring_publish(w->a->out);
 }
 
+/* The event's line rendered here, the merger writing only the run's id into it; false when
+ * the id cannot be found in it (then its fields go). */
+static bool forward_line(struct worker *w, const struct event_prefix *p, const struct fields *f)
+{
+    static char line[OUT_LINE_MAX];
+    struct event_prefix q = *p;
+    q.conn_id = LINE_ID_SENTINEL;
+    q.head = NULL; /* the connection's head holds its local id */
+    struct output *out = w->a->env->out;
+    size_t n = out_render(out, &q, f, line, sizeof(line));
+    bool json = out->style.format == FORMAT_JSON;
+    /* the prefix comes first, and no escaped wire value can spell "conn": before a number */
+    const char *needle = json ? "\"conn\":" LINE_ID_SENTINEL_TEXT : "c" LINE_ID_SENTINEL_TEXT;
+    const char *at = memmem(line, n, needle, strlen(needle));
+    if (at == NULL) {
+        return false;
+    }
+    struct rec_line h;
+    memset(&h, 0, sizeof(h));
+    h.ordinal = w->ordinal;
+    h.sub = close_order_key;
+    h.local_id = p->conn_id;
+    h.client = *p->client;
+    h.server = *p->server;
+    h.id_at = (uint32_t)(at - line + strlen(needle) - LINE_ID_DIGITS);
+    h.len = (uint32_t)n;
+    h.close = strcmp(f->event, "close") == 0;
+    unsigned char *dst = reserve_out(w, sizeof(h) + n);
+    memcpy(dst, &h, sizeof(h));
+    memcpy(dst + sizeof(h), line, n);
+    ring_commit(w->a->out, REC_LINE, sizeof(h) + n);
+    return true;
+}
+
 /* output.forward: the event as the merger rebuilds it (records.h). */
 static void forward_event(void *ctx, const struct event_prefix *p, const struct fields *f)
 {
@@ -131,6 +167,9 @@ static void forward_event(void *ctx, const struct event_prefix *p, const struct 
             memcmp(f->f[i].key, "interception", sizeof("interception") - 1) == 0) {
             e.probe_slot = (uint32_t)i + 1;
         }
+    }
+    if (w->lines && !id_only && e.probe_slot == 0 && forward_line(w, p, f)) {
+        return;
     }
     e.n = (uint32_t)(slots / sizeof(f->f[0]));
     e.used = (uint32_t)used;
@@ -304,6 +343,7 @@ _Noreturn void worker_main(struct worker_args *a)
     struct output *out = a->env->out;
     w.closes_only = out->style.summary && out->eco == NULL && out->ladder == NULL &&
                     out->html == NULL;
+    w.lines = out_renders_alone(out);
     out->forward = forward_event;
     a->env->out->forward_ctx = &w;
     a->env->on_established = forward_established;
