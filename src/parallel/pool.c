@@ -340,7 +340,9 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
     }
     keep_within_lead(p);
     p->ordinal++;
-    if (packet_clock_due(&p->clock_sec, frame->ts)) {
+    out_packet_time(p->c.env->out, frame->ts); /* the origin of -ttttt, here and below */
+    /* the first frame ticks every worker, whatever its second: its time is their origin too */
+    if (packet_clock_due(&p->clock_sec, frame->ts) || p->ordinal == 1) {
         broadcast(p, REC_TICK, frame->ts);
     }
     unsigned w = flow_route(&p->router, frame->dlt, frame->data, frame->ts.tv_sec);

@@ -310,6 +310,7 @@ static void on_mark(struct worker *w, uint32_t type, const struct rec_mark *m)
         if (!w->in_round) {
             begin_round(w);
         }
+        out_packet_time(w->a->env->out, ts); /* the run's first frame, for -ttttt's start= */
         packet_clock(w->a->pc, ts);
         break;
     case REC_INPUT_END:
