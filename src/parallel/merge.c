@@ -347,7 +347,18 @@ static bool head_of(struct lane *l, struct head *h)
     }
 }
 
+static void drain_lanes(struct pool *p);
+
 void merge_drain(struct pool *p)
+{
+    drain_lanes(p);
+    /* what was read is room again for the workers, which may be waiting for it */
+    for (unsigned w = 0; w < p->n; w++) {
+        ring_release_flush(p->lanes[w].from_worker);
+    }
+}
+
+static void drain_lanes(struct pool *p)
 {
     struct head heads[POOL_WORKERS_MAX];
     bool have[POOL_WORKERS_MAX];

@@ -70,6 +70,7 @@ static void *reserve_out(struct worker *w, size_t len)
     w->sent = true;
     while ((p = ring_reserve(w->a->out, len)) == NULL) {
         ring_publish(w->a->out);
+        ring_release_flush(w->a->in);
         ring_wait_room(w->a->out, 50);
         gone_if_orphaned(w);
     }
