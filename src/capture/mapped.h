@@ -35,7 +35,7 @@ void mapped_close(struct mapped_file *m);
 /* The file's pages a process has read past count in its resident size (they are the page
  * cache's, shared): given back every MAPPED_RELEASE_STEP bytes (madvise MADV_DONTNEED), so a
  * process reading the whole file holds a few MiB of it, not all. */
-#define MAPPED_RELEASE_STEP (8u * 1024 * 1024)
+#define MAPPED_RELEASE_STEP (2u * 1024 * 1024)
 /* Gives back [*released, up to) of the mapping at base, page-aligned, once a step is read. */
 void mapped_release_behind(const uint8_t *base, size_t *released, size_t up_to);
 
