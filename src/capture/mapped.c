@@ -98,6 +98,8 @@ enum mapped_next mapped_next(struct mapped_file *m, struct pcap_pkthdr *h, const
     h->len = le32(r + 12);
     *data = cur_data(frame);
     m->at += RECORD_HEADER + caplen;
+    /* the records ahead: a page's worth, so its lines come in while this frame is handed on */
+    __builtin_prefetch(m->base + (m->at + 2048 < m->size ? m->at + 2048 : m->at));
     mapped_release_behind(m->base, &m->released, m->at - RECORD_HEADER - caplen);
     return MAPPED_FRAME;
 }
