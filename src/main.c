@@ -385,16 +385,7 @@ static bool start_workers(struct run *r, struct conn_env *env)
         return true;
     }
     char err[512];
-    /* Classic pcap files are read in place: a worker reads a frame where the reader did. */
-    struct shared_bytes shared[OPT_MAX_FILES];
-    size_t n_shared = 0;
-    for (size_t i = 0; i < r->in->n; i++) {
-        if (capture_map(r->in->caps[i], &shared[n_shared].base, &shared[n_shared].len)) {
-            n_shared++;
-        }
-    }
     struct pool_config c = {.workers = r->o->jobs, .env = env, .pc = r->pc,
-                            .shared = shared, .n_shared = n_shared,
                             .ro = {r->o->max_conns, r->o->idle_timeout,
                                    r->o->verify_checksums},
                             .writer = r->writer, .poll_secrets = r->poll_secrets,
@@ -404,6 +395,10 @@ static bool start_workers(struct run *r, struct conn_env *env)
     if (r->pool == NULL) {
         errorf("%s", err);
         return false;
+    }
+    /* Classic pcap files are read into the workers' window: a frame travels as its address. */
+    for (size_t i = 0; i < r->in->n; i++) {
+        (void)capture_read_in_window(r->in->caps[i], pool_window(r->pool));
     }
     return true;
 }

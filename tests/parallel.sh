@@ -82,6 +82,14 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
     "$HSDUMP" -j 2 -S -r "$tmp/cut.pcap" >"$tmp/many.cut" 2>&1
     check "-j 2: a file cut mid-record, with its warning" cmp -s "$tmp/one.cut" "$tmp/many.cut"
     check "... which warns" grep -q "^hsdump: .*cut.pcap: " "$tmp/one.cut"
+    # A snapshot length shorter than some records (libpcap cuts those): read through the window
+    # up to the first such record, then by libpcap.
+    python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[16:20] = (1000).to_bytes(4, 'little'); open(sys.argv[2], 'wb').write(b)" \
+        "$tmp/gen.pcap" "$tmp/snap.pcap"
+    "$HSDUMP" -S --stats -r "$tmp/snap.pcap" >"$tmp/one.snap" 2>&1
+    "$HSDUMP" -j 3 -S --stats -r "$tmp/snap.pcap" >"$tmp/many.snap" 2>&1
+    check "-j 3: records longer than the snapshot length, as libpcap cuts them" \
+        cmp -s "$tmp/one.snap" "$tmp/many.snap"
     # standard input: the same through a pipe
     "$HSDUMP" -j 3 -r - <"$tmp/gen.pcap" >"$tmp/many" 2>/dev/null
     "$HSDUMP" -r "$tmp/gen.pcap" >"$tmp/one.plain" 2>/dev/null

@@ -60,11 +60,11 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
  * "filter: <libpcap's reason>". */
 bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen);
 
-/* -j: a classic pcap file is read in place from now on (capture/mapped.h), where libpcap
- * would hand its frames over unchanged: true with the mapping's range, in which the frames'
- * bytes will lie, the same in processes forked after this call. False (nothing changed) for
- * what libpcap must read. */
-bool capture_map(struct capture *c, const uint8_t **base, size_t *len);
+struct capture_window;
+/* -j: a classic pcap file is read into the workers' window from now on (capture/window.h),
+ * where libpcap would hand its frames over unchanged; false (nothing changed) for what libpcap
+ * must read. */
+bool capture_read_in_window(struct capture *c, const struct capture_window *w);
 
 bool capture_is_live(const struct capture *c);
 /* For a progress line: the bytes of the file read so far (of a compressed file, its

@@ -38,7 +38,9 @@ static void free_lanes(struct pool *p)
         munmap(p->shared_stats, p->shared_len);
     }
     id_map_free(p->ids);
-    free(p->shared);
+    if (p->window_bytes != NULL) {
+        munmap(p->window_bytes, (size_t)WINDOW_CHUNKS * WINDOW_CHUNK_BYTES);
+    }
     free(p);
 }
 
@@ -87,6 +89,8 @@ static void reap(struct pool *p, bool block)
     }
 }
 
+static void reuse_chunk(void *ctx, unsigned chunk);
+
 struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
 {
     struct pool *p = calloc(1, sizeof(*p));
@@ -105,11 +109,17 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         p->shared_stats = NULL;
     }
     p->ids = id_map_new();
-    p->c.shared = NULL;
-    if (c->n_shared > 0 && (p->shared = calloc(c->n_shared, sizeof(p->shared[0]))) != NULL) {
-        memcpy(p->shared, c->shared, c->n_shared * sizeof(p->shared[0]));
+    p->window_bytes = mmap(NULL, (size_t)WINDOW_CHUNKS * WINDOW_CHUNK_BYTES,
+                           PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->window_bytes == MAP_FAILED) {
+        p->window_bytes = NULL;
     }
-    bool ok = p->shared_stats != NULL && p->ids != NULL && (c->n_shared == 0 || p->shared != NULL);
+    for (unsigned k = 0; p->window_bytes != NULL && k < WINDOW_CHUNKS; k++) {
+        p->window.chunk[k] = p->window_bytes + (size_t)k * WINDOW_CHUNK_BYTES;
+    }
+    p->window.reuse = reuse_chunk;
+    p->window.ctx = p;
+    bool ok = p->shared_stats != NULL && p->ids != NULL && p->window_bytes != NULL;
     for (unsigned w = 0; ok && w < p->n; w++) {
         struct lane *l = &p->lanes[w];
         l->to_worker = ring_new(POOL_RING_BYTES);
@@ -151,8 +161,7 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         if (pid == 0) {
             struct worker_args a = {w, parent, p->lanes[w].to_worker, p->lanes[w].from_worker,
                                     p->lanes[w].published, c->env, c->pc, c->ro,
-                                    c->writer != NULL, c->poll_secrets, c->live,
-                                    p->shared, c->n_shared};
+                                    c->writer != NULL, c->poll_secrets, c->live};
             worker_main(&a);
         }
         p->lanes[w].pid = pid;
@@ -288,6 +297,32 @@ static void keep_within_lead(struct pool *p)
     }
 }
 
+/* capture_window.reuse: the chunk is read into again once every worker is past the last
+ * frame handed out from it. */
+static void reuse_chunk(void *ctx, unsigned chunk)
+{
+    struct pool *p = ctx;
+    uint64_t last = p->chunk_last[chunk];
+    while (last != 0 && slowest(p) < last) {
+        for (unsigned w = 0; w < p->n; w++) {
+            sync_lane(p, w, p->ordinal, false);
+        }
+        publish_all(p);
+        merge_drain(p);
+        if (slowest(p) >= last) {
+            break;
+        }
+        reap(p, false);
+        wait_for_progress(p, last);
+    }
+    p->chunk_last[chunk] = 0;
+}
+
+const struct capture_window *pool_window(struct pool *p)
+{
+    return &p->window;
+}
+
 /* -c: a packet completes at most one handshake, so with k still to come no more than k
  * packets may be ahead of the merger, or a worker would go past the one that stops the run. */
 static void keep_within_count(struct pool *p)
@@ -308,19 +343,16 @@ static void keep_within_count(struct pool *p)
     }
 }
 
-/* Whether the frame's bytes lie in a range mapped before the fork. */
-static bool in_shared_bytes(struct pool *p, struct cursor data)
+/* The window chunk holding the frame's bytes, or WINDOW_CHUNKS when they are elsewhere. */
+static unsigned chunk_of(const struct pool *p, struct cursor data)
 {
     const uint8_t *at = cur_data(data);
-    size_t len = cur_len(data);
-    for (size_t k = 0; k < p->c.n_shared; k++) {
-        const struct shared_bytes *s = &p->shared[(p->last_shared + k) % p->c.n_shared];
-        if (at >= s->base && len <= s->len && at - s->base <= (ptrdiff_t)(s->len - len)) {
-            p->last_shared = (p->last_shared + k) % p->c.n_shared;
-            return true;
-        }
+    const uint8_t *base = p->window_bytes;
+    size_t all = (size_t)WINDOW_CHUNKS * WINDOW_CHUNK_BYTES;
+    if (at < base || (size_t)(at - base) >= all || cur_len(data) > all - (size_t)(at - base)) {
+        return WINDOW_CHUNKS;
     }
-    return false;
+    return (unsigned)((size_t)(at - base) / WINDOW_CHUNK_BYTES);
 }
 
 static bool after_frame(struct pool *p)
@@ -347,7 +379,9 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
     }
     unsigned w = flow_route(&p->router, frame->dlt, frame->data, frame->ts.tv_sec);
     size_t caplen = cur_len(frame->data);
-    if (in_shared_bytes(p, frame->data)) {
+    unsigned chunk = chunk_of(p, frame->data);
+    if (chunk < WINDOW_CHUNKS) {
+        p->chunk_last[chunk] = p->ordinal;
         struct rec_packet h = {p->ordinal,      frame->ts.tv_sec, frame->ts.tv_usec, frame->dlt,
                                frame->wire_len, (uint32_t)caplen, 0,                 0};
         uint64_t at = (uint64_t)(uintptr_t)cur_data(frame->data);

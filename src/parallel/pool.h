@@ -30,13 +30,6 @@ struct writer;
  * worker's user time twice what 1 MiB does on bench capture A (bench/RESULTS.md). */
 #define POOL_RING_BYTES (1u * 1024 * 1024)
 
-/* Bytes mapped before the workers are forked (capture_map): frames in them travel as their
- * address, not a copy. */
-struct shared_bytes {
-    const uint8_t *base;
-    size_t len;
-};
-
 struct pool_config {
     unsigned workers;
     struct conn_env *env;  /* the run's: its out, stats and hooks (-c) are the reader's */
@@ -45,8 +38,6 @@ struct pool_config {
     struct writer *writer; /* -w, or NULL: the frames the workers keep are written to it */
     bool poll_secrets;
     bool live; /* the workers wake the reader waiting in libpcap (SIGUSR2) */
-    const struct shared_bytes *shared; /* n_shared ranges */
-    size_t n_shared;
     uint64_t count;              /* -c, or 0 */
     const uint64_t *handshakes;  /* ... the handshakes counted so far */
 };
@@ -55,6 +46,10 @@ struct pool;
 
 /* Forks the workers. NULL with err set when it cannot. */
 struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen);
+struct capture_window;
+/* The window classic pcap files are read into (capture_read_in_window): shared with the
+ * workers, its chunks reused once their frames are dissected. */
+const struct capture_window *pool_window(struct pool *p);
 /* capture_frame_fn's work with -j: the frame to its worker. False when it was not taken: the
  * frames before it completed the -c count (the hook has stopped the run). */
 bool pool_frame(struct pool *p, const struct capture_frame *frame);

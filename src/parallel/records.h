@@ -14,8 +14,8 @@
 enum record_type {
     /* reader -> worker */
     REC_PACKET = 1, /* struct rec_packet, then caplen bytes */
-    REC_PACKET_AT,  /* struct rec_packet, then the address of its caplen bytes in a file
-                     * mapped before the fork (capture_map): no copy */
+    REC_PACKET_AT,  /* struct rec_packet, then the address of its caplen bytes in the window
+                     * mapped before the fork (capture/window.h): no copy */
     REC_TICK,       /* struct rec_mark: a new second of packet time (packet_clock) */
     REC_SYNC,       /* struct rec_mark: nothing for this worker up to the ordinal */
     REC_INPUT_END,  /* struct rec_mark: the input ended; its connections close */

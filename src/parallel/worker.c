@@ -12,7 +12,6 @@
 
 #include "base/fields.h"
 #include "capture/capture.h"
-#include "capture/mapped.h"
 #include "capture/packet.h"
 #include "capture/pcap_writer.h"
 #include "capture/secrets.h"
@@ -34,8 +33,6 @@ struct worker {
     uint64_t ordinal;   /* of the record being processed */
     uint64_t done_sent; /* the last DONE's ordinal */
     bool sent;          /* records went to the merger since the reader was last woken */
-    size_t file;        /* the mapped file the last frame was in (args' shared) */
-    size_t released;    /* ... the bytes of it given back */
     bool in_round;      /* paths_begin() done for the current input */
     uint32_t probes;    /* interception guesses handed to the merger */
     uint64_t announced; /* the highest connection id the merger has heard of */
@@ -251,27 +248,6 @@ static void end_round(struct worker *w)
     w->in_round = false;
 }
 
-/* The pages of a mapped file before this frame: read, given back (mapped.h). */
-static void release_behind(struct worker *w, const uint8_t *frame)
-{
-    const struct worker_args *a = w->a;
-    if (w->file >= a->n_shared || frame < a->shared[w->file].base ||
-        frame >= a->shared[w->file].base + a->shared[w->file].len) {
-        w->released = 0;
-        for (w->file = 0; w->file < a->n_shared; w->file++) {
-            const struct shared_bytes *s = &a->shared[w->file];
-            if (frame >= s->base && frame < s->base + s->len) {
-                break;
-            }
-        }
-        if (w->file == a->n_shared) {
-            return;
-        }
-    }
-    const uint8_t *base = a->shared[w->file].base;
-    mapped_release_behind(base, &w->released, (size_t)(frame - base));
-}
-
 static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec, size_t len)
 {
     struct rec_packet h;
@@ -283,8 +259,7 @@ static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec,
             return; /* cannot happen: the reader wrote it */
         }
         memcpy(&at, rec + sizeof(h), sizeof(at));
-        bytes = (const uint8_t *)(uintptr_t)at; /* in the file mapped before the fork */
-        release_behind(w, bytes);
+        bytes = (const uint8_t *)(uintptr_t)at; /* in the window mapped before the fork */
     } else if (len < sizeof(h) + h.caplen) {
         return;
     }

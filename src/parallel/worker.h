@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "parallel/pool.h"
 #include "tcp/reassembly.h"
 
 struct conn_env;
@@ -26,8 +25,6 @@ struct worker_args {
     bool write_frames; /* -w: the frames it would write go to the merger */
     bool poll_secrets; /* key logs followed as they grow */
     bool wake_reader;  /* live: SIGUSR2 to the reader when idle after sending something */
-    const struct shared_bytes *shared; /* files mapped before the fork (REC_PACKET_AT) */
-    size_t n_shared;
 };
 
 /* Runs in the forked child until the reader says stop (or the parent is gone); never
