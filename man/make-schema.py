@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Writes man/hsdump.schema.json, the JSON Schema (draft 2020-12) of hsdump's -T json lines,
 from the declared list of keys src/output/keys.def: one definition per key (its one type),
-and per event the keys its lines may carry, nothing else.
+and per event the keys its lines may carry, nothing else. With --clickhouse, writes
+man/hsdump.clickhouse.sql instead: ClickHouse tables with one column per key, of the same type,
+for the lines of hsdump -S -T json (hsdump.connections) and of -T json (hsdump.events).
 
     python3 man/make-schema.py [KEYS_DEF] > man/hsdump.schema.json
+    python3 man/make-schema.py --clickhouse [KEYS_DEF] > man/hsdump.clickhouse.sql
 """
 import json
 import re
@@ -81,9 +84,74 @@ def schema(keys, conn_events, report_events):
     }
 
 
+# ClickHouse column types, as old as Debian 12's clickhouse-server 18.16 takes them (no Bool,
+# Map or LowCardinality there). A key a line may lack is Nullable (NULL where it is absent);
+# an absent list is an empty Array (Arrays cannot be Nullable). BOOL is UInt8: JSONEachRow reads
+# true and false as 1 and 0. COUNTS are --report's only, which no table holds.
+CLICKHOUSE = {
+    "TOKEN": "String", "STRING": "String", "HEX": "String", "UINT": "UInt64",
+    "DECIMAL": "Float64", "BOOL": "UInt8", "LIST": "Array(String)", "UINTS": "Array(UInt64)",
+}
+# table: (what it holds, its events, its time column: (name, the key it is read from), ORDER BY)
+TABLES = [
+    ("connections", "hsdump -S -T json: one row per connection (its close line)", ["close"],
+     ("start_time", "start"), "server, start_time, conn"),
+    ("events", "hsdump -T json: one row per event line (not --report's objects)", None,
+     ("event_time", "time"), "server, event_time, conn"),
+]
+
+
+def sql_string(text):
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def clickhouse(keys, conn_events):
+    out = [
+        "-- ClickHouse tables for hsdump's JSON lines, one column per key of src/output/keys.def,",
+        "-- of its one type (hsdump(1), Keys and types; man/hsdump.schema.json). Made by",
+        "-- man/make-schema.py --clickhouse; do not edit. For clickhouse-server 18.16 and later:",
+        "--   clickhouse-client --multiquery < hsdump.clickhouse.sql",
+        "-- then, from each sensor or batch job (hsdump(1), AT SCALE):",
+        "--   hsdump -S -T json -r f.pcap | clickhouse-client --input_format_skip_unknown_fields=1 \\",
+        "--       --query 'INSERT INTO hsdump.connections FORMAT JSONEachRow'",
+        "-- Over a cluster (remote_servers in the server's config), these tables on every shard and",
+        "-- one Distributed table to query them all, e.g. for a cluster named sensors:",
+        "--   CREATE TABLE hsdump.connections_all AS hsdump.connections",
+        "--       ENGINE = Distributed(sensors, hsdump, connections, rand());",
+        "",
+        "CREATE DATABASE IF NOT EXISTS hsdump;",
+    ]
+    for table, what, events, (time_col, time_key), order in TABLES:
+        events = events or conn_events
+        cols = []
+        for name, typ, evs, meaning in keys:
+            if "*" not in evs and not set(evs) & set(events):
+                continue
+            ctype = CLICKHOUSE[typ]
+            if name not in REQUIRED and not ctype.startswith("Array"):
+                ctype = "Nullable(%s)" % ctype
+            cols.append("`%s` %s COMMENT %s" % (name, ctype, sql_string(meaning)))
+        cols.append("`%s` DateTime MATERIALIZED parseDateTimeBestEffortOrZero(ifNull(`%s`, ''))"
+                    " COMMENT %s" % (time_col, time_key, sql_string(
+                        "%s as a DateTime (UTC), when the time format is the default one"
+                        % time_key)))
+        out += ["", "-- " + what, "CREATE TABLE IF NOT EXISTS hsdump.%s" % table, "("]
+        out += ["    %s%s" % (c, "," if i < len(cols) - 1 else "") for i, c in enumerate(cols)]
+        out += [")", "ENGINE = MergeTree", "PARTITION BY toYYYYMM(%s)" % time_col,
+                "ORDER BY (%s);" % order]
+    return "\n".join(out) + "\n"
+
+
 def main():
-    def_path = sys.argv[1] if len(sys.argv) > 1 else "src/output/keys.def"
+    args = sys.argv[1:]
+    sql = args[:1] == ["--clickhouse"]
+    if sql:
+        args = args[1:]
+    def_path = args[0] if args else "src/output/keys.def"
     keys, conn_events, report_events = read(def_path)
+    if sql:
+        sys.stdout.write(clickhouse(keys, conn_events))
+        return
     json.dump(schema(keys, conn_events, report_events), sys.stdout, indent=1)
     sys.stdout.write("\n")
 

@@ -121,6 +121,8 @@ declare -A PORT=(
     [cause-bad-record-mac]=44493 [cause-decrypt-error]=44494   # their relays on +20
     [cause-tls13-unknown-ca]=44495
     [weak-dh1024-sha1]=44500 [weak-3des-rsa]=44501 [weak-null-anon]=44502
+    # the HTML report (issue 21 part 2), 44530-44539
+    [html-markup-sni]=44530
 )
 # Scenario -> proxy port (tunnel-*).
 declare -A PROXY_PORT=(
@@ -168,6 +170,7 @@ readonly ALL=(
     cause-aborted-by-client cause-aborted-by-server cause-hostname-mismatch
     cause-bad-record-mac cause-decrypt-error cause-tls13-unknown-ca
     weak-dh1024-sha1 weak-3des-rsa weak-null-anon
+    html-markup-sni
 )
 
 usage() {
@@ -2582,6 +2585,16 @@ scn_cause-alpn-refused() {
 scn_cause-unrecognized-name() {
     gnutls_refuses --sni-hostname=other.hsdump.test --sni-hostname-fatal --
     expect "alert unrecognized_name" 'c0 S>C alert\(fatal,unrecognized_name\)'
+}
+
+# A client naming its server with markup (RFC 6066 section 3 wants a DNS host name, but
+# nothing on the wire enforces it and OpenSSL sends what it is given): the SNI
+# <script>alert("sni")</script>&x'y tests the HTML report's escaping (--html) on a real
+# peer's bytes. The server ignores the name and completes a TLS 1.3 handshake.
+readonly MARKUP_SNI="<script>alert(\"sni\")</script>&x'y"
+scn_html-markup-sni() {
+    simple "${LEAF[@]}" "${T13[@]}" -- "${T13[@]}" -servername "$MARKUP_SNI"
+    expect "the markup SNI" 'c0 C>S client_hello\(.*sni=<script>alert'
 }
 
 # A client retrying at a lower version says so (TLS_FALLBACK_SCSV) to a server that could

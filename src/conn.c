@@ -481,7 +481,8 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
     struct close_numbers n = {end, bytes_c2s, bytes_s2c};
     struct fields f;
     struct chain_check *chain = &c->tls.server_chain;
-    if (cause_waits_on_guess(c, &facts)) {
+    bool paired = cause_waits_on_guess(c, &facts);
+    if (paired) {
         /* -j: one line for each verdict of the interception guess; the merger keeps one */
         chain->interception_paired = true;
         close_line(c, &n, &facts, &f);
@@ -489,8 +490,10 @@ void conn_close(struct conn *c, enum conn_end end, uint64_t bytes_c2s, uint64_t 
         chain->interception_suspected = true;
     }
     close_line(c, &n, &facts, &f);
-    chain->interception_suspected = false;
-    chain->interception_paired = false;
+    if (paired) {
+        chain->interception_suspected = false;
+        chain->interception_paired = false;
+    }
     emit_event(c, DIR_C2S, &f);
     report_close(c, &facts);
 }

@@ -19,6 +19,7 @@
 #include "options.h"
 #include "output/ecosystem.h"
 #include "output/filter.h"
+#include "output/html.h"
 #include "output/ladder.h"
 #include "output/output.h"
 #include "output/select.h"
@@ -388,11 +389,16 @@ static bool start_workers(struct run *r, struct conn_env *env)
                             .ro = {r->o->max_conns, r->o->idle_timeout,
                                    r->o->verify_checksums},
                             .writer = r->writer, .poll_secrets = r->poll_secrets,
+                            .live = r->live,
                             .count = r->o->count, .handshakes = &r->handshakes};
     r->pool = pool_start(&c, err, sizeof(err));
     if (r->pool == NULL) {
         errorf("%s", err);
         return false;
+    }
+    /* Classic pcap files are read into the workers' window: a frame travels as its address. */
+    for (size_t i = 0; i < r->in->n; i++) {
+        (void)capture_read_in_window(r->in->caps[i], pool_window(r->pool));
     }
     return true;
 }
@@ -513,10 +519,30 @@ static int list_interfaces(void)
     return EXIT_SUCCESS;
 }
 
+/* --html: its file made before any packet is read (and before privileges are given up, like
+ * -w's); -Y picks the connections it reports, as for -T ladder (output/html.h). */
+static bool open_html(const struct options *o, struct html **html)
+{
+    char err[512];
+    struct filter *display = NULL;
+    if (o->html == NULL) {
+        return true;
+    }
+    if (o->display_filter != NULL &&
+        (display = filter_compile_option("-Y", o->display_filter)) == NULL) {
+        return false;
+    }
+    if ((*html = html_open(o->html, display, err, sizeof(err))) == NULL) {
+        errorf("%s", err);
+        return false;
+    }
+    return true;
+}
+
 /* Everything that can fail on the command line's account happens here, before any output:
- * inputs, filter, -w file, -Z. */
+ * inputs, filter, -w file, --html file, -Z. */
 static bool prepare(const struct options *o, struct inputs *in, struct stats *stats,
-                    struct writer **writer)
+                    struct writer **writer, struct html **html)
 {
     char err[512];
     /* Key logs first: opened before privileges are dropped, like the capture. Followed as
@@ -527,7 +553,7 @@ static bool prepare(const struct options *o, struct inputs *in, struct stats *st
         follow = follow || strcmp(o->files[i], "-") == 0;
     }
     if (!secrets_open_keylogs(o->keylogs, o->n_keylogs, follow) || !open_inputs(o, in) ||
-        !open_writer(o, in, stats, writer)) {
+        !open_writer(o, in, stats, writer) || !open_html(o, html)) {
         return false;
     }
     /* After the capture and the -w file are open, before a single packet is read. */
@@ -590,8 +616,10 @@ int main(int argc, char **argv)
     memset(&stats, 0, sizeof(stats));
     struct writer *writer = NULL;
     char err[512];
-    if (!prepare(&opt, &in, &stats, &writer)) {
+    struct html *html = NULL;
+    if (!prepare(&opt, &in, &stats, &writer, &html)) {
         out_select_free(select);
+        filter_free(ladder_filter);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
         secrets_close();
@@ -634,6 +662,7 @@ int main(int argc, char **argv)
     if (select != NULL) {
         out_select_attach(&out, select);
     }
+    out.html = html;
     if (opt.format == FORMAT_LADDER) {
         struct ladder_style ls = ladder_style_for_stdout(opt.ascii);
         out.ladder = ladder_new(&ls, ladder_filter);
@@ -654,6 +683,7 @@ int main(int argc, char **argv)
         }
         eco_free(out.eco);
         ladder_free(out.ladder);
+        html_free(html);
         out_free(&out);
         writer_close(writer, err, sizeof(err));
         close_inputs(&in);
@@ -688,6 +718,10 @@ int main(int argc, char **argv)
     if (!close_ecosystem(&opt, &out, x509_log)) {
         status = EXIT_USAGE;
     }
+    if (html != NULL && !html_finish(html)) {
+        errorf("--html %s: write failed", opt.html);
+        status = EXIT_USAGE;
+    }
     out_flush(&out);
     out_select_finish(&out);
     /* The report is output, not a diagnostic: on stdout after the last event line, before
@@ -710,6 +744,7 @@ int main(int argc, char **argv)
     free(pc);
     eco_free(out.eco);
     ladder_free(out.ladder);
+    html_free(html);
     out_free(&out);
     close_inputs(&in);
     secrets_close();

@@ -44,6 +44,7 @@ enum {
     OPT_CONN_FILTER_HOLD,
     OPT_X509_LOG,
     OPT_ASCII,
+    OPT_HTML,
 };
 
 static const struct option long_options[] = {
@@ -80,6 +81,7 @@ static const struct option long_options[] = {
     {"report-top", required_argument, NULL, OPT_REPORT_TOP},
     {"x509-log", required_argument, NULL, OPT_X509_LOG},
     {"ascii", no_argument, NULL, OPT_ASCII},
+    {"html", required_argument, NULL, OPT_HTML},
     {"list-names", no_argument, NULL, OPT_LIST_NAMES},
     {"field", required_argument, NULL, 'e'},
     {"display-filter", required_argument, NULL, 'Y'},
@@ -216,6 +218,8 @@ void opt_usage(FILE *fp)
           "                             or ladder (each connection drawn as a diagram)\n"
           "      --ascii                with -T ladder: draw with ASCII, not box drawing\n"
           "      --x509-log FILE        with -T zeek: write Zeek's x509.log to FILE\n"
+          "      --html FILE            also write an HTML report to FILE at the end: charts,\n"
+          "                             a table of the connections, their ladder diagrams\n"
           "  -e, --field FIELD          print only FIELD (repeatable, or a comma list), in that\n"
           "                             order; also the line's time, conn, client, server, src,\n"
           "                             dst, dir, event, message\n"
@@ -786,6 +790,9 @@ int opt_parse(int argc, char **argv, struct options *o)
         case OPT_ASCII:
             o->ascii = true;
             break;
+        case OPT_HTML:
+            o->html = optarg;
+            break;
         case OPT_X509_LOG:
             o->x509_log = optarg;
             break;
@@ -901,6 +908,14 @@ int opt_parse(int argc, char **argv, struct options *o)
     }
     if (o->x509_log != NULL && strcmp(o->x509_log, "-") == 0) {
         errorf("--x509-log -: standard output carries ssl.log; give a file name");
+        return EXIT_USAGE;
+    }
+    if (o->html != NULL && strcmp(o->html, "-") == 0) {
+        errorf("--html -: standard output carries the event lines; give a file name");
+        return EXIT_USAGE;
+    }
+    if (o->html != NULL && o->canonical) {
+        errorf("--html: not with --canonical (it prints its own sorted lines)");
         return EXIT_USAGE;
     }
     if (o->report && (o->format == FORMAT_ECS || o->format == FORMAT_ZEEK)) {

@@ -69,6 +69,7 @@ struct options {
     size_t max_handshake_memory; /* --max-handshake-memory, bytes */
     const char *keylogs[OPT_MAX_KEYLOGS]; /* --keylog, in order */
     size_t n_keylogs;
+    const char *html;     /* --html: the HTML report's file */
     const char *x509_log; /* --x509-log: Zeek's x509.log beside -T zeek's ssl.log */
     bool report;       /* --report: per-server and per-fingerprint tables after the run */
     size_t report_top; /* --report-top: rows per table (REPORT_TOP_DEFAULT) */

@@ -1,6 +1,8 @@
 /* End-of-run counters on stderr. */
 #include "stats.h"
 
+#include <stddef.h>
+
 #include "tls/tls.h"
 
 #include <string.h>
@@ -137,65 +139,18 @@ void stats_count_flow(struct stats *s, const char *flow)
     s->flows[STATS_FLOW_KINDS - 1]++;
 }
 
-/* -j: a worker's counters added to the run's (every counter, every flag). */
 void stats_add(struct stats *dst, const struct stats *src)
 {
-    dst->frames += src->frames;
-    for (size_t i = 0; i < LINK_RESULT_COUNT; i++) {
-        dst->link_skipped[i] += src->link_skipped[i];
+    /* every member before the flags is a uint64_t counter, with no padding between */
+    _Static_assert(offsetof(struct stats, decrypting) % sizeof(uint64_t) == 0,
+                   "struct stats: counters first");
+    uint64_t *to = (uint64_t *)(void *)dst;
+    const uint64_t *from = (const uint64_t *)(const void *)src;
+    for (size_t i = 0; i < offsetof(struct stats, decrypting) / sizeof(uint64_t); i++) {
+        to[i] += from[i];
     }
-    for (size_t i = 0; i < V6_RESULT_COUNT; i++) {
-        dst->v6_skipped[i] += src->v6_skipped[i];
-    }
-    dst->ipv4_not_tcp += src->ipv4_not_tcp;
-    dst->tcp_connections += src->tcp_connections;
-    dst->tls_connections += src->tls_connections;
-    dst->not_tls_connections += src->not_tls_connections;
-    dst->reused_tuples += src->reused_tuples;
-    for (size_t i = 0; i < STATS_CAPTURE_KINDS; i++) {
-        dst->partial_connections[i] += src->partial_connections[i];
-    }
-    dst->partial_not_tls += src->partial_not_tls;
-    dst->partial_evicted += src->partial_evicted;
-    dst->partial_unstarted += src->partial_unstarted;
-    dst->malformed_events += src->malformed_events;
-    for (size_t i = 0; i < STATS_NIDS_WARN_KINDS; i++) {
-        dst->nids_warnings[i] += src->nids_warnings[i];
-    }
-    dst->class_e_collisions += src->class_e_collisions;
-    dst->bytes += src->bytes;
-    dst->frames_clipped += src->frames_clipped;
-    dst->evicted_connections += src->evicted_connections;
-    dst->idle_connections += src->idle_connections;
-    dst->events_suppressed += src->events_suppressed;
-    dst->handshakes_established += src->handshakes_established;
-    dst->handed_over += src->handed_over;
-    for (size_t i = 0; i < STATS_FLOW_KINDS; i++) {
-        dst->flows[i] += src->flows[i];
-    }
-    dst->quic_connections += src->quic_connections;
-    dst->dtls_connections += src->dtls_connections;
-    dst->udp_flows_evicted += src->udp_flows_evicted;
-    dst->udp_flows_idle += src->udp_flows_idle;
-    dst->gtpu_packets += src->gtpu_packets;
-    dst->budget_dropped += src->budget_dropped;
     dst->decrypting |= src->decrypting;
-    dst->decrypted_connections += src->decrypted_connections;
-    dst->decrypted_records += src->decrypted_records;
-    dst->decrypt_failed_connections += src->decrypt_failed_connections;
-    dst->inference_contradicted += src->inference_contradicted;
     dst->writing |= src->writing;
-    dst->frames_written += src->frames_written;
-    dst->write_evicted += src->write_evicted;
     dst->kernel_known |= src->kernel_known;
-    dst->kernel_received += src->kernel_received;
-    dst->kernel_dropped += src->kernel_dropped;
-    dst->kernel_if_dropped += src->kernel_if_dropped;
     dst->secrets_known |= src->secrets_known;
-    dst->secrets_loaded += src->secrets_loaded;
-    dst->secrets_randoms += src->secrets_randoms;
-    dst->secrets_bad_lines += src->secrets_bad_lines;
-    dst->secrets_dropped += src->secrets_dropped;
-    dst->secrets_blocks_tls += src->secrets_blocks_tls;
-    dst->secrets_blocks_other += src->secrets_blocks_other;
 }

@@ -50,29 +50,30 @@ struct stats {
     uint64_t budget_dropped; /* handshake messages dropped by --max-handshake-memory */
     /* Decryption with the user's secrets (dissectors/tls/decrypt.h): reported once secrets
      * were given to a connection. */
-    bool decrypting;
     uint64_t decrypted_connections; /* closed with at least one record decrypted */
     uint64_t decrypted_records;
     uint64_t decrypt_failed_connections; /* a record the secrets given did not open */
     uint64_t inference_contradicted; /* keyless inferences decryption proved wrong */
     /* -w */
-    bool writing;
     uint64_t frames_written;
     uint64_t write_evicted; /* frames held back for an undecided connection, then dropped */
     /* Live capture: the kernel's counters (pcap_stats), filled in just before a report. */
-    bool kernel_known;
     uint64_t kernel_received;
     uint64_t kernel_dropped;
     uint64_t kernel_if_dropped;
     /* Secrets (capture/secrets.h), filled in just before a report; shown when some were given
      * or found. */
-    bool secrets_known;
     uint64_t secrets_loaded;
     uint64_t secrets_randoms;
     uint64_t secrets_bad_lines;
     uint64_t secrets_dropped;
     uint64_t secrets_blocks_tls;
     uint64_t secrets_blocks_other;
+    /* Flags last: everything before them is a uint64_t counter (stats_add). */
+    bool decrypting;    /* secrets were given to some connection */
+    bool writing;       /* -w */
+    bool kernel_known;  /* live: the kernel_* counters are filled in */
+    bool secrets_known; /* the secrets_* counters are shown */
 };
 
 /* Counts a closed TLS connection under its flow= label (full, resumed, ticket, psk, unknown). */

@@ -14,7 +14,7 @@ int main(void)
         suite_tls13_keys, suite_tls12_keys, suite_keylog, suite_decrypt, suite_secrets,
         suite_cert_decompress, suite_top_table, suite_report, suite_cert_check, suite_progress,
         suite_filter, suite_select,
-        suite_diagnosis, suite_ecosystem, suite_ladder,
+        suite_diagnosis, suite_ecosystem, suite_ladder, suite_html, suite_parallel,
     };
     SRunner *runner = srunner_create(NULL);
     for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {

@@ -29,6 +29,12 @@ expect_error "--x509-log without -T zeek" '^hsdump: --x509-log: only with -T zee
     -T ecs --x509-log "$tmp/x509.log" -r "$pcap"
 expect_error "--x509-log -" '^hsdump: --x509-log -: standard output carries ssl.log' \
     -T zeek --x509-log - -r "$pcap"
+expect_error "--html -" '^hsdump: --html -: standard output carries the event lines' \
+    --html - -r "$pcap"
+expect_error "--html unwritable" "^hsdump: --html $tmp/none/report.html: No such file" \
+    --html "$tmp/none/report.html" -r "$pcap"
+expect_error "--html with --canonical" '^hsdump: --html: not with --canonical' \
+    --canonical --html "$tmp/report.html" -r "$pcap"
 expect_error "--x509-log unwritable" "^hsdump: --x509-log $tmp/none/x509.log: No such file" \
     -T zeek --x509-log "$tmp/none/x509.log" -r "$pcap"
 expect_error "--report with -T zeek" '^hsdump: --report: not with -T ecs or -T zeek' \
@@ -80,7 +86,7 @@ expect_error "--duration x" \
     "^hsdump: --duration: invalid duration 'x': expected a positive number of seconds\$" \
     --duration x -r "$pcap"
 # tcpdump's options: the ones hsdump does not take say why in one line; rotation needs -w.
-for opt in -A -x -X -q -d -E -M -f -H -b -u -O -I -L -y -j -J -Q -z -m; do
+for opt in -A -x -X -q -d -E -M -f -H -b -u -O -I -L -y -J -Q -z -m; do
     expect_error "tcpdump $opt refused with a reason" "^hsdump: $opt: not taken: ..........*" \
         "$opt" -r "$pcap"
 done

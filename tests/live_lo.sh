@@ -226,4 +226,21 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$HSDUMP" -i lo "tcp port 44596" 2>"$tmp/p
 else
     skip "closed pipe" "python3 not installed"
 fi
+# 8. -j 2 live: the workers dissect, the reader prints the lines as they come; SIGUSR1 sums
+# the workers' counters; SIGINT ends all with status 0 and no process left.
+start_hsdump jobs -j 2 "tcp port 44598"
+handshake 44598
+wait_for 50 grep -q ' close ' "$tmp/jobs.out"
+check "-j 2 live: the close line while running" grep -q " close .*status=established" \
+    "$tmp/jobs.out"
+kill -USR1 "$hsdump_pid"
+wait_for 30 grep -q '^hsdump: handshakes completed: ' "$tmp/jobs.err"
+check "-j 2 live: SIGUSR1 counts the workers' handshake" \
+    grep -q '^hsdump: handshakes completed: 1$' "$tmp/jobs.err"
+jobs_pid=$hsdump_pid
+finish
+check "-j 2 live: SIGINT ends it with status 0" test $status -eq 0
+check "-j 2 live: the client_hello with its SNI" \
+    grep -q -e "-> 127.0.0.1:44598 handshake client_hello .*sni=live.hsdump.test" "$tmp/jobs.out"
+check "-j 2 live: no worker left" sh -c "! pgrep -P $jobs_pid >/dev/null"
 done_testing

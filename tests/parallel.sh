@@ -55,6 +55,7 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
     "$HSDUMP" --stats -r "$tmp/gen.pcap" -w "$tmp/one.pcap" >"$tmp/one" 2>"$tmp/one.err"
     "$HSDUMP" -S -T json -r "$tmp/gen.pcap" >"$tmp/one.S" 2>&1
     "$HSDUMP" -c 777 -r "$tmp/gen.pcap" >"$tmp/one.c" 2>&1
+    "$HSDUMP" -S -r "$tmp/gen.pcap" --html "$tmp/one.html" >/dev/null 2>&1
     for n in 1 2 3 4; do
         "$HSDUMP" -j "$n" --stats -r "$tmp/gen.pcap" -w "$tmp/many.pcap" >"$tmp/many" \
             2>"$tmp/many.err"
@@ -65,7 +66,30 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
         check "-j $n generated capture: -S -T json" cmp -s "$tmp/one.S" "$tmp/many.S"
         "$HSDUMP" -j "$n" -c 777 -r "$tmp/gen.pcap" >"$tmp/many.c" 2>&1
         check "-j $n generated capture: -c 777" cmp -s "$tmp/one.c" "$tmp/many.c"
+        "$HSDUMP" -j "$n" -S -r "$tmp/gen.pcap" --html "$tmp/many.html" >/dev/null 2>&1
+        check "-j $n generated capture: --html page" cmp -s "$tmp/one.html" "$tmp/many.html"
     done
+    # Lines the workers render themselves (time columns that need no other line), and those
+    # the merger renders (-ttt: since the previous line), the same as one process.
+    for t in -t -tt -tttt -ttt -ttttt; do
+        "$HSDUMP" "$t" -T json -r "$tmp/gen.pcap" >"$tmp/one.t" 2>&1
+        "$HSDUMP" -j 2 "$t" -T json -r "$tmp/gen.pcap" >"$tmp/many.t" 2>&1
+        check "-j 2 $t -T json: as one process" cmp -s "$tmp/one.t" "$tmp/many.t"
+    done
+    # A file cut mid-record: read in place up to the cut, then by libpcap, which warns.
+    head -c 5000000 "$tmp/gen.pcap" >"$tmp/cut.pcap"
+    "$HSDUMP" -S -r "$tmp/cut.pcap" >"$tmp/one.cut" 2>&1
+    "$HSDUMP" -j 2 -S -r "$tmp/cut.pcap" >"$tmp/many.cut" 2>&1
+    check "-j 2: a file cut mid-record, with its warning" cmp -s "$tmp/one.cut" "$tmp/many.cut"
+    check "... which warns" grep -q "^hsdump: .*cut.pcap: " "$tmp/one.cut"
+    # A snapshot length shorter than some records (libpcap cuts those): read through the window
+    # up to the first such record, then by libpcap.
+    python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); b[16:20] = (1000).to_bytes(4, 'little'); open(sys.argv[2], 'wb').write(b)" \
+        "$tmp/gen.pcap" "$tmp/snap.pcap"
+    "$HSDUMP" -S --stats -r "$tmp/snap.pcap" >"$tmp/one.snap" 2>&1
+    "$HSDUMP" -j 3 -S --stats -r "$tmp/snap.pcap" >"$tmp/many.snap" 2>&1
+    check "-j 3: records longer than the snapshot length, as libpcap cuts them" \
+        cmp -s "$tmp/one.snap" "$tmp/many.snap"
     # standard input: the same through a pipe
     "$HSDUMP" -j 3 -r - <"$tmp/gen.pcap" >"$tmp/many" 2>/dev/null
     "$HSDUMP" -r "$tmp/gen.pcap" >"$tmp/one.plain" 2>/dev/null

@@ -47,5 +47,7 @@ Suite *suite_select(void);
 Suite *suite_diagnosis(void);
 Suite *suite_ecosystem(void);
 Suite *suite_ladder(void);
+Suite *suite_html(void);
+Suite *suite_parallel(void);
 
 #endif

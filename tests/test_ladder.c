@@ -10,16 +10,8 @@
 #include "output/filter.h"
 #include "output/ladder.h"
 #include "output/output.h"
+#include "printed.h"
 #include "suites.h"
-
-static const struct endpoint client = {4, {192, 0, 2, 1}, 40000};
-static const struct endpoint server = {4, {192, 0, 2, 2}, 443};
-
-static struct event_prefix prefix(uint64_t id, long usec, enum dir d)
-{
-    struct event_prefix p = {{1700000000, usec}, id, &client, &server, d, NULL, NULL, NULL, 0, 0};
-    return p;
-}
 
 struct harness {
     char *text;
@@ -47,34 +39,6 @@ static void harness_close(struct harness *h)
     fclose(h->fp);
 }
 
-static void hello(struct harness *h, uint64_t id, const uint8_t *sni, size_t sni_len)
-{
-    struct fields f;
-    struct event_prefix p = prefix(id, 1000, DIR_C2S);
-    fields_init(&f, "handshake", "client_hello");
-    fields_add_string(&f, "sni", cur_make(sni, sni_len));
-    out_event(&h->o, &p, &f);
-}
-
-static void close_conn(struct harness *h, uint64_t id, const char *status)
-{
-    struct fields f;
-    struct event_prefix p = prefix(id, 900000, DIR_C2S);
-    fields_init(&f, "close", NULL);
-    fields_add_decimal(&f, "duration", "0.900000");
-    fields_add_token(&f, "status", status);
-    out_event(&h->o, &p, &f);
-}
-
-static size_t count(const char *text, const char *what)
-{
-    size_t n = 0;
-    for (const char *at = strstr(text, what); at != NULL; at = strstr(at + 1, what)) {
-        n++;
-    }
-    return n;
-}
-
 /* Past LADDER_ROWS_MAX rows the rest are counted on one row, inside the frame. */
 START_TEST(rows_bounded)
 {
@@ -82,13 +46,13 @@ START_TEST(rows_bounded)
     harness_open(&h, false, NULL);
     struct fields f;
     for (int i = 0; i < LADDER_ROWS_MAX + 6; i++) {
-        struct event_prefix p = prefix(1, 2000 + i, i % 2 ? DIR_S2C : DIR_C2S);
+        struct event_prefix p = printed_prefix(1, 2000 + i, i % 2 ? DIR_S2C : DIR_C2S);
         fields_init(&f, "change_cipher_spec", NULL);
         out_event(&h.o, &p, &f);
     }
-    close_conn(&h, 1, "established");
+    printed_close_line(&h.o, 1, "established", NULL);
     harness_close(&h);
-    ck_assert_uint_eq(count(h.text, "ChangeCipherSpec"), LADDER_ROWS_MAX);
+    ck_assert_uint_eq(printed_count(h.text, "ChangeCipherSpec"), LADDER_ROWS_MAX);
     ck_assert_ptr_nonnull(strstr(h.text, "|    6 more not drawn (at most 64 rows)"));
     /* every row of the frame is 80 columns */
     for (char *line = strtok(h.text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
@@ -110,8 +74,8 @@ START_TEST(hostile_sni_stays_in_frame)
     }
     struct harness h;
     harness_open(&h, false, NULL);
-    hello(&h, 7, sni, sizeof(sni));
-    close_conn(&h, 7, "incomplete");
+    printed_hello(&h.o, 7, (const char *)sni, sizeof(sni));
+    printed_close_line(&h.o, 7, "incomplete", NULL);
     harness_close(&h);
     for (const unsigned char *c = (const unsigned char *)h.text; *c != '\0'; c++) {
         ck_assert(*c == '\n' || (*c >= 0x20 && *c < 0x7f));
@@ -134,7 +98,7 @@ START_TEST(colours)
     struct harness h;
     harness_open(&h, true, NULL);
     struct fields f;
-    struct event_prefix p = prefix(2, 3000, DIR_S2C);
+    struct event_prefix p = printed_prefix(2, 3000, DIR_S2C);
     fields_init(&f, "encrypted", NULL);
     fields_list_begin(&f, "inferred");
     fields_list_token(&f, "certificate");
@@ -145,7 +109,7 @@ START_TEST(colours)
     fields_add_token(&f, "level", "fatal");
     fields_add_token(&f, "description", "bad_certificate");
     out_event(&h.o, &p, &f);
-    close_conn(&h, 2, "failed");
+    printed_close_line(&h.o, 2, "failed", NULL);
     harness_close(&h);
     ck_assert_ptr_nonnull(strstr(h.text, "|\033[2m<"));
     ck_assert_ptr_nonnull(strstr(h.text, " {Certificate}? -\033[0m|"));
@@ -164,10 +128,10 @@ START_TEST(display_filter_picks_connections)
     ck_assert_ptr_nonnull(flt);
     struct harness h;
     harness_open(&h, false, flt);
-    hello(&h, 1, (const uint8_t *)"a.example", 9);
-    hello(&h, 2, (const uint8_t *)"b.example", 9);
-    close_conn(&h, 1, "established");
-    close_conn(&h, 2, "established");
+    printed_hello(&h.o, 1, "a.example", 9);
+    printed_hello(&h.o, 2, "b.example", 9);
+    printed_close_line(&h.o, 1, "established", NULL);
+    printed_close_line(&h.o, 2, "established", NULL);
     harness_close(&h);
     ck_assert_ptr_null(strstr(h.text, "a.example"));
     ck_assert_ptr_nonnull(strstr(h.text, "c2 192.0.2.1:40000 -> 192.0.2.2:443\n"));

@@ -123,15 +123,6 @@ static void s2c(struct fixture *fx, uint32_t seq, uint8_t flags, const void *p, 
     segment(fx, server_addr, SERVER_PORT, client_addr, CLIENT_PORT, seq, flags, p, n);
 }
 
-static size_t count(const char *text, const char *needle)
-{
-    size_t n = 0;
-    for (const char *p = text; (p = strstr(p, needle)) != NULL; p++) {
-        n++;
-    }
-    return n;
-}
-
 static const uint8_t client_hello[] = {
     0x16, 0x03, 0x01, 0x00, 0x43, /* record: handshake, TLS 1.0, length 67 */
     0x01, 0x00, 0x00, 0x3f,       /* handshake: client_hello, length 63 */
@@ -183,7 +174,7 @@ START_TEST(late_client_hello_is_dissected_from_its_first_byte)
                                           "server_hello record_version=TLSv1.2 "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, " close end=eof "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, " status=incomplete "));
-    ck_assert_uint_eq(count(fx.p.text, "\n"), count(fx.p.text, " capture=midstream\n"));
+    ck_assert_uint_eq(printed_count(fx.p.text, "\n"), printed_count(fx.p.text, " capture=midstream\n"));
     ck_assert_uint_eq(fx.p.stats.partial_connections[CAPTURE_MIDSTREAM], 1);
     fixture_close(&fx);
 }
@@ -222,7 +213,7 @@ START_TEST(application_data_both_ways_gives_the_headers_only)
     /* the last ACK after the FINs starts nothing */
     s2c(&fx, 5000 + sizeof(app_data) + 1, PSH_ACK, app_data, sizeof(app_data));
     fixture_end(&fx);
-    ck_assert_uint_eq(count(fx.p.text, "\n"), 2);
+    ck_assert_uint_eq(printed_count(fx.p.text, "\n"), 2);
     fixture_close(&fx);
 }
 END_TEST
@@ -281,7 +272,7 @@ START_TEST(syn_without_syn_ack_is_client_only)
                                           "server_guess=client_hello "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, " handshake client_hello record_version=TLSv1.0 "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, " missing=syn_ack,s2c capture=client_only\n"));
-    ck_assert_uint_eq(count(fx.p.text, "\n"), count(fx.p.text, " capture=client_only\n"));
+    ck_assert_uint_eq(printed_count(fx.p.text, "\n"), printed_count(fx.p.text, " capture=client_only\n"));
     ck_assert_uint_eq(fx.p.stats.partial_connections[CAPTURE_CLIENT_ONLY], 1);
     fixture_close(&fx);
 }
@@ -323,7 +314,7 @@ START_TEST(second_syn_ack_with_another_isn_is_isn_conflict)
     fixture_end(&fx);
     ck_assert_ptr_nonnull(strstr(fx.p.text, " partial server_guess=client_hello "));
     ck_assert_ptr_nonnull(strstr(fx.p.text, " handshake server_hello record_version=TLSv1.2 "));
-    ck_assert_uint_eq(count(fx.p.text, "\n"), count(fx.p.text, " capture=isn_conflict\n"));
+    ck_assert_uint_eq(printed_count(fx.p.text, "\n"), printed_count(fx.p.text, " capture=isn_conflict\n"));
     ck_assert_uint_eq(fx.p.stats.partial_connections[CAPTURE_ISN_CONFLICT], 1);
     ck_assert_uint_eq(fx.p.stats.tcp_connections, 1);
     fixture_close(&fx);
@@ -469,8 +460,8 @@ START_TEST(oldest_tuple_is_evicted_and_counted)
     ck_assert_ptr_nonnull(
         strstr(printed(&fx), "c1 10.0.0.1:10000 -> 10.0.0.2:443 close end=evicted "));
     fixture_end(&fx);
-    ck_assert_uint_eq(count(fx.p.text, " close end=evicted "), 1);
-    ck_assert_uint_eq(count(fx.p.text, " close end=eof "), PARTIAL_MAX_TUPLES);
+    ck_assert_uint_eq(printed_count(fx.p.text, " close end=evicted "), 1);
+    ck_assert_uint_eq(printed_count(fx.p.text, " close end=eof "), PARTIAL_MAX_TUPLES);
     fixture_close(&fx);
 }
 END_TEST

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "capture/input_stream.h"
+#include "capture/window.h"
 #include "capture/pcapng.h"
 #include "capture/pcapng_dsb.h"
 #include "capture/secrets.h"
@@ -76,6 +77,14 @@ struct capture {
     uint64_t raw_size;      /* its size when it is a regular file, else 0 */
     uint64_t delivered;     /* frames libpcap handed on, skipped if pcapng.c reads again */
     uint64_t to_skip;
+    /* -j: the file read into the workers' window (capture_read_in_window, window.h) until
+     * libpcap must take over; the filter as a program of our own, for pcap_offline_filter */
+    const struct capture_window *window;
+    bool win_filtered;
+    struct bpf_program win_prog;
+    uint32_t win_snaplen;
+    bool win_nanoseconds;
+    uint64_t win_offset; /* the file's next byte to read */
 };
 
 /* A signal handler gets no context, so capture_break() finds the running handle here; one
@@ -364,8 +373,18 @@ static void forget_filter(struct capture *c)
     c->filter_expr = NULL;
 }
 
+static void leave_window(struct capture *c)
+{
+    c->window = NULL;
+    if (c->win_filtered) {
+        pcap_freecode(&c->win_prog);
+        c->win_filtered = false;
+    }
+}
+
 static void free_capture(struct capture *c)
 {
+    leave_window(c);
     if (c->p != NULL) {
         pcap_close(c->p); /* closes a file's stream before its buffer goes */
     }
@@ -607,10 +626,35 @@ bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t e
     return ok;
 }
 
+bool capture_read_in_window(struct capture *c, const struct capture_window *w)
+{
+    uint8_t header[24];
+    if (c->is_live || c->p == NULL || c->gz != NULL || c->pcapng != NULL || c->dsb != NULL ||
+        c->path == NULL || c->raw_size < sizeof(header) || c->window != NULL ||
+        pread(c->raw_fd, header, sizeof(header), 0) != (ssize_t)sizeof(header) ||
+        !window_header_ok(header, c->dlt, &c->win_snaplen, &c->win_nanoseconds)) {
+        return false;
+    }
+    if (c->filter_expr != NULL) {
+        if (pcap_compile(c->p, &c->win_prog, c->filter_expr, 1, c->netmask) != 0) {
+            return false;
+        }
+        c->win_filtered = true;
+    }
+    c->window = w;
+    c->win_offset = sizeof(header);
+    return true;
+}
+
 bool capture_file_position(const struct capture *c, uint64_t *done, uint64_t *size)
 {
     if (c->is_live || c->raw_size == 0) {
         return false;
+    }
+    if (c->window != NULL) {
+        *size = c->raw_size;
+        *done = c->win_offset;
+        return true;
     }
     off_t at = lseek(c->raw_fd, 0, SEEK_CUR); /* read(2) so far: stdio is ahead by a buffer */
     *size = c->raw_size;
@@ -804,6 +848,103 @@ static enum capture_end read_again_mixed(struct capture *c, capture_frame_fn fn,
     return run_mixed(c, fn, ctx, err, errlen);
 }
 
+/* pcap-savefile(5) fields in the file's (host, little-endian) byte order */
+static uint32_t le32_of(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* One record at the cursor's place in a chunk of the window: false when only part of it is
+ * there (*cut) or libpcap must read it (caplen past the snapshot length). */
+static bool window_record(const struct capture *c, struct cursor *chunk, struct pcap_pkthdr *h,
+                          const uint8_t **data, bool *cut)
+{
+    struct cursor header, frame;
+    struct cursor probe = *chunk;
+    uint8_t r[16];
+    *cut = true;
+    if (!cur_get_bytes(&probe, sizeof(r), &header)) {
+        return false;
+    }
+    cur_copy(header, r);
+    uint32_t caplen = le32_of(r + 8);
+    if (caplen > c->win_snaplen) {
+        *cut = false;
+        return false;
+    }
+    if (!cur_get_bytes(&probe, caplen, &frame)) {
+        return false;
+    }
+    uint32_t fraction = le32_of(r + 4);
+    h->ts.tv_sec = (time_t)(int32_t)le32_of(r); /* bpf_int32 in the file, as libpcap reads it */
+    /* microseconds, as the file is opened for (PCAP_TSTAMP_PRECISION_MICRO): libpcap divides */
+    h->ts.tv_usec = (suseconds_t)(c->win_nanoseconds ? (int32_t)fraction / 1000 : (int32_t)fraction);
+    h->caplen = caplen;
+    h->len = le32_of(r + 12);
+    *data = cur_data(frame);
+    *chunk = probe;
+    return true;
+}
+
+/* The file's records through the window, chunk by chunk (window.h), the tick after each, as
+ * capture_run() does with libpcap. False when libpcap must read the rest: its stream is then
+ * at that record. */
+static bool run_in_window(struct capture *c, capture_frame_fn fn, void *ctx,
+                          enum capture_end *end)
+{
+    const struct capture_window *w = c->window;
+    size_t carried = 0;
+    const uint8_t *carry_from = NULL;
+    for (unsigned k = 0;; k = (k + 1) % WINDOW_CHUNKS) {
+        if (stop_requested) {
+            stop_requested = 0;
+            *end = CAPTURE_STOPPED;
+            return true;
+        }
+        w->reuse(w->ctx, k); /* every frame it held was dissected */
+        uint8_t *chunk = w->chunk[k];
+        memmove(chunk, carry_from, carried); /* the start of a record the last read cut */
+        ssize_t n = pread(c->raw_fd, chunk + carried, WINDOW_READ, (off_t)c->win_offset);
+        if (n < 0) {
+            *end = CAPTURE_ERROR;
+            return true;
+        }
+        c->win_offset += (uint64_t)n;
+        size_t len = carried + (size_t)n;
+        struct cursor in_chunk = cur_make(chunk, len);
+        struct pcap_pkthdr h;
+        const uint8_t *data;
+        bool cut = false;
+        while (!stop_requested && window_record(c, &in_chunk, &h, &data, &cut)) {
+            if (c->win_filtered && pcap_offline_filter(&c->win_prog, &h, data) == 0) {
+                continue;
+            }
+            c->delivered++;
+            struct capture_frame frame = {h.ts, c->dlt, cur_make(data, h.caplen), h.len};
+            fn(ctx, &frame);
+        }
+        carried = cur_len(in_chunk);
+        carry_from = cur_data(in_chunk);
+        if (c->tick != NULL) {
+            c->tick(c->tick_ctx);
+        }
+        if (stop_requested) {
+            continue; /* the top of the loop says so */
+        }
+        if (n == 0 && carried == 0) {
+            *end = CAPTURE_EOF;
+            return true;
+        }
+        if (!cut || n == 0) {
+            /* past the snapshot length, or cut by the end of the file: libpcap's reading */
+            uint64_t record = c->win_offset - carried;
+            leave_window(c);
+            return fseeko(pcap_file(c->p), (off_t)record, SEEK_SET) != 0 ? (*end = CAPTURE_ERROR, true)
+                                                                           : false;
+        }
+    }
+}
+
 /* pcap_dispatch in batches rather than one pcap_loop, so the tick runs between them. A
  * pcap_breakloop() without stop_requested came from capture_wake(): tick, then go on. */
 enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, char *err,
@@ -811,6 +952,13 @@ enum capture_end capture_run(struct capture *c, capture_frame_fn fn, void *ctx, 
 {
     if (c->pcapng != NULL) {
         return run_mixed(c, fn, ctx, err, errlen);
+    }
+    enum capture_end window_end;
+    if (c->window != NULL && run_in_window(c, fn, ctx, &window_end)) {
+        if (window_end == CAPTURE_ERROR) {
+            snprintf(err, errlen, "%s", strerror(errno));
+        }
+        return window_end;
     }
     struct run_ctx r = {fn, ctx, c->dlt, &c->delivered};
     int batch = c->is_live ? -1 : CAPTURE_FILE_BATCH;

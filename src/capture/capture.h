@@ -60,6 +60,12 @@ struct capture *capture_open_live(const char *iface, const struct capture_live_o
  * "filter: <libpcap's reason>". */
 bool capture_set_filter(struct capture *c, const char *expr, char *err, size_t errlen);
 
+struct capture_window;
+/* -j: a classic pcap file is read into the workers' window from now on (capture/window.h),
+ * where libpcap would hand its frames over unchanged; false (nothing changed) for what libpcap
+ * must read. */
+bool capture_read_in_window(struct capture *c, const struct capture_window *w);
+
 bool capture_is_live(const struct capture *c);
 /* For a progress line: the bytes of the file read so far (of a compressed file, its
  * compressed bytes) and its size. False for live captures, pipes and other non-files. */

@@ -10,6 +10,7 @@
 
 #include "base/fields.h"
 #include "output/ecosystem.h"
+#include "output/html.h"
 #include "output/ladder.h"
 #include "output/select.h"
 
@@ -305,10 +306,12 @@ void out_write(struct output *o, const char *text, size_t n)
 
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f)
 {
-    char time[48];
     if (o->forward != NULL) {
         o->forward(o->forward_ctx, p, f);
         return;
+    }
+    if (o->html != NULL) {
+        html_event(o->html, p, f); /* --html: the report, beside what stdout shows */
     }
     if (o->failed) {
         return;
@@ -328,10 +331,24 @@ void out_event(struct output *o, const struct event_prefix *p, const struct fiel
         out_select_event(o, p, f); /* -e, -Y, --conn-filter, -T fields/csv */
         return;
     }
-    out_format_time(o, p->ts, time, sizeof(time));
     size_t cap;
     char *at = out_line_begin(o, &cap);
-    size_t n = o->style.format == FORMAT_JSON ? out_json_line(&o->style, time, p, f, at, cap)
-                                              : out_text_line(&o->style, time, p, f, at, cap);
-    out_line_end(o, n);
+    out_line_end(o, out_render(o, p, f, at, cap));
+}
+
+size_t out_render(struct output *o, const struct event_prefix *p, const struct fields *f,
+                  char *buf, size_t cap)
+{
+    char time[48];
+    out_format_time(o, p->ts, time, sizeof(time));
+    return o->style.format == FORMAT_JSON ? out_json_line(&o->style, time, p, f, buf, cap)
+                                          : out_text_line(&o->style, time, p, f, buf, cap);
+}
+
+bool out_renders_alone(const struct output *o)
+{
+    bool timeless = o->style.time == TIME_ABSOLUTE || o->style.time == TIME_NONE ||
+                    o->style.time == TIME_EPOCH || o->style.time == TIME_DATE;
+    return timeless && o->select == NULL && o->eco == NULL && o->ladder == NULL &&
+           o->html == NULL && (o->style.format == FORMAT_TEXT || o->style.format == FORMAT_JSON);
 }

@@ -102,6 +102,9 @@ struct output {
      * instead of rendering it; NULL in the process that renders. */
     void (*forward)(void *ctx, const struct event_prefix *p, const struct fields *f);
     void *forward_ctx;
+    /* --html (html.h): every event also feeds the report, whatever stdout shows; NULL
+     * otherwise. Owned by the caller. */
+    struct html *html;
 };
 
 void out_init(struct output *o, FILE *fp, bool line_buffered, const struct output_style *style);
@@ -119,6 +122,13 @@ void out_line_end(struct output *o, size_t n);
 /* Called for every captured packet: the first one is the origin of -tttt. */
 void out_packet_time(struct output *o, struct timeval ts);
 void out_event(struct output *o, const struct event_prefix *p, const struct fields *f);
+/* The line out_event() would write for the event (text or JSON, with its time), into buf. */
+size_t out_render(struct output *o, const struct event_prefix *p, const struct fields *f,
+                  char *buf, size_t cap);
+/* -j: whether a line depends on nothing but its event (no -e/-Y, -T ecs/zeek/ladder,
+ * --html, and a time column that is not relative to another line): then a worker renders it
+ * and the merger only writes it. */
+bool out_renders_alone(const struct output *o);
 /* Writes one finished line (or several) the way out_event() writes its own. */
 void out_write(struct output *o, const char *line, size_t n);
 /* Big enough for the largest line of any renderer (FIELDS_BUF bytes, each escaped to 6). */

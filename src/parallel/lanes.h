@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "capture/window.h"
 #include "parallel/flow_hash.h"
 #include "parallel/pool.h"
 
@@ -47,6 +48,11 @@ struct pool {
     struct id_map *ids;
     struct stats *shared_stats; /* n slots */
     size_t shared_len;
+    /* the window classic pcap files are read into (capture/window.h), mapped before the fork;
+     * for each chunk, the last frame handed out from it */
+    struct capture_window window;
+    uint8_t *window_bytes;
+    uint64_t chunk_last[WINDOW_CHUNKS];
 };
 
 /* merge.c: writes every record the workers' order allows now; with wait, until all workers

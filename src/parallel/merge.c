@@ -118,10 +118,11 @@ uint64_t id_map_open_of(const struct id_map *m, unsigned w)
 }
 
 /* The entry of a connection, made at its first line (NULL when out of memory). */
-static struct id_entry *entry_of(struct pool *p, unsigned w, const struct rec_event *e)
+static struct id_entry *entry_of(struct pool *p, unsigned w, uint64_t local_id,
+                                 const struct endpoint *client, const struct endpoint *server)
 {
     struct id_map *m = p->ids;
-    uint64_t key = e->local_id * POOL_WORKERS_MAX + w;
+    uint64_t key = local_id * POOL_WORKERS_MAX + w;
     struct id_entry *s = find_slot(m, key);
     if (s->key == key) {
         return s;
@@ -134,8 +135,8 @@ static struct id_entry *entry_of(struct pool *p, unsigned w, const struct rec_ev
     }
     s->key = key;
     s->id = ++p->c.env->next_id;
-    endpoint_format(&e->client, s->client_text, sizeof(s->client_text));
-    endpoint_format(&e->server, s->server_text, sizeof(s->server_text));
+    endpoint_format(client, s->client_text, sizeof(s->client_text));
+    endpoint_format(server, s->server_text, sizeof(s->server_text));
     s->head_len = out_event_head(s->id, s->client_text, s->server_text, s->head, &s->head_arrow);
     m->used++;
     return s;
@@ -216,7 +217,7 @@ static void render_event(struct pool *p, unsigned w, const unsigned char *rec, s
     if (e.probe_slot != 0 && e.probe_slot <= e.n && !settle_probe(&p->lanes[w], e.probe_slot - 1)) {
         return; /* made for the verdict the guess did not give */
     }
-    struct id_entry *s = entry_of(p, w, &e);
+    struct id_entry *s = entry_of(p, w, e.local_id, &e.client, &e.server);
     if (s == NULL || e.id_only) {
         return;
     }
@@ -232,6 +233,37 @@ static void render_event(struct pool *p, unsigned w, const unsigned char *rec, s
                                   s->head_arrow};
     out_event(p->c.env->out, &prefix, &rebuilt);
     if (strcmp(e.event, "close") == 0) {
+        remove_slot(p->ids, s);
+    }
+}
+
+/* A line a worker rendered, with the run's id written where the worker's placeholder is. */
+static void write_line(struct pool *p, unsigned w, const unsigned char *rec, size_t len)
+{
+    struct rec_line h;
+    memcpy(&h, rec, sizeof(h));
+    if (len < sizeof(h) + h.len || h.id_at + LINE_ID_DIGITS > h.len) {
+        return; /* cannot happen: a worker of this image wrote it */
+    }
+    struct id_entry *s = entry_of(p, w, h.local_id, &h.client, &h.server);
+    struct output *out = p->c.env->out;
+    if (s == NULL || out->failed) {
+        return;
+    }
+    const unsigned char *line = rec + sizeof(h);
+    char digits[FIELDS_UINT_TEXT];
+    size_t nd = fields_format_uint(s->id, digits);
+    size_t cap;
+    char *dst = out_line_begin(out, &cap);
+    size_t n = h.len - LINE_ID_DIGITS + nd;
+    if (n <= cap) {
+        memcpy(dst, line, h.id_at);
+        memcpy(dst + h.id_at, digits, nd);
+        memcpy(dst + h.id_at + nd, line + h.id_at + LINE_ID_DIGITS,
+               h.len - h.id_at - LINE_ID_DIGITS);
+        out_line_end(out, n);
+    }
+    if (h.close) {
         remove_slot(p->ids, s);
     }
 }
@@ -255,6 +287,9 @@ static void process(struct pool *p, unsigned w, uint32_t type, const unsigned ch
         break;
     case REC_FRAME:
         write_frame(p, rec, len);
+        break;
+    case REC_LINE:
+        write_line(p, w, rec, len);
         break;
     case REC_PROBE:
         take_probe(&p->lanes[w], rec);
@@ -294,7 +329,8 @@ static bool head_of(struct lane *l, struct head *h)
         }
         memcpy(&h->ordinal, h->rec, sizeof(h->ordinal));
         h->sub = 0;
-        if (h->type == REC_EVENT) {
+        _Static_assert(offsetof(struct rec_event, sub) == offsetof(struct rec_line, sub), "sub");
+        if (h->type == REC_EVENT || h->type == REC_LINE) {
             memcpy(&h->sub, h->rec + offsetof(struct rec_event, sub), sizeof(h->sub));
         } else if (h->type == REC_FRAME) {
             memcpy(&h->sub, h->rec + offsetof(struct rec_packet, sub), sizeof(h->sub));
@@ -311,7 +347,18 @@ static bool head_of(struct lane *l, struct head *h)
     }
 }
 
+static void drain_lanes(struct pool *p);
+
 void merge_drain(struct pool *p)
+{
+    drain_lanes(p);
+    /* what was read is room again for the workers, which may be waiting for it */
+    for (unsigned w = 0; w < p->n; w++) {
+        ring_release_flush(p->lanes[w].from_worker);
+    }
+}
+
+static void drain_lanes(struct pool *p)
 {
     struct head heads[POOL_WORKERS_MAX];
     bool have[POOL_WORKERS_MAX];

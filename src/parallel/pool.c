@@ -2,6 +2,7 @@
 #include "parallel/pool.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,9 @@ static void free_lanes(struct pool *p)
         munmap(p->shared_stats, p->shared_len);
     }
     id_map_free(p->ids);
+    if (p->window_bytes != NULL) {
+        munmap(p->window_bytes, (size_t)WINDOW_CHUNKS * WINDOW_CHUNK_BYTES);
+    }
     free(p);
 }
 
@@ -47,6 +51,13 @@ static void on_child(int sig)
 {
     (void)sig;
     child_exited = 1;
+}
+
+/* SIGUSR2: a worker sent something while the live reader may be waiting for a packet. */
+static void on_worker_news(int sig)
+{
+    (void)sig;
+    capture_wake();
 }
 
 static void publish_all(struct pool *p)
@@ -78,6 +89,8 @@ static void reap(struct pool *p, bool block)
     }
 }
 
+static void reuse_chunk(void *ctx, unsigned chunk);
+
 struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
 {
     struct pool *p = calloc(1, sizeof(*p));
@@ -96,7 +109,17 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         p->shared_stats = NULL;
     }
     p->ids = id_map_new();
-    bool ok = p->shared_stats != NULL && p->ids != NULL;
+    p->window_bytes = mmap(NULL, (size_t)WINDOW_CHUNKS * WINDOW_CHUNK_BYTES,
+                           PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->window_bytes == MAP_FAILED) {
+        p->window_bytes = NULL;
+    }
+    for (unsigned k = 0; p->window_bytes != NULL && k < WINDOW_CHUNKS; k++) {
+        p->window.chunk[k] = p->window_bytes + (size_t)k * WINDOW_CHUNK_BYTES;
+    }
+    p->window.reuse = reuse_chunk;
+    p->window.ctx = p;
+    bool ok = p->shared_stats != NULL && p->ids != NULL && p->window_bytes != NULL;
     for (unsigned w = 0; ok && w < p->n; w++) {
         struct lane *l = &p->lanes[w];
         l->to_worker = ring_new(POOL_RING_BYTES);
@@ -115,6 +138,11 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     sa.sa_handler = on_child;
     sigaction(SIGCHLD, &sa, NULL);
+    if (c->live) {
+        sa.sa_flags = SA_RESTART;
+        sa.sa_handler = on_worker_news;
+        sigaction(SIGUSR2, &sa, NULL);
+    }
     /* what is buffered now would be written by every child too */
     out_flush(c->env->out);
     fflush(NULL);
@@ -133,7 +161,7 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
         if (pid == 0) {
             struct worker_args a = {w, parent, p->lanes[w].to_worker, p->lanes[w].from_worker,
                                     p->lanes[w].published, c->env, c->pc, c->ro,
-                                    c->writer != NULL, c->poll_secrets};
+                                    c->writer != NULL, c->poll_secrets, c->live};
             worker_main(&a);
         }
         p->lanes[w].pid = pid;
@@ -199,6 +227,24 @@ static void broadcast(struct pool *p, uint32_t type, struct timeval ts)
     }
 }
 
+/* Sleeps until the first worker not yet past ordinal `until` publishes something (its
+ * progress comes in its records), or 5 ms pass: no spinning on a ring that holds records
+ * the merge cannot take yet. */
+static void wait_for_progress(struct pool *p, uint64_t until)
+{
+    for (unsigned w = 0; w < p->n; w++) {
+        struct lane *l = &p->lanes[w];
+        if (!l->bye && !lane_dead(l) && l->progress < until) {
+            uint32_t seen = ring_publications(l->from_worker);
+            merge_drain(p);
+            if (l->progress < until) {
+                ring_wait_publication(l->from_worker, seen, 5);
+            }
+            return;
+        }
+    }
+}
+
 /* Everything up to the reader's last ordinal merged: each worker told, each heard from. */
 static void settle(struct pool *p)
 {
@@ -215,13 +261,66 @@ static void settle(struct pool *p)
         }
         publish_all(p);
         reap(p, false);
-        for (unsigned w = 0; w < p->n; w++) {
-            if (!lane_dead(&p->lanes[w]) && p->lanes[w].progress < p->ordinal) {
-                ring_wait_data(p->lanes[w].from_worker, 1);
-                break;
-            }
+        wait_for_progress(p, p->ordinal);
+    }
+}
+
+/* The oldest ordinal some worker may still be working on. */
+static uint64_t slowest(const struct pool *p)
+{
+    uint64_t floor = UINT64_MAX;
+    for (unsigned w = 0; w < p->n; w++) {
+        const struct lane *l = &p->lanes[w];
+        if (!l->bye && !lane_dead(l) && l->progress < floor) {
+            floor = l->progress;
         }
     }
+    return floor == UINT64_MAX ? p->ordinal : floor;
+}
+
+/* The reader stays at most POOL_LEAD_MAX frames ahead of the slowest worker: frames read in
+ * place cost the rings a few bytes each, and a reader far ahead would make SIGINT, -c and the
+ * output's lag what the rings hold rather than what one process would have read. */
+static void keep_within_lead(struct pool *p)
+{
+    while (p->ordinal - slowest(p) >= POOL_LEAD_MAX) {
+        for (unsigned w = 0; w < p->n; w++) {
+            sync_lane(p, w, p->ordinal, false);
+        }
+        publish_all(p);
+        merge_drain(p);
+        if (p->ordinal - slowest(p) < POOL_LEAD_MAX) {
+            return;
+        }
+        reap(p, false);
+        wait_for_progress(p, slowest(p) + 1);
+    }
+}
+
+/* capture_window.reuse: the chunk is read into again once every worker is past the last
+ * frame handed out from it. */
+static void reuse_chunk(void *ctx, unsigned chunk)
+{
+    struct pool *p = ctx;
+    uint64_t last = p->chunk_last[chunk];
+    while (last != 0 && slowest(p) < last) {
+        for (unsigned w = 0; w < p->n; w++) {
+            sync_lane(p, w, p->ordinal, false);
+        }
+        publish_all(p);
+        merge_drain(p);
+        if (slowest(p) >= last) {
+            break;
+        }
+        reap(p, false);
+        wait_for_progress(p, last);
+    }
+    p->chunk_last[chunk] = 0;
+}
+
+const struct capture_window *pool_window(struct pool *p)
+{
+    return &p->window;
 }
 
 /* -c: a packet completes at most one handshake, so with k still to come no more than k
@@ -244,18 +343,57 @@ static void keep_within_count(struct pool *p)
     }
 }
 
+/* The window chunk holding the frame's bytes, or WINDOW_CHUNKS when they are elsewhere. */
+static unsigned chunk_of(const struct pool *p, struct cursor data)
+{
+    const uint8_t *at = cur_data(data);
+    const uint8_t *base = p->window_bytes;
+    size_t all = (size_t)WINDOW_CHUNKS * WINDOW_CHUNK_BYTES;
+    if (at < base || (size_t)(at - base) >= all || cur_len(data) > all - (size_t)(at - base)) {
+        return WINDOW_CHUNKS;
+    }
+    return (unsigned)((size_t)(at - base) / WINDOW_CHUNK_BYTES);
+}
+
+static bool after_frame(struct pool *p)
+{
+    if (++p->since_sync >= SYNC_EVERY) {
+        p->since_sync = 0;
+        pool_poll(p);
+    }
+    return true;
+}
+
 bool pool_frame(struct pool *p, const struct capture_frame *frame)
 {
     keep_within_count(p);
     if (p->c.count != 0 && *p->c.handshakes >= p->c.count) {
         return false;
     }
+    keep_within_lead(p);
     p->ordinal++;
-    if (packet_clock_due(&p->clock_sec, frame->ts)) {
+    out_packet_time(p->c.env->out, frame->ts); /* the origin of -ttttt, here and below */
+    /* the first frame ticks every worker, whatever its second: its time is their origin too */
+    if (packet_clock_due(&p->clock_sec, frame->ts) || p->ordinal == 1) {
         broadcast(p, REC_TICK, frame->ts);
     }
     unsigned w = flow_route(&p->router, frame->dlt, frame->data, frame->ts.tv_sec);
     size_t caplen = cur_len(frame->data);
+    unsigned chunk = chunk_of(p, frame->data);
+    if (chunk < WINDOW_CHUNKS) {
+        p->chunk_last[chunk] = p->ordinal;
+        struct rec_packet h = {p->ordinal,      frame->ts.tv_sec, frame->ts.tv_usec, frame->dlt,
+                               frame->wire_len, (uint32_t)caplen, 0,                 0};
+        uint64_t at = (uint64_t)(uintptr_t)cur_data(frame->data);
+        unsigned char *dst = reserve_in(p, w, sizeof(h) + sizeof(at));
+        if (dst != NULL) {
+            memcpy(dst, &h, sizeof(h));
+            memcpy(dst + sizeof(h), &at, sizeof(at));
+            ring_commit(p->lanes[w].to_worker, REC_PACKET_AT, sizeof(h) + sizeof(at));
+            p->lanes[w].sent = p->ordinal;
+        }
+        return after_frame(p);
+    }
     if (caplen > RING_RECORD_MAX - sizeof(struct rec_packet)) {
         caplen = RING_RECORD_MAX - sizeof(struct rec_packet); /* past any snapshot length */
     }
@@ -268,11 +406,7 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
         ring_commit(p->lanes[w].to_worker, REC_PACKET, sizeof(h) + caplen);
         p->lanes[w].sent = p->ordinal;
     }
-    if (++p->since_sync >= SYNC_EVERY) {
-        p->since_sync = 0;
-        pool_poll(p);
-    }
-    return true;
+    return after_frame(p);
 }
 
 void pool_poll(struct pool *p)
@@ -334,7 +468,7 @@ bool pool_finish(struct pool *p)
             struct lane *l = &p->lanes[w];
             if (!l->bye && !lane_dead(l)) {
                 waiting = true;
-                ring_wait_data(l->from_worker, 10);
+                wait_for_progress(p, UINT64_MAX);
                 break;
             }
         }

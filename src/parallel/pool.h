@@ -23,8 +23,12 @@ struct writer;
 
 /* At most this many workers (-j). */
 #define POOL_WORKERS_MAX 64
-/* Each direction between the reader and one worker: a ring this big (bench/RESULTS.md). */
-#define POOL_RING_BYTES (4u * 1024 * 1024)
+/* How many frames the reader may read ahead of the slowest worker. */
+#define POOL_LEAD_MAX 16384
+/* Each direction between the reader and one worker: a ring this big. Small enough that what
+ * the reader wrote is still in a cache when the worker reads it: 4 MiB rings made each
+ * worker's user time twice what 1 MiB does on bench capture A (bench/RESULTS.md). */
+#define POOL_RING_BYTES (1u * 1024 * 1024)
 
 struct pool_config {
     unsigned workers;
@@ -33,6 +37,7 @@ struct pool_config {
     struct reassembly_opts ro;
     struct writer *writer; /* -w, or NULL: the frames the workers keep are written to it */
     bool poll_secrets;
+    bool live; /* the workers wake the reader waiting in libpcap (SIGUSR2) */
     uint64_t count;              /* -c, or 0 */
     const uint64_t *handshakes;  /* ... the handshakes counted so far */
 };
@@ -41,6 +46,10 @@ struct pool;
 
 /* Forks the workers. NULL with err set when it cannot. */
 struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen);
+struct capture_window;
+/* The window classic pcap files are read into (capture_read_in_window): shared with the
+ * workers, its chunks reused once their frames are dissected. */
+const struct capture_window *pool_window(struct pool *p);
 /* capture_frame_fn's work with -j: the frame to its worker. False when it was not taken: the
  * frames before it completed the -c count (the hook has stopped the run). */
 bool pool_frame(struct pool *p, const struct capture_frame *frame);

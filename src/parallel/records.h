@@ -14,6 +14,8 @@
 enum record_type {
     /* reader -> worker */
     REC_PACKET = 1, /* struct rec_packet, then caplen bytes */
+    REC_PACKET_AT,  /* struct rec_packet, then the address of its caplen bytes in the window
+                     * mapped before the fork (capture/window.h): no copy */
     REC_TICK,       /* struct rec_mark: a new second of packet time (packet_clock) */
     REC_SYNC,       /* struct rec_mark: nothing for this worker up to the ordinal */
     REC_INPUT_END,  /* struct rec_mark: the input ended; its connections close */
@@ -24,6 +26,7 @@ enum record_type {
     REC_FRAME,       /* struct rec_packet, then caplen bytes: a frame -w writes */
     REC_PROBE,       /* struct rec_probe: a chain met the interception guess */
     REC_DONE,        /* struct rec_mark: every record up to the ordinal is processed */
+    REC_LINE,        /* struct rec_line, then the line a worker rendered (out_renders_alone) */
     REC_BYE,         /* struct rec_mark: the worker's counters are final; it exits */
 };
 
@@ -63,6 +66,22 @@ struct rec_event {
     uint32_t n;    /* slots (struct field) that follow */
     uint32_t used; /* bytes of the fields' buffer after them */
 };
+
+/* A rendered line whose connection id is LINE_ID_SENTINEL's 20 digits at id_at: the merger
+ * writes the run's id there. */
+struct rec_line {
+    uint64_t ordinal;
+    uint64_t sub; /* as rec_event's */
+    uint64_t local_id;
+    struct endpoint client;
+    struct endpoint server;
+    uint32_t id_at;
+    uint32_t len;
+    uint8_t close; /* the connection's last line */
+};
+#define LINE_ID_SENTINEL 18446744073709551557ULL
+#define LINE_ID_SENTINEL_TEXT "18446744073709551557"
+#define LINE_ID_DIGITS 20
 
 struct rec_probe {
     uint64_t ordinal;

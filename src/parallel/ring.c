@@ -19,18 +19,24 @@ struct ring_head {
     uint32_t type;
 };
 
+/* One cache line per writer: what the producer writes, what the consumer writes, and each
+ * side's own positions, so that a record costs no line moving between the two cores; the
+ * shared positions move once per batch (RING_PUBLISH_BYTES, RING_RELEASE_BYTES). */
 struct ring {
     _Alignas(64) _Atomic uint64_t head; /* producer: bytes published */
     _Atomic uint32_t data_seq;          /* bumped with each publication */
-    _Atomic uint32_t consumer_waits;
+    _Atomic uint32_t producer_waits;
     _Alignas(64) _Atomic uint64_t tail; /* consumer: bytes released */
     _Atomic uint32_t room_seq;          /* bumped with each release */
-    _Atomic uint32_t producer_waits;
-    _Alignas(64) size_t capacity;
+    _Atomic uint32_t consumer_waits;
+    _Alignas(64) size_t capacity;       /* read only */
     size_t map_len;
-    uint64_t reserved_at; /* producer's own: where ring_reserve() put the record */
-    uint64_t written;     /* producer's own: the end of the records committed */
-    uint64_t peeked_end;  /* consumer's own: where the peeked record ends */
+    _Alignas(64) uint64_t reserved_at; /* producer's own: where ring_reserve() put the record */
+    uint64_t written;                  /* ... the end of the records committed */
+    uint64_t tail_seen;                /* ... the consumer's tail when last read */
+    _Alignas(64) uint64_t read;        /* consumer's own: the end of the records released */
+    uint64_t peeked_end;               /* ... where the peeked record ends */
+    uint64_t head_seen;                /* ... the producer's head when last read */
     _Alignas(64) unsigned char data[];
 };
 
@@ -79,12 +85,14 @@ void *ring_reserve(struct ring *r, size_t len)
         return NULL;
     }
     uint64_t head = r->written;
-    uint64_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
     size_t at = (size_t)(head & (r->capacity - 1));
     size_t need = padded(len);
     size_t skip = at + need > r->capacity ? r->capacity - at : 0; /* never split a record */
-    if (head + skip + need - tail > r->capacity) {
-        return NULL;
+    if (head + skip + need - r->tail_seen > r->capacity) {
+        r->tail_seen = atomic_load_explicit(&r->tail, memory_order_acquire);
+        if (head + skip + need - r->tail_seen > r->capacity) {
+            return NULL;
+        }
     }
     if (skip > 0) {
         struct ring_head pad = {(uint32_t)(skip - RECORD_HEADER), TYPE_PAD};
@@ -120,31 +128,49 @@ void ring_publish(struct ring *r)
     }
 }
 
+/* The consumer's view: is a record published past `read`? */
+static bool published_past_read(struct ring *r)
+{
+    if (r->read == r->head_seen) {
+        r->head_seen = atomic_load_explicit(&r->head, memory_order_acquire);
+    }
+    return r->read != r->head_seen;
+}
+
 const void *ring_peek(struct ring *r, uint32_t *type, size_t *len)
 {
     for (;;) {
-        uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-        uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
-        if (tail == head) {
+        if (!published_past_read(r)) {
             return NULL;
         }
-        size_t at = (size_t)(tail & (r->capacity - 1));
+        size_t at = (size_t)(r->read & (r->capacity - 1));
         struct ring_head h;
         memcpy(&h, r->data + at, sizeof(h));
         if (h.type == TYPE_PAD) {
-            atomic_store_explicit(&r->tail, tail + RECORD_HEADER + h.len, memory_order_release);
+            r->read += RECORD_HEADER + h.len;
             continue;
         }
         *type = h.type;
         *len = h.len;
-        r->peeked_end = tail + padded(h.len);
+        r->peeked_end = r->read + padded(h.len);
         return r->data + at + RECORD_HEADER;
     }
 }
 
 void ring_release(struct ring *r)
 {
-    atomic_store_explicit(&r->tail, r->peeked_end, memory_order_release);
+    r->read = r->peeked_end;
+    if (r->read - atomic_load_explicit(&r->tail, memory_order_relaxed) >= RING_RELEASE_BYTES) {
+        ring_release_flush(r);
+    }
+}
+
+void ring_release_flush(struct ring *r)
+{
+    if (atomic_load_explicit(&r->tail, memory_order_relaxed) == r->read) {
+        return;
+    }
+    atomic_store_explicit(&r->tail, r->read, memory_order_release);
     atomic_fetch_add_explicit(&r->room_seq, 1, memory_order_release);
     if (atomic_load_explicit(&r->producer_waits, memory_order_seq_cst) != 0) {
         futex_wake(&r->room_seq);
@@ -153,17 +179,32 @@ void ring_release(struct ring *r)
 
 bool ring_empty(struct ring *r)
 {
-    return atomic_load_explicit(&r->tail, memory_order_relaxed) ==
-           atomic_load_explicit(&r->head, memory_order_acquire);
+    return !published_past_read(r);
 }
 
 /* The flag is raised before the last look, so a publication after that look finds it and
  * wakes us; the timeout bounds any wake-up lost otherwise. */
 void ring_wait_data(struct ring *r, int ms)
 {
+    ring_release_flush(r); /* a producer may be waiting for that room */
     uint32_t seen = atomic_load_explicit(&r->data_seq, memory_order_acquire);
     atomic_store_explicit(&r->consumer_waits, 1, memory_order_seq_cst);
     if (ring_empty(r)) {
+        futex_wait(&r->data_seq, seen, ms);
+    }
+    atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);
+}
+
+uint32_t ring_publications(struct ring *r)
+{
+    return atomic_load_explicit(&r->data_seq, memory_order_acquire);
+}
+
+void ring_wait_publication(struct ring *r, uint32_t seen, int ms)
+{
+    ring_release_flush(r);
+    atomic_store_explicit(&r->consumer_waits, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&r->data_seq, memory_order_seq_cst) == seen) {
         futex_wait(&r->data_seq, seen, ms);
     }
     atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);

@@ -24,17 +24,24 @@ void ring_free(struct ring *r);
 void *ring_reserve(struct ring *r, size_t len);
 void ring_commit(struct ring *r, uint32_t type, size_t len);
 void ring_publish(struct ring *r);
-#define RING_PUBLISH_BYTES (64u * 1024)
+#define RING_PUBLISH_BYTES (16u * 1024) /* a sixty-fourth of a 1 MiB ring */
 
 /* Consumer: the oldest record not yet released (its type and length), or NULL when none is
- * published; ring_release() lets its room be reused. */
+ * published; ring_release() lets its room be reused, which the producer sees in batches:
+ * every RING_RELEASE_BYTES, at ring_release_flush(), and before the consumer waits. */
 const void *ring_peek(struct ring *r, uint32_t *type, size_t *len);
 void ring_release(struct ring *r);
+void ring_release_flush(struct ring *r);
+#define RING_RELEASE_BYTES (16u * 1024)
 bool ring_empty(struct ring *r);
 
 /* Sleep until the other side may have acted (a record published, room made) or ms pass.
  * Spurious wake-ups are allowed: callers test again. */
 void ring_wait_data(struct ring *r, int ms);
+/* The count of the producer's publications, and a sleep until it is no longer seen (or ms
+ * pass): for a consumer waiting for more than what the ring already holds. */
+uint32_t ring_publications(struct ring *r);
+void ring_wait_publication(struct ring *r, uint32_t seen, int ms);
 void ring_wait_room(struct ring *r, int ms);
 
 #endif

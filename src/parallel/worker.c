@@ -1,5 +1,6 @@
 /* The worker's loop: records from the reader in order, the events they cause forwarded with
  * the ordinal of the record that caused them. */
+#define _GNU_SOURCE /* memmem */
 #include "parallel/worker.h"
 
 #include <signal.h>
@@ -31,14 +32,26 @@ struct worker {
     struct worker_args *a;
     uint64_t ordinal;   /* of the record being processed */
     uint64_t done_sent; /* the last DONE's ordinal */
+    bool sent;          /* records went to the merger since the reader was last woken */
     bool in_round;      /* paths_begin() done for the current input */
     uint32_t probes;    /* interception guesses handed to the merger */
     uint64_t announced; /* the highest connection id the merger has heard of */
     bool closes_only;   /* -S and nothing that reads every event: only close lines go */
+    bool lines;         /* out_renders_alone(): lines go rendered, not their fields */
 };
 
 /* cert_check's hook has no context: the one worker of this process */
 static struct worker *this_worker;
+
+/* A live reader waits in libpcap for the next packet (capture_wake): a signal makes it merge
+ * what we sent now, not when the next packet comes. */
+static void wake_reader(struct worker *w)
+{
+    if (w->a->wake_reader && w->sent) {
+        kill(w->a->parent, SIGUSR2);
+        w->sent = false;
+    }
+}
 
 static void gone_if_orphaned(const struct worker *w)
 {
@@ -51,8 +64,10 @@ static void gone_if_orphaned(const struct worker *w)
 static void *reserve_out(struct worker *w, size_t len)
 {
     void *p;
+    w->sent = true;
     while ((p = ring_reserve(w->a->out, len)) == NULL) {
         ring_publish(w->a->out);
+        ring_release_flush(w->a->in);
         ring_wait_room(w->a->out, 50);
         gone_if_orphaned(w);
     }
@@ -74,6 +89,40 @@ static void send_done(struct worker *w)
         w->done_sent = w->ordinal;
     }
     ring_publish(w->a->out);
+}
+
+/* The event's line rendered here, the merger writing only the run's id into it; false when
+ * the id cannot be found in it (then its fields go). */
+static bool forward_line(struct worker *w, const struct event_prefix *p, const struct fields *f)
+{
+    static char line[OUT_LINE_MAX];
+    struct event_prefix q = *p;
+    q.conn_id = LINE_ID_SENTINEL;
+    q.head = NULL; /* the connection's head holds its local id */
+    struct output *out = w->a->env->out;
+    size_t n = out_render(out, &q, f, line, sizeof(line));
+    bool json = out->style.format == FORMAT_JSON;
+    /* the prefix comes first, and no escaped wire value can spell "conn": before a number */
+    const char *needle = json ? "\"conn\":" LINE_ID_SENTINEL_TEXT : "c" LINE_ID_SENTINEL_TEXT;
+    const char *at = memmem(line, n, needle, strlen(needle));
+    if (at == NULL) {
+        return false;
+    }
+    struct rec_line h;
+    memset(&h, 0, sizeof(h));
+    h.ordinal = w->ordinal;
+    h.sub = close_order_key;
+    h.local_id = p->conn_id;
+    h.client = *p->client;
+    h.server = *p->server;
+    h.id_at = (uint32_t)(at - line + strlen(needle) - LINE_ID_DIGITS);
+    h.len = (uint32_t)n;
+    h.close = strcmp(f->event, "close") == 0;
+    unsigned char *dst = reserve_out(w, sizeof(h) + n);
+    memcpy(dst, &h, sizeof(h));
+    memcpy(dst + sizeof(h), line, n);
+    ring_commit(w->a->out, REC_LINE, sizeof(h) + n);
+    return true;
 }
 
 /* output.forward: the event as the merger rebuilds it (records.h). */
@@ -116,6 +165,9 @@ static void forward_event(void *ctx, const struct event_prefix *p, const struct 
             memcmp(f->f[i].key, "interception", sizeof("interception") - 1) == 0) {
             e.probe_slot = (uint32_t)i + 1;
         }
+    }
+    if (w->lines && !id_only && e.probe_slot == 0 && forward_line(w, p, f)) {
+        return;
     }
     e.n = (uint32_t)(slots / sizeof(f->f[0]));
     e.used = (uint32_t)used;
@@ -196,19 +248,27 @@ static void end_round(struct worker *w)
     w->in_round = false;
 }
 
-static void on_packet(struct worker *w, const unsigned char *rec, size_t len)
+static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec, size_t len)
 {
     struct rec_packet h;
     memcpy(&h, rec, sizeof(h));
-    if (len < sizeof(h) + h.caplen) {
-        return; /* cannot happen: the reader wrote it */
+    const uint8_t *bytes = rec + sizeof(h);
+    if (type == REC_PACKET_AT) {
+        uint64_t at;
+        if (len < sizeof(h) + sizeof(at)) {
+            return; /* cannot happen: the reader wrote it */
+        }
+        memcpy(&at, rec + sizeof(h), sizeof(at));
+        bytes = (const uint8_t *)(uintptr_t)at; /* in the window mapped before the fork */
+    } else if (len < sizeof(h) + h.caplen) {
+        return;
     }
     struct capture_frame frame;
     frame.ts.tv_sec = (time_t)h.sec;
     frame.ts.tv_usec = (suseconds_t)h.usec;
     frame.dlt = h.dlt;
     frame.wire_len = h.wire_len;
-    frame.data = cur_make(rec + sizeof(h), h.caplen);
+    frame.data = cur_make(bytes, h.caplen);
     if (!w->in_round) {
         begin_round(w);
     }
@@ -226,6 +286,7 @@ static void on_mark(struct worker *w, uint32_t type, const struct rec_mark *m)
         if (!w->in_round) {
             begin_round(w);
         }
+        out_packet_time(w->a->env->out, ts); /* the run's first frame, for -ttttt's start= */
         packet_clock(w->a->pc, ts);
         break;
     case REC_INPUT_END:
@@ -250,13 +311,16 @@ _Noreturn void worker_main(struct worker_args *a)
     signal(SIGTERM, SIG_IGN);
     signal(SIGUSR1, SIG_IGN);
     signal(SIGALRM, SIG_IGN);
+    signal(SIGUSR2, SIG_IGN);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     struct worker w = {.a = a};
     this_worker = &w;
     gone_if_orphaned(&w);
     cert_check_defer_interception(forward_probe);
     struct output *out = a->env->out;
-    w.closes_only = out->style.summary && out->eco == NULL && out->ladder == NULL;
+    w.closes_only = out->style.summary && out->eco == NULL && out->ladder == NULL &&
+                    out->html == NULL;
+    w.lines = out_renders_alone(out);
     out->forward = forward_event;
     a->env->out->forward_ctx = &w;
     a->env->on_established = forward_established;
@@ -275,6 +339,7 @@ _Noreturn void worker_main(struct worker_args *a)
         const unsigned char *rec = ring_peek(a->in, &type, &len);
         if (rec == NULL) {
             send_done(&w);
+            wake_reader(&w);
             since_done = 0;
             ring_wait_data(a->in, 50);
             if (ring_empty(a->in)) {
@@ -286,8 +351,8 @@ _Noreturn void worker_main(struct worker_args *a)
         memcpy(&ordinal, rec, sizeof(ordinal)); /* every record starts with its ordinal */
         w.ordinal = ordinal;
         age_clock = ordinal;
-        if (type == REC_PACKET) {
-            on_packet(&w, rec, len);
+        if (type == REC_PACKET || type == REC_PACKET_AT) {
+            on_packet(&w, type, rec, len);
         } else {
             struct rec_mark m;
             memcpy(&m, rec, sizeof(m));

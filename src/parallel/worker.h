@@ -24,6 +24,7 @@ struct worker_args {
     struct reassembly_opts ro;
     bool write_frames; /* -w: the frames it would write go to the merger */
     bool poll_secrets; /* key logs followed as they grow */
+    bool wake_reader;  /* live: SIGUSR2 to the reader when idle after sending something */
 };
 
 /* Runs in the forked child until the reader says stop (or the parent is gone); never

@@ -1,0 +1,34 @@
+/* -j: a classic pcap file read with pread(2) straight into a window of memory the workers
+ * share (mapped before the fork), so a frame's bytes are at the same address in every
+ * process and only that address travels to its worker: one copy from the page cache, as
+ * libpcap's own read makes, and none after it. Only what libpcap would hand over unchanged is
+ * read this way (pcap-savefile(5): host byte order, microsecond or nanosecond time stamps,
+ * link types libpcap does not rewrite, records within the snapshot length); at the first
+ * record that is anything else, or cut by the end of the file, libpcap reads the rest from
+ * that record, with its usual warnings. */
+#ifndef HSDUMP_SRC_CAPTURE_WINDOW_H
+#define HSDUMP_SRC_CAPTURE_WINDOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The window: chunks read into in turn; before one is read into again, the reader waits until
+ * every frame it held has been dissected (reuse). */
+#define WINDOW_CHUNKS 8
+#define WINDOW_READ (512u << 10) /* bytes one pread(2) asks for */
+/* ... after the start of a record the previous read cut, carried over: at most a record */
+#define WINDOW_CARRY_MAX (16u + 262144u)
+#define WINDOW_CHUNK_BYTES (WINDOW_READ + WINDOW_CARRY_MAX)
+
+struct capture_window {
+    uint8_t *chunk[WINDOW_CHUNKS]; /* WINDOW_CHUNK_BYTES each, shared with the workers */
+    void (*reuse)(void *ctx, unsigned chunk);
+    void *ctx;
+};
+
+/* A classic pcap file's header (its first 24 bytes) as the window can read it: its
+ * snapshot length, whether its time stamps are nanoseconds. False for anything else. */
+bool window_header_ok(const uint8_t header[24], int dlt, uint32_t *snaplen, bool *nanoseconds);
+
+#endif
