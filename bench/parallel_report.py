@@ -214,8 +214,8 @@ def main():
                "largest worker / one process", "worker's shared memory at exit MiB"], rows))
     say("")
     say("VmHWM of each process (/proc/PID/status, read at its exit), the largest over the "
-        "rounds. Shared memory (the rings to and from the reader) is counted in the RSS of "
-        "every process that touched it.")
+        "rounds. Shared memory (the rings to and from the reader, the frames it shares) is "
+        "counted in the RSS of every process that touched it.")
     say("")
 
     # 4. The method, checked
