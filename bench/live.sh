@@ -4,23 +4,26 @@
 # hsdump's counters say how many packets the kernel dropped (pcap_stats) and how many
 # ClientHellos it printed, against the same file read offline.
 #
-# Usage: bench/live.sh [-B KIB] [-S] [-p PPS] [FILE]   (as root; FILE defaults to a 10,000-connection
-# capture made by bench/gen.py into bench/data/). -B is hsdump's kernel buffer (default:
-# libpcap's own, 2 MiB), -S runs hsdump in summary mode, -p replays at PPS packets/s instead
-# of --topspeed. Prints one result line per run.
+# Usage: bench/live.sh [-B KIB] [-S] [-j N] [-p PPS] [FILE]   (as root; FILE defaults to a
+# 10,000-connection capture made by bench/gen.py into bench/data/). -B is hsdump's kernel buffer
+# (default: libpcap's own, 2 MiB), -S runs hsdump in summary mode, -j N dissects in N worker
+# processes (hsdump -j, issue 22; default 1), -p replays at PPS packets/s instead of
+# --topspeed. Prints one result line per run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 hsdump=${HSDUMP:-$top/src/hsdump}
 buffer=
 mode=text
+jobs=1
 speed=(--topspeed)
-while getopts "B:Sp:" opt; do
+while getopts "B:Sj:p:" opt; do
     case $opt in
     B) buffer=$OPTARG ;;
     S) mode=summary ;;
+    j) jobs=$OPTARG ;;
     p) speed=(--pps="$OPTARG") ;;
-    *) echo "usage: bench/live.sh [-B KIB] [-S] [-p PPS] [FILE]" >&2; exit 2 ;;
+    *) echo "usage: bench/live.sh [-B KIB] [-S] [-j N] [-p PPS] [FILE]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -36,7 +39,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-args=(-i lo -Z root --stats)
+args=(-i lo -Z root --stats -j "$jobs")
 [ -n "$buffer" ] && args+=(-B "$buffer")
 [ "$mode" = summary ] && args+=(-S)
 want=$("$hsdump" -r "$file" | grep -c ' handshake client_hello ' || true)
@@ -59,6 +62,6 @@ if_dropped=$(sed -n 's/^hsdump: interface dropped: //p' "$work/err" | tail -n 1)
 got=$(grep -c ' handshake client_hello ' "$work/out" || true)
 [ "$mode" = summary ] && got=$(grep -c ' close ' "$work/out" || true) &&
     want=$("$hsdump" -S -r "$file" | grep -c ' close ' || true)
-echo "live mode=$mode speed=${speed[*]} buffer_kib=${buffer:-default} file=$(basename "$file") sent=$sent" \
+echo "live mode=$mode jobs=$jobs speed=${speed[*]} buffer_kib=${buffer:-default} file=$(basename "$file") sent=$sent" \
     "replay_pps=$rate captured=$seen kernel_dropped=$dropped interface_dropped=$if_dropped" \
     "printed=$got expected=$want"
