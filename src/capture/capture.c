@@ -903,7 +903,9 @@ static bool run_in_window(struct capture *c, capture_frame_fn fn, void *ctx,
         }
         w->reuse(w->ctx, k); /* every frame it held was dissected */
         uint8_t *chunk = w->chunk[k];
-        memmove(chunk, carry_from, carried); /* the start of a record the last read cut */
+        if (carried > 0) {
+            memmove(chunk, carry_from, carried); /* the start of a record the last read cut */
+        }
         ssize_t n = pread(c->raw_fd, chunk + carried, WINDOW_READ, (off_t)c->win_offset);
         if (n < 0) {
             *end = CAPTURE_ERROR;
