@@ -171,16 +171,15 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
 
 /* Room for a record to worker w; while there is none, the merger runs (the worker may be
  * waiting for it) and the others hear where the reader is. NULL when the worker is dead. */
-static void *reserve_in(struct pool *p, unsigned w, size_t len);
-
-static void sync_lane(struct pool *p, unsigned w, uint64_t upto, bool may_wait)
+/* Tells worker w the reader is at upto, when its ring has room now (else it has work). */
+static void sync_lane(struct pool *p, unsigned w, uint64_t upto)
 {
     struct lane *l = &p->lanes[w];
     if (l->sent >= upto || lane_dead(l)) {
         return;
     }
     struct rec_mark m = {upto, 0, 0};
-    void *dst = may_wait ? reserve_in(p, w, sizeof(m)) : ring_reserve(l->to_worker, sizeof(m));
+    void *dst = ring_reserve(l->to_worker, sizeof(m));
     if (dst != NULL) {
         memcpy(dst, &m, sizeof(m));
         ring_commit(l->to_worker, REC_SYNC, sizeof(m));
@@ -198,7 +197,7 @@ static void *reserve_in(struct pool *p, unsigned w, size_t len)
         }
         for (unsigned k = 0; k < p->n; k++) {
             if (k != w) {
-                sync_lane(p, k, p->ordinal - 1, false);
+                sync_lane(p, k, p->ordinal - 1);
             }
         }
         publish_all(p);
@@ -245,26 +244,6 @@ static void wait_for_progress(struct pool *p, uint64_t until)
     }
 }
 
-/* Everything up to the reader's last ordinal merged: each worker told, each heard from. */
-static void settle(struct pool *p)
-{
-    for (;;) {
-        merge_drain(p);
-        bool behind = false;
-        for (unsigned w = 0; w < p->n; w++) {
-            struct lane *l = &p->lanes[w];
-            sync_lane(p, w, p->ordinal, true);
-            behind |= !lane_dead(l) && !l->bye && l->progress < p->ordinal;
-        }
-        if (!behind) {
-            return;
-        }
-        publish_all(p);
-        reap(p, false);
-        wait_for_progress(p, p->ordinal);
-    }
-}
-
 /* The oldest ordinal some worker may still be working on. */
 static uint64_t slowest(const struct pool *p)
 {
@@ -278,22 +257,32 @@ static uint64_t slowest(const struct pool *p)
     return floor == UINT64_MAX ? p->ordinal : floor;
 }
 
-/* The reader stays at most POOL_LEAD_MAX frames ahead of the slowest worker: frames read in
- * place cost the rings a few bytes each, and a reader far ahead would make SIGINT, -c and the
- * output's lag what the rings hold rather than what one process would have read. */
-static void keep_within_lead(struct pool *p)
+/* Until every worker still running is done with ordinal `upto`: each told where the reader
+ * is (a worker with nothing to do says so only when told), what they sent merged, the
+ * reader asleep in between. The one way the reader waits for the workers. */
+static void wait_for_workers(struct pool *p, uint64_t upto)
 {
-    while (p->ordinal - slowest(p) >= POOL_LEAD_MAX) {
+    for (;;) {
         for (unsigned w = 0; w < p->n; w++) {
-            sync_lane(p, w, p->ordinal, false);
+            sync_lane(p, w, p->ordinal);
         }
         publish_all(p);
         merge_drain(p);
-        if (p->ordinal - slowest(p) < POOL_LEAD_MAX) {
+        if (slowest(p) >= upto) {
             return;
         }
         reap(p, false);
-        wait_for_progress(p, slowest(p) + 1);
+        wait_for_progress(p, upto);
+    }
+}
+
+/* The reader stays at most POOL_LEAD_MAX frames ahead of the slowest worker: a frame read
+ * into the window costs the rings a few bytes, and a reader far ahead would make SIGINT and
+ * the output's lag what the rings hold rather than what one process would have read. */
+static void keep_within_lead(struct pool *p)
+{
+    if (p->ordinal - slowest(p) >= POOL_LEAD_MAX) {
+        wait_for_workers(p, p->ordinal - POOL_LEAD_MAX + 1);
     }
 }
 
@@ -302,20 +291,10 @@ static void keep_within_lead(struct pool *p)
 static void reuse_chunk(void *ctx, unsigned chunk)
 {
     struct pool *p = ctx;
-    uint64_t last = p->chunk_last[chunk];
-    while (last != 0 && slowest(p) < last) {
-        for (unsigned w = 0; w < p->n; w++) {
-            sync_lane(p, w, p->ordinal, false);
-        }
-        publish_all(p);
-        merge_drain(p);
-        if (slowest(p) >= last) {
-            break;
-        }
-        reap(p, false);
-        wait_for_progress(p, last);
+    if (p->chunk_last[chunk] != 0) {
+        wait_for_workers(p, p->chunk_last[chunk]);
+        p->chunk_last[chunk] = 0;
     }
-    p->chunk_last[chunk] = 0;
 }
 
 const struct capture_window *pool_window(struct pool *p)
@@ -328,18 +307,8 @@ const struct capture_window *pool_window(struct pool *p)
 static void keep_within_count(struct pool *p)
 {
     uint64_t done = *p->c.handshakes;
-    if (p->c.count == 0 || done >= p->c.count) {
-        return;
-    }
-    uint64_t room = p->c.count - done;
-    uint64_t merged = UINT64_MAX;
-    for (unsigned w = 0; w < p->n; w++) {
-        if (!lane_dead(&p->lanes[w]) && p->lanes[w].progress < merged) {
-            merged = p->lanes[w].progress;
-        }
-    }
-    if (merged != UINT64_MAX && p->ordinal - merged >= room) {
-        settle(p);
+    if (p->c.count != 0 && done < p->c.count && p->ordinal - slowest(p) >= p->c.count - done) {
+        wait_for_workers(p, p->ordinal);
     }
 }
 
@@ -412,7 +381,7 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
 void pool_poll(struct pool *p)
 {
     for (unsigned w = 0; w < p->n; w++) {
-        sync_lane(p, w, p->ordinal, false);
+        sync_lane(p, w, p->ordinal);
     }
     publish_all(p);
     merge_drain(p);
@@ -423,7 +392,7 @@ void pool_input_end(struct pool *p, struct timeval now)
 {
     p->ordinal++;
     broadcast(p, REC_INPUT_END, now);
-    settle(p);
+    wait_for_workers(p, p->ordinal);
 }
 
 void pool_sum_stats(struct pool *p, struct stats *sum)
