@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "capture/window.h"
 #include "parallel/flow_hash.h"
 #include "parallel/ring.h"
 #include "suites.h"
@@ -250,6 +251,64 @@ START_TEST(ring_refuses_what_it_cannot_hold)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ window records */
+
+/* A pcap-savefile(5) record in host (little-endian) order: 16 bytes of header, then len
+ * bytes of frame (all 0xab). */
+static size_t put_record(uint8_t *b, uint32_t sec, uint32_t frac, uint32_t caplen, uint32_t len)
+{
+    const uint32_t words[4] = {sec, frac, caplen, len};
+    for (int i = 0; i < 4; i++) {
+        for (int k = 0; k < 4; k++) {
+            b[i * 4 + k] = (uint8_t)(words[i] >> (8 * k));
+        }
+    }
+    memset(b + 16, 0xab, caplen);
+    return 16 + caplen;
+}
+
+START_TEST(window_records_are_read_as_libpcap_gives_them)
+{
+    uint8_t b[256];
+    size_t n = put_record(b, 1700000000, 123456789, 60, 1514);
+    n += put_record(b + n, 1700000001, 5, 40, 40);
+    struct cursor chunk = cur_make(b, n);
+    struct pcap_pkthdr h;
+    const uint8_t *data;
+    bool cut;
+    ck_assert(window_record(&chunk, 65535, true, &h, &data, &cut));
+    ck_assert_int_eq(h.ts.tv_sec, 1700000000);
+    ck_assert_int_eq(h.ts.tv_usec, 123456); /* nanoseconds scaled down as libpcap does */
+    ck_assert_uint_eq(h.caplen, 60);
+    ck_assert_uint_eq(h.len, 1514);
+    ck_assert_ptr_eq(data, b + 16);
+    ck_assert(window_record(&chunk, 65535, true, &h, &data, &cut));
+    ck_assert_uint_eq(h.caplen, 40);
+    ck_assert_uint_eq(cur_len(chunk), 0);
+    ck_assert(!window_record(&chunk, 65535, true, &h, &data, &cut));
+    ck_assert(cut); /* nothing left: carried over, which is nothing */
+}
+END_TEST
+
+START_TEST(a_cut_record_waits_and_one_past_the_snapshot_length_goes_to_libpcap)
+{
+    uint8_t b[256];
+    size_t n = put_record(b, 1, 2, 100, 100);
+    struct pcap_pkthdr h;
+    const uint8_t *data;
+    bool cut;
+    for (size_t have = 0; have < n; have++) {
+        struct cursor part = cur_make(b, have);
+        ck_assert(!window_record(&part, 65535, false, &h, &data, &cut));
+        ck_assert(cut);
+        ck_assert_uint_eq(cur_len(part), have); /* not moved: carried to the next chunk */
+    }
+    struct cursor whole = cur_make(b, n);
+    ck_assert(!window_record(&whole, 99, false, &h, &data, &cut));
+    ck_assert(!cut); /* longer than the snapshot length: libpcap's rules */
+}
+END_TEST
+
 Suite *suite_parallel(void)
 {
     Suite *s = suite_create("parallel");
@@ -265,5 +324,9 @@ Suite *suite_parallel(void)
     tcase_add_test(ring, ring_records_are_seen_only_once_published);
     tcase_add_test(ring, ring_refuses_what_it_cannot_hold);
     suite_add_tcase(s, ring);
+    TCase *window = tcase_create("window");
+    tcase_add_test(window, window_records_are_read_as_libpcap_gives_them);
+    tcase_add_test(window, a_cut_record_waits_and_one_past_the_snapshot_length_goes_to_libpcap);
+    suite_add_tcase(s, window);
     return s;
 }

@@ -848,44 +848,6 @@ static enum capture_end read_again_mixed(struct capture *c, capture_frame_fn fn,
     return run_mixed(c, fn, ctx, err, errlen);
 }
 
-/* pcap-savefile(5) fields in the file's (host, little-endian) byte order */
-static uint32_t le32_of(const uint8_t *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-/* One record at the cursor's place in a chunk of the window: false when only part of it is
- * there (*cut) or libpcap must read it (caplen past the snapshot length). */
-static bool window_record(const struct capture *c, struct cursor *chunk, struct pcap_pkthdr *h,
-                          const uint8_t **data, bool *cut)
-{
-    struct cursor header, frame;
-    struct cursor probe = *chunk;
-    uint8_t r[16];
-    *cut = true;
-    if (!cur_get_bytes(&probe, sizeof(r), &header)) {
-        return false;
-    }
-    cur_copy(header, r);
-    uint32_t caplen = le32_of(r + 8);
-    if (caplen > c->win_snaplen) {
-        *cut = false;
-        return false;
-    }
-    if (!cur_get_bytes(&probe, caplen, &frame)) {
-        return false;
-    }
-    uint32_t fraction = le32_of(r + 4);
-    h->ts.tv_sec = (time_t)(int32_t)le32_of(r); /* bpf_int32 in the file, as libpcap reads it */
-    /* microseconds, as the file is opened for (PCAP_TSTAMP_PRECISION_MICRO): libpcap divides */
-    h->ts.tv_usec = (suseconds_t)(c->win_nanoseconds ? (int32_t)fraction / 1000 : (int32_t)fraction);
-    h->caplen = caplen;
-    h->len = le32_of(r + 12);
-    *data = cur_data(frame);
-    *chunk = probe;
-    return true;
-}
-
 /* The file's records through the window, chunk by chunk (window.h), the tick after each, as
  * capture_run() does with libpcap. False when libpcap must read the rest: its stream is then
  * at that record. */
@@ -917,7 +879,8 @@ static bool run_in_window(struct capture *c, capture_frame_fn fn, void *ctx,
         struct pcap_pkthdr h;
         const uint8_t *data;
         bool cut = false;
-        while (!stop_requested && window_record(c, &in_chunk, &h, &data, &cut)) {
+        while (!stop_requested && window_record(&in_chunk, c->win_snaplen, c->win_nanoseconds,
+                                                &h, &data, &cut)) {
             if (c->win_filtered && pcap_offline_filter(&c->win_prog, &h, data) == 0) {
                 continue;
             }

@@ -1,8 +1,6 @@
 /* The classic pcap file header, as read into the window (pcap-savefile(5)). */
 #include "capture/window.h"
 
-#include <pcap.h>
-
 #define MAGIC_MICRO 0xa1b2c3d4u
 #define MAGIC_NANO 0xa1b23c4du
 /* libpcap's largest snapshot length for the link types below (pcap-int.h MAXIMUM_SNAPLEN) */
@@ -43,4 +41,34 @@ bool window_header_ok(const uint8_t h[24], int dlt, uint32_t *snaplen, bool *nan
     *nanoseconds = magic == MAGIC_NANO;
     return (magic == MAGIC_MICRO || magic == MAGIC_NANO) && major == 2 && minor == 4 &&
            *snaplen > 0 && *snaplen <= SNAPLEN_MAX && as_stored(dlt);
+}
+
+bool window_record(struct cursor *chunk, uint32_t snaplen, bool nanoseconds,
+                   struct pcap_pkthdr *h, const uint8_t **data, bool *cut)
+{
+    struct cursor header, frame;
+    struct cursor probe = *chunk;
+    uint8_t r[16];
+    *cut = true;
+    if (!cur_get_bytes(&probe, sizeof(r), &header)) {
+        return false;
+    }
+    cur_copy(header, r);
+    uint32_t caplen = le32(r + 8);
+    if (caplen > snaplen) {
+        *cut = false;
+        return false;
+    }
+    if (!cur_get_bytes(&probe, caplen, &frame)) {
+        return false;
+    }
+    uint32_t fraction = le32(r + 4);
+    h->ts.tv_sec = (time_t)(int32_t)le32(r); /* bpf_int32 in the file, as libpcap reads it */
+    /* microseconds, as the file is opened for (PCAP_TSTAMP_PRECISION_MICRO): libpcap divides */
+    h->ts.tv_usec = (suseconds_t)(nanoseconds ? (int32_t)fraction / 1000 : (int32_t)fraction);
+    h->caplen = caplen;
+    h->len = le32(r + 12);
+    *data = cur_data(frame);
+    *chunk = probe;
+    return true;
 }

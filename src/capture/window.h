@@ -9,9 +9,12 @@
 #ifndef HSDUMP_SRC_CAPTURE_WINDOW_H
 #define HSDUMP_SRC_CAPTURE_WINDOW_H
 
+#include <pcap.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/cursor.h"
 
 /* The window: chunks read into in turn; before one is read into again, the reader waits until
  * every frame it held has been dissected (reuse). */
@@ -30,5 +33,10 @@ struct capture_window {
 /* A classic pcap file's header (its first 24 bytes) as the window can read it: its
  * snapshot length, whether its time stamps are nanoseconds. False for anything else. */
 bool window_header_ok(const uint8_t header[24], int dlt, uint32_t *snaplen, bool *nanoseconds);
+/* The record at the start of chunk (a cursor over what a chunk holds), moving past it: its
+ * header as libpcap gives it and its bytes. False when only part of it is there (*cut) or
+ * libpcap must read it (a captured length past the snapshot length, *cut false). */
+bool window_record(struct cursor *chunk, uint32_t snaplen, bool nanoseconds,
+                   struct pcap_pkthdr *h, const uint8_t **data, bool *cut);
 
 #endif
