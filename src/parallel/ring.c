@@ -116,16 +116,24 @@ void ring_commit(struct ring *r, uint32_t type, size_t len)
     }
 }
 
-void ring_publish(struct ring *r)
+/* One side shows the other its new position (head or tail) and wakes it if it sleeps on the
+ * sequence word: the same for a publication and a release. */
+static void announce(_Atomic uint64_t *position, uint64_t value, _Atomic uint32_t *seq,
+                     _Atomic uint32_t *other_waits)
 {
-    if (atomic_load_explicit(&r->head, memory_order_relaxed) == r->written) {
+    if (atomic_load_explicit(position, memory_order_relaxed) == value) {
         return;
     }
-    atomic_store_explicit(&r->head, r->written, memory_order_release);
-    atomic_fetch_add_explicit(&r->data_seq, 1, memory_order_release);
-    if (atomic_load_explicit(&r->consumer_waits, memory_order_seq_cst) != 0) {
-        futex_wake(&r->data_seq);
+    atomic_store_explicit(position, value, memory_order_release);
+    atomic_fetch_add_explicit(seq, 1, memory_order_release);
+    if (atomic_load_explicit(other_waits, memory_order_seq_cst) != 0) {
+        futex_wake(seq);
     }
+}
+
+void ring_publish(struct ring *r)
+{
+    announce(&r->head, r->written, &r->data_seq, &r->consumer_waits);
 }
 
 /* The consumer's view: is a record published past `read`? */
@@ -167,32 +175,12 @@ void ring_release(struct ring *r)
 
 void ring_release_flush(struct ring *r)
 {
-    if (atomic_load_explicit(&r->tail, memory_order_relaxed) == r->read) {
-        return;
-    }
-    atomic_store_explicit(&r->tail, r->read, memory_order_release);
-    atomic_fetch_add_explicit(&r->room_seq, 1, memory_order_release);
-    if (atomic_load_explicit(&r->producer_waits, memory_order_seq_cst) != 0) {
-        futex_wake(&r->room_seq);
-    }
+    announce(&r->tail, r->read, &r->room_seq, &r->producer_waits);
 }
 
 bool ring_empty(struct ring *r)
 {
     return !published_past_read(r);
-}
-
-/* The flag is raised before the last look, so a publication after that look finds it and
- * wakes us; the timeout bounds any wake-up lost otherwise. */
-void ring_wait_data(struct ring *r, int ms)
-{
-    ring_release_flush(r); /* a producer may be waiting for that room */
-    uint32_t seen = atomic_load_explicit(&r->data_seq, memory_order_acquire);
-    atomic_store_explicit(&r->consumer_waits, 1, memory_order_seq_cst);
-    if (ring_empty(r)) {
-        futex_wait(&r->data_seq, seen, ms);
-    }
-    atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);
 }
 
 uint32_t ring_publications(struct ring *r)
@@ -208,6 +196,18 @@ void ring_wait_publication(struct ring *r, uint32_t seen, int ms)
         futex_wait(&r->data_seq, seen, ms);
     }
     atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);
+}
+
+/* Any publication after `seen` was read changes the word the sleep compares: none is lost;
+ * the timeout bounds the rest. */
+void ring_wait_data(struct ring *r, int ms)
+{
+    uint32_t seen = ring_publications(r);
+    if (ring_empty(r)) {
+        ring_wait_publication(r, seen, ms);
+    } else {
+        ring_release_flush(r); /* a producer may be waiting for that room */
+    }
 }
 
 void ring_wait_room(struct ring *r, int ms)
