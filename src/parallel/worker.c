@@ -126,6 +126,19 @@ static bool forward_line(struct worker *w, const struct event_prefix *p, const s
 }
 
 /* output.forward: the event as the merger rebuilds it (records.h). */
+/* 1 + the slot of the interception guess's placeholder (cert_check.h), or 0 when none. */
+static uint32_t probe_slot(const struct worker *w, const struct fields *f)
+{
+    static const char key[] = "interception";
+    for (size_t i = 0; w->probes > 0 && i < f->n; i++) {
+        if (f->f[i].type == FIELD_UINT && f->f[i].key_len == sizeof(key) - 1 &&
+            memcmp(f->f[i].key, key, sizeof(key) - 1) == 0) {
+            return (uint32_t)i + 1;
+        }
+    }
+    return 0;
+}
+
 static void forward_event(void *ctx, const struct event_prefix *p, const struct fields *f)
 {
     struct worker *w = ctx;
@@ -136,10 +149,12 @@ static void forward_event(void *ctx, const struct event_prefix *p, const struct 
     if (id_only && !first) {
         return; /* out_event() would drop it */
     }
+    uint32_t probe = id_only ? 0 : probe_slot(w, f);
+    if (w->lines && !id_only && probe == 0 && forward_line(w, p, f)) {
+        return;
+    }
     size_t slots = id_only ? 0 : f->n * sizeof(f->f[0]);
     size_t used = id_only ? 0 : f->used;
-    size_t len = sizeof(struct rec_event) + slots + used;
-    unsigned char *dst = reserve_out(w, len);
     struct rec_event e;
     memset(&e, 0, sizeof(e));
     e.ordinal = w->ordinal;
@@ -160,17 +175,11 @@ static void forward_event(void *ctx, const struct event_prefix *p, const struct 
         e.has_name = 1;
         snprintf(e.name, sizeof(e.name), "%s", f->name);
     }
-    for (size_t i = 0; w->probes > 0 && !id_only && i < f->n; i++) {
-        if (f->f[i].type == FIELD_UINT && f->f[i].key_len == sizeof("interception") - 1 &&
-            memcmp(f->f[i].key, "interception", sizeof("interception") - 1) == 0) {
-            e.probe_slot = (uint32_t)i + 1;
-        }
-    }
-    if (w->lines && !id_only && e.probe_slot == 0 && forward_line(w, p, f)) {
-        return;
-    }
+    e.probe_slot = probe;
     e.n = (uint32_t)(slots / sizeof(f->f[0]));
     e.used = (uint32_t)used;
+    size_t len = sizeof(e) + slots + used;
+    unsigned char *dst = reserve_out(w, len);
     memcpy(dst, &e, sizeof(e));
     memcpy(dst + sizeof(e), f->f, slots);
     memcpy(dst + sizeof(e) + slots, f->buf, used);
