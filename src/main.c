@@ -308,10 +308,7 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
     /* A live packet's time is wall time: no clock read per packet. secrets_poll() returns at
      * once until 100 ms have passed. */
     if (r->pool != NULL) {
-        if (pool_frame(r->pool, frame)) { /* the workers poll the key logs */
-            r->have_last = true;
-            r->last = frame->ts;
-        }
+        (void)pool_frame(r->pool, frame); /* the workers poll the key logs */
         return;
     }
     r->have_last = true;
@@ -343,6 +340,9 @@ static void on_tick(void *ctx)
     }
     if (r->pool != NULL) {
         pool_poll(r->pool);
+        if (!r->stopping && output_broken(r)) {
+            stop(r); /* on_frame's check, for frames handed out a window chunk at a time */
+        }
     }
     if (stats_requested) {
         stats_requested = 0;
@@ -390,6 +390,7 @@ static bool start_workers(struct run *r, struct conn_env *env)
                                    r->o->verify_checksums},
                             .writer = r->writer, .poll_secrets = r->poll_secrets,
                             .live = r->live,
+                            .whole_chunks = r->o->duration == 0 && r->o->rotate_files == 0,
                             .count = r->o->count, .handshakes = &r->handshakes};
     r->pool = pool_start(&c, err, sizeof(err));
     if (r->pool == NULL) {
@@ -427,6 +428,9 @@ static int run_inputs(struct run *r, struct conn_env *env)
         }
         /* Also after -c, --duration, -W or a signal: open connections get their close lines. */
         /* at the time of the input's last frame, whatever path it took */
+        if (r->pool != NULL && pool_last_time(r->pool, &r->last)) {
+            r->have_last = true; /* frames may have gone a window chunk at a time */
+        }
         if (r->have_last) {
             env->now = r->last;
         }

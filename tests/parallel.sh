@@ -90,6 +90,32 @@ if python3 "$srcdir/bench/gen.py" --connections 3000 --concurrency 200 --app-byt
     "$HSDUMP" -j 3 -S --stats -r "$tmp/snap.pcap" >"$tmp/many.snap" 2>&1
     check "-j 3: records longer than the snapshot length, as libpcap cuts them" \
         cmp -s "$tmp/one.snap" "$tmp/many.snap"
+    # 40,000 frames of 30 bytes in a row: a window chunk with more frames than one ring
+    # record lists to a worker (CHUNK_ENTRIES_MAX), crossing seconds of packet time.
+    python3 "$srcdir/tests/insert_tiny_frames.py" "$tmp/gen.pcap" "$tmp/tiny.pcap" 2000 40000 100
+    "$HSDUMP" --stats -r "$tmp/tiny.pcap" >"$tmp/one.tiny" 2>&1
+    for n in 2 3; do
+        "$HSDUMP" -j "$n" --stats -r "$tmp/tiny.pcap" >"$tmp/many.tiny" 2>&1
+        check "-j $n: a chunk of 17,000 tiny frames, as one process" \
+            cmp -s "$tmp/one.tiny" "$tmp/many.tiny"
+    done
+    gen_packets=$("$HSDUMP" --stats -r "$tmp/gen.pcap" 2>&1 >/dev/null | sed -n 's/^hsdump: packets: //p')
+    check "... whose frames were all counted" \
+        grep -qx "hsdump: packets: $((gen_packets + 40000))" "$tmp/many.tiny"
+    # --duration is decided frame by frame: so are the window's frames then.
+    "$HSDUMP" --duration 2 -S --stats -r "$tmp/tiny.pcap" >"$tmp/one.d" 2>&1
+    "$HSDUMP" -j 2 --duration 2 -S --stats -r "$tmp/tiny.pcap" >"$tmp/many.d" 2>&1
+    check "-j 2 --duration 2, as one process" cmp -s "$tmp/one.d" "$tmp/many.d"
+    check "... which stopped early" test "$(wc -l <"$tmp/one.d")" -lt 3000
+    # A reader whose output is closed stops reading (chunk by chunk in the window).
+    "$HSDUMP" -j 2 --stats -r "$tmp/tiny.pcap" 2>"$tmp/err" | head -1 >/dev/null
+    read_packets=$(sed -n 's/^hsdump: packets: //p' "$tmp/err")
+    check "-j 2 | head -1: reading stopped early ($read_packets packets)" \
+        test "${read_packets:-0}" -gt 0 -a "${read_packets:-0}" -lt "$gen_packets"
+    # With a filter, the window's frames go to the workers one by one, filtered first.
+    "$HSDUMP" -S --stats -r "$tmp/gen.pcap" ip6 >"$tmp/one.f" 2>&1
+    "$HSDUMP" -j 2 -S --stats -r "$tmp/gen.pcap" ip6 >"$tmp/many.f" 2>&1
+    check "-j 2 with a filter expression, as one process" cmp -s "$tmp/one.f" "$tmp/many.f"
     # standard input: the same through a pipe
     "$HSDUMP" -j 3 -r - <"$tmp/gen.pcap" >"$tmp/many" 2>/dev/null
     "$HSDUMP" -r "$tmp/gen.pcap" >"$tmp/one.plain" 2>/dev/null

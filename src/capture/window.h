@@ -1,6 +1,6 @@
 /* -j: a classic pcap file read with pread(2) straight into a window of memory the workers
  * share (mapped before the fork), so a frame's bytes are at the same address in every
- * process and only that address travels to its worker: one copy from the page cache, as
+ * process and only where they are travels to its worker: one copy from the page cache, as
  * libpcap's own read makes, and none after it. Only what libpcap would hand over unchanged is
  * read this way (pcap-savefile(5): host byte order, microsecond or nanosecond time stamps,
  * link types libpcap does not rewrite, records within the snapshot length); at the first
@@ -24,9 +24,23 @@
 #define WINDOW_CARRY_MAX (16u + 262144u)
 #define WINDOW_CHUNK_BYTES (WINDOW_READ + WINDOW_CARRY_MAX)
 
+/* The frames of one chunk, handed over whole (capture_window.frames). */
+struct window_frames {
+    unsigned chunk;
+    struct cursor records; /* count whole records, as the file holds them */
+    uint64_t count;
+    struct timeval first_ts, last_ts;
+    uint32_t snaplen;
+    bool nanoseconds;
+    int dlt;
+};
+
 struct capture_window {
     uint8_t *chunk[WINDOW_CHUNKS]; /* WINDOW_CHUNK_BYTES each, shared with the workers */
     void (*reuse)(void *ctx, unsigned chunk);
+    /* When set, and no filter is to be applied, a chunk's frames are handed over at once
+     * rather than one by one through capture_frame_fn (at least one frame each time). */
+    void (*frames)(void *ctx, const struct window_frames *f);
     void *ctx;
 };
 

@@ -9,9 +9,16 @@
 #include "capture/window.h"
 #include "parallel/flow_hash.h"
 #include "parallel/pool.h"
+#include "parallel/records.h"
 
 struct ring;
 struct id_map;
+
+/* One worker's entries of the window chunk being handed out (records.h, rec_chunk). */
+struct chunk_batch {
+    struct rec_chunk head;
+    struct chunk_entry entries[CHUNK_ENTRIES_MAX];
+};
 
 struct lane {
     pid_t pid;
@@ -43,6 +50,7 @@ struct pool {
     struct lane lanes[POOL_WORKERS_MAX];
     struct flow_router router;
     uint64_t ordinal; /* the last one given */
+    struct timeval last_ts; /* ... its frame's time */
     time_t clock_sec;
     unsigned since_sync;
     struct id_map *ids;
@@ -53,6 +61,7 @@ struct pool {
     struct capture_window window;
     uint8_t *window_bytes;
     uint64_t chunk_last[WINDOW_CHUNKS];
+    struct chunk_batch *batches; /* n */
 };
 
 /* merge.c: writes every record the workers' order allows now; with wait, until all workers

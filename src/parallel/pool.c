@@ -38,6 +38,7 @@ static void free_lanes(struct pool *p)
         munmap(p->shared_stats, p->shared_len);
     }
     id_map_free(p->ids);
+    free(p->batches);
     if (p->window_bytes != NULL) {
         munmap(p->window_bytes, (size_t)WINDOW_CHUNKS * WINDOW_CHUNK_BYTES);
     }
@@ -90,6 +91,7 @@ static void reap(struct pool *p, bool block)
 }
 
 static void reuse_chunk(void *ctx, unsigned chunk);
+static void hand_out_frames(void *ctx, const struct window_frames *f);
 
 struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
 {
@@ -119,7 +121,11 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
     }
     p->window.reuse = reuse_chunk;
     p->window.ctx = p;
-    bool ok = p->shared_stats != NULL && p->ids != NULL && p->window_bytes != NULL;
+    /* -c needs the reader to hold back frame by frame (keep_within_count) */
+    p->window.frames = c->whole_chunks && c->count == 0 ? hand_out_frames : NULL;
+    p->batches = calloc(p->n, sizeof(p->batches[0])); /* pages touched as entries are made */
+    bool ok = p->shared_stats != NULL && p->ids != NULL && p->window_bytes != NULL &&
+              p->batches != NULL;
     for (unsigned w = 0; ok && w < p->n; w++) {
         struct lane *l = &p->lanes[w];
         l->to_worker = ring_new(POOL_RING_BYTES);
@@ -333,6 +339,78 @@ static bool after_frame(struct pool *p)
     return true;
 }
 
+/* Worker w's entries so far, covering the ordinals up to `last`, to its ring. */
+static void send_batch(struct pool *p, unsigned w, struct chunk_batch *b, uint64_t last)
+{
+    b->head.ordinal = last;
+    size_t len = sizeof(b->head) + (size_t)b->head.n * sizeof(b->entries[0]);
+    void *dst = reserve_in(p, w, len);
+    if (dst != NULL) {
+        memcpy(dst, b, len);
+        ring_commit(p->lanes[w].to_worker, REC_CHUNK, len);
+        p->lanes[w].sent = last;
+    }
+    b->head.first = last + 1;
+    b->head.n = 0;
+}
+
+/* capture_window.frames: a chunk's frames routed here, each worker told in one record which
+ * are its own and where the clock ticks. The reader's ordinal moves once they are all sent:
+ * while a full ring is waited for, the other workers may only be told they have nothing up
+ * to the frames before the chunk (reserve_in). */
+static void hand_out_frames(void *ctx, const struct window_frames *f)
+{
+    struct pool *p = ctx;
+    struct chunk_batch *batch = p->batches;
+    struct rec_chunk head;
+    memset(&head, 0, sizeof(head));
+    head.first = p->ordinal + 1;
+    head.at = (uint64_t)(uintptr_t)cur_data(f->records);
+    head.len = cur_len(f->records);
+    head.snaplen = f->snaplen;
+    head.dlt = f->dlt;
+    head.nanoseconds = f->nanoseconds;
+    for (unsigned w = 0; w < p->n; w++) {
+        batch[w].head = head;
+    }
+    out_packet_time(p->c.env->out, f->first_ts); /* the origin of -ttttt */
+    struct cursor records = f->records;
+    uint64_t o = p->ordinal;
+    for (uint64_t k = 0; k < f->count; k++) {
+        size_t offset = cur_len(f->records) - cur_len(records);
+        struct pcap_pkthdr h;
+        const uint8_t *data;
+        bool cut;
+        if (!window_record(&records, f->snaplen, f->nanoseconds, &h, &data, &cut)) {
+            break; /* cannot happen: capture.c counted these records */
+        }
+        o++;
+        bool tick = packet_clock_due(&p->clock_sec, h.ts) || o == 1;
+        unsigned mine = flow_route(&p->router, f->dlt, cur_make(data, h.caplen), h.ts.tv_sec);
+        for (unsigned w = 0; w < p->n; w++) {
+            struct chunk_batch *b = &batch[w];
+            if (w != mine && !tick) {
+                continue;
+            }
+            uint32_t flags = (tick ? CHUNK_ENTRY_TICK : 0) | (w == mine ? CHUNK_ENTRY_OWN : 0);
+            b->entries[b->head.n].offset = (uint32_t)offset;
+            b->entries[b->head.n].delta = (uint32_t)(o - b->head.first) | flags;
+            if (++b->head.n == CHUNK_ENTRIES_MAX) {
+                send_batch(p, w, b, o);
+            }
+        }
+    }
+    for (unsigned w = 0; w < p->n; w++) {
+        if (batch[w].head.first <= o) {
+            send_batch(p, w, &batch[w], o);
+        }
+    }
+    p->ordinal = o;
+    p->last_ts = f->last_ts;
+    p->chunk_last[f->chunk] = o;
+    pool_poll(p);
+}
+
 bool pool_frame(struct pool *p, const struct capture_frame *frame)
 {
     keep_within_count(p);
@@ -341,6 +419,7 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
     }
     keep_within_lead(p);
     p->ordinal++;
+    p->last_ts = frame->ts;
     out_packet_time(p->c.env->out, frame->ts); /* the origin of -ttttt, here and below */
     /* the first frame ticks every worker, whatever its second: its time is their origin too */
     if (packet_clock_due(&p->clock_sec, frame->ts) || p->ordinal == 1) {
@@ -376,6 +455,12 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
         p->lanes[w].sent = p->ordinal;
     }
     return after_frame(p);
+}
+
+bool pool_last_time(const struct pool *p, struct timeval *ts)
+{
+    *ts = p->last_ts;
+    return p->ordinal > 0;
 }
 
 void pool_poll(struct pool *p)

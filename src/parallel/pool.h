@@ -23,7 +23,8 @@ struct writer;
 
 /* At most this many workers (-j). */
 #define POOL_WORKERS_MAX 64
-/* How many frames the reader may read ahead of the slowest worker. */
+/* How many frames the reader may read ahead of the slowest worker (frame by frame; a file
+ * read in the window is handed out a chunk at a time, and the window's chunks bound it). */
 #define POOL_LEAD_MAX 16384
 /* Each direction between the reader and one worker: a ring this big. Small enough that what
  * the reader wrote is still in a cache when the worker reads it: 4 MiB rings made each
@@ -38,6 +39,9 @@ struct pool_config {
     struct writer *writer; /* -w, or NULL: the frames the workers keep are written to it */
     bool poll_secrets;
     bool live; /* the workers wake the reader waiting in libpcap (SIGUSR2) */
+    /* Nothing is decided frame by frame in the reader (no --duration, no -W): the window's
+     * frames may be handed out a chunk at a time (records.h, rec_chunk). -c never is. */
+    bool whole_chunks;
     uint64_t count;              /* -c, or 0 */
     const uint64_t *handshakes;  /* ... the handshakes counted so far */
 };
@@ -55,6 +59,8 @@ const struct capture_window *pool_window(struct pool *p);
 bool pool_frame(struct pool *p, const struct capture_frame *frame);
 /* The current input ended: every worker closes its connections, as one process does. */
 void pool_input_end(struct pool *p, struct timeval now);
+/* The time of the last frame handed out, whichever way; false before the first. */
+bool pool_last_time(const struct pool *p, struct timeval *ts);
 /* Between batches of packets: what the workers have done so far is written. */
 void pool_poll(struct pool *p);
 /* The run's counters: the workers' sum (the reader counts nothing itself). */

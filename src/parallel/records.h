@@ -20,6 +20,7 @@ enum record_type {
     REC_SYNC,       /* struct rec_mark: nothing for this worker up to the ordinal */
     REC_INPUT_END,  /* struct rec_mark: the input ended; its connections close */
     REC_STOP,       /* struct rec_mark: no more input: say goodbye and exit */
+    REC_CHUNK,      /* struct rec_chunk: a window chunk's frames, each worker taking its own */
     /* worker -> merger */
     REC_EVENT = 16,  /* struct rec_event, then the fields' slots and bytes */
     REC_ESTABLISHED, /* struct rec_mark: a handshake completed (-c) */
@@ -46,6 +47,33 @@ struct rec_packet {
     uint32_t unused;
     uint64_t sub; /* REC_FRAME: close_order_key (conn.h) when it was written */
 };
+
+/* A window chunk's frames (capture/window.h) for one worker: the reader read and routed them
+ * and says where each of this worker's frames is, and where the packet clock ticks (packet.h
+ * packet_clock_due), which every worker hears of. A record covers the ordinals first..ordinal
+ * and is followed by n struct chunk_entry, in ordinal order: one per chunk and worker, a few
+ * when a chunk holds more frames than one record lists (CHUNK_ENTRIES_MAX). Compared with a
+ * REC_PACKET_AT per frame, the rings carry 8 bytes a frame and the worker's loop runs once a
+ * chunk. */
+struct rec_chunk {
+    uint64_t ordinal; /* the last it covers */
+    uint64_t first;
+    uint64_t at;  /* the address of the chunk's records in the window mapped before the fork */
+    uint64_t len; /* ... their bytes */
+    uint32_t n;   /* entries that follow */
+    uint32_t snaplen;
+    int32_t dlt;
+    uint8_t nanoseconds;
+};
+
+struct chunk_entry {
+    uint32_t offset; /* of the frame's record from the chunk's first */
+    uint32_t delta;  /* its ordinal - first, and the flags below */
+};
+#define CHUNK_ENTRY_TICK (1u << 31) /* the clock ticks at this frame, before it is dissected */
+#define CHUNK_ENTRY_OWN (1u << 30)  /* the frame is this worker's */
+#define CHUNK_ENTRY_DELTA (CHUNK_ENTRY_OWN - 1)
+#define CHUNK_ENTRIES_MAX 16384
 
 struct rec_event {
     uint64_t ordinal;

@@ -15,6 +15,7 @@
 #include "capture/packet.h"
 #include "capture/pcap_writer.h"
 #include "capture/secrets.h"
+#include "capture/window.h"
 #include "checks/cert_check.h"
 #include "conn.h"
 #include "messages.h"
@@ -257,6 +258,8 @@ static void end_round(struct worker *w)
     w->in_round = false;
 }
 
+static void dissect(struct worker *w, const struct capture_frame *frame);
+
 static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec, size_t len)
 {
     struct rec_packet h;
@@ -278,13 +281,64 @@ static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec,
     frame.dlt = h.dlt;
     frame.wire_len = h.wire_len;
     frame.data = cur_make(bytes, h.caplen);
+    dissect(w, &frame);
+}
+
+/* A new second of packet time, or the run's first frame: as packet_frame() runs the clock. */
+static void tick(struct worker *w, struct timeval ts)
+{
+    if (!w->in_round) {
+        begin_round(w);
+    }
+    out_packet_time(w->a->env->out, ts); /* the run's first frame, for -ttttt's start= */
+    packet_clock(w->a->pc, ts);
+}
+
+static void dissect(struct worker *w, const struct capture_frame *frame)
+{
     if (!w->in_round) {
         begin_round(w);
     }
     if (w->a->poll_secrets) {
-        secrets_poll(frame.ts);
+        secrets_poll(frame->ts);
     }
-    packet_frame(w->a->pc, &frame);
+    packet_frame(w->a->pc, frame);
+}
+
+/* A chunk's frames for this worker (records.h, rec_chunk): the clock's ticks and its own
+ * frames, at the places the reader found them. */
+static void on_chunk(struct worker *w, const unsigned char *rec, size_t len)
+{
+    struct rec_chunk r;
+    memcpy(&r, rec, sizeof(r));
+    if (len < sizeof(r) + (size_t)r.n * sizeof(struct chunk_entry)) {
+        return; /* cannot happen: the reader wrote it */
+    }
+    struct cursor records = cur_make((const uint8_t *)(uintptr_t)r.at, (size_t)r.len);
+    for (uint32_t i = 0; i < r.n; i++) {
+        struct chunk_entry e;
+        memcpy(&e, rec + sizeof(r) + (size_t)i * sizeof(e), sizeof(e));
+        struct cursor at = records;
+        struct pcap_pkthdr h;
+        const uint8_t *data;
+        bool cut;
+        if (!cur_skip(&at, e.offset) ||
+            !window_record(&at, r.snaplen, r.nanoseconds, &h, &data, &cut)) {
+            continue; /* cannot happen: the reader read this record */
+        }
+        w->ordinal = r.first + (e.delta & CHUNK_ENTRY_DELTA);
+        age_clock = w->ordinal;
+        if ((e.delta & CHUNK_ENTRY_TICK) != 0) {
+            tick(w, h.ts);
+        }
+        if ((e.delta & CHUNK_ENTRY_OWN) != 0) {
+            struct capture_frame frame = {h.ts, r.dlt, cur_make(data, h.caplen), h.len};
+            dissect(w, &frame);
+        }
+    }
+    w->ordinal = r.ordinal;
+    age_clock = r.ordinal;
+    send_done(w);
 }
 
 static void on_mark(struct worker *w, uint32_t type, const struct rec_mark *m)
@@ -292,11 +346,7 @@ static void on_mark(struct worker *w, uint32_t type, const struct rec_mark *m)
     struct timeval ts = {(time_t)m->sec, (suseconds_t)m->usec};
     switch (type) {
     case REC_TICK:
-        if (!w->in_round) {
-            begin_round(w);
-        }
-        out_packet_time(w->a->env->out, ts); /* the run's first frame, for -ttttt's start= */
-        packet_clock(w->a->pc, ts);
+        tick(w, ts);
         break;
     case REC_INPUT_END:
         w->a->env->now = ts; /* the input's last frame, which this worker may not have had */
@@ -362,6 +412,8 @@ _Noreturn void worker_main(struct worker_args *a)
         age_clock = ordinal;
         if (type == REC_PACKET || type == REC_PACKET_AT) {
             on_packet(&w, type, rec, len);
+        } else if (type == REC_CHUNK) {
+            on_chunk(&w, rec, len);
         } else {
             struct rec_mark m;
             memcpy(&m, rec, sizeof(m));
