@@ -133,6 +133,13 @@ static void close_inputs(struct inputs *in)
     in->n = 0;
 }
 
+/* -j on an interface, without -B: the reader shares the cores with its workers and may wait
+ * a few milliseconds for one, while the kernel goes on filling the buffer: libpcap's 2 MiB
+ * holds about 7 ms at 300,000 packets/s; this holds a tenth of a second (bench/RESULTS.md:
+ * tcpreplay --topspeed on lo with -j 2 dropped packets in 3 of 8 runs with 2 MiB, none in 8
+ * with 32 MiB). */
+#define JOBS_LIVE_BUFFER_KIB (32 * 1024)
+
 /* Opens every input and sets its filter before anything is printed, so a typo in the last
  * file name fails at once. */
 static bool open_inputs(const struct options *o, struct inputs *in)
@@ -141,6 +148,9 @@ static bool open_inputs(const struct options *o, struct inputs *in)
     bool stdin_taken = false;
     if (o->iface != NULL) {
         struct capture_live_opts live = {o->snaplen, o->promisc, o->buffer_kib, o->immediate};
+        if (live.buffer_kib == 0 && o->jobs > 1) {
+            live.buffer_kib = JOBS_LIVE_BUFFER_KIB;
+        }
         in->names[0] = o->iface;
         in->caps[0] = capture_open_live(o->iface, &live, err, sizeof(err));
         if (in->caps[0] == NULL) {

@@ -229,6 +229,13 @@ fi
 # 8. -j 2 live: the workers dissect, the reader prints the lines as they come; SIGUSR1 sums
 # the workers' counters; SIGINT ends all with status 0 and no process left.
 start_hsdump jobs -j 2 "tcp port 44598"
+# The kernel's capture buffer (libpcap's TPACKET ring, mapped as the socket) is 32 MiB by
+# default with -j, not libpcap's 2 MiB.
+ring=$(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) .* socket:.*/\1 \2/p' "/proc/$hsdump_pid/maps" | head -1)
+ring_bytes=0
+[ -n "$ring" ] && ring_bytes=$(( 0x${ring#* } - 0x${ring% *} ))
+check "-j 2 live: a 32 MiB capture buffer without -B ($ring_bytes bytes mapped)" \
+    test "$ring_bytes" -eq $((32 * 1024 * 1024))
 handshake 44598
 wait_for 50 grep -q ' close ' "$tmp/jobs.out"
 check "-j 2 live: the close line while running" grep -q " close .*status=established" \
