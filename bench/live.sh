@@ -6,9 +6,9 @@
 #
 # Usage: bench/live.sh [-B KIB] [-S] [-j N] [-p PPS] [FILE]   (as root; FILE defaults to a
 # 10,000-connection capture made by bench/gen.py into bench/data/). -B is hsdump's kernel buffer
-# (default: hsdump's, libpcap's 2 MiB or 32 MiB with -j 2 or more), -S runs hsdump in summary mode, -j N dissects in N worker
-# processes (hsdump -j, issue 22; default 1), -p replays at PPS packets/s instead of
-# --topspeed. Prints one result line per run.
+# (default: hsdump's, libpcap's 2 MiB, or 32 MiB with -j 2 or more), -S runs hsdump in summary
+# mode, -j N dissects in N worker processes (hsdump -j, issue 22; default 1), -p replays at PPS
+# packets/s instead of --topspeed. Prints one result line per run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
