@@ -879,27 +879,22 @@ static bool run_in_window(struct capture *c, capture_frame_fn fn, void *ctx,
         struct pcap_pkthdr h;
         const uint8_t *data;
         bool cut = false;
-        bool whole = w->frames != NULL && !c->win_filtered;
-        struct window_frames f = {k, in_chunk, 0, {0, 0}, {0, 0}, c->win_snaplen,
-                                  c->win_nanoseconds, c->dlt};
+        if (w->frames != NULL && !c->win_filtered) {
+            struct window_frames f = {k, in_chunk, c->win_snaplen, c->win_nanoseconds, c->dlt,
+                                      in_chunk, 0, false};
+            w->frames(w->ctx, &f);
+            in_chunk = f.rest;
+            c->delivered += f.count;
+            cut = f.cut;
+        }
         while (!stop_requested && window_record(&in_chunk, c->win_snaplen, c->win_nanoseconds,
                                                 &h, &data, &cut)) {
-            if (whole) {
-                f.first_ts = f.count++ == 0 ? h.ts : f.first_ts;
-                f.last_ts = h.ts;
-                continue;
-            }
             if (c->win_filtered && pcap_offline_filter(&c->win_prog, &h, data) == 0) {
                 continue;
             }
             c->delivered++;
             struct capture_frame frame = {h.ts, c->dlt, cur_make(data, h.caplen), h.len};
             fn(ctx, &frame);
-        }
-        if (f.count > 0) {
-            f.records = cur_make(chunk, len - cur_len(in_chunk));
-            c->delivered += f.count;
-            w->frames(w->ctx, &f);
         }
         carried = cur_len(in_chunk);
         carry_from = cur_data(in_chunk);

@@ -24,23 +24,26 @@
 #define WINDOW_CARRY_MAX (16u + 262144u)
 #define WINDOW_CHUNK_BYTES (WINDOW_READ + WINDOW_CARRY_MAX)
 
-/* The frames of one chunk, handed over whole (capture_window.frames). */
+/* The frames of one chunk, handed over whole (capture_window.frames), which reads them with
+ * window_record() as far as it can and says how far that was. */
 struct window_frames {
     unsigned chunk;
-    struct cursor records; /* count whole records, as the file holds them */
-    uint64_t count;
-    struct timeval first_ts, last_ts;
+    struct cursor bytes; /* what was read into the chunk: records, the last perhaps partial */
     uint32_t snaplen;
     bool nanoseconds;
     int dlt;
+    /* set by capture_window.frames: */
+    struct cursor rest; /* what follows the whole records read */
+    uint64_t count;     /* ... how many they were */
+    bool cut;           /* window_record()'s at the record that stopped it */
 };
 
 struct capture_window {
     uint8_t *chunk[WINDOW_CHUNKS]; /* WINDOW_CHUNK_BYTES each, shared with the workers */
     void (*reuse)(void *ctx, unsigned chunk);
     /* When set, and no filter is to be applied, a chunk's frames are handed over at once
-     * rather than one by one through capture_frame_fn (at least one frame each time). */
-    void (*frames)(void *ctx, const struct window_frames *f);
+     * rather than one by one through capture_frame_fn. */
+    void (*frames)(void *ctx, struct window_frames *f);
     void *ctx;
 };
 

@@ -91,7 +91,7 @@ static void reap(struct pool *p, bool block)
 }
 
 static void reuse_chunk(void *ctx, unsigned chunk);
-static void hand_out_frames(void *ctx, const struct window_frames *f);
+static void hand_out_frames(void *ctx, struct window_frames *f);
 
 struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
 {
@@ -354,37 +354,37 @@ static void send_batch(struct pool *p, unsigned w, struct chunk_batch *b, uint64
     b->head.n = 0;
 }
 
-/* capture_window.frames: a chunk's frames routed here, each worker told in one record which
- * are its own and where the clock ticks. The reader's ordinal moves once they are all sent:
- * while a full ring is waited for, the other workers may only be told they have nothing up
- * to the frames before the chunk (reserve_in). */
-static void hand_out_frames(void *ctx, const struct window_frames *f)
+/* capture_window.frames: a chunk's frames read and routed here, each worker told in one record
+ * which are its own and where the clock ticks. The reader's ordinal moves once they are all
+ * sent: while a full ring is waited for, the other workers may only be told they have nothing
+ * up to the frames before the chunk (reserve_in). */
+static void hand_out_frames(void *ctx, struct window_frames *f)
 {
     struct pool *p = ctx;
     struct chunk_batch *batch = p->batches;
     struct rec_chunk head;
     memset(&head, 0, sizeof(head));
     head.first = p->ordinal + 1;
-    head.at = (uint64_t)(uintptr_t)cur_data(f->records);
-    head.len = cur_len(f->records);
+    head.at = (uint64_t)(uintptr_t)cur_data(f->bytes);
     head.snaplen = f->snaplen;
     head.dlt = f->dlt;
     head.nanoseconds = f->nanoseconds;
-    for (unsigned w = 0; w < p->n; w++) {
-        batch[w].head = head;
-    }
-    out_packet_time(p->c.env->out, f->first_ts); /* the origin of -ttttt */
-    struct cursor records = f->records;
+    struct cursor records = f->bytes;
     uint64_t o = p->ordinal;
-    for (uint64_t k = 0; k < f->count; k++) {
-        size_t offset = cur_len(f->records) - cur_len(records);
-        struct pcap_pkthdr h;
-        const uint8_t *data;
-        bool cut;
-        if (!window_record(&records, f->snaplen, f->nanoseconds, &h, &data, &cut)) {
-            break; /* cannot happen: capture.c counted these records */
+    struct pcap_pkthdr h;
+    const uint8_t *data;
+    for (;;) {
+        size_t offset = cur_len(f->bytes) - cur_len(records);
+        if (!window_record(&records, f->snaplen, f->nanoseconds, &h, &data, &f->cut)) {
+            break;
         }
-        o++;
+        if (o++ == p->ordinal) {
+            head.len = cur_len(f->bytes); /* a cursor over all of it: offsets stay within */
+            for (unsigned w = 0; w < p->n; w++) {
+                batch[w].head = head;
+            }
+            out_packet_time(p->c.env->out, h.ts); /* the origin of -ttttt */
+        }
         bool tick = packet_clock_due(&p->clock_sec, h.ts) || o == 1;
         unsigned mine = flow_route(&p->router, f->dlt, cur_make(data, h.caplen), h.ts.tv_sec);
         for (unsigned w = 0; w < p->n; w++) {
@@ -399,6 +399,12 @@ static void hand_out_frames(void *ctx, const struct window_frames *f)
                 send_batch(p, w, b, o);
             }
         }
+        p->last_ts = h.ts;
+    }
+    f->rest = records;
+    f->count = o - p->ordinal;
+    if (f->count == 0) {
+        return;
     }
     for (unsigned w = 0; w < p->n; w++) {
         if (batch[w].head.first <= o) {
@@ -406,7 +412,6 @@ static void hand_out_frames(void *ctx, const struct window_frames *f)
         }
     }
     p->ordinal = o;
-    p->last_ts = f->last_ts;
     p->chunk_last[f->chunk] = o;
     pool_poll(p);
 }
