@@ -4,7 +4,9 @@
 #include "parallel/ring.h"
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -37,6 +39,7 @@ struct ring {
     _Alignas(64) uint64_t read;        /* consumer's own: the end of the records released */
     uint64_t peeked_end;               /* ... where the peeked record ends */
     uint64_t head_seen;                /* ... the producer's head when last read */
+    bool sleepy;                       /* ... its last wait was long: no yields before the next */
     _Alignas(64) unsigned char data[];
 };
 
@@ -116,6 +119,17 @@ void ring_commit(struct ring *r, uint32_t type, size_t len)
     }
 }
 
+/* Before sleeping on the futex, a waiting side yields its core this many times while it looks
+ * for the publication: a sleep leaves the core idle, and a virtual machine's idle core takes
+ * hundreds of microseconds to wake (the hypervisor has descheduled it), which on bench capture
+ * A with -j 2 added up to half of the run in each process. A yield gives the core to a
+ * process that can run (the reader and its workers share the cores) and returns at once when
+ * none can. */
+#define SPIN_YIELDS 200
+/* ... unless its last sleep lasted longer than this: the producer is idle (a quiet live
+ * capture), and yields would only spend a core until it is not. */
+#define SLEEPY_NS 2000000LL
+
 /* One side shows the other its new position (head or tail) and wakes it if it sleeps on the
  * sequence word: the same for a publication and a release. */
 static void announce(_Atomic uint64_t *position, uint64_t value, _Atomic uint32_t *seq,
@@ -191,9 +205,20 @@ uint32_t ring_publications(struct ring *r)
 void ring_wait_publication(struct ring *r, uint32_t seen, int ms)
 {
     ring_release_flush(r);
+    for (int k = 0; !r->sleepy && k < SPIN_YIELDS; k++) {
+        if (atomic_load_explicit(&r->data_seq, memory_order_acquire) != seen) {
+            return;
+        }
+        sched_yield();
+    }
     atomic_store_explicit(&r->consumer_waits, 1, memory_order_seq_cst);
     if (atomic_load_explicit(&r->data_seq, memory_order_seq_cst) == seen) {
+        struct timespec before, after;
+        clock_gettime(CLOCK_MONOTONIC, &before);
         futex_wait(&r->data_seq, seen, ms);
+        clock_gettime(CLOCK_MONOTONIC, &after);
+        long long ns = (after.tv_sec - before.tv_sec) * 1000000000LL + after.tv_nsec - before.tv_nsec;
+        r->sleepy = ns > SLEEPY_NS;
     }
     atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);
 }
