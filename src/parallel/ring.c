@@ -127,8 +127,11 @@ void ring_commit(struct ring *r, uint32_t type, size_t len)
  * none can. */
 #define SPIN_YIELDS 200
 /* ... unless its last sleep lasted longer than this: the producer is idle (a quiet live
- * capture), and yields would only spend a core until it is not. */
-#define SLEEPY_NS 2000000LL
+ * capture: the reader hands out packets at most every 100 ms then), and yields would only
+ * spend a core until it is not. A worker waiting for a slower one to free a window chunk
+ * waits a few milliseconds: with 2 ms here those waits turned the yields off half the
+ * time. */
+#define SLEEPY_NS 20000000LL
 
 /* One side shows the other its new position (head or tail) and wakes it if it sleeps on the
  * sequence word: the same for a publication and a release. */
