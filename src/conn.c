@@ -94,8 +94,8 @@ static void emit_event(void *ctx, enum dir d, const struct fields *untagged)
     if (c->client_text[0] == '\0') {
         endpoint_format(&c->client, c->client_text, sizeof(c->client_text));
         endpoint_format(&c->server, c->server_text, sizeof(c->server_text));
-        c->head_len = out_event_head(c->id, c->client_text, c->server_text, c->head,
-                                     &c->head_arrow);
+        c->head_len = out_event_head(c->env->head_id != 0 ? c->env->head_id : c->id,
+                                     c->client_text, c->server_text, c->head, &c->head_arrow);
     }
     struct event_prefix p = {c->env->now,    c->id,          &c->client,
                              &c->server,     d,              c->client_text,

@@ -28,6 +28,10 @@ struct conn_env {
     struct budget *budget; /* handshake messages being joined, all connections and flows */
     struct timeval now; /* timestamp of the packet being processed */
     uint64_t next_id;
+    /* -j worker: the id the heads of its lines carry (the merger's placeholder, records.h
+     * LINE_ID_SENTINEL), so that a line is rendered from its connection's head as one process
+     * renders it; 0: each connection's own id */
+    uint64_t head_id;
     /* Called once per connection when its handshake completes (for -c); may be NULL. */
     void (*on_established)(void *ctx);
     void *hook_ctx;

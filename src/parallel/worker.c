@@ -115,8 +115,7 @@ static bool forward_line(struct worker *w, const struct event_prefix *p, const s
 {
     static char line[OUT_LINE_MAX];
     struct event_prefix q = *p;
-    q.conn_id = LINE_ID_SENTINEL;
-    q.head = NULL; /* the connection's head holds its local id */
+    q.conn_id = LINE_ID_SENTINEL; /* as the connection's head has it (conn_env.head_id) */
     struct output *out = w->a->env->out;
     size_t n = out_render(out, &q, f, line, sizeof(line));
     bool json = out->style.format == FORMAT_JSON;
@@ -422,6 +421,7 @@ _Noreturn void worker_main(struct worker_args *a)
     w.closes_only = out->style.summary && out->eco == NULL && out->ladder == NULL &&
                     out->html == NULL;
     w.lines = out_renders_alone(out);
+    a->env->head_id = w.lines ? LINE_ID_SENTINEL : 0;
     out->forward = forward_event;
     a->env->out->forward_ctx = &w;
     a->env->on_established = forward_established;
