@@ -1,5 +1,6 @@
 /* Tests for dissectors/base/fields.c: typed fields, lists, error reports, overflow. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,27 @@ START_TEST(uint_and_token_fields_are_found_by_key)
     ck_assert_ptr_nonnull(fd);
     ck_assert(cur_equal(fields_value(&f, fd), (const uint8_t *)"TLSv1.2", 7));
     ck_assert_ptr_null(fields_find(&f, "absent"));
+}
+END_TEST
+
+START_TEST(uints_are_formatted_in_decimal_at_every_length)
+{
+    /* every digit count from 1 to 20, each side of a power of ten, and the largest value */
+    char want[32], got[FIELDS_UINT_TEXT];
+    uint64_t power = 1;
+    for (int digits = 1; digits <= 20; digits++) {
+        uint64_t values[] = {power - 1, power, power + 1, power * 9 + 99};
+        for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+            snprintf(want, sizeof(want), "%llu", (unsigned long long)values[i]);
+            ck_assert_uint_eq(fields_format_uint(values[i], got), strlen(want));
+            ck_assert_str_eq(got, want);
+        }
+        power = digits < 20 ? power * 10 : power;
+    }
+    ck_assert_uint_eq(fields_format_uint(UINT64_MAX, got), 20);
+    ck_assert_str_eq(got, "18446744073709551615");
+    ck_assert_uint_eq(fields_format_uint(0, got), 1);
+    ck_assert_str_eq(got, "0");
 }
 END_TEST
 
@@ -179,6 +201,7 @@ Suite *suite_fields(void)
 {
     Suite *s = suite_create("fields");
     TCase *tc = tcase_create("core");
+    tcase_add_test(tc, uints_are_formatted_in_decimal_at_every_length);
     tcase_add_test(tc, uint_and_token_fields_are_found_by_key);
     tcase_add_test(tc, list_items_keep_type_and_bytes);
     tcase_add_test(tc, malformed_returns_false_and_marks_event);

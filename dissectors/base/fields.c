@@ -304,17 +304,30 @@ void fields_list_names_u16(struct fields *f, enum name_kind kind, struct cursor 
     memcpy(e->item_bytes, f->buf + start, added);
 }
 
+/* Two digits at a time from a table of the hundred pairs, from the end of a scratch buffer
+ * (a division per two digits, not per digit: every number of every line goes through here). */
 size_t fields_format_uint(uint64_t value, char buf[FIELDS_UINT_TEXT])
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "62636465666768697071727374757677787980818283848586878889909192"
+                                "93949596979899";
     char digits[FIELDS_UINT_TEXT];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value > 0);
-    for (size_t i = 0; i < n; i++) {
-        buf[i] = digits[n - 1 - i];
+    size_t at = sizeof(digits);
+    while (value >= 100) {
+        unsigned pair = (unsigned)(value % 100);
+        value /= 100;
+        at -= 2;
+        memcpy(digits + at, pairs + 2 * pair, 2);
     }
+    if (value >= 10) {
+        at -= 2;
+        memcpy(digits + at, pairs + 2 * value, 2);
+    } else {
+        digits[--at] = (char)('0' + value);
+    }
+    size_t n = sizeof(digits) - at;
+    memcpy(buf, digits + at, n);
     buf[n] = '\0';
     return n;
 }
