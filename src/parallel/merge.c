@@ -25,6 +25,7 @@ struct id_entry {
     char head[EVENT_HEAD_MAX];
     size_t head_len;
     size_t head_arrow;
+    bool texts; /* the three above are made: at the first line rendered here (texts_of) */
 };
 
 struct id_map {
@@ -118,8 +119,7 @@ uint64_t id_map_open_of(const struct id_map *m, unsigned w)
 }
 
 /* The entry of a connection, made at its first line (NULL when out of memory). */
-static struct id_entry *entry_of(struct pool *p, unsigned w, uint64_t local_id,
-                                 const struct endpoint *client, const struct endpoint *server)
+static struct id_entry *entry_of(struct pool *p, unsigned w, uint64_t local_id)
 {
     struct id_map *m = p->ids;
     uint64_t key = local_id * POOL_WORKERS_MAX + w;
@@ -135,11 +135,23 @@ static struct id_entry *entry_of(struct pool *p, unsigned w, uint64_t local_id,
     }
     s->key = key;
     s->id = ++p->c.env->next_id;
-    endpoint_format(client, s->client_text, sizeof(s->client_text));
-    endpoint_format(server, s->server_text, sizeof(s->server_text));
-    s->head_len = out_event_head(s->id, s->client_text, s->server_text, s->head, &s->head_arrow);
+    s->texts = false;
     m->used++;
     return s;
+}
+
+/* The entry's endpoint texts and head, made when a line is first rendered here rather than by
+ * its worker (most connections have none: their lines come rendered). */
+static void texts_of(struct id_entry *s, const struct endpoint *client,
+                     const struct endpoint *server)
+{
+    if (!s->texts) {
+        endpoint_format(client, s->client_text, sizeof(s->client_text));
+        endpoint_format(server, s->server_text, sizeof(s->server_text));
+        s->head_len =
+            out_event_head(s->id, s->client_text, s->server_text, s->head, &s->head_arrow);
+        s->texts = true;
+    }
 }
 
 /* ------------------------------------------------------------------ records */
@@ -217,10 +229,11 @@ static void render_event(struct pool *p, unsigned w, const unsigned char *rec, s
     if (e.probe_slot != 0 && e.probe_slot <= e.n && !settle_probe(&p->lanes[w], e.probe_slot - 1)) {
         return; /* made for the verdict the guess did not give */
     }
-    struct id_entry *s = entry_of(p, w, e.local_id, &e.client, &e.server);
+    struct id_entry *s = entry_of(p, w, e.local_id);
     if (s == NULL || e.id_only) {
         return;
     }
+    texts_of(s, &e.client, &e.server);
     struct event_prefix prefix = {{(time_t)e.sec, (suseconds_t)e.usec},
                                   s->id,
                                   &e.client,
@@ -245,7 +258,7 @@ static void write_line(struct pool *p, unsigned w, const unsigned char *rec, siz
     if (len < sizeof(h) + h.len || h.id_at + LINE_ID_DIGITS > h.len) {
         return; /* cannot happen: a worker of this image wrote it */
     }
-    struct id_entry *s = entry_of(p, w, h.local_id, &h.client, &h.server);
+    struct id_entry *s = entry_of(p, w, h.local_id);
     struct output *out = p->c.env->out;
     if (s == NULL || out->failed) {
         return;

@@ -101,8 +101,6 @@ struct rec_line {
     uint64_t ordinal;
     uint64_t sub; /* as rec_event's */
     uint64_t local_id;
-    struct endpoint client;
-    struct endpoint server;
     uint32_t id_at;
     uint32_t len;
     uint8_t close; /* the connection's last line */

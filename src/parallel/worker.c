@@ -133,8 +133,6 @@ static bool forward_line(struct worker *w, const struct event_prefix *p, const s
     h.ordinal = w->ordinal;
     h.sub = close_order_key;
     h.local_id = p->conn_id;
-    h.client = *p->client;
-    h.server = *p->server;
     h.id_at = (uint32_t)(at - line + strlen(needle) - LINE_ID_DIGITS);
     h.len = (uint32_t)n;
     h.close = strcmp(f->event, "close") == 0;
