@@ -148,7 +148,11 @@ static bool forward_line(struct worker *w, const struct event_prefix *p, const s
 static uint32_t probe_slot(const struct worker *w, const struct fields *f)
 {
     static const char key[] = "interception";
-    for (size_t i = 0; w->probes > 0 && i < f->n; i++) {
+    /* cert_check_add_trust() puts it on close lines and on a client chain's x509 line */
+    if (w->probes == 0 || (strcmp(f->event, "close") != 0 && strcmp(f->event, "x509") != 0)) {
+        return 0;
+    }
+    for (size_t i = 0; i < f->n; i++) {
         if (f->f[i].type == FIELD_UINT && f->f[i].key_len == sizeof(key) - 1 &&
             memcmp(f->f[i].key, key, sizeof(key) - 1) == 0) {
             return (uint32_t)i + 1;
