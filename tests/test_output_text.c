@@ -302,6 +302,51 @@ START_TEST(gathered_lines_reach_the_stream_in_blocks_unchanged)
 }
 END_TEST
 
+/* A stream with a descriptor (stdout on a file or pipe): blocks go out with write(2), after
+ * what stdio already holds, and the bytes are those one line at a time gives. */
+START_TEST(gathered_blocks_on_a_descriptor_keep_their_place_after_stdio)
+{
+    static const struct endpoint c = {4, {192, 0, 2, 10}, 51514};
+    static const struct endpoint sv = {4, {198, 51, 100, 5}, 443};
+    struct output_style style = {FORMAT_TEXT, TIME_ABSOLUTE, 0, false};
+    char *direct_text = NULL;
+    size_t direct_len = 0;
+    FILE *direct = open_memstream(&direct_text, &direct_len);
+    FILE *file = tmpfile();
+    ck_assert_ptr_nonnull(direct);
+    ck_assert_ptr_nonnull(file);
+    ck_assert_int_ge(fileno(file), 0);
+    struct output a, b;
+    out_init(&a, direct, false, &style);
+    out_init(&b, file, false, &style);
+    ck_assert(out_gather_lines(&b));
+    fputs("a header written through stdio first\n", direct);
+    fputs("a header written through stdio first\n", file);
+    for (uint64_t i = 1; i <= 2000; i++) {
+        struct fields f;
+        struct event_prefix p = {{1795341600, (long)i}, i, &c, &sv, DIR_C2S,
+                                 NULL, NULL, NULL, 0, 0};
+        fields_init(&f, "alert", NULL);
+        fields_add_uint(&f, "index", i);
+        out_event(&a, &p, &f);
+        out_event(&b, &p, &f);
+    }
+    out_flush(&a);
+    out_flush(&b);
+    ck_assert(!a.failed && !b.failed);
+    ck_assert_uint_gt(direct_len, 2 * OUT_BLOCK_BYTES);
+    static char back[4 * OUT_BLOCK_BYTES];
+    ck_assert_uint_lt(direct_len, sizeof(back));
+    rewind(file);
+    ck_assert_uint_eq(fread(back, 1, sizeof(back), file), direct_len);
+    ck_assert(memcmp(back, direct_text, direct_len) == 0);
+    out_free(&b);
+    fclose(direct);
+    fclose(file);
+    free(direct_text);
+}
+END_TEST
+
 /* endpoint_format writes IPv6 by hand: the same text as inet_ntop for every pattern of zero,
  * short, long and 0xffff groups (compression, ties, embedded IPv4). */
 START_TEST(ipv6_endpoints_print_as_inet_ntop)
@@ -348,6 +393,7 @@ Suite *suite_output_text(void)
     tcase_add_test(tc, every_byte_is_written_as_the_rules_say);
     tcase_add_test(tc, hex_bool_and_numbers);
     tcase_add_test(tc, gathered_lines_reach_the_stream_in_blocks_unchanged);
+    tcase_add_test(tc, gathered_blocks_on_a_descriptor_keep_their_place_after_stdio);
     suite_add_tcase(s, tc);
     return s;
 }

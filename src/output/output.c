@@ -48,11 +48,21 @@ bool out_gather_lines(struct output *o)
  * SIGPIPE being ignored) or any other error ends the output, as ferror() did. */
 static void write_block(struct output *o)
 {
+    int fd = fileno(o->fp);
+    if (fd < 0) { /* a stream without a descriptor (open_memstream): through stdio */
+        if (o->block_len > 0 && !o->failed &&
+            (fwrite_unlocked(o->block, 1, o->block_len, o->fp) != o->block_len ||
+             ferror(o->fp))) {
+            o->failed = true;
+        }
+        o->block_len = 0;
+        return;
+    }
     if (o->block_len > 0 && !o->failed && (fflush(o->fp) != 0 || ferror(o->fp))) {
         o->failed = true;
     }
     for (size_t done = 0; done < o->block_len && !o->failed;) {
-        ssize_t n = write(fileno(o->fp), o->block + done, o->block_len - done);
+        ssize_t n = write(fd, o->block + done, o->block_len - done);
         if (n > 0) {
             done += (size_t)n;
         } else if (n == 0 || errno != EINTR) {
