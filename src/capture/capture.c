@@ -882,19 +882,20 @@ static bool run_in_window(struct capture *c, capture_frame_fn fn, void *ctx,
         if (w->frames != NULL && !c->win_filtered) {
             struct window_frames f = {k, in_chunk, c->win_snaplen, c->win_nanoseconds, c->dlt,
                                       in_chunk, 0, false};
-            w->frames(w->ctx, &f);
+            w->frames(w->ctx, &f); /* every whole record of the chunk at once */
             in_chunk = f.rest;
             c->delivered += f.count;
             cut = f.cut;
-        }
-        while (!stop_requested && window_record(&in_chunk, c->win_snaplen, c->win_nanoseconds,
-                                                &h, &data, &cut)) {
-            if (c->win_filtered && pcap_offline_filter(&c->win_prog, &h, data) == 0) {
-                continue;
+        } else {
+            while (!stop_requested && window_record(&in_chunk, c->win_snaplen,
+                                                    c->win_nanoseconds, &h, &data, &cut)) {
+                if (c->win_filtered && pcap_offline_filter(&c->win_prog, &h, data) == 0) {
+                    continue;
+                }
+                c->delivered++;
+                struct capture_frame frame = {h.ts, c->dlt, cur_make(data, h.caplen), h.len};
+                fn(ctx, &frame);
             }
-            c->delivered++;
-            struct capture_frame frame = {h.ts, c->dlt, cur_make(data, h.caplen), h.len};
-            fn(ctx, &frame);
         }
         carried = cur_len(in_chunk);
         carry_from = cur_data(in_chunk);
@@ -912,8 +913,11 @@ static bool run_in_window(struct capture *c, capture_frame_fn fn, void *ctx,
             /* past the snapshot length, or cut by the end of the file: libpcap's reading */
             uint64_t record = c->win_offset - carried;
             leave_window(c);
-            return fseeko(pcap_file(c->p), (off_t)record, SEEK_SET) != 0 ? (*end = CAPTURE_ERROR, true)
-                                                                           : false;
+            if (fseeko(pcap_file(c->p), (off_t)record, SEEK_SET) != 0) {
+                *end = CAPTURE_ERROR;
+                return true;
+            }
+            return false;
         }
     }
 }
