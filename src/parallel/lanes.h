@@ -50,7 +50,8 @@ struct pool {
     struct lane lanes[POOL_WORKERS_MAX];
     struct flow_router router;
     uint64_t ordinal; /* the last one given */
-    struct timeval last_ts; /* ... its frame's time */
+    struct timeval last_ts; /* the last frame's time, once there was one (have_last_ts) */
+    bool have_last_ts;
     time_t clock_sec;
     unsigned since_sync;
     struct id_map *ids;

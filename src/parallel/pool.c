@@ -366,9 +366,13 @@ static void hand_out_frames(void *ctx, struct window_frames *f)
     memset(&head, 0, sizeof(head));
     head.first = p->ordinal + 1;
     head.at = (uint64_t)(uintptr_t)cur_data(f->bytes);
+    head.len = cur_len(f->bytes); /* a cursor over all of it: the offsets stay within */
     head.snaplen = f->snaplen;
     head.dlt = f->dlt;
     head.nanoseconds = f->nanoseconds;
+    for (unsigned w = 0; w < p->n; w++) {
+        batch[w].head = head;
+    }
     struct cursor records = f->bytes;
     uint64_t o = p->ordinal;
     struct pcap_pkthdr h;
@@ -379,11 +383,7 @@ static void hand_out_frames(void *ctx, struct window_frames *f)
             break;
         }
         if (o++ == p->ordinal) {
-            head.len = cur_len(f->bytes); /* a cursor over all of it: offsets stay within */
-            for (unsigned w = 0; w < p->n; w++) {
-                batch[w].head = head;
-            }
-            out_packet_time(p->c.env->out, h.ts); /* the origin of -ttttt */
+            out_packet_time(p->c.env->out, h.ts); /* the origin of -ttttt, if it is the first */
         }
         bool tick = packet_clock_due(&p->clock_sec, h.ts) || o == 1;
         unsigned mine = flow_route(&p->router, f->dlt, cur_make(data, h.caplen), h.ts.tv_sec);
@@ -400,6 +400,7 @@ static void hand_out_frames(void *ctx, struct window_frames *f)
             }
         }
         p->last_ts = h.ts;
+        p->have_last_ts = true;
     }
     f->rest = records;
     f->count = o - p->ordinal;
@@ -425,6 +426,7 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
     keep_within_lead(p);
     p->ordinal++;
     p->last_ts = frame->ts;
+    p->have_last_ts = true;
     out_packet_time(p->c.env->out, frame->ts); /* the origin of -ttttt, here and below */
     /* the first frame ticks every worker, whatever its second: its time is their origin too */
     if (packet_clock_due(&p->clock_sec, frame->ts) || p->ordinal == 1) {
@@ -464,8 +466,10 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
 
 bool pool_last_time(const struct pool *p, struct timeval *ts)
 {
-    *ts = p->last_ts;
-    return p->ordinal > 0;
+    if (p->have_last_ts) {
+        *ts = p->last_ts;
+    }
+    return p->have_last_ts;
 }
 
 void pool_poll(struct pool *p)
