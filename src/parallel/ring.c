@@ -220,7 +220,8 @@ void ring_wait_publication(struct ring *r, uint32_t seen, int ms)
         clock_gettime(CLOCK_MONOTONIC, &before);
         futex_wait(&r->data_seq, seen, ms);
         clock_gettime(CLOCK_MONOTONIC, &after);
-        long long ns = (after.tv_sec - before.tv_sec) * 1000000000LL + after.tv_nsec - before.tv_nsec;
+        long long ns = (after.tv_sec - before.tv_sec) * 1000000000LL +
+                       (after.tv_nsec - before.tv_nsec);
         r->sleepy = ns > SLEEPY_NS;
     }
     atomic_store_explicit(&r->consumer_waits, 0, memory_order_relaxed);

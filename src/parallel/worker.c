@@ -111,7 +111,8 @@ static const char *find_needle(const char *line, size_t n, const char *needle, s
 
 /* The event's line rendered here, the merger writing only the run's id into it; false when
  * the id cannot be found in it (then its fields go). */
-static bool forward_line(struct worker *w, const struct event_prefix *p, const struct fields *f)
+static bool forward_line(struct worker *w, const struct event_prefix *p, const struct fields *f,
+                         bool is_close)
 {
     static char line[OUT_LINE_MAX];
     struct event_prefix q = *p;
@@ -133,9 +134,9 @@ static bool forward_line(struct worker *w, const struct event_prefix *p, const s
     h.ordinal = w->ordinal;
     h.sub = close_order_key;
     h.local_id = p->conn_id;
-    h.id_at = (uint32_t)(at - line + strlen(needle) - LINE_ID_DIGITS);
+    h.id_at = (uint32_t)(at - line + needle_len - LINE_ID_DIGITS);
     h.len = (uint32_t)n;
-    h.close = strcmp(f->event, "close") == 0;
+    h.close = is_close;
     unsigned char *dst = reserve_out(w, sizeof(h) + n);
     memcpy(dst, &h, sizeof(h));
     memcpy(dst + sizeof(h), line, n);
@@ -143,13 +144,12 @@ static bool forward_line(struct worker *w, const struct event_prefix *p, const s
     return true;
 }
 
-/* output.forward: the event as the merger rebuilds it (records.h). */
 /* 1 + the slot of the interception guess's placeholder (cert_check.h), or 0 when none. */
-static uint32_t probe_slot(const struct worker *w, const struct fields *f)
+static uint32_t probe_slot(const struct worker *w, const struct fields *f, bool is_close)
 {
     static const char key[] = "interception";
     /* cert_check_add_trust() puts it on close lines and on a client chain's x509 line */
-    if (w->probes == 0 || (strcmp(f->event, "close") != 0 && strcmp(f->event, "x509") != 0)) {
+    if (w->probes == 0 || (!is_close && strcmp(f->event, "x509") != 0)) {
         return 0;
     }
     for (size_t i = 0; i < f->n; i++) {
@@ -161,18 +161,20 @@ static uint32_t probe_slot(const struct worker *w, const struct fields *f)
     return 0;
 }
 
+/* output.forward: the event as the merger rebuilds it (records.h), or its rendered line. */
 static void forward_event(void *ctx, const struct event_prefix *p, const struct fields *f)
 {
     struct worker *w = ctx;
     /* Ids are given at a connection's first line, printed or not: the merger hears of it. */
     bool first = p->conn_id > w->announced;
     w->announced = first ? p->conn_id : w->announced;
-    bool id_only = w->closes_only && strcmp(f->event, "close") != 0;
+    bool is_close = strcmp(f->event, "close") == 0;
+    bool id_only = w->closes_only && !is_close;
     if (id_only && !first) {
         return; /* out_event() would drop it */
     }
-    uint32_t probe = id_only ? 0 : probe_slot(w, f);
-    if (w->lines && !id_only && probe == 0 && forward_line(w, p, f)) {
+    uint32_t probe = id_only ? 0 : probe_slot(w, f, is_close);
+    if (w->lines && !id_only && probe == 0 && forward_line(w, p, f, is_close)) {
         return;
     }
     size_t slots = id_only ? 0 : f->n * sizeof(f->f[0]);
@@ -279,7 +281,26 @@ static void end_round(struct worker *w)
     w->in_round = false;
 }
 
-static void dissect(struct worker *w, const struct capture_frame *frame);
+/* A new second of packet time, or the run's first frame: as packet_frame() runs the clock. */
+static void tick(struct worker *w, struct timeval ts)
+{
+    if (!w->in_round) {
+        begin_round(w);
+    }
+    out_packet_time(w->a->env->out, ts); /* the run's first frame, for -ttttt's start= */
+    packet_clock(w->a->pc, ts);
+}
+
+static void dissect(struct worker *w, const struct capture_frame *frame)
+{
+    if (!w->in_round) {
+        begin_round(w);
+    }
+    if (w->a->poll_secrets) {
+        secrets_poll(frame->ts);
+    }
+    packet_frame(w->a->pc, frame);
+}
 
 static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec, size_t len)
 {
@@ -303,27 +324,6 @@ static void on_packet(struct worker *w, uint32_t type, const unsigned char *rec,
     frame.wire_len = h.wire_len;
     frame.data = cur_make(bytes, h.caplen);
     dissect(w, &frame);
-}
-
-/* A new second of packet time, or the run's first frame: as packet_frame() runs the clock. */
-static void tick(struct worker *w, struct timeval ts)
-{
-    if (!w->in_round) {
-        begin_round(w);
-    }
-    out_packet_time(w->a->env->out, ts); /* the run's first frame, for -ttttt's start= */
-    packet_clock(w->a->pc, ts);
-}
-
-static void dissect(struct worker *w, const struct capture_frame *frame)
-{
-    if (!w->in_round) {
-        begin_round(w);
-    }
-    if (w->a->poll_secrets) {
-        secrets_poll(frame->ts);
-    }
-    packet_frame(w->a->pc, frame);
 }
 
 /* The reader wrote a chunk's frames from the other core: a frame's first bytes are asked for
