@@ -255,12 +255,22 @@ START_TEST(hex_bool_and_numbers)
 }
 END_TEST
 
+/* Alert number i, the same event for every output the gathering tests compare. */
+static void out_alert(struct output *o, uint64_t i)
+{
+    static const struct endpoint c = {4, {192, 0, 2, 10}, 51514};
+    static const struct endpoint sv = {4, {198, 51, 100, 5}, 443};
+    struct fields f;
+    struct event_prefix p = {{1795341600, (long)i}, i, &c, &sv, DIR_C2S, NULL, NULL, NULL, 0, 0};
+    fields_init(&f, "alert", NULL);
+    fields_add_uint(&f, "index", i);
+    out_event(o, &p, &f);
+}
+
 /* out_gather_lines(): lines are built in a block and reach the stream in writes of
  * OUT_BLOCK_BYTES or at out_flush(), byte for byte what line-by-line output gives. */
 START_TEST(gathered_lines_reach_the_stream_in_blocks_unchanged)
 {
-    static const struct endpoint c = {4, {192, 0, 2, 10}, 51514};
-    static const struct endpoint sv = {4, {198, 51, 100, 5}, 443};
     struct output_style style = {FORMAT_TEXT, TIME_ABSOLUTE, 0, false};
     char *direct_text = NULL, *gathered_text = NULL;
     size_t direct_len = 0, gathered_len = 0;
@@ -274,13 +284,8 @@ START_TEST(gathered_lines_reach_the_stream_in_blocks_unchanged)
     ck_assert(out_gather_lines(&b));
     bool written_before_flush = false;
     for (uint64_t i = 1; i <= 2000; i++) {
-        struct fields f;
-        struct event_prefix p = {{1795341600, (long)i}, i, &c, &sv, DIR_C2S,
-                                 NULL, NULL, NULL, 0, 0};
-        fields_init(&f, "alert", NULL);
-        fields_add_uint(&f, "index", i);
-        out_event(&a, &p, &f);
-        out_event(&b, &p, &f);
+        out_alert(&a, i);
+        out_alert(&b, i);
         fflush(gathered);
         if (i == 1) {
             ck_assert_uint_eq(gathered_len, 0); /* held in the block */
@@ -306,8 +311,6 @@ END_TEST
  * what stdio already holds, and the bytes are those one line at a time gives. */
 START_TEST(gathered_blocks_on_a_descriptor_keep_their_place_after_stdio)
 {
-    static const struct endpoint c = {4, {192, 0, 2, 10}, 51514};
-    static const struct endpoint sv = {4, {198, 51, 100, 5}, 443};
     struct output_style style = {FORMAT_TEXT, TIME_ABSOLUTE, 0, false};
     char *direct_text = NULL;
     size_t direct_len = 0;
@@ -323,13 +326,8 @@ START_TEST(gathered_blocks_on_a_descriptor_keep_their_place_after_stdio)
     fputs("a header written through stdio first\n", direct);
     fputs("a header written through stdio first\n", file);
     for (uint64_t i = 1; i <= 2000; i++) {
-        struct fields f;
-        struct event_prefix p = {{1795341600, (long)i}, i, &c, &sv, DIR_C2S,
-                                 NULL, NULL, NULL, 0, 0};
-        fields_init(&f, "alert", NULL);
-        fields_add_uint(&f, "index", i);
-        out_event(&a, &p, &f);
-        out_event(&b, &p, &f);
+        out_alert(&a, i);
+        out_alert(&b, i);
     }
     out_flush(&a);
     out_flush(&b);
