@@ -71,23 +71,28 @@ expect "bash: -G takes a number: nothing offered" "" "$tmp/bin/hsdump" -G ""
 if command -v zsh >/dev/null; then
     check "zsh -n completion/zsh/_hsdump" zsh -n "$zsh_dir/_hsdump"
     cat >"$tmp/zcomp.zsh" <<'EOF'
-# zsh zcomp.zsh FPATH_DIR LINE: the line as the completion system leaves it after Tab
+# zsh zcomp.zsh FPATH_DIR LINE EXPECTED: the line as the completion system leaves it after
+# Tab, read until it holds EXPECTED or 15 s pass (a loaded machine can take more than a
+# second: compinit, then the completion function running hsdump)
 zmodload zsh/zpty
 zpty z zsh -f -i
 zpty -w z "fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D; PROMPT=''"
 zpty -w z "print -r -- MARK-START"
 zpty -n -w z "$2"$'\t'
-sleep 1
 zpty -r z out '*MARK-START*'
-local all=""
-while zpty -r -t z line; do all+=$line; done
+local all="" line
+for i in {1..150}; do
+    while zpty -r -t z line; do all+=$line; done
+    [[ $all == *"$3"* ]] && break
+    sleep 0.1
+done
 print -r -- "$all"
 zpty -d z
 EOF
     zsh_completes() { # NAME LINE EXPECTED-TEXT
         local got
         got=$(cd "$tmp" && PATH="$tmp/bin:$PATH" timeout 20 zsh "$tmp/zcomp.zsh" \
-            "$zsh_dir" "$2" 2>/dev/null)
+            "$zsh_dir" "$2" "$3" 2>/dev/null)
         case $got in
         *"$3"*) ok "$1" ;;
         *) not_ok "$1"; printf '%s\n' "$got" | cat -v | sed 's/^/# /' | tail -n 3 ;;
