@@ -175,8 +175,6 @@ struct pool *pool_start(const struct pool_config *c, char *err, size_t errlen)
     return p;
 }
 
-/* Room for a record to worker w; while there is none, the merger runs (the worker may be
- * waiting for it) and the others hear where the reader is. NULL when the worker is dead. */
 /* Tells worker w the reader is at upto, when its ring has room now (else it has work). */
 static void sync_lane(struct pool *p, unsigned w, uint64_t upto)
 {
@@ -193,6 +191,8 @@ static void sync_lane(struct pool *p, unsigned w, uint64_t upto)
     }
 }
 
+/* Room for a record to worker w; while there is none, the merger runs (the worker may be
+ * waiting for it) and the others hear where the reader is. NULL when the worker is dead. */
 static void *reserve_in(struct pool *p, unsigned w, size_t len)
 {
     struct lane *l = &p->lanes[w];
