@@ -318,7 +318,7 @@ static void on_frame(void *ctx, const struct capture_frame *frame)
     /* A live packet's time is wall time: no clock read per packet. secrets_poll() returns at
      * once until 100 ms have passed. */
     if (r->pool != NULL) {
-        (void)pool_frame(r->pool, frame); /* the workers poll the key logs */
+        pool_frame(r->pool, frame); /* the workers poll the key logs */
         return;
     }
     r->have_last = true;

@@ -330,13 +330,12 @@ static unsigned chunk_of(const struct pool *p, struct cursor data)
     return (unsigned)((size_t)(at - base) / WINDOW_CHUNK_BYTES);
 }
 
-static bool after_frame(struct pool *p)
+static void after_frame(struct pool *p)
 {
     if (++p->since_sync >= SYNC_EVERY) {
         p->since_sync = 0;
         pool_poll(p);
     }
-    return true;
 }
 
 /* Worker w's entries so far, covering the ordinals up to `last`, to its ring. */
@@ -417,11 +416,11 @@ static void hand_out_frames(void *ctx, struct window_frames *f)
     pool_poll(p);
 }
 
-bool pool_frame(struct pool *p, const struct capture_frame *frame)
+void pool_frame(struct pool *p, const struct capture_frame *frame)
 {
     keep_within_count(p);
     if (p->c.count != 0 && *p->c.handshakes >= p->c.count) {
-        return false;
+        return;
     }
     keep_within_lead(p);
     p->ordinal++;
@@ -447,7 +446,8 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
             ring_commit(p->lanes[w].to_worker, REC_PACKET_AT, sizeof(h) + sizeof(at));
             p->lanes[w].sent = p->ordinal;
         }
-        return after_frame(p);
+        after_frame(p);
+        return;
     }
     if (caplen > RING_RECORD_MAX - sizeof(struct rec_packet)) {
         caplen = RING_RECORD_MAX - sizeof(struct rec_packet); /* past any snapshot length */
@@ -461,7 +461,7 @@ bool pool_frame(struct pool *p, const struct capture_frame *frame)
         ring_commit(p->lanes[w].to_worker, REC_PACKET, sizeof(h) + caplen);
         p->lanes[w].sent = p->ordinal;
     }
-    return after_frame(p);
+    after_frame(p);
 }
 
 bool pool_last_time(const struct pool *p, struct timeval *ts)

@@ -54,9 +54,9 @@ struct capture_window;
 /* The window classic pcap files are read into (capture_read_in_window): shared with the
  * workers, its chunks reused once their frames are dissected. */
 const struct capture_window *pool_window(struct pool *p);
-/* capture_frame_fn's work with -j: the frame to its worker. False when it was not taken: the
- * frames before it completed the -c count (the hook has stopped the run). */
-bool pool_frame(struct pool *p, const struct capture_frame *frame);
+/* capture_frame_fn's work with -j: the frame to its worker; not taken once the frames before
+ * it completed the -c count (the hook has stopped the run then). */
+void pool_frame(struct pool *p, const struct capture_frame *frame);
 /* The current input ended: every worker closes its connections, as one process does. */
 void pool_input_end(struct pool *p, struct timeval now);
 /* The time of the last frame handed out, whichever way; false before the first. */
